@@ -1,0 +1,6 @@
+"""Shared test plumbing. Real servers are started by the plugins in tests/support/."""
+
+pytest_plugins = [
+    "tests.support.dovecot",
+    "tests.support.keyring_session",
+]

@@ -1,0 +1,197 @@
+"""The values the whole app speaks in. Plain data, no I/O, no Qt."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Literal
+
+ImapSecurity = Literal["ssl", "starttls"]
+SmtpSecurity = Literal["ssl", "starttls"]
+
+
+@dataclass(frozen=True)
+class AccountConfig:
+    """One watched inquiry address. Everything here is non-secret; the password is in the keyring."""
+
+    name: str
+    email: str
+    imap_host: str
+    imap_port: int = 993
+    imap_security: ImapSecurity = "ssl"
+    username: str | None = None  # None: log in with the email address
+    ca_file: str | None = None  # an extra trusted CA (PEM) for self-hosted servers
+    window_hours: float = 24.0
+    lookback_days: int = 7
+    warning_hours: float = 4.0  # the warning stage begins this long before due
+    urgent_hours: float = 1.0  # the urgent stage begins this long before due
+    folders: tuple[str, ...] = ("INBOX",)
+    sent_folder: str | None = None  # None: discover (SPECIAL-USE \\Sent, then common names)
+    aliases: tuple[str, ...] = ()  # other addresses that are "us" (self mail never counts)
+    smtp_host: str | None = None
+    smtp_port: int | None = None
+    smtp_security: SmtpSecurity = "ssl"
+    smtp_username: str | None = None
+    reply_charset: Literal["utf-8", "iso-2022-jp"] = "utf-8"
+    signature: str = ""
+
+    @property
+    def login(self) -> str:
+        return self.username or self.email
+
+    @property
+    def window(self) -> timedelta:
+        return timedelta(hours=self.window_hours)
+
+    @property
+    def own_addresses(self) -> frozenset[str]:
+        return frozenset(a.lower() for a in (self.email, *self.aliases))
+
+
+@dataclass(frozen=True)
+class MessageHeaders:
+    """The header fields Ippo decides with, decoded as the sender meant them."""
+
+    message_id: str | None = None  # without angle brackets
+    in_reply_to: tuple[str, ...] = ()  # message ids, without angle brackets
+    references: tuple[str, ...] = ()
+    from_name: str = ""
+    from_addr: str = ""  # lower-cased
+    reply_to: tuple[str, ...] = ()  # addresses
+    to: tuple[str, ...] = ()
+    cc: tuple[str, ...] = ()
+    subject: str = ""
+    date: datetime | None = None  # the Date header: shown, never trusted for the clock
+    # Every fetched field, by lower-cased name, raw unfolded text (for the classifier).
+    raw: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def sender(self) -> str:
+        """'Name <addr>' or just the address."""
+        if self.from_name and self.from_addr:
+            return f"{self.from_name} <{self.from_addr}>"
+        return self.from_addr or self.from_name
+
+    def get(self, name: str) -> str | None:
+        values = self.raw.get(name.lower())
+        return values[0] if values else None
+
+
+@dataclass(frozen=True)
+class MessageFacts:
+    """What the server said about one message. `received_at` is IMAP INTERNALDATE, timezone-aware."""
+
+    folder: str
+    uidvalidity: int
+    uid: int
+    received_at: datetime
+    flags: frozenset[str]
+    headers: MessageHeaders
+    size: int = 0
+
+    @property
+    def answered_flag(self) -> bool:
+        return "\\answered" in {f.lower() for f in self.flags}
+
+
+class ItemState(str, enum.Enum):
+    WAITING = "waiting"
+    ACKNOWLEDGED = "acknowledged"  # a first word went out; the promise it made is tracked
+
+
+class Stage(str, enum.Enum):
+    """How close an item is to breaking its promise. Ordered calm < warning < urgent < overdue."""
+
+    CALM = "calm"
+    WARNING = "warning"
+    URGENT = "urgent"
+    OVERDUE = "overdue"
+
+    @property
+    def rank(self) -> int:
+        return _STAGE_RANK[self]
+
+
+_STAGE_RANK = {Stage.CALM: 0, Stage.WARNING: 1, Stage.URGENT: 2, Stage.OVERDUE: 3}
+
+
+@dataclass(frozen=True)
+class Inquiry:
+    """One message that waits for a response."""
+
+    id: str  # stable across runs; see core.pending.item_id
+    account: str
+    folder: str
+    uidvalidity: int
+    uid: int
+    message_id: str | None
+    sender: str
+    sender_addr: str
+    subject: str
+    received_at: datetime
+    due_at: datetime
+    state: ItemState = ItemState.WAITING
+    promise_due_at: datetime | None = None
+    reply_to: tuple[str, ...] = ()
+    references: tuple[str, ...] = ()
+    preview: str = ""
+
+    @property
+    def deadline(self) -> datetime:
+        """The moment that matters now: the promise once acknowledged, the window before."""
+        if self.state is ItemState.ACKNOWLEDGED and self.promise_due_at is not None:
+            return self.promise_due_at
+        return self.due_at
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "account": self.account,
+            "message_id": self.message_id,
+            "sender": self.sender,
+            "subject": self.subject,
+            "received_at": self.received_at.isoformat(),
+            "due_at": self.due_at.isoformat(),
+            "state": self.state.value,
+            "promise_due_at": self.promise_due_at.isoformat() if self.promise_due_at else None,
+            "folder": self.folder,
+            "uid": self.uid,
+        }
+
+
+class HealthState(str, enum.Enum):
+    CONNECTING = "connecting"
+    CONNECTED = "connected"
+    RETRYING = "retrying"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class AccountHealth:
+    """Whether an inbox is really being watched. Anything but CONNECTED means 'not covered'."""
+
+    state: HealthState
+    reason: str = ""
+    next_try_at: datetime | None = None
+    since: datetime | None = None
+
+    @property
+    def covered(self) -> bool:
+        return self.state is HealthState.CONNECTED
+
+    def describe(self) -> str:
+        if self.state is HealthState.RETRYING and self.next_try_at is not None:
+            text = f"retrying (next try at {self.next_try_at.isoformat(timespec='seconds')})"
+            return f"{text}: {self.reason}" if self.reason else text
+        if self.state is HealthState.ERROR:
+            return f"error ({self.reason})" if self.reason else "error"
+        return self.state.value
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "state": self.state.value,
+            "reason": self.reason or None,
+            "next_try_at": self.next_try_at.isoformat() if self.next_try_at else None,
+            "text": self.describe(),
+        }

@@ -1,0 +1,52 @@
+"""Stages of an item's countdown and the moments they begin (for exact timers, not polling)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from trayapp.core.model import Stage
+
+
+def stage_at(deadline: datetime, now: datetime, warning: timedelta, urgent: timedelta) -> Stage:
+    left = deadline - now
+    if left <= timedelta(0):
+        return Stage.OVERDUE
+    if left <= urgent:
+        return Stage.URGENT
+    if left <= warning:
+        return Stage.WARNING
+    return Stage.CALM
+
+
+def stage_starts(
+    deadline: datetime, warning: timedelta, urgent: timedelta
+) -> dict[Stage, datetime]:
+    """When each non-calm stage begins."""
+    return {
+        Stage.WARNING: deadline - warning,
+        Stage.URGENT: deadline - urgent,
+        Stage.OVERDUE: deadline,
+    }
+
+
+def next_stage_change(
+    deadline: datetime, now: datetime, warning: timedelta, urgent: timedelta
+) -> datetime | None:
+    """The next moment after `now` at which the stage of this deadline changes, if any."""
+    future = [t for t in stage_starts(deadline, warning, urgent).values() if t > now]
+    return min(future) if future else None
+
+
+def format_time_left(left: timedelta) -> str:
+    """Compact countdown: '3h', '45m', '2d', and '-3h' once overdue."""
+    seconds = int(left.total_seconds())
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(seconds)
+    if seconds >= 48 * 3600:
+        return f"{sign}{seconds // 86400}d"
+    if seconds >= 3600:
+        return f"{sign}{seconds // 3600}h"
+    minutes = seconds // 60
+    if not sign and seconds and not minutes:
+        minutes = 1  # under a minute left still reads as time left, not as "0m"
+    return f"{sign}{minutes}m"
