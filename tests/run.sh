@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs everything the tests need on a fresh Debian/Ubuntu machine, then runs all checks:
+# ruff, mypy and the whole pytest suite (unit, integration against real Dovecot, gnome-keyring,
+# SMTP, and GUI under Xvfb). Nothing is skipped for a missing part: this script installs it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages the tests start for real (servers, keyring, X server, tray host, notification
+# daemon) and the libraries Qt's xcb platform plugin loads.
+DEB_PACKAGES=(
+  python3 python3-venv python3-pip openssl ca-certificates
+  dovecot-imapd dovecot-lmtpd
+  gnome-keyring dbus dbus-x11 libsecret-tools
+  xvfb xauth trayer dunst imagemagick xdotool x11-utils
+  desktop-file-utils appstream
+  fonts-noto-cjk fonts-dejavu-core
+  libegl1 libgl1 libglib2.0-0 libfontconfig1 libfreetype6 libdbus-1-3 libxkbcommon0
+  libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
+  libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxcb-xfixes0 libx11-xcb1
+  libnotify-bin
+)
+
+missing=()
+for pkg in "${DEB_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  echo "tests/run.sh: installing Debian packages: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  # policy-rc.d keeps the packaged services (dovecot) from being started system-wide; the tests
+  # start their own instances on loopback.
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+PY="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -e '.[test]'
+
+echo "== ruff"
+.venv/bin/ruff check trayapp tests bench installers
+echo "== mypy"
+.venv/bin/mypy trayapp
+echo "== pytest"
+exec .venv/bin/python -m pytest "$@"
