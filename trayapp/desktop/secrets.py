@@ -1,0 +1,179 @@
+"""Passwords live only in the OS keyring. No keyring, a locked one or an insecure one: refuse.
+
+Ippo never falls back to a file. When the keyring cannot be used it raises KeyringUnavailable,
+whose str() is one line the CLI and the GUI show as is.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Protocol
+
+import keyring
+import keyring.errors
+from keyring.backend import KeyringBackend
+
+log = logging.getLogger(__name__)
+
+SERVICE = "ippo"
+SECRET_KINDS = ("imap", "smtp")  # every kind an account may have; forget_account deletes all
+
+_INSECURE_NAME_PARTS = ("plaintext", "uncrypted", "insecure", "file", "null", "fail")
+
+
+class KeyringUnavailable(Exception):
+    """The OS keyring cannot keep a secret right now. str() is a one-line message for people."""
+
+    NO_BACKEND = (
+        "no secure keyring is available: Ippo keeps passwords only in the OS keyring "
+        "(GNOME Keyring/KWallet via Secret Service, macOS Keychain, Windows Credential Manager)"
+    )
+    LOCKED = (
+        "the OS keyring is locked or not set up: unlock it (log in to your desktop session "
+        "or open your keyring app) and try again"
+    )
+
+    @classmethod
+    def insecure(cls, backend_name: str) -> KeyringUnavailable:
+        return cls(
+            f"the keyring backend '{backend_name}' is not a secure OS keyring (it would keep "
+            "passwords in a plain file); Ippo keeps passwords only in the OS keyring"
+        )
+
+    @classmethod
+    def failed(cls, error: BaseException) -> KeyringUnavailable:
+        return cls(f"the OS keyring did not answer ({type(error).__name__}); try again later")
+
+
+class SecretStore(Protocol):
+    """Where account passwords are kept. `kind` separates an account's secrets (imap, smtp)."""
+
+    def get_password(self, account: str, kind: str = "imap") -> str | None: ...
+
+    def set_password(self, account: str, password: str, kind: str = "imap") -> None: ...
+
+    def delete_password(self, account: str, kind: str = "imap") -> None: ...
+
+
+def forget_account(store: SecretStore, account: str) -> None:
+    """Delete every secret an account may have."""
+    for kind in SECRET_KINDS:
+        store.delete_password(account, kind)
+
+
+def _backend_name(backend: KeyringBackend) -> str:
+    cls = type(backend)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def refuse_insecure(backend: KeyringBackend) -> None:
+    """Raise KeyringUnavailable unless `backend` is a secure OS keyring.
+
+    keyring's own rule is that priority >= 1 means "recommended"; the fail and null backends and
+    keyrings.alt's file keyrings (PlaintextKeyring, EncryptedKeyring, ...) sit below that, but a
+    PYTHON_KEYRING_BACKEND or keyringrc.cfg can force any of them, so the class is checked too.
+    """
+    from keyring.backends import chainer, fail, null
+
+    if isinstance(backend, (fail.Keyring, null.Keyring)):
+        raise KeyringUnavailable(KeyringUnavailable.NO_BACKEND)
+    if isinstance(backend, chainer.ChainerBackend):
+        members = list(backend.backends)
+        if not members:
+            raise KeyringUnavailable(KeyringUnavailable.NO_BACKEND)
+        for member in members:  # the chainer reads from every member: all must be secure
+            refuse_insecure(member)
+        return
+    cls = type(backend)
+    name = _backend_name(backend)
+    if cls.__module__.startswith("keyrings.alt") or any(
+        part in cls.__name__.lower() for part in _INSECURE_NAME_PARTS
+    ):
+        raise KeyringUnavailable.insecure(name)
+    try:
+        priority = float(cls.priority)
+    except Exception as error:  # a backend raises here when it is not viable right now
+        log.info("keyring backend %s is not viable: %s", name, error)
+        raise KeyringUnavailable(KeyringUnavailable.NO_BACKEND) from error
+    if priority < 1:
+        raise KeyringUnavailable.insecure(name)
+
+
+class KeyringSecretStore:
+    """SecretStore on the `keyring` library: service "ippo", username "<account>:<kind>".
+
+    Pass `backend` to use a specific keyring backend (tests of the refusal logic); by default the
+    one keyring picks for this process is used. The backend is checked on first use, not in the
+    constructor, so building the store never fails; every operation may raise KeyringUnavailable.
+    """
+
+    def __init__(self, backend: KeyringBackend | None = None) -> None:
+        self._given = backend
+        self._checked: KeyringBackend | None = None
+
+    def _backend(self) -> KeyringBackend:
+        if self._checked is not None:
+            return self._checked
+        try:
+            backend = self._given if self._given is not None else keyring.get_keyring()
+        except Exception as error:  # a forced backend that cannot load
+            raise KeyringUnavailable(KeyringUnavailable.NO_BACKEND) from error
+        refuse_insecure(backend)
+        # Failures are not remembered: the user may unlock or start the keyring later.
+        self._checked = backend
+        return backend
+
+    @staticmethod
+    def _username(account: str, kind: str) -> str:
+        if not account:
+            raise ValueError("account name is empty")
+        return f"{account}:{kind}"
+
+    def check_available(self) -> None:
+        """Raise KeyringUnavailable unless a secret could be kept now (also catches a locked
+        Secret Service, which keyring selects all the same)."""
+        self.get_password("(availability probe)", "probe")
+
+    def get_password(self, account: str, kind: str = "imap") -> str | None:
+        backend = self._backend()
+        try:
+            return backend.get_password(SERVICE, self._username(account, kind))
+        except (keyring.errors.KeyringLocked, keyring.errors.InitError) as error:
+            raise KeyringUnavailable(KeyringUnavailable.LOCKED) from error
+        except keyring.errors.NoKeyringError as error:
+            raise KeyringUnavailable(KeyringUnavailable.NO_BACKEND) from error
+        except ValueError:
+            raise
+        except Exception as error:
+            raise KeyringUnavailable.failed(error) from error
+
+    def set_password(self, account: str, password: str, kind: str = "imap") -> None:
+        if not password:
+            raise ValueError("refusing to store an empty password")
+        backend = self._backend()
+        try:
+            backend.set_password(SERVICE, self._username(account, kind), password)
+        except (keyring.errors.KeyringLocked, keyring.errors.InitError) as error:
+            raise KeyringUnavailable(KeyringUnavailable.LOCKED) from error
+        except keyring.errors.NoKeyringError as error:
+            raise KeyringUnavailable(KeyringUnavailable.NO_BACKEND) from error
+        except ValueError:
+            raise
+        except Exception as error:
+            raise KeyringUnavailable.failed(error) from error
+
+    def delete_password(self, account: str, kind: str = "imap") -> None:
+        """Delete the secret; deleting one that does not exist is not an error."""
+        backend = self._backend()
+        try:
+            backend.delete_password(SERVICE, self._username(account, kind))
+        except keyring.errors.PasswordDeleteError:
+            pass  # nothing stored under that name
+        except (keyring.errors.KeyringLocked, keyring.errors.InitError) as error:
+            raise KeyringUnavailable(KeyringUnavailable.LOCKED) from error
+        except keyring.errors.NoKeyringError as error:
+            raise KeyringUnavailable(KeyringUnavailable.NO_BACKEND) from error
+        except ValueError:
+            raise
+        except Exception as error:
+            raise KeyringUnavailable.failed(error) from error
