@@ -1,0 +1,219 @@
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from trayapp.config import (
+    CONFIG_ENV,
+    ConfigError,
+    ConfigStore,
+    account_from_dict,
+    account_to_dict,
+    atomic_write,
+    resolve_config_dir,
+)
+from trayapp.core.model import AccountConfig
+
+SHOP = AccountConfig(
+    name="shop",
+    email="shop@example.jp",
+    imap_host="imap.example.jp",
+    imap_port=993,
+    username="shop-login",
+    window_hours=12.5,
+    aliases=("info@example.jp",),
+    smtp_host="smtp.example.jp",
+    smtp_port=587,
+    smtp_security="starttls",
+    signature="株式会社サンプル 髙橋",
+)
+SUPPORT = AccountConfig(name="サポート", email="support@example.com", imap_host="mail.example.com")
+
+
+def mode_of(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_resolve_prefers_cli_then_env_then_platform(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(CONFIG_ENV, str(tmp_path / "from-env"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    assert resolve_config_dir(str(tmp_path / "from-cli")) == tmp_path / "from-cli"
+    assert resolve_config_dir(None) == tmp_path / "from-env"
+    monkeypatch.delenv(CONFIG_ENV)
+    assert resolve_config_dir(None) == tmp_path / "xdg" / "ippo"
+    assert (tmp_path / "xdg" / "ippo").is_dir()
+
+
+def test_resolve_creates_the_folder_private_even_with_a_loose_umask(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        path = resolve_config_dir(str(tmp_path / "a" / "b"))
+    finally:
+        os.umask(old)
+    assert mode_of(path) == 0o700
+
+
+def test_resolve_leaves_an_existing_folder_alone(tmp_path: Path) -> None:
+    tmp_path.chmod(0o755)
+    assert resolve_config_dir(str(tmp_path)) == tmp_path
+    assert mode_of(tmp_path) == 0o755
+
+
+def test_accounts_round_trip_in_a_readable_private_file(tmp_path: Path) -> None:
+    store = ConfigStore(tmp_path)
+    assert store.load_accounts() == []
+    store.add_account(SHOP)
+    store.add_account(SUPPORT)
+    assert ConfigStore(tmp_path).load_accounts() == [SHOP, SUPPORT]
+    assert store.get_account("サポート") == SUPPORT
+    assert store.get_account("nobody") is None
+
+    text = (tmp_path / "config.json").read_text(encoding="utf-8")
+    assert mode_of(tmp_path / "config.json") == 0o600
+    assert "サポート" in text and "髙橋" in text  # readable, not \\u-escaped
+    assert text.startswith('{\n  "version": 1,\n  "accounts": [\n')
+    data = json.loads(text)
+    assert list(data["accounts"][0]) == list(account_to_dict(SHOP))  # stable field order
+    # only the config file and its lock; no temp files left behind
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".config.lock", "config.json"]
+
+
+def test_saving_twice_gives_the_same_bytes(tmp_path: Path) -> None:
+    store = ConfigStore(tmp_path)
+    store.save_accounts([SHOP, SUPPORT])
+    first = (tmp_path / "config.json").read_bytes()
+    store.save_accounts(store.load_accounts())
+    assert (tmp_path / "config.json").read_bytes() == first
+
+
+def test_duplicate_name_is_refused(tmp_path: Path) -> None:
+    store = ConfigStore(tmp_path)
+    store.add_account(SHOP)
+    with pytest.raises(ConfigError, match="already exists"):
+        store.add_account(AccountConfig(name="shop", email="x@y.z", imap_host="h"))
+    assert store.load_accounts() == [SHOP]
+
+
+def test_remove_and_update(tmp_path: Path) -> None:
+    store = ConfigStore(tmp_path)
+    store.save_accounts([SHOP, SUPPORT])
+    assert store.remove_account("shop") is True
+    assert store.remove_account("shop") is False
+    assert store.load_accounts() == [SUPPORT]
+    changed = AccountConfig(name="サポート", email="support@example.com", imap_host="other")
+    store.update_account(changed)
+    assert store.load_accounts() == [changed]
+    with pytest.raises(ConfigError):
+        store.update_account(SHOP)
+
+
+def test_unknown_keys_survive_and_password_keys_never_do(tmp_path: Path) -> None:
+    raw = {
+        "version": 1,
+        "from_the_future": {"x": 1},
+        "settings": {"language": "ja", "new_setting": True},
+        "accounts": [
+            {
+                **account_to_dict(SHOP),
+                "future_field": "kept",
+                "password": "hunter2",
+                "smtp_password": "hunter3",
+            }
+        ],
+    }
+    (tmp_path / "config.json").write_text(json.dumps(raw))
+    store = ConfigStore(tmp_path)
+    assert store.load_accounts() == [SHOP]
+    assert store.settings["language"] == "ja"
+    assert store.settings["autostart"] is None  # default filled in
+    store.add_account(SUPPORT)
+    data = json.loads((tmp_path / "config.json").read_text())
+    assert data["from_the_future"] == {"x": 1}
+    assert data["settings"]["new_setting"] is True
+    assert data["accounts"][0]["future_field"] == "kept"
+    text = (tmp_path / "config.json").read_text()
+    assert "hunter" not in text and "password" not in text
+
+
+def test_settings_update_and_refuse_secrets(tmp_path: Path) -> None:
+    store = ConfigStore(tmp_path)
+    store.update_settings(language="en", autostart=True)
+    assert ConfigStore(tmp_path).settings == {"language": "en", "autostart": True}
+    with pytest.raises(ValueError):
+        store.update_settings(imap_password="x")
+    assert "imap_password" not in (tmp_path / "config.json").read_text()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "not valid JSON"),
+        ("[]", "JSON object"),
+        ('{"version": 99, "accounts": []}', "newer Ippo"),
+        ('{"version": 1, "accounts": {}}', "list of objects"),
+        ('{"version": 1, "accounts": [{"name": "a", "email": "e"}]}', "imap_host"),
+        (
+            '{"version": 1, "accounts": [{"name": "a", "email": "e", "imap_host": "h",'
+            ' "imap_port": "x"}]}',
+            "imap_port",
+        ),
+        (
+            '{"version": 1, "accounts": [{"name": "a", "email": "e", "imap_host": "h",'
+            ' "imap_security": "plain"}]}',
+            "imap_security",
+        ),
+    ],
+)
+def test_broken_files_give_one_line_errors(tmp_path: Path, content: str, message: str) -> None:
+    (tmp_path / "config.json").write_text(content)
+    with pytest.raises(ConfigError, match=message) as caught:
+        ConfigStore(tmp_path).load_accounts()
+    assert "\n" not in str(caught.value)
+
+
+def test_nulls_mean_defaults_and_optional_fields_accept_null() -> None:
+    account = account_from_dict(
+        {
+            "name": "a",
+            "email": "a@b.c",
+            "imap_host": "h",
+            "window_hours": None,
+            "smtp_port": None,
+            "username": None,
+            "folders": ["INBOX", "Support"],
+        }
+    )
+    assert account.window_hours == 24.0
+    assert account.smtp_port is None
+    assert account.folders == ("INBOX", "Support")
+
+
+def test_atomic_write_replaces_and_keeps_mode(tmp_path: Path) -> None:
+    target = tmp_path / "f.json"
+    atomic_write(target, b"one")
+    atomic_write(target, b"two")
+    assert target.read_bytes() == b"two"
+    assert mode_of(target) == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["f.json"]
+
+
+def test_a_failed_write_leaves_the_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "f.json"
+    atomic_write(target, b"old")
+
+    def boom(src: object, dst: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", boom)
+    with pytest.raises(OSError):
+        atomic_write(target, b"new")
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["f.json"]

@@ -1,0 +1,318 @@
+"""The config folder and the accounts file in it (non-secret settings only).
+
+`config.json` is meant to be read by people: indented, keys in a stable order, a version
+field. It is replaced atomically (temp file + fsync + rename), readable by the user only, and
+never holds a password -- passwords are in the OS keyring (trayapp.desktop.secrets).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import logging
+import os
+import tempfile
+import threading
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from trayapp.core.model import AccountConfig
+
+log = logging.getLogger(__name__)
+
+CONFIG_ENV = "IPPO_CONFIG_DIR"
+CONFIG_FILE = "config.json"
+CONFIG_VERSION = 1
+DIR_MODE = 0o700
+FILE_MODE = 0o600
+
+# Settings the app reads later (GUI); unknown ones are kept as they are.
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "language": None,  # None: follow the system locale; "ja" or "en"
+    "autostart": None,  # None: not decided yet (turned on after the first account is added)
+}
+
+_ACCOUNT_FIELDS = tuple(f.name for f in dataclasses.fields(AccountConfig))
+_TUPLE_FIELDS = frozenset({"folders", "aliases"})
+_INT_FIELDS = frozenset({"imap_port", "lookback_days"})
+_OPTIONAL_INT_FIELDS = frozenset({"smtp_port"})
+_OPTIONAL_FIELDS = frozenset(
+    {"username", "ca_file", "sent_folder", "smtp_host", "smtp_port", "smtp_username"}
+)
+_FLOAT_FIELDS = frozenset({"window_hours", "warning_hours", "urgent_hours"})
+
+
+class ConfigError(Exception):
+    """The config file cannot be used. str() is a one-line message for people."""
+
+
+def resolve_config_dir(cli_value: str | None) -> Path:
+    """--config-dir, else $IPPO_CONFIG_DIR, else the platform's user config dir; created 0700.
+
+    An existing folder keeps its permissions (it may be one the user chose on purpose); the
+    files Ippo writes in it are 0600 either way.
+    """
+    raw = cli_value or os.environ.get(CONFIG_ENV) or platformdirs.user_config_dir("ippo")
+    path = Path(raw).expanduser().absolute()
+    if not path.is_dir():
+        path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+        os.chmod(path, DIR_MODE)  # mkdir's mode is filtered by the umask
+    return path
+
+
+def atomic_write(path: Path, data: bytes, mode: int = FILE_MODE) -> None:
+    """Replace `path` with `data` so that a crash leaves either the old or the new file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(fd, mode) if hasattr(os, "fchmod") else os.chmod(tmp, mode)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(path: Path) -> None:
+    # Makes the rename itself durable on POSIX; directories cannot be opened on Windows.
+    if os.name != "posix":
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _is_secret_key(key: str) -> bool:
+    lowered = key.lower()
+    return any(word in lowered for word in ("password", "passwd", "secret", "token"))
+
+
+def account_to_dict(account: AccountConfig) -> dict[str, Any]:
+    """The JSON form of an account, keys in AccountConfig's field order."""
+    out: dict[str, Any] = {}
+    for name in _ACCOUNT_FIELDS:
+        value = getattr(account, name)
+        out[name] = list(value) if name in _TUPLE_FIELDS else value
+    return out
+
+
+def account_from_dict(raw: Mapping[str, Any]) -> AccountConfig:
+    """Build an AccountConfig from its JSON form. Unknown keys are ignored; wrong types raise
+    ConfigError naming the field."""
+    name = raw.get("name")
+    if not isinstance(name, str) or not name:
+        raise ConfigError("an account in the config file has no name")
+    values: dict[str, Any] = {}
+    for key in _ACCOUNT_FIELDS:
+        if key not in raw:
+            continue
+        value = raw[key]
+        if value is None:
+            if key in _OPTIONAL_FIELDS:
+                values[key] = None
+            continue  # null elsewhere means "the default"
+        try:
+            if key in _TUPLE_FIELDS:
+                if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                    raise TypeError
+                values[key] = tuple(value)
+            elif key in _INT_FIELDS or key in _OPTIONAL_INT_FIELDS:
+                if isinstance(value, bool):
+                    raise TypeError
+                values[key] = int(value)
+            elif key in _FLOAT_FIELDS:
+                if isinstance(value, bool):
+                    raise TypeError
+                values[key] = float(value)
+            else:
+                if not isinstance(value, str):
+                    raise TypeError
+                values[key] = value
+        except (TypeError, ValueError):
+            raise ConfigError(
+                f"account {name!r} in the config file has a bad value for {key!r}: {value!r}"
+            ) from None
+    if "email" not in values or "imap_host" not in values:
+        raise ConfigError(f"account {name!r} in the config file lacks email or imap_host")
+    if values.get("imap_security", "ssl") not in ("ssl", "starttls"):
+        raise ConfigError(f"account {name!r}: imap_security must be 'ssl' or 'starttls'")
+    if values.get("smtp_security", "ssl") not in ("ssl", "starttls"):
+        raise ConfigError(f"account {name!r}: smtp_security must be 'ssl' or 'starttls'")
+    if values.get("reply_charset", "utf-8") not in ("utf-8", "iso-2022-jp"):
+        raise ConfigError(f"account {name!r}: reply_charset must be 'utf-8' or 'iso-2022-jp'")
+    return AccountConfig(**values)
+
+
+class ConfigStore:
+    """Accounts and settings in `<dir>/config.json`.
+
+    Every change is a read-modify-write of the whole file under a lock (a thread lock plus an
+    advisory file lock where the OS has one), so the CLI and the tray app can both change it.
+    Keys this version does not know, at the top level and inside accounts, are kept as they
+    are; a password-like key is dropped on load and never written.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+        self.path = self.directory / CONFIG_FILE
+        self._lock = threading.RLock()
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def _read_raw(self) -> dict[str, Any]:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return {"version": CONFIG_VERSION, "accounts": [], "settings": {}}
+        try:
+            raw = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ConfigError(
+                f"{self.path} is not valid JSON (line {error.lineno}): fix or move it away"
+            ) from None
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{self.path} does not hold a JSON object")
+        version = raw.get("version", CONFIG_VERSION)
+        if not isinstance(version, int) or version > CONFIG_VERSION:
+            raise ConfigError(
+                f"{self.path} was written by a newer Ippo (version {version}); upgrade Ippo"
+            )
+        accounts = raw.get("accounts", [])
+        if not isinstance(accounts, list) or not all(isinstance(a, dict) for a in accounts):
+            raise ConfigError(f"{self.path}: 'accounts' must be a list of objects")
+        for account in accounts:
+            for key in [k for k in account if _is_secret_key(k)]:
+                log.warning(
+                    "ignoring a %r field in %s: passwords belong in the keyring", key, self.path
+                )
+                del account[key]
+        settings = raw.get("settings", {})
+        if not isinstance(settings, dict):
+            raise ConfigError(f"{self.path}: 'settings' must be an object")
+        raw["accounts"] = accounts
+        raw["settings"] = settings
+        return raw
+
+    def load_accounts(self) -> list[AccountConfig]:
+        with self._lock:
+            return [account_from_dict(a) for a in self._read_raw()["accounts"]]
+
+    def get_account(self, name: str) -> AccountConfig | None:
+        for account in self.load_accounts():
+            if account.name == name:
+                return account
+        return None
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        """A copy of the settings, defaults filled in."""
+        with self._lock:
+            return {**DEFAULT_SETTINGS, **self._read_raw()["settings"]}
+
+    # -- writing ------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _editing(self) -> Iterator[dict[str, Any]]:
+        """Yield the raw config to change in place; write it back if no exception."""
+        with self._lock, self._file_lock():
+            raw = self._read_raw()
+            yield raw
+            self._write_raw(raw)
+
+    @contextlib.contextmanager
+    def _file_lock(self) -> Iterator[None]:
+        try:
+            import fcntl
+        except ImportError:  # Windows: the thread lock is what we have
+            yield
+            return
+        self.directory.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+        fd = os.open(self.directory / ".config.lock", os.O_RDWR | os.O_CREAT, FILE_MODE)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
+
+    def _write_raw(self, raw: dict[str, Any]) -> None:
+        ordered: dict[str, Any] = {
+            "version": CONFIG_VERSION,
+            "accounts": raw["accounts"],
+            "settings": raw["settings"],
+        }
+        for key, value in raw.items():
+            if key not in ordered:
+                ordered[key] = value
+        _assert_no_secret(ordered)
+        data = json.dumps(ordered, indent=2, ensure_ascii=False) + "\n"
+        atomic_write(self.path, data.encode("utf-8"))
+
+    def save_accounts(self, accounts: list[AccountConfig]) -> None:
+        """Replace the account list (in the given order), keeping unknown keys per account."""
+        names = [a.name for a in accounts]
+        if len(set(names)) != len(names):
+            raise ConfigError("two accounts have the same name")
+        with self._editing() as raw:
+            old = {a.get("name"): a for a in raw["accounts"]}
+            new: list[dict[str, Any]] = []
+            for account in accounts:
+                known = account_to_dict(account)
+                extra = {k: v for k, v in old.get(account.name, {}).items() if k not in known}
+                new.append({**known, **extra})
+            raw["accounts"] = new
+
+    def add_account(self, account: AccountConfig) -> None:
+        """Append an account; ConfigError if the name is taken."""
+        with self._lock:
+            accounts = self.load_accounts()
+            if any(a.name == account.name for a in accounts):
+                raise ConfigError(f"an account named {account.name!r} already exists")
+            self.save_accounts([*accounts, account])
+
+    def update_account(self, account: AccountConfig) -> None:
+        """Replace the account of the same name; ConfigError if there is none."""
+        with self._lock:
+            accounts = self.load_accounts()
+            if not any(a.name == account.name for a in accounts):
+                raise ConfigError(f"no account named {account.name!r}")
+            self.save_accounts([account if a.name == account.name else a for a in accounts])
+
+    def remove_account(self, name: str) -> bool:
+        """Remove the account; False if there was none of that name."""
+        with self._lock:
+            accounts = self.load_accounts()
+            kept = [a for a in accounts if a.name != name]
+            if len(kept) == len(accounts):
+                return False
+            self.save_accounts(kept)
+            return True
+
+    def update_settings(self, **values: Any) -> None:
+        """Set settings (None values are stored as null, meaning 'default')."""
+        for key in values:
+            if _is_secret_key(key):
+                raise ValueError(f"refusing to write {key!r} to the config file")
+        with self._editing() as raw:
+            raw["settings"].update(values)
+
+
+def _assert_no_secret(value: Any, where: str = "config") -> None:
+    """Defence in depth: a password-like key must never reach the file."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if isinstance(key, str) and _is_secret_key(key):
+                raise ValueError(f"refusing to write {where}.{key} to the config file")
+            _assert_no_secret(inner, f"{where}.{key}")
+    elif isinstance(value, list):
+        for inner in value:
+            _assert_no_secret(inner, where)
