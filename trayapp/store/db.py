@@ -1,0 +1,673 @@
+"""What Ippo remembers between runs, in SQLite (`state.sqlite3` in the config folder).
+
+Crash safety: WAL journal with synchronous=FULL, and every public write is exactly one
+transaction (BEGIN IMMEDIATE ... COMMIT), so a crash at any instant leaves either the old or the
+new state -- never half an account's list, never an acknowledgement without its state.
+
+Threads: one connection per StateStore, shared by all threads and serialised by a lock (the
+work is small; this keeps transactions simple). Several processes (the tray app and a CLI
+command) may use the same file at once: SQLite's file locks plus a busy timeout handle that.
+
+Times are stored as ISO 8601 UTC text of fixed width (so they sort as text) and come back as
+timezone-aware UTC datetimes. Naive datetimes are refused: the clock rules depend on instants.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal, cast, get_args
+
+from trayapp.core.model import Inquiry, ItemState, Stage
+
+STATE_FILE = "state.sqlite3"
+FILE_MODE = 0o600
+BUSY_TIMEOUT_MS = 10_000
+
+DismissKind = Literal["answered", "not_inquiry"]
+AckState = Literal["recorded", "sent", "filed", "done", "failed"]
+ACK_STATES: tuple[str, ...] = get_args(AckState)
+
+
+class StoreError(Exception):
+    """The state file cannot be used. str() is a one-line message for people."""
+
+
+@dataclass(frozen=True)
+class SyncState:
+    """Where the last look at one folder ended (for CONDSTORE / UIDNEXT checks)."""
+
+    account: str
+    folder: str
+    uidvalidity: int | None = None
+    uidnext: int | None = None
+    highestmodseq: int | None = None
+    last_sync_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AckRecord:
+    """One acknowledgement in the journal: recorded before it is sent, then moved through
+    sent -> filed (copied to Sent, \\Answered set) -> done (the promise was kept) or failed."""
+
+    id: int
+    item_id: str
+    account: str
+    message_id: str  # without angle brackets; unique: the guard against sending twice
+    recipients: tuple[str, ...]
+    subject: str
+    raw: bytes  # the exact message as sent (or to be sent)
+    promise_due_at: datetime | None
+    state: AckState
+    error: str | None
+    created_at: datetime
+    updated_at: datetime
+    inquiry_message_id: str | None = None  # the Message-ID of the inquiry it answers
+
+
+class AckExists(StoreError):
+    """An acknowledgement with this Message-ID is already in the journal."""
+
+
+def to_db_time(value: datetime) -> str:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"naive datetime {value!r}: pass a timezone-aware time")
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def from_db_time(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def _opt_time(text: str | None) -> datetime | None:
+    return None if text is None else from_db_time(text)
+
+
+def _opt_db_time(value: datetime | None) -> str | None:
+    return None if value is None else to_db_time(value)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+# Each entry migrates the schema from version i to i+1. Append; never edit a released one.
+_MIGRATIONS: list[tuple[str, ...]] = [
+    (
+        """CREATE TABLE sync_state (
+            account TEXT NOT NULL,
+            folder TEXT NOT NULL,
+            uidvalidity INTEGER,
+            uidnext INTEGER,
+            highestmodseq INTEGER,
+            last_sync_at TEXT,
+            PRIMARY KEY (account, folder)
+        )""",
+        # The last known waiting set per account (shown while reconnecting).
+        """CREATE TABLE items (
+            account TEXT NOT NULL,
+            id TEXT NOT NULL,
+            folder TEXT NOT NULL,
+            uidvalidity INTEGER NOT NULL,
+            uid INTEGER NOT NULL,
+            message_id TEXT,
+            sender TEXT NOT NULL,
+            sender_addr TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            due_at TEXT NOT NULL,
+            state TEXT NOT NULL,
+            promise_due_at TEXT,
+            reply_to TEXT NOT NULL DEFAULT '[]',
+            refs TEXT NOT NULL DEFAULT '[]',
+            preview TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (account, id)
+        )""",
+        """CREATE TABLE scans (
+            account TEXT PRIMARY KEY,
+            scanned_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE dismissals (
+            account TEXT NOT NULL,
+            item_id TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('answered', 'not_inquiry')),
+            at TEXT NOT NULL,
+            PRIMARY KEY (account, item_id)
+        )""",
+        """CREATE TABLE ignored_senders (
+            account TEXT NOT NULL,
+            address TEXT NOT NULL,
+            at TEXT NOT NULL,
+            PRIMARY KEY (account, address)
+        )""",
+        # A stage is notified once per deadline: a new promise (new deadline) starts afresh.
+        """CREATE TABLE notifications (
+            item_id TEXT NOT NULL,
+            stage TEXT NOT NULL,
+            deadline TEXT NOT NULL,
+            account TEXT,
+            at TEXT NOT NULL,
+            PRIMARY KEY (item_id, stage, deadline)
+        )""",
+        "CREATE INDEX notifications_account ON notifications (account)",
+        """CREATE TABLE acks (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            item_id TEXT NOT NULL,
+            account TEXT NOT NULL,
+            message_id TEXT NOT NULL UNIQUE,
+            inquiry_message_id TEXT,
+            recipients TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            raw BLOB NOT NULL,
+            promise_due_at TEXT,
+            state TEXT NOT NULL
+                CHECK (state IN ('recorded', 'sent', 'filed', 'done', 'failed')),
+            error TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX acks_account_state ON acks (account, state)",
+        "CREATE INDEX acks_item ON acks (item_id)",
+    ),
+]
+SCHEMA_VERSION = len(_MIGRATIONS)
+
+
+def _private_file(path: Path) -> None:
+    """Create the database file 0600 before SQLite opens it (SQLite gives its -wal and -shm
+    files the database file's permissions)."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+    os.close(fd)
+    if os.name == "posix":
+        os.chmod(path, FILE_MODE)
+
+
+class StateStore:
+    """The state database. Open with StateStore(path) (a file or the config folder); close()
+    when done, or use it as a context manager."""
+
+    def __init__(self, path: Path) -> None:
+        path = Path(path)
+        if path.is_dir():
+            path = path / STATE_FILE
+        self.path = path
+        self._lock = threading.RLock()
+        _private_file(path)
+        try:
+            self._conn = sqlite3.connect(
+                path,
+                timeout=BUSY_TIMEOUT_MS / 1000,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+            self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            mode = self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise StoreError(f"{path}: the file system does not support SQLite's WAL mode")
+            self._conn.execute("PRAGMA synchronous = FULL")
+            self._conn.execute("PRAGMA foreign_keys = ON")
+            self._migrate()
+        except sqlite3.DatabaseError as error:
+            with contextlib.suppress(Exception):
+                self._conn.close()
+            raise StoreError(f"{path} cannot be used as Ippo's state file: {error}") from None
+
+    # -- plumbing -----------------------------------------------------------------------------
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> StateStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: all of it or none of it."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def _read(self, sql: str, params: Iterable[object] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return list(self._conn.execute(sql, tuple(params)).fetchall())
+
+    def schema_version(self) -> int:
+        return int(self._read("PRAGMA user_version")[0][0])
+
+    def _migrate(self) -> None:
+        with self._write() as conn:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"{self.path} was written by a newer Ippo (schema {version}); upgrade Ippo"
+                )
+            for target in range(version, SCHEMA_VERSION):
+                for statement in _MIGRATIONS[target]:
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    # -- sync state ---------------------------------------------------------------------------
+
+    def sync_state(self, account: str, folder: str) -> SyncState | None:
+        rows = self._read(
+            "SELECT uidvalidity, uidnext, highestmodseq, last_sync_at FROM sync_state"
+            " WHERE account = ? AND folder = ?",
+            (account, folder),
+        )
+        if not rows:
+            return None
+        uidvalidity, uidnext, modseq, last = rows[0]
+        return SyncState(
+            account,
+            folder,
+            _opt_int(uidvalidity),
+            _opt_int(uidnext),
+            _opt_int(modseq),
+            _opt_time(_opt_str(last)),
+        )
+
+    def set_sync_state(self, state: SyncState) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO sync_state (account, folder, uidvalidity, uidnext, highestmodseq,"
+                " last_sync_at) VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (account, folder) DO UPDATE SET uidvalidity = excluded.uidvalidity,"
+                " uidnext = excluded.uidnext, highestmodseq = excluded.highestmodseq,"
+                " last_sync_at = excluded.last_sync_at",
+                (
+                    state.account,
+                    state.folder,
+                    state.uidvalidity,
+                    state.uidnext,
+                    state.highestmodseq,
+                    _opt_db_time(state.last_sync_at),
+                ),
+            )
+
+    # -- the last known waiting set -----------------------------------------------------------
+
+    def record_scan(self, account: str, inquiries: Iterable[Inquiry], now: datetime) -> None:
+        """Replace the account's waiting set with `inquiries` in one transaction."""
+        rows = []
+        for item in inquiries:
+            if item.account != account:
+                raise ValueError(f"item {item.id} belongs to {item.account!r}, not {account!r}")
+            rows.append(_item_row(item))
+        scanned_at = to_db_time(now)
+        with self._write() as conn:
+            conn.execute("DELETE FROM items WHERE account = ?", (account,))
+            conn.executemany(
+                "INSERT OR REPLACE INTO items (account, id, folder, uidvalidity, uid, message_id,"
+                " sender, sender_addr, subject, received_at, due_at, state, promise_due_at,"
+                " reply_to, refs, preview) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+            conn.execute(
+                "INSERT INTO scans (account, scanned_at) VALUES (?, ?)"
+                " ON CONFLICT (account) DO UPDATE SET scanned_at = excluded.scanned_at",
+                (account, scanned_at),
+            )
+
+    def items(self, account: str | None = None) -> list[Inquiry]:
+        """The last known waiting set (of one account or all), most urgent first."""
+        sql = (
+            "SELECT id, account, folder, uidvalidity, uid, message_id, sender, sender_addr,"
+            " subject, received_at, due_at, state, promise_due_at, reply_to, refs, preview"
+            " FROM items"
+        )
+        params: tuple[object, ...] = ()
+        if account is not None:
+            sql += " WHERE account = ?"
+            params = (account,)
+        found = [_row_item(row) for row in self._read(sql, params)]
+        found.sort(key=lambda i: (i.deadline, i.received_at, i.id))
+        return found
+
+    def last_scan_at(self, account: str) -> datetime | None:
+        rows = self._read("SELECT scanned_at FROM scans WHERE account = ?", (account,))
+        return from_db_time(str(rows[0][0])) if rows else None
+
+    # -- what the user dismissed --------------------------------------------------------------
+
+    def dismiss(
+        self, account: str, item_id: str, kind: DismissKind, at: datetime | None = None
+    ) -> None:
+        """The user says this item needs nothing more ('answered', e.g. by phone) or is not an
+        inquiry. It also leaves the last known list at once."""
+        if kind not in ("answered", "not_inquiry"):
+            raise ValueError(f"unknown dismissal kind {kind!r}")
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO dismissals (account, item_id, kind, at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (account, item_id) DO UPDATE SET kind = excluded.kind,"
+                " at = excluded.at",
+                (account, item_id, kind, to_db_time(at or _utcnow())),
+            )
+            conn.execute("DELETE FROM items WHERE account = ? AND id = ?", (account, item_id))
+
+    def undismiss(self, account: str, item_id: str) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "DELETE FROM dismissals WHERE account = ? AND item_id = ?", (account, item_id)
+            )
+
+    def dismissed_ids(self, account: str) -> set[str]:
+        rows = self._read("SELECT item_id FROM dismissals WHERE account = ?", (account,))
+        return {str(r[0]) for r in rows}
+
+    def dismissals(self, account: str) -> dict[str, DismissKind]:
+        rows = self._read("SELECT item_id, kind FROM dismissals WHERE account = ?", (account,))
+        return {str(r[0]): "answered" if r[1] == "answered" else "not_inquiry" for r in rows}
+
+    def ignore_sender(self, account: str, address: str, at: datetime | None = None) -> None:
+        """Mail from this address never counts as an inquiry on this account again; the
+        sender's items leave the last known list at once."""
+        address = address.strip().lower()
+        if not address:
+            raise ValueError("empty sender address")
+        with self._write() as conn:
+            conn.execute(
+                "INSERT OR IGNORE INTO ignored_senders (account, address, at) VALUES (?, ?, ?)",
+                (account, address, to_db_time(at or _utcnow())),
+            )
+            conn.execute(
+                "DELETE FROM items WHERE account = ? AND lower(sender_addr) = ?",
+                (account, address),
+            )
+
+    def unignore_sender(self, account: str, address: str) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "DELETE FROM ignored_senders WHERE account = ? AND address = ?",
+                (account, address.strip().lower()),
+            )
+
+    def ignored_senders(self, account: str) -> set[str]:
+        rows = self._read("SELECT address FROM ignored_senders WHERE account = ?", (account,))
+        return {str(r[0]) for r in rows}
+
+    # -- notifications sent -------------------------------------------------------------------
+
+    def was_notified(self, item_id: str, stage: Stage | str, deadline: datetime) -> bool:
+        rows = self._read(
+            "SELECT 1 FROM notifications WHERE item_id = ? AND stage = ? AND deadline = ?",
+            (item_id, _stage(stage), to_db_time(deadline)),
+        )
+        return bool(rows)
+
+    def mark_notified(
+        self,
+        item_id: str,
+        stage: Stage | str,
+        deadline: datetime,
+        *,
+        account: str | None = None,
+        at: datetime | None = None,
+    ) -> bool:
+        """Remember that this stage was notified for this deadline. Returns False if it already
+        was (check-and-set in one transaction: two callers cannot both get True)."""
+        with self._write() as conn:
+            cursor = conn.execute(
+                "INSERT OR IGNORE INTO notifications (item_id, stage, deadline, account, at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (
+                    item_id,
+                    _stage(stage),
+                    to_db_time(deadline),
+                    account,
+                    to_db_time(at or _utcnow()),
+                ),
+            )
+            return cursor.rowcount == 1
+
+    def prune_notifications(self, deadline_before: datetime) -> int:
+        """Forget notifications whose deadline is before the given time (long past items)."""
+        with self._write() as conn:
+            cursor = conn.execute(
+                "DELETE FROM notifications WHERE deadline < ?", (to_db_time(deadline_before),)
+            )
+            return cursor.rowcount
+
+    # -- acknowledgements journal -------------------------------------------------------------
+
+    def record_ack(
+        self,
+        *,
+        item_id: str,
+        account: str,
+        message_id: str,
+        recipients: Collection[str],
+        subject: str,
+        raw: bytes,
+        promise_due_at: datetime | None,
+        inquiry_message_id: str | None = None,
+        now: datetime | None = None,
+    ) -> AckRecord:
+        """Journal an acknowledgement BEFORE it is sent (state 'recorded'). AckExists if one
+        with this Message-ID is already there."""
+        message_id = message_id.strip().strip("<>")
+        if not message_id:
+            raise ValueError("an acknowledgement needs a Message-ID")
+        stamp = to_db_time(now or _utcnow())
+        try:
+            with self._write() as conn:
+                cursor = conn.execute(
+                    "INSERT INTO acks (item_id, account, message_id, inquiry_message_id,"
+                    " recipients, subject, raw, promise_due_at, state, error, created_at,"
+                    " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'recorded', NULL, ?, ?)",
+                    (
+                        item_id,
+                        account,
+                        message_id,
+                        inquiry_message_id,
+                        json.dumps(list(recipients), ensure_ascii=False),
+                        subject,
+                        sqlite3.Binary(raw),
+                        _opt_db_time(promise_due_at),
+                        stamp,
+                        stamp,
+                    ),
+                )
+                ack_id = cursor.lastrowid
+        except sqlite3.IntegrityError:
+            raise AckExists(f"an acknowledgement <{message_id}> is already recorded") from None
+        record = self.ack(message_id)
+        assert record is not None and record.id == ack_id
+        return record
+
+    def set_ack_state(
+        self,
+        message_id: str,
+        state: AckState,
+        *,
+        error: str | None = None,
+        now: datetime | None = None,
+    ) -> None:
+        """Move an acknowledgement on; `error` is kept with 'failed' (and cleared otherwise)."""
+        if state not in ACK_STATES:
+            raise ValueError(f"unknown acknowledgement state {state!r}")
+        with self._write() as conn:
+            cursor = conn.execute(
+                "UPDATE acks SET state = ?, error = ?, updated_at = ? WHERE message_id = ?",
+                (state, error, to_db_time(now or _utcnow()), message_id.strip().strip("<>")),
+            )
+            if cursor.rowcount != 1:
+                raise KeyError(message_id)
+
+    def ack(self, message_id: str) -> AckRecord | None:
+        rows = self._read(_ACK_SELECT + " WHERE message_id = ?", (message_id.strip().strip("<>"),))
+        return _row_ack(rows[0]) if rows else None
+
+    def acks(
+        self,
+        account: str | None = None,
+        states: Collection[AckState] | None = None,
+        *,
+        item_id: str | None = None,
+    ) -> list[AckRecord]:
+        """Journal entries, oldest first, filtered by account, states and/or item."""
+        clauses: list[str] = []
+        params: list[object] = []
+        if account is not None:
+            clauses.append("account = ?")
+            params.append(account)
+        if states is not None:
+            states = list(states)
+            if not states:
+                return []
+            clauses.append(f"state IN ({', '.join('?' for _ in states)})")
+            params.extend(states)
+        if item_id is not None:
+            clauses.append("item_id = ?")
+            params.append(item_id)
+        sql = _ACK_SELECT
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
+        sql += " ORDER BY id"
+        return [_row_ack(row) for row in self._read(sql, params)]
+
+    # -- accounts -----------------------------------------------------------------------------
+
+    def forget_account(self, name: str) -> None:
+        """Delete everything remembered about an account (after `ippo account remove`)."""
+        with self._write() as conn:
+            for table in (
+                "sync_state",
+                "items",
+                "scans",
+                "dismissals",
+                "ignored_senders",
+                "notifications",
+                "acks",
+            ):
+                conn.execute(f"DELETE FROM {table} WHERE account = ?", (name,))
+
+
+_ACK_SELECT = (
+    "SELECT id, item_id, account, message_id, recipients, subject, raw, promise_due_at, state,"
+    " error, created_at, updated_at, inquiry_message_id FROM acks"
+)
+
+
+def _stage(stage: Stage | str) -> str:
+    return stage.value if isinstance(stage, Stage) else Stage(stage).value
+
+
+def _opt_int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _opt_str(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _item_row(item: Inquiry) -> tuple[object, ...]:
+    return (
+        item.account,
+        item.id,
+        item.folder,
+        item.uidvalidity,
+        item.uid,
+        item.message_id,
+        item.sender,
+        item.sender_addr,
+        item.subject,
+        to_db_time(item.received_at),
+        to_db_time(item.due_at),
+        item.state.value,
+        _opt_db_time(item.promise_due_at),
+        json.dumps(list(item.reply_to), ensure_ascii=False),
+        json.dumps(list(item.references), ensure_ascii=False),
+        item.preview,
+    )
+
+
+def _row_item(row: tuple[Any, ...]) -> Inquiry:
+    (
+        id_,
+        account,
+        folder,
+        uidvalidity,
+        uid,
+        message_id,
+        sender,
+        sender_addr,
+        subject,
+        received_at,
+        due_at,
+        state,
+        promise_due_at,
+        reply_to,
+        refs,
+        preview,
+    ) = row
+    return Inquiry(
+        id=str(id_),
+        account=str(account),
+        folder=str(folder),
+        uidvalidity=int(uidvalidity),
+        uid=int(uid),
+        message_id=_opt_str(message_id),
+        sender=str(sender),
+        sender_addr=str(sender_addr),
+        subject=str(subject),
+        received_at=from_db_time(str(received_at)),
+        due_at=from_db_time(str(due_at)),
+        state=ItemState(str(state)),
+        promise_due_at=_opt_time(_opt_str(promise_due_at)),
+        reply_to=tuple(json.loads(str(reply_to))),
+        references=tuple(json.loads(str(refs))),
+        preview=str(preview),
+    )
+
+
+def _row_ack(row: tuple[Any, ...]) -> AckRecord:
+    (
+        id_,
+        item_id,
+        account,
+        message_id,
+        recipients,
+        subject,
+        raw,
+        promise_due_at,
+        state,
+        error,
+        created_at,
+        updated_at,
+        inquiry_message_id,
+    ) = row
+    state_text = str(state)
+    if state_text not in ACK_STATES:
+        raise StoreError(f"acknowledgement {message_id} has an unknown state {state_text!r}")
+    return AckRecord(
+        id=int(id_),
+        item_id=str(item_id),
+        account=str(account),
+        message_id=str(message_id),
+        recipients=tuple(json.loads(str(recipients))),
+        subject=str(subject),
+        raw=bytes(raw),
+        promise_due_at=_opt_time(_opt_str(promise_due_at)),
+        state=cast(AckState, state_text),
+        error=_opt_str(error),
+        created_at=from_db_time(str(created_at)),
+        updated_at=from_db_time(str(updated_at)),
+        inquiry_message_id=_opt_str(inquiry_message_id),
+    )
