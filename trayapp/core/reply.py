@@ -1,0 +1,334 @@
+"""A proper reply to an inquiry, as an email message. Pure: values in, message out.
+
+Threading follows RFC 5322 3.6.4 (In-Reply-To the parent, References the parent's References
+plus the parent). Japanese: UTF-8 by default; ISO-2022-JP when the account asks for it, for
+older Japanese mailers. Windows mailers write ISO-2022-JP with the CP932 extensions (①, 髙, ～),
+which CPython's iso2022_jp codec cannot encode; we encode through CP932 and turn the Shift_JIS
+bytes back into JIS, as those mailers do (CP50220-style), and fall back to UTF-8 for a message
+only when a character has no JIS code at all (user-defined characters, emoji).
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from email import policy as email_policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import EmailPolicy
+from email.utils import format_datetime, formataddr, parseaddr
+from typing import Any, Literal
+
+from trayapp.core.model import AccountConfig, Inquiry
+
+ReplyCharset = Literal["utf-8", "iso-2022-jp"]
+
+# "Re:" and its relatives in the languages these users meet, optionally counted ("Re[2]:",
+# "Re(2):", "Re^2:"), in ASCII or full width, repeated any number of times.
+_REPLY_PREFIX = re.compile(
+    r"^(?:\s*(?:re|ｒｅ|aw|sv|vs|antw|返信|回复|答复|返|ＲＥ)\s*"
+    r"(?:\[\d+\]|［\d+］|\(\d+\)|（\d+）|\^\d+)?\s*[:：]\s*)+",
+    re.IGNORECASE,
+)
+
+MAX_REFERENCES = 20  # the first id plus the most recent ones; keeps the header well under 998
+
+
+class CharsetFallback(Exception):
+    """Raised inside the JIS encoder when a character has no JIS code (caught here)."""
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A built reply, plus what the user should know about how it was built."""
+
+    message: EmailMessage
+    message_id: str  # without angle brackets
+    recipients: tuple[str, ...]  # bare addresses, for the SMTP envelope
+    charset: ReplyCharset  # what was really used
+    note: str = ""  # e.g. why ISO-2022-JP fell back to UTF-8
+
+
+def reply_subject(subject: str) -> str:
+    """'Re: ' + the subject without any stacked reply prefixes."""
+    base = _REPLY_PREFIX.sub("", subject.strip()).strip()
+    return f"Re: {base}" if base else "Re:"
+
+
+def reply_references(references: tuple[str, ...], parent_id: str | None) -> tuple[str, ...]:
+    """The parent's References plus the parent, without repeats, trimmed to the thread's first
+    id and the most recent ones (a long thread must not grow the header without end)."""
+    ids: list[str] = []
+    for ident in (*references, *((parent_id,) if parent_id else ())):
+        ident = ident.strip().strip("<>")
+        if ident and ident not in ids:
+            ids.append(ident)
+    if len(ids) > MAX_REFERENCES:
+        ids = [ids[0], *ids[-(MAX_REFERENCES - 1) :]]
+    return tuple(ids)
+
+
+def new_message_id(address: str, now: datetime, token: str | None = None) -> str:
+    """A fresh Message-ID (without brackets) on the account's own domain."""
+    domain = address.rpartition("@")[2] or "localhost"
+    token = token or secrets.token_hex(8)
+    return f"ippo.{now.strftime('%Y%m%d%H%M%S')}.{token}@{domain}"
+
+
+def reply_recipients(inquiry: Inquiry) -> tuple[str, ...]:
+    """Reply-To when the inquiry has one, else its From."""
+    if inquiry.reply_to:
+        return tuple(a for a in inquiry.reply_to if a)
+    return (inquiry.sender_addr,) if inquiry.sender_addr else ()
+
+
+def build_reply(
+    account: AccountConfig,
+    inquiry: Inquiry,
+    body: str,
+    now: datetime,
+    *,
+    message_id: str | None = None,
+    charset: ReplyCharset | None = None,
+) -> Reply:
+    """The acknowledgement as a message ready to send (and to file in Sent)."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    recipients = reply_recipients(inquiry)
+    if not recipients:
+        raise ValueError("the inquiry has neither Reply-To nor From: nobody to answer")
+    ident = (message_id or new_message_id(account.email, now)).strip("<>")
+    refs = reply_references(inquiry.references, inquiry.message_id)
+    subject = reply_subject(inquiry.subject)
+    to_name = _display_name(inquiry) if not inquiry.reply_to else ""
+    wanted: ReplyCharset = charset or account.reply_charset
+    body = _normalise_body(body)
+
+    note = ""
+    if wanted == "iso-2022-jp":
+        try:
+            message = _build_jis(account.email, recipients, to_name, subject, body)
+        except CharsetFallback as exc:
+            note = (
+                f"sent as UTF-8: {exc} cannot be written in ISO-2022-JP "
+                "(not even with the Windows extensions)"
+            )
+            wanted = "utf-8"
+        else:
+            _common_headers(message, now, ident, inquiry.message_id, refs)
+            return Reply(message, ident, recipients, "iso-2022-jp", note)
+
+    message = EmailMessage(policy=email_policy.SMTP)
+    message["From"] = Address(addr_spec=account.email)
+    message["To"] = [
+        Address(display_name=to_name if i == 0 else "", addr_spec=a)
+        for i, a in enumerate(recipients)
+    ]
+    message["Subject"] = subject
+    _common_headers(message, now, ident, inquiry.message_id, refs)
+    ascii_only = body.isascii()
+    message.set_content(
+        body, charset="utf-8" if not ascii_only else "us-ascii",
+        cte="7bit" if ascii_only and _short_lines(body) else "base64" if not ascii_only
+        else "quoted-printable",
+    )
+    return Reply(message, ident, recipients, "utf-8", note)
+
+
+def _common_headers(
+    message: EmailMessage,
+    now: datetime,
+    ident: str,
+    parent: str | None,
+    refs: tuple[str, ...],
+) -> None:
+    message["Date"] = format_datetime(now)
+    message["Message-ID"] = f"<{ident}>"
+    if parent:
+        message["In-Reply-To"] = f"<{parent.strip('<>')}>"
+    if refs:
+        # Pre-encoded messages are folded by us (one id per line); the default policy folds.
+        sep = "\r\n " if isinstance(message.policy, _PreEncodedPolicy) else " "
+        message["References"] = sep.join(f"<{r}>" for r in refs)
+    message["Auto-Submitted"] = "no"  # a person sent this, on purpose (RFC 3834)
+    message["X-Mailer"] = "Ippo"
+
+
+def _display_name(inquiry: Inquiry) -> str:
+    name, addr = parseaddr(inquiry.sender)
+    return name if addr and name and name != addr else ""
+
+
+def _normalise_body(body: str) -> str:
+    lines = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(line.rstrip() for line in lines).rstrip("\n") + "\n"
+
+
+def _short_lines(body: str) -> bool:
+    return all(len(line) <= 76 for line in body.split("\n"))
+
+
+# --- ISO-2022-JP with the CP932 extensions ----------------------------------------------------
+
+_ESC_JIS = b"\x1b$B"
+_ESC_ASCII = b"\x1b(B"
+
+
+def _nec_selected_ibm() -> dict[str, bytes]:
+    """CP932 encodes IBM extension kanji (髙, 﨑) at 0xFA40..0xFC4B, rows beyond JIS's 94; the
+    same characters also sit in the NEC-selected rows 89-92 (0xED40..0xEEFC), which fit in JIS.
+    Windows mailers use the NEC-selected codes in ISO-2022-JP, so do we."""
+    table: dict[str, bytes] = {}
+    for lead in (0xED, 0xEE):
+        for trail in range(0x40, 0xFD):
+            if trail == 0x7F:
+                continue
+            raw = bytes((lead, trail))
+            try:
+                char = raw.decode("cp932")
+            except UnicodeDecodeError:
+                continue
+            table.setdefault(char, raw)
+    return table
+
+
+_NEC_SELECTED = _nec_selected_ibm()
+
+
+def _sjis_to_jis(lead: int, trail: int) -> bytes:
+    row = (lead - 0x70 if lead < 0xA0 else lead - 0xB0) * 2
+    if trail < 0x9F:
+        row -= 1
+        cell = trail - (0x20 if trail > 0x7F else 0x1F)
+    else:
+        cell = trail - 0x7E
+    return bytes((row, cell))
+
+
+def encode_iso2022jp(text: str) -> bytes:
+    """ISO-2022-JP bytes for one line (no line breaks), ending in ASCII mode.
+
+    Raises CharsetFallback naming the first character that has no JIS code."""
+    out = bytearray()
+    in_jis = False
+    for char in text:
+        if char.isascii():
+            if in_jis:
+                out += _ESC_ASCII
+                in_jis = False
+            out += char.encode("ascii")
+            continue
+        code = _jis_code(char)
+        if not in_jis:
+            out += _ESC_JIS
+            in_jis = True
+        out += code
+    if in_jis:
+        out += _ESC_ASCII
+    return bytes(out)
+
+
+def _jis_code(char: str) -> bytes:
+    try:
+        # JIS X 0208 proper first: it knows the standard mappings (〜 U+301C, − U+2212) that
+        # CP932 spells differently.
+        standard = char.encode("iso2022_jp")
+    except UnicodeEncodeError:
+        pass
+    else:
+        if standard.startswith(_ESC_JIS) and len(standard) == 2 + len(_ESC_JIS) + 3:
+            return standard[3:5]
+    try:
+        sjis = char.encode("cp932")
+    except UnicodeEncodeError:
+        raise CharsetFallback(f"{char!r} (U+{ord(char):04X})") from None
+    if len(sjis) != 2:
+        # Half-width katakana: legal in CP932, not in ISO-2022-JP (RFC 1468). Use the
+        # full-width form, as mail software has always done.
+        import unicodedata
+
+        wide = unicodedata.normalize("NFKC", char)
+        if wide != char and len(wide) == 1:
+            return _jis_code(wide)
+        raise CharsetFallback(f"{char!r} (U+{ord(char):04X})")
+    if 0xFA <= sjis[0] <= 0xFC:
+        nec = _NEC_SELECTED.get(char)
+        if nec is None:
+            # A few IBM characters (¬, ∵ and the like) have a JIS X 0208 twin.
+            raise CharsetFallback(f"{char!r} (U+{ord(char):04X})")
+        sjis = nec
+    if 0xF0 <= sjis[0] <= 0xF9:  # user-defined characters: nobody else can read them
+        raise CharsetFallback(f"{char!r} (U+{ord(char):04X})")
+    return _sjis_to_jis(sjis[0], sjis[1])
+
+
+def _encoded_words(text: str, max_len: int = 64) -> list[str]:
+    """RFC 2047 B-encoded words for `text`, each a complete ISO-2022-JP run (ends in ASCII mode)
+    and at most `max_len` characters (so "Subject: " + a word fits a 78-character line),
+    split between characters, never inside one."""
+    words: list[str] = []
+    chunk = ""
+    prefix, suffix = "=?ISO-2022-JP?B?", "?="
+    for char in text:
+        trial = chunk + char
+        encoded = base64.b64encode(encode_iso2022jp(trial)).decode("ascii")
+        if chunk and len(prefix) + len(encoded) + len(suffix) > max_len:
+            words.append(_b_word(chunk))
+            chunk = char
+        else:
+            chunk = trial
+    if chunk:
+        words.append(_b_word(chunk))
+    return words
+
+
+def _b_word(text: str) -> str:
+    return "=?ISO-2022-JP?B?" + base64.b64encode(encode_iso2022jp(text)).decode("ascii") + "?="
+
+
+def _jis_header_text(text: str) -> str:
+    """An unstructured header value: plain when ASCII, else encoded words on folded lines."""
+    if text.isascii():
+        return text
+    return "\r\n ".join(_encoded_words(text))
+
+
+class _PreEncodedPolicy(EmailPolicy):
+    """Keeps header values exactly as given (we encoded and folded them ourselves), because the
+    default policy would decode and re-encode them as UTF-8."""
+
+    def header_store_parse(self, name: str, value: Any) -> tuple[str, Any]:
+        if isinstance(value, str):
+            return (name, value.replace("\r\n", "\n"))
+        return super().header_store_parse(name, value)
+
+
+# 998: the hard limit; our own folding already keeps lines under 78, and a lower limit here
+# would make the generator refold (and re-encode as UTF-8) what we encoded.
+_JIS_POLICY = _PreEncodedPolicy(linesep="\r\n", max_line_length=998)
+
+
+def _build_jis(
+    from_addr: str, recipients: tuple[str, ...], to_name: str, subject: str, body: str
+) -> EmailMessage:
+    lines = [encode_iso2022jp(line).decode("ascii") for line in body.split("\n")]
+    subject_value = _jis_header_text(subject)
+    to_values = []
+    for i, addr in enumerate(recipients):
+        name = to_name if i == 0 else ""
+        if name and not name.isascii():
+            to_values.append(f"{' '.join(_encoded_words(name))} <{addr}>")
+        else:
+            to_values.append(formataddr((name, addr)) if name else addr)
+    message = EmailMessage(policy=_JIS_POLICY)
+    message["MIME-Version"] = "1.0"
+    message["From"] = from_addr
+    message["To"] = ",\r\n ".join(to_values)
+    message["Subject"] = subject_value
+    message["Content-Type"] = 'text/plain; charset="ISO-2022-JP"'
+    message["Content-Transfer-Encoding"] = "7bit"
+    message.set_payload("\r\n".join(lines).rstrip("\r\n") + "\r\n")
+    return message
