@@ -1,0 +1,273 @@
+"""Connecting to an IMAP server the only way Ippo allows: TLS with a verified certificate.
+
+Implicit TLS (port 993) or STARTTLS; plaintext is refused, and so is a server that does not
+offer STARTTLS (no silent downgrade). Every failure comes out as a ``MailError`` with a clear
+one-line message, so callers never see raw socket, ssl or imaplib exceptions.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import imaplib
+import socket
+import ssl
+from collections.abc import Iterator
+
+from imapclient import IMAPClient
+from imapclient.exceptions import LoginError
+
+from trayapp.core.model import AccountConfig
+from trayapp.mail.errors import (
+    AuthenticationFailed,
+    ConnectionFailed,
+    MailError,
+    ProtocolError,
+    TLSFailure,
+)
+
+DEFAULT_TIMEOUT = 30.0
+
+# Names mail programs give the Sent folder, most common first; compared case-insensitively
+# with the decoded folder name, then with its last hierarchy component.
+COMMON_SENT_NAMES: tuple[str, ...] = (
+    "Sent",
+    "Sent Items",
+    "Sent Messages",
+    "Sent Mail",
+    "INBOX.Sent",
+    "INBOX/Sent",
+    "INBOX.Sent Items",
+    "INBOX.Sent Messages",
+    "[Gmail]/Sent Mail",
+    "[Google Mail]/Sent Mail",
+    "[Gmail]/送信済みメール",
+    "送信済み",
+    "送信済みアイテム",
+    "送信済みメール",
+    "送信済みトレイ",
+    "送信箱",
+    "Gesendet",
+    "Gesendete Objekte",
+    "Envoyés",
+    "Elementos enviados",
+    "Enviados",
+)
+
+# Server responses to LOGIN that mean "not now" rather than "wrong password" (RFC 5530).
+_TRANSIENT_LOGIN_CODES = ("[UNAVAILABLE]", "[SERVERBUG]", "[INUSE]", "[LIMIT]")
+
+
+def tls_context(account: AccountConfig) -> ssl.SSLContext:
+    """The system's trusted CAs plus ``account.ca_file``; hostname checked; TLS 1.2 or newer."""
+    context = ssl.create_default_context()
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    if account.ca_file:
+        try:
+            context.load_verify_locations(cafile=account.ca_file)
+        except (OSError, ssl.SSLError) as exc:
+            raise TLSFailure(
+                f"cannot use CA file {account.ca_file}: {_reason(exc)}",
+                host=account.imap_host,
+                port=account.imap_port,
+            ) from exc
+    return context
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return exc.verify_message or exc.reason or str(exc)
+    if isinstance(exc, ssl.SSLError):
+        return exc.reason or str(exc)
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    text = exc.args[0] if exc.args else str(exc)
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return str(text) or type(exc).__name__
+
+
+def translate_error(
+    exc: BaseException, host: str, port: int, *, handshake: bool = False, timeout: float = 0
+) -> MailError:
+    """The ``MailError`` for an exception raised while talking to ``host:port``.
+
+    ``handshake``: the exception happened while setting up TLS, so an ``ssl.SSLError`` is a
+    certificate or protocol mismatch (permanent) rather than a connection dropped mid-session.
+    """
+    if isinstance(exc, MailError):
+        return exc
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return TLSFailure(
+            f"certificate not trusted ({_reason(exc)}); for a self-hosted server add its CA "
+            "with --ca-file",
+            host=host,
+            port=port,
+        )
+    if isinstance(exc, ssl.SSLError) and handshake:
+        return TLSFailure(
+            f"TLS handshake failed ({_reason(exc)}); check the port and security setting",
+            host=host,
+            port=port,
+        )
+    if isinstance(exc, socket.gaierror):
+        return ConnectionFailed(f"cannot resolve host name ({_reason(exc)})", host=host, port=port)
+    if isinstance(exc, ConnectionRefusedError):
+        return ConnectionFailed("connection refused", host=host, port=port)
+    if isinstance(exc, TimeoutError):
+        after = f" after {timeout:g}s" if timeout else ""
+        return ConnectionFailed(
+            f"no answer from the server{after} (timed out)", host=host, port=port
+        )
+    if isinstance(exc, LoginError):
+        text = _reason(exc)
+        if any(code in text.upper() for code in _TRANSIENT_LOGIN_CODES):
+            return ConnectionFailed(f"server cannot log in now: {text}", host=host, port=port)
+        return AuthenticationFailed(
+            f"login failed (wrong user name or password?): {text}", host=host, port=port
+        )
+    if isinstance(exc, imaplib.IMAP4.abort):
+        return ConnectionFailed(f"connection lost ({_reason(exc)})", host=host, port=port)
+    if isinstance(exc, imaplib.IMAP4.error):
+        return ProtocolError(f"server said: {_reason(exc)}", host=host, port=port)
+    if isinstance(exc, (ssl.SSLError, OSError, EOFError)):
+        return ConnectionFailed(f"connection failed ({_reason(exc)})", host=host, port=port)
+    return ProtocolError(
+        f"unexpected reply ({type(exc).__name__}: {_reason(exc)})", host=host, port=port
+    )
+
+
+@contextlib.contextmanager
+def mail_errors(
+    account: AccountConfig, *, handshake: bool = False, timeout: float = 0
+) -> Iterator[None]:
+    """Turn anything raised inside into a ``MailError`` naming the account's server."""
+    try:
+        yield
+    except MailError as exc:
+        if not exc.host:  # raised by code that did not know the server: name it
+            exc.host, exc.port = account.imap_host, account.imap_port
+            exc.args = (str(exc),)
+        raise
+    except Exception as exc:
+        raise translate_error(
+            exc, account.imap_host, account.imap_port, handshake=handshake, timeout=timeout
+        ) from exc
+
+
+def _close_quietly(client: IMAPClient) -> None:
+    with contextlib.suppress(Exception):
+        client.shutdown()
+
+
+def connect(
+    account: AccountConfig, password: str, *, timeout: float = DEFAULT_TIMEOUT
+) -> IMAPClient:
+    """A logged-in client over verified TLS. Raises ``MailError`` (never sends the password
+    unencrypted: STARTTLS must succeed before LOGIN)."""
+    host, port = account.imap_host, account.imap_port
+    if account.imap_security not in ("ssl", "starttls"):
+        raise TLSFailure(
+            f"security {account.imap_security!r} is not allowed; use ssl or starttls "
+            "(plaintext IMAP is refused)",
+            host=host,
+            port=port,
+        )
+    context = tls_context(account)
+    with mail_errors(account, handshake=True, timeout=timeout):
+        if account.imap_security == "ssl":
+            client = IMAPClient(host, port=port, ssl=True, ssl_context=context, timeout=timeout)
+        else:
+            client = IMAPClient(host, port=port, ssl=False, timeout=timeout)
+            try:
+                if not client.has_capability("STARTTLS"):
+                    raise TLSFailure(
+                        "server does not offer STARTTLS; refusing to log in without TLS",
+                        host=host,
+                        port=port,
+                    )
+                client.starttls(context)
+            except BaseException:
+                _close_quietly(client)
+                raise
+    try:
+        with mail_errors(account, timeout=timeout):
+            client.login(account.login, password)
+    except BaseException:
+        _close_quietly(client)
+        raise
+    return client
+
+
+def logout(client: IMAPClient) -> None:
+    """Say goodbye if the connection still works; close it in any case."""
+    try:
+        client.logout()
+    except Exception:
+        _close_quietly(client)
+
+
+def check_login(account: AccountConfig, password: str, *, timeout: float = DEFAULT_TIMEOUT) -> None:
+    """Connect, log in and out: raises ``MailError`` when the account cannot be used."""
+    client = connect(account, password, timeout=timeout)
+    logout(client)
+
+
+def _as_text(value: str | bytes) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+
+
+def find_sent_folder(client: IMAPClient) -> str | None:
+    """The folder our sent mail goes to: SPECIAL-USE ``\\Sent`` first, then common names.
+
+    Names are compared decoded (imapclient decodes modified UTF-7), case-insensitively."""
+    folders = client.list_folders()
+    for flags, _delimiter, name in folders:
+        if any(_as_text(f).lower() == "\\sent" for f in flags):
+            return _as_text(name)
+    if not any(_has_special_use(flags) for flags, _d, _n in folders) and client.has_capability(
+        "SPECIAL-USE"
+    ):
+        # Some servers mark special-use folders only when asked (RFC 6154 RETURN option).
+        for flags, _delimiter, name in _list_special_use(client):
+            if any(_as_text(f).lower() == "\\sent" for f in flags):
+                return _as_text(name)
+    by_name: dict[str, str] = {}
+    by_leaf: dict[str, str] = {}
+    for flags, delimiter, name in folders:
+        if any(_as_text(f).lower() == "\\noselect" for f in flags):
+            continue
+        text = _as_text(name)
+        by_name.setdefault(text.casefold(), text)
+        if delimiter:
+            leaf = text.rsplit(_as_text(delimiter), 1)[-1]
+            by_leaf.setdefault(leaf.casefold(), text)
+    for candidate in COMMON_SENT_NAMES:
+        if candidate.casefold() in by_name:
+            return by_name[candidate.casefold()]
+    for candidate in COMMON_SENT_NAMES:
+        if candidate.casefold() in by_leaf:
+            return by_leaf[candidate.casefold()]
+    return None
+
+
+_SPECIAL_USE_FLAGS = frozenset(
+    {"\\all", "\\archive", "\\drafts", "\\flagged", "\\junk", "\\sent", "\\trash", "\\important"}
+)
+
+
+def _has_special_use(flags: tuple[str | bytes, ...]) -> bool:
+    return any(_as_text(f).lower() in _SPECIAL_USE_FLAGS for f in flags)
+
+
+def _list_special_use(client: IMAPClient) -> list[tuple[tuple[str | bytes, ...], bytes, str]]:
+    """``LIST (SPECIAL-USE) "" "*"``; imapclient has no public call for the selection option."""
+    imap = client._imap
+    try:
+        typ, data = imap._simple_command("LIST", "(SPECIAL-USE)", '""', '"*"')
+        if typ != "OK":
+            return []
+        typ, data = imap._untagged_response(typ, data, "LIST")
+        result: list[tuple[tuple[str | bytes, ...], bytes, str]] = client._proc_folder_list(data)
+        return result
+    except imaplib.IMAP4.error:
+        return []

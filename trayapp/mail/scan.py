@@ -1,0 +1,243 @@
+"""One look at an account: what arrived in the watched folders, and what our Sent mail answers.
+
+Read-only by construction: folders are opened with EXAMINE, bodies are read with BODY.PEEK,
+so looking never sets \\Seen or any other flag. Only messages within the look-back are
+fetched (SEARCH SINCE, then FETCH of the explicit UID list), so a 50,000-message INBOX costs
+no more than the few hundred messages that matter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from imapclient import IMAPClient
+
+from trayapp.core.headers import HEADER_FIELDS, SENT_HEADER_FIELDS, parse_headers
+from trayapp.core.model import AccountConfig, Inquiry, MessageFacts, MessageHeaders
+from trayapp.core.pending import lookback_start, replied_message_ids, waiting_inquiries
+from trayapp.mail.errors import ProtocolError
+from trayapp.mail.imap import find_sent_folder, mail_errors
+
+FETCH_BATCH = 500  # UIDs per FETCH: keeps each command line and response a sane size
+
+
+@dataclass(frozen=True)
+class FolderState:
+    """What EXAMINE said about a folder: enough for a later "did anything change?" check."""
+
+    folder: str
+    uidvalidity: int
+    uidnext: int | None
+    highestmodseq: int | None  # only when the server offers CONDSTORE
+    exists: int
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """Server facts from one scan of one account. ``inbox`` holds every watched folder's
+    messages since the look-back start; ``sent`` the threading headers of our sent mail."""
+
+    account: str
+    scanned_at: datetime
+    since: datetime
+    inbox: list[MessageFacts]
+    sent: list[MessageHeaders]
+    replied_ids: frozenset[str]
+    sent_folder: str | None
+    folders: dict[str, FolderState] = field(default_factory=dict)
+
+    @property
+    def uidvalidity(self) -> dict[str, int]:
+        return {name: s.uidvalidity for name, s in self.folders.items()}
+
+    @property
+    def uidnext(self) -> dict[str, int]:
+        return {name: s.uidnext for name, s in self.folders.items() if s.uidnext is not None}
+
+    @property
+    def highestmodseq(self) -> dict[str, int]:
+        return {
+            name: s.highestmodseq for name, s in self.folders.items() if s.highestmodseq is not None
+        }
+
+    def waiting(
+        self,
+        account: AccountConfig,
+        now: datetime,
+        *,
+        dismissed_ids: Collection[str] = (),
+        ignored_senders: Collection[str] = (),
+    ) -> list[Inquiry]:
+        """The inquiries that still wait, most urgent first (core.pending decides)."""
+        return waiting_inquiries(
+            account,
+            self.inbox,
+            self.replied_ids,
+            now,
+            dismissed_ids=dismissed_ids,
+            ignored_senders=ignored_senders,
+        )
+
+
+def search_since_date(since: datetime) -> date:
+    """The date for SEARCH SINCE. SINCE compares dates in the server's own time zone, which we
+    do not know: a day earlier covers every zone; core.pending then drops the extra."""
+    return (since.astimezone(UTC) - timedelta(days=1)).date()
+
+
+def _int(value: object) -> int | None:
+    if isinstance(value, int):
+        return value
+    if isinstance(value, bytes | str):
+        try:
+            return int(value)
+        except ValueError:
+            return None
+    if isinstance(value, list | tuple) and value:
+        return _int(value[0])
+    return None
+
+
+def examine(client: IMAPClient, folder: str) -> FolderState:
+    """Open ``folder`` read-only (EXAMINE): nothing the scan does can change a flag."""
+    response: dict[bytes, Any] = client.select_folder(folder, readonly=True)
+    uidvalidity = _int(response.get(b"UIDVALIDITY"))
+    if uidvalidity is None:
+        raise ProtocolError(f"folder {folder!r}: the server sent no UIDVALIDITY")
+    return FolderState(
+        folder=folder,
+        uidvalidity=uidvalidity,
+        uidnext=_int(response.get(b"UIDNEXT")),
+        highestmodseq=_int(response.get(b"HIGHESTMODSEQ")),
+        exists=_int(response.get(b"EXISTS")) or 0,
+    )
+
+
+def _header_item(fields: Sequence[str]) -> str:
+    return f"BODY.PEEK[HEADER.FIELDS ({' '.join(f.upper() for f in fields)})]"
+
+
+def _header_bytes(data: dict[bytes, Any]) -> bytes:
+    for key, value in data.items():
+        if key.startswith(b"BODY[HEADER") and isinstance(value, bytes):
+            return value
+    return b""
+
+
+def _aware(value: object) -> datetime | None:
+    """INTERNALDATE as a timezone-aware datetime (imapclient gives naive local time when
+    normalise_times is on; we turn that off, but stay correct if a caller turned it on)."""
+    if not isinstance(value, datetime):
+        return None
+    if value.tzinfo is None:
+        return value.astimezone()  # naive local time -> aware, same instant
+    return value
+
+
+def _flags(value: object) -> frozenset[str]:
+    if not isinstance(value, tuple | list):
+        return frozenset()
+    return frozenset(
+        f.decode("ascii", "replace") if isinstance(f, bytes) else str(f) for f in value
+    )
+
+
+def _batches(uids: Sequence[int], size: int = FETCH_BATCH) -> Iterable[Sequence[int]]:
+    for start in range(0, len(uids), size):
+        yield uids[start : start + size]
+
+
+def fetch_facts(client: IMAPClient, state: FolderState, uids: Sequence[int]) -> list[MessageFacts]:
+    """INTERNALDATE, FLAGS, size and the deciding headers of ``uids`` in the examined folder."""
+    items = ["INTERNALDATE", "FLAGS", "RFC822.SIZE", _header_item(HEADER_FIELDS)]
+    facts: list[MessageFacts] = []
+    previous = client.normalise_times
+    client.normalise_times = False
+    try:
+        for batch in _batches(sorted(uids)):
+            response: dict[int, dict[bytes, Any]] = client.fetch(list(batch), items)
+            for uid, data in response.items():
+                received_at = _aware(data.get(b"INTERNALDATE"))
+                if received_at is None:
+                    continue  # an expunge raced the fetch; the message is gone
+                facts.append(
+                    MessageFacts(
+                        folder=state.folder,
+                        uidvalidity=state.uidvalidity,
+                        uid=int(uid),
+                        received_at=received_at,
+                        flags=_flags(data.get(b"FLAGS")),
+                        headers=parse_headers(_header_bytes(data)),
+                        size=_int(data.get(b"RFC822.SIZE")) or 0,
+                    )
+                )
+    finally:
+        client.normalise_times = previous
+    return facts
+
+
+def fetch_sent_headers(client: IMAPClient, uids: Sequence[int]) -> list[MessageHeaders]:
+    """Only Message-ID, In-Reply-To and References of our sent mail: all a reply check needs."""
+    item = _header_item(SENT_HEADER_FIELDS)
+    headers: list[MessageHeaders] = []
+    for batch in _batches(sorted(uids)):
+        response: dict[int, dict[bytes, Any]] = client.fetch(list(batch), [item])
+        headers.extend(parse_headers(_header_bytes(data)) for data in response.values())
+    return headers
+
+
+def scan_folder(
+    client: IMAPClient, folder: str, since: datetime
+) -> tuple[FolderState, list[MessageFacts]]:
+    state = examine(client, folder)
+    uids: list[int] = (
+        list(client.search(["SINCE", search_since_date(since)])) if state.exists else []
+    )
+    return state, fetch_facts(client, state, uids) if uids else []
+
+
+def scan_sent(
+    client: IMAPClient, folder: str, since: datetime
+) -> tuple[FolderState, list[MessageHeaders]]:
+    """A reply is always newer than what it answers, so Sent needs no longer look-back."""
+    state = examine(client, folder)
+    uids: list[int] = (
+        list(client.search(["SINCE", search_since_date(since)])) if state.exists else []
+    )
+    return state, fetch_sent_headers(client, uids) if uids else []
+
+
+def scan_account(client: IMAPClient, account: AccountConfig, now: datetime) -> ScanResult:
+    """Look at the account's watched folders and its Sent folder. Raises ``MailError``."""
+    since = lookback_start(account, now)
+    folders: dict[str, FolderState] = {}
+    inbox: list[MessageFacts] = []
+    sent: list[MessageHeaders] = []
+    with mail_errors(account):
+        for folder in account.folders:
+            state, facts = scan_folder(client, folder, since)
+            folders[folder] = state
+            inbox.extend(facts)
+        sent_folder = account.sent_folder or find_sent_folder(client)
+        if sent_folder is not None and sent_folder not in folders:
+            if account.sent_folder and not client.folder_exists(sent_folder):
+                raise ProtocolError(
+                    f"sent folder {sent_folder!r} does not exist",
+                    host=account.imap_host,
+                    port=account.imap_port,
+                )
+            state, sent = scan_sent(client, sent_folder, since)
+            folders[sent_folder] = state
+    return ScanResult(
+        account=account.name,
+        scanned_at=now,
+        since=since,
+        inbox=inbox,
+        sent=sent,
+        replied_ids=replied_message_ids(sent),
+        sent_folder=sent_folder,
+        folders=folders,
+    )
