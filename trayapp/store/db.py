@@ -70,6 +70,8 @@ class AckRecord:
     created_at: datetime
     updated_at: datetime
     inquiry_message_id: str | None = None  # the Message-ID of the inquiry it answers
+    inquiry: str | None = None  # JSON snapshot of the inquiry (opaque to the store)
+    attempted_at: datetime | None = None  # when sending was claimed (see claim_ack_send)
 
 
 class AckExists(StoreError):
@@ -175,6 +177,14 @@ _MIGRATIONS: list[tuple[str, ...]] = [
         )""",
         "CREATE INDEX acks_account_state ON acks (account, state)",
         "CREATE INDEX acks_item ON acks (item_id)",
+    ),
+    (
+        # The inquiry as it was acknowledged (JSON, core.promise.inquiry_to_dict): the item
+        # stays listed as acknowledged after the server calls the inquiry answered.
+        "ALTER TABLE acks ADD COLUMN inquiry TEXT",
+        # Set (atomically, by one process) just before the SMTP server is asked to accept the
+        # message; a 'recorded' entry without it was certainly never sent.
+        "ALTER TABLE acks ADD COLUMN attempted_at TEXT",
     ),
 ]
 SCHEMA_VERSION = len(_MIGRATIONS)
@@ -457,6 +467,7 @@ class StateStore:
         raw: bytes,
         promise_due_at: datetime | None,
         inquiry_message_id: str | None = None,
+        inquiry: str | None = None,
         now: datetime | None = None,
     ) -> AckRecord:
         """Journal an acknowledgement BEFORE it is sent (state 'recorded'). AckExists if one
@@ -470,7 +481,8 @@ class StateStore:
                 cursor = conn.execute(
                     "INSERT INTO acks (item_id, account, message_id, inquiry_message_id,"
                     " recipients, subject, raw, promise_due_at, state, error, created_at,"
-                    " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'recorded', NULL, ?, ?)",
+                    " updated_at, inquiry)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'recorded', NULL, ?, ?, ?)",
                     (
                         item_id,
                         account,
@@ -482,6 +494,7 @@ class StateStore:
                         _opt_db_time(promise_due_at),
                         stamp,
                         stamp,
+                        inquiry,
                     ),
                 )
                 ack_id = cursor.lastrowid
@@ -509,6 +522,28 @@ class StateStore:
             )
             if cursor.rowcount != 1:
                 raise KeyError(message_id)
+
+    def claim_ack_send(self, message_id: str, *, now: datetime | None = None) -> bool:
+        """Claim the right to hand this acknowledgement to the SMTP server: True for exactly one
+        caller (across threads and processes) until reset_ack_claim. Recorded just before the
+        server is asked to accept it, so an unclaimed entry was certainly never sent."""
+        with self._write() as conn:
+            stamp = to_db_time(now or _utcnow())
+            cursor = conn.execute(
+                "UPDATE acks SET attempted_at = ?, updated_at = ? WHERE message_id = ?"
+                " AND attempted_at IS NULL AND state IN ('recorded', 'failed')",
+                (stamp, stamp, message_id.strip().strip("<>")),
+            )
+            return cursor.rowcount == 1
+
+    def reset_ack_claim(self, message_id: str, *, now: datetime | None = None) -> None:
+        """Forget a claim: the server certainly did not accept the message (it refused it, or
+        the user checked and asked to send it again)."""
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE acks SET attempted_at = NULL, updated_at = ? WHERE message_id = ?",
+                (to_db_time(now or _utcnow()), message_id.strip().strip("<>")),
+            )
 
     def ack(self, message_id: str) -> AckRecord | None:
         rows = self._read(_ACK_SELECT + " WHERE message_id = ?", (message_id.strip().strip("<>"),))
@@ -561,7 +596,7 @@ class StateStore:
 
 _ACK_SELECT = (
     "SELECT id, item_id, account, message_id, recipients, subject, raw, promise_due_at, state,"
-    " error, created_at, updated_at, inquiry_message_id FROM acks"
+    " error, created_at, updated_at, inquiry_message_id, inquiry, attempted_at FROM acks"
 )
 
 
@@ -652,6 +687,8 @@ def _row_ack(row: tuple[Any, ...]) -> AckRecord:
         created_at,
         updated_at,
         inquiry_message_id,
+        inquiry,
+        attempted_at,
     ) = row
     state_text = str(state)
     if state_text not in ACK_STATES:
@@ -670,4 +707,6 @@ def _row_ack(row: tuple[Any, ...]) -> AckRecord:
         created_at=from_db_time(str(created_at)),
         updated_at=from_db_time(str(updated_at)),
         inquiry_message_id=_opt_str(inquiry_message_id),
+        inquiry=_opt_str(inquiry),
+        attempted_at=_opt_time(_opt_str(attempted_at)),
     )
