@@ -9,7 +9,7 @@ import pytest
 
 from trayapp.core.model import Inquiry, ItemState, MessageHeaders
 from trayapp.core.promise import (
-    AckRecord,
+    Acknowledgement,
     AckState,
     PromiseChoice,
     apply_acknowledgements,
@@ -155,9 +155,9 @@ def make_inquiry(ident: str = "item1", message_id: str | None = "q1@customer.exa
     )
 
 
-def make_ack(state: AckState = AckState.DONE, *, inquiry: Inquiry | None = None,
-             recorded_at: datetime = NOW, ack_id: int = 1) -> AckRecord:
-    return AckRecord(
+def make_ack(state: AckState = AckState.FILED, *, inquiry: Inquiry | None = None,
+             recorded_at: datetime = NOW, ack_id: int = 1) -> Acknowledgement:
+    return Acknowledgement(
         account="shop", item_id=(inquiry or make_inquiry()).id, message_id="ack1@shop.example.jp",
         state=state, recorded_at=recorded_at, promise_due_at=NOW + timedelta(days=2),
         inquiry=inquiry or make_inquiry(), id=ack_id,
@@ -211,8 +211,8 @@ def test_the_acknowledgement_itself_and_earlier_replies_do_not_keep_it() -> None
     assert promise_kept(make_ack(), [slightly_skewed])
 
 
-def test_closed_by_user_leaves_the_list() -> None:
-    assert apply_acknowledgements([make_inquiry()], [make_ack(AckState.CLOSED)], []) == []
+def test_marked_done_by_user_leaves_the_list() -> None:
+    assert apply_acknowledgements([make_inquiry()], [make_ack(AckState.DONE)], []) == []
 
 
 @pytest.mark.parametrize("state", [AckState.RECORDED, AckState.FAILED])
@@ -225,7 +225,7 @@ def test_unsent_acknowledgement_keeps_the_item_waiting(state: AckState) -> None:
 def test_latest_acknowledgement_wins_and_order_is_by_deadline() -> None:
     other = make_inquiry("item2", "q2@customer.example")
     first = make_ack(AckState.FAILED, recorded_at=NOW - timedelta(hours=1), ack_id=1)
-    second = make_ack(AckState.DONE, recorded_at=NOW, ack_id=2)
+    second = make_ack(AckState.FILED, recorded_at=NOW, ack_id=2)
     merged = apply_acknowledgements([other], [second, first], [])
     # item2 waits (due in 24h from 9:00), item1's promise is in two days: item2 first
     assert [(i.id, i.state) for i in merged] == [

@@ -255,22 +255,22 @@ def promise_phrase(due: datetime, language: Language, now: datetime | None = Non
 
 
 class AckState(enum.StrEnum):
-    """Where one acknowledgement is in its life. Only SENT and DONE mean the customer has it."""
+    """Where one acknowledgement is in its life (the journal's states, trayapp/store/db.py).
+    Only SENT and FILED mean the customer has it and its promise is open."""
 
     RECORDED = "recorded"  # written down (with its Message-ID and bytes) before sending
     SENT = "sent"  # the SMTP server accepted it; mailbox steps (Sent copy, \\Answered) may remain
-    DONE = "done"  # sent, filed in Sent where needed, \\Answered set
+    FILED = "filed"  # sent, filed in Sent where needed, \\Answered set
+    DONE = "done"  # closed: the user marked the promise kept
     FAILED = "failed"  # sending failed (reason recorded); retryable, never silently dropped
-    CLOSED = "closed"  # the user says the promise is kept (phoned, answered elsewhere)
 
 
-DELIVERED_STATES = frozenset({AckState.SENT, AckState.DONE})
-UNFINISHED_STATES = frozenset({AckState.RECORDED, AckState.SENT, AckState.FAILED})
+DELIVERED_STATES = frozenset({AckState.SENT, AckState.FILED})
 
 
 @dataclass(frozen=True)
-class AckRecord:
-    """One acknowledgement as the journal keeps it."""
+class Acknowledgement:
+    """One acknowledgement as the journal keeps it (core's view of a store.db.AckRecord)."""
 
     account: str
     item_id: str  # the inquiry's id (core.pending.item_id)
@@ -293,7 +293,7 @@ class AckRecord:
 _CLOCK_SLACK = timedelta(minutes=10)
 
 
-def promise_kept(ack: AckRecord, sent: Iterable[MessageHeaders]) -> bool:
+def promise_kept(ack: Acknowledgement, sent: Iterable[MessageHeaders]) -> bool:
     """Whether our Sent mail holds a reply in the thread written after the acknowledgement
     (not the acknowledgement itself): it names the inquiry or the acknowledgement."""
     targets = {ack.message_id}
@@ -310,10 +310,10 @@ def promise_kept(ack: AckRecord, sent: Iterable[MessageHeaders]) -> bool:
     return False
 
 
-def latest_acks(acks: Iterable[AckRecord]) -> dict[str, AckRecord]:
+def latest_acks(acks: Iterable[Acknowledgement]) -> dict[str, Acknowledgement]:
     """The most recent acknowledgement per item (a retry reuses its record; a second one
     for the same item, made on purpose, replaces the first)."""
-    latest: dict[str, AckRecord] = {}
+    latest: dict[str, Acknowledgement] = {}
     for ack in sorted(acks, key=lambda a: (a.recorded_at, a.id or 0)):
         key = f"{ack.account}\0{ack.item_id}"
         latest[key] = ack
@@ -322,7 +322,7 @@ def latest_acks(acks: Iterable[AckRecord]) -> dict[str, AckRecord]:
 
 def apply_acknowledgements(
     inquiries: Iterable[Inquiry],
-    acks: Iterable[AckRecord],
+    acks: Iterable[Acknowledgement],
     sent: Iterable[MessageHeaders],
 ) -> list[Inquiry]:
     """Merge the acknowledgement journal into the waiting list.
@@ -330,14 +330,14 @@ def apply_acknowledgements(
     An item whose acknowledgement reached the customer is `acknowledged` with its
     `promise_due_at` -- even when the server now calls the inquiry answered (our own
     acknowledgement sets \\Answered and names it from Sent) -- until a later reply in the
-    thread is in Sent or the user closed it; then it leaves the list. Items whose
+    thread is in Sent or the user marked it done; then it leaves the list. Items whose
     acknowledgement is still recorded or failed keep waiting. Most urgent first."""
     from trayapp.core.pending import sort_by_urgency
 
     sent_list = list(sent)
     by_key = {f"{i.account}\0{i.id}": i for i in inquiries}
     for key, ack in latest_acks(acks).items():
-        if ack.state is AckState.CLOSED:
+        if ack.state is AckState.DONE:
             by_key.pop(key, None)
             continue
         if ack.state not in DELIVERED_STATES:
