@@ -1,0 +1,306 @@
+"""WatchService and AccountWatcher in-process, against the real Dovecot (and a TCP proxy that
+breaks the network on demand). `ippo watch` itself is tested in test_watch_cli.py."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import pytest
+
+from tests.support import mailcorpus
+from tests.support.dovecot import DovecotServer, DovecotUser
+from tests.support.tcp_proxy import TcpProxy
+from trayapp.core.model import AccountConfig, HealthState
+from trayapp.mail.errors import MailError
+from trayapp.mail.service import WatchService, WatchSnapshot
+from trayapp.mail.watcher import WatchTimings
+
+pytestmark = pytest.mark.integration
+
+FAST = WatchTimings(keepalive=2.0, response_timeout=1.5, sent_interval=2.0, backoff_cap=4.0)
+
+
+@dataclass
+class Recorder:
+    """Collects the service's snapshots; lets a test wait for a condition on the latest one."""
+
+    snapshots: list[WatchSnapshot] = field(default_factory=list)
+    cond: threading.Condition = field(default_factory=threading.Condition)
+
+    def __call__(self, snapshot: WatchSnapshot) -> None:
+        with self.cond:
+            self.snapshots.append(snapshot)
+            self.cond.notify_all()
+
+    def wait_for(
+        self, predicate: Callable[[WatchSnapshot], bool], timeout: float, what: str = ""
+    ) -> WatchSnapshot:
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while True:
+                if self.snapshots and predicate(self.snapshots[-1]):
+                    return self.snapshots[-1]
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    last = self.snapshots[-1] if self.snapshots else None
+                    health = {k: v.describe() for k, v in last.health.items()} if last else {}
+                    items = [i.subject for i in last.items] if last else []
+                    raise AssertionError(f"timed out waiting for {what}: {health} {items}")
+                self.cond.wait(left)
+
+    def states(self, account: str) -> list[HealthState]:
+        with self.cond:
+            out: list[HealthState] = []
+            for s in self.snapshots:
+                state = s.health[account].state
+                if not out or out[-1] is not state:
+                    out.append(state)
+            return out
+
+
+def _password_of(user: DovecotUser) -> Callable[[AccountConfig], str]:
+    return lambda account: user.password
+
+
+@pytest.fixture
+def service_for() -> Iterator[Callable[..., tuple[WatchService, Recorder]]]:
+    started: list[WatchService] = []
+
+    def make(
+        accounts: list[AccountConfig],
+        password: Callable[[AccountConfig], str],
+        timings: WatchTimings = FAST,
+        **kwargs: object,
+    ) -> tuple[WatchService, Recorder]:
+        service = WatchService(accounts, password, timings=timings, **kwargs)  # type: ignore[arg-type]
+        recorder = Recorder()
+        service.subscribe(recorder)
+        service.start()
+        started.append(service)
+        return service, recorder
+
+    yield make
+    for service in started:
+        assert service.stop(timeout=2.0), "service did not stop within 2 s"
+
+
+def _subjects(snapshot: WatchSnapshot) -> list[str]:
+    return [i.subject for i in snapshot.items]
+
+
+def test_delivered_mail_appears_within_a_second_and_answers_remove_it(
+    dovecot: DovecotServer, service_for: Callable[..., tuple[WatchService, Recorder]]
+) -> None:
+    user = dovecot.add_user()
+    account = dovecot.account(user)
+    dovecot.append(user, "Sent", mailcorpus.our_reply(from_addr=user.email))  # Sent exists
+    _service, rec = service_for([account], _password_of(user))
+    rec.wait_for(lambda s: s.health[account.name].covered, 10, "connected")
+
+    first_id = mailcorpus.new_message_id()
+    started = time.monotonic()
+    dovecot.deliver(user, mailcorpus.japanese_iso2022jp_inquiry(to=user.email, message_id=first_id))
+    snap = rec.wait_for(lambda s: len(s.items) == 1, 5, "the delivered inquiry")
+    delay = time.monotonic() - started
+    assert snap.items[0].subject == mailcorpus.JA_SUBJECT
+    assert snap.items[0].message_id == first_id
+    assert delay < 1.5, f"push took {delay:.2f}s"
+
+    # Automated mail never counts, even live.
+    dovecot.deliver(user, mailcorpus.newsletter(to=user.email))
+    dovecot.deliver(user, mailcorpus.gmail_vacation_reply(to=user.email))
+    second_id = mailcorpus.new_message_id()
+    dovecot.deliver(user, mailcorpus.english_inquiry(to=user.email, message_id=second_id))
+    snap = rec.wait_for(lambda s: len(s.items) == 2, 5, "the second inquiry")
+    assert sorted(_subjects(snap)) == sorted([mailcorpus.JA_SUBJECT, mailcorpus.EN_SUBJECT])
+
+    # A reply appended to Sent by another device (only References names it) removes it.
+    dovecot.append(
+        user,
+        "Sent",
+        mailcorpus.our_reply_references_only(from_addr=user.email, references=[first_id]),
+        flags=[b"\\Seen"],
+    )
+    snap = rec.wait_for(lambda s: len(s.items) == 1, 8, "the Sent reply to remove it")
+    assert snap.items[0].message_id == second_id
+
+    # \Answered set by another client removes the other one.
+    with dovecot.session(user) as other:
+        other.select_folder("INBOX")
+        uid = other.search(["HEADER", "Message-ID", second_id])
+        other.add_flags(uid, [b"\\Answered"])
+    started = time.monotonic()
+    rec.wait_for(lambda s: not s.items, 5, "\\Answered to remove it")
+    assert time.monotonic() - started < 2.0
+
+    # Looking never changed a flag: nothing is \Seen in INBOX that the test did not set.
+    flags = dovecot.flags(user)
+    assert all("\\Seen" not in f for f in flags.values()), flags
+
+
+def test_dovecot_restart_goes_retrying_then_connected_and_loses_nothing(
+    dovecot_factory: Callable[..., DovecotServer],
+    service_for: Callable[..., tuple[WatchService, Recorder]],
+) -> None:
+    server = dovecot_factory()
+    user = server.add_user()
+    account = server.account(user)
+    ids = [mailcorpus.new_message_id() for _ in range(3)]
+    server.deliver(user, mailcorpus.english_inquiry(to=user.email, message_id=ids[0]))
+    _service, rec = service_for([account], _password_of(user))
+    rec.wait_for(lambda s: len(s.items) == 1 and s.covered, 10, "first scan")
+
+    server.stop()
+    rec.wait_for(lambda s: s.health[account.name].state is HealthState.RETRYING, 10, "retrying")
+    retrying = rec.snapshots[-1].health[account.name]
+    assert retrying.next_try_at is not None
+    assert "retrying (next try at" in retrying.describe()
+    # The last known list stays while the account is not covered.
+    assert len(rec.snapshots[-1].items) == 1
+
+    server.start()
+    # Mail that arrived while the watcher was away is found by the reconnect's scan.
+    server.deliver(user, mailcorpus.english_inquiry(to=user.email, message_id=ids[1]))
+    rec.wait_for(lambda s: s.covered and len(s.items) == 2, 15, "reconnected with both")
+    server.deliver(user, mailcorpus.shift_jis_inquiry(to=user.email, message_id=ids[2]))
+    snap = rec.wait_for(lambda s: len(s.items) == 3, 5, "push after reconnect")
+    assert sorted(i.message_id for i in snap.items) == sorted(ids)  # nothing lost or twice
+    states = rec.states(account.name)
+    assert states[-3:] == [HealthState.CONNECTED, HealthState.RETRYING, HealthState.CONNECTED] or (
+        HealthState.RETRYING in states and states[-1] is HealthState.CONNECTED
+    ), states
+
+
+@pytest.mark.parametrize("how", ["drop", "freeze"])
+def test_cut_connection_is_noticed_and_recovered(
+    how: str,
+    dovecot: DovecotServer,
+    service_for: Callable[..., tuple[WatchService, Recorder]],
+) -> None:
+    user = dovecot.add_user()
+    proxy = TcpProxy(dovecot.host, dovecot.imaps_port)
+    try:
+        account = dovecot.account(user, imap_host="127.0.0.1", imap_port=proxy.port)
+        timings = WatchTimings(keepalive=2.0, response_timeout=1.0, backoff_cap=2.0)
+        _service, rec = service_for([account], _password_of(user), timings)
+        rec.wait_for(lambda s: s.covered, 10, "connected")
+        assert proxy.open_connections == 1
+        cut = time.monotonic()
+        if how == "drop":
+            proxy.drop()
+        else:
+            proxy.freeze()
+        rec.wait_for(lambda s: not s.covered, timings.liveness_bound + 2, "noticing the cut")
+        noticed = time.monotonic() - cut
+        assert noticed <= timings.liveness_bound + 1.0, noticed
+        if how == "freeze":
+            proxy.drop()  # the frozen sockets are dead to the client anyway
+            proxy.thaw()
+        message_id = mailcorpus.new_message_id()
+        dovecot.deliver(user, mailcorpus.english_inquiry(to=user.email, message_id=message_id))
+        snap = rec.wait_for(lambda s: s.covered and len(s.items) == 1, 15, "recovered")
+        assert snap.items[0].message_id == message_id
+    finally:
+        proxy.close()
+
+
+def test_wrong_password_is_an_error_and_never_retried_until_asked(
+    dovecot: DovecotServer, service_for: Callable[..., tuple[WatchService, Recorder]]
+) -> None:
+    user = dovecot.add_user()
+    account = dovecot.account(user)
+    wrong = {"password": "not-the-password"}
+    service, rec = service_for([account], lambda a: wrong["password"])
+    snap = rec.wait_for(
+        lambda s: s.health[account.name].state is HealthState.ERROR, 10, "error state"
+    )
+    assert "login failed" in snap.health[account.name].reason
+    time.sleep(3.0)  # > the whole backoff cap of FAST: a retrying watcher would have retried
+    assert _auth_failures(dovecot, user) == 1
+    assert rec.snapshots[-1].health[account.name].state is HealthState.ERROR
+
+    wrong["password"] = user.password
+    service.retry_now(account.name)
+    rec.wait_for(lambda s: s.covered, 10, "connected after the user asked")
+    assert _auth_failures(dovecot, user) == 1
+
+
+def test_one_account_in_trouble_never_stalls_the_others(
+    dovecot: DovecotServer, service_for: Callable[..., tuple[WatchService, Recorder]]
+) -> None:
+    good = dovecot.add_user()
+    bad = dovecot.add_user()
+    proxy = TcpProxy(dovecot.host, dovecot.imaps_port)
+    try:
+        proxy.freeze()  # the bad account's server never answers at all
+        accounts = [
+            dovecot.account(bad, imap_host="127.0.0.1", imap_port=proxy.port),
+            dovecot.account(good),
+        ]
+        passwords = {bad.username: bad.password, good.username: good.password}
+        _service, rec = service_for(accounts, lambda a: passwords[a.name])
+        rec.wait_for(lambda s: s.health[good.username].covered, 10, "good account connected")
+        dovecot.deliver(good, mailcorpus.english_inquiry(to=good.email))
+        snap = rec.wait_for(lambda s: len(s.items) == 1, 5, "good account's mail")
+        assert not snap.health[bad.username].covered
+    finally:
+        proxy.close()
+
+
+def test_poll_mode_finds_mail_without_idle(
+    dovecot: DovecotServer, service_for: Callable[..., tuple[WatchService, Recorder]]
+) -> None:
+    user = dovecot.add_user()
+    account = dovecot.account(user)
+    timings = WatchTimings(keepalive=1.0, response_timeout=2.0, poll_interval=1.0, use_idle=False)
+    _service, rec = service_for([account], _password_of(user), timings)
+    rec.wait_for(lambda s: s.covered, 10, "connected")
+    dovecot.deliver(user, mailcorpus.english_inquiry(to=user.email))
+    rec.wait_for(lambda s: len(s.items) == 1, 5, "polled mail")
+
+
+def test_stop_joins_quickly_even_on_a_frozen_link(dovecot: DovecotServer) -> None:
+    user = dovecot.add_user()
+    proxy = TcpProxy(dovecot.host, dovecot.imaps_port)
+    try:
+        account = dovecot.account(user, imap_host="127.0.0.1", imap_port=proxy.port)
+        service = WatchService([account], _password_of(user))  # product timings
+        rec = Recorder()
+        service.subscribe(rec)
+        service.start()
+        rec.wait_for(lambda s: s.covered, 10, "connected")
+        proxy.freeze()
+        started = time.monotonic()
+        assert service.stop(timeout=2.0)
+        assert time.monotonic() - started < 2.5
+    finally:
+        proxy.close()
+
+
+def _auth_failures(server: DovecotServer, user: DovecotUser) -> int:
+    """Login attempts Dovecot refused for this user, from its own log."""
+    log = server.log_path.read_text(errors="replace")
+    pattern = re.compile(
+        rf"auth failed.*user=<{re.escape(user.username)}>|"
+        rf"user=<{re.escape(user.username)}>.*auth failed",
+        re.IGNORECASE,
+    )
+    return sum(1 for line in log.splitlines() if pattern.search(line))
+
+
+def test_permanent_error_from_the_password_source_is_an_error(
+    dovecot: DovecotServer, service_for: Callable[..., tuple[WatchService, Recorder]]
+) -> None:
+    user = dovecot.add_user()
+    account = dovecot.account(user)
+
+    def no_password(a: AccountConfig) -> str:
+        raise MailError("no password in the keyring for this account", permanent=True)
+
+    _service, rec = service_for([account], no_password)
+    snap = rec.wait_for(lambda s: s.health[account.name].state is HealthState.ERROR, 5, "error")
+    assert "keyring" in snap.health[account.name].reason

@@ -1,0 +1,407 @@
+"""Every account watched at once: one AccountWatcher per account, one picture for everyone.
+
+No Qt here (`ippo watch` runs it in a plain process; ui/bridge.py adapts it for the GUI).
+
+Workers report on their own threads; the service queues their events and applies them on one
+dispatcher thread, in order: it recomputes the account's waiting set with core.pending (the
+user's dismissals and ignored senders from the StateStore, acknowledgements merged in),
+persists it (record_scan + sync state), and tells its listeners with a `WatchSnapshot` --
+only when the waiting set or some account's health really changed. Listeners run on the
+dispatcher thread and must return quickly (the Qt bridge only posts a queued signal).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import random
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
+
+from trayapp.core.model import AccountConfig, AccountHealth, Inquiry, MessageHeaders
+from trayapp.core.pending import sort_by_urgency, waiting_inquiries
+from trayapp.mail.watcher import (
+    SYSTEM_CLOCK,
+    AccountWatcher,
+    Clock,
+    Connector,
+    HealthChanged,
+    MailboxChanged,
+    PasswordSource,
+    WatchTimings,
+    WorkerEvent,
+)
+
+if TYPE_CHECKING:
+    from trayapp.store.db import StateStore
+
+log = logging.getLogger(__name__)
+
+RECOMPUTE_EVERY = 60.0  # seconds: the look-back window moves even when no mail comes
+
+
+@dataclass(frozen=True)
+class WatchSnapshot:
+    """The whole picture at one moment. Sent to listeners after every change."""
+
+    at: datetime
+    items: tuple[Inquiry, ...]  # waiting and acknowledged, every account, most urgent first
+    health: Mapping[str, AccountHealth]  # every watched account by name
+    accounts: tuple[AccountConfig, ...]
+    items_changed: bool = False  # the waiting set differs from the previous snapshot
+    health_changed: frozenset[str] = field(default_factory=frozenset)  # accounts whose health did
+
+    @property
+    def next_due_at(self) -> datetime | None:
+        return min((i.deadline for i in self.items), default=None)
+
+    @property
+    def covered(self) -> bool:
+        return all(h.covered for h in self.health.values())
+
+
+Listener = Callable[[WatchSnapshot], None]
+AckMerger = Callable[[str, list[Inquiry], Sequence[MessageHeaders]], list[Inquiry]]
+
+
+class WatcherFactory(Protocol):
+    def __call__(
+        self, account: AccountConfig, emit: Callable[[WorkerEvent], None]
+    ) -> AccountWatcher: ...
+
+
+@dataclass
+class _AccountView:
+    account: AccountConfig
+    watcher: AccountWatcher
+    health: AccountHealth
+    token: object  # tells this watcher's events from those of a replaced one
+    mailbox: MailboxChanged | None = None
+    items: tuple[Inquiry, ...] = ()
+
+
+@dataclass(frozen=True)
+class _FromWorker:
+    token: object
+    event: WorkerEvent
+
+
+class _Command:
+    """Work for the dispatcher thread that is not a worker event."""
+
+    def __init__(self, run: Callable[[], None]) -> None:
+        self.run = run
+        self.done = threading.Event()
+
+
+class WatchService:
+    """Owns the watchers. start() once, stop() once; the rest may be called from any thread."""
+
+    def __init__(
+        self,
+        accounts: Sequence[AccountConfig],
+        password: PasswordSource,
+        store: StateStore | None = None,
+        *,
+        timings: WatchTimings | None = None,
+        clock: Clock | None = None,
+        connect: Connector | None = None,
+        rng: Callable[[], float] = random.random,
+        watcher_factory: WatcherFactory | None = None,
+        merge_acknowledgements: AckMerger | None = None,
+    ) -> None:
+        """`merge_acknowledgements(account, waiting, sent_headers)` turns the account's waiting
+        list into the shown one (acknowledged items and their promises, from issue 5's
+        journal); None shows the waiting list as core.pending computed it."""
+        self._merge_acks = merge_acknowledgements
+        self._password = password
+        self._store = store
+        self._timings = timings or WatchTimings()
+        self._clock: Clock = clock or SYSTEM_CLOCK
+        self._connect = connect
+        self._rng = rng
+        self._factory = watcher_factory or self._make_watcher
+        self._events: queue.Queue[_FromWorker | _Command | None] = queue.Queue()
+        self._listeners: list[Listener] = []
+        self._listeners_lock = threading.Lock()
+        self._views: dict[str, _AccountView] = {}
+        self._order: list[str] = []
+        self._last: WatchSnapshot | None = None
+        self._state_lock = threading.Lock()  # guards _last for snapshot() from other threads
+        self._thread = threading.Thread(
+            target=self._dispatch, name="ippo-watch-service", daemon=True
+        )
+        self._started = False
+        self._stopped = False
+        for account in accounts:
+            self._add(account)
+        self._last = self._build(items_changed=True, health_changed=frozenset(self._order))
+
+    # ---- lifecycle
+
+    def start(self) -> None:
+        if self._started:
+            return
+        self._started = True
+        self._thread.start()
+        for view in self._views.values():
+            view.watcher.start()
+
+    def stop(self, timeout: float = 2.0) -> bool:
+        """Stop every watcher (in parallel) and the dispatcher. True when all joined in time."""
+        if self._stopped:
+            return True
+        self._stopped = True
+        watchers = [v.watcher for v in self._views.values()]
+        results: list[bool] = []
+        stoppers = [
+            threading.Thread(target=lambda w=w: results.append(w.stop(timeout)), daemon=True)
+            for w in watchers
+        ]
+        for t in stoppers:
+            t.start()
+        for t in stoppers:
+            t.join(timeout + 0.5)
+        self._events.put(None)
+        if self._started:
+            self._thread.join(timeout)
+        return all(results) and len(results) == len(watchers) and not self._thread.is_alive()
+
+    # ---- listeners
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call `listener(snapshot)` after every change (on the service's thread). It gets the
+        current snapshot at once, so it never starts empty-handed. Returns an unsubscribe."""
+
+        def first_call() -> None:
+            with self._listeners_lock:
+                self._listeners.append(listener)
+            self._safe_call(listener, self.snapshot())
+
+        # On the dispatcher thread, so the first call can never overtake a later snapshot.
+        self._run_on_dispatcher(first_call)
+
+        def unsubscribe() -> None:
+            with self._listeners_lock:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def snapshot(self) -> WatchSnapshot:
+        with self._state_lock:
+            assert self._last is not None
+            return self._last
+
+    # ---- what the user asks
+
+    def retry_now(self, account: str | None = None) -> None:
+        """Reconnect now (one account or all): leaves `error`, skips backoff waits."""
+        for name, view in list(self._views.items()):
+            if account is None or name == account:
+                view.watcher.retry_now()
+
+    def refresh(self) -> None:
+        """Recompute the waiting set (after the user dismissed, ignored or acknowledged)."""
+        self._run_on_dispatcher(lambda: self._recompute_all())
+
+    def set_accounts(self, accounts: Iterable[AccountConfig]) -> None:
+        """Apply changed settings: new accounts start, removed ones stop, changed ones restart
+        (which also clears an `error`: the user changed something)."""
+        wanted = list(accounts)
+
+        def apply() -> None:
+            names = {a.name for a in wanted}
+            changed: set[str] = set()
+            for name in [n for n in self._order if n not in names]:
+                view = self._views.pop(name)
+                self._order.remove(name)
+                view.watcher.stop()
+                changed.add(name)
+            for account in wanted:
+                old = self._views.get(account.name)
+                if old is not None and old.account == account:
+                    continue
+                if old is not None:
+                    old.watcher.stop()
+                    del self._views[account.name]
+                    self._order.remove(account.name)
+                new = self._add(account)
+                changed.add(account.name)
+                if self._started:
+                    new.watcher.start()
+            self._publish(items_changed=True, health_changed=frozenset(changed))
+
+        self._run_on_dispatcher(apply)
+
+    # ---- internals
+
+    def _make_watcher(
+        self, account: AccountConfig, emit: Callable[[WorkerEvent], None]
+    ) -> AccountWatcher:
+        return AccountWatcher(
+            account,
+            self._password,
+            emit,
+            connect=self._connect,
+            timings=self._timings,
+            clock=self._clock,
+            rng=self._rng,
+        )
+
+    def _add(self, account: AccountConfig) -> _AccountView:
+        token = object()
+
+        def emit(event: WorkerEvent) -> None:
+            self._events.put(_FromWorker(token, event))
+
+        watcher = self._factory(account, emit)
+        items: tuple[Inquiry, ...] = ()
+        if self._store is not None:
+            # Until the first scan, show what was last known (the health says it is not live).
+            items = tuple(self._store.items(account.name))
+        view = _AccountView(account, watcher, watcher.health, token, items=items)
+        self._views[account.name] = view
+        self._order.append(account.name)
+        return view
+
+    def _run_on_dispatcher(self, run: Callable[[], None], timeout: float = 10.0) -> None:
+        if not self._started or self._stopped or threading.current_thread() is self._thread:
+            run()
+            return
+        command = _Command(run)
+        self._events.put(command)
+        command.done.wait(timeout)
+
+    def _dispatch(self) -> None:
+        while True:
+            try:
+                event = self._events.get(timeout=RECOMPUTE_EVERY)
+            except queue.Empty:
+                self._recompute_all()
+                continue
+            if event is None:
+                return
+            try:
+                if isinstance(event, _Command):
+                    try:
+                        event.run()
+                    finally:
+                        event.done.set()
+                else:
+                    self._apply(event)
+            except Exception:
+                log.exception("watch service: could not apply %s", type(event).__name__)
+
+    def _apply(self, message: _FromWorker) -> None:
+        event = message.event
+        view = self._views.get(event.account)
+        if view is None or view.token is not message.token:
+            return  # a stopped watcher of a removed or replaced account
+        if isinstance(event, HealthChanged):
+            if view.health == event.health:
+                return
+            view.health = event.health
+            self._publish(items_changed=False, health_changed=frozenset({event.account}))
+            return
+        assert isinstance(event, MailboxChanged)
+        view.mailbox = event
+        items_changed = self._recompute(view)
+        self._persist(view)
+        if items_changed:
+            self._publish(items_changed=True, health_changed=frozenset())
+
+    def _recompute(self, view: _AccountView) -> bool:
+        mailbox = view.mailbox
+        if mailbox is None:
+            return False
+        name = view.account.name
+        now = self._clock.now()
+        dismissed: set[str] = set()
+        ignored: set[str] = set()
+        if self._store is not None:
+            dismissed = self._store.dismissed_ids(name)
+            ignored = self._store.ignored_senders(name)
+        waiting = waiting_inquiries(
+            view.account,
+            mailbox.inbox,
+            mailbox.replied_ids,
+            now,
+            dismissed_ids=dismissed,
+            ignored_senders=ignored,
+        )
+        items = tuple(self._with_acknowledgements(name, waiting, mailbox.sent))
+        if items == view.items:
+            return False
+        view.items = items
+        return True
+
+    def _with_acknowledgements(
+        self, account: str, waiting: list[Inquiry], sent: Sequence[MessageHeaders]
+    ) -> list[Inquiry]:
+        if self._merge_acks is None:
+            return waiting
+        return self._merge_acks(account, waiting, sent)
+
+    def _persist(self, view: _AccountView) -> None:
+        mailbox = view.mailbox
+        if self._store is None or mailbox is None:
+            return
+        from trayapp.store.db import SyncState
+
+        name = view.account.name
+        try:
+            self._store.record_scan(name, view.items, mailbox.at)
+            self._store.set_sync_state(
+                SyncState(
+                    name,
+                    "INBOX",
+                    mailbox.uidvalidity,
+                    mailbox.uidnext,
+                    mailbox.highestmodseq,
+                    mailbox.at,
+                )
+            )
+        except Exception:
+            # The live picture stays right even when the disk is not; say so in the log.
+            log.exception("%s: could not save the waiting set", name)
+
+    def _recompute_all(self) -> None:
+        changed = False
+        for view in self._views.values():
+            if self._recompute(view):
+                self._persist(view)
+                changed = True
+        if changed:
+            self._publish(items_changed=True, health_changed=frozenset())
+
+    def _build(self, *, items_changed: bool, health_changed: frozenset[str]) -> WatchSnapshot:
+        views = [self._views[n] for n in self._order]
+        items = sort_by_urgency(i for v in views for i in v.items)
+        return WatchSnapshot(
+            at=self._clock.now(),
+            items=tuple(items),
+            health={v.account.name: v.health for v in views},
+            accounts=tuple(v.account for v in views),
+            items_changed=items_changed,
+            health_changed=health_changed,
+        )
+
+    def _publish(self, *, items_changed: bool, health_changed: frozenset[str]) -> None:
+        snapshot = self._build(items_changed=items_changed, health_changed=health_changed)
+        with self._state_lock:
+            self._last = snapshot
+        with self._listeners_lock:
+            listeners = list(self._listeners)
+        for listener in listeners:
+            self._safe_call(listener, snapshot)
+
+    @staticmethod
+    def _safe_call(listener: Listener, snapshot: WatchSnapshot) -> None:
+        try:
+            listener(snapshot)
+        except Exception:
+            log.exception("watch listener failed")

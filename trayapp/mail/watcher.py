@@ -1,0 +1,849 @@
+"""One account, watched live: a plain thread holding one IMAP connection in IDLE on INBOX.
+
+No Qt here. The worker reports through one callback (`emit`) with two kinds of event:
+`HealthChanged` (connecting / connected / retrying / error) and `MailboxChanged` (what the
+account's INBOX and Sent hold now, for core.pending to decide with). The callback runs on the
+worker's thread; the receiver (mail.service.WatchService) hands it on.
+
+How it stays true:
+- IDLE on INBOX, EXAMINE only (read-only) and BODY.PEEK only: looking never changes the mailbox.
+- Any server push ends IDLE (DONE), then an incremental sync: UID SEARCH SINCE <look-back> finds
+  new and vanished messages (headers fetched for new UIDs only), and flags come from
+  FETCH CHANGEDSINCE <modseq> when the server has CONDSTORE, or FETCH FLAGS of the known UIDs
+  otherwise. UIDVALIDITY changing means a full rescan.
+- Sent is re-checked after every INBOX change and every `sent_interval` on the same connection:
+  STATUS Sent (UIDNEXT UIDVALIDITY) costs one round trip without leaving INBOX; only when Sent
+  grew does the worker EXAMINE Sent, fetch the new messages' ids and EXAMINE INBOX again.
+  One connection per account instead of two: providers cap connections per user (Gmail 15,
+  some hosts fewer), and a reply from another device nearly always also sets \\Answered on the
+  inquiry, which INBOX's IDLE pushes at once; Sent's own check is the backstop.
+- Liveness: imapclient's idle_check takes a dead socket for silence, so the worker never relies
+  on it. It waits on the socket itself and, every `keepalive` seconds, ends IDLE: the server's
+  answer to DONE must arrive within `response_timeout` (the socket's read timeout), or the
+  connection is dead. keepalive 45 s + timeout 15 s: a half-open connection is noticed within
+  60 s. An EOF (peer closed) wakes the wait at once and fails on DONE.
+- Reconnect with exponential backoff and jitter (1 s doubling to a 5 min cap). A connection
+  that stayed up for `stable_after` resets the backoff.
+- Sleep and clock jumps: waits are cut into slices of at most `wake_slice`; when the wall clock
+  moved more than the monotonic clock between two looks (the machine slept, or the clock was
+  set), the worker probes the connection at once, or retries at once when it was waiting.
+- Permanent errors (wrong password, certificate) put the account in `error (reason)` and the
+  worker waits, without any retry, until `retry_now()` or the account's settings change.
+- `stop()` sets an event and writes to a wake-up socket the waits listen on; a worker stuck in
+  a blocking read is unblocked by shutting its socket down. Joins within a second or two.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import imaplib
+import logging
+import random
+import select
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError
+
+from trayapp.core.headers import HEADER_FIELDS, SENT_HEADER_FIELDS, parse_headers
+from trayapp.core.model import (
+    AccountConfig,
+    AccountHealth,
+    HealthState,
+    MessageFacts,
+    MessageHeaders,
+)
+from trayapp.core.pending import lookback_start, replied_message_ids
+from trayapp.mail.errors import MailError
+
+log = logging.getLogger(__name__)
+
+INBOX = "INBOX"
+
+# --------------------------------------------------------------------------- timings
+
+
+@dataclass(frozen=True)
+class WatchTimings:
+    """Every interval of the watcher, in seconds. The defaults are the product's promises;
+    tests shorten them (and `ippo watch` exposes the two that matter for the network)."""
+
+    keepalive: float = 45.0  # end IDLE and prove the connection alive this often
+    response_timeout: float = 15.0  # socket read timeout: keepalive + this <= 60 s
+    idle_max: float = 25 * 60.0  # re-issue IDLE at least this often (RFC 2177: < 29 min)
+    poll_interval: float = 120.0  # full check when the server has no IDLE
+    sent_interval: float = 300.0  # re-check Sent at least this often
+    backoff_base: float = 1.0
+    backoff_cap: float = 300.0
+    stable_after: float = 60.0  # a connection up this long resets the backoff
+    jump_threshold: float = 10.0  # wall minus monotonic drift that means sleep or a clock jump
+    wake_slice: float = 10.0  # longest single wait, so a sleep or jump is noticed soon after
+    use_idle: bool = True  # False: poll even where IDLE is offered (tests of the poll path)
+
+    @property
+    def liveness_bound(self) -> float:
+        """Worst case between a connection dying silently and the worker noticing it."""
+        return self.keepalive + self.response_timeout
+
+
+# --------------------------------------------------------------------------- backoff
+
+
+def backoff_delay(
+    attempt: int,
+    rng: Callable[[], float] = random.random,
+    *,
+    base: float = 1.0,
+    cap: float = 300.0,
+    jitter: float = 0.2,
+) -> float:
+    """Seconds to wait before retry number `attempt` (0 = the first retry).
+
+    Doubles from `base` to `cap`; each delay is spread by +-`jitter` so that many clients (or
+    many accounts on one server) that lost the network together do not return in lockstep.
+    Never below `base`, never above `cap`. Pure: `rng` returns a float in [0, 1).
+    """
+    if attempt < 0:
+        raise ValueError("attempt must be >= 0")
+    nominal = min(cap, base * 2.0 ** min(attempt, 64))
+    spread = nominal * (1.0 + jitter * (2.0 * rng() - 1.0))
+    return max(base, min(cap, spread))
+
+
+# --------------------------------------------------------------------------- clocks
+
+
+class Clock(Protocol):
+    """Time for the worker. The system clock in the product; tests pass a faster one."""
+
+    def monotonic(self) -> float: ...
+
+    def now(self) -> datetime: ...  # timezone-aware
+
+    def wait(self, event: threading.Event, seconds: float) -> bool: ...
+
+    def select(self, readable: Sequence[Any], seconds: float) -> list[Any]: ...
+
+
+class SystemClock:
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def now(self) -> datetime:
+        return datetime.now(UTC).astimezone()
+
+    def wait(self, event: threading.Event, seconds: float) -> bool:
+        return event.wait(max(0.0, seconds))
+
+    def select(self, readable: Sequence[Any], seconds: float) -> list[Any]:
+        ready, _, _ = select.select(list(readable), [], [], max(0.0, seconds))
+        return ready
+
+
+SYSTEM_CLOCK = SystemClock()
+
+
+class JumpDetector:
+    """Notices that the machine slept or the wall clock was set: between two looks, the wall
+    clock moved by more (or less) than the monotonic clock, which stops during suspend."""
+
+    def __init__(self, clock: Clock, threshold: float) -> None:
+        self._clock = clock
+        self._threshold = threshold
+        self._mono = clock.monotonic()
+        self._wall = clock.now()
+
+    def check(self) -> float:
+        """The drift in seconds since the last check when it exceeds the threshold, else 0."""
+        mono, wall = self._clock.monotonic(), self._clock.now()
+        drift = (wall - self._wall).total_seconds() - (mono - self._mono)
+        self._mono, self._wall = mono, wall
+        return drift if abs(drift) > self._threshold else 0.0
+
+
+# --------------------------------------------------------------------------- events
+
+
+@dataclass(frozen=True)
+class HealthChanged:
+    account: str
+    health: AccountHealth
+
+
+@dataclass(frozen=True)
+class MailboxChanged:
+    """Everything the worker knows about the account's mail now (a full picture, not a diff,
+    so a receiver that missed one event is still right after the next)."""
+
+    account: str
+    inbox: tuple[MessageFacts, ...]  # INBOX messages within the look-back
+    sent: tuple[MessageHeaders, ...]  # Sent messages' ids (for answers and kept promises)
+    replied_ids: frozenset[str]
+    uidvalidity: int | None
+    uidnext: int | None
+    highestmodseq: int | None
+    at: datetime
+    full_scan: bool = False  # True after a (re)connect's full scan
+
+
+WorkerEvent = HealthChanged | MailboxChanged
+Emit = Callable[[WorkerEvent], None]
+PasswordSource = Callable[[AccountConfig], str]
+
+
+class Connector(Protocol):
+    def __call__(self, account: AccountConfig, password: str, *, timeout: float) -> IMAPClient: ...
+
+
+# --------------------------------------------------------------------------- mailbox state
+
+
+@dataclass
+class _MailState:
+    """What one connection learned; rebuilt from a full scan on every (re)connect."""
+
+    inbox: dict[int, MessageFacts] = field(default_factory=dict)
+    uidvalidity: int | None = None
+    uidnext: int | None = None
+    modseq: int | None = None  # highest MODSEQ seen on our known messages (CONDSTORE only)
+    condstore: bool = False
+    sent_folder: str | None = None
+    sent_uidvalidity: int | None = None
+    sent_uidnext: int | None = None
+    sent: dict[int, MessageHeaders] = field(default_factory=dict)
+
+
+class _Stopping(Exception):
+    """Raised inside the worker when stop() was asked."""
+
+
+class _Transient(Exception):
+    """A failure worth retrying (the network, the server going away)."""
+
+
+# Everything that means "this connection is gone or unusable": retry with backoff.
+_CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,  # socket errors, timeouts, ssl.SSLError
+    imaplib.IMAP4.error,  # includes abort (EOF, BYE) and readonly
+    IMAPClientError,
+    EOFError,
+)
+
+
+def _ids_text(ids: Iterable[bytes | str]) -> str:
+    return " ".join(i.decode() if isinstance(i, bytes) else i for i in ids)
+
+
+# --------------------------------------------------------------------------- the worker
+
+
+class AccountWatcher:
+    """Watches one account on its own daemon thread until stop().
+
+    `password` is asked on every connect (so a changed keyring entry is picked up); raising
+    MailError(permanent=True) there puts the account in error like a failed login would.
+    """
+
+    def __init__(
+        self,
+        account: AccountConfig,
+        password: PasswordSource,
+        emit: Emit,
+        *,
+        connect: Connector | None = None,
+        timings: WatchTimings | None = None,
+        clock: Clock | None = None,
+        rng: Callable[[], float] = random.random,
+    ) -> None:
+        self.account = account
+        self._password = password
+        self._emit = emit
+        if connect is None:
+            from trayapp.mail.imap import connect as imap_connect
+
+            connect = imap_connect
+        self._connect = connect
+        self.timings = timings or WatchTimings()
+        self._clock: Clock = clock or SYSTEM_CLOCK
+        self._rng = rng
+        self._stop = threading.Event()
+        self._retry = threading.Event()
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._wake_r.setblocking(False)
+        self._wake_w.setblocking(False)
+        self._sock_lock = threading.Lock()
+        self._sock: socket.socket | None = None
+        self._health = AccountHealth(HealthState.CONNECTING, since=self._clock.now())
+        self._thread = threading.Thread(
+            target=self._run, name=f"ippo-watch-{account.name}", daemon=True
+        )
+        self.connects = 0  # connection attempts so far (for tests and the benchmark)
+
+    # ---- control (any thread)
+
+    @property
+    def health(self) -> AccountHealth:
+        return self._health
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 2.0) -> bool:
+        """Stop and join; True when the thread ended within `timeout`."""
+        self._stop.set()
+        self._poke()
+        if not self._thread.is_alive():
+            self._close_wake()
+            return True
+        self._thread.join(min(0.5, timeout))
+        if self._thread.is_alive():
+            # Stuck in a blocking read (a frozen link): cut the socket under it.
+            with self._sock_lock:
+                sock = self._sock
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+            self._thread.join(max(0.0, timeout - 0.5))
+        ended = not self._thread.is_alive()
+        if ended:
+            self._close_wake()
+        return ended
+
+    def retry_now(self) -> None:
+        """Try again at once: leaves `error` and skips a backoff wait (the user asked)."""
+        self._retry.set()
+        self._poke()
+
+    def _poke(self) -> None:
+        with contextlib.suppress(OSError):
+            self._wake_w.send(b"!")
+
+    def _close_wake(self) -> None:
+        for s in (self._wake_r, self._wake_w):
+            with contextlib.suppress(OSError):
+                s.close()
+
+    def _drain_wake(self) -> None:
+        with contextlib.suppress(OSError):
+            while self._wake_r.recv(512):
+                pass
+
+    # ---- reporting
+
+    def _set_health(
+        self, state: HealthState, reason: str = "", next_try_at: datetime | None = None
+    ) -> None:
+        current = self._health
+        if (
+            current.state is state
+            and current.reason == reason
+            and current.next_try_at == next_try_at
+        ):
+            return
+        since = current.since if current.state is state and current.since else self._clock.now()
+        self._health = AccountHealth(state, reason, next_try_at, since)
+        log.info("%s: %s", self.account.name, self._health.describe())
+        self._emit(HealthChanged(self.account.name, self._health))
+
+    def _publish(self, st: _MailState, *, full_scan: bool = False) -> None:
+        sent = tuple(st.sent.values())
+        self._emit(
+            MailboxChanged(
+                account=self.account.name,
+                inbox=tuple(st.inbox.values()),
+                sent=sent,
+                replied_ids=replied_message_ids(sent),
+                uidvalidity=st.uidvalidity,
+                uidnext=st.uidnext,
+                highestmodseq=st.modseq,
+                at=self._clock.now(),
+                full_scan=full_scan,
+            )
+        )
+
+    # ---- the thread
+
+    def _run(self) -> None:
+        attempt = 0
+        permanent: str | None = None
+        try:
+            while not self._stop.is_set():
+                if permanent is not None:
+                    self._set_health(HealthState.ERROR, permanent)
+                    if not self._wait_for_retry(None):
+                        return
+                    permanent = None
+                    attempt = 0
+                self._retry.clear()
+                self._set_health(HealthState.CONNECTING)
+                connected_at: float | None = None
+                reason = ""
+                try:
+                    connected_at = self._session()
+                    return  # _session returns only when stopping
+                except _Stopping:
+                    return
+                except MailError as error:
+                    if error.permanent:
+                        permanent = str(error) or type(error).__name__
+                        continue
+                    reason = str(error) or type(error).__name__
+                except _Transient as error:
+                    reason = str(error)
+                    connected_at = error.args[1] if len(error.args) > 1 else None
+                except _CONNECTION_ERRORS as error:
+                    reason = _describe(error)
+                if self._stop.is_set():
+                    return
+                if connected_at is not None and (
+                    self._clock.monotonic() - connected_at >= self.timings.stable_after
+                ):
+                    attempt = 0
+                delay = backoff_delay(
+                    attempt,
+                    self._rng,
+                    base=self.timings.backoff_base,
+                    cap=self.timings.backoff_cap,
+                )
+                attempt += 1
+                next_try = self._clock.now() + timedelta(seconds=delay)
+                self._set_health(HealthState.RETRYING, reason, next_try)
+                if not self._wait_for_retry(delay):
+                    return
+                if self._retry.is_set():
+                    attempt = 0
+        except Exception as error:  # a bug must not kill the account silently
+            log.exception("%s: watcher failed", self.account.name)
+            self._set_health(HealthState.ERROR, f"internal error: {_describe(error)}")
+        finally:
+            with self._sock_lock:
+                self._sock = None
+
+    def _wait_for_retry(self, seconds: float | None) -> bool:
+        """Wait `seconds` (None: until asked), cut short by retry_now(), a sleep/clock jump or
+        stop(). False when stopping."""
+        jumps = JumpDetector(self._clock, self.timings.jump_threshold)
+        deadline_mono = None if seconds is None else self._clock.monotonic() + seconds
+        deadline_wall = None if seconds is None else self._clock.now() + timedelta(seconds=seconds)
+        while not self._stop.is_set():
+            if self._retry.is_set():
+                return True
+            if deadline_mono is not None and deadline_wall is not None:
+                left = min(
+                    deadline_mono - self._clock.monotonic(),
+                    (deadline_wall - self._clock.now()).total_seconds(),
+                )
+                if left <= 0:
+                    return True
+            else:
+                left = self.timings.wake_slice
+            self._clock.select([self._wake_r], min(left, self.timings.wake_slice))
+            self._drain_wake()
+            if seconds is not None and jumps.check():
+                log.info("%s: clock jump or wake-up; retrying now", self.account.name)
+                return not self._stop.is_set()
+        return False
+
+    # ---- one connection
+
+    def _session(self) -> float:
+        """Connect, scan, then watch until stop (returns) or failure (raises _Transient with
+        the moment it was connected, or a connection error)."""
+        password = self._password(self.account)
+        self.connects += 1
+        client = self._connect(self.account, password, timeout=self.timings.response_timeout)
+        connected_at: float | None = None
+        try:
+            sock = client.socket()
+            with self._sock_lock:
+                self._sock = sock
+            if self._stop.is_set():
+                raise _Stopping
+            st = self._full_scan(client)
+            connected_at = self._clock.monotonic()
+            self._publish(st, full_scan=True)
+            self._set_health(HealthState.CONNECTED)
+            if self.timings.use_idle and client.has_capability("IDLE"):
+                self._idle_loop(client, st)
+            else:
+                self._poll_loop(client, st)
+            return connected_at
+        except _Stopping:
+            self._goodbye(client, idling=False)
+            raise
+        except _CONNECTION_ERRORS as error:
+            raise _Transient(_describe(error), connected_at) from error
+        finally:
+            with self._sock_lock:
+                self._sock = None
+            with contextlib.suppress(Exception):
+                client.shutdown()
+
+    def _goodbye(self, client: IMAPClient, *, idling: bool) -> None:
+        """Leave politely when the link is alive, without waiting long when it is not."""
+        with contextlib.suppress(Exception):
+            client.socket().settimeout(0.3)
+            if idling:
+                client.idle_done()
+            client.logout()
+
+    # ---- IDLE
+
+    def _idle_loop(self, client: IMAPClient, st: _MailState) -> None:
+        t = self.timings
+        jumps = JumpDetector(self._clock, t.jump_threshold)
+        last_sent_check = self._clock.monotonic()
+        while True:
+            client.idle()
+            idle_started = self._clock.monotonic()
+            sock = client.socket()
+            why = ""
+            while not why:
+                now = self._clock.monotonic()
+                due = min(
+                    idle_started + t.keepalive,
+                    idle_started + t.idle_max,
+                    last_sent_check + t.sent_interval,
+                )
+                if now >= due:
+                    why = "sent" if now >= last_sent_check + t.sent_interval else "keepalive"
+                    break
+                if _has_buffered_input(client):
+                    why = "push"
+                    break
+                ready = self._clock.select([sock, self._wake_r], min(due - now, t.wake_slice))
+                if self._stop.is_set():
+                    self._goodbye(client, idling=True)
+                    raise _Stopping
+                if self._wake_r in ready:
+                    self._drain_wake()
+                    if self._retry.is_set():  # the user asked: a fresh look now
+                        self._retry.clear()
+                        why = "retry"
+                if sock in ready:
+                    why = "push"
+                if jumps.check():
+                    log.info("%s: clock jump or wake-up; probing the connection", self.account.name)
+                    why = "wake"
+            # DONE doubles as the liveness probe: its answer must come within the read timeout.
+            _, responses = client.idle_done()
+            changed = _mailbox_changed(responses)
+            resync = changed or why in ("sent", "wake", "retry")
+            inbox_dirty = self._sync_inbox(client, st) if resync else False
+            sent_dirty = False
+            if (
+                changed
+                or why in ("sent", "wake", "retry")
+                or (self._clock.monotonic() - last_sent_check >= t.sent_interval)
+            ):
+                sent_dirty = self._check_sent(client, st)
+                last_sent_check = self._clock.monotonic()
+            if inbox_dirty or sent_dirty:
+                self._publish(st)
+            if self._stop.is_set():
+                self._goodbye(client, idling=False)
+                raise _Stopping
+
+    # ---- polling (no IDLE)
+
+    def _poll_loop(self, client: IMAPClient, st: _MailState) -> None:
+        t = self.timings
+        jumps = JumpDetector(self._clock, t.jump_threshold)
+        last_poll = last_sent_check = self._clock.monotonic()
+        while True:
+            last_probe = self._clock.monotonic()
+            why = ""
+            while not why:
+                now = self._clock.monotonic()
+                due = min(
+                    last_probe + t.keepalive,
+                    last_poll + t.poll_interval,
+                    last_sent_check + t.sent_interval,
+                )
+                if now >= due:
+                    why = "due"
+                    break
+                ready = self._clock.select([self._wake_r], min(due - now, t.wake_slice))
+                if self._stop.is_set():
+                    self._goodbye(client, idling=False)
+                    raise _Stopping
+                if ready:
+                    self._drain_wake()
+                    if self._retry.is_set():
+                        self._retry.clear()
+                        why = "retry"
+                if jumps.check():
+                    why = "wake"
+            _, responses = client.noop()  # liveness, and the server's news since last time
+            now = self._clock.monotonic()
+            changed = _mailbox_changed(responses) or why in ("retry", "wake")
+            inbox_dirty = sent_dirty = False
+            if changed or now - last_poll >= t.poll_interval:
+                inbox_dirty = self._sync_inbox(client, st)
+                last_poll = now
+            if changed or now - last_sent_check >= t.sent_interval:
+                sent_dirty = self._check_sent(client, st)
+                last_sent_check = now
+            if inbox_dirty or sent_dirty:
+                self._publish(st)
+
+    # ---- IMAP work
+
+    def _full_scan(self, client: IMAPClient) -> _MailState:
+        st = _MailState()
+        with contextlib.suppress(*_CONNECTION_ERRORS):
+            if client.has_capability("CONDSTORE"):
+                client.enable("CONDSTORE")
+                st.condstore = True
+        from trayapp.mail.imap import find_sent_folder
+
+        st.sent_folder = self.account.sent_folder or find_sent_folder(client)
+        if st.sent_folder is not None:
+            self._examine(client, st.sent_folder)
+            status = client.folder_status(st.sent_folder, [b"UIDNEXT", b"UIDVALIDITY"])
+            st.sent_uidvalidity = _int(status.get(b"UIDVALIDITY"))
+            st.sent_uidnext = _int(status.get(b"UIDNEXT"))
+            uids = client.search(["SINCE", self._since_date()])
+            st.sent = self._fetch_sent(client, uids)
+        info = self._examine(client, INBOX)
+        st.uidvalidity = _int(info.get(b"UIDVALIDITY"))
+        st.uidnext = _int(info.get(b"UIDNEXT"))
+        self._reconcile_inbox(client, st, full=True)
+        return st
+
+    def _examine(self, client: IMAPClient, folder: str) -> dict[bytes, Any]:
+        info: dict[bytes, Any] = client.select_folder(folder, readonly=True)
+        _clear_untagged(client)
+        return info
+
+    def _since_date(self) -> Any:
+        # SEARCH SINCE compares dates in the server's zone; a day earlier is safe, and
+        # core.pending drops what is older than the look-back by the exact INTERNALDATE.
+        return (lookback_start(self.account, self._clock.now()) - timedelta(days=1)).date()
+
+    def _sync_inbox(self, client: IMAPClient, st: _MailState) -> bool:
+        """Bring INBOX up to date after a push or a check. True when anything changed."""
+        changed = self._reconcile_inbox(client, st, full=False)
+        # News that arrived while we were busy sits in imaplib's untagged responses; a few
+        # rounds at most, then IDLE picks up whatever comes later.
+        for _ in range(3):
+            if not _take_untagged_changes(client):
+                break
+            changed = self._reconcile_inbox(client, st, full=False) or changed
+        return changed
+
+    def _reconcile_inbox(self, client: IMAPClient, st: _MailState, *, full: bool) -> bool:
+        _clear_untagged(client)
+        uids = set(client.search(["SINCE", self._since_date()]))
+        known = set(st.inbox)
+        gone = known - uids
+        new = sorted(uids - known)
+        changed = bool(gone)
+        for uid in gone:
+            del st.inbox[uid]
+        if new:
+            for facts in self._fetch_inbox(client, st, new):
+                st.inbox[facts.uid] = facts
+                changed = True
+            st.uidnext = max(st.uidnext or 0, new[-1] + 1)
+        if not full:
+            changed = self._refresh_flags(client, st, sorted(known - gone)) or changed
+        self._prune(st)
+        return changed
+
+    def _fetch_inbox(
+        self, client: IMAPClient, st: _MailState, uids: Sequence[int]
+    ) -> list[MessageFacts]:
+        fields = " ".join(HEADER_FIELDS).upper()
+        items = ["INTERNALDATE", "FLAGS", "RFC822.SIZE", f"BODY.PEEK[HEADER.FIELDS ({fields})]"]
+        if st.condstore:
+            items.append("MODSEQ")
+        out: list[MessageFacts] = []
+        for chunk in _chunks(uids, 500):
+            data = client.fetch(chunk, items)
+            for uid, d in data.items():
+                received = d.get(b"INTERNALDATE")
+                if not isinstance(received, datetime):
+                    continue
+                if received.tzinfo is None:
+                    received = received.astimezone()
+                raw = _header_bytes(d)
+                out.append(
+                    MessageFacts(
+                        folder=INBOX,
+                        uidvalidity=st.uidvalidity or 0,
+                        uid=int(uid),
+                        received_at=received,
+                        flags=_flags(d.get(b"FLAGS", ())),
+                        headers=parse_headers(raw),
+                        size=int(d.get(b"RFC822.SIZE", 0) or 0),
+                    )
+                )
+                st.modseq = _max_modseq(st.modseq, d)
+        return out
+
+    def _refresh_flags(self, client: IMAPClient, st: _MailState, uids: Sequence[int]) -> bool:
+        if not uids:
+            return False
+        changed = False
+        for chunk in _chunks(uids, 1000):
+            if st.condstore and st.modseq is not None:
+                data = client.fetch(chunk, ["FLAGS"], modifiers=[f"CHANGEDSINCE {st.modseq}"])
+            else:
+                data = client.fetch(chunk, ["FLAGS"])
+            for uid, d in data.items():
+                facts = st.inbox.get(int(uid))
+                if facts is None or b"FLAGS" not in d:
+                    continue
+                flags = _flags(d[b"FLAGS"])
+                st.modseq = _max_modseq(st.modseq, d)
+                if flags != facts.flags:
+                    st.inbox[facts.uid] = replace(facts, flags=flags)
+                    changed = True
+        return changed
+
+    def _prune(self, st: _MailState) -> None:
+        horizon = lookback_start(self.account, self._clock.now()) - timedelta(days=1)
+        for uid in [u for u, f in st.inbox.items() if f.received_at < horizon]:
+            del st.inbox[uid]
+
+    def _fetch_sent(self, client: IMAPClient, uids: Iterable[int]) -> dict[int, MessageHeaders]:
+        fields = " ".join(SENT_HEADER_FIELDS).upper()
+        item = f"BODY.PEEK[HEADER.FIELDS ({fields} DATE)]"
+        out: dict[int, MessageHeaders] = {}
+        for chunk in _chunks(sorted(uids), 1000):
+            for uid, d in client.fetch(chunk, [item]).items():
+                out[int(uid)] = parse_headers(_header_bytes(d))
+        return out
+
+    def _check_sent(self, client: IMAPClient, st: _MailState) -> bool:
+        """One STATUS round trip; EXAMINE Sent only when it grew. True when replies were added."""
+        if st.sent_folder is None:
+            # Sent may not exist yet (a new account): look again, it is one LIST.
+            from trayapp.mail.imap import find_sent_folder
+
+            st.sent_folder = self.account.sent_folder or find_sent_folder(client)
+            if st.sent_folder is None:
+                return False
+        status = client.folder_status(st.sent_folder, [b"UIDNEXT", b"UIDVALIDITY"])
+        uidvalidity = _int(status.get(b"UIDVALIDITY"))
+        uidnext = _int(status.get(b"UIDNEXT"))
+        if uidvalidity == st.sent_uidvalidity and uidnext == st.sent_uidnext:
+            return False
+        before = replied_message_ids(st.sent.values())
+        self._examine(client, st.sent_folder)
+        if uidvalidity != st.sent_uidvalidity or st.sent_uidnext is None:
+            st.sent = self._fetch_sent(client, client.search(["SINCE", self._since_date()]))
+        else:
+            first = st.sent_uidnext
+            fresh = [u for u in client.search(["UID", f"{first}:*"]) if u >= first]
+            st.sent.update(self._fetch_sent(client, fresh))
+        st.sent_uidvalidity, st.sent_uidnext = uidvalidity, uidnext
+        info = self._examine(client, INBOX)
+        if _int(info.get(b"UIDVALIDITY")) != st.uidvalidity:
+            # INBOX was recreated: everything known about it is void.
+            st.inbox.clear()
+            st.uidvalidity = _int(info.get(b"UIDVALIDITY"))
+            st.modseq = None
+            self._reconcile_inbox(client, st, full=True)
+            return True
+        # While we were in Sent, INBOX may have changed unseen: reconcile before IDLE again.
+        inbox_changed = self._reconcile_inbox(client, st, full=False)
+        return inbox_changed or replied_message_ids(st.sent.values()) != before
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+_CHANGE_WORDS = frozenset({b"EXISTS", b"EXPUNGE", b"FETCH", b"VANISHED", b"RECENT"})
+
+
+def _mailbox_changed(responses: Iterable[Any]) -> bool:
+    """Whether untagged responses (IDLE's or NOOP's) say the mailbox changed. '* OK Still here'
+    and other status lines do not."""
+    for response in responses:
+        if isinstance(response, tuple) and len(response) >= 2 and response[1] in _CHANGE_WORDS:
+            return True
+    return False
+
+
+def _clear_untagged(client: IMAPClient) -> None:
+    # imaplib keeps every untagged response of a long-lived connection unless someone pops it.
+    client._imap.untagged_responses.clear()
+
+
+def _take_untagged_changes(client: IMAPClient) -> bool:
+    pending = client._imap.untagged_responses
+    changed = any(pending.get(k) for k in ("EXISTS", "EXPUNGE", "FETCH", "VANISHED"))
+    pending.clear()
+    return changed
+
+
+def _has_buffered_input(client: IMAPClient) -> bool:
+    """Whether a response already sits in imaplib's read buffer (or TLS's), where select() on
+    the socket cannot see it: it arrived together with the previous line."""
+    sock = client.socket()
+    reader = getattr(client._imap, "file", None)
+    if reader is None or not hasattr(reader, "peek"):
+        return False
+    timeout = sock.gettimeout()
+    try:
+        sock.settimeout(0.0)
+        return bool(reader.peek(1))
+    except (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError):
+        return False
+    except OSError:
+        return True  # let the DONE that follows report the broken connection
+    finally:
+        with contextlib.suppress(OSError):
+            sock.settimeout(timeout)
+
+
+def _header_bytes(data: dict[bytes, Any]) -> bytes:
+    for key, value in data.items():
+        if isinstance(key, bytes) and key.startswith(b"BODY[HEADER") and isinstance(value, bytes):
+            return value
+    return b""
+
+
+def _flags(raw: Iterable[bytes | str]) -> frozenset[str]:
+    return frozenset(
+        f.decode() if isinstance(f, bytes) else str(f)
+        for f in raw
+        if (f.decode() if isinstance(f, bytes) else str(f)).lower() != "\\recent"
+    )
+
+
+def _max_modseq(current: int | None, data: dict[bytes, Any]) -> int | None:
+    value = data.get(b"MODSEQ")
+    if isinstance(value, tuple) and value:
+        seq = int(value[0])
+        return seq if current is None else max(current, seq)
+    return current
+
+
+def _int(value: Any) -> int | None:
+    return int(value) if value is not None else None
+
+
+def _chunks(items: Sequence[int], size: int) -> Iterable[list[int]]:
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
+def _describe(error: BaseException) -> str:
+    text = str(error).strip()
+    if isinstance(error, socket.timeout | TimeoutError):
+        return "no answer from the server (timed out)"
+    if isinstance(error, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(error, imaplib.IMAP4.abort) and "EOF" in text:
+        return "connection closed by the server"
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
