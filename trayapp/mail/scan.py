@@ -8,9 +8,10 @@ no more than the few hundred messages that matter.
 
 from __future__ import annotations
 
+import imaplib
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 from imapclient import IMAPClient
@@ -134,7 +135,10 @@ def _aware(value: object) -> datetime | None:
         return None
     if value.tzinfo is None:
         return value.astimezone()  # naive local time -> aware, same instant
-    return value
+    offset = value.utcoffset()
+    # A plain datetime.timezone rather than imapclient's FixedOffset: same instant, and it
+    # compares, pickles and prints like every other aware datetime in the app.
+    return value.astimezone(timezone(offset)) if offset is not None else value
 
 
 def _flags(value: object) -> frozenset[str]:
@@ -210,6 +214,18 @@ def scan_sent(
     return state, fetch_sent_headers(client, uids) if uids else []
 
 
+def enable_condstore(client: IMAPClient) -> bool:
+    """ENABLE CONDSTORE where offered, so EXAMINE reports HIGHESTMODSEQ (a cheap "did any
+    flag change?" check for the watcher). Harmless when already enabled; False if unavailable."""
+    if not client.has_capability("CONDSTORE"):
+        return False
+    try:
+        client.enable("CONDSTORE")
+    except imaplib.IMAP4.error:
+        return False
+    return True
+
+
 def scan_account(client: IMAPClient, account: AccountConfig, now: datetime) -> ScanResult:
     """Look at the account's watched folders and its Sent folder. Raises ``MailError``."""
     since = lookback_start(account, now)
@@ -217,6 +233,7 @@ def scan_account(client: IMAPClient, account: AccountConfig, now: datetime) -> S
     inbox: list[MessageFacts] = []
     sent: list[MessageHeaders] = []
     with mail_errors(account):
+        enable_condstore(client)
         for folder in account.folders:
             state, facts = scan_folder(client, folder, since)
             folders[folder] = state
