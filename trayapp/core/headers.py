@@ -221,7 +221,7 @@ def _decode_segment(mode: str, segment: bytes) -> tuple[str, int]:
         if not part:
             continue
         if index % 2:
-            text, bad = _decode_8bit(part)
+            text, bad = _decode_8bit(part, jis=False)
         else:
             text, bad = _decode_double_byte(mode, part)
         out.append(text)
@@ -231,7 +231,7 @@ def _decode_segment(mode: str, segment: bytes) -> tuple[str, int]:
 
 def _decode_ascii_with_so_si(segment: bytes) -> tuple[str, int]:
     if b"\x0e" not in segment:
-        return _decode_8bit(segment)
+        return _decode_8bit(segment, jis=False)
     # SO ... SI: half-width katakana shifted into 7 bits (seen from some old mailers)
     out: list[str] = []
     errors = 0
@@ -239,7 +239,7 @@ def _decode_ascii_with_so_si(segment: bytes) -> tuple[str, int]:
         if index % 2:
             text, bad = _decode_segment("kana", part)
         else:
-            text, bad = _decode_8bit(part)
+            text, bad = _decode_8bit(part, jis=False)
         out.append(text)
         errors += bad
     return "".join(out), errors
@@ -287,11 +287,14 @@ def _decode_euc_jp(data: bytes) -> tuple[str, int]:
     return "".join(out), errors
 
 
-def _decode_8bit(data: bytes, last_resort: str = "latin-1") -> tuple[str, int]:
-    """Unlabelled bytes: ASCII, else UTF-8 (strict), else Japanese (CP932 or EUC-JP, whichever
-    reads cleanly and more plausibly), else `last_resort` with replacement."""
+def _decode_8bit(
+    data: bytes, last_resort: str = "latin-1", *, jis: bool = True
+) -> tuple[str, int]:
+    """Unlabelled bytes: ASCII (JIS escapes read when `jis`), else UTF-8 (strict), else
+    Japanese (CP932 or EUC-JP, whichever reads cleanly and more plausibly), else
+    `last_resort` with replacement."""
     if data.isascii():
-        if b"\x1b" in data:
+        if jis and b"\x1b" in data:
             return _decode_jis(data)
         return data.decode("ascii"), 0
     try:
@@ -508,7 +511,8 @@ def _safe_text(value: bytes) -> str:
 
 # --- addresses, ids, dates -------------------------------------------------------------------
 
-_ADDR_FALLBACK = re.compile(r"[^\s<>,;:\"()\[\]]+@[^\s<>,;:\"()\[\]]+")
+# Linear on any input: tokens first, then the ones that look like an address.
+_ADDR_TOKEN = re.compile(r"[^\s<>,;:\"()\[\]]+")
 _ID_TOKEN = re.compile(r"<([^<>]*)>|([^\s<>,;]+@[^\s<>,;]+)")
 _ID_CHARS = re.compile(r"^[!-~]+$")
 _NO_IDS: tuple[str, ...] = ()
@@ -536,12 +540,17 @@ def parse_addresses(text: str) -> list[tuple[str, str]]:
             continue
         pairs.append((decode_header_value(name), addr.lower()))
     if not pairs or not any("@" in addr for _, addr in pairs):
-        found = _ADDR_FALLBACK.findall(text)
+        found = [t for t in _ADDR_TOKEN.findall(text) if _looks_like_address(t)]
         if found:
             name = text.split("<", 1)[0] if "<" in text else ""
             pairs = [(decode_header_value(name.strip().strip('"')), found[0].lower())]
             pairs += [("", addr.lower()) for addr in found[1:]]
     return pairs
+
+
+def _looks_like_address(token: str) -> bool:
+    left, at, right = token.rpartition("@")
+    return bool(at and left and right)
 
 
 def _strip_comments_and_quotes(text: str) -> str:
@@ -599,7 +608,9 @@ def parse_message_ids(text: str) -> tuple[str, ...]:
     """Message ids in order, without angle brackets and without repeats. Tolerates missing
     brackets, commas, comments and folding. Anything without an '@' is not an id: a
     placeholder like '<>' or 'unknown' would otherwise make different messages look alike."""
-    text = _strip_comments_and_quotes(text[:_MAX_VALUE])
+    text = text[:_MAX_VALUE]
+    if "(" in text or '"' in text:
+        text = _strip_comments_and_quotes(text)
     ids: list[str] = []
     seen: set[str] = set()
     for match in _ID_TOKEN.finditer(text):
@@ -640,20 +651,29 @@ def parse_headers(raw: bytes) -> MessageHeaders:
         return ", ".join(fields.get(name, ()))
 
     no_senders: list[tuple[str, str]] = []
-    senders = _guard(lambda: parse_addresses(first("from")), no_senders)
+
+    def ids(name: str, text: Callable[[str], str]) -> tuple[str, ...]:
+        return _guard(lambda: parse_message_ids(text(name)), _NO_IDS) if name in fields else ()
+
+    def addresses(name: str) -> tuple[str, ...]:
+        return _guard(lambda: _addresses_only(every(name)), _NO_IDS) if name in fields else ()
+
+    senders = _guard(lambda: parse_addresses(first("from")), no_senders) if "from" in fields else []
     from_name, from_addr = senders[0] if senders else ("", "")
-    message_ids = _guard(lambda: parse_message_ids(first("message-id")), _NO_IDS)
+    message_ids = ids("message-id", first)
     return MessageHeaders(
         message_id=message_ids[0] if message_ids else None,
-        in_reply_to=_guard(lambda: parse_message_ids(every("in-reply-to")), _NO_IDS),
-        references=_guard(lambda: parse_message_ids(every("references")), _NO_IDS),
+        in_reply_to=ids("in-reply-to", every),
+        references=ids("references", every),
         from_name=from_name,
         from_addr=from_addr,
-        reply_to=_guard(lambda: _addresses_only(every("reply-to")), _NO_IDS),
-        to=_guard(lambda: _addresses_only(every("to")), _NO_IDS),
-        cc=_guard(lambda: _addresses_only(every("cc")), _NO_IDS),
-        subject=_guard(lambda: decode_header_value(first("subject")), ""),
-        date=_guard(lambda: parse_date(first("date")), None),
+        reply_to=addresses("reply-to"),
+        to=addresses("to"),
+        cc=addresses("cc"),
+        subject=_guard(lambda: decode_header_value(first("subject")), "")
+        if "subject" in fields
+        else "",
+        date=_guard(lambda: parse_date(first("date")), None) if "date" in fields else None,
         raw=fields,
     )
 
