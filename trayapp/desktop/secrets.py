@@ -54,6 +54,10 @@ class SecretStore(Protocol):
 
     def delete_password(self, account: str, kind: str = "imap") -> None: ...
 
+    def check_available(self) -> None:
+        """Raise KeyringUnavailable unless a secret could be kept right now."""
+        ...
+
 
 def forget_account(store: SecretStore, account: str) -> None:
     """Delete every secret an account may have."""

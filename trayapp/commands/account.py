@@ -1,0 +1,280 @@
+"""`ippo account add | list | remove`: the accounts Ippo watches.
+
+`add` tests the login before saving anything; then the password goes into the OS keyring FIRST
+and the account into config.json after, so a crash in between leaves at worst an unused secret,
+never an account without its password. Errors are one line on stderr (`ippo: ...`), exit 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from trayapp.config import ConfigError, ConfigStore, account_to_dict, resolve_config_dir
+from trayapp.core.model import AccountConfig
+from trayapp.desktop.secrets import (
+    KeyringSecretStore,
+    KeyringUnavailable,
+    SecretStore,
+    forget_account,
+)
+from trayapp.logs import setup_logging
+
+log = logging.getLogger(__name__)
+
+DEFAULT_IMAP_PORTS = {"ssl": 993, "starttls": 143}
+DEFAULT_SMTP_PORTS = {"ssl": 465, "starttls": 587}
+
+
+class CommandError(Exception):
+    """A one-line message for `ippo: <message>` on stderr."""
+
+
+def register(subparsers: Any) -> None:
+    """Add `account` and its subcommands to the root parser's subparsers."""
+    account = subparsers.add_parser("account", help="add, list or remove watched inboxes")
+    account.set_defaults(handler=_usage(account))
+    commands = account.add_subparsers(dest="account_command", metavar="{add,list,remove}")
+
+    add = commands.add_parser(
+        "add",
+        help="add an inbox (tests the login first)",
+        description="Add an inbox. The login is tested before anything is saved; the password "
+        "goes only into the OS keyring.",
+    )
+    add.add_argument("--name", required=True, help="a short name for this inbox, e.g. shop")
+    add.add_argument("--email", required=True, help="the address customers write to")
+    add.add_argument("--imap-host", required=True)
+    add.add_argument("--imap-port", type=_port, help="default: 993 (ssl) or 143 (starttls)")
+    add.add_argument("--imap-security", choices=("ssl", "starttls"), default="ssl")
+    add.add_argument("--username", help="IMAP login name (default: the email address)")
+    add.add_argument("--ca-file", help="an extra trusted CA certificate (PEM) for this server")
+    add.add_argument(
+        "--window-hours",
+        type=_positive_float,
+        default=24.0,
+        help="the promised response window (default 24)",
+    )
+    add.add_argument(
+        "--lookback-days",
+        type=_positive_int,
+        default=7,
+        help="how far back to look for waiting mail (default 7)",
+    )
+    add.add_argument("--smtp-host", help="SMTP server for acknowledgements")
+    add.add_argument("--smtp-port", type=_port, help="default: 465 (ssl) or 587 (starttls)")
+    add.add_argument("--smtp-security", choices=("ssl", "starttls"), default="ssl")
+    add.add_argument("--smtp-username", help="SMTP login name (default: the IMAP login)")
+    add.add_argument(
+        "--password-stdin",
+        action="store_true",
+        required=True,
+        help="read the password from standard input (one line)",
+    )
+    add.set_defaults(handler=run_add)
+
+    listing = commands.add_parser("list", help="list the inboxes")
+    listing.add_argument("--json", action="store_true", help="a JSON array of account objects")
+    listing.set_defaults(handler=run_list)
+
+    remove = commands.add_parser("remove", help="remove an inbox and its keyring entry")
+    remove.add_argument("name")
+    remove.set_defaults(handler=run_remove)
+
+
+def _usage(parser: argparse.ArgumentParser) -> Any:
+    def show(args: argparse.Namespace) -> int:
+        parser.print_usage(sys.stderr)
+        print("ippo: choose add, list or remove", file=sys.stderr)
+        return 2
+
+    return show
+
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 0 < value < 65536:
+        raise argparse.ArgumentTypeError(f"not a port number: {text}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive: {text}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be positive: {text}")
+    return value
+
+
+def _fail(message: str) -> int:
+    print(f"ippo: {message}", file=sys.stderr)
+    return 1
+
+
+def _open_config(args: argparse.Namespace) -> tuple[Path, ConfigStore]:
+    config_dir = resolve_config_dir(getattr(args, "config_dir", None))
+    setup_logging(config_dir, verbose=bool(getattr(args, "verbose", False)))
+    return config_dir, ConfigStore(config_dir)
+
+
+def read_password(stream: Any = None) -> str:
+    """One line from stdin (only the line end is stripped: spaces can be part of a password);
+    on a terminal, a prompt without echo."""
+    stream = stream if stream is not None else sys.stdin
+    if stream.isatty():
+        password = getpass.getpass("Password: ")
+    else:
+        line = stream.readline()
+        password = line[:-1] if line.endswith("\n") else line
+        password = password[:-1] if password.endswith("\r") else password
+    if not password:
+        raise CommandError("no password on standard input")
+    return password
+
+
+def account_from_args(args: argparse.Namespace) -> AccountConfig:
+    name = args.name.strip()
+    if not name or any(ord(c) < 32 for c in name):
+        raise CommandError("--name must be a non-empty single-line name")
+    email = args.email.strip()
+    if "@" not in email:
+        raise CommandError(f"--email does not look like an address: {email}")
+    ca_file: str | None = None
+    if args.ca_file:
+        ca_path = Path(args.ca_file).expanduser()
+        if not ca_path.is_file():
+            raise CommandError(f"--ca-file {args.ca_file}: no such file")
+        ca_file = str(ca_path.resolve())
+    smtp_port = args.smtp_port
+    if args.smtp_host and smtp_port is None:
+        smtp_port = DEFAULT_SMTP_PORTS[args.smtp_security]
+    return AccountConfig(
+        name=name,
+        email=email,
+        imap_host=args.imap_host.strip(),
+        imap_port=args.imap_port or DEFAULT_IMAP_PORTS[args.imap_security],
+        imap_security=args.imap_security,
+        username=args.username or None,
+        ca_file=ca_file,
+        window_hours=args.window_hours,
+        lookback_days=args.lookback_days,
+        smtp_host=args.smtp_host or None,
+        smtp_port=smtp_port,
+        smtp_security=args.smtp_security,
+        smtp_username=args.smtp_username or None,
+    )
+
+
+def add_account(
+    config: ConfigStore, secrets: SecretStore, account: AccountConfig, password: str
+) -> None:
+    """Test the login, then save: keyring first, config second. Raises CommandError (and
+    MailError / KeyringUnavailable are turned into one) -- nothing is saved on any error."""
+    from trayapp.mail.errors import MailError
+    from trayapp.mail.imap import check_login
+
+    if config.get_account(account.name) is not None:
+        raise CommandError(f"an account named {account.name!r} already exists")
+    try:
+        # Ask the keyring first: no point testing a login whose password cannot be kept.
+        secrets.check_available()
+        check_login(account, password)
+        secrets.set_password(account.name, password, "imap")
+    except KeyringUnavailable as error:
+        raise CommandError(f"{error}; nothing was saved") from None
+    except MailError as error:
+        raise CommandError(str(error)) from None
+    try:
+        config.add_account(account)
+    except ConfigError as error:
+        try:
+            secrets.delete_password(account.name, "imap")
+        except KeyringUnavailable:
+            log.warning("could not take back the keyring entry of %s", account.name)
+        raise CommandError(str(error)) from None
+
+
+def run_add(args: argparse.Namespace, secrets: SecretStore | None = None) -> int:
+    try:
+        _config_dir, config = _open_config(args)
+        account = account_from_args(args)
+        password = read_password()
+        add_account(config, secrets or KeyringSecretStore(), account, password)
+    except (CommandError, ConfigError) as error:
+        return _fail(str(error))
+    log.info(
+        "added account %s (%s on %s:%d)",
+        account.name,
+        account.email,
+        account.imap_host,
+        account.imap_port,
+    )
+    print(f"added {account.name} ({account.email}, {account.imap_host}:{account.imap_port})")
+    return 0
+
+
+def run_list(args: argparse.Namespace) -> int:
+    try:
+        _config_dir, config = _open_config(args)
+        accounts = config.load_accounts()
+    except ConfigError as error:
+        return _fail(str(error))
+    if args.json:
+        print(json.dumps([account_to_dict(a) for a in accounts], indent=2, ensure_ascii=False))
+        return 0
+    if not accounts:
+        print(
+            "no accounts; add one with: ippo account add --name NAME --email ADDR "
+            "--imap-host HOST --password-stdin"
+        )
+        return 0
+    width = max(len(a.name) for a in accounts)
+    for a in accounts:
+        print(
+            f"{a.name:<{width}}  {a.email}  {a.imap_host}:{a.imap_port} ({a.imap_security})"
+            f"  {a.window_hours:g}h"
+        )
+    return 0
+
+
+def run_remove(args: argparse.Namespace, secrets: SecretStore | None = None) -> int:
+    try:
+        config_dir, config = _open_config(args)
+        if config.get_account(args.name) is None:
+            return _fail(f"no account named {args.name!r}")
+        # The secret first: if the keyring cannot be reached the account stays, so the
+        # password is never left behind without anything pointing at it.
+        forget_account(secrets or KeyringSecretStore(), args.name)
+        config.remove_account(args.name)
+    except KeyringUnavailable as error:
+        return _fail(f"{error}; the account was not removed")
+    except ConfigError as error:
+        return _fail(str(error))
+    _forget_state(config_dir, args.name)
+    log.info("removed account %s", args.name)
+    print(f"removed {args.name}")
+    return 0
+
+
+def _forget_state(config_dir: Path, name: str) -> None:
+    from trayapp.store.db import STATE_FILE, StateStore, StoreError
+
+    path = config_dir / STATE_FILE
+    if not path.exists():
+        return
+    try:
+        with StateStore(path) as store:
+            store.forget_account(name)
+    except StoreError as error:
+        log.warning("could not clear the state of %s: %s", name, error)
