@@ -1,0 +1,583 @@
+"""Sending an acknowledgement exactly once, and the only writes Ippo ever makes to a mailbox.
+
+The life of one acknowledgement (the journal in trayapp/store/db.py):
+
+  recorded  the message -- Message-ID, recipients and the exact bytes -- is in the journal
+            BEFORE anything goes to the server;
+  (claim)   just before the SMTP server is asked to accept it (the final "." of DATA) the
+            journal takes an atomic claim: one process, one thread, one click wins;
+  sent      the server accepted it (250);
+  filed     a copy is in Sent (APPEND, unless the provider files sent mail itself or it is
+            already there) and the inquiry carries \\Answered;
+  failed    with the reason; retryable.
+
+After a crash or a lost connection, `resume` looks at the journal: an entry that was never
+claimed was certainly never sent, so it is sent (the same bytes, the same Message-ID). An entry
+claimed but not marked sent is checked against Sent and INBOX (SEARCH HEADER Message-ID): found
+means sent; not found is reported as uncertain and sent again only when the user says so.
+Nothing is sent twice by Ippo's own decision, and nothing is dropped without a visible reason.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from trayapp.core.model import AccountConfig, Inquiry
+from trayapp.core.promise import (
+    Acknowledgement,
+    AckState,
+    Language,
+    inquiry_from_dict,
+    inquiry_to_dict,
+)
+from trayapp.core.reply import Reply, build_reply
+from trayapp.core.templates import (
+    ReplyTemplate,
+    detect_language,
+    parse_template,
+    pick_template,
+    template_values,
+)
+from trayapp.mail.errors import MailError
+
+if TYPE_CHECKING:
+    from imapclient import IMAPClient
+
+    from trayapp.store.db import AckRecord
+
+log = logging.getLogger(__name__)
+
+# Tests set this to a point name to make the process stop there (it prints a line and sleeps,
+# so the test can SIGKILL it for real). Points: recorded, claimed, accepted, sent, appended.
+PAUSE_ENV = "IPPO_TEST_PAUSE_AT"
+
+# Providers that put mail sent through their SMTP server into Sent themselves: an APPEND would
+# file it twice. (Elsewhere Sent is searched for the Message-ID before appending anyway.)
+SELF_FILING_SMTP_HOSTS = frozenset({"smtp.gmail.com", "smtp.googlemail.com"})
+SELF_FILING_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
+
+
+# --- errors ------------------------------------------------------------------------------------
+
+
+class AckError(Exception):
+    """An acknowledgement could not be completed. `str()` is one line for people; `retryable`
+    says whether a Retry button makes sense; `message_id` names the journal entry (if any)."""
+
+    retryable = True
+
+    def __init__(self, reason: str, *, message_id: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.message_id = message_id
+
+
+class SendFailed(AckError):
+    """The server did not take it (or could not be reached). Nothing was sent."""
+
+
+class SendUncertain(AckError):
+    """Interrupted at the moment of sending and no copy found: it may have gone out. Retry
+    only with `force=True` (after the user looked)."""
+
+
+class AlreadyAcknowledged(AckError):
+    """This inquiry already has an acknowledgement that reached the customer."""
+
+    retryable = False
+
+
+class InProgress(AckError):
+    """Another process or click is sending this very acknowledgement right now."""
+
+    retryable = False
+
+
+class NoPassword(AckError):
+    retryable = False
+
+
+# --- the parts it talks to ---------------------------------------------------------------------
+
+
+class Passwords(Protocol):
+    def get_password(self, account: str, kind: str = "imap") -> str | None: ...
+
+
+class SmtpSend(Protocol):
+    def __call__(
+        self,
+        account: AccountConfig,
+        password: str,
+        mail_from: str,
+        recipients: Sequence[str],
+        raw: bytes,
+        *,
+        before_commit: Callable[[], bool] | None = None,
+    ) -> str: ...
+
+
+ImapConnect = Callable[[AccountConfig, str], "IMAPClient"]
+
+
+def _default_smtp_send(
+    account: AccountConfig,
+    password: str,
+    mail_from: str,
+    recipients: Sequence[str],
+    raw: bytes,
+    *,
+    before_commit: Callable[[], bool] | None = None,
+) -> str:
+    from trayapp.mail.smtp import send_message
+
+    return send_message(account, password, mail_from, recipients, raw, before_commit=before_commit)
+
+
+def _default_imap_connect(account: AccountConfig, password: str) -> IMAPClient:
+    from trayapp.mail.imap import connect
+
+    return connect(account, password)
+
+
+def pause_point(point: str) -> None:
+    """The test seam for crash tests: stop here (for a SIGKILL from outside) when asked."""
+    if os.environ.get(PAUSE_ENV) != point:
+        return
+    sys.stderr.write(f"IPPO-PAUSED {point}\n")
+    sys.stderr.flush()
+    while True:  # pragma: no cover - ended by the test's SIGKILL
+        time.sleep(3600)
+
+
+# --- templates and drafts ----------------------------------------------------------------------
+
+
+def shipped_template_dirs() -> list[Path]:
+    """resources/templates of a source checkout, or inside the installed package."""
+    package = Path(__file__).resolve().parents[1]
+    candidates = [package / "resources" / "templates", package.parent / "resources" / "templates"]
+    return [c for c in candidates if c.is_dir()]
+
+
+def load_templates(extra_dirs: Iterable[Path] = ()) -> list[ReplyTemplate]:
+    """Shipped templates, then the user's (`<config>/templates/<ja|en>/<name>.txt`), a user's
+    template replacing a shipped one of the same name and language."""
+    found: dict[tuple[str, str], ReplyTemplate] = {}
+    for directory in [*shipped_template_dirs(), *extra_dirs]:
+        for language in ("ja", "en"):
+            folder = Path(directory) / language
+            if not folder.is_dir():
+                continue
+            for path in sorted(folder.glob("*.txt")):
+                try:
+                    text = path.read_text(encoding="utf-8")
+                except (OSError, UnicodeDecodeError) as exc:
+                    log.warning("template %s cannot be read: %s", path, exc)
+                    continue
+                template = parse_template(path.stem, language, text)
+                found[(language, path.stem)] = template
+    return list(found.values())
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What the user sees and may edit before sending."""
+
+    inquiry: Inquiry
+    language: Language
+    template: ReplyTemplate
+    promise_due_at: datetime
+    body: str
+
+
+def make_draft(
+    account: AccountConfig,
+    inquiry: Inquiry,
+    templates: Sequence[ReplyTemplate],
+    promise_due_at: datetime,
+    *,
+    template_name: str | None = None,
+    language: Language | None = None,
+    now: datetime | None = None,
+) -> Draft:
+    lang: Language = language or detect_language(inquiry.subject, inquiry.preview)
+    template = pick_template(templates, lang, template_name)
+    values = template_values(
+        sender=inquiry.sender,
+        subject=inquiry.subject,
+        signature=account.signature,
+        language=lang,
+        promised=promise_due_at,
+        now=now,
+    )
+    return Draft(inquiry, lang, template, promise_due_at, template.render(values))
+
+
+def local_zone() -> tzinfo:
+    """The user's time zone, as a real zone (DST-aware) when it can be named."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    names = [os.environ.get("TZ", "").lstrip(":")]
+    try:
+        link = os.readlink("/etc/localtime")
+        names.append(link.split("zoneinfo/", 1)[1] if "zoneinfo/" in link else "")
+    except OSError:
+        pass
+    for name in names:
+        if name:
+            try:
+                return ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    zone = datetime.now().astimezone().tzinfo
+    assert zone is not None
+    return zone
+
+
+def local_now() -> datetime:
+    return datetime.now(local_zone())
+
+
+# --- the journal, as core values ---------------------------------------------------------------
+
+
+def to_acknowledgement(record: AckRecord) -> Acknowledgement:
+    """A store record as core's Acknowledgement (with the inquiry snapshot)."""
+    inquiry: Inquiry | None = None
+    if record.inquiry:
+        try:
+            data = json.loads(record.inquiry)
+            if isinstance(data, dict):
+                inquiry = inquiry_from_dict(data)
+        except ValueError:
+            inquiry = None
+    if inquiry is None:
+        when = record.created_at
+        inquiry = Inquiry(
+            id=record.item_id, account=record.account, folder="INBOX", uidvalidity=0, uid=0,
+            message_id=record.inquiry_message_id, sender=", ".join(record.recipients),
+            sender_addr=record.recipients[0] if record.recipients else "",
+            subject=record.subject.removeprefix("Re: "), received_at=when, due_at=when,
+        )
+    return Acknowledgement(
+        account=record.account,
+        item_id=record.item_id,
+        message_id=record.message_id,
+        state=AckState(record.state),
+        recorded_at=record.created_at,
+        promise_due_at=record.promise_due_at,
+        inquiry=inquiry,
+        id=record.id,
+        sent_at=record.updated_at if record.state in ("sent", "filed") else None,
+        error=record.error or "",
+    )
+
+
+class AckJournal(Protocol):
+    def acks(self, account: str | None = None, states: Any = None) -> list[AckRecord]: ...
+
+
+def journal_acknowledgements(
+    store: AckJournal, account: str | None = None
+) -> list[Acknowledgement]:
+    """Every journal entry of an account (or all), for core.promise.apply_acknowledgements."""
+    return [to_acknowledgement(r) for r in store.acks(account)]
+
+
+# --- the service -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AckResult:
+    message_id: str
+    state: AckState
+    recipients: tuple[str, ...]
+    subject: str
+    promise_due_at: datetime | None
+    raw: bytes
+    charset: str = "utf-8"
+    note: str = ""  # e.g. "sent as UTF-8 because ..."
+    warning: str = ""  # e.g. "sent, but the Sent copy failed: ..."
+    resumed: bool = False  # an earlier entry was completed rather than a new one sent
+
+
+def provider_files_sent(account: AccountConfig) -> bool:
+    host = (account.smtp_host or "").lower()
+    domain = account.email.rpartition("@")[2].lower()
+    return host in SELF_FILING_SMTP_HOSTS or domain in SELF_FILING_DOMAINS
+
+
+class AcknowledgeService:
+    """Builds, records, sends and files acknowledgements. Thread-safe through the store (its
+    claim is atomic); the GUI runs `acknowledge`/`resume` on a worker thread."""
+
+    def __init__(
+        self,
+        store: Any,  # trayapp.store.db.StateStore
+        passwords: Passwords,
+        *,
+        smtp_send: SmtpSend = _default_smtp_send,
+        imap_connect: ImapConnect = _default_imap_connect,
+        clock: Callable[[], datetime] = local_now,
+    ) -> None:
+        self._store = store
+        self._passwords = passwords
+        self._smtp_send = smtp_send
+        self._imap_connect = imap_connect
+        self._clock = clock
+
+    # -- entry points --
+
+    def build(self, account: AccountConfig, inquiry: Inquiry, body: str) -> Reply:
+        return build_reply(account, inquiry, body, self._clock())
+
+    def acknowledge(
+        self,
+        account: AccountConfig,
+        inquiry: Inquiry,
+        body: str,
+        promise_due_at: datetime | None,
+        *,
+        again: bool = False,
+    ) -> AckResult:
+        """Send a new acknowledgement for `inquiry`, exactly once.
+
+        An unfinished one for the same inquiry (recorded, or sent but not yet filed) is
+        completed instead of sending a second; one that already reached the customer raises
+        AlreadyAcknowledged unless `again` (a deliberate second word, e.g. a new promise)."""
+        from trayapp.store.db import AckExists
+
+        for record in reversed(self._store.acks(account.name, item_id=inquiry.id)):
+            if record.state == "recorded" or (record.state == "failed" and record.attempted_at):
+                return self.resume(account, record.message_id)
+            if record.state == "sent":
+                return self.resume(account, record.message_id)
+            if record.state in ("filed", "done") and not again:
+                raise AlreadyAcknowledged(
+                    f"already acknowledged on {record.updated_at.astimezone():%Y-%m-%d %H:%M} "
+                    f"(Message-ID <{record.message_id}>)",
+                    message_id=record.message_id,
+                )
+            break  # a certainly-unsent failure is superseded by this new one
+        reply = self.build(account, inquiry, body)
+        raw = reply.message.as_bytes()
+        try:
+            self._store.record_ack(
+                item_id=inquiry.id,
+                account=account.name,
+                message_id=reply.message_id,
+                recipients=reply.recipients,
+                subject=str(reply.message["Subject"] or ""),
+                raw=raw,
+                promise_due_at=promise_due_at,
+                inquiry_message_id=inquiry.message_id,
+                inquiry=json.dumps(inquiry_to_dict(inquiry), ensure_ascii=False),
+                now=self._clock(),
+            )
+        except AckExists:  # the same Message-ID twice: a double submit of one build
+            return self.resume(account, reply.message_id)
+        pause_point("recorded")
+        result = self.resume(account, reply.message_id)
+        return replace(result, charset=reply.charset, note=reply.note, resumed=False)
+
+    def resume(self, account: AccountConfig, message_id: str, *, force: bool = False) -> AckResult:
+        """Take one journal entry as far as it can go: send it if it was certainly never sent
+        (or `force`, after the user checked), then file it. Safe to call any number of times."""
+        record = self._record(message_id)
+        if record.state in ("recorded", "failed"):
+            record = self._send(account, record, force=force)
+        warning = ""
+        if record.state == "sent":
+            try:
+                self._file(account, record)
+            except MailError as exc:
+                warning = f"sent, but filing it failed (will retry): {exc}"
+                self._store.set_ack_state(record.message_id, "sent", error=warning)
+                log.warning("acknowledgement <%s>: %s", record.message_id, warning)
+            else:
+                self._store.set_ack_state(record.message_id, "filed")
+            record = self._record(message_id)
+        return self._result(record, warning=warning, resumed=True)
+
+    def resume_unfinished(self, account: AccountConfig) -> list[AckResult | AckError]:
+        """After a start: finish every entry a crash or a lost connection left behind (recorded
+        -> send-if-certainly-unsent, sent -> file). Failures stay for the user's Retry."""
+        outcomes: list[AckResult | AckError] = []
+        for record in self._store.acks(account.name, ("recorded", "sent")):
+            try:
+                outcomes.append(self.resume(account, record.message_id))
+            except AckError as exc:
+                outcomes.append(exc)
+        return outcomes
+
+    def mark_done(self, message_id: str) -> None:
+        """The user says the promise is kept (answered by phone, elsewhere)."""
+        self._store.set_ack_state(message_id, "done")
+
+    # -- steps --
+
+    def _record(self, message_id: str) -> AckRecord:
+        record: AckRecord | None = self._store.ack(message_id)
+        if record is None:
+            raise KeyError(message_id)
+        return record
+
+    def _result(self, record: AckRecord, *, warning: str = "", resumed: bool) -> AckResult:
+        return AckResult(
+            message_id=record.message_id,
+            state=AckState(record.state),
+            recipients=record.recipients,
+            subject=record.subject,
+            promise_due_at=record.promise_due_at,
+            raw=record.raw,
+            charset="iso-2022-jp" if b'charset="ISO-2022-JP"' in record.raw[:4096] else "utf-8",
+            warning=warning or (record.error or ""),
+            resumed=resumed,
+        )
+
+    def _password(self, account: AccountConfig, kinds: Sequence[str]) -> str:
+        for kind in kinds:
+            password = self._passwords.get_password(account.name, kind)
+            if password:
+                return password
+        raise NoPassword(
+            f"account '{account.name}': no password in the OS keyring; add the account again "
+            "with `ippo account add ... --password-stdin`"
+        )
+
+    def _send(self, account: AccountConfig, record: AckRecord, *, force: bool) -> AckRecord:
+        mid = record.message_id
+        if record.attempted_at is not None:
+            # Claimed before: the server may have accepted it. Look before sending again.
+            try:
+                found = self._found_in_mailbox(account, mid)
+            except MailError as exc:
+                reason = f"interrupted while sending, and Sent cannot be checked now: {exc}"
+                self._store.set_ack_state(mid, "failed", error=reason)
+                raise SendUncertain(reason, message_id=mid) from exc
+            if found:
+                self._store.set_ack_state(mid, "sent")
+                return self._record(mid)
+            if not force:
+                reason = (
+                    "interrupted while the server was accepting it, and no copy was found in "
+                    "Sent or INBOX: it may or may not have gone out. Check with the customer "
+                    "or your provider's sent log; Retry sends it again"
+                )
+                self._store.set_ack_state(mid, "failed", error=reason)
+                raise SendUncertain(reason, message_id=mid)
+            self._store.reset_ack_claim(mid)
+        password = self._password(account, ("smtp", "imap"))
+
+        def claim() -> bool:
+            claimed = bool(self._store.claim_ack_send(mid))
+            if claimed:
+                pause_point("claimed")
+            return claimed
+
+        from trayapp.mail.smtp import ClaimLost, MessageRefused, OutcomeUnknown
+
+        try:
+            self._smtp_send(
+                account, password, account.email, record.recipients, record.raw,
+                before_commit=claim,
+            )
+        except ClaimLost:
+            raise InProgress(
+                "this acknowledgement is being sent right now (another window or command)",
+                message_id=mid,
+            ) from None
+        except OutcomeUnknown as exc:
+            reason = f"{exc}; Retry checks Sent first"
+            self._store.set_ack_state(mid, "failed", error=reason)
+            raise SendUncertain(reason, message_id=mid) from exc
+        except MessageRefused as exc:
+            # The server answered "no" to the final ".": certainly not accepted.
+            self._store.reset_ack_claim(mid)
+            self._store.set_ack_state(mid, "failed", error=str(exc))
+            raise SendFailed(str(exc), message_id=mid) from exc
+        except MailError as exc:
+            # Before the final "." (connect, login, recipients): nothing was sent.
+            self._store.set_ack_state(mid, "failed", error=str(exc))
+            raise SendFailed(str(exc), message_id=mid) from exc
+        pause_point("accepted")
+        self._store.set_ack_state(mid, "sent")
+        pause_point("sent")
+        return self._record(mid)
+
+    def _found_in_mailbox(self, account: AccountConfig, message_id: str) -> bool:
+        """Whether a message with this Message-ID is in Sent or INBOX (a provider's own Sent
+        copy, our APPEND, or a copy to ourselves)."""
+        from trayapp.mail.imap import find_sent_folder, logout
+
+        password = self._password(account, ("imap",))
+        client = self._imap_connect(account, password)
+        try:
+            folders = ["INBOX"]
+            sent = account.sent_folder or find_sent_folder(client)
+            if sent:
+                folders.insert(0, sent)
+            return any(_search_message_id(client, f, message_id) for f in folders)
+        except MailError:
+            raise
+        except Exception as exc:
+            raise SendUncertain(
+                f"cannot check Sent for the interrupted acknowledgement: {exc}",
+                message_id=message_id,
+            ) from exc
+        finally:
+            logout(client)
+
+    def _file(self, account: AccountConfig, record: AckRecord) -> None:
+        """Copy to Sent (unless the provider does, or it is there) and set \\Answered on the
+        inquiry: the only writes Ippo makes, and only because the user sent a reply."""
+        from trayapp.mail.imap import find_sent_folder, logout, mail_errors
+
+        password = self._password(account, ("imap",))
+        ack = to_acknowledgement(record)
+        client = self._imap_connect(account, password)
+        try:
+            with mail_errors(account):
+                if not provider_files_sent(account):
+                    sent = account.sent_folder or find_sent_folder(client) or "Sent"
+                    if not client.folder_exists(sent):
+                        client.create_folder(sent)
+                    if not _search_message_id(client, sent, record.message_id):
+                        client.append(sent, record.raw, flags=(b"\\Seen",),
+                                      msg_time=record.created_at)
+                pause_point("appended")
+                _flag_answered(client, ack.inquiry)
+        finally:
+            logout(client)
+
+
+def _search_message_id(client: IMAPClient, folder: str, message_id: str) -> bool:
+    if not client.folder_exists(folder):
+        return False
+    client.select_folder(folder, readonly=True)
+    return bool(client.search(["HEADER", "Message-ID", f"<{message_id}>"]))
+
+
+def _flag_answered(client: IMAPClient, inquiry: Inquiry) -> None:
+    """\\Answered on the inquiry: by UID when UIDVALIDITY still matches, else by Message-ID."""
+    folder = inquiry.folder or "INBOX"
+    info = client.select_folder(folder)  # read-write: the one place Ippo changes a mailbox
+    uidvalidity = int(info.get(b"UIDVALIDITY", 0) or 0)
+    uids: list[int] = []
+    if inquiry.uid and uidvalidity == inquiry.uidvalidity:
+        uids = [inquiry.uid]
+    elif inquiry.message_id:
+        uids = list(client.search(["HEADER", "Message-ID", f"<{inquiry.message_id}>"]))
+    if uids:
+        client.add_flags(uids, [b"\\Answered"], silent=True)
+    # No CLOSE: it would expunge messages marked \\Deleted. LOGOUT follows and expunges nothing.

@@ -1,0 +1,326 @@
+"""Sending one message over SMTP with verified TLS (implicit TLS or STARTTLS; plaintext refused).
+
+The DATA phase is split so the caller can take its exactly-once claim at the last moment
+before the server is asked to accept the message (just before the final "."): up to there,
+dropping the connection leaves nothing sent. Errors are MailError subclasses naming host:port.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import smtplib
+import socket
+import ssl
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from trayapp.core.model import AccountConfig, SmtpSecurity
+from trayapp.mail.errors import (
+    AuthenticationFailed,
+    ConnectionFailed,
+    MailError,
+    ProtocolError,
+    TLSFailure,
+)
+
+DEFAULT_TIMEOUT = 30.0
+
+
+class NotConfigured(MailError):
+    """The account has no SMTP server set."""
+
+    permanent = True
+    kind = "config"
+
+
+class MessageRefused(MailError):
+    """The server refused the sender, a recipient or the message; nothing was sent.
+    `permanent` follows the reply code (5xx permanent, 4xx temporary)."""
+
+    kind = "refused"
+
+
+class OutcomeUnknown(MailError):
+    """The connection broke after the message was handed over, before the server answered:
+    it may or may not have been accepted. Never resend without checking."""
+
+    permanent = True
+    kind = "unknown"
+
+
+class ClaimLost(MailError):
+    """Someone else (another process, a second click) is already sending this message."""
+
+    permanent = True
+    kind = "claimed"
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    security: SmtpSecurity
+    login: str
+    ca_file: str | None
+
+    @property
+    def where(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+def smtp_settings(account: AccountConfig) -> SmtpSettings:
+    """The account's SMTP server; the port defaults by security (465 for ssl, 587 starttls)."""
+    if not account.smtp_host:
+        raise NotConfigured(
+            f"account {account.name!r} has no SMTP server; set one with "
+            "`ippo account add ... --smtp-host HOST` or in the settings"
+        )
+    if account.smtp_security not in ("ssl", "starttls"):
+        raise TLSFailure(
+            f"security {account.smtp_security!r} is not allowed; use ssl or starttls "
+            "(plaintext SMTP is refused)",
+            host=account.smtp_host,
+            port=account.smtp_port,
+        )
+    port = account.smtp_port or (465 if account.smtp_security == "ssl" else 587)
+    return SmtpSettings(
+        host=account.smtp_host,
+        port=port,
+        security=account.smtp_security,
+        login=account.smtp_username or account.login,
+        ca_file=account.ca_file,
+    )
+
+
+def _tls_context(settings: SmtpSettings) -> ssl.SSLContext:
+    context = ssl.create_default_context()
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    if settings.ca_file:
+        try:
+            context.load_verify_locations(cafile=settings.ca_file)
+        except (OSError, ssl.SSLError) as exc:
+            raise TLSFailure(
+                f"cannot use CA file {settings.ca_file}: {exc}",
+                host=settings.host,
+                port=settings.port,
+            ) from exc
+    return context
+
+
+def _reply_text(message: bytes | str) -> str:
+    text = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
+    return " ".join(text.split())
+
+
+def _translate(exc: BaseException, settings: SmtpSettings, *, handshake: bool) -> MailError:
+    host, port = settings.host, settings.port
+    if isinstance(exc, MailError):
+        return exc
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        reason = exc.verify_message or exc.reason or str(exc)
+        return TLSFailure(
+            f"certificate not trusted ({reason}); for a self-hosted server add its CA "
+            "with --ca-file",
+            host=host,
+            port=port,
+        )
+    if isinstance(exc, ssl.SSLError) and handshake:
+        return TLSFailure(
+            f"TLS handshake failed ({exc.reason or exc}); check the port and security setting",
+            host=host,
+            port=port,
+        )
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return AuthenticationFailed(
+            f"login failed (wrong user name or password?): {exc.smtp_code} "
+            f"{_reply_text(exc.smtp_error)}",
+            host=host,
+            port=port,
+        )
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return ProtocolError(f"server does not support it: {exc}", host=host, port=port)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return MessageRefused(
+            f"server said {exc.smtp_code} {_reply_text(exc.smtp_error)}",
+            host=host,
+            port=port,
+            permanent=exc.smtp_code >= 500,
+        )
+    if isinstance(exc, socket.gaierror):
+        return ConnectionFailed(f"cannot resolve host name ({exc})", host=host, port=port)
+    if isinstance(exc, ConnectionRefusedError):
+        return ConnectionFailed("connection refused", host=host, port=port)
+    if isinstance(exc, TimeoutError):
+        return ConnectionFailed("no answer from the server (timed out)", host=host, port=port)
+    if isinstance(exc, (smtplib.SMTPServerDisconnected, OSError, EOFError)):
+        return ConnectionFailed(f"connection failed ({exc})", host=host, port=port)
+    return ProtocolError(f"unexpected reply ({type(exc).__name__}: {exc})", host=host, port=port)
+
+
+class SmtpConnection:
+    """One logged-in SMTP session over verified TLS. Use as a context manager."""
+
+    def __init__(
+        self, settings: SmtpSettings, password: str, *, timeout: float = DEFAULT_TIMEOUT
+    ) -> None:
+        self.settings = settings
+        self._password = password
+        self._timeout = timeout
+        self._smtp: smtplib.SMTP | None = None
+
+    def __enter__(self) -> SmtpConnection:
+        self.open()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def open(self) -> None:
+        settings = self.settings
+        context = _tls_context(settings)
+        smtp: smtplib.SMTP
+        try:
+            if settings.security == "ssl":
+                smtp = smtplib.SMTP_SSL(
+                    settings.host, settings.port, timeout=self._timeout, context=context
+                )
+            else:
+                smtp = smtplib.SMTP(settings.host, settings.port, timeout=self._timeout)
+            self._smtp = smtp
+            smtp.ehlo()
+            if settings.security == "starttls":
+                if not smtp.has_extn("starttls"):
+                    raise TLSFailure(
+                        "server does not offer STARTTLS; refusing to send without TLS",
+                        host=settings.host,
+                        port=settings.port,
+                    )
+                smtp.starttls(context=context)
+                smtp.ehlo()
+        except BaseException as exc:
+            self.close()
+            raise _translate(exc, settings, handshake=True) from exc
+        try:
+            if smtp.has_extn("auth"):
+                smtp.login(settings.login, self._password)
+        except BaseException as exc:
+            self.close()
+            raise _translate(exc, settings, handshake=False) from exc
+
+    def close(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is None:
+            return
+        try:
+            smtp.quit()
+        except Exception:
+            with contextlib.suppress(Exception):
+                smtp.close()
+
+    def abort(self) -> None:
+        """Drop the connection without a word (mid-DATA: the server discards the message)."""
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            with contextlib.suppress(Exception):
+                smtp.close()
+
+    def send(
+        self,
+        mail_from: str,
+        recipients: Sequence[str],
+        raw: bytes,
+        *,
+        before_commit: Callable[[], bool] | None = None,
+    ) -> str:
+        """Send `raw` to `recipients`; returns the server's acceptance reply.
+
+        `before_commit` runs after the whole message is transmitted and just before the final
+        "." that asks the server to accept it; if it returns False the connection is dropped
+        (nothing is sent) and ClaimLost is raised. A broken connection after the "." raises
+        OutcomeUnknown: the server may have accepted it."""
+        smtp = self._smtp
+        if smtp is None:
+            raise ConnectionFailed(
+                "not connected", host=self.settings.host, port=self.settings.port
+            )
+        settings = self.settings
+        try:
+            code, reply = smtp.mail(mail_from)
+            if code != 250:
+                raise smtplib.SMTPSenderRefused(code, reply, mail_from)
+            refused = []
+            for rcpt in recipients:
+                code, reply = smtp.rcpt(rcpt)
+                if code not in (250, 251):
+                    refused.append(f"{rcpt}: {code} {_reply_text(reply)}")
+            if refused:
+                with contextlib.suppress(Exception):
+                    smtp.rset()
+                raise MessageRefused(
+                    "recipient refused: " + "; ".join(refused),
+                    host=settings.host,
+                    port=settings.port,
+                    permanent=True,
+                )
+            code, reply = smtp.docmd("DATA")
+            if code != 354:
+                raise smtplib.SMTPDataError(code, reply)
+            body = smtplib._quote_periods(raw)  # type: ignore[attr-defined]
+            if not body.endswith(b"\r\n"):
+                body += b"\r\n"
+            smtp.send(body)
+        except BaseException as exc:
+            self.abort()
+            raise _translate(exc, settings, handshake=False) from exc
+        try:
+            claimed = before_commit() if before_commit is not None else True
+        except BaseException:
+            self.abort()
+            raise
+        if not claimed:
+            self.abort()
+            raise ClaimLost(
+                "this message is already being sent", host=settings.host, port=settings.port
+            )
+        try:
+            smtp.send(b".\r\n")
+            code, reply = smtp.getreply()
+        except BaseException as exc:
+            self.abort()
+            raise OutcomeUnknown(
+                f"the connection broke while the server was accepting the message ({exc}); "
+                "it may have been sent",
+                host=settings.host,
+                port=settings.port,
+            ) from exc
+        if code != 250:
+            raise MessageRefused(
+                f"server refused the message: {code} {_reply_text(reply)}",
+                host=settings.host,
+                port=settings.port,
+                permanent=code >= 500,
+            )
+        return f"{code} {_reply_text(reply)}"
+
+
+def send_message(
+    account: AccountConfig,
+    password: str,
+    mail_from: str,
+    recipients: Sequence[str],
+    raw: bytes,
+    *,
+    before_commit: Callable[[], bool] | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> str:
+    """Connect, log in, send one message, quit. See SmtpConnection.send."""
+    with SmtpConnection(smtp_settings(account), password, timeout=timeout) as connection:
+        return connection.send(mail_from, recipients, raw, before_commit=before_commit)
+
+
+def check_smtp_login(
+    account: AccountConfig, password: str, *, timeout: float = DEFAULT_TIMEOUT
+) -> None:
+    """Connect and log in (for `ippo account add` / the settings' connection test)."""
+    with SmtpConnection(smtp_settings(account), password, timeout=timeout):
+        pass
