@@ -1,0 +1,254 @@
+"""What the tray shows at a glance, computed from the waiting items and the accounts' health.
+
+Pure: the tray icon, its tooltip, `ippo watch --format waybar` and the notifier all read the
+same `Summary`, so they can never disagree about what is most urgent or who is not covered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Literal
+
+from trayapp.core.model import AccountConfig, AccountHealth, Inquiry, ItemState, Stage
+from trayapp.core.pending import sort_by_urgency
+from trayapp.core.stages import format_time_left, next_stage_change, stage_at
+
+BadgeKind = Literal["calm", "warning", "urgent", "overdue", "empty", "error"]
+WaybarClass = Literal["ok", "warning", "urgent", "overdue", "error"]
+
+
+@dataclass(frozen=True)
+class StageLeads:
+    """How long before a deadline the warning and urgent stages begin."""
+
+    warning: timedelta = timedelta(hours=4)
+    urgent: timedelta = timedelta(hours=1)
+
+    @classmethod
+    def for_account(cls, account: AccountConfig) -> StageLeads:
+        return cls(timedelta(hours=account.warning_hours), timedelta(hours=account.urgent_hours))
+
+
+DEFAULT_LEADS = StageLeads()
+
+
+def leads_by_account(accounts: Iterable[AccountConfig]) -> dict[str, StageLeads]:
+    return {a.name: StageLeads.for_account(a) for a in accounts}
+
+
+@dataclass(frozen=True)
+class BadgeSpec:
+    """Everything the badge renderer needs; nothing else.
+
+    `text` is the countdown of the most urgent item ('3h', '45m', '-2h' once overdue) or ''
+    when nothing waits. `kind` 'error' wins over every stage: an inbox that is not watched
+    must be visible even while items wait, so the renderer still gets the countdown and the
+    underlying `stage` (None when nothing waits).
+    """
+
+    text: str
+    kind: BadgeKind
+    stage: Stage | None = None
+
+
+_BADGE_KIND: dict[Stage, BadgeKind] = {
+    Stage.CALM: "calm",
+    Stage.WARNING: "warning",
+    Stage.URGENT: "urgent",
+    Stage.OVERDUE: "overdue",
+}
+_WAYBAR_CLASS: dict[Stage, WaybarClass] = {
+    Stage.CALM: "ok",
+    Stage.WARNING: "warning",
+    Stage.URGENT: "urgent",
+    Stage.OVERDUE: "overdue",
+}
+
+
+@dataclass(frozen=True)
+class TooltipTexts:
+    """Format strings for the tooltip; the UI passes translated ones (core has no Qt)."""
+
+    nothing_waits: str = "Nothing waits for a reply"
+    counts: str = "{overdue} overdue · {urgent} urgent · {warning} warning · {calm} calm"
+    acknowledged: str = "{count} acknowledged, promise pending"
+    next_due: str = "Next: {sender} — {subject} ({left} left)"
+    next_overdue: str = "Overdue: {sender} — {subject} ({left} late)"
+    not_covered: str = "NOT covered: {account} — {health}"
+    no_subject: str = "(no subject)"
+
+
+ENGLISH_TOOLTIP = TooltipTexts()
+
+
+@dataclass(frozen=True)
+class Summary:
+    now: datetime
+    items: tuple[Inquiry, ...]  # most urgent first
+    stages: Mapping[str, Stage]  # item id -> stage now
+    counts: Mapping[Stage, int]  # every item (waiting and acknowledged) by its stage now
+    waiting_count: int
+    acknowledged_count: int
+    most_urgent: Inquiry | None
+    time_left: timedelta | None  # of most_urgent; negative once overdue
+    most_urgent_stage: Stage | None
+    not_covered: tuple[tuple[str, AccountHealth], ...] = field(default=())  # by account name
+    stage_changes: tuple[datetime, ...] = ()  # the next stage change of each item, if any
+
+    @property
+    def total(self) -> int:
+        return len(self.items)
+
+    @property
+    def covered(self) -> bool:
+        return not self.not_covered
+
+    @property
+    def badge(self) -> BadgeSpec:
+        text = format_time_left(self.time_left) if self.time_left is not None else ""
+        if self.not_covered:
+            return BadgeSpec(text, "error", self.most_urgent_stage)
+        if self.most_urgent_stage is None:
+            return BadgeSpec("", "empty", None)
+        return BadgeSpec(text, _BADGE_KIND[self.most_urgent_stage], self.most_urgent_stage)
+
+    @property
+    def waybar_class(self) -> WaybarClass:
+        if self.not_covered:
+            return "error"
+        if self.most_urgent_stage is None:
+            return "ok"
+        return _WAYBAR_CLASS[self.most_urgent_stage]
+
+    def tooltip_lines(self, texts: TooltipTexts = ENGLISH_TOOLTIP) -> list[str]:
+        lines = [
+            texts.not_covered.format(account=name, health=health.describe())
+            for name, health in self.not_covered
+        ]
+        if not self.items:
+            lines.append(texts.nothing_waits)
+            return lines
+        lines.append(
+            texts.counts.format(
+                overdue=self.counts[Stage.OVERDUE],
+                urgent=self.counts[Stage.URGENT],
+                warning=self.counts[Stage.WARNING],
+                calm=self.counts[Stage.CALM],
+            )
+        )
+        if self.acknowledged_count:
+            lines.append(texts.acknowledged.format(count=self.acknowledged_count))
+        item, left = self.most_urgent, self.time_left
+        if item is not None and left is not None:
+            template = texts.next_overdue if left <= timedelta(0) else texts.next_due
+            lines.append(
+                template.format(
+                    sender=item.sender or item.sender_addr,
+                    subject=item.subject or texts.no_subject,
+                    left=format_time_left(abs(left)),
+                )
+            )
+        return lines
+
+    def next_change_at(self) -> datetime | None:
+        """The next moment the badge text or any item's stage changes: the one timer the tray
+        sets (no per-minute polling while the badge shows hours)."""
+        moments = [m for m in self.stage_changes if m > self.now]
+        if self.time_left is not None:
+            moments.append(self.now + next_text_change(self.time_left))
+        return min(moments, default=None)
+
+    def waybar(self, texts: TooltipTexts = ENGLISH_TOOLTIP) -> dict[str, str]:
+        """Waybar custom-module JSON: `text` such as '3 · 2h14m', `tooltip`, `class`."""
+        if self.time_left is None:
+            text = "!" if self.not_covered else "0"
+        else:
+            text = f"{self.total} · {format_hours_minutes(self.time_left)}"
+            if self.not_covered:
+                text = f"! {text}"
+        return {
+            "text": text,
+            "tooltip": "\n".join(self.tooltip_lines(texts)),
+            "class": self.waybar_class,
+        }
+
+
+def format_hours_minutes(left: timedelta) -> str:
+    """Finer countdown for status bars: '2h14m', '45m', '-1h05m' once overdue."""
+    seconds = int(left.total_seconds())
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(seconds)
+    hours, rest = divmod(seconds, 3600)
+    minutes = rest // 60
+    if not sign and not hours and not minutes and seconds:
+        minutes = 1  # under a minute left still reads as time left
+    if hours:
+        return f"{sign}{hours}h{minutes:02d}m"
+    return f"{sign}{minutes}m"
+
+
+def next_text_change(left: timedelta) -> timedelta:
+    """How long until `format_time_left(left)` reads differently, plus one second so a timer
+    set for it never fires a hair early. (That format truncates toward zero.)"""
+    margin = timedelta(seconds=1)
+    seconds = left.total_seconds()
+    if seconds > 0:
+        unit = 86400 if seconds >= 48 * 3600 else 3600 if seconds >= 3600 else 60
+        whole = int(seconds) // unit * unit
+        if unit == 86400:
+            whole = max(whole, 48 * 3600)  # below 48 h the text switches to hours
+        whole = max(whole, 1)  # '1m' is shown until the last second
+        return timedelta(seconds=seconds - whole) + margin
+    late = -seconds
+    if int(late) == 0:
+        return timedelta(seconds=1 - late) + margin
+    unit = 86400 if late >= 48 * 3600 else 3600 if late >= 3600 else 60
+    following = (int(late) // unit + 1) * unit
+    return timedelta(seconds=following - late) + margin
+
+
+def summarize(
+    items: Iterable[Inquiry],
+    health: Mapping[str, AccountHealth],
+    now: datetime,
+    leads: Mapping[str, StageLeads] | None = None,
+    default_leads: StageLeads = DEFAULT_LEADS,
+) -> Summary:
+    """The glanceable state. `leads` is per account name; accounts without one use the default."""
+    ordered = tuple(sort_by_urgency(items))
+    per_account = leads or {}
+    stages: dict[str, Stage] = {}
+    counts = dict.fromkeys(Stage, 0)
+    changes: list[datetime] = []
+    for item in ordered:
+        lead = per_account.get(item.account, default_leads)
+        stage = stage_at(item.deadline, now, lead.warning, lead.urgent)
+        stages[item.id] = stage
+        counts[stage] += 1
+        change = next_stage_change(item.deadline, now, lead.warning, lead.urgent)
+        if change is not None:
+            changes.append(change)
+    # Most urgent = highest stage, then earliest deadline: with per-account leads a later
+    # deadline can already be urgent while an earlier one is only calm.
+    most_urgent = min(
+        ordered, key=lambda i: (-stages[i.id].rank, i.deadline, i.account, i.uid), default=None
+    )
+    not_covered = tuple(
+        (name, state) for name, state in sorted(health.items()) if not state.covered
+    )
+    acknowledged = sum(1 for i in ordered if i.state is ItemState.ACKNOWLEDGED)
+    return Summary(
+        now=now,
+        items=ordered,
+        stages=stages,
+        counts=counts,
+        waiting_count=len(ordered) - acknowledged,
+        acknowledged_count=acknowledged,
+        most_urgent=most_urgent,
+        time_left=(most_urgent.deadline - now) if most_urgent is not None else None,
+        most_urgent_stage=stages[most_urgent.id] if most_urgent is not None else None,
+        not_covered=not_covered,
+        stage_changes=tuple(changes),
+    )
