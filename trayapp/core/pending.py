@@ -1,4 +1,5 @@
-"""Which messages wait for a response, and when each is due. Pure: server facts in, inquiries out."""
+"""Which messages wait for a response, and when each is due.
+Pure: server facts in, inquiries out."""
 
 from __future__ import annotations
 
@@ -52,14 +53,21 @@ def waiting_inquiries(
     seen_message_ids: set[str] = set()
     waiting: list[Inquiry] = []
     # Oldest first, so a message delivered twice keeps its first arrival as its clock.
-    for facts in sorted(inbox, key=lambda f: (f.received_at, f.uid)):
+    messages = sorted(inbox, key=lambda f: (f.received_at, f.uid))
+    # A message delivered twice is answered when either copy carries \Answered.
+    flagged_ids = {f.headers.message_id for f in messages if f.answered_flag}
+    for facts in messages:
         headers = facts.headers
         if facts.received_at < since:
             continue
         if facts.answered_flag:
             continue
         if headers.message_id is not None:
-            if headers.message_id in replied_ids or headers.message_id in seen_message_ids:
+            if (
+                headers.message_id in replied_ids
+                or headers.message_id in flagged_ids
+                or headers.message_id in seen_message_ids
+            ):
                 continue
             seen_message_ids.add(headers.message_id)
         if headers.from_addr in ignored:

@@ -47,6 +47,6 @@ def format_time_left(left: timedelta) -> str:
     if seconds >= 3600:
         return f"{sign}{seconds // 3600}h"
     minutes = seconds // 60
-    if not sign and seconds and not minutes:
-        minutes = 1  # under a minute left still reads as time left, not as "0m"
+    if seconds and not minutes:
+        minutes = 1  # under a minute (left or late) reads as "1m"/"-1m", not as "0m"/"-0m"
     return f"{sign}{minutes}m"
