@@ -330,3 +330,23 @@ def test_a_kill_at_any_instant_leaves_one_whole_set(tmp_path: Path) -> None:
         with StateStore(db) as store:
             ids = {i.id for i in store.items("shop")}
         assert ids in ({f"a{n}" for n in range(300)}, {f"b{n}" for n in range(170)}, set())
+
+
+def test_an_old_schema_is_migrated_keeping_its_data(tmp_path: Path) -> None:
+    from trayapp.store.db import _MIGRATIONS
+
+    db = tmp_path / "state.sqlite3"
+    with sqlite3.connect(db) as conn:
+        for statement in _MIGRATIONS[0]:
+            conn.execute(statement)
+        conn.execute(
+            "INSERT INTO acks (item_id, account, message_id, recipients, subject, raw, state,"
+            " created_at, updated_at) VALUES ('i', 'shop', 'old@ack', '[]', 's', x'00',"
+            " 'sent', '2024-05-07T00:00:00.000000+00:00', '2024-05-07T00:00:00.000000+00:00')"
+        )
+        conn.execute("PRAGMA user_version = 1")
+    with StateStore(db) as store:
+        assert store.schema_version() == SCHEMA_VERSION
+        [old] = store.acks("shop")
+        assert old.message_id == "old@ack" and old.state == "sent"
+        assert old.created_at == datetime(2024, 5, 7, tzinfo=UTC)
