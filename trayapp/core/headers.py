@@ -464,7 +464,7 @@ def decode_header_value(raw: bytes | str) -> str:
 
 # --- header block ----------------------------------------------------------------------------
 
-_LINE_SPLIT = re.compile(rb"\r?\n")
+_PRINTABLE_ASCII = re.compile(rb"[ -~]*")
 _FIELD_NAME = re.compile(rb"^([!-9;-~]+)[ \t]*:")
 
 
@@ -473,9 +473,12 @@ def _split_fields(raw: bytes) -> list[tuple[str, bytes]]:
     first empty line. Lines that are neither a field nor a continuation are dropped."""
     entries: list[tuple[str, list[bytes]]] = []
     current: list[bytes] | None = None
-    data = bytes(raw).replace(b"\x00", b"")
-    for line in _LINE_SPLIT.split(data):
-        line = line.replace(b"\r", b"")
+    data = bytes(raw)
+    if b"\x00" in data:
+        data = data.replace(b"\x00", b"")
+    for line in data.split(b"\n"):
+        if b"\r" in line:
+            line = line.replace(b"\r", b"")
         if not line:
             if entries:
                 break  # the empty line that ends the header section
@@ -503,6 +506,8 @@ def split_header_block(raw: bytes) -> dict[str, list[str]]:
 
 
 def _safe_text(value: bytes) -> str:
+    if _PRINTABLE_ASCII.fullmatch(value):
+        return value.decode("ascii")  # the common case, and nothing to decode
     try:
         return _CONTROLS.sub("", _text_of(value)).replace("\t", " ").strip()
     except Exception:
@@ -515,6 +520,8 @@ def _safe_text(value: bytes) -> str:
 _ADDR_TOKEN = re.compile(r"[^\s<>,;:\"()\[\]]+")
 _ID_TOKEN = re.compile(r"<([^<>]*)>|([^\s<>,;]+@[^\s<>,;]+)")
 _ID_CHARS = re.compile(r"^[!-~]+$")
+_SIMPLE_ID_LIST = re.compile(r"(?:[ \t,]*<[!-;=?-~]+>)+[ \t,]*")
+_SIMPLE_ID = re.compile(r"<([!-;=?-~]+)>")
 _NO_IDS: tuple[str, ...] = ()
 
 
@@ -609,6 +616,9 @@ def parse_message_ids(text: str) -> tuple[str, ...]:
     brackets, commas, comments and folding. Anything without an '@' is not an id: a
     placeholder like '<>' or 'unknown' would otherwise make different messages look alike."""
     text = text[:_MAX_VALUE]
+    if _SIMPLE_ID_LIST.fullmatch(text):  # the common case: "<a@b> <c@d>", nothing to clean
+        simple = [m for m in _SIMPLE_ID.findall(text) if _looks_like_address(m)]
+        return tuple(dict.fromkeys(simple))
     if "(" in text or '"' in text:
         text = _strip_comments_and_quotes(text)
     ids: list[str] = []
