@@ -22,10 +22,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
 
     from trayapp.commands import account as account_cmd
+    from trayapp.commands import ack as ack_cmd
     from trayapp.commands import pending as pending_cmd
 
     account_cmd.register(sub)
     pending_cmd.register(sub)
+    ack_cmd.register(sub)
     return parser
 
 

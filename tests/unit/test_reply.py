@@ -15,6 +15,7 @@ from trayapp.core.model import AccountConfig, Inquiry
 from trayapp.core.reply import (
     MAX_REFERENCES,
     build_reply,
+    decode_iso2022jp,
     encode_iso2022jp,
     new_message_id,
     reply_references,
@@ -193,3 +194,9 @@ def test_ibm_extension_kanji_use_the_nec_selected_codes() -> None:
     assert encode_iso2022jp("髙") == b"\x1b$B|b\x1b(B"
     assert encode_iso2022jp("①") == b"\x1b$B-!\x1b(B"
     assert encode_iso2022jp("abc") == b"abc"
+
+
+def test_decode_iso2022jp_reads_back_what_we_wrote() -> None:
+    text = "髙橋様\r\n① ～ 在庫 abc\r\n"
+    data = b"\r\n".join(encode_iso2022jp(line) for line in text.split("\r\n"))
+    assert decode_iso2022jp(data) == text

@@ -332,3 +332,28 @@ def _build_jis(
     message["Content-Transfer-Encoding"] = "7bit"
     message.set_payload("\r\n".join(lines).rstrip("\r\n") + "\r\n")
     return message
+
+
+def decode_iso2022jp(data: bytes) -> str:
+    """Text of ISO-2022-JP bytes with the CP932 extensions (for showing what we sent)."""
+    out: list[str] = []
+    jis = False
+    for chunk in re.split(rb"(\x1b\$[@B]|\x1b\([BJ])", data):
+        if chunk.startswith(b"\x1b"):
+            jis = chunk.startswith(b"\x1b$")
+            continue
+        if not jis:
+            out.append(chunk.decode("ascii", "replace"))
+            continue
+        for line_index, line in enumerate(re.split(rb"(\r?\n)", chunk)):
+            if line_index % 2:
+                out.append(line.decode("ascii"))
+                continue
+            sjis = bytearray()
+            for i in range(0, len(line) - 1, 2):
+                row, cell = line[i], line[i + 1]
+                lead = ((row + 1) >> 1) + (0x70 if row <= 0x5E else 0xB0)
+                trail = cell + 0x1F + (1 if cell >= 0x60 else 0) if row & 1 else cell + 0x7E
+                sjis += bytes((lead, trail))
+            out.append(bytes(sjis).decode("cp932", "replace"))
+    return "".join(out)

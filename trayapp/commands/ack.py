@@ -1,0 +1,229 @@
+"""`ippo ack ID`: send the quick acknowledgement (一報) for one waiting inquiry, exactly once.
+
+ID is the `id` printed by `ippo pending --json`. Running it again after a crash or a lost
+connection completes the same acknowledgement instead of sending a second one.
+
+Exit status: 0 sent (or already completed); 1 not sent (the reason on stderr; retryable ones say
+so); 2 the configuration, keyring or state file cannot be used or ID is unknown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import email
+import json
+import sys
+from email import policy
+from typing import Any
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_UNUSABLE = 2
+
+
+def register(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "ack",
+        help="send the quick acknowledgement for a waiting inquiry",
+        description="Send the quick acknowledgement (一報) for the inquiry ID (as printed by "
+        "`ippo pending --json`): a reply from a template in the inquiry's language that says "
+        "when the full answer will come. Never sends the same acknowledgement twice.",
+    )
+    parser.add_argument("id", metavar="ID", help="the item id from `ippo pending --json`")
+    parser.add_argument("--template", help="template name (default: received)")
+    parser.add_argument(
+        "--promise",
+        default="nbd",
+        metavar="2d|36h|nbd|ISO-TIME",
+        help="when the full answer will come: 1d, 2d, 36h, nbd (end of the next business "
+        "day, the default) or a local time like 2025-11-27T12:00",
+    )
+    parser.add_argument("--language", choices=("ja", "en"), help="default: the inquiry's")
+    parser.add_argument(
+        "--dry-run", action="store_true", help="print the message; send and record nothing"
+    )
+    parser.add_argument(
+        "--retry",
+        action="store_true",
+        help="send again an acknowledgement whose sending was interrupted and could not be "
+        "confirmed (only after you checked it did not arrive)",
+    )
+    parser.add_argument(
+        "--done", action="store_true", help="mark the promise kept (answered another way)"
+    )
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.set_defaults(handler=run)
+
+
+def _out(text: str) -> None:
+    sys.stdout.flush()
+    sys.stdout.buffer.write(text.encode("utf-8", "replace"))
+    sys.stdout.buffer.flush()
+
+
+def _fail(message: str) -> None:
+    sys.stderr.write(f"ippo: {message}\n")
+    sys.stderr.flush()
+
+
+def _body_text(raw: bytes) -> str:
+    """The text of a message we built (UTF-8, or ISO-2022-JP with CP932 extensions)."""
+    message = email.message_from_bytes(raw, policy=policy.default)
+    charset = (message.get_content_charset() or "utf-8").lower()
+    payload = message.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        return ""
+    if charset == "iso-2022-jp":
+        from trayapp.core.reply import decode_iso2022jp
+
+        return decode_iso2022jp(payload).replace("\r\n", "\n")
+    return payload.decode(charset, "replace").replace("\r\n", "\n")
+
+
+def run(args: argparse.Namespace) -> int:
+    from trayapp.config import ConfigError, ConfigStore, resolve_config_dir
+    from trayapp.core.promise import calendar_for, parse_promise, promise_phrase
+    from trayapp.desktop.secrets import KeyringSecretStore, KeyringUnavailable
+    from trayapp.mail.acknowledge import (
+        AckError,
+        AcknowledgeService,
+        load_templates,
+        local_now,
+        make_draft,
+    )
+    from trayapp.store.db import StateStore, StoreError
+
+    now = local_now()
+    try:
+        config_dir = resolve_config_dir(getattr(args, "config_dir", None))
+        accounts = {a.name: a for a in ConfigStore(config_dir).load_accounts()}
+        store = StateStore(config_dir)
+    except (ConfigError, StoreError, OSError) as error:
+        _fail(str(error))
+        return EXIT_UNUSABLE
+
+    with store:
+        service = AcknowledgeService(store, KeyringSecretStore())
+        journal = [r for r in store.acks() if r.item_id == args.id]
+        inquiry = next((i for i in store.items() if i.id == args.id), None)
+        account_name = inquiry.account if inquiry else (journal[-1].account if journal else None)
+        if account_name is None:
+            _fail(
+                f"no waiting inquiry with id {args.id!r}; run `ippo pending --json` for the ids"
+            )
+            return EXIT_UNUSABLE
+        account = accounts.get(account_name)
+        if account is None:
+            _fail(f"the account {account_name!r} of {args.id!r} is no longer configured")
+            return EXIT_UNUSABLE
+
+        try:
+            if args.done:
+                if not journal:
+                    _fail(f"{args.id!r} has no acknowledgement to mark done")
+                    return EXIT_FAILED
+                service.mark_done(journal[-1].message_id)
+                _out(f"Marked done: {args.id}\n")
+                return EXIT_OK
+            if args.retry:
+                if not journal:
+                    _fail(f"{args.id!r} has no acknowledgement to retry")
+                    return EXIT_FAILED
+                result = service.resume(account, journal[-1].message_id, force=True)
+                body = _body_text(result.raw)
+            elif inquiry is None:
+                # Known only from the journal: finish what was started (never a new one).
+                result = service.resume(account, journal[-1].message_id)
+                body = _body_text(result.raw)
+            else:
+                if not account.smtp_host:
+                    _fail(
+                        f"account '{account.name}' has no SMTP server; add it again with "
+                        "--smtp-host HOST (see `ippo account add --help`)"
+                    )
+                    return EXIT_UNUSABLE
+                language = args.language
+                from trayapp.core.templates import detect_language
+
+                lang = language or detect_language(inquiry.subject, inquiry.preview)
+                try:
+                    due = parse_promise(args.promise, now, closed=calendar_for(lang, now))
+                except ValueError as error:
+                    _fail(str(error))
+                    return EXIT_UNUSABLE
+                templates = load_templates([config_dir / "templates"])
+                try:
+                    draft = make_draft(
+                        account, inquiry, templates, due,
+                        template_name=args.template, language=lang, now=now,
+                    )
+                except LookupError as error:
+                    _fail(str(error))
+                    return EXIT_UNUSABLE
+                if args.dry_run:
+                    reply = service.build(account, inquiry, draft.body)
+                    _out(reply.message.as_bytes().decode("ascii", "replace").replace("\r\n", "\n"))
+                    if reply.note:
+                        _fail(f"note: {reply.note}")
+                    return EXIT_OK
+                result = service.acknowledge(account, inquiry, draft.body, due)
+                body = draft.body
+        except AckError as error:
+            hint = " (retryable)" if error.retryable else ""
+            if error.message_id:
+                hint += f"; Message-ID <{error.message_id}>"
+            _fail(f"acknowledgement not sent: {error}{hint}")
+            return EXIT_FAILED
+        except KeyringUnavailable as error:
+            _fail(str(error))
+            return EXIT_UNUSABLE
+
+    if result.note:
+        _fail(f"note: {result.note}")
+    if result.warning:
+        _fail(f"warning: {result.warning}")
+    if args.json:
+        _out(
+            json.dumps(
+                {
+                    "id": args.id,
+                    "account": account.name,
+                    "message_id": result.message_id,
+                    "state": result.state.value,
+                    "to": list(result.recipients),
+                    "subject": result.subject,
+                    "promise_due_at": (
+                        result.promise_due_at.isoformat() if result.promise_due_at else None
+                    ),
+                    "charset": result.charset,
+                    "resumed": result.resumed,
+                    "body": body,
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+            + "\n"
+        )
+        return EXIT_OK
+    verb = "Completed" if result.resumed else "Sent"
+    promise = (
+        promise_phrase(result.promise_due_at.astimezone(now.tzinfo), "en", now)
+        if result.promise_due_at
+        else "-"
+    )
+    _out(
+        f"{verb} acknowledgement ({result.state.value})\n"
+        f"To: {', '.join(result.recipients)}\n"
+        f"Subject: {_decoded_subject(result.raw) or result.subject}\n"
+        f"Message-ID: <{result.message_id}>\n"
+        f"Promised: {promise}\n\n{body}"
+    )
+    return EXIT_OK
+
+
+def _decoded_subject(raw: bytes) -> str:
+    from trayapp.core.headers import decode_header_value
+
+    message = email.message_from_bytes(raw, policy=policy.compat32)
+    value = message.get("Subject")
+    return decode_header_value(str(value)) if value else ""
