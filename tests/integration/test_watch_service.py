@@ -7,7 +7,8 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +19,7 @@ from trayapp.core.model import AccountConfig, HealthState
 from trayapp.mail.errors import MailError
 from trayapp.mail.service import WatchService, WatchSnapshot
 from trayapp.mail.watcher import WatchTimings
+from trayapp.store.db import StateStore
 
 pytestmark = pytest.mark.integration
 
@@ -92,13 +94,25 @@ def _subjects(snapshot: WatchSnapshot) -> list[str]:
     return [i.subject for i in snapshot.items]
 
 
+@pytest.mark.parametrize(
+    "timings",
+    [
+        FAST,  # IDLE, flags through CONDSTORE's CHANGEDSINCE
+        replace(FAST, use_idle=False, use_condstore=False, poll_interval=1.0, keepalive=0.5),
+    ],
+    ids=["idle-condstore", "poll-plain-flags"],
+)
 def test_delivered_mail_appears_within_a_second_and_answers_remove_it(
-    dovecot: DovecotServer, service_for: Callable[..., tuple[WatchService, Recorder]]
+    timings: WatchTimings,
+    dovecot: DovecotServer,
+    service_for: Callable[..., tuple[WatchService, Recorder]],
+    tmp_path: Path,
 ) -> None:
     user = dovecot.add_user()
     account = dovecot.account(user)
     dovecot.append(user, "Sent", mailcorpus.our_reply(from_addr=user.email))  # Sent exists
-    _service, rec = service_for([account], _password_of(user))
+    store = StateStore(tmp_path)
+    _service, rec = service_for([account], _password_of(user), timings, store=store)
     rec.wait_for(lambda s: s.health[account.name].covered, 10, "connected")
 
     first_id = mailcorpus.new_message_id()
@@ -140,6 +154,13 @@ def test_delivered_mail_appears_within_a_second_and_answers_remove_it(
     # Looking never changed a flag: nothing is \Seen in INBOX that the test did not set.
     flags = dovecot.flags(user)
     assert all("\\Seen" not in f for f in flags.values()), flags
+
+    # What the service saw is persisted: the (now empty) waiting set and the sync state.
+    assert store.items(account.name) == []
+    sync = store.sync_state(account.name, "INBOX")
+    assert sync is not None and sync.uidnext is not None and sync.uidnext > 4
+    assert sync.highestmodseq is not None  # Dovecot offers CONDSTORE
+    store.close()
 
 
 def test_dovecot_restart_goes_retrying_then_connected_and_loses_nothing(

@@ -46,13 +46,12 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
 
-from trayapp.core.headers import HEADER_FIELDS, SENT_HEADER_FIELDS, parse_headers
 from trayapp.core.model import (
     AccountConfig,
     AccountHealth,
@@ -62,6 +61,17 @@ from trayapp.core.model import (
 )
 from trayapp.core.pending import lookback_start, replied_message_ids
 from trayapp.mail.errors import MailError
+from trayapp.mail.imap import find_sent_folder
+from trayapp.mail.scan import (
+    FolderState,
+    examine,
+    fetch_facts,
+    fetch_sent_headers,
+    scan_account,
+    scan_folder,
+    scan_sent,
+    search_since_date,
+)
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +96,7 @@ class WatchTimings:
     jump_threshold: float = 10.0  # wall minus monotonic drift that means sleep or a clock jump
     wake_slice: float = 10.0  # longest single wait, so a sleep or jump is noticed soon after
     use_idle: bool = True  # False: poll even where IDLE is offered (tests of the poll path)
+    use_condstore: bool = True  # False: FETCH FLAGS of every known UID (tests of the fallback)
 
     @property
     def liveness_bound(self) -> float:
@@ -209,15 +220,20 @@ class Connector(Protocol):
 class _MailState:
     """What one connection learned; rebuilt from a full scan on every (re)connect."""
 
-    inbox: dict[int, MessageFacts] = field(default_factory=dict)
+    inbox: dict[int, MessageFacts] = field(default_factory=dict)  # INBOX by UID
+    inbox_state: FolderState | None = None  # INBOX's last EXAMINE
     uidvalidity: int | None = None
     uidnext: int | None = None
-    modseq: int | None = None  # highest MODSEQ seen on our known messages (CONDSTORE only)
+    modseq: int | None = None  # flags are known up to this MODSEQ (CONDSTORE only)
+    next_modseq: int | None = None
     condstore: bool = False
     sent_folder: str | None = None
     sent_uidvalidity: int | None = None
     sent_uidnext: int | None = None
-    sent: dict[int, MessageHeaders] = field(default_factory=dict)
+    sent: list[MessageHeaders] = field(default_factory=list)
+    # Watched folders besides INBOX (AccountConfig.folders), rechecked with Sent.
+    other_states: dict[str, FolderState] = field(default_factory=dict)
+    others: list[MessageFacts] = field(default_factory=list)
 
 
 class _Stopping(Exception):
@@ -353,11 +369,11 @@ class AccountWatcher:
         self._emit(HealthChanged(self.account.name, self._health))
 
     def _publish(self, st: _MailState, *, full_scan: bool = False) -> None:
-        sent = tuple(st.sent.values())
+        sent = tuple(st.sent)
         self._emit(
             MailboxChanged(
                 account=self.account.name,
-                inbox=tuple(st.inbox.values()),
+                inbox=(*st.inbox.values(), *st.others),
                 sent=sent,
                 replied_ids=replied_message_ids(sent),
                 uidvalidity=st.uidvalidity,
@@ -597,49 +613,64 @@ class AccountWatcher:
     # ---- IMAP work
 
     def _full_scan(self, client: IMAPClient) -> _MailState:
-        st = _MailState()
-        with contextlib.suppress(*_CONNECTION_ERRORS):
-            if client.has_capability("CONDSTORE"):
-                client.enable("CONDSTORE")
-                st.condstore = True
-        from trayapp.mail.imap import find_sent_folder
-
-        st.sent_folder = self.account.sent_folder or find_sent_folder(client)
-        if st.sent_folder is not None:
-            self._examine(client, st.sent_folder)
-            status = client.folder_status(st.sent_folder, [b"UIDNEXT", b"UIDVALIDITY"])
-            st.sent_uidvalidity = _int(status.get(b"UIDVALIDITY"))
-            st.sent_uidnext = _int(status.get(b"UIDNEXT"))
-            uids = client.search(["SINCE", self._since_date()])
-            st.sent = self._fetch_sent(client, uids)
-        info = self._examine(client, INBOX)
-        st.uidvalidity = _int(info.get(b"UIDVALIDITY"))
-        st.uidnext = _int(info.get(b"UIDNEXT"))
-        self._reconcile_inbox(client, st, full=True)
+        """The same scan `ippo pending` does (so both show the same objects), then INBOX
+        examined again for IDLE and reconciled for anything that arrived meanwhile."""
+        now = self._clock.now()
+        result = scan_account(client, self.account, now)
+        st = _MailState(sent=list(result.sent), sent_folder=result.sent_folder)
+        sent_state = result.folders.get(result.sent_folder) if result.sent_folder else None
+        if sent_state is not None:
+            st.sent_uidvalidity, st.sent_uidnext = sent_state.uidvalidity, sent_state.uidnext
+        inbox_state = result.folders.get(INBOX)
+        for facts in result.inbox:
+            if facts.folder == INBOX:
+                st.inbox[facts.uid] = facts
+            else:
+                st.others.append(facts)  # extra watched folders: refreshed on the Sent cadence
+        st.other_states = {
+            n: f for n, f in result.folders.items() if n not in (INBOX, st.sent_folder)
+        }
+        if inbox_state is not None:
+            st.uidvalidity, st.uidnext = inbox_state.uidvalidity, inbox_state.uidnext
+            st.modseq = inbox_state.highestmodseq
+            st.condstore = inbox_state.highestmodseq is not None and self.timings.use_condstore
+        self._examine_inbox(client, st)
+        self._reconcile_inbox(client, st)
         return st
 
-    def _examine(self, client: IMAPClient, folder: str) -> dict[bytes, Any]:
-        info: dict[bytes, Any] = client.select_folder(folder, readonly=True)
+    def _examine(self, client: IMAPClient, folder: str) -> FolderState:
+        state = examine(client, folder)
         _clear_untagged(client)
-        return info
+        return state
 
-    def _since_date(self) -> Any:
-        # SEARCH SINCE compares dates in the server's zone; a day earlier is safe, and
-        # core.pending drops what is older than the look-back by the exact INTERNALDATE.
-        return (lookback_start(self.account, self._clock.now()) - timedelta(days=1)).date()
+    def _examine_inbox(self, client: IMAPClient, st: _MailState) -> None:
+        state = self._examine(client, INBOX)
+        if state.uidvalidity != st.uidvalidity:
+            # First look, or INBOX was recreated: every UID we knew is void.
+            st.inbox.clear()
+            st.uidvalidity = state.uidvalidity
+            st.modseq = state.highestmodseq
+            st.condstore = state.highestmodseq is not None and self.timings.use_condstore
+        st.uidnext = state.uidnext
+        st.inbox_state = state
+
+    def _since_date(self) -> date:
+        return search_since_date(lookback_start(self.account, self._clock.now()))
 
     def _sync_inbox(self, client: IMAPClient, st: _MailState) -> bool:
         """Bring INBOX up to date after a push or a check. True when anything changed."""
-        changed = self._reconcile_inbox(client, st, full=False)
+        changed = self._reconcile_inbox(client, st)
         # News that arrived while we were busy sits in imaplib's untagged responses; a few
-        # rounds at most, then IDLE picks up whatever comes later.
+        # rounds at most, then IDLE reports whatever comes later.
         for _ in range(3):
             if not _take_untagged_changes(client):
                 break
-            changed = self._reconcile_inbox(client, st, full=False) or changed
+            changed = self._reconcile_inbox(client, st) or changed
         return changed
 
-    def _reconcile_inbox(self, client: IMAPClient, st: _MailState, *, full: bool) -> bool:
+    def _reconcile_inbox(self, client: IMAPClient, st: _MailState) -> bool:
+        """New and vanished messages from one SEARCH, headers only for new UIDs, flags of the
+        known ones (only those changed since our MODSEQ where the server has CONDSTORE)."""
         _clear_untagged(client)
         uids = set(client.search(["SINCE", self._since_date()]))
         known = set(st.inbox)
@@ -648,53 +679,22 @@ class AccountWatcher:
         changed = bool(gone)
         for uid in gone:
             del st.inbox[uid]
-        if new:
-            for facts in self._fetch_inbox(client, st, new):
+        changed = self._refresh_flags(client, st, sorted(known - gone)) or changed
+        if new and st.inbox_state is not None:
+            for facts in fetch_facts(client, st.inbox_state, new):
                 st.inbox[facts.uid] = facts
                 changed = True
             st.uidnext = max(st.uidnext or 0, new[-1] + 1)
-        if not full:
-            changed = self._refresh_flags(client, st, sorted(known - gone)) or changed
         self._prune(st)
         return changed
-
-    def _fetch_inbox(
-        self, client: IMAPClient, st: _MailState, uids: Sequence[int]
-    ) -> list[MessageFacts]:
-        fields = " ".join(HEADER_FIELDS).upper()
-        items = ["INTERNALDATE", "FLAGS", "RFC822.SIZE", f"BODY.PEEK[HEADER.FIELDS ({fields})]"]
-        if st.condstore:
-            items.append("MODSEQ")
-        out: list[MessageFacts] = []
-        for chunk in _chunks(uids, 500):
-            data = client.fetch(chunk, items)
-            for uid, d in data.items():
-                received = d.get(b"INTERNALDATE")
-                if not isinstance(received, datetime):
-                    continue
-                if received.tzinfo is None:
-                    received = received.astimezone()
-                raw = _header_bytes(d)
-                out.append(
-                    MessageFacts(
-                        folder=INBOX,
-                        uidvalidity=st.uidvalidity or 0,
-                        uid=int(uid),
-                        received_at=received,
-                        flags=_flags(d.get(b"FLAGS", ())),
-                        headers=parse_headers(raw),
-                        size=int(d.get(b"RFC822.SIZE", 0) or 0),
-                    )
-                )
-                st.modseq = _max_modseq(st.modseq, d)
-        return out
 
     def _refresh_flags(self, client: IMAPClient, st: _MailState, uids: Sequence[int]) -> bool:
         if not uids:
             return False
         changed = False
+        use_modseq = st.condstore and st.modseq is not None
         for chunk in _chunks(uids, 1000):
-            if st.condstore and st.modseq is not None:
+            if use_modseq:
                 data = client.fetch(chunk, ["FLAGS"], modifiers=[f"CHANGEDSINCE {st.modseq}"])
             else:
                 data = client.fetch(chunk, ["FLAGS"])
@@ -703,10 +703,14 @@ class AccountWatcher:
                 if facts is None or b"FLAGS" not in d:
                     continue
                 flags = _flags(d[b"FLAGS"])
-                st.modseq = _max_modseq(st.modseq, d)
+                st.next_modseq = _max_modseq(st.next_modseq, d)
                 if flags != facts.flags:
                     st.inbox[facts.uid] = replace(facts, flags=flags)
                     changed = True
+        if use_modseq and st.next_modseq is not None:
+            # Only after the whole pass: a chunk must not skip changes another chunk saw.
+            st.modseq = max(st.modseq or 0, st.next_modseq)
+        st.next_modseq = None
         return changed
 
     def _prune(self, st: _MailState) -> None:
@@ -714,49 +718,52 @@ class AccountWatcher:
         for uid in [u for u, f in st.inbox.items() if f.received_at < horizon]:
             del st.inbox[uid]
 
-    def _fetch_sent(self, client: IMAPClient, uids: Iterable[int]) -> dict[int, MessageHeaders]:
-        fields = " ".join(SENT_HEADER_FIELDS).upper()
-        item = f"BODY.PEEK[HEADER.FIELDS ({fields} DATE)]"
-        out: dict[int, MessageHeaders] = {}
-        for chunk in _chunks(sorted(uids), 1000):
-            for uid, d in client.fetch(chunk, [item]).items():
-                out[int(uid)] = parse_headers(_header_bytes(d))
-        return out
-
     def _check_sent(self, client: IMAPClient, st: _MailState) -> bool:
-        """One STATUS round trip; EXAMINE Sent only when it grew. True when replies were added."""
+        """One STATUS round trip per folder; EXAMINE only what grew. True when the picture
+        changed (new replies, or INBOX news seen on the way back)."""
         if st.sent_folder is None:
             # Sent may not exist yet (a new account): look again, it is one LIST.
-            from trayapp.mail.imap import find_sent_folder
-
             st.sent_folder = self.account.sent_folder or find_sent_folder(client)
-            if st.sent_folder is None:
-                return False
-        status = client.folder_status(st.sent_folder, [b"UIDNEXT", b"UIDVALIDITY"])
-        uidvalidity = _int(status.get(b"UIDVALIDITY"))
-        uidnext = _int(status.get(b"UIDNEXT"))
-        if uidvalidity == st.sent_uidvalidity and uidnext == st.sent_uidnext:
-            return False
-        before = replied_message_ids(st.sent.values())
-        self._examine(client, st.sent_folder)
-        if uidvalidity != st.sent_uidvalidity or st.sent_uidnext is None:
-            st.sent = self._fetch_sent(client, client.search(["SINCE", self._since_date()]))
-        else:
-            first = st.sent_uidnext
-            fresh = [u for u in client.search(["UID", f"{first}:*"]) if u >= first]
-            st.sent.update(self._fetch_sent(client, fresh))
-        st.sent_uidvalidity, st.sent_uidnext = uidvalidity, uidnext
-        info = self._examine(client, INBOX)
-        if _int(info.get(b"UIDVALIDITY")) != st.uidvalidity:
-            # INBOX was recreated: everything known about it is void.
-            st.inbox.clear()
-            st.uidvalidity = _int(info.get(b"UIDVALIDITY"))
-            st.modseq = None
-            self._reconcile_inbox(client, st, full=True)
-            return True
-        # While we were in Sent, INBOX may have changed unseen: reconcile before IDLE again.
-        inbox_changed = self._reconcile_inbox(client, st, full=False)
-        return inbox_changed or replied_message_ids(st.sent.values()) != before
+        left_inbox = False
+        changed = False
+        if st.sent_folder is not None:
+            status = client.folder_status(st.sent_folder, [b"UIDNEXT", b"UIDVALIDITY"])
+            uidvalidity = _int(status.get(b"UIDVALIDITY"))
+            uidnext = _int(status.get(b"UIDNEXT"))
+            if uidvalidity != st.sent_uidvalidity or uidnext != st.sent_uidnext:
+                left_inbox = True
+                before = replied_message_ids(st.sent)
+                since = lookback_start(self.account, self._clock.now())
+                if uidvalidity != st.sent_uidvalidity or st.sent_uidnext is None:
+                    state, sent = scan_sent(client, st.sent_folder, since)
+                    st.sent = sent
+                else:
+                    state = self._examine(client, st.sent_folder)
+                    first = st.sent_uidnext
+                    fresh = [u for u in client.search(["UID", f"{first}:*"]) if u >= first]
+                    st.sent.extend(fetch_sent_headers(client, fresh) if fresh else [])
+                st.sent_uidvalidity, st.sent_uidnext = state.uidvalidity, state.uidnext
+                changed = replied_message_ids(st.sent) != before
+        for folder, old in list(st.other_states.items()):
+            status = client.folder_status(folder, [b"UIDNEXT", b"UIDVALIDITY", b"MESSAGES"])
+            if (
+                _int(status.get(b"UIDVALIDITY")) == old.uidvalidity
+                and _int(status.get(b"UIDNEXT")) == old.uidnext
+                and _int(status.get(b"MESSAGES")) == old.exists
+            ):
+                continue
+            left_inbox = True
+            state, facts = scan_folder(
+                client, folder, lookback_start(self.account, self._clock.now())
+            )
+            st.other_states[folder] = state
+            st.others = [f for f in st.others if f.folder != folder] + facts
+            changed = True
+        if left_inbox:
+            # While we looked elsewhere, INBOX may have changed unseen: reconcile before IDLE.
+            self._examine_inbox(client, st)
+            changed = self._reconcile_inbox(client, st) or changed
+        return changed
 
 
 # --------------------------------------------------------------------------- helpers
@@ -804,13 +811,6 @@ def _has_buffered_input(client: IMAPClient) -> bool:
     finally:
         with contextlib.suppress(OSError):
             sock.settimeout(timeout)
-
-
-def _header_bytes(data: dict[bytes, Any]) -> bytes:
-    for key, value in data.items():
-        if isinstance(key, bytes) and key.startswith(b"BODY[HEADER") and isinstance(value, bytes):
-            return value
-    return b""
 
 
 def _flags(raw: Iterable[bytes | str]) -> frozenset[str]:
