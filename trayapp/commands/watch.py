@@ -1,0 +1,244 @@
+"""`ippo watch [--json | --format waybar]`: stay connected, print one line per change.
+
+A line is printed when the waiting set or an account's health changes, and at least once a
+minute (countdowns move, and a status bar wants a heartbeat). Each line is flushed at once.
+
+--json (default): one JSON object per line:
+  {"at": ..., "pending": [<same objects as `ippo pending --json`>],
+   "accounts": {name: {"state", "reason", "next_try_at", "text"}}, "next_due_at": ...,
+   "covered": bool, "event": "start" | "change" | "tick"}
+--format waybar: Waybar custom-module JSON per line: {"text": "3 · 2h14m", "tooltip": ...,
+  "class": "ok" | "warning" | "urgent" | "overdue" | "error"} (module: "return-type": "json").
+
+Exits 0 on SIGINT/SIGTERM after closing every connection. No Qt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import queue
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+from types import FrameType
+from typing import Any
+
+from trayapp.core.model import AccountConfig, AccountHealth, Inquiry
+
+EXIT_OK = 0
+EXIT_UNUSABLE = 2
+HEARTBEAT = 60.0
+
+
+def register(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "watch",
+        help="stay connected and print a line whenever what waits (or an inbox's health) changes",
+        description="Keep every inbox connected (IMAP IDLE) and print one line per change of "
+        "the waiting set or of an account's health, and once a minute. Stop with Ctrl-C.",
+    )
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument(
+        "--json",
+        dest="format",
+        action="store_const",
+        const="json",
+        help="one JSON object per line (the default)",
+    )
+    output.add_argument(
+        "--format",
+        dest="format",
+        choices=("json", "waybar"),
+        help="json (default) or waybar (Waybar custom-module JSON, one line per update)",
+    )
+    parser.set_defaults(format="json")
+    tuning = parser.add_argument_group("network tuning (the defaults are what Ippo promises)")
+    tuning.add_argument(
+        "--keepalive",
+        type=float,
+        default=45.0,
+        metavar="SECONDS",
+        help="prove each connection alive this often (default 45)",
+    )
+    tuning.add_argument(
+        "--timeout",
+        type=float,
+        default=15.0,
+        metavar="SECONDS",
+        help="a server silent for this long is gone (default 15; keepalive + timeout is the "
+        "longest a dead connection can go unnoticed)",
+    )
+    tuning.add_argument(
+        "--sent-interval",
+        type=float,
+        default=300.0,
+        metavar="SECONDS",
+        help="re-check the Sent folder at least this often (default 300)",
+    )
+    tuning.add_argument(
+        "--heartbeat",
+        type=float,
+        default=HEARTBEAT,
+        metavar="SECONDS",
+        help="print a line at least this often even when nothing changed (default 60)",
+    )
+    parser.set_defaults(handler=run)
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def health_json(health: AccountHealth) -> dict[str, object]:
+    return health.to_json()
+
+
+def json_line(
+    at: datetime,
+    items: tuple[Inquiry, ...],
+    health: dict[str, AccountHealth],
+    event: str,
+) -> dict[str, object]:
+    next_due = min((i.deadline for i in items), default=None)
+    return {
+        "at": at.isoformat(timespec="seconds"),
+        "event": event,
+        "pending": [i.to_json() for i in items],
+        "accounts": {name: health_json(h) for name, h in health.items()},
+        "next_due_at": next_due.isoformat() if next_due else None,
+        "covered": all(h.covered for h in health.values()),
+    }
+
+
+def waybar_line(
+    at: datetime,
+    items: tuple[Inquiry, ...],
+    health: dict[str, AccountHealth],
+    accounts: tuple[AccountConfig, ...],
+) -> dict[str, str]:
+    from trayapp.core.summary import leads_by_account, summarize
+
+    return summarize(items, health, at, leads_by_account(accounts)).waybar()
+
+
+# --------------------------------------------------------------------------- the command
+
+
+def _password_source() -> Callable[[AccountConfig], str]:
+    from trayapp.desktop.secrets import KeyringSecretStore, KeyringUnavailable
+    from trayapp.mail.errors import MailError
+
+    secrets = KeyringSecretStore()
+
+    def password(account: AccountConfig) -> str:
+        try:
+            value = secrets.get_password(account.name)
+        except KeyringUnavailable as error:
+            # The keyring may be unlocked later: worth retrying (no server is contacted).
+            raise MailError(str(error), permanent=False) from error
+        if value is None:
+            raise MailError(
+                "no password in the OS keyring; add the account again with "
+                "`ippo account add ... --password-stdin`",
+                permanent=True,
+            )
+        return value
+
+    return password
+
+
+def _write(line: dict[str, object] | dict[str, str]) -> None:
+    # Bytes, so Japanese subjects survive a C/POSIX locale; flushed, so pipes see it at once.
+    text = json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n"
+    sys.stdout.buffer.write(text.encode("utf-8", "replace"))
+    sys.stdout.buffer.flush()
+
+
+def _fail(message: str) -> None:
+    sys.stderr.write(f"ippo: {message}\n")
+    sys.stderr.flush()
+
+
+def run(args: argparse.Namespace) -> int:
+    from trayapp.config import ConfigError, ConfigStore, resolve_config_dir
+    from trayapp.mail.service import WatchService, WatchSnapshot
+    from trayapp.mail.watcher import WatchTimings
+    from trayapp.store.db import StateStore, StoreError
+
+    try:
+        config_dir = resolve_config_dir(getattr(args, "config_dir", None))
+        accounts = ConfigStore(config_dir).load_accounts()
+        store = StateStore(config_dir)
+    except (ConfigError, StoreError, OSError) as error:
+        _fail(str(error))
+        return EXIT_UNUSABLE
+    if not accounts:
+        _fail("no accounts yet; add one with `ippo account add`")
+        store.close()
+        return EXIT_UNUSABLE
+
+    timings = WatchTimings(
+        keepalive=args.keepalive,
+        response_timeout=args.timeout,
+        sent_interval=args.sent_interval,
+    )
+    snapshots: queue.Queue[WatchSnapshot | None] = queue.Queue()
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+        snapshots.put(None)
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    service = WatchService(accounts, _password_source(), store, timings=timings)
+    service.subscribe(snapshots.put)
+    service.start()
+    last_key: object = None
+    last_print = 0.0
+    try:
+        snapshot: WatchSnapshot = service.snapshot()
+        event = "start"
+        while not stop.is_set():
+            key = _change_key(snapshot)
+            if event in ("start", "tick") or key != last_key:
+                _emit(args.format, snapshot, event)
+                last_key, last_print = key, time.monotonic()
+            try:
+                received = snapshots.get(
+                    timeout=max(0.0, last_print + args.heartbeat - time.monotonic())
+                )
+            except queue.Empty:
+                # Nothing changed for a while: a tick (countdowns and stages still move).
+                snapshot, event = service.snapshot(), "tick"
+                continue
+            if received is None:
+                break
+            snapshot, event = received, "change"
+    except BrokenPipeError:
+        pass  # the reader (a status bar) went away: just stop
+    finally:
+        service.stop(timeout=2.0)
+        store.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return EXIT_OK
+
+
+def _change_key(snapshot: Any) -> object:
+    """What makes a line worth printing: the waiting set (ids, states, deadlines) and every
+    account's health. Not `at`: that moves on every snapshot."""
+    items = tuple((i.id, i.state, i.deadline) for i in snapshot.items)
+    health = tuple((n, h.state, h.reason, h.next_try_at) for n, h in snapshot.health.items())
+    return (items, health)
+
+
+def _emit(fmt: str, snapshot: Any, event: str) -> None:
+    now = datetime.now().astimezone()
+    health = dict(snapshot.health)
+    if fmt == "waybar":
+        _write(waybar_line(now, snapshot.items, health, snapshot.accounts))
+    else:
+        _write(json_line(now, snapshot.items, health, event))
