@@ -3,4 +3,5 @@
 pytest_plugins = [
     "tests.support.dovecot",
     "tests.support.keyring_session",
+    "tests.support.smtp_server",
 ]
