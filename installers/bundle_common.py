@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRY_SCRIPT = ROOT / "installers" / "ippo_entry.py"
@@ -216,3 +217,40 @@ def version_tuple(version: str) -> tuple[int, int, int, int]:
     while len(numbers) < 3:
         numbers.append(0)
     return numbers[0], numbers[1], numbers[2], 0
+
+
+def windows_version_info() -> Any:
+    """The VERSIONINFO resource of Ippo.exe (Explorer's Details tab, installers, AV tools).
+
+    Windows only: PyInstaller's versioninfo module needs pywin32 at import time.
+    """
+    from PyInstaller.utils.win32.versioninfo import (
+        FixedFileInfo,
+        StringFileInfo,
+        StringStruct,
+        StringTable,
+        VarFileInfo,
+        VarStruct,
+        VSVersionInfo,
+    )
+
+    version = app_version()
+    quad = version_tuple(version)
+    strings = [
+        StringStruct("CompanyName", "The Ippo contributors"),
+        StringStruct("FileDescription", "Ippo (一報) reply-promise tray app"),
+        StringStruct("FileVersion", version),
+        StringStruct("InternalName", "Ippo"),
+        StringStruct("LegalCopyright", COPYRIGHT),
+        StringStruct("OriginalFilename", "Ippo.exe"),
+        StringStruct("ProductName", APP_NAME),
+        StringStruct("ProductVersion", version),
+    ]
+    return VSVersionInfo(
+        ffi=FixedFileInfo(filevers=quad, prodvers=quad),
+        # 040904B0: US English, Unicode code page 1200.
+        kids=[
+            StringFileInfo([StringTable("040904B0", strings)]),
+            VarFileInfo([VarStruct("Translation", [0x0409, 1200])]),
+        ],
+    )
