@@ -98,8 +98,15 @@ class NotificationText:
     message: str
 
 
+def defang(text: str) -> str:
+    """Mail text shown where a notification server or toolkit may read markup (notification
+    bodies, tray tooltips): markup characters become look-alikes, so a subject can never turn
+    into HTML, an image load or a link."""
+    return text.replace("<", "‹").replace(">", "›").replace("&", "＆")
+
+
 def _display_sender(item: Inquiry) -> str:
-    return item.sender or item.sender_addr
+    return defang(item.sender or item.sender_addr)
 
 
 def compose(
@@ -117,7 +124,7 @@ def compose(
         title = template.format(
             sender=_display_sender(alert.item), left=format_time_left(abs(alert.time_left))
         )
-        return NotificationText(title, alert.item.subject or texts.no_subject)
+        return NotificationText(title, defang(alert.item.subject) or texts.no_subject)
     lines = []
     for alert in alerts[:max_lines]:
         overdue = alert.time_left <= timedelta(0)

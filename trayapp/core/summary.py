@@ -6,7 +6,7 @@ same `Summary`, so they can never disagree about what is most urgent or who is n
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
@@ -122,9 +122,13 @@ class Summary:
             return "ok"
         return _WAYBAR_CLASS[self.most_urgent_stage]
 
-    def tooltip_lines(self, texts: TooltipTexts = ENGLISH_TOOLTIP) -> list[str]:
+    def tooltip_lines(
+        self,
+        texts: TooltipTexts = ENGLISH_TOOLTIP,
+        describe_health: Callable[[AccountHealth], str] = AccountHealth.describe,
+    ) -> list[str]:
         lines = [
-            texts.not_covered.format(account=name, health=health.describe())
+            texts.not_covered.format(account=name, health=describe_health(health))
             for name, health in self.not_covered
         ]
         if not self.items:

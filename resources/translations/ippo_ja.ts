@@ -1,0 +1,397 @@
+<?xml version='1.0' encoding='utf-8'?>
+<TS version="2.1" language="ja_JP">
+<context>
+    <name>AddInboxDialog</name>
+    <message>
+        <source>This provider needs an app password (create one in its security settings); your normal password will be refused.</source>
+        <translation>このプロバイダーでは「アプリパスワード」が必要です（アカウントのセキュリティ設定で作成してください）。通常のパスワードではログインできません。</translation>
+    </message>
+    <message>
+        <source>Enter your server name (svNNNN.xserver.jp) from the Xserver panel as the IMAP and SMTP host.</source>
+        <translation>IMAP・SMTPサーバーには、サーバーパネルに表示されるサーバー名（svNNNN.xserver.jp）を入力してください。</translation>
+    </message>
+    <message>
+        <source>Enter your initial domain (example.sakura.ne.jp) as the IMAP and SMTP host.</source>
+        <translation>IMAP・SMTPサーバーには、初期ドメイン（example.sakura.ne.jp）を入力してください。</translation>
+    </message>
+    <message>
+        <source>Enter the full email address.</source>
+        <translation>メールアドレスを正しく入力してください。</translation>
+    </message>
+    <message>
+        <source>Enter the password (or app password).</source>
+        <translation>パスワード（またはアプリパスワード）を入力してください。</translation>
+    </message>
+    <message>
+        <source>Enter the IMAP server of this address.</source>
+        <translation>このアドレスのIMAPサーバーを入力してください。</translation>
+    </message>
+    <message>
+        <source>An inbox with this name is already watched.</source>
+        <translation>同じ名前の受信箱がすでに登録されています。</translation>
+    </message>
+    <message>
+        <source>Testing the connection to %1…</source>
+        <translation>%1 への接続を確認しています…</translation>
+    </message>
+    <message>
+        <source>Could not log in: %1
+Nothing was saved.</source>
+        <translation>ログインできませんでした：%1
+設定は保存されていません。</translation>
+    </message>
+    <message>
+        <source>The login works, but the password could not be stored: %1</source>
+        <translation>ログインはできましたが、パスワードを保存できませんでした：%1</translation>
+    </message>
+    <message>
+        <source>Connected. The inbox is now watched.</source>
+        <translation>接続しました。この受信箱の見守りを始めます。</translation>
+    </message>
+    <message>
+        <source>Add inbox</source>
+        <translation>受信箱を追加</translation>
+    </message>
+    <message>
+        <source>Which address do customers write to? Ippo watches it and tells you before a reply is due. The password is kept in your system keyring only.</source>
+        <translation>お客様からの問い合わせが届くアドレスを登録してください。Ippo が受信箱を見守り、返信期限の前にお知らせします。パスワードはOSのキーリングにだけ保存されます。</translation>
+    </message>
+    <message>
+        <source>Email address</source>
+        <translation>メールアドレス</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>パスワード</translation>
+    </message>
+    <message>
+        <source>Provider</source>
+        <translation>プロバイダー</translation>
+    </message>
+    <message>
+        <source>Name in Ippo</source>
+        <translation>表示名</translation>
+    </message>
+    <message>
+        <source>IMAP server</source>
+        <translation>IMAPサーバー</translation>
+    </message>
+    <message>
+        <source>IMAP port</source>
+        <translation>IMAPポート</translation>
+    </message>
+    <message>
+        <source>IMAP security</source>
+        <translation>IMAP暗号化</translation>
+    </message>
+    <message>
+        <source>User name (if not the address)</source>
+        <translation>ユーザー名（アドレスと異なる場合）</translation>
+    </message>
+    <message>
+        <source>SMTP server</source>
+        <translation>SMTPサーバー</translation>
+    </message>
+    <message>
+        <source>SMTP port</source>
+        <translation>SMTPポート</translation>
+    </message>
+    <message>
+        <source>SMTP security</source>
+        <translation>SMTP暗号化</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>サーバー設定</translation>
+    </message>
+    <message>
+        <source>Other (custom)</source>
+        <translation>その他（手動設定）</translation>
+    </message>
+    <message>
+        <source>Test and save</source>
+        <translation>接続を確認して保存</translation>
+    </message>
+    <message>
+        <source>info@your-shop.jp</source>
+        <translation>info@your-shop.jp</translation>
+    </message>
+</context>
+<context>
+    <name>Health</name>
+    <message>
+        <source>connected</source>
+        <translation>接続済み</translation>
+    </message>
+    <message>
+        <source>connecting</source>
+        <translation>接続中</translation>
+    </message>
+    <message>
+        <source>retrying at %1</source>
+        <translation>再接続待ち（%1 に再試行）</translation>
+    </message>
+    <message>
+        <source>retrying</source>
+        <translation>再接続待ち</translation>
+    </message>
+    <message>
+        <source>error: %1</source>
+        <translation>エラー：%1</translation>
+    </message>
+    <message>
+        <source>error</source>
+        <translation>エラー</translation>
+    </message>
+</context>
+<context>
+    <name>Messages</name>
+    <message>
+        <source>Ippo</source>
+        <translation>Ippo</translation>
+    </message>
+    <message>
+        <source>No system tray was found.</source>
+        <translation>システムトレイが見つかりません。</translation>
+    </message>
+    <message>
+        <source>Ippo lives in the system tray, and this desktop has none running. On GNOME, install the AppIndicator extension; elsewhere enable the panel's tray area. Meanwhile `ippo watch` or `ippo pending` show what waits.</source>
+        <translation>Ippo はシステムトレイに常駐するアプリですが、このデスクトップではトレイが動いていません。GNOME では AppIndicator 拡張機能を入れ、その他の環境ではパネルのトレイ領域を有効にしてください。それまでは `ippo watch` や `ippo pending` で返信待ちを確認できます。</translation>
+    </message>
+    <message>
+        <source>No secure keyring is available.</source>
+        <translation>安全なキーリングが使えません。</translation>
+    </message>
+    <message>
+        <source>Ippo keeps mail passwords only in the system keyring and never in a file. Unlock or install a keyring (GNOME Keyring, KWallet, Windows Credential Manager, macOS Keychain) and try again. Nothing was saved.</source>
+        <translation>Ippo はメールのパスワードをOSのキーリングにだけ保存し、ファイルには書きません。キーリング（GNOME Keyring、KWallet、Windows 資格情報マネージャー、macOS キーチェーン）のロックを解除するか導入してから、もう一度お試しください。何も保存されていません。</translation>
+    </message>
+</context>
+<context>
+    <name>Notification</name>
+    <message>
+        <source>{sender}: reply within {left}</source>
+        <translation>{sender}：あと{left}で返信期限</translation>
+    </message>
+    <message>
+        <source>{sender}: reply overdue by {left}</source>
+        <translation>{sender}：返信期限を{left}過ぎています</translation>
+    </message>
+    <message>
+        <source>{count} inquiries need a reply</source>
+        <translation>返信待ちの問い合わせが{count}件あります</translation>
+    </message>
+    <message>
+        <source>{sender} — {left} left</source>
+        <translation>{sender} — あと{left}</translation>
+    </message>
+    <message>
+        <source>{sender} — {left} overdue</source>
+        <translation>{sender} — {left}超過</translation>
+    </message>
+    <message>
+        <source>…and {count} more</source>
+        <translation>…ほか{count}件</translation>
+    </message>
+    <message>
+        <source>(no subject)</source>
+        <translation>（件名なし）</translation>
+    </message>
+</context>
+<context>
+    <name>PendingWindow</name>
+    <message>
+        <source>Ippo — waiting for a reply</source>
+        <translation>Ippo — 返信待ち</translation>
+    </message>
+    <message>
+        <source>Send first reply (A)</source>
+        <translation>一報を送る (A)</translation>
+    </message>
+    <message>
+        <source>Acknowledge: send a short reply saying when the full answer comes (Enter)</source>
+        <translation>受け取りの連絡と、正式な回答の目安を伝える短い返信を送ります (Enter)</translation>
+    </message>
+    <message>
+        <source>Answered (D)</source>
+        <translation>対応済み (D)</translation>
+    </message>
+    <message>
+        <source>Mark as answered (by phone, in person, from another app)</source>
+        <translation>対応済みにする（電話・対面・他のアプリで返信した場合）</translation>
+    </message>
+    <message>
+        <source>Not an inquiry</source>
+        <translation>問い合わせではない</translation>
+    </message>
+    <message>
+        <source>Not an inquiry: this message (N)</source>
+        <translation>このメールは問い合わせではない (N)</translation>
+    </message>
+    <message>
+        <source>Always ignore this sender (I)</source>
+        <translation>この送信者を今後無視する (I)</translation>
+    </message>
+    <message>
+        <source>Open in mail (O)</source>
+        <translation>メールで開く (O)</translation>
+    </message>
+    <message>
+        <source>Nothing waits for a reply.</source>
+        <translation>返信待ちのメールはありません。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Waiting for a reply (%n)</source>
+        <translation><numerusform>返信待ち（%n件）</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>Acknowledged — promised answer (%n)</source>
+        <translation><numerusform>一報済み — 回答の約束（%n件）</numerusform></translation>
+    </message>
+    <message>
+        <source>(no subject)</source>
+        <translation>（件名なし）</translation>
+    </message>
+    <message>
+        <source>%1 late</source>
+        <translation>%1 超過</translation>
+    </message>
+    <message>
+        <source>%1 left</source>
+        <translation>あと %1</translation>
+    </message>
+    <message>
+        <source>Promised answer by %1</source>
+        <translation>回答の約束：%1 まで</translation>
+    </message>
+    <message>
+        <source>Reply due by %1</source>
+        <translation>返信期限：%1</translation>
+    </message>
+    <message>
+        <source>Not covered: %1 — %2</source>
+        <translation>見守れていません：%1 — %2</translation>
+    </message>
+    <message>
+        <source>Done (D)</source>
+        <translation>回答済み (D)</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>%1: the urgent lead must be shorter than the warning lead, and both shorter than the response window.</source>
+        <translation>%1：「至急」の時間は「注意」より短く、どちらも返信期限より短くしてください。</translation>
+    </message>
+    <message>
+        <source>Ippo settings</source>
+        <translation>Ippo の設定</translation>
+    </message>
+    <message>
+        <source>Inboxes</source>
+        <translation>受信箱</translation>
+    </message>
+    <message>
+        <source>General</source>
+        <translation>全般</translation>
+    </message>
+    <message>
+        <source>Add inbox…</source>
+        <translation>受信箱を追加…</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>削除</translation>
+    </message>
+    <message>
+        <source> h</source>
+        <translation> 時間</translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation> 日</translation>
+    </message>
+    <message>
+        <source>Reply within</source>
+        <translation>返信期限</translation>
+    </message>
+    <message>
+        <source>Warn this long before</source>
+        <translation>注意を出すのは期限の</translation>
+    </message>
+    <message>
+        <source>Urgent this long before</source>
+        <translation>至急にするのは期限の</translation>
+    </message>
+    <message>
+        <source>Look back</source>
+        <translation>さかのぼる期間</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>言語</translation>
+    </message>
+    <message>
+        <source>System default</source>
+        <translation>システムの設定に従う</translation>
+    </message>
+    <message>
+        <source>Start Ippo when I log in</source>
+        <translation>ログイン時に Ippo を起動する</translation>
+    </message>
+</context>
+<context>
+    <name>Tooltip</name>
+    <message>
+        <source>Nothing waits for a reply</source>
+        <translation>返信待ちはありません</translation>
+    </message>
+    <message>
+        <source>{overdue} overdue · {urgent} urgent · {warning} warning · {calm} calm</source>
+        <translation>期限切れ {overdue} · 至急 {urgent} · 注意 {warning} · 余裕 {calm}</translation>
+    </message>
+    <message>
+        <source>{count} acknowledged, promise pending</source>
+        <translation>一報済み・回答待ち {count}件</translation>
+    </message>
+    <message>
+        <source>Next: {sender} — {subject} ({left} left)</source>
+        <translation>次の期限：{sender}「{subject}」あと{left}</translation>
+    </message>
+    <message>
+        <source>Overdue: {sender} — {subject} ({left} late)</source>
+        <translation>期限切れ：{sender}「{subject}」{left}超過</translation>
+    </message>
+    <message>
+        <source>NOT covered: {account} — {health}</source>
+        <translation>見守れていません：{account} — {health}</translation>
+    </message>
+    <message>
+        <source>(no subject)</source>
+        <translation>（件名なし）</translation>
+    </message>
+</context>
+<context>
+    <name>TrayController</name>
+    <message>
+        <source>Open list</source>
+        <translation>返信待ちを開く</translation>
+    </message>
+    <message>
+        <source>Add inbox…</source>
+        <translation>受信箱を追加…</translation>
+    </message>
+    <message>
+        <source>Settings…</source>
+        <translation>設定…</translation>
+    </message>
+    <message>
+        <source>Start at login</source>
+        <translation>ログイン時に起動</translation>
+    </message>
+    <message>
+        <source>Quit Ippo</source>
+        <translation>Ippo を終了</translation>
+    </message>
+</context>
+</TS>

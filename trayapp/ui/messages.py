@@ -1,0 +1,48 @@
+"""Clear messages for the conditions the app cannot work around (instead of a crash)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QMessageBox, QSystemTrayIcon, QWidget
+
+
+def system_tray_available() -> bool:
+    return QSystemTrayIcon.isSystemTrayAvailable()
+
+
+def no_tray_message(parent: QWidget | None = None) -> QMessageBox:
+    box = QMessageBox(parent)
+    box.setObjectName("noTrayMessage")
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(QCoreApplication.translate("Messages", "Ippo"))
+    box.setText(QCoreApplication.translate("Messages", "No system tray was found."))
+    box.setInformativeText(
+        QCoreApplication.translate(
+            "Messages",
+            "Ippo lives in the system tray, and this desktop has none running. On GNOME,"
+            " install the AppIndicator extension; elsewhere enable the panel's tray area."
+            " Meanwhile `ippo watch` or `ippo pending` show what waits.",
+        )
+    )
+    box.setStandardButtons(QMessageBox.StandardButton.Close)
+    return box
+
+
+def no_keyring_message(detail: str = "", parent: QWidget | None = None) -> QMessageBox:
+    box = QMessageBox(parent)
+    box.setObjectName("noKeyringMessage")
+    box.setIcon(QMessageBox.Icon.Critical)
+    box.setWindowTitle(QCoreApplication.translate("Messages", "Ippo"))
+    box.setText(QCoreApplication.translate("Messages", "No secure keyring is available."))
+    box.setInformativeText(
+        QCoreApplication.translate(
+            "Messages",
+            "Ippo keeps mail passwords only in the system keyring and never in a file."
+            " Unlock or install a keyring (GNOME Keyring, KWallet, Windows Credential"
+            " Manager, macOS Keychain) and try again. Nothing was saved.",
+        )
+    )
+    if detail:
+        box.setDetailedText(detail)
+    box.setStandardButtons(QMessageBox.StandardButton.Close)
+    return box

@@ -1,0 +1,271 @@
+"""Settings: per-account response window, warning lead times and look-back; language; start
+at login. The dialog edits copies and reports them as signals; the app persists them."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from trayapp.core.model import AccountConfig
+from trayapp.ui.i18n import LANGUAGE_NAMES
+
+
+class SettingsDialog(QDialog):
+    """Signals (emitted on OK/Apply, only for what changed):
+    account_settings_changed(AccountConfig), language_changed(str: 'system'|'en'|'ja'),
+    start_at_login_changed(bool); add_inbox_requested and remove_account_requested(str name)
+    at once when those buttons are used."""
+
+    account_settings_changed = Signal(object)
+    language_changed = Signal(str)
+    start_at_login_changed = Signal(bool)
+    add_inbox_requested = Signal()
+    remove_account_requested = Signal(str)
+
+    def __init__(
+        self,
+        accounts: Sequence[AccountConfig],
+        language: str = "system",
+        start_at_login: bool = True,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("SettingsDialog")
+        self._accounts: list[AccountConfig] = list(accounts)
+        self._edited: dict[str, AccountConfig] = {a.name: a for a in accounts}
+        self._language = language
+        self._start_at_login = start_at_login
+
+        self.account_box = QGroupBox()
+        self.account = QComboBox()
+        self.account.setObjectName("account")
+        self.add_button = QPushButton()
+        self.remove_button = QPushButton()
+        self.window_hours = QDoubleSpinBox()
+        self.window_hours.setObjectName("window_hours")
+        self.window_hours.setRange(1.0, 24.0 * 14)
+        self.window_hours.setDecimals(1)
+        self.window_hours.setSingleStep(1.0)
+        self.warning_hours = QDoubleSpinBox()
+        self.warning_hours.setObjectName("warning_hours")
+        self.warning_hours.setRange(0.25, 24.0 * 7)
+        self.warning_hours.setDecimals(2)
+        self.warning_hours.setSingleStep(0.5)
+        self.urgent_hours = QDoubleSpinBox()
+        self.urgent_hours.setObjectName("urgent_hours")
+        self.urgent_hours.setRange(0.1, 24.0 * 7)
+        self.urgent_hours.setDecimals(2)
+        self.urgent_hours.setSingleStep(0.25)
+        self.lookback_days = QSpinBox()
+        self.lookback_days.setObjectName("lookback_days")
+        self.lookback_days.setRange(1, 90)
+        self.problem = QLabel()
+        self.problem.setTextFormat(Qt.TextFormat.PlainText)
+        self.problem.setStyleSheet("color: #B71C1C; font-weight: bold;")
+        self.problem.setWordWrap(True)
+
+        self.general_box = QGroupBox()
+        self.language = QComboBox()
+        self.language.setObjectName("language")
+        self.language.addItem("", "system")
+        for code, name in LANGUAGE_NAMES.items():
+            self.language.addItem(name, code)
+        self.autostart = QCheckBox()
+        self.autostart.setObjectName("autostart")
+        self.autostart.setChecked(start_at_login)
+
+        picker = QHBoxLayout()
+        picker.addWidget(self.account, 1)
+        picker.addWidget(self.add_button)
+        picker.addWidget(self.remove_button)
+        self.account_form = QFormLayout()
+        self.account_form.addRow("", self.window_hours)
+        self.account_form.addRow("", self.warning_hours)
+        self.account_form.addRow("", self.urgent_hours)
+        self.account_form.addRow("", self.lookback_days)
+        account_layout = QVBoxLayout(self.account_box)
+        account_layout.addLayout(picker)
+        account_layout.addLayout(self.account_form)
+        account_layout.addWidget(self.problem)
+        self.general_form = QFormLayout(self.general_box)
+        self.general_form.addRow("", self.language)
+        self.general_form.addRow("", self.autostart)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok
+            | QDialogButtonBox.StandardButton.Apply
+            | QDialogButtonBox.StandardButton.Cancel
+        )
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.account_box)
+        layout.addWidget(self.general_box)
+        layout.addWidget(self.buttons)
+
+        self.account.currentIndexChanged.connect(lambda _i: self._load_account())
+        for spin in (self.window_hours, self.warning_hours, self.urgent_hours):
+            spin.valueChanged.connect(lambda _v: self._store_account())
+        self.lookback_days.valueChanged.connect(lambda _v: self._store_account())
+        self.add_button.clicked.connect(self.add_inbox_requested)
+        self.remove_button.clicked.connect(self._remove_current)
+        self.buttons.accepted.connect(self._ok)
+        self.buttons.rejected.connect(self.reject)
+        apply = self.buttons.button(QDialogButtonBox.StandardButton.Apply)
+        apply.clicked.connect(self.apply)
+        self._loading = False
+        self._retranslate()
+        self.set_accounts(accounts)
+        index = self.language.findData(language if language in LANGUAGE_NAMES else "system")
+        self.language.setCurrentIndex(max(index, 0))
+
+    # -------------------------------------------------------------- accounts
+
+    def set_accounts(self, accounts: Sequence[AccountConfig]) -> None:
+        current = self.account.currentData()
+        self._accounts = list(accounts)
+        self._edited = {a.name: self._edited.get(a.name, a) for a in accounts}
+        self._loading = True
+        self.account.clear()
+        for a in accounts:
+            self.account.addItem(f"{a.name} ({a.email})" if a.name != a.email else a.email, a.name)
+        self._loading = False
+        index = self.account.findData(current) if current is not None else 0
+        self.account.setCurrentIndex(max(index, 0))
+        enabled = bool(accounts)
+        for widget in (
+            self.account,
+            self.remove_button,
+            self.window_hours,
+            self.warning_hours,
+            self.urgent_hours,
+            self.lookback_days,
+        ):
+            widget.setEnabled(enabled)
+        self._load_account()
+
+    def edited_account(self, name: str) -> AccountConfig | None:
+        return self._edited.get(name)
+
+    def _load_account(self) -> None:
+        if self._loading:
+            return
+        name = self.account.currentData()
+        account = self._edited.get(str(name)) if name is not None else None
+        if account is None:
+            return
+        self._loading = True
+        self.window_hours.setValue(account.window_hours)
+        self.warning_hours.setValue(account.warning_hours)
+        self.urgent_hours.setValue(account.urgent_hours)
+        self.lookback_days.setValue(account.lookback_days)
+        self._loading = False
+        self._validate()
+
+    def _store_account(self) -> None:
+        if self._loading:
+            return
+        name = self.account.currentData()
+        if name is None or str(name) not in self._edited:
+            return
+        self._edited[str(name)] = dataclasses.replace(
+            self._edited[str(name)],
+            window_hours=self.window_hours.value(),
+            warning_hours=self.warning_hours.value(),
+            urgent_hours=self.urgent_hours.value(),
+            lookback_days=self.lookback_days.value(),
+        )
+        self._validate()
+
+    def _problems(self) -> list[str]:
+        problems = []
+        for account in self._edited.values():
+            if not account.urgent_hours < account.warning_hours < account.window_hours:
+                problems.append(
+                    self.tr(
+                        "%1: the urgent lead must be shorter than the warning lead, and both"
+                        " shorter than the response window."
+                    ).replace("%1", account.name)
+                )
+        return problems
+
+    def _validate(self) -> bool:
+        problems = self._problems()
+        self.problem.setText("\n".join(problems))
+        self.problem.setVisible(bool(problems))
+        for button in (QDialogButtonBox.StandardButton.Ok, QDialogButtonBox.StandardButton.Apply):
+            self.buttons.button(button).setEnabled(not problems)
+        return not problems
+
+    def _remove_current(self) -> None:
+        name = self.account.currentData()
+        if name is not None:
+            self.remove_account_requested.emit(str(name))
+
+    # -------------------------------------------------------------- apply
+
+    def apply(self) -> bool:
+        if not self._validate():
+            return False
+        originals = {a.name: a for a in self._accounts}
+        for name, edited in self._edited.items():
+            if originals.get(name) != edited:
+                self.account_settings_changed.emit(edited)
+        self._accounts = [self._edited.get(a.name, a) for a in self._accounts]
+        language = str(self.language.currentData())
+        if language != self._language:
+            self._language = language
+            self.language_changed.emit(language)
+        if self.autostart.isChecked() != self._start_at_login:
+            self._start_at_login = self.autostart.isChecked()
+            self.start_at_login_changed.emit(self._start_at_login)
+        return True
+
+    def _ok(self) -> None:
+        if self.apply():
+            self.accept()
+
+    # -------------------------------------------------------------- text
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+        super().changeEvent(event)
+
+    def _retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Ippo settings"))
+        self.account_box.setTitle(self.tr("Inboxes"))
+        self.general_box.setTitle(self.tr("General"))
+        self.add_button.setText(self.tr("Add inbox…"))
+        self.remove_button.setText(self.tr("Remove"))
+        hours = self.tr(" h")
+        for spin in (self.window_hours, self.warning_hours, self.urgent_hours):
+            spin.setSuffix(hours)
+        self.lookback_days.setSuffix(self.tr(" days"))
+        for form, field, text in (
+            (self.account_form, self.window_hours, self.tr("Reply within")),
+            (self.account_form, self.warning_hours, self.tr("Warn this long before")),
+            (self.account_form, self.urgent_hours, self.tr("Urgent this long before")),
+            (self.account_form, self.lookback_days, self.tr("Look back")),
+            (self.general_form, self.language, self.tr("Language")),
+        ):
+            label = form.labelForField(field)
+            if isinstance(label, QLabel):
+                label.setText(text)
+        self.language.setItemText(0, self.tr("System default"))
+        self.autostart.setText(self.tr("Start Ippo when I log in"))
+        self._validate()

@@ -1,0 +1,78 @@
+"""Single instance over a local socket: a second `ippo` asks the first to show its list."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+from trayapp.desktop.single_instance import ACK, SHOW_LIST
+
+
+class SingleInstance(QObject):
+    """`acquire()` is True when we are the first instance (then we listen and emit
+    `show_requested` when a later start knocks); False when another instance answered
+    (it has been asked to show its pending list, and this process should exit)."""
+
+    show_requested = Signal()
+
+    def __init__(self, name: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.name = name
+        self._server: QLocalServer | None = None
+
+    def acquire(self, timeout_ms: int = 1500) -> bool:
+        if self.ask_running_instance(timeout_ms):
+            return False
+        if self._listen():
+            return True
+        # Lost a race with another instance starting right now, or a stale socket.
+        if self.ask_running_instance(timeout_ms):
+            return False
+        QLocalServer.removeServer(self.name)
+        return self._listen()
+
+    def ask_running_instance(self, timeout_ms: int = 1500) -> bool:
+        socket = QLocalSocket()
+        socket.connectToServer(self.name)
+        if not socket.waitForConnected(timeout_ms):
+            return False
+        socket.write(SHOW_LIST)
+        socket.flush()
+        answered = socket.waitForReadyRead(timeout_ms) and bytes(socket.readAll().data()) == ACK
+        socket.disconnectFromServer()
+        return answered
+
+    def _listen(self) -> bool:
+        server = QLocalServer(self)
+        server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
+        if not server.listen(self.name):
+            server.deleteLater()
+            return False
+        server.newConnection.connect(self._on_connection)
+        self._server = server
+        return True
+
+    def _on_connection(self) -> None:
+        assert self._server is not None
+        while self._server.hasPendingConnections():
+            socket = self._server.nextPendingConnection()
+            socket.readyRead.connect(lambda s=socket: self._on_ready(s))
+            socket.disconnected.connect(socket.deleteLater)
+            if socket.bytesAvailable():
+                self._on_ready(socket)
+
+    def _on_ready(self, socket: QLocalSocket) -> None:
+        if not socket.canReadLine():
+            return
+        line = bytes(socket.readLine().data())
+        if line == SHOW_LIST:
+            socket.write(ACK)
+            socket.flush()
+            self.show_requested.emit()
+        if socket.state() == QLocalSocket.LocalSocketState.ConnectedState:
+            socket.disconnectFromServer()
+
+    def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            self._server = None
