@@ -254,3 +254,25 @@ def windows_version_info() -> Any:
             VarFileInfo([VarStruct("Translation", [0x0409, 1200])]),
         ],
     )
+
+
+def macos_info_plist(version: str | None = None) -> dict[str, Any]:
+    """Info.plist keys of Ippo.app beyond what PyInstaller's BUNDLE writes itself."""
+    version = version or app_version()
+    return {
+        "CFBundleName": APP_NAME,
+        "CFBundleDisplayName": APP_NAME,
+        "CFBundleIdentifier": APP_ID,
+        "CFBundleShortVersionString": version,
+        "CFBundleVersion": version,
+        "CFBundleDevelopmentRegion": "en",
+        # Lets AppKit show its own buttons and menus in Japanese too.
+        "CFBundleLocalizations": ["en", "ja"],
+        # Menu-bar only: no Dock icon, no app menu; the tray icon is the app.
+        "LSUIElement": True,
+        "LSMinimumSystemVersion": "11.0",
+        "LSApplicationCategoryType": "public.app-category.productivity",
+        "NSHighResolutionCapable": True,
+        "NSRequiresAquaSystemAppearance": False,  # follow Dark Mode
+        "NSHumanReadableCopyright": COPYRIGHT,
+    }
