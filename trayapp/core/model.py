@@ -13,7 +13,7 @@ SmtpSecurity = Literal["ssl", "starttls"]
 
 @dataclass(frozen=True)
 class AccountConfig:
-    """One watched inquiry address. Everything here is non-secret; the password is in the keyring."""
+    """One watched inquiry address. All non-secret: the password lives in the keyring."""
 
     name: str
     email: str
@@ -80,7 +80,7 @@ class MessageHeaders:
 
 @dataclass(frozen=True)
 class MessageFacts:
-    """What the server said about one message. `received_at` is IMAP INTERNALDATE, timezone-aware."""
+    """What the server said about one message. `received_at` is INTERNALDATE, timezone-aware."""
 
     folder: str
     uidvalidity: int
@@ -95,12 +95,12 @@ class MessageFacts:
         return "\\answered" in {f.lower() for f in self.flags}
 
 
-class ItemState(str, enum.Enum):
+class ItemState(enum.StrEnum):
     WAITING = "waiting"
     ACKNOWLEDGED = "acknowledged"  # a first word went out; the promise it made is tracked
 
 
-class Stage(str, enum.Enum):
+class Stage(enum.StrEnum):
     """How close an item is to breaking its promise. Ordered calm < warning < urgent < overdue."""
 
     CALM = "calm"
@@ -160,7 +160,7 @@ class Inquiry:
         }
 
 
-class HealthState(str, enum.Enum):
+class HealthState(enum.StrEnum):
     CONNECTING = "connecting"
     CONNECTED = "connected"
     RETRYING = "retrying"
@@ -186,7 +186,7 @@ class AccountHealth:
             return f"{text}: {self.reason}" if self.reason else text
         if self.state is HealthState.ERROR:
             return f"error ({self.reason})" if self.reason else "error"
-        return self.state.value
+        return str(self.state.value)
 
     def to_json(self) -> dict[str, object]:
         return {
