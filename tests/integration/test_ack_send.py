@@ -25,6 +25,7 @@ from trayapp.mail.acknowledge import (
     AcknowledgeService,
     AlreadyAcknowledged,
     SendFailed,
+    SendUncertain,
     journal_acknowledgements,
     load_templates,
     local_now,
@@ -274,3 +275,64 @@ def test_plaintext_and_untrusted_certificates_are_refused(
         smtp.check_smtp_login(account, "wrong")
     smtp.check_smtp_login(account, shop.password)
     assert smtp_server.accepted == []
+
+
+def _interrupted_entry(
+    service: AcknowledgeService, store: StateStore, account: AccountConfig, inquiry: Inquiry
+) -> str:
+    """A journal entry as a crash leaves it between the claim and the server's answer."""
+    reply = service.build(account, inquiry, "Hello\n")
+    store.record_ack(
+        item_id=inquiry.id, account=account.name, message_id=reply.message_id,
+        recipients=reply.recipients, subject="Re: x", raw=reply.message.as_bytes(),
+        promise_due_at=None, inquiry_message_id=inquiry.message_id,
+    )
+    assert store.claim_ack_send(reply.message_id, now=local_now() - timedelta(minutes=5))
+    assert not store.claim_ack_send(reply.message_id)  # one claim only
+    return reply.message_id
+
+
+def test_interrupted_long_ago_and_not_in_sent_is_uncertain_until_the_user_retries(
+    dovecot: DovecotServer, shop: DovecotUser, customer: DovecotUser, smtp_server: SmtpServer,
+    store: StateStore, secrets: KeyringSecretStore,
+) -> None:
+    account = make_account(dovecot, shop, smtp_server)
+    secrets.set_password(account.name, shop.password)
+    deliver_inquiry(dovecot, shop, customer, mailcorpus.english_inquiry)
+    inquiry = scan_waiting(account, shop.password)[0][0]
+    service = AcknowledgeService(store, secrets)
+    message_id = _interrupted_entry(service, store, account, inquiry)
+    with pytest.raises(SendUncertain, match="may or may not have gone out"):
+        service.resume(account, message_id)
+    record = store.ack(message_id)
+    assert record is not None and record.state == "failed" and "may or may not" in (
+        record.error or ""
+    )
+    assert smtp_server.accepted == []
+    assert [r.state for r in service.resume_unfinished(account)] == []  # failures wait
+    result = service.resume(account, message_id, force=True)
+    assert result.state.value == "filed"
+    assert len(smtp_server.accepted) == 1 and len(messages(dovecot, customer, "INBOX")) == 1
+
+
+def test_interrupted_but_found_in_sent_is_not_sent_again(
+    dovecot: DovecotServer, shop: DovecotUser, customer: DovecotUser, smtp_server: SmtpServer,
+    store: StateStore, secrets: KeyringSecretStore,
+) -> None:
+    """Providers such as Gmail file what their SMTP server accepted in Sent: that copy is the
+    proof that the interrupted acknowledgement went out."""
+    account = make_account(dovecot, shop, smtp_server)
+    secrets.set_password(account.name, shop.password)
+    deliver_inquiry(dovecot, shop, customer, mailcorpus.english_inquiry)
+    inquiry = scan_waiting(account, shop.password)[0][0]
+    service = AcknowledgeService(store, secrets)
+    message_id = _interrupted_entry(service, store, account, inquiry)
+    record = store.ack(message_id)
+    assert record is not None
+    dovecot.append(shop, "Sent", record.raw, flags=["\\Seen"])  # what the provider filed
+    [result] = service.resume_unfinished(account)
+    assert not isinstance(result, Exception)
+    assert result.state.value == "filed"
+    assert smtp_server.accepted == []  # not sent again
+    assert len(messages(dovecot, shop, "Sent")) == 1  # and not filed twice
+    assert messages(dovecot, shop, "INBOX")[0][1] == {"\\Answered"}

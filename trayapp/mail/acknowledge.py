@@ -27,7 +27,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -59,6 +59,10 @@ log = logging.getLogger(__name__)
 # Tests set this to a point name to make the process stop there (it prints a line and sleeps,
 # so the test can SIGKILL it for real). Points: recorded, claimed, accepted, sent, appended.
 PAUSE_ENV = "IPPO_TEST_PAUSE_AT"
+
+# A claim younger than this may belong to a process still talking to the SMTP server (its
+# timeouts are 30 s per step): until then "not found in Sent" means "wait", not "uncertain".
+IN_FLIGHT_GRACE = timedelta(seconds=120)
 
 # Providers that put mail sent through their SMTP server into Sent themselves: an APPEND would
 # file it twice. (Elsewhere Sent is searched for the Message-ID before appending anyway.)
@@ -264,10 +268,17 @@ def to_acknowledgement(record: AckRecord) -> Acknowledgement:
     if inquiry is None:
         when = record.created_at
         inquiry = Inquiry(
-            id=record.item_id, account=record.account, folder="INBOX", uidvalidity=0, uid=0,
-            message_id=record.inquiry_message_id, sender=", ".join(record.recipients),
+            id=record.item_id,
+            account=record.account,
+            folder="INBOX",
+            uidvalidity=0,
+            uid=0,
+            message_id=record.inquiry_message_id,
+            sender=", ".join(record.recipients),
             sender_addr=record.recipients[0] if record.recipients else "",
-            subject=record.subject.removeprefix("Re: "), received_at=when, due_at=when,
+            subject=record.subject.removeprefix("Re: "),
+            received_at=when,
+            due_at=when,
         )
     return Acknowledgement(
         account=record.account,
@@ -469,6 +480,15 @@ class AcknowledgeService:
                 self._store.set_ack_state(mid, "sent")
                 return self._record(mid)
             if not force:
+                started = self._clock() - record.attempted_at
+                if started < IN_FLIGHT_GRACE:
+                    # Perhaps another process is still talking to the server: change nothing.
+                    raise InProgress(
+                        f"being sent right now (started {int(started.total_seconds())}s ago), "
+                        "or interrupted: it may or may not have gone out. Try again in a "
+                        "minute, or check and use Retry",
+                        message_id=mid,
+                    )
                 reason = (
                     "interrupted while the server was accepting it, and no copy was found in "
                     "Sent or INBOX: it may or may not have gone out. Check with the customer "
@@ -489,7 +509,11 @@ class AcknowledgeService:
 
         try:
             self._smtp_send(
-                account, password, account.email, record.recipients, record.raw,
+                account,
+                password,
+                account.email,
+                record.recipients,
+                record.raw,
                 before_commit=claim,
             )
         except ClaimLost:
@@ -553,8 +577,9 @@ class AcknowledgeService:
                     if not client.folder_exists(sent):
                         client.create_folder(sent)
                     if not _search_message_id(client, sent, record.message_id):
-                        client.append(sent, record.raw, flags=(b"\\Seen",),
-                                      msg_time=record.created_at)
+                        client.append(
+                            sent, record.raw, flags=(b"\\Seen",), msg_time=record.created_at
+                        )
                 pause_point("appended")
                 _flag_answered(client, ack.inquiry)
         finally:
