@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
+import subprocess
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
@@ -14,7 +16,7 @@ from tests.support import mailcorpus as corpus
 from tests.support.dovecot import DovecotServer, DovecotUser, free_port, generate_ca
 from trayapp.core.model import AccountConfig, Inquiry
 from trayapp.mail.errors import AuthenticationFailed, ConnectionFailed, MailError, TLSFailure
-from trayapp.mail.imap import check_login, connect, find_sent_folder, logout
+from trayapp.mail.imap import check_login, connect, find_sent_folder, logout, tls_context
 from trayapp.mail.scan import ScanResult, scan_account
 
 pytestmark = pytest.mark.integration
@@ -502,3 +504,28 @@ def test_timeout(silent_server: int, dovecot: DovecotServer, dovecot_user: Dovec
         check_login(account, "x", timeout=1.0)
     assert "timed out" in str(caught.value)
     assert isinstance(caught.value, MailError) and not caught.value.permanent
+
+
+def test_system_trust_store_read_lazily(
+    dovecot: DovecotServer,
+    dovecot_user: DovecotUser,
+    tmp_path,
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    # The test CA installed as a system CA (a hashed directory, as update-ca-certificates
+    # makes it): trusted without --ca-file, and OpenSSL loads no CA until a handshake needs it.
+    certs = tmp_path / "certs"
+    certs.mkdir()
+    shutil.copy(dovecot.ca_file, certs / "ippo-test-ca.pem")
+    subprocess.run(["openssl", "rehash", str(certs)], check=True, capture_output=True)
+    monkeypatch.setenv("SSL_CERT_DIR", str(certs))
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    account = _account(dovecot, dovecot_user, ca_file=None)
+    assert tls_context(account).cert_store_stats()["x509_ca"] == 0
+    check_login(account, dovecot_user.password)
+    # A directory without hashed names: the whole system bundle is loaded instead, and the
+    # test CA is not in it.
+    monkeypatch.setenv("SSL_CERT_DIR", str(tmp_path))
+    assert tls_context(account).cert_store_stats()["x509_ca"] > 0
+    with pytest.raises(TLSFailure):
+        check_login(account, dovecot_user.password)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import imaplib
+import os
+import re
 import socket
 import ssl
 from collections.abc import Iterator
@@ -57,9 +59,29 @@ COMMON_SENT_NAMES: tuple[str, ...] = (
 _TRANSIENT_LOGIN_CODES = ("[UNAVAILABLE]", "[SERVERBUG]", "[INUSE]", "[LIMIT]")
 
 
+_HASHED_CERT_NAME = re.compile(r"^[0-9a-f]{8}\.[0-9]+$")
+
+
+def _lazy_system_capath() -> str | None:
+    """The system's hashed CA directory (OpenSSL reads from it only the CA a handshake needs),
+    or None where there is none; then the whole bundle is loaded (about 35 ms of PEM parsing,
+    a tenth of a status-bar run). An explicit SSL_CERT_FILE always wins."""
+    paths = ssl.get_default_verify_paths()
+    if os.environ.get(paths.openssl_cafile_env) or not paths.capath:
+        return None
+    try:
+        with os.scandir(paths.capath) as entries:
+            if any(_HASHED_CERT_NAME.match(entry.name) for entry in entries):
+                return paths.capath
+    except OSError:
+        return None
+    return None
+
+
 def tls_context(account: AccountConfig) -> ssl.SSLContext:
     """The system's trusted CAs plus ``account.ca_file``; hostname checked; TLS 1.2 or newer."""
-    context = ssl.create_default_context()
+    capath = _lazy_system_capath()
+    context = ssl.create_default_context(capath=capath) if capath else ssl.create_default_context()
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     if account.ca_file:
         try:
@@ -159,11 +181,9 @@ def _close_quietly(client: IMAPClient) -> None:
         client.shutdown()
 
 
-def connect(
-    account: AccountConfig, password: str, *, timeout: float = DEFAULT_TIMEOUT
-) -> IMAPClient:
-    """A logged-in client over verified TLS. Raises ``MailError`` (never sends the password
-    unencrypted: STARTTLS must succeed before LOGIN)."""
+def open_tls(account: AccountConfig, *, timeout: float = DEFAULT_TIMEOUT) -> IMAPClient:
+    """A connection over verified TLS, not yet logged in (implicit TLS, or STARTTLS done).
+    Raises ``MailError``; refuses plaintext and a server that does not offer STARTTLS."""
     host, port = account.imap_host, account.imap_port
     if account.imap_security not in ("ssl", "starttls"):
         raise TLSFailure(
@@ -175,26 +195,39 @@ def connect(
     context = tls_context(account)
     with mail_errors(account, handshake=True, timeout=timeout):
         if account.imap_security == "ssl":
-            client = IMAPClient(host, port=port, ssl=True, ssl_context=context, timeout=timeout)
-        else:
-            client = IMAPClient(host, port=port, ssl=False, timeout=timeout)
-            try:
-                if not client.has_capability("STARTTLS"):
-                    raise TLSFailure(
-                        "server does not offer STARTTLS; refusing to log in without TLS",
-                        host=host,
-                        port=port,
-                    )
-                client.starttls(context)
-            except BaseException:
-                _close_quietly(client)
-                raise
+            return IMAPClient(host, port=port, ssl=True, ssl_context=context, timeout=timeout)
+        client = IMAPClient(host, port=port, ssl=False, timeout=timeout)
+        try:
+            if not client.has_capability("STARTTLS"):
+                raise TLSFailure(
+                    "server does not offer STARTTLS; refusing to log in without TLS",
+                    host=host,
+                    port=port,
+                )
+            client.starttls(context)
+        except BaseException:
+            _close_quietly(client)
+            raise
+        return client
+
+
+def login(client: IMAPClient, account: AccountConfig, password: str) -> None:
+    """LOGIN on a connection from ``open_tls``; closes it and raises ``MailError`` on failure."""
     try:
-        with mail_errors(account, timeout=timeout):
+        with mail_errors(account):
             client.login(account.login, password)
     except BaseException:
         _close_quietly(client)
         raise
+
+
+def connect(
+    account: AccountConfig, password: str, *, timeout: float = DEFAULT_TIMEOUT
+) -> IMAPClient:
+    """A logged-in client over verified TLS. Raises ``MailError`` (never sends the password
+    unencrypted: TLS is up before LOGIN)."""
+    client = open_tls(account, timeout=timeout)
+    login(client, account, password)
     return client
 
 
