@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -143,6 +144,14 @@ def test_killed_at_a_certain_point_restart_completes_exactly_once(
     with StateStore(cli.config_dir) as store:
         [record] = store.acks()
     assert record.message_id == message_id and record.state == "filed"
+
+    # `ippo pending --json` lists it as acknowledged, with the promise it made.
+    pending = cli.run("pending", "--json")
+    assert pending.returncode == 0, pending.stderr
+    [item] = json.loads(pending.stdout)
+    assert item["id"] == item_id and item["state"] == "acknowledged"
+    assert record.promise_due_at is not None
+    assert datetime.fromisoformat(item["promise_due_at"]) == record.promise_due_at
 
     # And once more: nothing new is sent.
     third = cli.run("ack", item_id)
