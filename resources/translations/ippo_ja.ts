@@ -1,6 +1,73 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="ja_JP">
 <context>
+    <name>AckDialog</name>
+    <message>
+        <source>The promised time is not in the text any more; add: %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Sending…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Sent.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Not sent: %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Quick acknowledgement</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>From:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Subject:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Message:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Template:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Full answer by:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>+1 day</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>+2 days</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>End of the next business day</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>A chosen time</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Send</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
     <name>AddInboxDialog</name>
     <message>
         <source>This provider needs an app password (create one in its security settings); your normal password will be refused.</source>
@@ -89,6 +156,10 @@ Nothing was saved.</source>
         <translation>ユーザー名（アドレスと異なる場合）</translation>
     </message>
     <message>
+        <source>Extra trusted CA (PEM file)</source>
+        <translation>追加で信頼するCA証明書（PEMファイル）</translation>
+    </message>
+    <message>
         <source>SMTP server</source>
         <translation>SMTPサーバー</translation>
     </message>
@@ -115,6 +186,10 @@ Nothing was saved.</source>
     <message>
         <source>info@your-shop.jp</source>
         <translation>info@your-shop.jp</translation>
+    </message>
+    <message>
+        <source>only for a self-hosted server</source>
+        <translation>自前のサーバーの場合のみ</translation>
     </message>
 </context>
 <context>

@@ -58,10 +58,18 @@ def offline_account() -> AccountConfig:
 def offline_inquiry(subject: str = mailcorpus.JA_SUBJECT, preview: str = JA_PREVIEW) -> Inquiry:
     now = local_now()
     return Inquiry(
-        id="i1", account="shop", folder="INBOX", uidvalidity=1, uid=1,
-        message_id="q@example.test", sender="髙橋 一郎 <taka@example.test>",
-        sender_addr="taka@example.test", subject=subject, received_at=now,
-        due_at=now + timedelta(hours=24), preview=preview,
+        id="i1",
+        account="shop",
+        folder="INBOX",
+        uidvalidity=1,
+        uid=1,
+        message_id="q@example.test",
+        sender="髙橋 一郎 <taka@example.test>",
+        sender_addr="taka@example.test",
+        subject=subject,
+        received_at=now,
+        due_at=now + timedelta(hours=24),
+        preview=preview,
     )
 
 
@@ -171,8 +179,10 @@ def delivered_count(dovecot: DovecotServer, user: DovecotUser) -> int:
 
 
 def test_send_goes_out_off_the_gui_thread(
-    qtbot: Any, live: tuple[AccountConfig, Inquiry, DovecotUser, RecordingService],
-    dovecot: DovecotServer, smtp_server: SmtpServer,
+    qtbot: Any,
+    live: tuple[AccountConfig, Inquiry, DovecotUser, RecordingService],
+    dovecot: DovecotServer,
+    smtp_server: SmtpServer,
 ) -> None:
     account, inquiry, customer, service = live
     box = AckDialog(account, inquiry, load_templates(), service, local_now)
@@ -191,8 +201,10 @@ def test_send_goes_out_off_the_gui_thread(
 
 
 def test_error_is_shown_with_reason_and_retry_sends_once(
-    qtbot: Any, live: tuple[AccountConfig, Inquiry, DovecotUser, RecordingService],
-    dovecot: DovecotServer, smtp_server: SmtpServer,
+    qtbot: Any,
+    live: tuple[AccountConfig, Inquiry, DovecotUser, RecordingService],
+    dovecot: DovecotServer,
+    smtp_server: SmtpServer,
 ) -> None:
     account, inquiry, customer, service = live
     smtp_server.refuse_next_data = "451 4.3.0 Mailbox temporarily busy"

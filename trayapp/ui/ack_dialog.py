@@ -258,9 +258,7 @@ class AckDialog(QDialog):
             self.status.clear()
         elif new not in text:
             self.status.setText(
-                self.tr("The promised time is not in the text any more; add: %1").replace(
-                    "%1", new
-                )
+                self.tr("The promised time is not in the text any more; add: %1").replace("%1", new)
             )
         self._phrase = new
 

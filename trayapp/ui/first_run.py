@@ -89,6 +89,8 @@ class AddInboxDialog(QDialog):
         self.imap_security.addItem("SSL/TLS", "ssl")
         self.imap_security.addItem("STARTTLS", "starttls")
         self.username = QLineEdit()
+        self.ca_file = QLineEdit()
+        self.ca_file.setObjectName("ca_file")
         self.smtp_host = QLineEdit()
         self.smtp_port = QSpinBox()
         self.smtp_port.setRange(1, 65535)
@@ -118,6 +120,7 @@ class AddInboxDialog(QDialog):
         server.addRow("", self.imap_port)
         server.addRow("", self.imap_security)
         server.addRow("", self.username)
+        server.addRow("", self.ca_file)
         server.addRow("", self.smtp_host)
         server.addRow("", self.smtp_port)
         server.addRow("", self.smtp_security)
@@ -203,6 +206,7 @@ class AddInboxDialog(QDialog):
             imap_port=self.imap_port.value(),
             imap_security="starttls" if self.imap_security.currentData() == "starttls" else "ssl",
             username=username,
+            ca_file=self.ca_file.text().strip() or None,
             smtp_host=self.smtp_host.text().strip() or None,
             smtp_port=self.smtp_port.value(),
             smtp_security="starttls" if self.smtp_security.currentData() == "starttls" else "ssl",
@@ -327,6 +331,7 @@ class AddInboxDialog(QDialog):
             (self._server_form, self.imap_port, self.tr("IMAP port")),
             (self._server_form, self.imap_security, self.tr("IMAP security")),
             (self._server_form, self.username, self.tr("User name (if not the address)")),
+            (self._server_form, self.ca_file, self.tr("Extra trusted CA (PEM file)")),
             (self._server_form, self.smtp_host, self.tr("SMTP server")),
             (self._server_form, self.smtp_port, self.tr("SMTP port")),
             (self._server_form, self.smtp_security, self.tr("SMTP security")),
@@ -339,6 +344,7 @@ class AddInboxDialog(QDialog):
         self.provider.setItemText(self.provider.findData("custom"), self.tr("Other (custom)"))
         self.save_button.setText(self.tr("Test and save"))
         self.email.setPlaceholderText(self.tr("info@your-shop.jp"))
+        self.ca_file.setPlaceholderText(self.tr("only for a self-hosted server"))
         self.hint.setText(self._preset_note(self.preset()) if self.provider.count() else "")
 
 

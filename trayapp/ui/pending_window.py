@@ -144,14 +144,29 @@ class ItemRow(QWidget):
         )
 
 
-class PendingList(QListWidget):
-    """Enter acknowledges on every platform (Qt's item activation differs on macOS)."""
+ACTION_KEYS = {
+    Qt.Key.Key_Return: "acknowledge",
+    Qt.Key.Key_Enter: "acknowledge",
+    Qt.Key.Key_A: "acknowledge",
+    Qt.Key.Key_D: "answered",
+    Qt.Key.Key_N: "not_inquiry",
+    Qt.Key.Key_I: "ignore_sender",
+    Qt.Key.Key_O: "open",
+}
 
-    enter_pressed = Signal()
+
+class PendingList(QListWidget):
+    """Keys act on the current item while the list has focus: Enter (on every platform; Qt's
+    item activation differs on macOS) and single letters, which would otherwise start
+    QListWidget's type-ahead search."""
+
+    key_action = Signal(str)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self.enter_pressed.emit()
+        action = ACTION_KEYS.get(Qt.Key(event.key()))
+        plain = not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if action is not None and plain:
+            self.key_action.emit(action)
             event.accept()
             return
         super().keyPressEvent(event)
@@ -228,24 +243,22 @@ class PendingWindow(QWidget):
         self.dismiss_action.triggered.connect(self.dismiss_current)
         self.ignore_action.triggered.connect(self.ignore_current_sender)
         self.open_button.clicked.connect(self.open_current)
-        self.list.enter_pressed.connect(self.acknowledge_current)
+        self.list.key_action.connect(self._on_key_action)
         self.list.itemDoubleClicked.connect(lambda _item: self.acknowledge_current())
         self.list.currentItemChanged.connect(lambda *_: self._update_buttons())
         self.list.customContextMenuRequested.connect(self._context_menu)
 
-        # Single-key shortcuts, shown on the buttons; Escape hides the window.
-        self._shortcuts: list[tuple[QShortcut, Callable[[], None]]] = []
-        for key, slot in (
-            ("A", self.acknowledge_current),
-            ("D", self.mark_current_answered),
-            ("N", self.dismiss_current),
-            ("I", self.ignore_current_sender),
-            ("O", self.open_current),
-            ("Escape", self.hide),
-        ):
-            shortcut = QShortcut(QKeySequence(key), self)
-            shortcut.activated.connect(slot)
-            self._shortcuts.append((shortcut, slot))
+        self._key_slots: dict[str, Callable[[], None]] = {
+            "acknowledge": self.acknowledge_current,
+            "answered": self.mark_current_answered,
+            "not_inquiry": self.dismiss_current,
+            "ignore_sender": self.ignore_current_sender,
+            "open": self.open_current,
+        }
+        # Escape hides the window wherever the focus is.
+        self._escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        self._escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self._escape.activated.connect(self.hide)
 
         # One timer for the whole list, at minute boundaries, only while visible.
         self._tick = QTimer(self)
@@ -464,6 +477,15 @@ class PendingWindow(QWidget):
             return
         into_minute = now.second * 1000 + now.microsecond // 1000
         self._tick.start(60_000 - into_minute + 20)
+
+    def _on_key_action(self, action: str) -> None:
+        self._key_slots[action]()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            self.hide()
+            return
+        super().keyPressEvent(event)
 
     def _on_tick(self) -> None:
         self.refresh_countdowns()

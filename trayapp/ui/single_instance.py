@@ -21,26 +21,32 @@ class SingleInstance(QObject):
         self._server: QLocalServer | None = None
 
     def acquire(self, timeout_ms: int = 1500) -> bool:
-        if self.ask_running_instance(timeout_ms):
+        if self._knock(timeout_ms) != "absent":
             return False
         if self._listen():
             return True
-        # Lost a race with another instance starting right now, or a stale socket.
-        if self.ask_running_instance(timeout_ms):
+        # Lost a race with another instance starting right now, or a socket left by a crash.
+        if self._knock(timeout_ms) != "absent":
             return False
-        QLocalServer.removeServer(self.name)
+        QLocalServer.removeServer(self.name)  # nobody accepts on it: it is stale
         return self._listen()
 
     def ask_running_instance(self, timeout_ms: int = 1500) -> bool:
+        """True when a running instance answered (and will show its list)."""
+        return self._knock(timeout_ms) == "answered"
+
+    def _knock(self, timeout_ms: int) -> str:
+        """'answered'; 'busy' (it accepted but did not answer in time: it is running, so we
+        must not take its socket); or 'absent'."""
         socket = QLocalSocket()
         socket.connectToServer(self.name)
         if not socket.waitForConnected(timeout_ms):
-            return False
+            return "absent"
         socket.write(SHOW_LIST)
         socket.flush()
         answered = socket.waitForReadyRead(timeout_ms) and bytes(socket.readAll().data()) == ACK
         socket.disconnectFromServer()
-        return answered
+        return "answered" if answered else "busy"
 
     def _listen(self) -> bool:
         server = QLocalServer(self)
@@ -56,21 +62,17 @@ class SingleInstance(QObject):
         assert self._server is not None
         while self._server.hasPendingConnections():
             socket = self._server.nextPendingConnection()
-            socket.readyRead.connect(lambda s=socket: self._on_ready(s))
-            socket.disconnected.connect(socket.deleteLater)
-            if socket.bytesAvailable():
-                self._on_ready(socket)
-
-    def _on_ready(self, socket: QLocalSocket) -> None:
-        if not socket.canReadLine():
-            return
-        line = bytes(socket.readLine().data())
-        if line == SHOW_LIST:
-            socket.write(ACK)
-            socket.flush()
-            self.show_requested.emit()
-        if socket.state() == QLocalSocket.LocalSocketState.ConnectedState:
+            # The knocking side writes its one line right after connecting; reading it here
+            # (briefly blocking) keeps no per-connection state or callbacks alive.
+            if socket.canReadLine() or socket.waitForReadyRead(500):
+                line = bytes(socket.readLine().data())
+                if line == SHOW_LIST:
+                    socket.write(ACK)
+                    socket.flush()
+                    socket.waitForBytesWritten(500)
+                    self.show_requested.emit()
             socket.disconnectFromServer()
+            socket.deleteLater()
 
     def close(self) -> None:
         if self._server is not None:

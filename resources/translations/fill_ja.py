@@ -1,0 +1,122 @@
+JA = {
+ ('AddInboxDialog', 'This provider needs an app password (create one in its security settings); your normal password will be refused.'): 'このプロバイダーでは「アプリパスワード」が必要です（アカウントのセキュリティ設定で作成してください）。通常のパスワードではログインできません。',
+ ('AddInboxDialog', 'Enter your server name (svNNNN.xserver.jp) from the Xserver panel as the IMAP and SMTP host.'): 'IMAP・SMTPサーバーには、サーバーパネルに表示されるサーバー名（svNNNN.xserver.jp）を入力してください。',
+ ('AddInboxDialog', 'Enter your initial domain (example.sakura.ne.jp) as the IMAP and SMTP host.'): 'IMAP・SMTPサーバーには、初期ドメイン（example.sakura.ne.jp）を入力してください。',
+ ('AddInboxDialog', 'Enter the full email address.'): 'メールアドレスを正しく入力してください。',
+ ('AddInboxDialog', 'Enter the password (or app password).'): 'パスワード（またはアプリパスワード）を入力してください。',
+ ('AddInboxDialog', 'Enter the IMAP server of this address.'): 'このアドレスのIMAPサーバーを入力してください。',
+ ('AddInboxDialog', 'An inbox with this name is already watched.'): '同じ名前の受信箱がすでに登録されています。',
+ ('AddInboxDialog', 'Testing the connection to %1…'): '%1 への接続を確認しています…',
+ ('AddInboxDialog', 'Could not log in: %1\nNothing was saved.'): 'ログインできませんでした：%1\n設定は保存されていません。',
+ ('AddInboxDialog', 'The login works, but the password could not be stored: %1'): 'ログインはできましたが、パスワードを保存できませんでした：%1',
+ ('AddInboxDialog', 'Connected. The inbox is now watched.'): '接続しました。この受信箱の見守りを始めます。',
+ ('AddInboxDialog', 'Add inbox'): '受信箱を追加',
+ ('AddInboxDialog', 'Which address do customers write to? Ippo watches it and tells you before a reply is due. The password is kept in your system keyring only.'): 'お客様からの問い合わせが届くアドレスを登録してください。Ippo が受信箱を見守り、返信期限の前にお知らせします。パスワードはOSのキーリングにだけ保存されます。',
+ ('AddInboxDialog', 'Email address'): 'メールアドレス',
+ ('AddInboxDialog', 'Password'): 'パスワード',
+ ('AddInboxDialog', 'Provider'): 'プロバイダー',
+ ('AddInboxDialog', 'Name in Ippo'): '表示名',
+ ('AddInboxDialog', 'IMAP server'): 'IMAPサーバー',
+ ('AddInboxDialog', 'IMAP port'): 'IMAPポート',
+ ('AddInboxDialog', 'IMAP security'): 'IMAP暗号化',
+ ('AddInboxDialog', 'User name (if not the address)'): 'ユーザー名（アドレスと異なる場合）',
+ ('AddInboxDialog', 'SMTP server'): 'SMTPサーバー',
+ ('AddInboxDialog', 'Extra trusted CA (PEM file)'): '追加で信頼するCA証明書（PEMファイル）',
+ ('AddInboxDialog', 'only for a self-hosted server'): '自前のサーバーの場合のみ',
+ ('AddInboxDialog', 'SMTP port'): 'SMTPポート',
+ ('AddInboxDialog', 'SMTP security'): 'SMTP暗号化',
+ ('AddInboxDialog', 'Server'): 'サーバー設定',
+ ('AddInboxDialog', 'Other (custom)'): 'その他（手動設定）',
+ ('AddInboxDialog', 'Test and save'): '接続を確認して保存',
+ ('AddInboxDialog', 'info@your-shop.jp'): 'info@your-shop.jp',
+ ('Messages', 'Ippo'): 'Ippo',
+ ('Messages', 'No system tray was found.'): 'システムトレイが見つかりません。',
+ ('Messages', "Ippo lives in the system tray, and this desktop has none running. On GNOME, install the AppIndicator extension; elsewhere enable the panel's tray area. Meanwhile `ippo watch` or `ippo pending` show what waits."): 'Ippo はシステムトレイに常駐するアプリですが、このデスクトップではトレイが動いていません。GNOME では AppIndicator 拡張機能を入れ、その他の環境ではパネルのトレイ領域を有効にしてください。それまでは `ippo watch` や `ippo pending` で返信待ちを確認できます。',
+ ('Messages', 'No secure keyring is available.'): '安全なキーリングが使えません。',
+ ('Messages', 'Ippo keeps mail passwords only in the system keyring and never in a file. Unlock or install a keyring (GNOME Keyring, KWallet, Windows Credential Manager, macOS Keychain) and try again. Nothing was saved.'): 'Ippo はメールのパスワードをOSのキーリングにだけ保存し、ファイルには書きません。キーリング（GNOME Keyring、KWallet、Windows 資格情報マネージャー、macOS キーチェーン）のロックを解除するか導入してから、もう一度お試しください。何も保存されていません。',
+ ('Notification', '{sender}: reply within {left}'): '{sender}：あと{left}で返信期限',
+ ('Notification', '{sender}: reply overdue by {left}'): '{sender}：返信期限を{left}過ぎています',
+ ('Notification', '{count} inquiries need a reply'): '返信待ちの問い合わせが{count}件あります',
+ ('Notification', '{sender} — {left} left'): '{sender} — あと{left}',
+ ('Notification', '{sender} — {left} overdue'): '{sender} — {left}超過',
+ ('Notification', '…and {count} more'): '…ほか{count}件',
+ ('Notification', '(no subject)'): '（件名なし）',
+ ('PendingWindow', 'Ippo — waiting for a reply'): 'Ippo — 返信待ち',
+ ('PendingWindow', 'Send first reply (A)'): '一報を送る (A)',
+ ('PendingWindow', 'Acknowledge: send a short reply saying when the full answer comes (Enter)'): '受け取りの連絡と、正式な回答の目安を伝える短い返信を送ります (Enter)',
+ ('PendingWindow', 'Answered (D)'): '対応済み (D)',
+ ('PendingWindow', 'Mark as answered (by phone, in person, from another app)'): '対応済みにする（電話・対面・他のアプリで返信した場合）',
+ ('PendingWindow', 'Not an inquiry'): '問い合わせではない',
+ ('PendingWindow', 'Not an inquiry: this message (N)'): 'このメールは問い合わせではない (N)',
+ ('PendingWindow', 'Always ignore this sender (I)'): 'この送信者を今後無視する (I)',
+ ('PendingWindow', 'Open in mail (O)'): 'メールで開く (O)',
+ ('PendingWindow', 'Nothing waits for a reply.'): '返信待ちのメールはありません。',
+ ('PendingWindow', 'Waiting for a reply (%n)'): '返信待ち（%n件）',
+ ('PendingWindow', 'Acknowledged — promised answer (%n)'): '一報済み — 回答の約束（%n件）',
+ ('PendingWindow', '(no subject)'): '（件名なし）',
+ ('PendingWindow', '%1 late'): '%1 超過',
+ ('PendingWindow', '%1 left'): 'あと %1',
+ ('PendingWindow', 'Promised answer by %1'): '回答の約束：%1 まで',
+ ('PendingWindow', 'Reply due by %1'): '返信期限：%1',
+ ('PendingWindow', 'Not covered: %1 — %2'): '見守れていません：%1 — %2',
+ ('PendingWindow', 'Done (D)'): '回答済み (D)',
+ ('PendingWindow', 'connecting'): '接続中',
+ ('PendingWindow', 'retrying at %1'): '再接続待ち（%1 に再試行）',
+ ('PendingWindow', 'retrying'): '再接続待ち',
+ ('PendingWindow', 'error: %1'): 'エラー：%1',
+ ('PendingWindow', 'error'): 'エラー',
+ ('SettingsDialog', '%1: the urgent lead must be shorter than the warning lead, and both shorter than the response window.'): '%1：「至急」の時間は「注意」より短く、どちらも返信期限より短くしてください。',
+ ('SettingsDialog', 'Ippo settings'): 'Ippo の設定',
+ ('SettingsDialog', 'Inboxes'): '受信箱',
+ ('SettingsDialog', 'General'): '全般',
+ ('SettingsDialog', 'Add inbox…'): '受信箱を追加…',
+ ('SettingsDialog', 'Remove'): '削除',
+ ('SettingsDialog', ' h'): ' 時間',
+ ('SettingsDialog', ' days'): ' 日',
+ ('SettingsDialog', 'Reply within'): '返信期限',
+ ('SettingsDialog', 'Warn this long before'): '注意を出すのは期限の',
+ ('SettingsDialog', 'Urgent this long before'): '至急にするのは期限の',
+ ('SettingsDialog', 'Look back'): 'さかのぼる期間',
+ ('SettingsDialog', 'Language'): '言語',
+ ('SettingsDialog', 'System default'): 'システムの設定に従う',
+ ('SettingsDialog', 'Start Ippo when I log in'): 'ログイン時に Ippo を起動する',
+ ('Tooltip', 'Nothing waits for a reply'): '返信待ちはありません',
+ ('Tooltip', '{overdue} overdue · {urgent} urgent · {warning} warning · {calm} calm'): '期限切れ {overdue} · 至急 {urgent} · 注意 {warning} · 余裕 {calm}',
+ ('Tooltip', '{count} acknowledged, promise pending'): '一報済み・回答待ち {count}件',
+ ('Tooltip', 'Next: {sender} — {subject} ({left} left)'): '次の期限：{sender}「{subject}」あと{left}',
+ ('Tooltip', 'Overdue: {sender} — {subject} ({left} late)'): '期限切れ：{sender}「{subject}」{left}超過',
+ ('Tooltip', 'NOT covered: {account} — {health}'): '見守れていません：{account} — {health}',
+ ('Tooltip', '(no subject)'): '（件名なし）',
+ ('TrayController', 'Open list'): '返信待ちを開く',
+ ('TrayController', 'Add inbox…'): '受信箱を追加…',
+ ('TrayController', 'Settings…'): '設定…',
+ ('TrayController', 'Start at login'): 'ログイン時に起動',
+ ('TrayController', 'Quit Ippo'): 'Ippo を終了',
+ ('Health', 'connected'): '接続済み',
+ ('Health', 'connecting'): '接続中',
+ ('Health', 'retrying at %1'): '再接続待ち（%1 に再試行）',
+ ('Health', 'retrying'): '再接続待ち',
+ ('Health', 'error: %1'): 'エラー：%1',
+ ('Health', 'error'): 'エラー',
+}
+import sys, xml.etree.ElementTree as ET
+path = sys.argv[1]
+t = ET.parse(path)
+missing = []
+for c in t.getroot().iter('context'):
+    name = c.findtext('name')
+    for m in c.findall('message'):
+        src = m.findtext('source')
+        tr = m.find('translation')
+        ja = JA.get((name, src))
+        if ja is None:
+            missing.append((name, src)); continue
+        if m.get('numerus') == 'yes':
+            for nf in list(tr): tr.remove(nf)
+            nf = ET.SubElement(tr, 'numerusform'); nf.text = ja
+            tr.text = None
+        else:
+            tr.text = ja
+        tr.attrib.pop('type', None)
+t.write(path, encoding='utf-8', xml_declaration=True)
+print('missing', missing)

@@ -1,0 +1,139 @@
+"""Tray controller (thin: shows a Summary, turns clicks into signals) and the settings dialog."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
+from pytestqt.qtbot import QtBot
+
+from trayapp.core.model import AccountConfig, AccountHealth, HealthState, Stage
+from trayapp.core.summary import BadgeSpec, summarize
+from trayapp.ui.i18n import LanguageSwitcher
+from trayapp.ui.settings_dialog import SettingsDialog
+from trayapp.ui.tray import ICON_SIZES, TrayController
+
+from .helpers import NOW, inquiry, sample_items
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def tray(qapp: QApplication) -> Iterator[TrayController]:
+    controller = TrayController(dark_panel=True)
+    yield controller
+    controller.hide()
+    controller.deleteLater()
+
+
+def test_the_icon_and_tooltip_come_from_the_summary(tray: TrayController) -> None:
+    health = {
+        "shop": AccountHealth(HealthState.CONNECTED),
+        "support": AccountHealth(HealthState.ERROR, reason="authentication failed"),
+    }
+    summary = summarize(sample_items(), health, NOW)
+    tray.set_summary(summary)
+    assert tray.current_badge() == BadgeSpec("-2h", "error", summary.most_urgent_stage)
+    sizes = {(s.width(), s.height()) for s in tray.icon().availableSizes()}
+    assert sizes == {(n, n) for n in ICON_SIZES}
+    lines = tray.toolTip().splitlines()
+    assert lines[0] == "Ippo"
+    assert lines[1] == "NOT covered: support — error: authentication failed"
+    assert lines[2] == "1 overdue · 1 urgent · 0 warning · 2 calm"
+    # Mail text in the tooltip cannot turn into markup.
+    assert lines[-1] == "Overdue: 佐藤 花子 ‹hanako@example.jp› — ‹b›返品について‹/b› (2h late)"
+    assert "<" not in tray.toolTip()
+
+
+def test_badge_follows_the_stage(tray: TrayController) -> None:
+    ok = {"shop": AccountHealth(HealthState.CONNECTED)}
+    tray.set_summary(summarize([inquiry("a", timedelta(minutes=30))], ok, NOW))
+    assert tray.current_badge() == BadgeSpec("30m", "urgent", Stage.URGENT)
+    tray.set_summary(summarize([], ok, NOW))
+    assert tray.current_badge() == BadgeSpec("", "empty")
+    assert tray.toolTip().splitlines()[1] == "Nothing waits for a reply"
+
+
+def test_menu_and_clicks_become_signals(tray: TrayController, qtbot: QtBot) -> None:
+    actions = {a.text(): a for a in tray.menu_actions()}
+    assert list(actions) == ["Open list", "Add inbox…", "Settings…", "Start at login", "Quit Ippo"]
+    with qtbot.waitSignal(tray.open_list_requested):
+        actions["Open list"].trigger()
+    with qtbot.waitSignal(tray.open_list_requested):
+        tray.activated.emit(TrayController.ActivationReason.Trigger)
+    with qtbot.waitSignal(tray.add_inbox_requested):
+        actions["Add inbox…"].trigger()
+    with qtbot.waitSignal(tray.settings_requested):
+        actions["Settings…"].trigger()
+    with qtbot.waitSignal(tray.quit_requested):
+        actions["Quit Ippo"].trigger()
+    with qtbot.assertNotEmitted(tray.start_at_login_changed):
+        tray.set_start_at_login(True)
+    assert actions["Start at login"].isChecked()
+    with qtbot.waitSignal(tray.start_at_login_changed) as toggled:
+        actions["Start at login"].trigger()
+    assert toggled.args == [False]
+
+
+def test_tray_message_fallback_refuses_when_it_cannot_show(tray: TrayController) -> None:
+    tray.hide()
+    with pytest.raises(RuntimeError):
+        tray.show_notification("title", "body")
+
+
+def test_japanese_menu(tray: TrayController, qapp: QApplication) -> None:
+    switcher = LanguageSwitcher(qapp)
+    try:
+        assert switcher.apply("ja")
+        tray.retranslate()
+        assert next(a.text() for a in tray.menu_actions()) == "返信待ちを開く"
+        tray.set_summary(summarize(sample_items(), {}, NOW))
+        assert tray.toolTip().splitlines()[1] == "期限切れ 1 · 至急 1 · 注意 0 · 余裕 2"
+    finally:
+        switcher.apply("en")
+        tray.retranslate()
+
+
+ACCOUNTS = [
+    AccountConfig("shop", "shop@example.jp", "imap.example.jp"),
+    AccountConfig("support", "support@example.jp", "imap.example.jp", window_hours=48),
+]
+
+
+def test_settings_report_only_what_changed(qtbot: QtBot) -> None:
+    dialog = SettingsDialog(ACCOUNTS, language="system", start_at_login=True)
+    qtbot.addWidget(dialog)
+    changed: list[AccountConfig] = []
+    languages: list[str] = []
+    autostart: list[bool] = []
+    dialog.account_settings_changed.connect(changed.append)
+    dialog.language_changed.connect(languages.append)
+    dialog.start_at_login_changed.connect(autostart.append)
+    dialog.account.setCurrentIndex(1)
+    assert dialog.window_hours.value() == 48
+    dialog.warning_hours.setValue(6)
+    dialog.lookback_days.setValue(14)
+    dialog.language.setCurrentIndex(dialog.language.findData("ja"))
+    dialog.autostart.setChecked(False)
+    assert dialog.apply()
+    assert changed == [dataclasses.replace(ACCOUNTS[1], warning_hours=6.0, lookback_days=14)]
+    assert languages == ["ja"] and autostart == [False]
+    changed.clear()
+    assert dialog.apply()  # nothing new
+    assert changed == [] and languages == ["ja"]
+
+
+def test_settings_refuse_leads_that_make_no_sense(qtbot: QtBot) -> None:
+    dialog = SettingsDialog(ACCOUNTS)
+    qtbot.addWidget(dialog)
+    dialog.urgent_hours.setValue(5)  # urgent 5 h before, warning only 4 h before
+    assert not dialog.problem.isHidden()
+    assert "shop: the urgent lead must be shorter" in dialog.problem.text()
+    assert not dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
+    assert not dialog.apply()
+    dialog.urgent_hours.setValue(1)
+    assert dialog.problem.isHidden()
+    assert dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
