@@ -212,3 +212,22 @@ def test_two_commands_at_once_send_one(
     finally:
         kill_for_real(first)
     assert smtp_server.accepted == [] and message_ids(dovecot, customer, "INBOX") == []
+
+
+def test_dry_run_prints_the_message_and_sends_nothing(
+    setup: tuple[Cli, DovecotUser, DovecotUser, str], smtp_server: SmtpServer
+) -> None:
+    cli, _shop, customer, item_id = setup
+    dry = cli.run("ack", item_id, "--dry-run", "--promise", "2025-01-01T12:00")
+    assert dry.returncode == 2 and "future" in dry.stderr  # a promise in the past is refused
+    dry = cli.run("ack", item_id, "--dry-run", "--template", "checking", "--promise", "2d")
+    assert dry.returncode == 0, dry.stderr
+    assert "Dry run: nothing sent" in dry.stdout
+    assert f"To: {customer.email}" in dry.stdout
+    assert "Subject: Re: " + mailcorpus.JA_SUBJECT in dry.stdout
+    assert "髙橋 一郎様" in dry.stdout and "ただいま確認を進めております" in dry.stdout
+    unknown = cli.run("ack", item_id, "--dry-run", "--template", "nope")
+    assert unknown.returncode == 2 and "no template named 'nope'" in unknown.stderr
+    assert smtp_server.accepted == []
+    with StateStore(cli.config_dir) as store:
+        assert store.acks() == []

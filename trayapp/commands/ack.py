@@ -162,7 +162,16 @@ def run(args: argparse.Namespace) -> int:
                     return EXIT_UNUSABLE
                 if args.dry_run:
                     reply = service.build(account, inquiry, draft.body)
-                    _out(reply.message.as_bytes().decode("ascii", "replace").replace("\r\n", "\n"))
+                    raw = reply.message.as_bytes()
+                    _out(
+                        "Dry run: nothing sent or recorded\n"
+                        f"From: {account.email}\n"
+                        f"To: {', '.join(reply.recipients)}\n"
+                        f"Subject: {_decoded_subject(raw)}\n"
+                        f"In-Reply-To: {reply.message['In-Reply-To'] or '-'}\n"
+                        f"Charset: {reply.charset}\n"
+                        f"Promised: {promise_phrase(due, 'en', now)}\n\n{_body_text(raw)}"
+                    )
                     if reply.note:
                         _fail(f"note: {reply.note}")
                     return EXIT_OK
