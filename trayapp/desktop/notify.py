@@ -118,9 +118,40 @@ def linux_notification_service_missing() -> str:
         activatable = "" if _NOTIFICATIONS_NAME in owned else _dbus_names("ListActivatableNames")
     except (OSError, subprocess.TimeoutExpired) as exc:
         return f"cannot ask the session bus: {exc}"
-    if f"'{_NOTIFICATIONS_NAME}'" in owned or f"'{_NOTIFICATIONS_NAME}'" in activatable:
+    if f"'{_NOTIFICATIONS_NAME}'" in owned:
         return ""
-    return "no notification daemon on the session bus"
+    if f"'{_NOTIFICATIONS_NAME}'" not in activatable:
+        return "no notification daemon on the session bus"
+    # Only activatable: start it now, so a daemon that cannot start (no display, broken
+    # install) is noticed here rather than swallowed by notify-send.
+    try:
+        started = subprocess.run(
+            [
+                "gdbus",
+                "call",
+                "--session",
+                "--dest",
+                "org.freedesktop.DBus",
+                "--object-path",
+                "/org/freedesktop/DBus",
+                "--method",
+                "org.freedesktop.DBus.StartServiceByName",
+                _NOTIFICATIONS_NAME,
+                "0",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"cannot start the notification daemon: {exc}"
+    if started.returncode != 0:
+        return (
+            "the notification daemon could not be started: "
+            + (started.stderr.strip().splitlines() or ["unknown error"])[-1]
+        )
+    return ""
 
 
 class CallableBackend:
@@ -161,6 +192,12 @@ class Notifier:
         raise NotificationUnavailable("no notification backend worked: " + "; ".join(reasons))
 
 
+# Monotonic timers stop while the machine sleeps; never wait longer than this, so a stage that
+# began during sleep is told soon after wake even if nothing else happens (the watcher's
+# reconnect after wake normally triggers a check much sooner).
+MAX_WAIT = timedelta(minutes=30)
+
+
 class NotificationScheduler:
     """Tells each stage of each deadline once, at the moment it begins.
 
@@ -168,10 +205,6 @@ class NotificationScheduler:
     `arm_timer(delay)` with the time until the next stage change (None: nothing ahead), and
     the GUI runs one single-shot timer that calls `check()` when it fires.
     """
-
-    # Monotonic timers stop while the machine sleeps; never wait longer than this so a
-    # stage that began during sleep is told soon after wake even if nothing else happens.
-    MAX_WAIT = timedelta(minutes=30)
 
     def __init__(
         self,
@@ -182,7 +215,9 @@ class NotificationScheduler:
         leads: Mapping[str, StageLeads] | None = None,
         default_leads: StageLeads = DEFAULT_LEADS,
         texts: NotificationTexts = ENGLISH_NOTIFICATIONS,
+        max_wait: timedelta = MAX_WAIT,
     ) -> None:
+        self._max_wait = max_wait
         self._notifier = notifier
         self._ledger = ledger
         self._arm_timer = arm_timer
@@ -227,5 +262,5 @@ class NotificationScheduler:
         if wake is None:
             self._arm_timer(None)
         else:
-            self._arm_timer(min(wake - now, self.MAX_WAIT))
+            self._arm_timer(min(wake - now, self._max_wait))
         return sent
