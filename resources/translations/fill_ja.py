@@ -1,3 +1,11 @@
+"""Japanese UI text, kept here as the one table a reviewer reads; written into ippo_ja.ts.
+
+Update after changing UI strings (from the repository root):
+    .venv/bin/pyside6-lupdate -locations none trayapp/ui/*.py -ts resources/translations/ippo_ja.ts
+    .venv/bin/python resources/translations/fill_ja.py resources/translations/ippo_ja.ts
+    .venv/bin/pyside6-lrelease resources/translations/ippo_ja.ts -qm resources/translations/ippo_ja.qm
+"""
+
 JA = {
  ('AddInboxDialog', 'This provider needs an app password (create one in its security settings); your normal password will be refused.'): 'このプロバイダーでは「アプリパスワード」が必要です（アカウントのセキュリティ設定で作成してください）。通常のパスワードではログインできません。',
  ('AddInboxDialog', 'Enter your server name (svNNNN.xserver.jp) from the Xserver panel as the IMAP and SMTP host.'): 'IMAP・SMTPサーバーには、サーバーパネルに表示されるサーバー名（svNNNN.xserver.jp）を入力してください。',
@@ -93,6 +101,22 @@ JA = {
  ('TrayController', 'Start at login'): 'ログイン時に起動',
  ('TrayController', 'Quit Ippo'): 'Ippo を終了',
  ('Health', 'connected'): '接続済み',
+ ('AckDialog', 'The promised time is not in the text any more; add: %1'): '本文から約束の日時が消えています。次を書き足してください：%1',
+ ('AckDialog', 'Sending…'): '送信中…',
+ ('AckDialog', 'Sent.'): '送信しました。',
+ ('AckDialog', 'Not sent: %1'): '送信できませんでした：%1',
+ ('AckDialog', 'Quick acknowledgement'): '一報を送る',
+ ('AckDialog', 'From:'): '差出人：',
+ ('AckDialog', 'Subject:'): '件名：',
+ ('AckDialog', 'Message:'): '本文：',
+ ('AckDialog', 'Template:'): 'テンプレート：',
+ ('AckDialog', 'Full answer by:'): '正式な回答の期限：',
+ ('AckDialog', '+1 day'): '1日後',
+ ('AckDialog', '+2 days'): '2日後',
+ ('AckDialog', 'End of the next business day'): '翌営業日の終業時刻',
+ ('AckDialog', 'A chosen time'): '日時を指定',
+ ('AckDialog', 'Send'): '送信',
+ ('AckDialog', 'Retry'): '再送信',
  ('Health', 'connecting'): '接続中',
  ('Health', 'retrying at %1'): '再接続待ち（%1 に再試行）',
  ('Health', 'retrying'): '再接続待ち',

@@ -4,67 +4,67 @@
     <name>AckDialog</name>
     <message>
         <source>The promised time is not in the text any more; add: %1</source>
-        <translation type="unfinished" />
+        <translation>本文から約束の日時が消えています。次を書き足してください：%1</translation>
     </message>
     <message>
         <source>Sending…</source>
-        <translation type="unfinished" />
+        <translation>送信中…</translation>
     </message>
     <message>
         <source>Sent.</source>
-        <translation type="unfinished" />
+        <translation>送信しました。</translation>
     </message>
     <message>
         <source>Not sent: %1</source>
-        <translation type="unfinished" />
+        <translation>送信できませんでした：%1</translation>
     </message>
     <message>
         <source>Quick acknowledgement</source>
-        <translation type="unfinished" />
+        <translation>一報を送る</translation>
     </message>
     <message>
         <source>From:</source>
-        <translation type="unfinished" />
+        <translation>差出人：</translation>
     </message>
     <message>
         <source>Subject:</source>
-        <translation type="unfinished" />
+        <translation>件名：</translation>
     </message>
     <message>
         <source>Message:</source>
-        <translation type="unfinished" />
+        <translation>本文：</translation>
     </message>
     <message>
         <source>Template:</source>
-        <translation type="unfinished" />
+        <translation>テンプレート：</translation>
     </message>
     <message>
         <source>Full answer by:</source>
-        <translation type="unfinished" />
+        <translation>正式な回答の期限：</translation>
     </message>
     <message>
         <source>+1 day</source>
-        <translation type="unfinished" />
+        <translation>1日後</translation>
     </message>
     <message>
         <source>+2 days</source>
-        <translation type="unfinished" />
+        <translation>2日後</translation>
     </message>
     <message>
         <source>End of the next business day</source>
-        <translation type="unfinished" />
+        <translation>翌営業日の終業時刻</translation>
     </message>
     <message>
         <source>A chosen time</source>
-        <translation type="unfinished" />
+        <translation>日時を指定</translation>
     </message>
     <message>
         <source>Send</source>
-        <translation type="unfinished" />
+        <translation>送信</translation>
     </message>
     <message>
         <source>Retry</source>
-        <translation type="unfinished" />
+        <translation>再送信</translation>
     </message>
 </context>
 <context>
