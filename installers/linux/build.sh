@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build the Linux one-folder bundle: dist/ippo/ (run from anywhere).
 #   installers/linux/build.sh            -> dist/ippo/ and dist/ippo-<version>-linux-<arch>.tar.gz
-# Needs the build extra: pip install -e '.[build]'  (PyInstaller, Pillow).
+# Needs the build extra: pip install -e '.[build]'  (PyInstaller, Pillow), and Debian
+# icu-devtools + gcc + binutils (trim_icu.py rebuilds Qt's ICU data with ja/en only).
 # PYTHON may name the interpreter (default: the repo's .venv, else python3).
 # DIST_DIR / WORK_DIR relocate the output and PyInstaller's work tree (tests use tmp dirs).
 set -euo pipefail
