@@ -137,3 +137,29 @@ def test_settings_refuse_leads_that_make_no_sense(qtbot: QtBot) -> None:
     dialog.urgent_hours.setValue(1)
     assert dialog.problem.isHidden()
     assert dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
+
+
+def test_language_follows_the_system_locale() -> None:
+    from PySide6.QtCore import QLocale
+
+    from trayapp.ui.i18n import resolve_language, system_language
+
+    assert system_language(QLocale("ja_JP")) == "ja"
+    assert system_language(QLocale("en_GB")) == "en"
+    assert system_language(QLocale("de_DE")) == "en"
+    assert resolve_language("ja") == "ja" and resolve_language("en") == "en"
+
+
+def test_wake_timer_fires_once_at_the_moment(qtbot: QtBot) -> None:
+    from trayapp.ui.timers import WakeTimer
+
+    timer = WakeTimer()
+    timer.arm(timedelta(milliseconds=50))
+    assert timer.is_armed()
+    with qtbot.waitSignal(timer.fired, timeout=2000):
+        pass
+    assert not timer.is_armed()
+    timer.arm(timedelta(days=40))  # beyond QTimer's int range: clamped, not an error
+    assert timer.is_armed()
+    timer.arm(None)
+    assert not timer.is_armed()

@@ -262,3 +262,16 @@ def test_summary_next_change_takes_the_earliest_of_text_and_stage() -> None:
     summary = summarize([item("a", timedelta(hours=4, minutes=30))], {}, NOW)
     assert summary.next_change_at() == NOW + timedelta(minutes=30)
     assert summarize([], {}, NOW).next_change_at() is None
+
+
+def test_notification_text_never_carries_markup() -> None:
+    hostile = item(
+        "x",
+        timedelta(hours=2),
+        sender='"<a href=x>Boss</a>" <boss@example.com>',
+        subject="<img src='http://tracker.example/p.gif'> & more",
+    )
+    text = compose(due_alerts([hostile], lambda *_: False, NOW))
+    assert "<" not in text.title + text.message and ">" not in text.title + text.message
+    assert "&" not in text.message
+    assert "tracker.example" in text.message  # shown, as harmless text
