@@ -243,6 +243,11 @@ class _Stopping(Exception):
 class _Transient(Exception):
     """A failure worth retrying (the network, the server going away)."""
 
+    def __init__(self, reason: str, connected_at: float | None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.connected_at = connected_at  # monotonic moment the session was up, if it was
+
 
 # Everything that means "this connection is gone or unusable": retry with backoff.
 _CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
@@ -407,13 +412,13 @@ class AccountWatcher:
                 except _Stopping:
                     return
                 except MailError as error:
-                    if error.permanent:
+                    if is_permanent(error):
                         permanent = str(error) or type(error).__name__
                         continue
                     reason = str(error) or type(error).__name__
                 except _Transient as error:
-                    reason = str(error)
-                    connected_at = error.args[1] if len(error.args) > 1 else None
+                    reason = error.reason
+                    connected_at = error.connected_at
                 except _CONNECTION_ERRORS as error:
                     reason = _describe(error)
                 if self._stop.is_set():
@@ -485,7 +490,6 @@ class AccountWatcher:
             st = self._full_scan(client)
             connected_at = self._clock.monotonic()
             self._publish(st, full_scan=True)
-            self._set_health(HealthState.CONNECTED)
             if self.timings.use_idle and client.has_capability("IDLE"):
                 self._idle_loop(client, st)
             else:
@@ -518,6 +522,8 @@ class AccountWatcher:
         last_sent_check = self._clock.monotonic()
         while True:
             client.idle()
+            # Covered from the moment the server pushes to us, not before.
+            self._set_health(HealthState.CONNECTED)
             idle_started = self._clock.monotonic()
             sock = client.socket()
             why = ""
@@ -573,6 +579,7 @@ class AccountWatcher:
         t = self.timings
         jumps = JumpDetector(self._clock, t.jump_threshold)
         last_poll = last_sent_check = self._clock.monotonic()
+        self._set_health(HealthState.CONNECTED)
         while True:
             last_probe = self._clock.monotonic()
             why = ""
@@ -767,6 +774,15 @@ class AccountWatcher:
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def is_permanent(error: MailError) -> bool:
+    """Whether retrying cannot help. A peer that hangs up in the middle of the TLS handshake
+    (a restarting server, a captive portal, a flaky middlebox) is not a certificate problem,
+    even though it surfaces as an SSL error during the handshake: that one is retried."""
+    if not error.permanent:
+        return False
+    return not isinstance(error.__cause__, ssl.SSLEOFError | ssl.SSLZeroReturnError)
 
 
 _CHANGE_WORDS = frozenset({b"EXISTS", b"EXPUNGE", b"FETCH", b"VANISHED", b"RECENT"})
