@@ -529,3 +529,24 @@ def test_system_trust_store_read_lazily(
     assert tls_context(account).cert_store_stats()["x509_ca"] > 0
     with pytest.raises(TLSFailure):
         check_login(account, dovecot_user.password)
+
+
+def test_sent_on_a_second_connection_gives_the_same_result(
+    dovecot: DovecotServer, dovecot_user: DovecotUser
+) -> None:
+    answered_id, open_id = _inquiry_and_reply(dovecot, dovecot_user, "Sent")
+    account = _account(dovecot, dovecot_user)
+    now = datetime.now(UTC)
+    client = connect(account, dovecot_user.password)
+    sent_client = connect(account, dovecot_user.password)
+    try:
+        parallel = scan_account(client, account, now, sent_client=sent_client)
+        single = scan_account(client, account, now)
+    finally:
+        logout(client)
+        logout(sent_client)
+    assert parallel.replied_ids == single.replied_ids and answered_id in parallel.replied_ids
+    assert parallel.sent_folder == single.sent_folder == "Sent"
+    assert parallel.folders == single.folders
+    assert [f.uid for f in parallel.inbox] == [f.uid for f in single.inbox]
+    assert _ids(parallel.waiting(account, now)) == {open_id}

@@ -16,10 +16,13 @@ import sys
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trayapp.core.model import AccountConfig, Inquiry
 from trayapp.core.pending import sort_by_urgency
+
+if TYPE_CHECKING:
+    from imapclient import IMAPClient
 
 EXIT_OK = 0
 EXIT_ACCOUNT_FAILED = 1
@@ -62,38 +65,76 @@ class _Skipped(Exception):
     """The account has no usable password (already reported); just close the connection."""
 
 
-def _scan(
-    account: AccountConfig, password: Future[str], now: datetime, timeout: float
-) -> AccountOutcome:
-    """Connect, then wait for the password: the TCP and TLS handshakes overlap with the
-    keyring lookup in the main thread."""
-    # Imported here: `ippo account list` and friends need none of the IMAP machinery.
+def _connect(account: AccountConfig, password: Future[str], timeout: float) -> IMAPClient | None:
+    """TLS first, then wait for the password: the handshakes overlap with the keyring lookup
+    in the main thread. None when the password will not come (already reported)."""
     from trayapp.mail.errors import MailError
     from trayapp.mail.imap import login, logout, open_tls
-    from trayapp.mail.scan import scan_account
 
     try:
         client = open_tls(account, timeout=timeout)
-    except MailError as error:
+    except MailError:
         try:
             password.result()
         except _Skipped:
-            return AccountOutcome(account)  # the missing password was reported already
-        return AccountOutcome(account, error=str(error))
+            return None
+        raise
     try:
         secret = password.result()
     except _Skipped:
         logout(client)
-        return AccountOutcome(account)
-    try:
-        login(client, account, secret)
+        return None
+    login(client, account, secret)
+    return client
+
+
+def _scan(
+    account: AccountConfig, password: Future[str], now: datetime, timeout: float
+) -> AccountOutcome:
+    """Two connections per account: INBOX on one, Sent on the other, searched at once by the
+    server. If the second one cannot be had, one connection does both."""
+    # Imported here: `ippo account list` and friends need none of the IMAP machinery.
+    from trayapp.mail.errors import MailError
+    from trayapp.mail.imap import logout
+    from trayapp.mail.scan import scan_account
+
+    with ThreadPoolExecutor(max_workers=1) as side:
+        second = side.submit(_connect, account, password, timeout)
         try:
-            result = scan_account(client, account, now)
+            client = _connect(account, password, timeout)
+        except MailError as error:
+            _close_later(second)
+            return AccountOutcome(account, error=str(error))
+        if client is None:
+            _close_later(second)
+            return AccountOutcome(account)
+        try:
+            sent_client = second.result()
+        except MailError:
+            sent_client = None
+        try:
+            result = scan_account(client, account, now, sent_client=sent_client)
+        except MailError as error:
+            return AccountOutcome(account, error=str(error))
         finally:
             logout(client)
-    except MailError as error:
-        return AccountOutcome(account, error=str(error))
+            if sent_client is not None:
+                logout(sent_client)
     return AccountOutcome(account, scan=result)
+
+
+def _close_later(future: Future[IMAPClient | None]) -> None:
+    from trayapp.mail.imap import logout
+
+    def close(done: Future[IMAPClient | None]) -> None:
+        try:
+            client = done.result()
+        except Exception:
+            return
+        if client is not None:
+            logout(client)
+
+    future.add_done_callback(close)
 
 
 def _secret_store() -> Any:
