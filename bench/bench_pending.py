@@ -11,9 +11,10 @@ Then, alternating in ONE run, N cold runs of each:
            INBOX and Sent, logout (password on stdin, nothing else)
 
 Both are fresh Python processes, so interpreter start-up counts for both. Prints medians,
-min/max and the ratio (goal: ippo within 1.5x of minimal).
+min/max and the ratio (goal: ippo within 1.5x of minimal). ippo scans Sent on a second
+connection while the server searches INBOX; the minimal script uses one connection.
 
-    .venv/bin/python bench/bench_pending.py [--runs 15] [--inbox 50000] [--recent 300] [--sent 20000]
+    .venv/bin/python bench/bench_pending.py [--runs 15] [--inbox 50000] [--sent 20000]
 """
 
 from __future__ import annotations
