@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -325,3 +326,33 @@ def test_permanent_error_from_the_password_source_is_an_error(
     _service, rec = service_for([account], no_password)
     snap = rec.wait_for(lambda s: s.health[account.name].state is HealthState.ERROR, 5, "error")
     assert "keyring" in snap.health[account.name].reason
+
+
+def test_changed_settings_restart_the_account_and_clear_its_error(
+    dovecot: DovecotServer,
+    service_for: Callable[..., tuple[WatchService, Recorder]],
+) -> None:
+    user = dovecot.add_user()
+    other = dovecot.add_user()
+    dovecot.deliver(other, mailcorpus.english_inquiry(to=other.email))
+    # Wrong user name at first: a login failure, so an error without retries.
+    wrong = dovecot.account(user, username="nobody-" + user.username)
+    passwords = {user.username: user.password, other.username: other.password}
+    service, rec = service_for([wrong, dovecot.account(other)], lambda a: passwords[a.name])
+    rec.wait_for(lambda s: s.health[user.username].state is HealthState.ERROR, 10, "error")
+    rec.wait_for(lambda s: len(s.items) == 1, 10, "the other account's item")
+
+    # The user fixes the settings (and drops the other account): watched again, no error.
+    fixed = dovecot.account(user, window_hours=4.0)
+    service.set_accounts([fixed])
+    snap = rec.wait_for(
+        lambda s: s.health.get(user.username, None) is not None and s.health[user.username].covered,
+        10,
+        "connected after the fix",
+    )
+    assert set(snap.health) == {user.username}
+    assert snap.items == ()  # the removed account's items left with it
+    dovecot.deliver(user, mailcorpus.english_inquiry(to=user.email))
+    snap = rec.wait_for(lambda s: len(s.items) == 1, 5, "mail on the fixed account")
+    item = snap.items[0]
+    assert item.due_at - item.received_at == timedelta(hours=4)  # the new window applies

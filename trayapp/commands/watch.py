@@ -175,6 +175,12 @@ def run(args: argparse.Namespace) -> int:
     except (ConfigError, StoreError, OSError) as error:
         _fail(str(error))
         return EXIT_UNUSABLE
+    try:
+        from trayapp.logs import setup_logging
+
+        setup_logging(config_dir)  # health changes and reconnects go to ippo.log
+    except OSError as error:
+        _fail(f"cannot write the log file: {error}")
     if not accounts:
         _fail("no accounts yet; add one with `ippo account add`")
         store.close()
