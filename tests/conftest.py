@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.support.dovecot",
     "tests.support.keyring_session",
     "tests.support.smtp_server",
+    "tests.support.desktop_session",
 ]

@@ -1,0 +1,327 @@
+"""A whole private desktop for end-to-end tests of the real app: Xvfb on a free display, a
+private D-Bus session bus (with the real gnome-keyring on it, from keyring_session.py),
+trayer as the XEmbed tray host and dunst as the notification daemon, with every Notify call
+on the bus recorded by dbus-monitor.
+
+Loaded as a pytest plugin (tests/conftest.py). Nothing is shared with the machine's session
+or with other runs: Xvfb picks its own display (-displayfd), the bus and HOME/XDG_* live in a
+fresh temporary folder, and the bus activates no services (so nothing starts behind our back).
+
+    with start_desktop() as desk:                  # or the `desktop` fixture
+        app = desk.start([sys.executable, "-m", "trayapp", "--config-dir", d], "app.log")
+        desk.wait_for_tray_icon("ippo")
+        desk.notifications.wait_for(1)
+        desk.screenshot(path)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+
+from tests.support.keyring_session import KeyringSession, Mode, start_keyring_session
+
+_START_TIMEOUT = 15.0
+T = TypeVar("T")
+
+DUNSTRC = """\
+[global]
+    font = Noto Sans CJK JP 11
+    width = 460
+    height = 200
+    origin = top-right
+    offset = 12x40
+    markup = no
+    format = "<b>%s</b>\\n%b"
+    frame_width = 2
+    frame_color = "#5B8DEF"
+    padding = 10
+    horizontal_padding = 12
+    icon_position = left
+    max_icon_size = 48
+    word_wrap = yes
+[urgency_low]
+    background = "#202124"
+    foreground = "#ffffff"
+    timeout = 60
+[urgency_normal]
+    background = "#202124"
+    foreground = "#ffffff"
+    timeout = 60
+[urgency_critical]
+    background = "#202124"
+    foreground = "#ffffff"
+    timeout = 60
+"""
+
+
+class NotifyCalls:
+    """Every org.freedesktop.Notifications.Notify method call on the bus, as dbus-monitor
+    prints it (the arguments -- app name, icon, summary, body -- each on its own line)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def text(self) -> str:
+        try:
+            return self.path.read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def calls(self) -> list[str]:
+        """One block of text per Notify call."""
+        parts = re.split(r"(?m)^(?=method call .*member=Notify)", self.text())
+        return [p for p in parts if "member=Notify" in p]
+
+    def count(self) -> int:
+        return len(self.calls())
+
+    def wait_for(self, count: int, timeout: float = 30.0) -> list[str]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            calls = self.calls()
+            if len(calls) >= count:
+                return calls
+            time.sleep(0.1)
+        raise AssertionError(f"expected {count} Notify call(s) within {timeout}s:\n{self.text()}")
+
+
+@dataclass
+class Desktop:
+    base: Path
+    display: str
+    bus: KeyringSession
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    notifications: NotifyCalls | None = None
+    trayer_panel: str | None = None
+
+    # ---- environment
+
+    def env(self, **extra: str) -> dict[str, str]:
+        """os.environ pointed at this desktop: display, bus, HOME and XDG dirs, X11 Qt."""
+        env = self.bus.subprocess_env(
+            DISPLAY=self.display,
+            QT_QPA_PLATFORM="xcb",
+            LANG=os.environ.get("LANG", "C.UTF-8"),
+            PYTHONUNBUFFERED="1",
+            **extra,
+        )
+        env.pop("WAYLAND_DISPLAY", None)
+        env.pop("QT_QPA_PLATFORMTHEME", None)
+        return env
+
+    @property
+    def bus_address(self) -> str:
+        return self.bus.bus_address
+
+    def start(
+        self,
+        argv: list[str],
+        log: str,
+        *,
+        env: dict[str, str] | None = None,
+        cwd: Path | None = None,
+    ) -> subprocess.Popen[bytes]:
+        out = (self.base / log).open("ab")
+        try:
+            proc = subprocess.Popen(
+                argv,
+                env=env or self.env(),
+                cwd=cwd,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        finally:
+            out.close()  # the child holds its own copy
+        self.processes.append(proc)
+        return proc
+
+    def log(self, name: str) -> str:
+        try:
+            return (self.base / name).read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def x(self, *argv: str, timeout: float = 10.0) -> str:
+        """Run an X11 tool (xwininfo, xprop, xdotool) on this display; its stdout."""
+        result = subprocess.run(
+            list(argv), env=self.env(), capture_output=True, text=True, timeout=timeout, check=False
+        )
+        return result.stdout
+
+    # ---- parts
+
+    def start_dunst(self) -> NotifyCalls:
+        config = self.base / "dunstrc"
+        config.write_text(DUNSTRC, encoding="utf-8")
+        self.start(["dunst", "-config", str(config)], "dunst.log")
+        self._wait_for_name("org.freedesktop.Notifications")
+        monitor_log = "notify-calls.txt"
+        self.start(
+            [
+                "dbus-monitor",
+                "--address",
+                self.bus_address,
+                "type='method_call',interface='org.freedesktop.Notifications',member='Notify'",
+            ],
+            monitor_log,
+        )
+        self.notifications = NotifyCalls(self.base / monitor_log)
+        # dbus-monitor prints a NameAcquired/NameLost pair once it is a monitor.
+        _wait(lambda: "NameLost" in self.log(monitor_log), "dbus-monitor did not attach")
+        return self.notifications
+
+    def start_trayer(self) -> str:
+        self.start(
+            [
+                "trayer",
+                "--edge", "top",
+                "--align", "right",
+                "--widthtype", "request",
+                "--height", "32",
+                "--SetDockType", "true",
+                "--transparent", "false",
+                "--tint", "0x2b2b2b",
+            ],
+            "trayer.log",
+        )  # fmt: skip
+
+        def panel() -> str | None:
+            for line in self.x("xwininfo", "-root", "-tree").splitlines():
+                if '("panel" "trayer")' in line:
+                    return line.split()[0]
+            return None
+
+        self.trayer_panel = _wait(panel, "trayer did not start")
+        return self.trayer_panel
+
+    def _wait_for_name(self, name: str) -> None:
+        def owned() -> bool:
+            result = subprocess.run(
+                ["dbus-send", "--bus=" + self.bus_address, "--print-reply",
+                 "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus",
+                 "org.freedesktop.DBus.NameHasOwner", f"string:{name}"],
+                capture_output=True, text=True, timeout=5, check=False,
+            )  # fmt: skip
+            return "boolean true" in result.stdout
+
+        _wait(owned, f"{name} did not appear on the bus")
+
+    # ---- looking at it
+
+    def tray_icons(self) -> str:
+        """xwininfo's tree under trayer's panel: every embedded icon window with its class."""
+        assert self.trayer_panel is not None, "start_trayer() first"
+        return self.x("xwininfo", "-tree", "-id", self.trayer_panel)
+
+    def wait_for_tray_icon(self, wm_instance: str, timeout: float = 30.0) -> str:
+        """The window id of an icon of `wm_instance` embedded in trayer."""
+        pattern = re.compile(rf'^\s*(0x[0-9a-f]+) .*\("{re.escape(wm_instance)}" ', re.I | re.M)
+
+        def found() -> str | None:
+            match = pattern.search(self.tray_icons())
+            return match.group(1) if match else None
+
+        return _wait(found, f"no tray icon of {wm_instance!r} in trayer", timeout)
+
+    def windows(self, name: str) -> list[str]:
+        """Ids of visible top-level windows whose title matches `name` (a regex)."""
+        return self.x("xdotool", "search", "--onlyvisible", "--name", name).split()
+
+    def wait_for_window(self, name: str, timeout: float = 20.0) -> str:
+        def first() -> str | None:
+            found = self.windows(name)
+            return found[0] if found else None
+
+        return _wait(first, f"no window {name!r}", timeout)
+
+    def screenshot(self, path: Path) -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            ["import", "-window", "root", str(path)], env=self.env(), check=True, timeout=30
+        )
+        return path
+
+
+def _wait(check: Callable[[], T | None], message: str, timeout: float = _START_TIMEOUT) -> T:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise RuntimeError(message)
+        time.sleep(0.1)
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
+@contextlib.contextmanager
+def start_desktop(
+    *,
+    keyring: Mode = "unlocked",
+    tray: bool = True,
+    notifications: bool = True,
+    width: int = 1280,
+    height: int = 800,
+) -> Iterator[Desktop]:
+    """Xvfb + a private bus (+ gnome-keyring unless keyring='absent') [+ trayer] [+ dunst]."""
+    with start_keyring_session(keyring) as bus:
+        base = bus.base / "desktop"
+        base.mkdir()
+        read_fd, write_fd = os.pipe()
+        xvfb = subprocess.Popen(
+            ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", f"{width}x{height}x24",
+             "-nolisten", "tcp", "-dpi", "96"],
+            pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        os.close(write_fd)
+        desk: Desktop | None = None
+        try:
+            with os.fdopen(read_fd) as reader:
+                number = reader.readline().strip()
+            if not number:
+                raise RuntimeError("Xvfb did not report a display")
+            desk = Desktop(base=base, display=f":{number}", bus=bus)
+            if tray:
+                desk.start_trayer()
+            if notifications:
+                desk.start_dunst()
+            yield desk
+        finally:
+            for proc in reversed(desk.processes if desk else []):
+                _stop(proc)
+            _stop(xvfb)
+
+
+@pytest.fixture
+def desktop() -> Iterator[Desktop]:
+    """A private desktop with an unlocked keyring, trayer and dunst (Notify calls recorded)."""
+    with start_desktop() as desk:
+        yield desk
+
+
+@pytest.fixture
+def bare_desktop() -> Iterator[Desktop]:
+    """Xvfb and a bus with no keyring, no tray host and no notification daemon."""
+    with start_desktop(keyring="absent", tray=False, notifications=False) as desk:
+        yield desk
