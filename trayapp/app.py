@@ -349,6 +349,10 @@ class IppoApp(QObject):
         if anchor is None or not anchor.isValid():
             geometry = self.tray.geometry()
             anchor = geometry if geometry.isValid() else None
+        # Placement uses the window's size: make it the size it will really have (the button
+        # row is wider than the default width in some languages), so it stays on screen.
+        self.pending.ensurePolished()
+        self.pending.resize(self.pending.size().expandedTo(self.pending.minimumSizeHint()))
         self.pending.show_near(anchor)
 
     def _item(self, item_id: str) -> Inquiry | None:

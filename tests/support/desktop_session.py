@@ -109,13 +109,13 @@ class Desktop:
 
     def env(self, **extra: str) -> dict[str, str]:
         """os.environ pointed at this desktop: display, bus, HOME and XDG dirs, X11 Qt."""
-        env = self.bus.subprocess_env(
-            DISPLAY=self.display,
-            QT_QPA_PLATFORM="xcb",
-            LANG=os.environ.get("LANG", "C.UTF-8"),
-            PYTHONUNBUFFERED="1",
-            **extra,
-        )
+        settings = {
+            "DISPLAY": self.display,
+            "QT_QPA_PLATFORM": "xcb",
+            "LANG": os.environ.get("LANG", "C.UTF-8"),
+            "PYTHONUNBUFFERED": "1",
+        }
+        env = self.bus.subprocess_env(**{**settings, **extra})
         env.pop("WAYLAND_DISPLAY", None)
         env.pop("QT_QPA_PLATFORMTHEME", None)
         return env
