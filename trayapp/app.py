@@ -17,10 +17,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import os
 import signal
 import socket
 import sys
 import threading
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -69,6 +71,7 @@ EXIT_UNUSABLE = 2
 # The panel's tray may start after us at login (autostart races the panel): wait this long
 # for it before saying there is none.
 TRAY_WAIT_SECONDS = 15.0
+TRAY_WAIT_ENV = "IPPO_TRAY_WAIT"  # seconds; tests of the no-tray message shorten the wait
 TRAY_POLL_MS = 250
 # Monotonic timers stand still while the machine sleeps: the badge timer never waits longer,
 # so the countdown is right again soon after a wake even when no mail arrives.
@@ -696,14 +699,20 @@ def make_application() -> QApplication:
     # argv[0] "ippo" gives the X11 windows (and the XEmbed tray icon) WM_CLASS "ippo", "Ippo";
     # the desktop file name lets Wayland and the portals match the installed .desktop entry.
     app = QApplication(["ippo"])
-    app.setApplicationName("Ippo")
-    app.setApplicationDisplayName("Ippo")
+    app.setApplicationName("Ippo")  # no display name: Qt would append it to every title
     app.setDesktopFileName(APP_ID)
     app.setQuitOnLastWindowClosed(False)  # closing the list or a dialog never quits
     icon = app_icon()
     if not icon.isNull():
         app.setWindowIcon(icon)
     return app
+
+
+def tray_wait_seconds() -> float:
+    try:
+        return max(0.0, float(os.environ.get(TRAY_WAIT_ENV, TRAY_WAIT_SECONDS)))
+    except ValueError:
+        return TRAY_WAIT_SECONDS
 
 
 def _stderr(message: str) -> None:
@@ -722,6 +731,7 @@ class _Startup(QObject):
         self.app: IppoApp | None = None
         self.status = EXIT_OK
         self._waited = 0.0
+        self._wait_limit = tray_wait_seconds()
         self._timer = QTimer(self)
         self._timer.setInterval(TRAY_POLL_MS)
         self._timer.timeout.connect(self._poll)
@@ -731,7 +741,7 @@ class _Startup(QObject):
         if system_tray_available():
             self._ready()
         else:
-            log.info("no system tray yet; waiting up to %.0f s", TRAY_WAIT_SECONDS)
+            log.info("no system tray yet; waiting up to %.0f s", self._wait_limit)
             self._timer.start()
 
     def _poll(self) -> None:
@@ -739,9 +749,9 @@ class _Startup(QObject):
         if system_tray_available():
             self._timer.stop()
             self._ready()
-        elif self._waited >= TRAY_WAIT_SECONDS:
+        elif self._waited >= self._wait_limit:
             self._timer.stop()
-            log.error("no system tray after %.0f s", TRAY_WAIT_SECONDS)
+            log.error("no system tray after %.0f s", self._wait_limit)
             _stderr("no system tray is available on this desktop")
             self.status = EXIT_NO_TRAY
             box = no_tray_message()
@@ -817,6 +827,9 @@ def _run(args: argparse.Namespace, config_dir: Path, secrets: Secrets, *, demo: 
         setup_logging(config_dir, verbose=bool(getattr(args, "verbose", False)))
     except OSError as error:
         _stderr(f"cannot write the log file: {error}")
+    # plyer warns on stderr at every notification that dbus-python is missing; it then uses
+    # notify-send, which is what Ippo expects (desktop/notify.py checks the daemon first).
+    warnings.filterwarnings("ignore", message="The Python dbus package", category=UserWarning)
     qapp = make_application()
     single = SingleInstance(instance_name(config_dir))
     if not single.acquire():

@@ -1,0 +1,71 @@
+"""The demo's server (pymap over STARTTLS) under the real live watcher: pymap offers IDLE but
+no CONDSTORE, so flags are re-read per UID; a message appended while watching shows up at
+once, and the account is `connected` (covered)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from email.message import EmailMessage
+
+import pytest
+
+from trayapp.core.model import HealthState
+from trayapp.demo import DemoServer
+from trayapp.mail.imap import connect
+from trayapp.mail.service import WatchService, WatchSnapshot
+
+pytestmark = [pytest.mark.integration]
+
+
+def test_live_watcher_against_the_demo_server() -> None:
+    with DemoServer() as demo:
+        account = demo.account
+        assert account is not None and account.imap_security == "starttls"
+        client = connect(account, demo.password)
+        capabilities = {c.decode() for c in client.capabilities()}
+        client.logout()
+        assert "IDLE" in capabilities and "CONDSTORE" not in capabilities
+
+        latest: list[WatchSnapshot] = []
+        changed = threading.Event()
+
+        def listen(snapshot: WatchSnapshot) -> None:
+            latest.append(snapshot)
+            changed.set()
+
+        service = WatchService([account], lambda _a: demo.password, None)
+        service.subscribe(listen)
+        service.start()
+        try:
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and not (
+                latest and latest[-1].items and latest[-1].covered
+            ):
+                changed.wait(0.2)
+                changed.clear()
+            assert latest[-1].health["demo"].state is HealthState.CONNECTED
+            subjects = {i.subject for i in latest[-1].items}
+            assert "Refund for order #1042?" in subjects and "商品①の在庫について" in subjects
+            assert "今週のセール情報" not in subjects  # the newsletter never counts
+
+            message = EmailMessage()
+            message["From"] = "Kenji Mori <kenji@example.jp>"
+            message["To"] = account.email
+            message["Subject"] = "見積もりをお願いします"
+            message["Message-ID"] = "<live-demo-1@example.jp>"
+            message.set_content("見積もりをお願いできますか。\n")
+            appended_at = time.monotonic()
+            client = connect(account, demo.password)
+            client.append("INBOX", message.as_bytes())
+            client.logout()
+            while time.monotonic() - appended_at < 10 and not any(
+                i.subject == "見積もりをお願いします" for i in latest[-1].items
+            ):
+                changed.wait(0.2)
+                changed.clear()
+            delay = time.monotonic() - appended_at
+            assert any(i.subject == "見積もりをお願いします" for i in latest[-1].items)
+            assert delay < 3.0, f"pushed after {delay:.2f}s (IDLE should make it immediate)"
+        finally:
+            assert service.stop(2.0)
