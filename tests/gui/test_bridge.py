@@ -53,7 +53,7 @@ def test_signals_arrive_on_the_gui_thread_typed_and_once_per_change(
     service.start()
     qtbot.waitUntil(
         lambda: bool(health_seen) and health_seen[-1][1].state is HealthState.CONNECTED,
-        timeout=10_000,
+        timeout=30_000,
     )
     assert all(name == user.username and on_gui for name, _, on_gui in health_seen)
     assert all(isinstance(h, AccountHealth) for _, h, _ in health_seen)
@@ -96,10 +96,10 @@ def test_retry_now_through_the_bridge_leaves_error(
     bridge.healthChanged.connect(lambda name, h: states.append(h.state))
     svc.start()
     try:
-        qtbot.waitUntil(lambda: HealthState.ERROR in states, timeout=10_000)
+        qtbot.waitUntil(lambda: HealthState.ERROR in states, timeout=30_000)
         password["value"] = user.password
         bridge.retryNow(user.username)
-        qtbot.waitUntil(lambda: states[-1] is HealthState.CONNECTED, timeout=10_000)
+        qtbot.waitUntil(lambda: states[-1] is HealthState.CONNECTED, timeout=30_000)
     finally:
         bridge.close()
         assert svc.stop(2.0)

@@ -199,16 +199,18 @@ def test_watch_follows_delivery_sent_reply_and_answered_flag(
     dovecot.append(user, "Sent", mailcorpus.our_reply(from_addr=user.email), flags=[b"\\Seen"])
     w = watch("--sent-interval", "1")
 
-    first = w.wait_for(lambda _: True, 10, "a first line")
+    first = w.wait_for(lambda _: True, 30, "a first line")
     assert set(first) >= {"at", "pending", "accounts", "next_due_at"}
-    w.wait_for(lambda ln: state_of(ln, name) == "connected", 10, "connected")
+    w.wait_for(lambda ln: state_of(ln, name) == "connected", 30, "connected")
 
     ja_id, en_id = mailcorpus.new_message_id(), mailcorpus.new_message_id()
     delivered = time.monotonic()
     dovecot.deliver(user, mailcorpus.japanese_iso2022jp_inquiry(to=user.email, message_id=ja_id))
     line = w.wait_for(lambda ln: ids(ln) == [ja_id], 5, "the delivered inquiry")
     delay = w.arrival_of(line) - delivered
-    assert delay < 1.5, f"{delay:.2f}s from LMTP delivery to the watch line"
+    # Dovecot itself pushes ~0.5 s after delivery (bench_watch measures the floor); the
+    # bound leaves room for a loaded CI machine.
+    assert delay < 2.0, f"{delay:.2f}s from LMTP delivery to the watch line"
     item = line["pending"][0]
     assert item["subject"] == mailcorpus.JA_SUBJECT
     assert item["sender"] == f"{mailcorpus.JA_CUSTOMER_NAME} <takahashi@example.test>"
@@ -237,7 +239,7 @@ def test_watch_follows_delivery_sent_reply_and_answered_flag(
         other.add_flags(other.search(["HEADER", "Message-ID", en_id]), [b"\\Answered"])
     flagged = time.monotonic()
     line = w.wait_for(lambda ln: ln["pending"] == [], 5, "\\Answered removing the second")
-    assert w.arrival_of(line) - flagged < 1.5
+    assert w.arrival_of(line) - flagged < 2.0
     assert line["next_due_at"] is None
 
     took = w.stop(signal.SIGINT)
@@ -256,10 +258,10 @@ def test_watch_goes_retrying_then_connected_across_a_dovecot_restart(
     before, during = mailcorpus.new_message_id(), mailcorpus.new_message_id()
     server.deliver(user, mailcorpus.english_inquiry(to=user.email, message_id=before))
     w = watch()
-    w.wait_for(lambda ln: state_of(ln, name) == "connected" and ids(ln) == [before], 10, "scan")
+    w.wait_for(lambda ln: state_of(ln, name) == "connected" and ids(ln) == [before], 30, "scan")
 
     server.stop()
-    line = w.wait_for(lambda ln: state_of(ln, name) == "retrying", 10, "retrying")
+    line = w.wait_for(lambda ln: state_of(ln, name) == "retrying", 30, "retrying")
     health = line["accounts"][name]
     assert health["next_try_at"] and health["text"].startswith("retrying (next try at")
     assert ids(line) == [before]  # the last known list stays, marked not covered
@@ -290,7 +292,7 @@ def test_watch_recovers_from_a_cut_connection(
         )
         keepalive, timeout = 3.0, 2.0
         w = watch("--keepalive", str(keepalive), "--timeout", str(timeout))
-        w.wait_for(lambda ln: state_of(ln, name) == "connected", 10, "connected")
+        w.wait_for(lambda ln: state_of(ln, name) == "connected", 30, "connected")
         cut_at = time.monotonic()
         if cut == "drop":
             proxy.drop()
@@ -328,7 +330,7 @@ def test_watch_wrong_password_is_an_error_and_does_not_hammer_the_server(
     w = watch("--keepalive", "1", "--timeout", "1")
     line = w.wait_for(lambda ln: state_of(ln, name) == "error", 15, "error")
     assert "login failed" in line["accounts"][name]["text"]
-    w.wait_for(lambda ln: state_of(ln, other) == "connected", 10, "the other account connected")
+    w.wait_for(lambda ln: state_of(ln, other) == "connected", 30, "the other account connected")
     time.sleep(8.0)  # a retrying watcher would have tried 3-4 times by now (1 s, 2 s, 4 s)
     assert auth_failures(dovecot, user) == 1
     states = {state_of(ln, name) for _, ln in w.lines}
@@ -355,7 +357,7 @@ def test_watch_waybar_lines(
         internaldate=datetime.now(UTC) - timedelta(hours=21),
     )
     w = watch("--format", "waybar", "--heartbeat", "1")
-    line = w.wait_for(lambda ln: ln.get("class") == "warning", 10, "warning class")
+    line = w.wait_for(lambda ln: ln.get("class") == "warning", 30, "warning class")
     assert set(line) == {"text", "tooltip", "class"}
     assert re.fullmatch(r"1 · 2h5\dm", line["text"]), line["text"]
     assert "Jane Miller" in line["tooltip"]

@@ -114,7 +114,7 @@ def test_delivered_mail_appears_within_a_second_and_answers_remove_it(
     dovecot.append(user, "Sent", mailcorpus.our_reply(from_addr=user.email))  # Sent exists
     store = StateStore(tmp_path)
     _service, rec = service_for([account], _password_of(user), timings, store=store)
-    rec.wait_for(lambda s: s.health[account.name].covered, 10, "connected")
+    rec.wait_for(lambda s: s.health[account.name].covered, 30, "connected")
 
     first_id = mailcorpus.new_message_id()
     started = time.monotonic()
@@ -123,7 +123,9 @@ def test_delivered_mail_appears_within_a_second_and_answers_remove_it(
     delay = time.monotonic() - started
     assert snap.items[0].subject == mailcorpus.JA_SUBJECT
     assert snap.items[0].message_id == first_id
-    assert delay < 1.5, f"push took {delay:.2f}s"
+    # Dovecot itself pushes ~0.5 s after delivery (bench_watch measures the floor); the
+    # bound leaves room for a loaded CI machine.
+    assert delay < 2.0, f"push took {delay:.2f}s"
 
     # Automated mail never counts, even live.
     dovecot.deliver(user, mailcorpus.newsletter(to=user.email))
@@ -174,10 +176,10 @@ def test_dovecot_restart_goes_retrying_then_connected_and_loses_nothing(
     ids = [mailcorpus.new_message_id() for _ in range(3)]
     server.deliver(user, mailcorpus.english_inquiry(to=user.email, message_id=ids[0]))
     _service, rec = service_for([account], _password_of(user))
-    rec.wait_for(lambda s: len(s.items) == 1 and s.covered, 10, "first scan")
+    rec.wait_for(lambda s: len(s.items) == 1 and s.covered, 30, "first scan")
 
     server.stop()
-    rec.wait_for(lambda s: s.health[account.name].state is HealthState.RETRYING, 10, "retrying")
+    rec.wait_for(lambda s: s.health[account.name].state is HealthState.RETRYING, 30, "retrying")
     retrying = rec.snapshots[-1].health[account.name]
     assert retrying.next_try_at is not None
     assert "retrying (next try at" in retrying.describe()
@@ -209,7 +211,7 @@ def test_cut_connection_is_noticed_and_recovered(
         account = dovecot.account(user, imap_host="127.0.0.1", imap_port=proxy.port)
         timings = WatchTimings(keepalive=2.0, response_timeout=1.0, backoff_cap=2.0)
         _service, rec = service_for([account], _password_of(user), timings)
-        rec.wait_for(lambda s: s.covered, 10, "connected")
+        rec.wait_for(lambda s: s.covered, 30, "connected")
         assert proxy.open_connections == 1
         cut = time.monotonic()
         if how == "drop":
@@ -238,7 +240,7 @@ def test_wrong_password_is_an_error_and_never_retried_until_asked(
     wrong = {"password": "not-the-password"}
     service, rec = service_for([account], lambda a: wrong["password"])
     snap = rec.wait_for(
-        lambda s: s.health[account.name].state is HealthState.ERROR, 10, "error state"
+        lambda s: s.health[account.name].state is HealthState.ERROR, 30, "error state"
     )
     assert "login failed" in snap.health[account.name].reason
     time.sleep(3.0)  # > the whole backoff cap of FAST: a retrying watcher would have retried
@@ -247,7 +249,7 @@ def test_wrong_password_is_an_error_and_never_retried_until_asked(
 
     wrong["password"] = user.password
     service.retry_now(account.name)
-    rec.wait_for(lambda s: s.covered, 10, "connected after the user asked")
+    rec.wait_for(lambda s: s.covered, 30, "connected after the user asked")
     assert _auth_failures(dovecot, user) == 1
 
 
@@ -265,7 +267,7 @@ def test_one_account_in_trouble_never_stalls_the_others(
         ]
         passwords = {bad.username: bad.password, good.username: good.password}
         _service, rec = service_for(accounts, lambda a: passwords[a.name])
-        rec.wait_for(lambda s: s.health[good.username].covered, 10, "good account connected")
+        rec.wait_for(lambda s: s.health[good.username].covered, 30, "good account connected")
         dovecot.deliver(good, mailcorpus.english_inquiry(to=good.email))
         snap = rec.wait_for(lambda s: len(s.items) == 1, 5, "good account's mail")
         assert not snap.health[bad.username].covered
@@ -280,7 +282,7 @@ def test_poll_mode_finds_mail_without_idle(
     account = dovecot.account(user)
     timings = WatchTimings(keepalive=1.0, response_timeout=2.0, poll_interval=1.0, use_idle=False)
     _service, rec = service_for([account], _password_of(user), timings)
-    rec.wait_for(lambda s: s.covered, 10, "connected")
+    rec.wait_for(lambda s: s.covered, 30, "connected")
     dovecot.deliver(user, mailcorpus.english_inquiry(to=user.email))
     rec.wait_for(lambda s: len(s.items) == 1, 5, "polled mail")
 
@@ -294,7 +296,7 @@ def test_stop_joins_quickly_even_on_a_frozen_link(dovecot: DovecotServer) -> Non
         rec = Recorder()
         service.subscribe(rec)
         service.start()
-        rec.wait_for(lambda s: s.covered, 10, "connected")
+        rec.wait_for(lambda s: s.covered, 30, "connected")
         proxy.freeze()
         started = time.monotonic()
         assert service.stop(timeout=2.0)
@@ -339,8 +341,8 @@ def test_changed_settings_restart_the_account_and_clear_its_error(
     wrong = dovecot.account(user, username="nobody-" + user.username)
     passwords = {user.username: user.password, other.username: other.password}
     service, rec = service_for([wrong, dovecot.account(other)], lambda a: passwords[a.name])
-    rec.wait_for(lambda s: s.health[user.username].state is HealthState.ERROR, 10, "error")
-    rec.wait_for(lambda s: len(s.items) == 1, 10, "the other account's item")
+    rec.wait_for(lambda s: s.health[user.username].state is HealthState.ERROR, 30, "error")
+    rec.wait_for(lambda s: len(s.items) == 1, 30, "the other account's item")
 
     # The user fixes the settings (and drops the other account): watched again, no error.
     fixed = dovecot.account(user, window_hours=4.0)
