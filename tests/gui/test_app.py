@@ -1,0 +1,328 @@
+"""The app's wiring (trayapp/app.py), with the real pieces except the watcher: a fake
+WatchSource feeds snapshots the way WatchService does (from its own thread), and the test
+checks what reaches the tray, the list, the notifier, the store, the config and autostart.
+
+The store, config, acknowledgement service, widgets, timers, scheduler and XDG autostart are
+the real ones, on tmp dirs; notifications go to a recording backend (the real daemon path is
+proven in tests/e2e)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from PySide6.QtCore import QUrl
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from trayapp.app import IppoApp, SignalWakeup, build_app
+from trayapp.config import ConfigStore
+from trayapp.core.model import AccountConfig, AccountHealth, HealthState, Inquiry, ItemState
+from trayapp.demo import MemorySecretStore
+from trayapp.desktop.autostart import XdgAutostart
+from trayapp.mail.service import WatchSnapshot
+from trayapp.ui.ack_dialog import AckDialog
+from trayapp.ui.first_run import AddInboxDialog
+from trayapp.ui.i18n import LanguageSwitcher
+
+from .helpers import Clock, inquiry
+
+pytestmark = [pytest.mark.gui]
+
+NOW = datetime(2024, 6, 3, 9, 0, 30, tzinfo=UTC)
+SHOP = AccountConfig(
+    name="shop", email="info@shop.example.jp", imap_host="mail.shop.example.jp", smtp_host="x"
+)
+CONNECTED = AccountHealth(HealthState.CONNECTED)
+
+
+class FakeWatch:
+    """A WatchService stand-in: same listener contract (first call at once, later calls from
+    another thread), records what the app asks of it."""
+
+    def __init__(self, accounts: Iterable[AccountConfig] = ()) -> None:
+        self.accounts = list(accounts)
+        self.listeners: list[Callable[[WatchSnapshot], None]] = []
+        self.current = WatchSnapshot(NOW, (), {}, tuple(self.accounts), True)
+        self.refreshes = 0
+        self.set_accounts_calls: list[list[AccountConfig]] = []
+        self.started = False
+        self.stopped = False
+
+    def subscribe(self, listener: Callable[[WatchSnapshot], None]) -> Callable[[], None]:
+        self.listeners.append(listener)
+        listener(self.current)
+        return lambda: self.listeners.remove(listener) if listener in self.listeners else None
+
+    def publish(self, items: list[Inquiry], health: dict[str, AccountHealth]) -> None:
+        self.current = WatchSnapshot(NOW, tuple(items), health, tuple(self.accounts), True)
+        worker = threading.Thread(target=lambda: [f(self.current) for f in self.listeners])
+        worker.start()
+        worker.join()
+
+    def retry_now(self, account: str | None = None) -> None:
+        pass
+
+    def refresh(self) -> None:
+        self.refreshes += 1
+
+    def set_accounts(self, accounts: Iterable[AccountConfig]) -> None:
+        self.accounts = list(accounts)
+        self.set_accounts_calls.append(list(self.accounts))
+
+    def start(self) -> None:
+        self.started = True
+
+    def stop(self, timeout: float = 2.0) -> bool:
+        self.stopped = True
+        return True
+
+
+class Recorder:
+    """A notification backend that delivers to a list."""
+
+    name = "recorder"
+
+    def __init__(self) -> None:
+        self.shown: list[tuple[str, str]] = []
+
+    def show(self, title: str, message: str) -> None:
+        self.shown.append((title, message))
+
+
+class Harness:
+    def __init__(self, tmp_path: Path, accounts: list[AccountConfig]) -> None:
+        self.config = ConfigStore(tmp_path / "config")
+        self.config.save_accounts(accounts)
+        self.secrets = MemorySecretStore()
+        self.watch = FakeWatch(accounts)
+        self.notes = Recorder()
+        self.opened: list[QUrl] = []
+        self.logins: list[tuple[AccountConfig, str]] = []
+        self.autostart = XdgAutostart(tmp_path / "xdg-config")
+        self.clock = Clock(NOW)
+        self.app: IppoApp = build_app(
+            config=self.config,
+            secrets=self.secrets,
+            languages=None,
+            service=self.watch,
+            notification_backends=[self.notes],
+            autostart=self.autostart,
+            clock=self.clock,
+            check_login=lambda account, password: self.logins.append((account, password)),
+            open_url=lambda url: self.opened.append(url) or True,
+        )
+
+
+@pytest.fixture
+def harness(tmp_path: Path, qtbot: QtBot) -> Iterator[Harness]:
+    h = Harness(tmp_path, [SHOP])
+    yield h
+    h.app.shutdown()
+
+
+def test_snapshots_reach_tray_list_and_notifier(harness: Harness, qtbot: QtBot) -> None:
+    app = harness.app
+    app.start()
+    assert harness.watch.started
+    warning = inquiry("w1", timedelta(hours=3), "Jane Miller <jane@example.com>", "Order #4521")
+    calm = inquiry("c1", timedelta(hours=14), uid=2)
+    harness.watch.publish([warning, calm], {"shop": CONNECTED})
+    qtbot.waitUntil(lambda: app.pending.item("w1") is not None)
+    assert app.pending.item("c1") is not None
+    badge = app.tray.current_badge()
+    assert badge is not None and (badge.kind, badge.text) == ("warning", "3h")
+    assert "Jane Miller" in app.tray.toolTip()
+    # One notification for the warning stage, naming the sender; none for the calm item.
+    assert len(harness.notes.shown) == 1
+    title, _body = harness.notes.shown[0]
+    assert "Jane Miller" in title and "3h" in title
+    # One timer for the badge: the next change is the text '3h' -> '2h' in exactly 1 s,
+    # well before the urgent stage (2 h away); the notification timer waits for that stage.
+    assert 0 <= app.summary_timer.remaining_ms() <= 1_100
+    assert 0 < app.notify_timer.remaining_ms() <= 30 * 60 * 1000
+    # The same picture again (a heartbeat) notifies nothing more.
+    harness.watch.publish([warning, calm], {"shop": CONNECTED})
+    qtbot.wait(50)
+    assert len(harness.notes.shown) == 1
+
+
+def test_an_account_not_covered_shows_in_badge_and_list(harness: Harness, qtbot: QtBot) -> None:
+    app = harness.app
+    app.start()
+    failed = AccountHealth(HealthState.ERROR, "authentication failed")
+    harness.watch.publish([inquiry("w1", timedelta(hours=3))], {"shop": failed})
+    qtbot.waitUntil(lambda: app.pending.item("w1") is not None)
+    badge = app.tray.current_badge()
+    assert badge is not None and badge.kind == "error"
+    assert "authentication failed" in app.tray.toolTip()
+    assert not app.pending.banner.isHidden()
+    assert "authentication failed" in app.pending.banner.text()
+
+
+def test_acknowledge_opens_the_dialog_once(harness: Harness, qtbot: QtBot) -> None:
+    app = harness.app
+    app.start()
+    item = inquiry("w1", timedelta(hours=3), "Jane Miller <jane@example.com>", "Order #4521")
+    harness.watch.publish([item], {"shop": CONNECTED})
+    qtbot.waitUntil(lambda: app.pending.item("w1") is not None)
+    app.pending.select_item("w1")
+    app.pending.ack_button.click()
+    dialog = app.ack_dialogs["w1"]
+    assert isinstance(dialog, AckDialog) and dialog.isVisible()
+    assert dialog.inquiry == item and dialog.account == SHOP
+    app.pending.acknowledge_requested.emit("w1")  # again: the same dialog comes forward
+    assert list(app.ack_dialogs) == ["w1"] and app.ack_dialogs["w1"] is dialog
+    dialog.close()
+    qtbot.waitUntil(lambda: "w1" not in app.ack_dialogs)
+
+
+def test_mark_answered_not_an_inquiry_and_ignore_sender(harness: Harness, qtbot: QtBot) -> None:
+    app = harness.app
+    app.start()
+    items = [
+        inquiry("a", timedelta(hours=3), "A <a@example.com>", uid=1),
+        inquiry("b", timedelta(hours=5), "B <b@example.com>", uid=2),
+        inquiry("c", timedelta(hours=6), "Spam Co <offers@spam.example>", uid=3),
+    ]
+    harness.watch.publish(items, {"shop": CONNECTED})
+    qtbot.waitUntil(lambda: app.pending.item("c") is not None)
+    app.pending.select_item("a")
+    app.pending.answered_button.click()
+    app.pending.select_item("b")
+    app.pending.dismiss_action.trigger()
+    app.pending.select_item("c")
+    app.pending.ignore_action.trigger()
+    assert app.store.dismissals("shop") == {"a": "answered", "b": "not_inquiry"}
+    assert app.store.ignored_senders("shop") == {"offers@spam.example"}
+    assert harness.watch.refreshes == 3  # the waiting set is recomputed after each
+
+
+def test_marking_an_acknowledged_item_done_closes_its_promise(
+    harness: Harness, qtbot: QtBot
+) -> None:
+    app = harness.app
+    app.start()
+    acked = inquiry(
+        "k1", timedelta(hours=-2), state=ItemState.ACKNOWLEDGED, promise_left=timedelta(hours=20)
+    )
+    app.store.record_ack(
+        item_id="k1",
+        account="shop",
+        message_id="ack-1@shop.example.jp",
+        recipients=["tanaka@example.jp"],
+        subject="Re: 見積もりのお願い",
+        raw=b"From: x\r\n\r\nbody\r\n",
+        promise_due_at=NOW + timedelta(hours=20),
+    )
+    app.store.set_ack_state("ack-1@shop.example.jp", "filed")
+    harness.watch.publish([acked], {"shop": CONNECTED})
+    qtbot.waitUntil(lambda: app.pending.item("k1") is not None)
+    app.pending.select_item("k1")
+    assert app.pending.answered_button.text() == "Done (D)"
+    app.pending.answered_button.click()
+    record = app.store.ack("ack-1@shop.example.jp")
+    assert record is not None and record.state == "done"
+    assert harness.watch.refreshes == 1
+
+
+def test_open_in_mail_uses_a_reply_draft_for_a_custom_server(
+    harness: Harness, qtbot: QtBot
+) -> None:
+    app = harness.app
+    app.start()
+    item = inquiry("w1", timedelta(hours=3), "Jane Miller <jane@example.com>", "Order #4521")
+    harness.watch.publish([item], {"shop": CONNECTED})
+    qtbot.waitUntil(lambda: app.pending.item("w1") is not None)
+    app.pending.select_item("w1")
+    app.pending.open_button.click()
+    assert [u.scheme() for u in harness.opened] == ["mailto"]
+    url = urlsplit(bytes(harness.opened[0].toEncoded().data()).decode("ascii"))
+    assert url.path == "jane@example.com"
+    fields = parse_qs(url.query)
+    assert fields["subject"] == ["Re: Order #4521"]
+    assert fields["In-Reply-To"] == ["<w1@mail.example.jp>"]
+
+
+def test_first_run_opens_add_inbox_and_turns_on_start_at_login(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    h = Harness(tmp_path, [])
+    app = h.app
+    try:
+        app.start()
+        dialog = app.add_dialog
+        assert isinstance(dialog, AddInboxDialog) and dialog.isVisible()
+        assert not h.autostart.is_enabled()  # nothing to watch yet: not started at login
+        dialog.email.setText("info@shop.example.jp")
+        dialog.password.setText("s3cret pass")
+        dialog.imap_host.setText("mail.shop.example.jp")
+        dialog.start_test()
+        qtbot.waitUntil(lambda: app.add_dialog is None, timeout=5000)
+        assert [a.email for a in h.config.load_accounts()] == ["info@shop.example.jp"]
+        assert h.secrets.get_password("info@shop.example.jp") == "s3cret pass"
+        assert h.logins and h.logins[0][1] == "s3cret pass"  # tested before saving
+        assert [a.name for a in h.watch.set_accounts_calls[-1]] == ["info@shop.example.jp"]
+        # The first inbox turns start-at-login on, and the tray's checkbox shows it.
+        assert h.autostart.is_enabled()
+        assert h.config.settings["autostart"] is True
+        autostart_action = app.tray.menu_actions()[3]
+        assert autostart_action.isChecked()
+        # Switched off from the tray menu: the entry goes, and the choice is remembered.
+        autostart_action.trigger()
+        assert not h.autostart.is_enabled()
+        assert h.config.settings["autostart"] is False
+    finally:
+        app.shutdown()
+
+
+def test_settings_language_switches_tray_and_notifications(
+    harness: Harness, qtbot: QtBot, qapp: QApplication
+) -> None:
+    app = harness.app
+    app.languages = LanguageSwitcher(qapp)
+    app.start()
+    try:
+        app.set_language("ja")
+        assert harness.config.settings["language"] == "ja"
+        assert app.tray.menu_actions()[-1].text() == "Ippo を終了"
+        harness.watch.publish(
+            [inquiry("w1", timedelta(hours=3), "Jane Miller <jane@example.com>")],
+            {"shop": CONNECTED},
+        )
+        qtbot.waitUntil(lambda: len(harness.notes.shown) == 1)
+        title = harness.notes.shown[0][0]
+        assert "Jane Miller" in title and "reply within" not in title  # Japanese text
+        app.set_language("system")
+        assert harness.config.settings["language"] is None
+    finally:
+        app.languages.apply("en")
+
+
+def test_shutdown_stops_the_watchers_and_closes_the_store(harness: Harness) -> None:
+    app = harness.app
+    app.start()
+    app.shutdown()
+    assert harness.watch.stopped
+    assert not harness.watch.listeners  # the bridge let go
+    with pytest.raises(Exception, match="closed"):
+        app.store.items()
+    app.shutdown()  # twice is fine
+
+
+def test_signal_handler_runs_while_qt_waits(qtbot: QtBot) -> None:
+    received: list[int] = []
+    previous = signal.getsignal(signal.SIGHUP)
+    wakeup = SignalWakeup(received.append)
+    try:
+        os.kill(os.getpid(), signal.SIGHUP)
+        qtbot.waitUntil(lambda: received == [signal.SIGHUP], timeout=2000)
+    finally:
+        wakeup.close()
+    assert signal.getsignal(signal.SIGHUP) == previous
