@@ -116,8 +116,12 @@ class Harness:
             autostart=self.autostart,
             clock=self.clock,
             check_login=lambda account, password: self.logins.append((account, password)),
-            open_url=lambda url: self.opened.append(url) or True,
+            open_url=self.open_url,
         )
+
+    def open_url(self, url: QUrl) -> bool:
+        self.opened.append(url)
+        return True
 
 
 @pytest.fixture
