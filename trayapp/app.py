@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import ctypes
+import gc
 import logging
 import os
 import signal
@@ -29,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote
 
-from PySide6.QtCore import QObject, QRect, QSocketNotifier, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QEvent, QObject, QRect, QSocketNotifier, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QIcon, QSessionManager
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -76,11 +78,24 @@ TRAY_POLL_MS = 250
 # Monotonic timers stand still while the machine sleeps: the badge timer never waits longer,
 # so the countdown is right again soon after a wake even when no mail arrives.
 SUMMARY_MAX_WAIT = timedelta(minutes=30)
+LIST_KEEP_MS = 60_000  # a hidden list is kept this long (reopening it soon is instant)
+TRIM_AFTER_MS = 15_000  # quiet time after changes before freed memory is handed back
 STOP_TIMEOUT = 2.0  # per watcher, all in parallel: well inside the 10 s a session gives us
 
 
 def local_now() -> datetime:
     return datetime.now().astimezone()
+
+
+def release_memory() -> None:
+    """Collect garbage and hand freed heap pages back to the system. glibc keeps freed
+    memory for reuse, and after the start-up scans (or a closed list) that is megabytes the
+    app will not need again soon. A no-op where there is no glibc."""
+    gc.collect()
+    if sys.platform.startswith("linux"):
+        # musl or another libc has no malloc_trim: nothing to hand back then.
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None).malloc_trim(0)
 
 
 # --------------------------------------------------------------------------- small interfaces
@@ -211,7 +226,7 @@ class IppoApp(QObject):
         service: WatchControl,
         bridge: WatchBridge,
         tray: TrayController,
-        pending: PendingWindow,
+        make_pending: Callable[[], PendingWindow],
         scheduler: NotificationScheduler,
         notify_timer: WakeTimer,
         summary_timer: WakeTimer,
@@ -234,7 +249,8 @@ class IppoApp(QObject):
         self.service = service
         self.bridge = bridge
         self.tray = tray
-        self.pending = pending
+        self._make_pending = make_pending
+        self._pending: PendingWindow | None = None
         self.scheduler = scheduler
         self.notify_timer = notify_timer
         self.summary_timer = summary_timer
@@ -269,13 +285,19 @@ class IppoApp(QObject):
         tray.settings_requested.connect(self.open_settings)
         tray.start_at_login_changed.connect(self.set_start_at_login)
 
-        pending.acknowledge_requested.connect(self.acknowledge)
-        pending.mark_answered_requested.connect(self.mark_answered)
-        pending.not_inquiry_requested.connect(self.not_an_inquiry)
-        pending.ignore_sender_requested.connect(self.ignore_sender)
-        pending.open_in_mail_requested.connect(self.open_in_mail)
-        pending.set_leads(self.leads)
         scheduler.set_leads(self.leads)
+        # The list is built when first shown and let go a while after it is hidden: a tray
+        # app spends its day with the list closed, and its rows (fonts, layouts) cost more
+        # memory than everything else on screen.
+        self._release_list = QTimer(self)
+        self._release_list.setSingleShot(True)
+        self._release_list.setInterval(LIST_KEEP_MS)
+        self._release_list.timeout.connect(self._drop_list_if_hidden)
+        # After a burst of changes (start-up scans, new mail) give freed memory back.
+        self._trim = QTimer(self)
+        self._trim.setSingleShot(True)
+        self._trim.setInterval(TRIM_AFTER_MS)
+        self._trim.timeout.connect(release_memory)
 
         self._outcome.keyring_checked.connect(self._on_keyring_checked)
         self._outcome.acks_resumed.connect(bridge.refresh)
@@ -312,7 +334,9 @@ class IppoApp(QObject):
             log.warning("a watcher did not stop in time; leaving it to exit with the process")
         for dialog in list(self.ack_dialogs.values()):
             dialog.close()
-        for widget in (self.add_dialog, self.settings_dialog, self.pending, *self.messages):
+        self._release_list.stop()
+        self._trim.stop()
+        for widget in (self.add_dialog, self.settings_dialog, self._pending, *self.messages):
             if widget is not None:
                 widget.close()
         self.tray.hide()
@@ -322,14 +346,17 @@ class IppoApp(QObject):
     # ---------------------------------------------------------------- what the watchers say
 
     def _on_items(self, items: list[Inquiry]) -> None:
-        self.pending.set_items(items)
+        if self._pending is not None:
+            self._pending.set_items(items)
         self.scheduler.update(items)
 
     def _on_health(self, _name: str, _health: AccountHealth) -> None:
-        self.pending.set_health(self.bridge.health)
+        if self._pending is not None:
+            self._pending.set_health(self.bridge.health)
 
     def _on_snapshot(self, _snapshot: WatchSnapshot) -> None:
         self.update_summary()
+        self._trim.start()
 
     def update_summary(self) -> None:
         """Badge and tooltip from the latest picture; one timer for the next change."""
@@ -348,6 +375,43 @@ class IppoApp(QObject):
 
     # ---------------------------------------------------------------- the list
 
+    @property
+    def pending(self) -> PendingWindow:
+        """The pending list, built (and filled with the latest picture) on first use."""
+        if self._pending is None:
+            window = self._make_pending()
+            window.acknowledge_requested.connect(self.acknowledge)
+            window.mark_answered_requested.connect(self.mark_answered)
+            window.not_inquiry_requested.connect(self.not_an_inquiry)
+            window.ignore_sender_requested.connect(self.ignore_sender)
+            window.open_in_mail_requested.connect(self.open_in_mail)
+            window.installEventFilter(self)
+            window.set_leads(self.leads)
+            window.set_items(self.bridge.items)
+            window.set_health(self.bridge.health)
+            self._pending = window
+        return self._pending
+
+    def has_list(self) -> bool:
+        return self._pending is not None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._pending:
+            if event.type() == QEvent.Type.Hide:
+                self._release_list.start()
+            elif event.type() == QEvent.Type.Show:
+                self._release_list.stop()
+        return super().eventFilter(watched, event)
+
+    def _drop_list_if_hidden(self) -> None:
+        window = self._pending
+        if window is None or window.isVisible():
+            return
+        self._pending = None
+        window.removeEventFilter(self)
+        window.deleteLater()
+        self._trim.start()
+
     def show_list(self, anchor: QRect | None = None) -> None:
         if anchor is None or not anchor.isValid():
             geometry = self.tray.geometry()
@@ -359,7 +423,7 @@ class IppoApp(QObject):
         self.pending.show_near(anchor)
 
     def _item(self, item_id: str) -> Inquiry | None:
-        return self.pending.item(item_id)
+        return next((i for i in self.bridge.items if i.id == item_id), None)
 
     def _account(self, name: str) -> AccountConfig | None:
         return next((a for a in self.accounts if a.name == name), None)
@@ -467,7 +531,8 @@ class IppoApp(QObject):
     def _accounts_changed(self) -> None:
         self.accounts = self.config.load_accounts()
         self.leads = leads_by_account(self.accounts)
-        self.pending.set_leads(self.leads)
+        if self._pending is not None:
+            self._pending.set_leads(self.leads)
         self.scheduler.set_leads(self.leads)
         self.bridge.set_accounts(self.accounts)
         if self.settings_dialog is not None:
@@ -931,7 +996,6 @@ def build_app(
         )
     bridge = WatchBridge(service)
     tray = TrayController()
-    pending = PendingWindow(clock=clock)
     if notification_backends is None:
         icon = app_icon_png(64)
         notification_backends = [PlyerBackend(app_icon=str(icon) if icon else "")]
@@ -959,7 +1023,7 @@ def build_app(
         service=service,
         bridge=bridge,
         tray=tray,
-        pending=pending,
+        make_pending=lambda: PendingWindow(clock=clock),
         scheduler=scheduler,
         notify_timer=notify_timer,
         summary_timer=summary_timer,

@@ -330,3 +330,30 @@ def test_signal_handler_runs_while_qt_waits(qtbot: QtBot) -> None:
     finally:
         wakeup.close()
     assert signal.getsignal(signal.SIGHUP) == previous
+
+
+def test_list_is_built_on_demand_and_let_go_when_hidden(harness: Harness, qtbot: QtBot) -> None:
+    app = harness.app
+    app.start()
+    harness.watch.publish([inquiry("w1", timedelta(hours=3))], {"shop": CONNECTED})
+    qtbot.waitUntil(lambda: len(harness.notes.shown) == 1)
+    assert not app.has_list()  # nobody opened it: no rows, no fonts, no layouts
+    app.show_list()
+    window = app.pending
+    assert window.isVisible() and window.item("w1") is not None
+    window.hide()
+    assert app._release_list.isActive()
+    app._release_list.setInterval(10)
+    app._release_list.start()
+    qtbot.waitUntil(lambda: not app.has_list())
+    # Reopened: a new list with the latest picture, actions still wired.
+    harness.watch.publish(
+        [inquiry("w1", timedelta(hours=3)), inquiry("w2", timedelta(hours=5), uid=2)],
+        {"shop": CONNECTED},
+    )
+    qtbot.wait(50)
+    app.show_list()
+    assert app.pending is not window and app.pending.item("w2") is not None
+    app.pending.select_item("w2")
+    app.pending.answered_button.click()
+    assert app.store.dismissals("shop") == {"w2": "answered"}
