@@ -271,6 +271,7 @@ class IppoApp(QObject):
         self.ack_dialogs: dict[str, AckDialog] = {}
         self.messages: list[QMessageBox] = []  # kept alive while shown
         self._outcome = _Outcome(self)
+        self._live: set[str] = set()  # accounts connected (scanned live) during this run
         self._started = False
         self._stopped = False
 
@@ -348,11 +349,20 @@ class IppoApp(QObject):
     def _on_items(self, items: list[Inquiry]) -> None:
         if self._pending is not None:
             self._pending.set_items(items)
-        self.scheduler.update(items)
+        self._update_notifications()
 
-    def _on_health(self, _name: str, _health: AccountHealth) -> None:
+    def _on_health(self, name: str, health: AccountHealth) -> None:
         if self._pending is not None:
             self._pending.set_health(self.bridge.health)
+        if health.state is HealthState.CONNECTED and name not in self._live:
+            self._live.add(name)
+            self._update_notifications()
+
+    def _update_notifications(self) -> None:
+        """Only what a live scan of this run confirmed is notified: the last known list from
+        the store may hold items answered from the phone while Ippo was off, and a warning
+        about those would be wrong. (The badge shows them at once, marked not covered.)"""
+        self.scheduler.update([i for i in self.bridge.items if i.account in self._live])
 
     def _on_snapshot(self, _snapshot: WatchSnapshot) -> None:
         self.update_summary()

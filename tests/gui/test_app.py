@@ -357,3 +357,21 @@ def test_list_is_built_on_demand_and_let_go_when_hidden(harness: Harness, qtbot:
     app.pending.select_item("w2")
     app.pending.answered_button.click()
     assert app.store.dismissals("shop") == {"w2": "answered"}
+
+
+def test_last_known_items_are_not_notified_before_a_live_scan(
+    harness: Harness, qtbot: QtBot
+) -> None:
+    app = harness.app
+    app.start()
+    item = inquiry("w1", timedelta(hours=3), "Jane Miller <jane@example.com>")
+    connecting = AccountHealth(HealthState.CONNECTING)
+    harness.watch.publish([item], {"shop": connecting})  # from the store, not yet confirmed
+    qtbot.waitUntil(lambda: bool(app.bridge.items))
+    qtbot.wait(50)
+    assert harness.notes.shown == []
+    badge = app.tray.current_badge()
+    assert badge is not None and badge.kind == "error"  # shown, but marked not covered
+    harness.watch.publish([item], {"shop": CONNECTED})  # the live scan confirms it
+    qtbot.waitUntil(lambda: len(harness.notes.shown) == 1)
+    assert "Jane Miller" in harness.notes.shown[0][0]
