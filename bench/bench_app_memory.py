@@ -153,7 +153,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--settle", type=float, default=10.0, help="seconds before sampling")
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=20.0,
+        help="seconds before sampling (the app hands freed memory back 15 s after changes)",
+    )
     parser.add_argument("--samples", type=int, default=5, help="RSS samples per round (1/s)")
     parser.add_argument("--idle-seconds", type=float, default=300.0)
     args = parser.parse_args()
@@ -199,7 +204,7 @@ def main() -> None:
                 desk.wait_for_tray_icon("bare-tray", timeout=60)
                 desk.wait_for_tray_icon("ippo", timeout=60)
                 wait_until(
-                    lambda before=before: connected_count(log) >= before + args.accounts,
+                    lambda log=log, before=before: connected_count(log) >= before + args.accounts,
                     "every account connected",
                     120,
                 )

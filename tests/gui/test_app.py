@@ -375,3 +375,23 @@ def test_last_known_items_are_not_notified_before_a_live_scan(
     harness.watch.publish([item], {"shop": CONNECTED})  # the live scan confirms it
     qtbot.waitUntil(lambda: len(harness.notes.shown) == 1)
     assert "Jane Miller" in harness.notes.shown[0][0]
+
+
+def test_settings_change_is_saved_and_restarts_the_account(harness: Harness, qtbot: QtBot) -> None:
+    app = harness.app
+    app.start()
+    app.tray.menu_actions()[2].trigger()  # Settings…
+    dialog = app.settings_dialog
+    assert dialog is not None and dialog.isVisible()
+    dialog.warning_hours.setValue(6.0)
+    assert dialog.apply()
+    saved = harness.config.get_account("shop")
+    assert saved is not None and saved.warning_hours == 6.0
+    assert harness.watch.set_accounts_calls[-1][0].warning_hours == 6.0
+    assert app.leads["shop"].warning == timedelta(hours=6)
+    # A 21 h old message (3 h left) would be warned about either way; one 19 h old (5 h
+    # left) only with the 6 h lead: the scheduler uses the new lead.
+    harness.watch.publish([inquiry("w5", timedelta(hours=5))], {"shop": CONNECTED})
+    qtbot.waitUntil(lambda: len(harness.notes.shown) == 1)
+    dialog.close()
+    qtbot.waitUntil(lambda: app.settings_dialog is None)
