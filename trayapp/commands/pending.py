@@ -287,14 +287,10 @@ def run(args: argparse.Namespace) -> int:
                     dismissed_ids=store.dismissed_ids(name),
                     ignored_senders=store.ignored_senders(name),
                 )
-                acks = store.acks(name)
-                if acks:  # imported only when there is something to merge: keeps startup lean
-                    from trayapp.core.promise import apply_acknowledgements
-                    from trayapp.mail.acknowledge import to_acknowledgement
+                if store.acks(name):  # imported only when there is a journal: keeps startup lean
+                    from trayapp.mail.acknowledge import with_acknowledgements
 
-                    inquiries = apply_acknowledgements(
-                        inquiries, [to_acknowledgement(a) for a in acks], outcome.scan.sent
-                    )
+                    inquiries = with_acknowledgements(store, name, inquiries, outcome.scan.sent)
                 waiting.extend(inquiries)
                 _record(store, name, outcome.scan, inquiries, now)
             except StoreError as error:

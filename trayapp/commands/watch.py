@@ -199,7 +199,17 @@ def run(args: argparse.Namespace) -> int:
         snapshots.put(None)
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
-    service = WatchService(accounts, _password_source(), store, timings=timings)
+    from functools import partial
+
+    from trayapp.mail.acknowledge import with_acknowledgements
+
+    service = WatchService(
+        accounts,
+        _password_source(),
+        store,
+        timings=timings,
+        merge_acknowledgements=partial(with_acknowledgements, store),
+    )
     service.subscribe(snapshots.put)
     service.start()
     last_key: object = None

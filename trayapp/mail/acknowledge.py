@@ -31,11 +31,12 @@ from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from trayapp.core.model import AccountConfig, Inquiry
+from trayapp.core.model import AccountConfig, Inquiry, MessageHeaders
 from trayapp.core.promise import (
     Acknowledgement,
     AckState,
     Language,
+    apply_acknowledgements,
     inquiry_from_dict,
     inquiry_to_dict,
 )
@@ -303,6 +304,16 @@ def journal_acknowledgements(
 ) -> list[Acknowledgement]:
     """Every journal entry of an account (or all), for core.promise.apply_acknowledgements."""
     return [to_acknowledgement(r) for r in store.acks(account)]
+
+
+def with_acknowledgements(
+    store: AckJournal, account: str, waiting: list[Inquiry], sent: Sequence[MessageHeaders]
+) -> list[Inquiry]:
+    """The shown list of an account: its waiting inquiries with the journal's promises applied
+    (acknowledged items keep their own countdown until a later reply is found in Sent). The one
+    merge that `ippo pending`, `ippo watch` and the tray app all use."""
+    acks = journal_acknowledgements(store, account)
+    return apply_acknowledgements(waiting, acks, sent) if acks else waiting
 
 
 # --- the service -------------------------------------------------------------------------------

@@ -1,0 +1,49 @@
+"""After `ippo ack`, the item stays on the watch list as `acknowledged` with its own promise
+countdown: `ippo watch` shows the same promise `ippo pending` does (one shared merge)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.integration.test_ack_crash import Cli, setup  # noqa: F401  (fixture)
+from tests.support.dovecot import DovecotUser
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+
+def first_watch_line_with_items(cli: Cli, timeout: float = 60) -> dict[str, object]:
+    proc = subprocess.Popen(
+        cli.args("watch", "--json"), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, env=cli.env, cwd=Path(__file__).parents[2],
+    )
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            snapshot = json.loads(line)
+            accounts = snapshot["accounts"]
+            if snapshot["pending"] and all(h["state"] == "connected" for h in accounts.values()):
+                return dict(snapshot)
+        raise AssertionError(f"watch ended: {proc.stderr.read() if proc.stderr else ''}")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=timeout)
+
+
+def test_watch_shows_the_acknowledged_promise(
+    setup: tuple[Cli, DovecotUser, DovecotUser, str],  # noqa: F811
+) -> None:
+    cli, _shop, _customer, item_id = setup
+    sent = cli.run("ack", item_id, "--promise", "2d")
+    assert sent.returncode == 0, sent.stderr
+
+    pending = json.loads(cli.run("pending", "--json").stdout)
+    snapshot = first_watch_line_with_items(cli)
+    [watched] = snapshot["pending"]  # type: ignore[misc]
+    assert watched["id"] == item_id
+    assert watched["state"] == "acknowledged"
+    assert watched["promise_due_at"] == pending[0]["promise_due_at"]
+    assert watched["promise_due_at"] is not None
