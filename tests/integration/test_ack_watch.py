@@ -4,7 +4,10 @@ countdown: `ippo watch` shows the same promise `ippo pending` does (one shared m
 from __future__ import annotations
 
 import json
+import queue
 import subprocess
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -15,22 +18,34 @@ from tests.support.dovecot import DovecotUser
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
-def first_watch_line_with_items(cli: Cli, timeout: float = 60) -> dict[str, object]:
+def first_watch_line_with_items(cli: Cli, timeout: float = 30) -> dict[str, object]:
+    """The first `ippo watch` line, once connected, that lists something; fails after
+    `timeout` seconds with the last line seen."""
     proc = subprocess.Popen(
         cli.args("watch", "--json"), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True, env=cli.env, cwd=Path(__file__).parents[2],
+        stderr=subprocess.DEVNULL, text=True, env=cli.env, cwd=Path(__file__).parents[2],
     )
+    lines: queue.Queue[str] = queue.Queue()
+    assert proc.stdout is not None
+    reader = threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout or ()])
+    reader.start()
+    last: dict[str, object] = {}
+    deadline = time.monotonic() + timeout
     try:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            snapshot = json.loads(line)
-            accounts = snapshot["accounts"]
-            if snapshot["pending"] and all(h["state"] == "connected" for h in accounts.values()):
-                return dict(snapshot)
-        raise AssertionError(f"watch ended: {proc.stderr.read() if proc.stderr else ''}")
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                last = json.loads(lines.get(timeout=left))
+            except queue.Empty:
+                break
+            accounts = last["accounts"]
+            assert isinstance(accounts, dict)
+            if last["pending"] and all(h["state"] == "connected" for h in accounts.values()):
+                return last
+        raise AssertionError(f"no connected line listing the item within {timeout}s: {last}")
     finally:
         proc.terminate()
-        proc.wait(timeout=timeout)
+        proc.wait(timeout=10)
+        reader.join(timeout=10)
 
 
 def test_watch_shows_the_acknowledged_promise(
