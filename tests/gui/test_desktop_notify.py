@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.desktop_session import Desktop, NotifyCalls, start_desktop
 from trayapp.core.model import Stage
 from trayapp.desktop.notify import (
     CallableBackend,
@@ -21,68 +22,43 @@ from trayapp.desktop.notify import (
 )
 from trayapp.store.db import StateStore
 
-from .desktop_session import DesktopSession, desktop_session
 from .helpers import NOW, Clock, inquiry
 
 pytestmark = [pytest.mark.gui, pytest.mark.integration]
 
 
 @pytest.fixture
-def session(monkeypatch: pytest.MonkeyPatch) -> Iterator[DesktopSession]:
-    with desktop_session() as desk:
+def session(monkeypatch: pytest.MonkeyPatch) -> Iterator[Desktop]:
+    """Xvfb and a private bus (activating nothing); each test starts dunst itself or not."""
+    with start_desktop(keyring="absent", tray=False, notifications=False) as desk:
+        env = desk.env()
         for name in ("DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR"):
-            monkeypatch.setenv(name, desk.env[name])
+            monkeypatch.setenv(name, env[name])
         yield desk
 
 
-class NotifyCalls:
-    """Every org.freedesktop.Notifications.Notify call on the bus, as dbus-monitor prints it."""
-
-    def __init__(self, desk: DesktopSession) -> None:
-        self.path = desk.base / "notify-calls.txt"
-        self.proc = desk.start(
-            [
-                "dbus-monitor",
-                "--session",
-                "type='method_call',interface='org.freedesktop.Notifications',member='Notify'",
-            ],
-            "notify-calls.txt",
-        )
-        time.sleep(0.5)  # let the monitor subscribe
-
-    def text(self) -> str:
-        return self.path.read_text(errors="replace")
-
-    def count(self) -> int:
-        return self.text().count("member=Notify")
-
-    def wait_for(self, count: int, timeout: float = 10.0) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.count() >= count:
-                return self.text()
-            time.sleep(0.1)
-        raise AssertionError(f"expected {count} Notify call(s), saw:\n{self.text()}")
+def dunst(desk: Desktop) -> NotifyCalls:
+    """dunst on the test bus, and every Notify call to it recorded."""
+    return desk.start_dunst()
 
 
-def test_plyer_reaches_the_notification_daemon(session: DesktopSession) -> None:
-    session.start_dunst()
-    calls = NotifyCalls(session)
+def test_plyer_reaches_the_notification_daemon(session: Desktop) -> None:
+    calls = dunst(session)
     fallback: list[tuple[str, str]] = []
     notifier = Notifier(
         [PlyerBackend(), CallableBackend("tray", lambda t, m: fallback.append((t, m)))]
     )
     assert notifier.notify("田中 太郎: reply within 3h", "見積もりのお願い") == "plyer"
-    text = calls.wait_for(1)
+    text = calls.wait_for(1)[0]
     assert "田中 太郎: reply within 3h" in text
     assert fallback == []
 
 
-def test_without_a_daemon_the_tray_message_is_used(session: DesktopSession) -> None:
+def test_without_a_daemon_the_tray_message_is_used(session: Desktop) -> None:
     fallback: list[tuple[str, str]] = []
-    # Debian's dunst is D-Bus activatable, but this bus cannot start it (no display in the
-    # bus's environment): the check notices instead of letting notify-send fail silently.
-    with pytest.raises(NotificationUnavailable, match="notification daemon"):
+    # Nothing owns or can activate the name: the check says so instead of letting
+    # notify-send fail silently.
+    with pytest.raises(NotificationUnavailable, match="no notification daemon on the session bus"):
         PlyerBackend().show("t", "m")
     notifier = Notifier(
         [PlyerBackend(), CallableBackend("tray", lambda t, m: fallback.append((t, m)))]
@@ -91,11 +67,24 @@ def test_without_a_daemon_the_tray_message_is_used(session: DesktopSession) -> N
     assert fallback == [("title", "body")]
 
 
+def test_a_daemon_that_cannot_start_sends_to_the_tray(session: Desktop) -> None:
+    # Debian's dunst is D-Bus activatable (its own service file), but this bus cannot start
+    # it (no display in the bus's environment): noticed, not swallowed by notify-send.
+    session.make_activatable(Path("/usr/share/dbus-1/services/org.knopwob.dunst.service"))
+    with pytest.raises(NotificationUnavailable, match="could not be started"):
+        PlyerBackend().show("t", "m")
+    fallback: list[tuple[str, str]] = []
+    notifier = Notifier(
+        [PlyerBackend(), CallableBackend("tray", lambda t, m: fallback.append((t, m)))]
+    )
+    assert notifier.notify("title", "body") == "tray"
+    assert fallback == [("title", "body")]
+
+
 def test_each_stage_is_notified_once_even_across_a_restart(
-    session: DesktopSession, tmp_path: Path
+    session: Desktop, tmp_path: Path
 ) -> None:
-    session.start_dunst()
-    calls = NotifyCalls(session)
+    calls = dunst(session)
     clock = Clock(NOW)
     armed: list[timedelta | None] = []
     # A message 21 h old in a 24 h window: 3 h left, inside the 4 h warning lead.
@@ -111,7 +100,7 @@ def test_each_stage_is_notified_once_even_across_a_restart(
         return scheduler
 
     run_app_once()
-    text = calls.wait_for(1)
+    text = calls.wait_for(1)[0]
     assert "Alice Martin ‹alice@example.com›: reply within 3h" in text
     assert "Refund?" in text
     # The one timer is set for the exact start of the urgent stage (1 h before due).
@@ -123,7 +112,7 @@ def test_each_stage_is_notified_once_even_across_a_restart(
     # Two hours later the urgent stage begins: one new notification, then none again.
     clock.now = NOW + timedelta(hours=2, seconds=1)
     run_app_once()
-    text = calls.wait_for(2)
+    text = calls.wait_for(2)[1]
     assert "reply within 59m" in text
     run_app_once()
     time.sleep(1.0)
@@ -134,9 +123,8 @@ def test_each_stage_is_notified_once_even_across_a_restart(
         assert not store.was_notified("w1", Stage.OVERDUE, item.deadline)
 
 
-def test_several_due_at_once_are_grouped(session: DesktopSession, tmp_path: Path) -> None:
-    session.start_dunst()
-    calls = NotifyCalls(session)
+def test_several_due_at_once_are_grouped(session: Desktop, tmp_path: Path) -> None:
+    calls = dunst(session)
     items = [
         inquiry(f"g{n}", timedelta(minutes=20 * n), f"Customer {n} <c{n}@example.com>", uid=n)
         for n in range(1, 6)
@@ -148,6 +136,6 @@ def test_several_due_at_once_are_grouped(session: DesktopSession, tmp_path: Path
         sent = scheduler.update(items)
     assert sent is not None and sent.title == "5 inquiries need a reply"
     time.sleep(1.0)
-    text = calls.wait_for(1)
+    text = calls.wait_for(1)[0]
     assert calls.count() == 1
     assert "5 inquiries need a reply" in text

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QImage
 
-from .desktop_session import desktop_session
+from tests.support.desktop_session import start_desktop
 
 pytestmark = [pytest.mark.gui, pytest.mark.integration]
 
@@ -21,12 +21,12 @@ ARTIFACTS = ROOT / "artifacts" / "gui"
 
 @pytest.mark.parametrize("language", ["en", "ja"])
 def test_tray_badge_and_list_on_a_real_tray(language: str) -> None:
-    with desktop_session() as desk:
-        desk.start_trayer()
+    # Xvfb + private bus + trayer only: no keyring, no notification daemon needed here.
+    with start_desktop(keyring="absent", notifications=False, width=1024, height=640) as desk:
         scene = subprocess.Popen(
             [sys.executable, "-m", "tests.gui.tray_scene", language],
             cwd=ROOT,
-            env=desk.env,
+            env=desk.env(),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,

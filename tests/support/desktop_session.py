@@ -1,7 +1,7 @@
-"""A whole private desktop for end-to-end tests of the real app: Xvfb on a free display, a
-private D-Bus session bus (with the real gnome-keyring on it, from keyring_session.py),
-trayer as the XEmbed tray host and dunst as the notification daemon, with every Notify call
-on the bus recorded by dbus-monitor.
+"""A whole private desktop for the GUI and end-to-end tests (the one helper for both): Xvfb
+on a free display, a private D-Bus session bus (with the real gnome-keyring on it, from
+keyring_session.py), trayer as the XEmbed tray host and dunst as the notification daemon,
+with every Notify call on the bus recorded by dbus-monitor.
 
 Loaded as a pytest plugin (tests/conftest.py). Nothing is shared with the machine's session
 or with other runs: Xvfb picks its own display (-displayfd), the bus and HOME/XDG_* live in a
@@ -12,6 +12,11 @@ fresh temporary folder, and the bus activates no services (so nothing starts beh
         desk.wait_for_tray_icon("ippo")
         desk.notifications.wait_for(1)
         desk.screenshot(path)
+
+Every part is optional: start_desktop(keyring="absent", tray=False, notifications=False) is a
+bare Xvfb + bus; desk.start_trayer() / desk.start_dunst() add the parts later, and
+desk.make_activatable(service_file) lets the bus activate a service (which then runs without a
+display, i.e. fails to start).
 """
 
 from __future__ import annotations
@@ -205,6 +210,19 @@ class Desktop:
 
         self.trayer_panel = _wait(panel, "trayer did not start")
         return self.trayer_panel
+
+    def make_activatable(self, service_file: Path) -> None:
+        """Let the bus activate a D-Bus service (e.g. Debian's dunst .service file). The bus
+        starts it in the bus's own environment, which has no DISPLAY: a graphical daemon
+        activated this way fails to start, like a broken install."""
+        target = self.bus.base / "dbus-services" / service_file.name
+        target.write_text(service_file.read_text(encoding="utf-8"), encoding="utf-8")
+        subprocess.run(
+            ["dbus-send", "--bus=" + self.bus_address, "--print-reply",
+             "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus",
+             "org.freedesktop.DBus.ReloadConfig"],
+            capture_output=True, text=True, timeout=5, check=True,
+        )  # fmt: skip
 
     def _wait_for_name(self, name: str) -> None:
         def owned() -> bool:
