@@ -650,6 +650,169 @@ def broken_headers_message(
     )
 
 
+# --- bodies in the shapes real mailers send (for previews) ----------------------------------
+
+ALT_PLAIN_BODY = (
+    "Hello,\r\n\r\n"
+    "Could I change the *delivery address* for order #4521? We moved last week.\r\n\r\n"
+    "Best regards,\r\nJane\r\n"
+)
+ALT_HTML_BODY = (
+    '<div dir="ltr"><div>Hello,</div><div><br></div>'
+    "<div>Could I change the <b>delivery address</b> for order #4521? We moved last week."
+    "</div><div><br></div><div>Best regards,<br>Jane</div></div>\r\n"
+)
+HTML_ONLY_TEXT = "ホームページのお問い合わせフォームから送信されました。"
+HTML_ONLY_TRACKER = "https://tracker.example.test/open.gif?u=8f2a"
+HTML_ONLY_BODY = (
+    "<!DOCTYPE html>\r\n<html><head>\r\n"
+    '<meta http-equiv="Content-Type" content="text/html; charset=utf-8">\r\n'
+    "<title>お問い合わせ</title>\r\n"
+    "<style>body { font-family: sans-serif; } .label { color: #666; } "
+    "/* <p>not text</p> */</style>\r\n"
+    '<script type="text/javascript">document.write("script text");</script>\r\n'
+    "</head><body>\r\n"
+    f'<img src="{HTML_ONLY_TRACKER}" width="1" height="1" alt="">\r\n'
+    f"<p>{HTML_ONLY_TEXT}</p>\r\n"
+    '<table><tr><td class="label">お名前</td><td>中村&nbsp;美咲</td></tr>\r\n'
+    '<tr><td class="label">内容</td><td>営業時間を教えてください。&lt;土日&gt;も営業していますか？'
+    "</td></tr></table>\r\n"
+    '<p><a href="https://shop.example.test/contact?ref=form">お問い合わせフォーム</a></p>\r\n'
+    "</body></html>\r\n"
+)
+SJIS_B64_BODY = (
+    "お世話になっております。ｶﾀｶﾅ商事の田中です。\r\n"
+    "②番の商品を１０個、見積もりをお願いできますでしょうか。\r\n\r\n"
+    "田中\r\n"
+)
+QUOTED_REPLY_BODY = (
+    "ありがとうございます。配送先の変更もお願いできますか？\r\n\r\n"
+    "2024年6月3日(月) 10:00 Ippo Shop <shop@example.test>:\r\n"
+    "> お問い合わせありがとうございます。\r\n"
+    "> 在庫はございます。\r\n"
+)
+
+
+def _qp(text: str, charset: str = "utf-8") -> bytes:
+    """Quoted-printable the way mailers write it (soft breaks at 76), independent of the
+    product's decoder."""
+    import quopri
+
+    return quopri.encodestring(text.encode(charset).replace(b"\r\n", b"\n"))
+
+
+def _b64_lines(data: bytes) -> bytes:
+    encoded = base64.b64encode(data)
+    return b"\r\n".join(encoded[i : i + 76] for i in range(0, len(encoded), 76)) + b"\r\n"
+
+
+def alternative_inquiry(
+    *,
+    from_addr: str = "jane.miller@example.test",
+    to: str | Sequence[str] = SHOP_ADDR,
+    message_id: str | None = None,
+    subject: str = "Change of delivery address",
+    from_name: str = EN_CUSTOMER_NAME,
+    date: datetime | None = None,
+) -> bytes:
+    """Gmail-style multipart/alternative: text/plain and text/html, both quoted-printable
+    UTF-8. The plain part writes bold as *delivery address* (so a test can tell the parts)."""
+    boundary = "000000000000a1b2c3d4e5f60718"
+    body = (
+        f"--{boundary}\r\n".encode()
+        + b'Content-Type: text/plain; charset="UTF-8"\r\n'
+        + b"Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+        + _qp(ALT_PLAIN_BODY)
+        + f"\r\n--{boundary}\r\n".encode()
+        + b'Content-Type: text/html; charset="UTF-8"\r\n'
+        + b"Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+        + _qp(ALT_HTML_BODY)
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return make_message(
+        from_addr=from_addr,
+        from_name=from_name,
+        to=to,
+        subject=subject,
+        content_type=f'multipart/alternative; boundary="{boundary}"',
+        body_bytes=body,
+        message_id=message_id,
+        date=date,
+    )
+
+
+def html_only_inquiry(
+    *,
+    from_addr: str = "form@shop.example.test",
+    to: str | Sequence[str] = SHOP_ADDR,
+    message_id: str | None = None,
+    subject: str = "【お問い合わせ】営業時間について",
+    date: datetime | None = None,
+) -> bytes:
+    """A contact-form mail: HTML only (8-bit UTF-8, charset only in a <meta>), with a style
+    block, a script, a remote tracking image and a link -- none of which may reach a preview."""
+    return make_message(
+        from_addr=from_addr,
+        from_name="お問い合わせフォーム",
+        to=to,
+        subject=subject,
+        content_type="text/html",
+        body_bytes=HTML_ONLY_BODY.encode("utf-8"),
+        message_id=message_id,
+        date=date,
+        extra_headers=[("Content-Transfer-Encoding", "8bit")],
+    )
+
+
+def base64_shift_jis_inquiry(
+    *,
+    from_addr: str = "tanaka@example.test",
+    to: str | Sequence[str] = SHOP_ADDR,
+    message_id: str | None = None,
+    subject: str = SJIS_SUBJECT,
+    from_name: str = "田中 一郎",
+    date: datetime | None = None,
+) -> bytes:
+    """A Shift_JIS body sent base64 (as some Japanese web mailers and phones do), with the
+    CP932 character ② and half-width katakana."""
+    return make_message(
+        from_addr=from_addr,
+        from_name=from_name,
+        to=to,
+        subject=subject,
+        charset="Shift_JIS",
+        content_type="text/plain; charset=Shift_JIS",
+        body_bytes=_b64_lines(SJIS_B64_BODY.encode("cp932")),
+        message_id=message_id,
+        date=date,
+        extra_headers=[("Content-Transfer-Encoding", "base64")],
+    )
+
+
+def quoted_reply_inquiry(
+    *,
+    from_addr: str = CUSTOMER_ADDR,
+    to: str | Sequence[str] = SHOP_ADDR,
+    message_id: str | None = None,
+    subject: str = "Re: 【お問い合わせ】商品について",
+    in_reply_to: str | None = None,
+    references: Sequence[str] = (),
+    date: datetime | None = None,
+) -> bytes:
+    """A customer's answer above Gmail's Japanese attribution line and our quoted text."""
+    return make_message(
+        from_addr=from_addr,
+        from_name="中村 美咲",
+        to=to,
+        subject=subject,
+        body=QUOTED_REPLY_BODY,
+        message_id=message_id,
+        in_reply_to=in_reply_to,
+        references=references,
+        date=date,
+    )
+
+
 # Expected decodings of the default broken subject (best text, never an exception).
 BROKEN_SUBJECT_DECODED = "日本caféこんにちは日本\ufffd tail"
 

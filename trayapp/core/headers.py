@@ -350,6 +350,13 @@ def _decode_charset(data: bytes, charset: str) -> str:
         return data.decode("utf-8", "replace")
 
 
+def decode_text(data: bytes, charset: str) -> str:
+    """`data` in its labelled `charset` as the sender meant it, for message bodies as well as
+    header words: ISO-2022-JP with CP932 extensions, Shift_JIS as CP932, EUC-JP, UTF-8; an
+    unknown, broken or missing label is guessed from the bytes. Never raises."""
+    return _decode_charset(data, charset)
+
+
 def _first_clean(data: bytes, encodings: tuple[str, ...], fallback: str) -> str:
     for encoding in encodings:
         try:
