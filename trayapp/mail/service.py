@@ -17,7 +17,7 @@ import queue
 import random
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
@@ -333,6 +333,8 @@ class WatchService:
             dismissed_ids=dismissed,
             ignored_senders=ignored,
         )
+        if mailbox.previews:  # fetched by the worker before it emitted
+            waiting = [replace(i, preview=mailbox.previews.get(i.id, i.preview)) for i in waiting]
         items = tuple(self._with_acknowledgements(name, waiting, mailbox.sent))
         if items == view.items:
             return False

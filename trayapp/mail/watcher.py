@@ -44,7 +44,7 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
@@ -59,9 +59,10 @@ from trayapp.core.model import (
     MessageFacts,
     MessageHeaders,
 )
-from trayapp.core.pending import lookback_start, replied_message_ids
+from trayapp.core.pending import lookback_start, replied_message_ids, waiting_inquiries
 from trayapp.mail.errors import MailError
 from trayapp.mail.imap import find_sent_folder
+from trayapp.mail.preview import fetch_previews
 from trayapp.mail.scan import (
     FolderState,
     examine,
@@ -202,6 +203,8 @@ class MailboxChanged:
     highestmodseq: int | None
     at: datetime
     full_scan: bool = False  # True after a (re)connect's full scan
+    # Plain-text previews of the waiting messages, by item id (core.pending.item_id).
+    previews: Mapping[str, str] = field(default_factory=dict)
 
 
 WorkerEvent = HealthChanged | MailboxChanged
@@ -306,6 +309,8 @@ class AccountWatcher:
             target=self._run, name=f"ippo-watch-{account.name}", daemon=True
         )
         self.connects = 0  # connection attempts so far (for tests and the benchmark)
+        # Previews by item id, fetched once per run (kept across reconnects).
+        self._previews: dict[str, str] = {}
 
     # ---- control (any thread)
 
@@ -386,8 +391,46 @@ class AccountWatcher:
                 highestmodseq=st.modseq,
                 at=self._clock.now(),
                 full_scan=full_scan,
+                previews=dict(self._previews),
             )
         )
+
+    def _publish_with_previews(
+        self, client: IMAPClient, st: _MailState, *, full_scan: bool = False
+    ) -> None:
+        """Fetch the previews INBOX's waiting messages lack (INBOX is the open folder), then
+        publish. A fetch may swallow news that came meanwhile, so INBOX is looked at again
+        after one (a few rounds at most)."""
+        for _ in range(3):
+            if not self._fetch_previews(client, st, INBOX) or not self._sync_inbox(client, st):
+                break
+        self._publish(st, full_scan=full_scan)
+
+    def _missing_previews(self, st: _MailState, folder: str) -> dict[int, str]:
+        """Item ids by UID of the waiting messages in `folder` that have no preview yet.
+        Waiting as core.pending sees it without the user's dismissals (a superset of what the
+        list shows); the cache is trimmed to waiting items on the way."""
+        waiting = waiting_inquiries(
+            self.account,
+            (*st.inbox.values(), *st.others),
+            replied_message_ids(st.sent),
+            self._clock.now(),
+        )
+        ids = {i.id for i in waiting}
+        for gone in [k for k in self._previews if k not in ids]:
+            del self._previews[gone]
+        return {i.uid: i.id for i in waiting if i.folder == folder and i.id not in self._previews}
+
+    def _fetch_previews(self, client: IMAPClient, st: _MailState, folder: str) -> bool:
+        """Fetch the missing previews of `folder`, which must be the open one. True when any
+        was fetched."""
+        missing = self._missing_previews(st, folder)
+        if not missing:
+            return False
+        found = fetch_previews(client, sorted(missing))
+        for uid, ident in missing.items():
+            self._previews[ident] = found.get(uid, "")  # once per run, even when empty
+        return True
 
     # ---- the thread
 
@@ -489,7 +532,7 @@ class AccountWatcher:
                 raise _Stopping
             st = self._full_scan(client)
             connected_at = self._clock.monotonic()
-            self._publish(st, full_scan=True)
+            self._publish_with_previews(client, st, full_scan=True)
             if self.timings.use_idle and client.has_capability("IDLE"):
                 self._idle_loop(client, st)
             else:
@@ -568,7 +611,7 @@ class AccountWatcher:
                 sent_dirty = self._check_sent(client, st)
                 last_sent_check = self._clock.monotonic()
             if inbox_dirty or sent_dirty:
-                self._publish(st)
+                self._publish_with_previews(client, st)
             if self._stop.is_set():
                 self._goodbye(client, idling=False)
                 raise _Stopping
@@ -615,7 +658,7 @@ class AccountWatcher:
                 sent_dirty = self._check_sent(client, st)
                 last_sent_check = now
             if inbox_dirty or sent_dirty:
-                self._publish(st)
+                self._publish_with_previews(client, st)
 
     # ---- IMAP work
 
@@ -637,6 +680,10 @@ class AccountWatcher:
         st.other_states = {
             n: f for n, f in result.folders.items() if n not in (INBOX, st.sent_folder)
         }
+        for folder in st.other_states:
+            if self._missing_previews(st, folder):
+                self._examine(client, folder)
+                self._fetch_previews(client, st, folder)
         if inbox_state is not None:
             st.uidvalidity, st.uidnext = inbox_state.uidvalidity, inbox_state.uidnext
             st.modseq = inbox_state.highestmodseq
@@ -765,6 +812,7 @@ class AccountWatcher:
             )
             st.other_states[folder] = state
             st.others = [f for f in st.others if f.folder != folder] + facts
+            self._fetch_previews(client, st, folder)  # while it is the open folder
             changed = True
         if left_inbox:
             # While we looked elsewhere, INBOX may have changed unseen: reconcile before IDLE.
