@@ -115,9 +115,10 @@ def test_previews_of_real_shapes_and_flags_untouched(
         logout(client)
     by_name = {name: previews[uid] for name, uid in uids.items() if uid is not None}
 
-    assert by_name["ja"].splitlines()[1:] == [
+    assert by_name["ja"].splitlines() == [
         "いつもお世話になっております。㈱髙橋商店の髙橋です。",
         "①の商品（型番ＡＢ－１２３）の在庫はございますでしょうか。",
+        "納期は３日～１週間程度を希望しております。",
     ]
     # multipart/alternative: the text part (it writes bold as *...*), not the HTML one.
     assert "*delivery address*" in by_name["alt"]
@@ -204,10 +205,12 @@ class Recorder:
 @pytest.fixture
 def spied_service(
     dovecot: DovecotServer, tmp_path: Path
-) -> Iterator[Callable[[DovecotUser], tuple[WatchService, Recorder, list[FetchSpy], StateStore]]]:
+) -> Iterator[Callable[..., tuple[WatchService, Recorder, list[FetchSpy], StateStore]]]:
     services: list[WatchService] = []
 
-    def make(user: DovecotUser) -> tuple[WatchService, Recorder, list[FetchSpy], StateStore]:
+    def make(
+        user: DovecotUser, **overrides: object
+    ) -> tuple[WatchService, Recorder, list[FetchSpy], StateStore]:
         spies: list[FetchSpy] = []
 
         def spied_connect(account: AccountConfig, password: str, *, timeout: float) -> IMAPClient:
@@ -217,7 +220,7 @@ def spied_service(
 
         store = StateStore(tmp_path)
         service = WatchService(
-            [dovecot.account(user)],
+            [dovecot.account(user, **overrides)],
             lambda account: user.password,
             store,
             timings=FAST,
@@ -237,9 +240,7 @@ def spied_service(
 def test_watch_snapshots_carry_previews_fetched_once(
     dovecot: DovecotServer,
     dovecot_user: DovecotUser,
-    spied_service: Callable[
-        [DovecotUser], tuple[WatchService, Recorder, list[FetchSpy], StateStore]
-    ],
+    spied_service: Callable[..., tuple[WatchService, Recorder, list[FetchSpy], StateStore]],
 ) -> None:
     user = dovecot_user
     dovecot.append(user, "Sent", mailcorpus.our_reply(from_addr=user.email))  # Sent exists
@@ -275,3 +276,27 @@ def test_watch_snapshots_carry_previews_fetched_once(
     # And looking set no flag.
     assert all("\\Seen" not in f for f in dovecot.flags(user).values())
     assert service.snapshot().items == snap.items
+
+
+def test_previews_in_another_watched_folder(
+    dovecot: DovecotServer,
+    dovecot_user: DovecotUser,
+    spied_service: Callable[..., tuple[WatchService, Recorder, list[FetchSpy], StateStore]],
+) -> None:
+    """A folder watched besides INBOX (a filter's target): previews at the first scan and for
+    mail that arrives there later (found on the Sent cadence), and INBOX is watched after."""
+    user = dovecot_user
+    dovecot.append(user, "Sent", mailcorpus.our_reply(from_addr=user.email))
+    dovecot.append(user, "Support", mailcorpus.japanese_iso2022jp_inquiry(to=user.email))
+    _service, rec, _spies, _store = spied_service(user, folders=("INBOX", "Support"))
+    snap = rec.wait_for(lambda s: len(s.items) == 1 and s.health[user.username].covered, 30)
+    assert snap.items[0].folder == "Support" and "①の商品" in snap.items[0].preview
+
+    dovecot.append(user, "Support", mailcorpus.base64_shift_jis_inquiry(to=user.email))
+    snap = rec.wait_for(lambda s: len(s.items) == 2, 10)
+    assert all(i.preview for i in snap.items)
+    dovecot.deliver(user, mailcorpus.alternative_inquiry(to=user.email))
+    snap = rec.wait_for(lambda s: len(s.items) == 3, 10)
+    inbox_item = next(i for i in snap.items if i.folder == "INBOX")
+    assert "*delivery address*" in inbox_item.preview
+    assert all("\\Seen" not in f for f in dovecot.flags(user, "Support").values())

@@ -176,10 +176,10 @@ def test_iso2022jp_body_with_cp932_extensions() -> None:
     raw = mailcorpus.japanese_iso2022jp_inquiry()
     part = PreviewPart("1", "plain", "7bit", "iso-2022-jp")
     preview = preview_text(body_of(raw), part)
-    assert preview.splitlines() == [
-        "ご担当者様",
+    assert preview.splitlines() == [  # "ご担当者様" only greets: the list shows one line
         "いつもお世話になっております。㈱髙橋商店の髙橋です。",
         "①の商品（型番ＡＢ－１２３）の在庫はございますでしょうか。",
+        "納期は３日～１週間程度を希望しております。",
     ]
 
 
@@ -266,9 +266,9 @@ def test_alternative_html_part_decodes_too() -> None:
     part = PreviewPart("2", "html", "quoted-printable", "utf-8")
     preview = preview_text(encoded_payload(raw, "html"), part)
     assert preview.splitlines() == [
-        "Hello,",
         "Could I change the delivery address for order #4521? We moved last week.",
         "Best regards,",
+        "Jane",
     ]
 
 
@@ -296,6 +296,26 @@ def test_html_charset_from_meta_shift_jis() -> None:
 def test_first_three_lines_whitespace_collapsed() -> None:
     text = "\r\n\r\n  Hello   there\t friend \r\n\u3000\u3000インデント\r\n\r\nthree\r\nfour\r\n"
     assert summarize(text) == "Hello there friend\nインデント\nthree"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hi Jane,\nCan you call me?", "Can you call me?"),
+        ("Dear Sir or Madam,\n\nI would like a quote.", "I would like a quote."),
+        ("Hello\nAre you open?", "Are you open?"),
+        (
+            "株式会社イッポ\nご担当者様\n\n見積もりをお願いします。",
+            "株式会社イッポ\n見積もりをお願いします。",
+        ),
+        ("山田様\nお世話になっております。", "お世話になっております。"),
+        ("Hi, is the shop open on Sunday?", "Hi, is the shop open on Sunday?"),
+        ("Hello there friend", "Hello there friend"),
+        ("ご担当者様", "ご担当者様"),  # nothing else: the greeting is better than nothing
+    ],
+)
+def test_a_leading_salutation_gives_way_to_the_message(text: str, expected: str) -> None:
+    assert summarize(text) == expected
 
 
 def test_long_text_is_cut_with_an_ellipsis() -> None:

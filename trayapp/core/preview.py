@@ -398,6 +398,21 @@ def _is_wrapped_attribution(line: str, lines: list[str], index: int) -> bool:
     return False
 
 
+# A first line that only greets ("Hi Jane,", "ご担当者様", "株式会社ABC 営業部 御中"): the list
+# has one line for the preview, better spent on what the mail is about.
+_SALUTATION = re.compile(
+    r"^((hi|hello|hey|dear|good (morning|afternoon|evening))\b[^.?!,:]{0,40}[,!:]|hi|hello"
+    r"|.{0,30}(様|さま|殿|御中|ご担当者様|各位)[、,。]?)$",
+    re.IGNORECASE,
+)
+
+
+def _without_salutation(lines: list[str]) -> list[str]:
+    """Without greeting lines among the first two (a company line may precede "ご担当者様")."""
+    kept = [line for i, line in enumerate(lines) if i >= 2 or not _SALUTATION.match(line)]
+    return kept or lines
+
+
 def summarize(text: str, *, max_lines: int = MAX_LINES, max_chars: int = MAX_CHARS) -> str:
     """The first `max_lines` non-empty lines of `text`, whitespace collapsed, quotes and
     signatures dropped where that leaves something, at most `max_chars` characters."""
@@ -405,7 +420,7 @@ def summarize(text: str, *, max_lines: int = MAX_LINES, max_chars: int = MAX_CHA
     # The signature marker is "-- " exactly, so lines are looked at before collapsing.
     raw = [line if line == _SIGNATURE else line.rstrip() for line in text.split("\n")]
     own = _collapsed(_new_text([line for line in raw if line.strip()]))
-    chosen = (own or _collapsed(raw))[:max_lines]
+    chosen = _without_salutation(own or _collapsed(raw))[:max_lines]
     preview = "\n".join(chosen)
     if len(preview) > max_chars:
         preview = preview[: max_chars - 1].rstrip() + ELLIPSIS
