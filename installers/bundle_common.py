@@ -20,7 +20,15 @@ COPYRIGHT = "Copyright © The Ippo contributors. MIT License."
 
 # The GUI is imported lazily by trayapp.cli (so CLI commands stay Qt-free); name the Qt
 # modules the tray app uses so PyInstaller's Qt hooks collect them and their plugins.
-QT_MODULES = ["PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets", "PySide6.QtSvg"]
+# QtNetwork: only QLocalServer/QLocalSocket (trayapp/ui/single_instance.py: a second start asks
+# the running one to show its list); mail goes through Python's imaplib/ssl.
+QT_MODULES = [
+    "PySide6.QtCore",
+    "PySide6.QtGui",
+    "PySide6.QtWidgets",
+    "PySide6.QtSvg",
+    "PySide6.QtNetwork",
+]
 
 # Never needed by a tray app; listed so nothing drags them in through an optional import.
 EXCLUDES = [
@@ -51,9 +59,6 @@ EXCLUDES = [
     "PySide6.QtOpenGL",
     "PySide6.QtOpenGLWidgets",
     "PySide6.QtLabsStyleKit",
-    # Mail goes through Python's imaplib/ssl and single instance is Qt-free (trayapp/desktop);
-    # PySide6's package import pulls QtNetwork in otherwise (+5 MB with Kerberos, brotli).
-    "PySide6.QtNetwork",
 ]
 
 # UI languages Ippo ships; Qt's own translations (dialog buttons etc.) for others go.
@@ -181,6 +186,19 @@ def _link_target(entry: tuple[str, str, str]) -> str:
     return posixpath.normpath(posixpath.join(posixpath.dirname(dest), target))
 
 
+# The demo's IMAP server (pymap) finds its backend, IMAP service and SASL mechanisms through
+# entry points: their modules are imported by name, and their dist-info must ship. Optional
+# pymap parts (redis, sieve, admin/gRPC, cluster, macaroon tokens) need extras we do not ship.
+DEMO_PACKAGES = ("pymap", "pysasl")
+_DEMO_OPTIONAL = (
+    "pymap.backend.redis",
+    "pymap.sieve",
+    "pymap.admin",
+    "pymap.cluster",
+    "pymap.token.macaroon",
+)
+
+
 def hidden_imports() -> list[str]:
     from PyInstaller.utils.hooks import collect_submodules
 
@@ -192,14 +210,44 @@ def hidden_imports() -> list[str]:
         *collect_submodules("plyer.platforms.win"),
         *collect_submodules("plyer.platforms.macosx"),
         "plyer.facades",
+        # keyring picks its backend through entry points (PyInstaller's keyring hook ships the
+        # metadata); name them so a missing hook can never leave only the fail backend.
+        *collect_submodules("keyring.backends"),
+        *collect_submodules("pymap", filter=lambda name: not name.startswith(_DEMO_OPTIONAL)),
+        *collect_submodules("pysasl"),
     ]
 
 
-def icon_datas() -> list[tuple[str, str]]:
-    """The app icon inside the bundle (resources/icons), for the tray and window icons."""
+def package_datas() -> list[tuple[str, str]]:
+    """Files third-party packages read at run time: dist-info folders whose entry points are
+    read (keyring, pymap, pysasl) and pymap's own data (plugin/extras.toml; the redis backend's
+    Lua scripts stay out with the backend)."""
+    from PyInstaller.utils.hooks import collect_data_files, copy_metadata
+
+    datas: list[tuple[str, str]] = []
+    for package in ("keyring", *DEMO_PACKAGES):
+        datas += copy_metadata(package)
+    datas += collect_data_files("pymap", excludes=["backend/redis/**"])
+    return datas
+
+
+def resource_datas() -> list[tuple[str, str]]:
+    """resources/ inside the bundle (_internal/resources, found by trayapp.resources_paths,
+    trayapp.ui.i18n and trayapp.mail.acknowledge): the app icon for the tray and windows,
+    the reply templates, and the compiled UI translations (.qm; not the .ts sources)."""
+    resources = ROOT / "resources"
     datas = [(str(ICON_DIR / "ippo.svg"), "resources/icons")]
     datas += [(str(p), "resources/icons/png") for p in sorted((ICON_DIR / "png").glob("*.png"))]
+    for template in sorted((resources / "templates").glob("*/*.txt")):
+        datas.append((str(template), f"resources/templates/{template.parent.name}"))
+    translations = sorted((resources / "translations").glob("*.qm"))
+    datas += [(str(p), "resources/translations") for p in translations]
     return datas
+
+
+def bundle_datas() -> list[tuple[str, str]]:
+    """Every data file the specs add to Analysis."""
+    return [*resource_datas(), *package_datas()]
 
 
 def app_version() -> str:
