@@ -1,7 +1,11 @@
 """Installer recipes: validators run for real, the icon set is what the SVG renders, the
-Linux bundle is built with PyInstaller and run, and the headless smoke harness is proven
-against a bare Qt tray program (it must pass it, and must fail a program that shows no
-tray icon or ignores SIGTERM).
+headless smoke harness is proven against a bare Qt tray program (it must pass it, and must
+fail a program that shows no tray icon or ignores SIGTERM), and the Linux bundle is built
+from this checkout with PyInstaller and then used as a user would: smoke.sh on it, its own
+`ippo account add` into the real gnome-keyring, `pending --json` and `ack` against the real
+Dovecot and SMTP server, its tray app in Japanese under Xvfb + trayer + dunst, and its
+`--demo`. Size and build time are printed in pytest's terminal summary ('installers') and
+written to artifacts/installers/linux-bundle.txt.
 
 Cannot run here (Linux CI): Inno Setup / the Windows bundle, the macOS .app, codesign and
 notarization. For those, the tests below check what can be checked off-platform: the
@@ -11,18 +15,34 @@ and the per-user settings of the .iss.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import plistlib
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.support.desktop_session import Desktop, start_desktop
+from tests.support.dovecot import DovecotServer
+from tests.support.keyring_session import KeyringSession
+from tests.support.mailcorpus import (
+    EN_CUSTOMER_NAME,
+    EN_SUBJECT,
+    JA_SUBJECT,
+    english_inquiry,
+    japanese_iso2022jp_inquiry,
+    newsletter,
+)
+from tests.support.smtp_server import SmtpServer
 from trayapp import __version__
 from trayapp.desktop.autostart import (
     APP_ID,
@@ -36,6 +56,7 @@ INSTALLERS = ROOT / "installers"
 DESKTOP_FILE = ROOT / "resources" / "linux" / f"{APP_ID}.desktop"
 METAINFO = ROOT / "resources" / "linux" / f"{APP_ID}.metainfo.xml"
 ICONS = ROOT / "resources" / "icons"
+ARTIFACTS = ROOT / "artifacts" / "installers"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 sys.path.insert(0, str(INSTALLERS))
@@ -297,8 +318,16 @@ def test_smoke_harness_fails_when_sigterm_is_ignored(tmp_path: Path) -> None:
 # --- the real Linux bundle -----------------------------------------------------------------
 
 
+BUILD_WITHIN_S = 600  # CI's whole run must stay well under 90 minutes; ~40 s measured here
+SIZE_GOAL_MIB = 120  # the issue's goal for the unpacked bundle
+
+
 @pytest.fixture(scope="module")
-def linux_bundle(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def linux_bundle(
+    tmp_path_factory: pytest.TempPathFactory, summary_lines: list[str]
+) -> Iterator[Path]:
+    """installers/linux/build.sh run on this checkout (CI: a clean clone) into a tmp dir; its
+    size and build time go to the terminal summary and artifacts/installers/linux-bundle.txt."""
     out = tmp_path_factory.mktemp("bundle")
     env = {
         **os.environ,
@@ -306,13 +335,44 @@ def linux_bundle(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         "DIST_DIR": str(out / "dist"),
         "WORK_DIR": str(out / "work"),
     }
+    started = time.monotonic()
     result = run(["bash", str(INSTALLERS / "linux" / "build.sh")], env=env, timeout=1200)
+    took = time.monotonic() - started
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    print(result.stdout)
-    yield out / "dist" / "ippo"
+    bundle = out / "dist" / "ippo"
+    tarball = next((out / "dist").glob("ippo-*-linux-*.tar.gz"))
+    size = _size_mib(bundle)
+    lines = [
+        f"Linux bundle: {size:.1f} MiB unpacked (goal < {SIZE_GOAL_MIB} MiB), "
+        f"{tarball.stat().st_size / 2**20:.1f} MiB as {tarball.name}; built in {took:.0f} s",
+    ]
+    summary_lines.extend(lines)
+    biggest = sorted(
+        (p for p in bundle.rglob("*") if p.is_file() and not p.is_symlink()),
+        key=lambda p: p.stat().st_size,
+        reverse=True,
+    )[:15]
+    report = ARTIFACTS / "linux-bundle.txt"
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text(
+        "\n".join(
+            [
+                *lines,
+                "",
+                "largest files (MiB):",
+                *(f"{p.stat().st_size / 2**20:7.2f}  {p.relative_to(bundle)}" for p in biggest),
+                "",
+                result.stdout,
+            ]
+        ),
+        encoding="utf-8",
+    )
+    assert took < BUILD_WITHIN_S, f"bundle build took {took:.0f} s"
+    yield bundle
 
 
-def _size_mb(path: Path) -> float:
+def _size_mib(path: Path) -> float:
+    """Bytes of every regular file (what unpacking the tarball writes), in MiB."""
     return (
         sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink()) / 2**20
     )
@@ -338,9 +398,8 @@ def test_linux_bundle_runs_and_is_slim(linux_bundle: Path) -> None:
         "iconengines/libqsvgicon.so",
     ):
         assert (internal / "PySide6" / "Qt" / "plugins" / plugin).exists(), plugin
-    size = _size_mb(linux_bundle)
-    print(f"bundle size: {size:.1f} MiB unpacked")
-    assert size < 120, f"{size:.0f} MiB"  # the issue's goal; 108.7 MiB measured
+    size = _size_mib(linux_bundle)
+    assert size < SIZE_GOAL_MIB, f"{size:.0f} MiB"  # the issue's goal; 109.4 MiB measured
 
 
 @pytest.mark.slow
@@ -375,6 +434,213 @@ def test_install_user_script_puts_a_launchable_entry_in_place(
     assert result.returncode == 0 and not exe.exists() and not desktop.exists()
 
 
+# --- the real bundle at work ---------------------------------------------------------------
+# Not a source run: every command below is the bundle's own `ippo`, so a module, data file,
+# entry point or Qt plugin PyInstaller missed fails here (keyring's SecretService backend is
+# found through entry points, plyer's Linux notifier and the commands by name, the UI's
+# translations, templates and icons as files).
+
+QUIT_WITHIN = 10.0  # seconds after SIGTERM (what a session manager allows)
+
+
+def bundle_ippo(
+    bundle: Path, env: dict[str, str], *args: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    # cwd: a folder with no trayapp/ in it, so nothing can come from the checkout.
+    return subprocess.run(
+        [str(bundle / "ippo"), *args],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=bundle.parent,
+    )
+
+
+def _wait_for_text(read: Callable[[], str], pattern: str, timeout: float = 30.0) -> str:
+    deadline = time.monotonic() + timeout
+    text = ""
+    while time.monotonic() < deadline:
+        text = read()
+        if re.search(pattern, text):
+            return text
+        time.sleep(0.1)
+    raise AssertionError(f"{pattern!r} not seen within {timeout}s:\n{text}")
+
+
+@pytest.mark.slow
+def test_smoke_script_passes_the_real_bundle(linux_bundle: Path) -> None:
+    result = _smoke(linux_bundle, ARTIFACTS / "smoke", timeout=40)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"ok: --version -> ippo {__version__}" in result.stdout
+    assert "ok: tray icon registered with trayer" in result.stdout
+    assert "ok: clean exit (status 0) on SIGTERM" in result.stdout
+    assert f"SMOKE PASS: {linux_bundle}" in result.stdout
+
+
+@pytest.mark.slow
+def test_bundle_finds_the_secret_service_keyring_and_plyer_notifier(
+    linux_bundle: Path, keyring_session: KeyringSession
+) -> None:
+    # `ippo -c CODE` is the bundle's Python (the demo starts its server that way).
+    probe = (
+        "import json, keyring, plyer.platforms.linux.notification as n\n"
+        "from keyring.backends import SecretService\n"
+        "from trayapp.desktop.secrets import KeyringSecretStore\n"
+        "k = keyring.get_keyring()\n"
+        "KeyringSecretStore().check_available()\n"
+        "print(json.dumps([type(k).__module__ + '.' + type(k).__name__,\n"
+        "                  isinstance(k, SecretService.Keyring), type(n.instance()).__name__]))\n"
+    )
+    result = bundle_ippo(linux_bundle, keyring_session.subprocess_env(), "-c", probe)
+    assert result.returncode == 0, result.stdout + result.stderr
+    backend, is_secret_service, notifier = json.loads(result.stdout)
+    assert is_secret_service, backend
+    assert backend == "keyring.backends.SecretService.Keyring"
+    assert notifier == "NotifySendNotification"
+
+
+@pytest.mark.slow
+def test_bundle_adds_an_account_lists_pending_acknowledges_and_runs_the_tray_app(
+    linux_bundle: Path,
+    dovecot: DovecotServer,
+    smtp_server: SmtpServer,
+    desktop: Desktop,
+    tmp_path: Path,
+) -> None:
+    user, customer = dovecot.add_user(), dovecot.add_user()
+    smtp_server.add_user(user.username, user.password)
+    now = dt.datetime.now(dt.UTC)
+    ja_inquiry = japanese_iso2022jp_inquiry(
+        from_addr=customer.email, to=user.email, date=now - dt.timedelta(hours=10)
+    )
+    for message, age in (
+        (english_inquiry(to=user.email, date=now - dt.timedelta(hours=21)), 21),
+        (ja_inquiry, 10),
+        (newsletter(to=user.email, date=now - dt.timedelta(hours=5)), 5),
+    ):
+        dovecot.append(user, "INBOX", message, internaldate=now - dt.timedelta(hours=age))
+    config = tmp_path / "config"
+    env = desktop.env(LANG="ja_JP.UTF-8", LANGUAGE="ja")
+    account = dovecot.account(user)
+
+    # The bundle's own `account add`: login tested, password into gnome-keyring.
+    added = bundle_ippo(
+        linux_bundle, env,
+        "--config-dir", str(config), "account", "add",
+        "--name", "shop",
+        "--email", account.email,
+        "--imap-host", account.imap_host,
+        "--imap-port", str(account.imap_port),
+        "--imap-security", account.imap_security,
+        "--username", user.username,
+        "--ca-file", str(account.ca_file),
+        "--smtp-host", smtp_server.host,
+        "--smtp-port", str(smtp_server.port),
+        "--smtp-security", "ssl",
+        "--password-stdin",
+        stdin=user.password + "\n",
+    )  # fmt: skip
+    assert added.returncode == 0, added.stdout + added.stderr
+    assert desktop.bus.stored_secrets() == {"shop:imap": user.password}
+    assert user.password not in "".join(p.read_text(errors="replace") for p in config.rglob("*.*"))
+
+    # `pending --json`: both inquiries (the ISO-2022-JP one decoded), not the newsletter.
+    pending = bundle_ippo(linux_bundle, env, "--config-dir", str(config), "pending", "--json")
+    assert pending.returncode == 0, pending.stdout + pending.stderr
+    items = json.loads(pending.stdout)
+    assert [i["subject"] for i in items] == [EN_SUBJECT, JA_SUBJECT]
+    assert items[0]["sender"].startswith(EN_CUSTOMER_NAME)
+
+    # The shipped Japanese template, filled in (resources/templates inside the bundle).
+    dry = bundle_ippo(
+        linux_bundle, env, "--config-dir", str(config), "ack", items[1]["id"], "--dry-run"
+    )
+    assert dry.returncode == 0, dry.stdout + dry.stderr
+    assert f"「{JA_SUBJECT}」の件、確かに受け取りました" in dry.stdout, dry.stdout
+    assert smtp_server.accepted == []
+    # ... and sent for real (SMTP over TLS, copy filed in Sent over IMAP): acknowledged.
+    sent = bundle_ippo(linux_bundle, env, "--config-dir", str(config), "ack", items[1]["id"])
+    assert sent.returncode == 0, sent.stdout + sent.stderr
+    assert [m.rcpt_tos for m in smtp_server.accepted] == [[customer.email]]
+    after = bundle_ippo(linux_bundle, env, "--config-dir", str(config), "pending", "--json")
+    states = {i["subject"]: i["state"] for i in json.loads(after.stdout)}
+    assert states == {EN_SUBJECT: "waiting", JA_SUBJECT: "acknowledged"}, after.stdout
+
+    # The tray app, in Japanese: icon embedded, connected, one warning naming the sender.
+    notifications = desktop.notifications
+    assert notifications is not None
+    app = desktop.start(
+        [str(linux_bundle / "ippo"), "--config-dir", str(config)], "bundle-app.log", env=env
+    )
+    try:
+        desktop.wait_for_tray_icon("ippo")
+        _wait_for_text(lambda: (config / "ippo.log").read_text(errors="replace"), "shop: connected")
+        calls = notifications.wait_for(1)
+        assert EN_CUSTOMER_NAME in calls[0], calls[0]
+        # A second start shows the running one's list, titled from the bundle's ippo_ja.qm.
+        second = bundle_ippo(linux_bundle, env, "--config-dir", str(config))
+        assert second.returncode == 0, second.stdout + second.stderr
+        desktop.wait_for_window("Ippo — 返信待ち")
+        time.sleep(0.7)
+        desktop.screenshot(ARTIFACTS / "bundle-tray-and-list-ja.png")
+    finally:
+        app.send_signal(signal.SIGTERM)
+        status = app.wait(timeout=QUIT_WITHIN + 5)
+    assert status == 0, desktop.log("bundle-app.log")
+    assert "shutting down" in (config / "ippo.log").read_text(encoding="utf-8")
+    assert notifications.count() == 1
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _cmdline(pid: int) -> list[str]:
+    try:
+        raw = (Path("/proc") / str(pid) / "cmdline").read_bytes()
+    except OSError:
+        return []
+    return raw.decode(errors="replace").split("\0")[:-1]
+
+
+@pytest.mark.slow
+def test_bundle_demo_runs_its_own_imap_server(linux_bundle: Path, tmp_path: Path) -> None:
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    with start_desktop(keyring="unlocked") as desk:
+        env = desk.env(TMPDIR=str(temp), LANG="ja_JP.UTF-8", LANGUAGE="ja")
+        app = desk.start([str(linux_bundle / "ippo"), "--demo"], "demo.log", env=env)
+        try:
+            desk.wait_for_tray_icon("ippo", timeout=60)
+            assert desk.notifications is not None
+            calls = desk.notifications.wait_for(1, timeout=60)
+            assert "返信待ちの問い合わせが3件あります" in calls[0], calls[0]
+            assert list(temp.glob("ippo-demo-*"))  # the demo lives in a temp folder
+            # Its IMAP server (pymap) runs as the bundle's `ippo -c ...`, not this machine's
+            # Python.
+            children = [_cmdline(pid) for pid in _children(app.pid)]
+            assert any(
+                c[:2] == [str(linux_bundle / "ippo"), "-c"] and "pymap" in c[2] for c in children
+            ), children
+        finally:
+            app.send_signal(signal.SIGTERM)
+            status = app.wait(timeout=QUIT_WITHIN + 5)
+        assert status == 0, desk.log("demo.log")
+        assert desk.bus.stored_secrets() == {}
+    assert not list(temp.glob("ippo-demo-*"))
+
+
 # --- ICU data trimmed to ja/en -------------------------------------------------------------
 
 QT_LOCALE_PROBE = """
@@ -404,7 +670,7 @@ def _probe(icu_lib: Path | None) -> dict[str, object]:
         env["LD_PRELOAD"] = str(icu_lib)  # same soname: wins over PySide6's own copy
     result = run([sys.executable, "-c", QT_LOCALE_PROBE], env=env, timeout=60)
     assert result.returncode == 0, result.stderr
-    probe: dict[str, object] = __import__("json").loads(result.stdout)
+    probe: dict[str, object] = json.loads(result.stdout)
     return probe
 
 
