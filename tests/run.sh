@@ -12,12 +12,16 @@ DEB_PACKAGES=(
   dovecot-imapd dovecot-lmtpd
   gnome-keyring dbus dbus-x11 libsecret-tools
   xvfb xauth trayer dunst imagemagick xdotool x11-utils
-  desktop-file-utils appstream
+  desktop-file-utils appstream libglib2.0-bin
   fonts-noto-cjk fonts-dejavu-core
   libegl1 libgl1 libglib2.0-0 libfontconfig1 libfreetype6 libdbus-1-3 libxkbcommon0
   libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
   libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxcb-xfixes0 libx11-xcb1
   libnotify-bin
+  # The Linux bundle is built and smoke-run by the tests (installers/linux/build.sh, smoke.sh):
+  # PyInstaller needs the shared libpython (libpython3-dev pulls it in for Debian's python3)
+  # and binutils (strip, objdump); trim_icu.py needs icupkg/genccode and gcc.
+  libpython3-dev binutils gcc icu-devtools
 )
 
 missing=()
@@ -39,7 +43,8 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e '.[test]'
+# build: PyInstaller and Pillow, for the installer tests (the bundle is built and run).
+.venv/bin/python -m pip install -q -e '.[test,build]'
 
 echo "== ruff"
 .venv/bin/ruff check trayapp tests bench installers
