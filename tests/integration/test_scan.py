@@ -9,11 +9,13 @@ import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from tests.support import mailcorpus as corpus
 from tests.support.dovecot import DovecotServer, DovecotUser, free_port, generate_ca
+from tests.support.tcp_proxy import TcpProxy
 from trayapp.core.model import AccountConfig, Inquiry
 from trayapp.mail.errors import AuthenticationFailed, ConnectionFailed, MailError, TLSFailure
 from trayapp.mail.imap import check_login, connect, find_sent_folder, logout, tls_context
@@ -469,6 +471,26 @@ def test_transient_connection_errors(dovecot: DovecotServer, dovecot_user: Dovec
     assert "imap.does-not-exist.invalid" in str(dns.value) and not dns.value.permanent
 
 
+def test_hang_up_mid_tls_handshake_is_transient(
+    dovecot: DovecotServer, dovecot_user: DovecotUser
+) -> None:
+    # A server (or a middlebox) that accepts and hangs up before TLS is up: SSLEOFError in
+    # the handshake is the network's problem, worth retrying -- not a certificate problem
+    # that would stop the account until the user acts.
+    proxy = TcpProxy(dovecot.host, dovecot.imaps_port)
+    try:
+        proxy.refuse(True)
+        account = replace(
+            _account(dovecot, dovecot_user), imap_host="127.0.0.1", imap_port=proxy.port
+        )
+        with pytest.raises(ConnectionFailed) as caught:
+            check_login(account, dovecot_user.password)
+        assert not caught.value.permanent
+        assert "during the TLS handshake" in str(caught.value)
+    finally:
+        proxy.close()
+
+
 @pytest.fixture
 def silent_server() -> Iterator[int]:
     """Accepts TCP connections and never says a word (a hung server)."""
@@ -529,6 +551,27 @@ def test_system_trust_store_read_lazily(
     assert tls_context(account).cert_store_stats()["x509_ca"] > 0
     with pytest.raises(TLSFailure):
         check_login(account, dovecot_user.password)
+
+
+def test_tls_context_shared_per_ca_file(
+    dovecot: DovecotServer, dovecot_user: DovecotUser, tmp_path: Path
+) -> None:
+    # One context for every connection with the same CA file (each one costs about 1 MB
+    # while connections stay open); a CA file replaced on disk is read again.
+    ca_file = tmp_path / "ca.pem"
+    shutil.copy(dovecot.ca_file, ca_file)
+    first = _account(dovecot, dovecot_user, ca_file=str(ca_file))
+    second = replace(first, name="second", email="second@example.test")
+    shared = tls_context(first)
+    assert tls_context(second) is shared
+    check_login(first, dovecot_user.password)
+    check_login(second, dovecot_user.password)
+    other = generate_ca(tmp_path / "other", "Another CA")
+    shutil.copy(other.cert_path, ca_file)
+    renewed = tls_context(first)
+    assert renewed is not shared
+    with pytest.raises(TLSFailure):  # the new file no longer trusts the server
+        check_login(first, dovecot_user.password)
 
 
 def test_sent_on_a_second_connection_gives_the_same_result(

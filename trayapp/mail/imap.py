@@ -13,6 +13,7 @@ import os
 import re
 import socket
 import ssl
+import threading
 from collections.abc import Iterator
 
 from imapclient import IMAPClient
@@ -78,8 +79,50 @@ def _lazy_system_capath() -> str | None:
     return None
 
 
+# One context per CA setup, shared by every connection that uses it: building one loads the
+# system trust (and the account's CA file) again, about 1 MB per connection kept open. An
+# SSLContext is safe to share between threads once configured; nothing changes it later.
+_Stamp = tuple[tuple[int, int, int] | None, tuple[int, int, int] | None]
+_contexts: dict[tuple[str | None, str | None, str | None], tuple[_Stamp, ssl.SSLContext]] = {}
+_contexts_lock = threading.Lock()
+
+
 def tls_context(account: AccountConfig) -> ssl.SSLContext:
-    """The system's trusted CAs plus ``account.ca_file``; hostname checked; TLS 1.2 or newer."""
+    """The system's trusted CAs plus ``account.ca_file``; hostname checked; TLS 1.2 or newer.
+
+    Shared: the same context for every account with the same CA file, built again only when
+    that file or the system bundle changes on disk, or SSL_CERT_FILE/SSL_CERT_DIR point
+    elsewhere. (A hashed system CA directory is read lazily by OpenSSL: CAs added there are
+    found without a new context.)"""
+    paths = ssl.get_default_verify_paths()
+    key = (
+        account.ca_file,
+        os.environ.get(paths.openssl_cafile_env),
+        os.environ.get(paths.openssl_capath_env),
+    )
+    stamp = (_file_stamp(account.ca_file), _file_stamp(paths.cafile))
+    with _contexts_lock:
+        cached = _contexts.get(key)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        context = _new_tls_context(account)
+        _contexts[key] = (stamp, context)
+        return context
+
+
+def _file_stamp(path: str | None) -> tuple[int, int, int] | None:
+    """What tells a changed file apart; None for no file (a missing CA file then fails when
+    the context is built, with its reason)."""
+    if not path:
+        return None
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_mtime_ns, info.st_size, info.st_ino)
+
+
+def _new_tls_context(account: AccountConfig) -> ssl.SSLContext:
     capath = _lazy_system_capath()
     context = ssl.create_default_context(capath=capath) if capath else ssl.create_default_context()
     context.minimum_version = ssl.TLSVersion.TLSv1_2
@@ -114,10 +157,19 @@ def translate_error(
     """The ``MailError`` for an exception raised while talking to ``host:port``.
 
     ``handshake``: the exception happened while setting up TLS, so an ``ssl.SSLError`` is a
-    certificate or protocol mismatch (permanent) rather than a connection dropped mid-session.
+    certificate or protocol mismatch (permanent) rather than a connection dropped mid-session
+    -- except a peer hanging up mid-handshake (EOF): a restarting server, a captive portal or
+    a flaky middlebox, which may heal by itself (transient).
     """
     if isinstance(exc, MailError):
         return exc
+    if isinstance(exc, ssl.SSLEOFError | ssl.SSLZeroReturnError):
+        return ConnectionFailed(
+            f"connection closed by the server{' during the TLS handshake' if handshake else ''}"
+            f" ({_reason(exc)})",
+            host=host,
+            port=port,
+        )
     if isinstance(exc, ssl.SSLCertVerificationError):
         return TLSFailure(
             f"certificate not trusted ({_reason(exc)}); for a self-hosted server add its CA "

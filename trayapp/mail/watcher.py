@@ -455,7 +455,7 @@ class AccountWatcher:
                 except _Stopping:
                     return
                 except MailError as error:
-                    if is_permanent(error):
+                    if error.permanent:
                         permanent = str(error) or type(error).__name__
                         continue
                     reason = str(error) or type(error).__name__
@@ -822,15 +822,6 @@ class AccountWatcher:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def is_permanent(error: MailError) -> bool:
-    """Whether retrying cannot help. A peer that hangs up in the middle of the TLS handshake
-    (a restarting server, a captive portal, a flaky middlebox) is not a certificate problem,
-    even though it surfaces as an SSL error during the handshake: that one is retried."""
-    if not error.permanent:
-        return False
-    return not isinstance(error.__cause__, ssl.SSLEOFError | ssl.SSLZeroReturnError)
 
 
 _CHANGE_WORDS = frozenset({b"EXISTS", b"EXPUNGE", b"FETCH", b"VANISHED", b"RECENT"})
