@@ -31,6 +31,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote
 
+# First: PySide6 without the import hook that keeps every later module's source in memory.
+import trayapp.ui.pyside_import  # noqa: F401
+
+# isort: split
+
 from PySide6.QtCore import QEvent, QObject, QRect, QSocketNotifier, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QIcon, QSessionManager
 from PySide6.QtWidgets import QApplication, QMessageBox
