@@ -889,9 +889,11 @@ def run_gui(args: argparse.Namespace) -> int:
         except OSError as error:
             _stderr(f"cannot use the config folder: {error}")
             return EXIT_UNUSABLE
-        from trayapp.desktop.secrets import KeyringSecretStore
+        from trayapp.desktop.secrets import HelperSecretStore
 
-        secrets = KeyringSecretStore()
+        # The keyring stack (~12 MB resident) lives in short-lived child processes, not in
+        # an app that stays up all day and reads a password a few times a day.
+        secrets = HelperSecretStore()
     try:
         return _run(args, config_dir, secrets, demo=demo_server is not None)
     finally:
@@ -999,6 +1001,9 @@ def build_app(
 
     store = StateStore(config.directory)
     accounts = config.load_accounts()
+    expect = getattr(secrets, "expect", None)
+    if expect is not None:  # every account connects at start: one keyring read for all
+        expect([a.name for a in accounts])
     if service is None:
         from trayapp.core.promise import apply_acknowledgements
 
