@@ -11,7 +11,9 @@ the keyring), then, for each of --rounds rounds, both programs are started fresh
          one-item menu, nothing else -- the floor a Qt tray icon costs
 
 Once ippo's log shows every account connected and both icons are embedded in trayer, both
-settle for --settle seconds, then their resident memory (VmRSS) is sampled --samples times.
+settle for --settle seconds, then their resident memory (VmRSS) is sampled --samples times,
+each process together with any child it has running at that moment (the app reads the keyring
+in short-lived helper processes; none should be alive then, but if one were it would count).
 Reported: median RSS per program (over samples, then rounds), the ratio (goal: ippo within
 1.5x of the bare tray), and PSS/USS from smaps_rollup for context (RSS counts the shared Qt
 libraries in full for each process).
@@ -73,7 +75,7 @@ sys.exit(app.exec())
 
 @dataclass
 class Usage:
-    cpu: float  # user+system seconds, every thread
+    cpu: float  # user+system seconds, every thread and every ended child
     rss_kib: int
     pss_kib: int
     uss_kib: int
@@ -82,7 +84,8 @@ class Usage:
 
 def usage(pid: int) -> Usage:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    cpu = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    # utime + stime, plus cutime + cstime: the CPU of children that ended (keyring helpers)
+    cpu = sum(int(f) for f in fields[11:15]) / CLOCK_TICKS
     rss = 0
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -103,6 +106,43 @@ def usage(pid: int) -> Usage:
         for match in re.finditer(r"(?:non)?voluntary_ctxt_switches:\s+(\d+)", text):
             switches += int(match.group(1))
     return Usage(cpu, rss, rollup.get("Pss", 0), uss, switches)
+
+
+def descendants(pid: int) -> list[int]:
+    """Every live process below `pid` (the app runs keyring reads in short-lived children)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(entry.name))
+    found: list[int] = []
+    todo = list(children.get(pid, []))
+    while todo:
+        child = todo.pop()
+        found.append(child)
+        todo.extend(children.get(child, []))
+    return found
+
+
+def tree_usage(pid: int) -> Usage:
+    """`usage` of a process with every live descendant's RSS/PSS/USS and CPU added, so that
+    nothing the app hands to a child process escapes the figure."""
+    total = usage(pid)
+    for child in descendants(pid):
+        try:
+            extra = usage(child)
+        except OSError:
+            continue  # it just ended
+        total.cpu += extra.cpu
+        total.rss_kib += extra.rss_kib
+        total.pss_kib += extra.pss_kib
+        total.uss_kib += extra.uss_kib
+        total.switches += extra.switches
+    return total
 
 
 def add_mail(server: DovecotServer, user: DovecotUser, now: dt.datetime) -> None:
@@ -213,7 +253,7 @@ def main() -> None:
                 samples: dict[str, list[Usage]] = {"bare": [], "ippo": []}
                 for _ in range(args.samples):
                     for name, proc in procs.items():
-                        samples[name].append(usage(proc.pid))
+                        samples[name].append(tree_usage(proc.pid))
                     time.sleep(1.0)
                 for name in samples:
                     rss[name].append(statistics.median(u.rss_kib for u in samples[name]))
@@ -236,9 +276,9 @@ def main() -> None:
                 )
             print(f"  ratio ippo / bare: {ippo_rss / bare_rss:.2f}x (goal: <= 1.50x)")
 
-            start = {name: usage(proc.pid) for name, proc in procs.items()}
+            start = {name: tree_usage(proc.pid) for name, proc in procs.items()}
             time.sleep(args.idle_seconds)
-            end = {name: usage(proc.pid) for name, proc in procs.items()}
+            end = {name: tree_usage(proc.pid) for name, proc in procs.items()}
             minutes = args.idle_seconds / 60
             print(f"idle {args.idle_seconds:.0f} s, {args.accounts} accounts connected:")
             for name, label in (("bare", "bare PySide6 tray icon"), ("ippo", "ippo (tray app)")):
