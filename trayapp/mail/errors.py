@@ -8,6 +8,9 @@ Messages name the server (host:port) and never contain a password.
 
 from __future__ import annotations
 
+import socket
+import ssl
+
 
 class MailError(Exception):
     """Base class. ``str()`` is a single line: ``host:port: reason``."""
@@ -61,3 +64,62 @@ class ProtocolError(MailError):
 
     permanent = False
     kind = "protocol"
+
+
+def describe(exc: BaseException) -> str:
+    """The most useful short text of an exception (servers' byte strings decoded)."""
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return exc.verify_message or exc.reason or str(exc)
+    if isinstance(exc, ssl.SSLError):
+        return exc.reason or str(exc)
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    text = exc.args[0] if exc.args else str(exc)
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return str(text) or type(exc).__name__
+
+
+def transport_error(
+    exc: BaseException, host: str, port: int, *, handshake: bool = False, timeout: float = 0
+) -> MailError | None:
+    """The ``MailError`` for a TLS or socket failure, the same for IMAP and SMTP; None when
+    `exc` is something the protocol itself must explain.
+
+    ``handshake``: the exception happened while setting up TLS, so an ``ssl.SSLError`` is a
+    certificate or protocol mismatch (permanent) rather than a connection dropped mid-session
+    -- except a peer hanging up mid-handshake (EOF): a restarting server, a captive portal or
+    a flaky middlebox, which may heal by itself (transient).
+    """
+    if isinstance(exc, MailError):
+        return exc
+    if isinstance(exc, ssl.SSLEOFError | ssl.SSLZeroReturnError):
+        return ConnectionFailed(
+            f"connection closed by the server{' during the TLS handshake' if handshake else ''}"
+            f" ({describe(exc)})",
+            host=host,
+            port=port,
+        )
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return TLSFailure(
+            f"certificate not trusted ({describe(exc)}); for a self-hosted server add its CA "
+            "with --ca-file",
+            host=host,
+            port=port,
+        )
+    if isinstance(exc, ssl.SSLError) and handshake:
+        return TLSFailure(
+            f"TLS handshake failed ({describe(exc)}); check the port and security setting",
+            host=host,
+            port=port,
+        )
+    if isinstance(exc, socket.gaierror):
+        return ConnectionFailed(f"cannot resolve host name ({describe(exc)})", host=host, port=port)
+    if isinstance(exc, ConnectionRefusedError):
+        return ConnectionFailed("connection refused", host=host, port=port)
+    if isinstance(exc, TimeoutError):
+        after = f" after {timeout:g}s" if timeout else ""
+        return ConnectionFailed(
+            f"no answer from the server{after} (timed out)", host=host, port=port
+        )
+    return None

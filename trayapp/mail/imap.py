@@ -11,7 +11,6 @@ import contextlib
 import imaplib
 import os
 import re
-import socket
 import ssl
 import threading
 from collections.abc import Iterator
@@ -26,6 +25,8 @@ from trayapp.mail.errors import (
     MailError,
     ProtocolError,
     TLSFailure,
+    describe,
+    transport_error,
 )
 
 DEFAULT_TIMEOUT = 30.0
@@ -131,24 +132,11 @@ def _new_tls_context(account: AccountConfig) -> ssl.SSLContext:
             context.load_verify_locations(cafile=account.ca_file)
         except (OSError, ssl.SSLError) as exc:
             raise TLSFailure(
-                f"cannot use CA file {account.ca_file}: {_reason(exc)}",
+                f"cannot use CA file {account.ca_file}: {describe(exc)}",
                 host=account.imap_host,
                 port=account.imap_port,
             ) from exc
     return context
-
-
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        return exc.verify_message or exc.reason or str(exc)
-    if isinstance(exc, ssl.SSLError):
-        return exc.reason or str(exc)
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
-    text = exc.args[0] if exc.args else str(exc)
-    if isinstance(text, bytes):
-        text = text.decode("utf-8", "replace")
-    return str(text) or type(exc).__name__
 
 
 def translate_error(
@@ -161,52 +149,24 @@ def translate_error(
     -- except a peer hanging up mid-handshake (EOF): a restarting server, a captive portal or
     a flaky middlebox, which may heal by itself (transient).
     """
-    if isinstance(exc, MailError):
-        return exc
-    if isinstance(exc, ssl.SSLEOFError | ssl.SSLZeroReturnError):
-        return ConnectionFailed(
-            f"connection closed by the server{' during the TLS handshake' if handshake else ''}"
-            f" ({_reason(exc)})",
-            host=host,
-            port=port,
-        )
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        return TLSFailure(
-            f"certificate not trusted ({_reason(exc)}); for a self-hosted server add its CA "
-            "with --ca-file",
-            host=host,
-            port=port,
-        )
-    if isinstance(exc, ssl.SSLError) and handshake:
-        return TLSFailure(
-            f"TLS handshake failed ({_reason(exc)}); check the port and security setting",
-            host=host,
-            port=port,
-        )
-    if isinstance(exc, socket.gaierror):
-        return ConnectionFailed(f"cannot resolve host name ({_reason(exc)})", host=host, port=port)
-    if isinstance(exc, ConnectionRefusedError):
-        return ConnectionFailed("connection refused", host=host, port=port)
-    if isinstance(exc, TimeoutError):
-        after = f" after {timeout:g}s" if timeout else ""
-        return ConnectionFailed(
-            f"no answer from the server{after} (timed out)", host=host, port=port
-        )
+    known = transport_error(exc, host, port, handshake=handshake, timeout=timeout)
+    if known is not None:
+        return known
     if isinstance(exc, LoginError):
-        text = _reason(exc)
+        text = describe(exc)
         if any(code in text.upper() for code in _TRANSIENT_LOGIN_CODES):
             return ConnectionFailed(f"server cannot log in now: {text}", host=host, port=port)
         return AuthenticationFailed(
             f"login failed (wrong user name or password?): {text}", host=host, port=port
         )
     if isinstance(exc, imaplib.IMAP4.abort):
-        return ConnectionFailed(f"connection lost ({_reason(exc)})", host=host, port=port)
+        return ConnectionFailed(f"connection lost ({describe(exc)})", host=host, port=port)
     if isinstance(exc, imaplib.IMAP4.error):
-        return ProtocolError(f"server said: {_reason(exc)}", host=host, port=port)
+        return ProtocolError(f"server said: {describe(exc)}", host=host, port=port)
     if isinstance(exc, (ssl.SSLError, OSError, EOFError)):
-        return ConnectionFailed(f"connection failed ({_reason(exc)})", host=host, port=port)
+        return ConnectionFailed(f"connection failed ({describe(exc)})", host=host, port=port)
     return ProtocolError(
-        f"unexpected reply ({type(exc).__name__}: {_reason(exc)})", host=host, port=port
+        f"unexpected reply ({type(exc).__name__}: {describe(exc)})", host=host, port=port
     )
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import smtplib
-import socket
 import ssl
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from trayapp.mail.errors import (
     MailError,
     ProtocolError,
     TLSFailure,
+    transport_error,
 )
 
 DEFAULT_TIMEOUT = 30.0
@@ -114,22 +114,9 @@ def _reply_text(message: bytes | str) -> str:
 
 def _translate(exc: BaseException, settings: SmtpSettings, *, handshake: bool) -> MailError:
     host, port = settings.host, settings.port
-    if isinstance(exc, MailError):
-        return exc
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        reason = exc.verify_message or exc.reason or str(exc)
-        return TLSFailure(
-            f"certificate not trusted ({reason}); for a self-hosted server add its CA "
-            "with --ca-file",
-            host=host,
-            port=port,
-        )
-    if isinstance(exc, ssl.SSLError) and handshake:
-        return TLSFailure(
-            f"TLS handshake failed ({exc.reason or exc}); check the port and security setting",
-            host=host,
-            port=port,
-        )
+    known = transport_error(exc, host, port, handshake=handshake)
+    if known is not None:
+        return known
     if isinstance(exc, smtplib.SMTPAuthenticationError):
         return AuthenticationFailed(
             f"login failed (wrong user name or password?): {exc.smtp_code} "
@@ -146,12 +133,6 @@ def _translate(exc: BaseException, settings: SmtpSettings, *, handshake: bool) -
             port=port,
             permanent=exc.smtp_code >= 500,
         )
-    if isinstance(exc, socket.gaierror):
-        return ConnectionFailed(f"cannot resolve host name ({exc})", host=host, port=port)
-    if isinstance(exc, ConnectionRefusedError):
-        return ConnectionFailed("connection refused", host=host, port=port)
-    if isinstance(exc, TimeoutError):
-        return ConnectionFailed("no answer from the server (timed out)", host=host, port=port)
     if isinstance(exc, (smtplib.SMTPServerDisconnected, OSError, EOFError)):
         return ConnectionFailed(f"connection failed ({exc})", host=host, port=port)
     return ProtocolError(f"unexpected reply ({type(exc).__name__}: {exc})", host=host, port=port)
