@@ -128,26 +128,13 @@ def waybar_line(
 
 
 def _password_source() -> Callable[[AccountConfig], str]:
-    from trayapp.desktop.secrets import KeyringSecretStore, KeyringUnavailable
-    from trayapp.mail.errors import MailError
+    from trayapp.desktop.secrets import KeyringSecretStore
+    from trayapp.mail.service import password_source
 
-    secrets = KeyringSecretStore()
-
-    def password(account: AccountConfig) -> str:
-        try:
-            value = secrets.get_password(account.name)
-        except KeyringUnavailable as error:
-            # The keyring may be unlocked later: worth retrying (no server is contacted).
-            raise MailError(str(error), permanent=False) from error
-        if value is None:
-            raise MailError(
-                "no password in the OS keyring; add the account again with "
-                "`ippo account add ... --password-stdin`",
-                permanent=True,
-            )
-        return value
-
-    return password
+    return password_source(
+        KeyringSecretStore(),
+        missing_hint="add the account again with `ippo account add ... --password-stdin`",
+    )
 
 
 def _write(line: dict[str, object] | dict[str, str]) -> None:

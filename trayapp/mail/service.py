@@ -64,6 +64,29 @@ class WatchSnapshot:
 
 
 Listener = Callable[[WatchSnapshot], None]
+
+
+class PasswordReader(Protocol):
+    def get_password(self, account: str, kind: str = "imap") -> str | None: ...
+
+
+def password_source(secrets: PasswordReader, *, missing_hint: str) -> PasswordSource:
+    """The watchers' password lookup. An unusable keyring is worth retrying (it may be
+    unlocked later, and no server is contacted); a missing password is not (`missing_hint`
+    tells the user what to do)."""
+    from trayapp.desktop.secrets import KeyringUnavailable
+    from trayapp.mail.errors import MailError
+
+    def password(account: AccountConfig) -> str:
+        try:
+            value = secrets.get_password(account.name)
+        except KeyringUnavailable as error:
+            raise MailError(str(error), permanent=False) from error
+        if value is None:
+            raise MailError(f"no password in the OS keyring; {missing_hint}", permanent=True)
+        return value
+
+    return password
 AckMerger = Callable[[str, list[Inquiry], Sequence[MessageHeaders]], list[Inquiry]]
 
 
