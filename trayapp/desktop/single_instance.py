@@ -1,10 +1,8 @@
 """Single instance: the Qt-free half (who we are and what we say).
 
-The socket itself is Qt's QLocalServer/QLocalSocket (trayapp/ui/single_instance.py): it is a
-Unix socket on Linux/macOS and a named pipe on Windows behind one API, it is driven by the
-GUI's event loop (no listener thread, no cross-thread hand-off), and `removeServer` clears a
-socket left behind by a crash. A pure-Python version would need a thread plus separate
-AF_UNIX and named-pipe code for the same result.
+The socket itself is in trayapp/ui/single_instance.py, driven by the GUI's event loop (no
+listener thread): an AF_UNIX socket on Linux/macOS (plain Python: QtNetwork would cost the
+tray app ~3 MB resident), Qt's QLocalServer (a named pipe) on Windows.
 """
 
 from __future__ import annotations
