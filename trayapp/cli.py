@@ -9,16 +9,21 @@ from collections.abc import Sequence
 from trayapp import __version__
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="ippo", description="Keep your 'reply within 24 hours' promise on every inbox."
-    )
-    parser.add_argument("--version", action="version", version=f"ippo {__version__}")
+def add_global_options(parser: argparse.ArgumentParser) -> None:
+    """The options that come before any command (the tray app takes only these)."""
     parser.add_argument(
         "--config-dir",
         help="where accounts and state live (default: $IPPO_CONFIG_DIR or the user config dir)",
     )
     parser.add_argument("--demo", action="store_true", help="start the tray app on sample data")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ippo", description="Keep your 'reply within 24 hours' promise on every inbox."
+    )
+    parser.add_argument("--version", action="version", version=f"ippo {__version__}")
+    add_global_options(parser)
     sub = parser.add_subparsers(dest="command")
 
     from trayapp.commands import account as account_cmd
@@ -33,9 +38,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def tray_app_args(argv: Sequence[str] | None = None) -> argparse.Namespace | None:
+    """The arguments when they start the tray app (global options only, no command, no
+    --help/--version); None otherwise. Then the full parser is not built: it imports every
+    command module, which the tray app, up all day, would keep in memory for nothing."""
+    parser = argparse.ArgumentParser(prog="ippo", add_help=False, exit_on_error=False)
+    add_global_options(parser)
+    parser.set_defaults(command=None)
+    try:
+        args, rest = parser.parse_known_args(argv)
+    except argparse.ArgumentError:
+        return None  # the full parser reports it, with the full usage
+    return None if rest else args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = tray_app_args(argv)
+    if args is None:
+        args = build_parser().parse_args(argv)
     handler = getattr(args, "handler", None)
     if handler is None:
         # No command: the tray app. Imported only here so CLI commands stay Qt-free.

@@ -1,0 +1,69 @@
+"""`ippo`'s dispatch: the tray app path parses only the global options (the command modules
+stay out of the long-running GUI process); everything else gets the full parser."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from trayapp.cli import tray_app_args
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_no_command_is_the_tray_app_with_its_options() -> None:
+    args = tray_app_args([])
+    assert args is not None and args.command is None and not args.demo
+    args = tray_app_args(["--config-dir", "/tmp/x", "--demo"])
+    assert args is not None and args.config_dir == "/tmp/x" and args.demo
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["pending"], ["--config-dir", "/tmp/x", "pending"], ["--help"], ["-h"], ["--version"],
+     ["--config-dir"], ["--no-such-option"]],
+)  # fmt: skip
+def test_commands_help_version_and_errors_go_to_the_full_parser(argv: list[str]) -> None:
+    assert tray_app_args(argv) is None
+
+
+def _ippo(*argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "trayapp", *argv],
+        capture_output=True, text=True, timeout=60, cwd=REPO, check=False,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )  # fmt: skip
+
+
+def test_help_still_lists_every_command() -> None:
+    done = _ippo("--help")
+    assert done.returncode == 0
+    for command in ("account", "pending", "ack", "watch", "--config-dir", "--demo"):
+        assert command in done.stdout, command
+    assert _ippo("--version").stdout.startswith("ippo ")
+    missing = _ippo("--config-dir")
+    assert missing.returncode == 2 and "expected one argument" in missing.stderr
+    assert "{account,pending,ack,watch}" in missing.stderr  # the full usage
+
+
+def test_the_tray_app_path_imports_no_command_module(tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "import trayapp.app\n"
+        "trayapp.app.run_gui = lambda args: print('gui', args.config_dir) or 0\n"
+        "from trayapp.cli import main\n"
+        "code = main(['--config-dir', sys.argv[1]])\n"
+        "print(sorted(m for m in sys.modules if m.startswith('trayapp.commands')))\n"
+        "sys.exit(code)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)],
+        capture_output=True, text=True, timeout=60, cwd=REPO, check=False,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [f"gui {tmp_path}", "[]"]
