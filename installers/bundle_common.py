@@ -7,6 +7,7 @@ Python with SPECPATH set). No PyInstaller import at module level so tests can re
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -20,14 +21,16 @@ COPYRIGHT = "Copyright © The Ippo contributors. MIT License."
 
 # The GUI is imported lazily by trayapp.cli (so CLI commands stay Qt-free); name the Qt
 # modules the tray app uses so PyInstaller's Qt hooks collect them and their plugins.
-# QtNetwork: only QLocalServer/QLocalSocket (trayapp/ui/single_instance.py: a second start asks
-# the running one to show its list); mail goes through Python's imaplib/ssl.
+# QtNetwork: Windows only, for QLocalServer/QLocalSocket (trayapp/ui/single_instance_qt.py: a
+# second start asks the running one to show its list); Linux/macOS do that over a plain AF_UNIX
+# socket, and mail goes through Python's imaplib/ssl. Specs run on the platform they build for.
+NEEDS_QTNETWORK = sys.platform == "win32"
 QT_MODULES = [
     "PySide6.QtCore",
     "PySide6.QtGui",
     "PySide6.QtWidgets",
     "PySide6.QtSvg",
-    "PySide6.QtNetwork",
+    *(["PySide6.QtNetwork"] if NEEDS_QTNETWORK else []),
 ]
 
 # Never needed by a tray app; listed so nothing drags them in through an optional import.
@@ -59,6 +62,9 @@ EXCLUDES = [
     "PySide6.QtOpenGL",
     "PySide6.QtOpenGLWidgets",
     "PySide6.QtLabsStyleKit",
+    # The Windows-only single instance (imported behind a win32 check, which the analysis
+    # does not evaluate) and the QtNetwork it pulls in (~4.7 MB).
+    *([] if NEEDS_QTNETWORK else ["trayapp.ui.single_instance_qt", "PySide6.QtNetwork"]),
 ]
 
 # UI languages Ippo ships; Qt's own translations (dialog buttons etc.) for others go.
@@ -204,7 +210,7 @@ def hidden_imports() -> list[str]:
 
     # Commands and backends are imported inside functions or by name.
     return [
-        *collect_submodules("trayapp"),
+        *collect_submodules("trayapp", filter=lambda name: name not in EXCLUDES),
         *QT_MODULES,
         *collect_submodules("plyer.platforms.linux"),
         *collect_submodules("plyer.platforms.win"),

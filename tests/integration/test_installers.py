@@ -392,6 +392,8 @@ def test_linux_bundle_runs_and_is_slim(linux_bundle: Path) -> None:
         n for n in libs if n.startswith(("libgtk-3", "libgdk-3", "libQt6Quick", "libQt6Qml"))
     }
     assert not [p for p in internal.rglob("*") if p.is_symlink() and not p.exists()]
+    # Single instance is a plain AF_UNIX socket on Linux: no QtNetwork in the bundle.
+    assert not list(internal.rglob("*QtNetwork*")), list(internal.rglob("*QtNetwork*"))
     for plugin in (
         "platforms/libqxcb.so",
         "platforms/libqwayland.so",
