@@ -8,7 +8,6 @@ Every backend takes its location through the constructor so tests write to tmp d
 from __future__ import annotations
 
 import os
-import plistlib
 import subprocess
 import sys
 from abc import ABC, abstractmethod
@@ -186,9 +185,13 @@ class LaunchAgentAutostart(Autostart):
             # macOS 13+ shows the app's name and icon in Login Items instead of "unknown".
             "AssociatedBundleIdentifiers": [self.label],
         }
+        import plistlib  # here: macOS only, and it loads the XML parser (~0.6 MB resident)
+
         return plistlib.dumps(agent, fmt=plistlib.FMT_XML, sort_keys=True)
 
     def is_enabled(self) -> bool:
+        import plistlib  # here: macOS only (see render)
+
         try:
             agent = plistlib.loads(self.path.read_bytes())
         except (OSError, plistlib.InvalidFileException, ValueError):
