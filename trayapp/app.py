@@ -55,19 +55,21 @@ from trayapp.mail.errors import MailError
 from trayapp.mail.presets import PRESETS, ProviderPreset, preset_for_email
 from trayapp.mail.service import WatchSnapshot
 from trayapp.resources_paths import app_icon_files, app_icon_png
-from trayapp.ui.ack_dialog import AckDialog, AckSender
 from trayapp.ui.bridge import WatchBridge, WatchSource
-from trayapp.ui.first_run import AddInboxDialog, LoginTest
 from trayapp.ui.i18n import LanguageSwitcher, notification_texts, resolve_language
 from trayapp.ui.messages import no_keyring_message, no_tray_message, system_tray_available
-from trayapp.ui.pending_window import PendingWindow
-from trayapp.ui.settings_dialog import SettingsDialog
 from trayapp.ui.single_instance import SingleInstance
 from trayapp.ui.timers import WakeTimer
 from trayapp.ui.tray import TrayController
 
 if TYPE_CHECKING:
+    # The windows and dialogs are imported where they are first opened: a tray app spends
+    # most days with none of them open, and their modules cost ~2 MB resident.
     from trayapp.store.db import StateStore
+    from trayapp.ui.ack_dialog import AckDialog, AckSender
+    from trayapp.ui.first_run import AddInboxDialog, LoginTest
+    from trayapp.ui.pending_window import PendingWindow
+    from trayapp.ui.settings_dialog import SettingsDialog
 
 log = logging.getLogger(__name__)
 
@@ -139,12 +141,14 @@ class Secrets(Protocol):
     def delete_password(self, account: str, kind: str = "imap") -> None: ...
 
 
-class AckService(AckSender, Protocol):
-    """What the app needs of mail.acknowledge.AcknowledgeService."""
+if TYPE_CHECKING:  # a type only (its base lives in the lazily imported ui.ack_dialog)
 
-    def resume_unfinished(self, account: AccountConfig) -> list[Any]: ...
+    class AckService(AckSender, Protocol):
+        """What the app needs of mail.acknowledge.AcknowledgeService."""
 
-    def mark_done(self, message_id: str) -> None: ...
+        def resume_unfinished(self, account: AccountConfig) -> list[Any]: ...
+
+        def mark_done(self, message_id: str) -> None: ...
 
 
 # --------------------------------------------------------------------------- open in mail
@@ -469,6 +473,8 @@ class IppoApp(QObject):
             open_dialog.raise_()
             open_dialog.activateWindow()
             return
+        from trayapp.ui.ack_dialog import AckDialog  # on first use (see TYPE_CHECKING above)
+
         dialog = AckDialog(account, item, self.templates, self.ack_service, self.clock)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.sent.connect(lambda _result: self.bridge.refresh())
@@ -527,6 +533,8 @@ class IppoApp(QObject):
             self.add_dialog.raise_()
             self.add_dialog.activateWindow()
             return
+        from trayapp.ui.first_run import AddInboxDialog  # on first use (see TYPE_CHECKING)
+
         dialog = AddInboxDialog(
             test_login=self.check_login,
             save=self._save_new_account,
@@ -576,6 +584,8 @@ class IppoApp(QObject):
             self.settings_dialog.activateWindow()
             return
         language = self.config.settings.get("language") or "system"
+        from trayapp.ui.settings_dialog import SettingsDialog  # on first use (TYPE_CHECKING)
+
         dialog = SettingsDialog(
             self.accounts, language=str(language), start_at_login=self._start_at_login_setting()
         )
@@ -992,6 +1002,12 @@ def _run(args: argparse.Namespace, config_dir: Path, secrets: Secrets, *, demo: 
     return startup.status
 
 
+def _pending_window(clock: Callable[[], datetime]) -> PendingWindow:
+    from trayapp.ui.pending_window import PendingWindow  # on first use (see TYPE_CHECKING)
+
+    return PendingWindow(clock=clock)
+
+
 def build_app(
     *,
     config: ConfigStore,
@@ -1062,7 +1078,7 @@ def build_app(
         service=service,
         bridge=bridge,
         tray=tray,
-        make_pending=lambda: PendingWindow(clock=clock),
+        make_pending=lambda: _pending_window(clock),
         scheduler=scheduler,
         notify_timer=notify_timer,
         summary_timer=summary_timer,

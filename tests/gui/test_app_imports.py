@@ -36,3 +36,28 @@ def test_modules_imported_after_qt_are_not_kept_as_source() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
+
+
+LAZY = """
+import sys
+import trayapp.app
+lazy = ("trayapp.ui.ack_dialog", "trayapp.ui.first_run", "trayapp.ui.pending_window",
+        "trayapp.ui.settings_dialog", "trayapp.commands", "plistlib")
+print(sorted(m for m in lazy if m in sys.modules))
+"""
+
+
+def test_windows_dialogs_and_unused_modules_are_not_imported_up_front() -> None:
+    """The app imports its windows when first opened (tests/gui/test_app.py opens them), not
+    at start: a tray app spends most days with none open (bench/bench_app_memory.py)."""
+    done = subprocess.run(
+        [sys.executable, "-c", LAZY],
+        cwd=REPO,
+        env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
