@@ -790,12 +790,19 @@ class SignalWakeup(QObject):
 # --------------------------------------------------------------------------- run
 
 
+WINDOW_ICON_MAX_PX = 128
+
+
 def app_icon() -> QIcon:
     # PNGs only: the SVG would load Qt's SVG icon engine (~1.3 MB resident all day) for
-    # sizes the shipped PNGs (16 to 512 px) already cover.
+    # sizes the shipped PNGs already cover. And up to 128 px: as the window icon, the 256 and
+    # 512 px sizes cost ~1.2 MB resident all day (bench/bench_app_memory.py; decoded, that is
+    # their size in pixels); docks and task switchers take their large icon from the installed
+    # .desktop entry's theme icon (setDesktopFileName), not from the window.
     icon = QIcon()
     for path in app_icon_files():
-        if path.suffix.lower() == ".png":
+        size = path.stem.rsplit("-", 1)[-1]
+        if path.suffix.lower() == ".png" and size.isdigit() and int(size) <= WINDOW_ICON_MAX_PX:
             icon.addFile(str(path))
     return icon
 

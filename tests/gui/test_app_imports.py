@@ -61,3 +61,10 @@ def test_windows_dialogs_and_unused_modules_are_not_imported_up_front() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_window_icon_stops_at_128_px(qapp: object) -> None:
+    from trayapp.app import WINDOW_ICON_MAX_PX, app_icon
+
+    sizes = [s.width() for s in app_icon().availableSizes()]
+    assert sizes and max(sizes) == WINDOW_ICON_MAX_PX == 128 and min(sizes) == 16
