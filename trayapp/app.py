@@ -27,6 +27,7 @@ import threading
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote
@@ -51,7 +52,6 @@ from trayapp.desktop.notify import (
     NotificationScheduler,
     Notifier,
 )
-from trayapp.mail.errors import MailError
 from trayapp.mail.presets import PRESETS, ProviderPreset, preset_for_email
 from trayapp.mail.service import WatchSnapshot
 from trayapp.resources_paths import app_icon_files, app_icon_png
@@ -213,25 +213,6 @@ class _Outcome(QObject):
 
     keyring_checked = Signal(str)  # '' = usable, else the one-line reason
     acks_resumed = Signal()
-
-
-def password_source(secrets: Secrets) -> Callable[[AccountConfig], str]:
-    """The watchers' password lookup: no keyring is worth retrying, no password is not."""
-    from trayapp.desktop.secrets import KeyringUnavailable
-
-    def password(account: AccountConfig) -> str:
-        try:
-            value = secrets.get_password(account.name)
-        except KeyringUnavailable as error:
-            raise MailError(str(error), permanent=False) from error
-        if value is None:
-            raise MailError(
-                "no password in the OS keyring; remove the inbox and add it again",
-                permanent=True,
-            )
-        return value
-
-    return password
 
 
 # --------------------------------------------------------------------------- the wiring
@@ -1035,10 +1016,10 @@ def build_app(
     from trayapp.desktop.notify import PlyerBackend
     from trayapp.mail.acknowledge import (
         AcknowledgeService,
-        journal_acknowledgements,
         load_templates,
+        with_acknowledgements,
     )
-    from trayapp.mail.service import WatchService
+    from trayapp.mail.service import WatchService, password_source
     from trayapp.store.db import StateStore
 
     store = StateStore(config.directory)
@@ -1047,14 +1028,11 @@ def build_app(
     if expect is not None:  # every account connects at start: one keyring read for all
         expect([a.name for a in accounts])
     if service is None:
-        from trayapp.core.promise import apply_acknowledgements
-
-        def merge(account: str, waiting: list[Inquiry], sent: Sequence[Any]) -> list[Inquiry]:
-            acks = journal_acknowledgements(store, account)
-            return apply_acknowledgements(waiting, acks, sent) if acks else waiting
-
         service = WatchService(
-            accounts, password_source(secrets), store, merge_acknowledgements=merge
+            accounts,
+            password_source(secrets, missing_hint="remove the inbox and add it again"),
+            store,
+            merge_acknowledgements=partial(with_acknowledgements, store),
         )
     bridge = WatchBridge(service)
     tray = TrayController()
