@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import imaplib
-import os
-import re
 import ssl
-import threading
 from collections.abc import Iterator
 
 from imapclient import IMAPClient
@@ -28,6 +25,7 @@ from trayapp.mail.errors import (
     describe,
     transport_error,
 )
+from trayapp.mail.tls import verified_context
 
 DEFAULT_TIMEOUT = 30.0
 
@@ -61,82 +59,9 @@ COMMON_SENT_NAMES: tuple[str, ...] = (
 _TRANSIENT_LOGIN_CODES = ("[UNAVAILABLE]", "[SERVERBUG]", "[INUSE]", "[LIMIT]")
 
 
-_HASHED_CERT_NAME = re.compile(r"^[0-9a-f]{8}\.[0-9]+$")
-
-
-def _lazy_system_capath() -> str | None:
-    """The system's hashed CA directory (OpenSSL reads from it only the CA a handshake needs),
-    or None where there is none; then the whole bundle is loaded (about 35 ms of PEM parsing,
-    a tenth of a status-bar run). An explicit SSL_CERT_FILE always wins."""
-    paths = ssl.get_default_verify_paths()
-    if os.environ.get(paths.openssl_cafile_env) or not paths.capath:
-        return None
-    try:
-        with os.scandir(paths.capath) as entries:
-            if any(_HASHED_CERT_NAME.match(entry.name) for entry in entries):
-                return paths.capath
-    except OSError:
-        return None
-    return None
-
-
-# One context per CA setup, shared by every connection that uses it: building one loads the
-# system trust (and the account's CA file) again, about 1 MB per connection kept open. An
-# SSLContext is safe to share between threads once configured; nothing changes it later.
-_Stamp = tuple[tuple[int, int, int] | None, tuple[int, int, int] | None]
-_contexts: dict[tuple[str | None, str | None, str | None], tuple[_Stamp, ssl.SSLContext]] = {}
-_contexts_lock = threading.Lock()
-
-
 def tls_context(account: AccountConfig) -> ssl.SSLContext:
-    """The system's trusted CAs plus ``account.ca_file``; hostname checked; TLS 1.2 or newer.
-
-    Shared: the same context for every account with the same CA file, built again only when
-    that file or the system bundle changes on disk, or SSL_CERT_FILE/SSL_CERT_DIR point
-    elsewhere. (A hashed system CA directory is read lazily by OpenSSL: CAs added there are
-    found without a new context.)"""
-    paths = ssl.get_default_verify_paths()
-    key = (
-        account.ca_file,
-        os.environ.get(paths.openssl_cafile_env),
-        os.environ.get(paths.openssl_capath_env),
-    )
-    stamp = (_file_stamp(account.ca_file), _file_stamp(paths.cafile))
-    with _contexts_lock:
-        cached = _contexts.get(key)
-        if cached is not None and cached[0] == stamp:
-            return cached[1]
-        context = _new_tls_context(account)
-        _contexts[key] = (stamp, context)
-        return context
-
-
-def _file_stamp(path: str | None) -> tuple[int, int, int] | None:
-    """What tells a changed file apart; None for no file (a missing CA file then fails when
-    the context is built, with its reason)."""
-    if not path:
-        return None
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    return (info.st_mtime_ns, info.st_size, info.st_ino)
-
-
-def _new_tls_context(account: AccountConfig) -> ssl.SSLContext:
-    capath = _lazy_system_capath()
-    context = ssl.create_default_context(capath=capath) if capath else ssl.create_default_context()
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    if account.ca_file:
-        try:
-            context.load_verify_locations(cafile=account.ca_file)
-        except (OSError, ssl.SSLError) as exc:
-            raise TLSFailure(
-                f"cannot use CA file {account.ca_file}: {describe(exc)}",
-                host=account.imap_host,
-                port=account.imap_port,
-            ) from exc
-    return context
+    """The verified TLS context for this account's IMAP server (shared; see mail.tls)."""
+    return verified_context(account.ca_file, host=account.imap_host, port=account.imap_port)
 
 
 def translate_error(

@@ -22,6 +22,7 @@ from trayapp.mail.errors import (
     TLSFailure,
     transport_error,
 )
+from trayapp.mail.tls import verified_context
 
 DEFAULT_TIMEOUT = 30.0
 
@@ -93,18 +94,7 @@ def smtp_settings(account: AccountConfig) -> SmtpSettings:
 
 
 def _tls_context(settings: SmtpSettings) -> ssl.SSLContext:
-    context = ssl.create_default_context()
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    if settings.ca_file:
-        try:
-            context.load_verify_locations(cafile=settings.ca_file)
-        except (OSError, ssl.SSLError) as exc:
-            raise TLSFailure(
-                f"cannot use CA file {settings.ca_file}: {exc}",
-                host=settings.host,
-                port=settings.port,
-            ) from exc
-    return context
+    return verified_context(settings.ca_file, host=settings.host, port=settings.port)
 
 
 def _reply_text(message: bytes | str) -> str:
