@@ -14,6 +14,7 @@ whose str() is one line the CLI and the GUI show as is.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -21,7 +22,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -157,53 +158,42 @@ class KeyringSecretStore:
 
     def get_password(self, account: str, kind: str = "imap") -> str | None:
         backend = self._backend()
-        import keyring.errors
-
-        try:
-            return backend.get_password(SERVICE, self._username(account, kind))
-        except (keyring.errors.KeyringLocked, keyring.errors.InitError) as error:
-            raise KeyringUnavailable(KeyringUnavailable.LOCKED) from error
-        except keyring.errors.NoKeyringError as error:
-            raise KeyringUnavailable(KeyringUnavailable.NO_BACKEND) from error
-        except ValueError:
-            raise
-        except Exception as error:
-            raise KeyringUnavailable.failed(error) from error
+        with _keyring_failures():
+            value: str | None = backend.get_password(SERVICE, self._username(account, kind))
+            return value
 
     def set_password(self, account: str, password: str, kind: str = "imap") -> None:
         if not password:
             raise ValueError("refusing to store an empty password")
         backend = self._backend()
-        import keyring.errors
-
-        try:
+        with _keyring_failures():
             backend.set_password(SERVICE, self._username(account, kind), password)
-        except (keyring.errors.KeyringLocked, keyring.errors.InitError) as error:
-            raise KeyringUnavailable(KeyringUnavailable.LOCKED) from error
-        except keyring.errors.NoKeyringError as error:
-            raise KeyringUnavailable(KeyringUnavailable.NO_BACKEND) from error
-        except ValueError:
-            raise
-        except Exception as error:
-            raise KeyringUnavailable.failed(error) from error
 
     def delete_password(self, account: str, kind: str = "imap") -> None:
         """Delete the secret; deleting one that does not exist is not an error."""
         backend = self._backend()
         import keyring.errors
 
-        try:
+        with _keyring_failures(), contextlib.suppress(keyring.errors.PasswordDeleteError):
             backend.delete_password(SERVICE, self._username(account, kind))
-        except keyring.errors.PasswordDeleteError:
-            pass  # nothing stored under that name
-        except (keyring.errors.KeyringLocked, keyring.errors.InitError) as error:
-            raise KeyringUnavailable(KeyringUnavailable.LOCKED) from error
-        except keyring.errors.NoKeyringError as error:
-            raise KeyringUnavailable(KeyringUnavailable.NO_BACKEND) from error
-        except ValueError:
-            raise
-        except Exception as error:
-            raise KeyringUnavailable.failed(error) from error
+
+
+@contextlib.contextmanager
+def _keyring_failures() -> Iterator[None]:
+    """keyring's many failures as one KeyringUnavailable with a message a person can act on;
+    a ValueError (our own refusal of a bad name) passes through."""
+    import keyring.errors
+
+    try:
+        yield
+    except (keyring.errors.KeyringLocked, keyring.errors.InitError) as error:
+        raise KeyringUnavailable(KeyringUnavailable.LOCKED) from error
+    except keyring.errors.NoKeyringError as error:
+        raise KeyringUnavailable(KeyringUnavailable.NO_BACKEND) from error
+    except ValueError:
+        raise
+    except Exception as error:
+        raise KeyringUnavailable.failed(error) from error
 
 
 # --------------------------------------------------------------------------- helper process
