@@ -216,7 +216,7 @@ class DemoServer:
         self._fill(self.account)
         return self.account
 
-    def _wait_for_port(self, timeout: float = 15.0) -> None:
+    def _wait_for_port(self, timeout: float = 30.0) -> None:  # slow laptops, busy machines
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._process is not None and self._process.poll() is not None:

@@ -109,6 +109,7 @@ class Desktop:
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
     notifications: NotifyCalls | None = None
     trayer_panel: str | None = None
+    _logs: dict[int, str] = field(default_factory=dict)  # pid -> log file name
 
     # ---- environment
 
@@ -150,7 +151,17 @@ class Desktop:
         finally:
             out.close()  # the child holds its own copy
         self.processes.append(proc)
+        self._logs[proc.pid] = log
         return proc
+
+    def describe_processes(self, lines: int = 30) -> str:
+        """Each started program's exit status and the end of its log (for failure messages)."""
+        parts = []
+        for proc in self.processes:
+            log = self._logs.get(proc.pid, "")
+            tail = "\n".join(self.log(log).splitlines()[-lines:]) if log else ""
+            parts.append(f"--- pid {proc.pid} {proc.args!r} exit={proc.poll()} log={log}\n{tail}")
+        return "\n".join(parts)
 
     def log(self, name: str) -> str:
         try:
@@ -251,7 +262,10 @@ class Desktop:
             match = pattern.search(self.tray_icons())
             return match.group(1) if match else None
 
-        return _wait(found, f"no tray icon of {wm_instance!r} in trayer", timeout)
+        try:
+            return _wait(found, f"no tray icon of {wm_instance!r} in trayer", timeout)
+        except RuntimeError as error:
+            raise RuntimeError(f"{error}\n{self.describe_processes()}") from None
 
     def windows(self, name: str) -> list[str]:
         """Ids of visible top-level windows whose title matches `name` (a regex)."""
