@@ -220,6 +220,9 @@ class Desktop:
             return None
 
         self.trayer_panel = _wait(panel, "trayer did not start")
+        # The panel window comes before trayer owns the tray selection; an app started in
+        # between finds no tray. Wait for the owner, as a tray client would see it.
+        _wait(lambda: _tray_selection_owned(self.display), "trayer owns no tray selection")
         return self.trayer_panel
 
     def make_activatable(self, service_file: Path) -> None:
@@ -284,6 +287,29 @@ class Desktop:
             ["import", "-window", "root", str(path)], env=self.env(), check=True, timeout=30
         )
         return path
+
+
+def _tray_selection_owned(display: str) -> bool:
+    """Whether some window owns _NET_SYSTEM_TRAY_S0 on `display` (libX11 through ctypes)."""
+    import ctypes
+    import ctypes.util
+
+    xlib = ctypes.CDLL(ctypes.util.find_library("X11") or "libX11.so.6")
+    xlib.XOpenDisplay.restype = ctypes.c_void_p
+    xlib.XOpenDisplay.argtypes = [ctypes.c_char_p]
+    xlib.XInternAtom.restype = ctypes.c_ulong
+    xlib.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+    xlib.XGetSelectionOwner.restype = ctypes.c_ulong
+    xlib.XGetSelectionOwner.argtypes = [ctypes.c_void_p, ctypes.c_ulong]
+    xlib.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    handle = xlib.XOpenDisplay(display.encode())
+    if not handle:
+        return False
+    try:
+        atom = xlib.XInternAtom(handle, b"_NET_SYSTEM_TRAY_S0", 0)
+        return bool(xlib.XGetSelectionOwner(handle, atom))
+    finally:
+        xlib.XCloseDisplay(handle)
 
 
 def _wait(check: Callable[[], T | None], message: str, timeout: float = _START_TIMEOUT) -> T:
