@@ -81,6 +81,28 @@ for _ in $(seq 100); do
     sleep 0.1
 done
 [[ -n "$panel" ]] || fail "trayer did not start: $(cat "$work/trayer.log")"
+# The panel window comes before trayer owns the tray selection (_NET_SYSTEM_TRAY_S0); an app
+# started in between finds no tray. Wait for the owner as a tray client sees it (libX11).
+tray_owned() {
+    python3 - <<'PY'
+import ctypes, ctypes.util, os, sys
+x = ctypes.CDLL(ctypes.util.find_library("X11") or "libX11.so.6")
+x.XOpenDisplay.restype = ctypes.c_void_p
+x.XOpenDisplay.argtypes = [ctypes.c_char_p]
+x.XInternAtom.restype = ctypes.c_ulong
+x.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+x.XGetSelectionOwner.restype = ctypes.c_ulong
+x.XGetSelectionOwner.argtypes = [ctypes.c_void_p, ctypes.c_ulong]
+d = x.XOpenDisplay(os.environ["DISPLAY"].encode())
+sys.exit(0 if d and x.XGetSelectionOwner(d, x.XInternAtom(d, b"_NET_SYSTEM_TRAY_S0", 0)) else 1)
+PY
+}
+owned=""
+for _ in $(seq 100); do
+    tray_owned && { owned=yes; break; }
+    sleep 0.1
+done
+[[ -n "$owned" ]] || fail "trayer owns no tray selection: $(cat "$work/trayer.log")"
 
 "$app" --config-dir "$work/config" >"$work/app.log" 2>&1 &
 app_pid=$!
