@@ -835,3 +835,28 @@ NON_INQUIRY_SAMPLES = {
     "noreply_notification": (noreply_notification, "system-sender"),
     "message_from_self": (message_from_self, "self"),
 }
+
+
+def jis_to_text(data: bytes) -> str:
+    """ISO-2022-JP with CP932 extensions, decoded the way Windows-aware readers do (JIS code
+    back to Shift_JIS, then cp932) -- independent of the encoder under test."""
+    out = bytearray()
+    jis = False
+    i = 0
+    while i < len(data):
+        if data[i : i + 3] == b"\x1b$B":
+            jis, i = True, i + 3
+        elif data[i : i + 3] == b"\x1b(B":
+            jis, i = False, i + 3
+        elif jis and data[i] not in b"\r\n":
+            row, cell = data[i], data[i + 1]
+            lead = ((row + 1) >> 1) + (0x70 if row <= 0x5E else 0xB0)
+            trail = cell + (0x1F if row % 2 else 0x7E)
+            if row % 2 and cell >= 0x60:
+                trail += 1
+            out += bytes((lead, trail))
+            i += 2
+        else:
+            out.append(data[i])
+            i += 1
+    return out.decode("cp932")

@@ -30,6 +30,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from tests.support.dovecot import DOMAIN, DovecotServer, free_port, issue_server_cert
+from tests.support.mailcorpus import jis_to_text  # noqa: F401  (tests import it from here)
 
 
 class _Controller(Controller):
@@ -178,28 +179,3 @@ def smtp_server_factory(dovecot: DovecotServer) -> Iterator[Callable[..., SmtpSe
 
     with stack:
         yield make
-
-
-def jis_to_text(data: bytes) -> str:
-    """ISO-2022-JP with CP932 extensions, decoded the way Windows-aware readers do (JIS code
-    back to Shift_JIS, then cp932) -- independent of the encoder under test."""
-    out = bytearray()
-    jis = False
-    i = 0
-    while i < len(data):
-        if data[i : i + 3] == b"\x1b$B":
-            jis, i = True, i + 3
-        elif data[i : i + 3] == b"\x1b(B":
-            jis, i = False, i + 3
-        elif jis and data[i] not in b"\r\n":
-            row, cell = data[i], data[i + 1]
-            lead = ((row + 1) >> 1) + (0x70 if row <= 0x5E else 0xB0)
-            trail = cell + (0x1F if row % 2 else 0x7E)
-            if row % 2 and cell >= 0x60:
-                trail += 1
-            out += bytes((lead, trail))
-            i += 2
-        else:
-            out.append(data[i])
-            i += 1
-    return out.decode("cp932")

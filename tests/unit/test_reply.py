@@ -11,6 +11,7 @@ from email.utils import parsedate_to_datetime
 
 import pytest
 
+from tests.support.mailcorpus import jis_to_text
 from trayapp.core.model import AccountConfig, Inquiry
 from trayapp.core.reply import (
     MAX_REFERENCES,
@@ -43,31 +44,6 @@ def inquiry(**overrides: object) -> Inquiry:
     )
     values.update(overrides)
     return Inquiry(**values)  # type: ignore[arg-type]
-
-
-def jis_to_text(data: bytes) -> str:
-    """Decode ISO-2022-JP with CP932 extensions the way Windows mailers' readers do: JIS
-    two-byte codes back to Shift_JIS, then cp932 (independent of the encoder under test)."""
-    out = bytearray()
-    jis = False
-    i = 0
-    while i < len(data):
-        if data[i : i + 3] == b"\x1b$B":
-            jis, i = True, i + 3
-        elif data[i : i + 3] == b"\x1b(B":
-            jis, i = False, i + 3
-        elif jis and data[i] not in b"\r\n":
-            row, cell = data[i], data[i + 1]
-            lead = ((row + 1) >> 1) + (0x70 if row <= 0x5E else 0xB0)
-            trail = cell + (0x1F if row % 2 else 0x7E)
-            if row % 2 and cell >= 0x60:
-                trail += 1
-            out += bytes((lead, trail))
-            i += 2
-        else:
-            out.append(data[i])
-            i += 1
-    return out.decode("cp932")
 
 
 def decode_words(value: str) -> str:
