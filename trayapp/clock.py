@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from datetime import datetime, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -42,10 +43,22 @@ def system_zone_name() -> str | None:
     return None
 
 
+_CACHE_SECONDS = 60.0  # the zone can change (a trip) but not every second: look once a minute
+_cached: tuple[float, str | None] | None = None
+
+
+def _cached_zone_name() -> str | None:
+    global _cached
+    stamp = time.monotonic()
+    if _cached is None or stamp - _cached[0] > _CACHE_SECONDS:
+        _cached = (stamp, system_zone_name())
+    return _cached[1]
+
+
 def system_zone() -> tzinfo:
     """The user's time zone, as a real zone (DST-aware) when it can be named; else the
     current fixed offset (the best the OS tells)."""
-    name = system_zone_name()
+    name = _cached_zone_name()
     if name is not None:
         return ZoneInfo(name)
     zone = datetime.now().astimezone().tzinfo

@@ -6,7 +6,8 @@ from __future__ import annotations
 import functools
 from datetime import date
 
-import holidays
+# `holidays` is imported where it is used: it costs ~40 ms, and `ippo pending` with no
+# holiday calendar set should not pay for it.
 
 
 class UnknownCountry(ValueError):
@@ -15,6 +16,8 @@ class UnknownCountry(ValueError):
 
 @functools.cache
 def supported_countries() -> frozenset[str]:
+    import holidays
+
     return frozenset(holidays.list_supported_countries())
 
 
@@ -30,6 +33,8 @@ def check_country(code: str) -> str:
 def public_holidays(country: str, year: int, language: str | None = None) -> dict[date, str]:
     """The public holidays of `country` in `year`, by date (names in `language` when the
     package has them). Japan's include substitute (振替休日) and citizens' (国民の休日) days."""
+    import holidays
+
     try:
         table = holidays.country_holidays(country, years=year, language=language)
     except NotImplementedError:
