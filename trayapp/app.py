@@ -366,7 +366,8 @@ class IppoApp(QObject):
         about those would be wrong. (The badge shows them at once, marked not covered.)"""
         self.scheduler.update([i for i in self.bridge.items if i.account in self._live])
 
-    def _on_snapshot(self, _snapshot: WatchSnapshot) -> None:
+    def _on_snapshot(self, snapshot: WatchSnapshot) -> None:
+        self.scheduler.set_holds(snapshot.holds)  # snoozes, absences, quiet hours
         self.update_summary()
         self._trim.start()
 
@@ -380,7 +381,8 @@ class IppoApp(QObject):
             else {a.name: AccountHealth(HealthState.CONNECTING) for a in self.accounts}
         )
         now = self.clock()
-        summary = summarize(items, health, now, self.leads)
+        away = snapshot.holds.away_until(now) if snapshot is not None else None
+        summary = summarize(items, health, now, self.leads, away_until=away)
         self.tray.set_summary(summary)
         upcoming = summary.next_change_at()
         self.summary_timer.arm(None if upcoming is None else min(upcoming - now, SUMMARY_MAX_WAIT))
@@ -1031,7 +1033,7 @@ def build_app(
             password_source(secrets, missing_hint="remove the inbox and add it again"),
             store,
             merge_acknowledgements=partial(with_acknowledgements, store),
-            schedule_for=ClockPolicy(config).schedule,
+            policy=ClockPolicy(config),
         )
     bridge = WatchBridge(service)
     tray = TrayController()

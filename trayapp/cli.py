@@ -28,13 +28,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     from trayapp.commands import account as account_cmd
     from trayapp.commands import ack as ack_cmd
+    from trayapp.commands import away as away_cmd
     from trayapp.commands import pending as pending_cmd
+    from trayapp.commands import snooze as snooze_cmd
     from trayapp.commands import watch as watch_cmd
 
     account_cmd.register(sub)
     pending_cmd.register(sub)
     ack_cmd.register(sub)
     watch_cmd.register(sub)
+    away_cmd.register(sub)
+    snooze_cmd.register(sub)
     return parser
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from trayapp.clock import system_zone
 from trayapp.core.away import Absence, absences_from_json, away_at, pauses
 from trayapp.core.model import AccountConfig
+from trayapp.core.notifications import Holds
 from trayapp.core.schedule import Schedule, account_schedule
 
 if TYPE_CHECKING:
@@ -68,6 +69,10 @@ class ClockPolicy:
             return parse_quiet_hours(raw)
         except ValueError:
             return None
+
+    def holds(self) -> Holds:
+        """Absences and quiet hours (the watch service adds the snoozes from the store)."""
+        return Holds(absences=self.absences(), quiet_hours=self.quiet_hours(), zone=self._zone())
 
     def schedule(self, account: AccountConfig) -> Schedule:
         return account_schedule(account, self._zone(), pauses(self.absences()))

@@ -140,9 +140,13 @@ def test_inside_hours_counts_from_arrival() -> None:
 
 
 def test_no_schedule_is_exactly_arrival_plus_window() -> None:
+    # The night of 28-29 March 2026 has 23 hours in Berlin: 24 real hours later is midnight.
     arrival = datetime(2026, 3, 28, 23, 0, tzinfo=BERLIN)
-    assert due_at(arrival, 24 * H, None) == arrival + 24 * H
-    assert due_at(arrival, 24 * H, Schedule(zone=BERLIN)) == arrival + 24 * H
+    real_day_later = datetime(2026, 3, 30, 0, 0, tzinfo=BERLIN)
+    assert due_at(arrival, 24 * H, None) == real_day_later
+    assert due_at(arrival, 24 * H, Schedule(zone=BERLIN)) == real_day_later
+    fixed = arrival.astimezone(UTC)
+    assert due_at(fixed, 24 * H, None) == fixed + 24 * H
 
 
 def test_dst_change_keeps_wall_clock_hours() -> None:
@@ -252,8 +256,10 @@ def test_around_the_clock_is_arrival_plus_window(
     arrival: datetime, window: timedelta, zone: ZoneInfo
 ) -> None:
     local = arrival.astimezone(zone)
-    assert due_at(local, window, make_schedule(zone, "always")) == local + window
-    assert due_at(local, window, None) == local + window
+    elapsed = arrival + window  # in UTC: real elapsed time, whatever DST does meanwhile
+    assert due_at(local, window, make_schedule(zone, "always")) == elapsed
+    assert due_at(local, window, None) == elapsed
+    assert due_at(local, window, None).tzinfo is zone
     # The long way round (a pause far in the past forces the interval walk) agrees too.
     walked = make_schedule(zone, pauses=((local - 400 * H, local - 399 * H),))
-    assert due_at(local, window, walked) == local + window
+    assert due_at(local, window, walked) == elapsed

@@ -199,7 +199,7 @@ def run(args: argparse.Namespace) -> int:
         store,
         timings=timings,
         merge_acknowledgements=partial(with_acknowledgements, store),
-        schedule_for=ClockPolicy(config).schedule,
+        policy=ClockPolicy(config),
     )
     service.subscribe(snapshots.put)
     service.start()

@@ -61,10 +61,10 @@ def set_absence(
 ) -> tuple[Absence, ...]:
     """Plan an absence. Planned (future or current) ones it overlaps are replaced; past ones
     are kept (they still shape past due times) unless older than KEEP_PAST."""
-    if until <= start:
-        raise ValueError("an absence must end after it starts")
     if until <= now:
         raise ValueError("that absence is already over")
+    if until <= start:
+        raise ValueError("an absence must end after it starts")
     kept = [
         a
         for a in absences

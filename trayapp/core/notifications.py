@@ -10,11 +10,13 @@ Only the item's *current* stage is told: an app started when an item is already 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Protocol
 
+from trayapp.core.away import Absence, away_at
 from trayapp.core.model import Inquiry, Stage
+from trayapp.core.quiet import QuietHours, next_quiet_period, quiet_period_at
 from trayapp.core.stages import format_time_left, item_next_stage_change, item_stage
 from trayapp.core.summary import DEFAULT_LEADS, StageLeads
 
@@ -87,6 +89,7 @@ class NotificationTexts:
     line_overdue: str = "{sender} — {left} overdue"
     more: str = "…and {count} more"
     no_subject: str = "(no subject)"
+    quiet_warning: str = "{count} inquiries will pass their deadline tonight"
 
 
 ENGLISH_NOTIFICATIONS = NotificationTexts()
@@ -137,3 +140,105 @@ def compose(
     if len(alerts) > max_lines:
         lines.append(texts.more.format(count=len(alerts) - max_lines))
     return NotificationText(texts.group_title.format(count=len(alerts)), "\n".join(lines))
+
+
+# --- holds: snooze, away, quiet hours ------------------------------------------------------------
+
+QUIET_WARNING_KEY = "quiet-hours"  # the ledger key of the warning at the start of quiet hours
+QUIET_WARNING_GRACE = timedelta(minutes=15)  # later than this into quiet hours: stay quiet
+
+
+@dataclass(frozen=True)
+class Holds:
+    """What makes notifications wait. The badge and the deadlines never wait for these (an
+    absence pauses deadlines through core.schedule, not here)."""
+
+    snoozed: Mapping[str, datetime] = field(default_factory=dict)  # item id -> until
+    absences: tuple[Absence, ...] = ()
+    quiet_hours: QuietHours | None = None
+    zone: tzinfo = UTC  # the user's zone, for quiet hours
+
+    def away_until(self, now: datetime) -> datetime | None:
+        absence = away_at(self.absences, now)
+        return absence.until if absence is not None else None
+
+
+@dataclass(frozen=True)
+class NotificationPlan:
+    alerts: list[StageAlert]  # to tell now, as one notification
+    quiet_warning: list[Inquiry]  # at quiet hours' start: what passes its deadline before they end
+    quiet_start: datetime | None  # the quiet period the warning is for (its ledger key)
+    held_until: datetime | None  # notifications wait until then (away or quiet hours)
+    wake_at: datetime | None  # when to look again
+
+
+def plan_notifications(
+    items: Sequence[Inquiry],
+    already_notified: Callable[[str, Stage, datetime], bool],
+    now: datetime,
+    leads: Mapping[str, StageLeads] | None = None,
+    default_leads: StageLeads = DEFAULT_LEADS,
+    holds: Holds | None = None,
+) -> NotificationPlan:
+    """What to tell now and when to look again, holds considered.
+
+    Away or inside quiet hours nothing is told; when they end the alerts that are due then
+    (each item's current stage, never told before) go out as one summary. At the start of
+    quiet hours one warning lists what will pass its deadline before they end. A snoozed
+    item is not told until its snooze ends (its deadline and the badge do not change)."""
+    holds = holds or Holds()
+    wakes: list[datetime] = []
+    stage_wake = next_wakeup(items, now, leads, default_leads)
+    if stage_wake is not None:
+        wakes.append(stage_wake)
+    wakes += [until for until in holds.snoozed.values() if until > now]
+    wakes += [a.start for a in holds.absences if a.start > now]
+    quiet = quiet_period_at(now, holds.quiet_hours, holds.zone)
+    upcoming = next_quiet_period(now, holds.quiet_hours, holds.zone)
+    if upcoming is not None and upcoming[0] > now:
+        wakes.append(upcoming[0])
+    away_until = holds.away_until(now)
+    held_until: datetime | None = None
+    if away_until is not None:
+        held_until = away_until
+    if quiet is not None:
+        held_until = max(held_until or quiet[1], quiet[1])
+    if held_until is not None:
+        wakes.append(held_until)
+    wake_at = min(wakes, default=None)
+
+    warning: list[Inquiry] = []
+    if (
+        quiet is not None
+        and away_until is None
+        and now < quiet[0] + QUIET_WARNING_GRACE
+        and not already_notified(QUIET_WARNING_KEY, Stage.WARNING, quiet[0])
+    ):
+        warning = sorted(
+            (i for i in items if now < i.deadline <= quiet[1]), key=lambda i: i.deadline
+        )
+    if held_until is not None:
+        return NotificationPlan([], warning, quiet[0] if quiet else None, held_until, wake_at)
+    snoozed = {ident for ident, until in holds.snoozed.items() if until > now}
+    alerts = due_alerts(
+        [i for i in items if i.id not in snoozed], already_notified, now, leads, default_leads
+    )
+    return NotificationPlan(alerts, [], None, None, wake_at)
+
+
+def compose_quiet_warning(
+    items: Sequence[Inquiry],
+    now: datetime,
+    texts: NotificationTexts = ENGLISH_NOTIFICATIONS,
+    max_lines: int = 4,
+) -> NotificationText:
+    """'2 inquiries will pass their deadline tonight', one line each."""
+    lines = [
+        texts.line_due.format(
+            sender=_display_sender(item), left=format_time_left(item.deadline - now)
+        )
+        for item in items[:max_lines]
+    ]
+    if len(items) > max_lines:
+        lines.append(texts.more.format(count=len(items) - max_lines))
+    return NotificationText(texts.quiet_warning.format(count=len(items)), "\n".join(lines))

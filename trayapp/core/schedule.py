@@ -284,7 +284,9 @@ def due_at(arrival: datetime, window: timedelta, schedule: Schedule | None = Non
     if arrival.tzinfo is None:
         raise ValueError("arrival must be timezone-aware")
     if schedule is None or schedule.around_the_clock:
-        return arrival + window
+        # In UTC: aware arithmetic within one ZoneInfo is wall-clock arithmetic (an hour off
+        # across a DST change); elapsed time is what the window promises.
+        return (arrival.astimezone(UTC) + window).astimezone(arrival.tzinfo)
     left = max(window, timedelta(0))
     last_end = arrival
     for a, b in counted_intervals(arrival, schedule):
@@ -301,7 +303,7 @@ def counted_between(start: datetime, end: datetime, schedule: Schedule | None) -
     if end <= start:
         return timedelta(0)
     if schedule is None or schedule.around_the_clock:
-        return end - start
+        return end.astimezone(UTC) - start.astimezone(UTC)
     total = timedelta(0)
     for a, b in counted_intervals(start, schedule):
         if a >= end:

@@ -78,6 +78,7 @@ class TooltipTexts:
     next_overdue: str = "Overdue: {sender} — {subject} ({left} late)"
     not_covered: str = "NOT covered: {account} — {health}"
     no_subject: str = "(no subject)"
+    away: str = "Away until {until}: deadlines paused, notifications held"
 
 
 ENGLISH_TOOLTIP = TooltipTexts()
@@ -96,6 +97,7 @@ class Summary:
     most_urgent_stage: Stage | None
     not_covered: tuple[tuple[str, AccountHealth], ...] = field(default=())  # by account name
     stage_changes: tuple[datetime, ...] = ()  # the next stage change of each item, if any
+    away_until: datetime | None = None  # the user is away (core.away) until then
 
     @property
     def total(self) -> int:
@@ -131,6 +133,8 @@ class Summary:
             texts.not_covered.format(account=name, health=describe_health(health))
             for name, health in self.not_covered
         ]
+        if self.away_until is not None:
+            lines.append(texts.away.format(until=f"{self.away_until:%Y-%m-%d %H:%M}"))
         if not self.items:
             lines.append(texts.nothing_waits)
             return lines
@@ -219,6 +223,7 @@ def summarize(
     now: datetime,
     leads: Mapping[str, StageLeads] | None = None,
     default_leads: StageLeads = DEFAULT_LEADS,
+    away_until: datetime | None = None,
 ) -> Summary:
     """The glanceable state. `leads` is per account name; accounts without one use the default."""
     ordered = tuple(sort_by_urgency(items))
@@ -255,4 +260,5 @@ def summarize(
         most_urgent_stage=stages[most_urgent.id] if most_urgent is not None else None,
         not_covered=not_covered,
         stage_changes=tuple(changes),
+        away_until=away_until,
     )

@@ -17,15 +17,17 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from trayapp.core.model import Inquiry
+from trayapp.core.model import Inquiry, Stage
 from trayapp.core.notifications import (
     ENGLISH_NOTIFICATIONS,
+    QUIET_WARNING_KEY,
+    Holds,
     NotificationText,
     NotificationTexts,
     NotifiedLedger,
     compose,
-    due_alerts,
-    next_wakeup,
+    compose_quiet_warning,
+    plan_notifications,
 )
 from trayapp.core.summary import DEFAULT_LEADS, StageLeads
 
@@ -226,10 +228,17 @@ class NotificationScheduler:
         self._default_leads = default_leads
         self._texts = texts
         self._items: list[Inquiry] = []
+        self._holds = Holds()
 
     def set_leads(self, leads: Mapping[str, StageLeads]) -> None:
         self._leads = dict(leads)
         self.check()
+
+    def set_holds(self, holds: Holds) -> None:
+        """Snoozes, absences and quiet hours changed (from the watch service's snapshot)."""
+        if holds != self._holds:
+            self._holds = holds
+            self.check()
 
     def set_texts(self, texts: NotificationTexts) -> None:
         self._texts = texts
@@ -242,10 +251,25 @@ class NotificationScheduler:
     def check(self) -> NotificationText | None:
         """Send what is due now (grouped into one notification); returns what was sent."""
         now = self._clock()
-        alerts = due_alerts(
-            self._items, self._ledger.was_notified, now, self._leads, self._default_leads
+        plan = plan_notifications(
+            self._items,
+            self._ledger.was_notified,
+            now,
+            self._leads,
+            self._default_leads,
+            self._holds,
         )
+        alerts = plan.alerts
         sent: NotificationText | None = None
+        if plan.quiet_warning and plan.quiet_start is not None:
+            warning = compose_quiet_warning(plan.quiet_warning, now, self._texts)
+            try:
+                self._notifier.notify(warning.title, warning.message)
+            except NotificationUnavailable as exc:
+                log.warning("could not notify: %s", exc)
+            else:
+                self._ledger.mark_notified(QUIET_WARNING_KEY, Stage.WARNING, plan.quiet_start)
+                sent = warning
         if alerts:
             text = compose(alerts, self._texts)
             try:
@@ -258,7 +282,7 @@ class NotificationScheduler:
                 for alert in alerts:
                     self._ledger.mark_notified(alert.item.id, alert.stage, alert.deadline)
                 sent = text
-        wake = next_wakeup(self._items, now, self._leads, self._default_leads)
+        wake = plan.wake_at
         if wake is None:
             self._arm_timer(None)
         else:

@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from trayapp.core.model import AccountConfig, AccountHealth, Inquiry, MessageHeaders
+from trayapp.core.notifications import Holds
 from trayapp.core.pending import sort_by_urgency, waiting_inquiries
 from trayapp.core.schedule import Schedule, account_schedule
 from trayapp.mail.watcher import (
@@ -54,6 +55,7 @@ class WatchSnapshot:
     accounts: tuple[AccountConfig, ...]
     items_changed: bool = False  # the waiting set differs from the previous snapshot
     health_changed: frozenset[str] = field(default_factory=frozenset)  # accounts whose health did
+    holds: Holds = field(default_factory=Holds)  # snoozes, absences, quiet hours
 
     @property
     def next_due_at(self) -> datetime | None:
@@ -89,13 +91,24 @@ def password_source(secrets: PasswordReader, *, missing_hint: str) -> PasswordSo
 
     return password
 AckMerger = Callable[[str, list[Inquiry], Sequence[MessageHeaders]], list[Inquiry]]
-ScheduleSource = Callable[[AccountConfig], Schedule | None]
 
 
-def _own_schedule(account: AccountConfig) -> Schedule:
-    from trayapp.clock import system_zone
+class ClockRules(Protocol):
+    """When each account's clock runs and what holds notifications (trayapp.policy)."""
 
-    return account_schedule(account, system_zone())
+    def schedule(self, account: AccountConfig) -> Schedule | None: ...
+
+    def holds(self) -> Holds: ...
+
+
+class _OwnSchedules:
+    def schedule(self, account: AccountConfig) -> Schedule:
+        from trayapp.clock import system_zone
+
+        return account_schedule(account, system_zone())
+
+    def holds(self) -> Holds:
+        return Holds()
 
 
 class WatcherFactory(Protocol):
@@ -143,16 +156,17 @@ class WatchService:
         rng: Callable[[], float] = random.random,
         watcher_factory: WatcherFactory | None = None,
         merge_acknowledgements: AckMerger | None = None,
-        schedule_for: ScheduleSource | None = None,
+        policy: ClockRules | None = None,
     ) -> None:
         """`merge_acknowledgements(account, waiting, sent_headers)` turns the account's waiting
         list into the shown one (acknowledged items and their promises, from issue 5's
         journal); None shows the waiting list as core.pending computed it.
 
-        `schedule_for(account)` is the account's working-hours clock (trayapp.policy adds the
-        user's absences); None: the account's own settings in the system's zone."""
+        `policy` (trayapp.policy.ClockPolicy) gives each account's working-hours clock with the
+        user's absences, and what holds notifications back; None: the account's own settings
+        in the system's zone, nothing held."""
         self._merge_acks = merge_acknowledgements
-        self._schedule_for: ScheduleSource = schedule_for or _own_schedule
+        self._policy: ClockRules = policy or _OwnSchedules()
         self._password = password
         self._store = store
         self._timings = timings or WatchTimings()
@@ -390,7 +404,7 @@ class WatchService:
             now,
             dismissed_ids=dismissed,
             ignored_senders=ignored,
-            schedule=self._schedule_for(view.account),
+            schedule=self._policy.schedule(view.account),
         )
         if mailbox.previews:  # fetched by the worker before it emitted
             waiting = [replace(i, preview=mailbox.previews.get(i.id, i.preview)) for i in waiting]
@@ -436,20 +450,34 @@ class WatchService:
             if self._recompute(view):
                 self._persist(view)
                 changed = True
-        if changed:
-            self._publish(items_changed=True, health_changed=frozenset())
+        last = self._last
+        holds_changed = last is not None and self._holds(self._clock.now()) != last.holds
+        if changed or holds_changed:  # a snooze or an absence the user just set
+            self._publish(items_changed=changed, health_changed=frozenset())
 
     def _build(self, *, items_changed: bool, health_changed: frozenset[str]) -> WatchSnapshot:
         views = [self._views[n] for n in self._order]
         items = sort_by_urgency(i for v in views for i in v.items)
+        now = self._clock.now()
         return WatchSnapshot(
-            at=self._clock.now(),
+            at=now,
+            holds=self._holds(now),
             items=tuple(items),
             health={v.account.name: v.health for v in views},
             accounts=tuple(v.account for v in views),
             items_changed=items_changed,
             health_changed=health_changed,
         )
+
+    def _holds(self, now: datetime) -> Holds:
+        try:
+            holds = self._policy.holds()
+            if self._store is not None:
+                holds = replace(holds, snoozed=self._store.snoozes(now))
+        except Exception:
+            log.exception("could not read snoozes and absences")
+            return Holds()
+        return holds
 
     def _publish(self, *, items_changed: bool, health_changed: frozenset[str]) -> None:
         snapshot = self._build(items_changed=items_changed, health_changed=health_changed)

@@ -186,6 +186,15 @@ _MIGRATIONS: list[tuple[str, ...]] = [
         # message; a 'recorded' entry without it was certainly never sent.
         "ALTER TABLE acks ADD COLUMN attempted_at TEXT",
     ),
+    (
+        # Snoozed items: their notifications wait until `until` (deadline and badge do not).
+        """CREATE TABLE snoozes (
+            account TEXT NOT NULL,
+            item_id TEXT NOT NULL,
+            until TEXT NOT NULL,
+            PRIMARY KEY (account, item_id)
+        )""",
+    ),
 ]
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -579,6 +588,28 @@ class StateStore:
 
     # -- accounts -----------------------------------------------------------------------------
 
+    # -- snoozed items (notifications wait; see core.notifications.Holds) ----------------------
+
+    def snooze(self, account: str, item_id: str, until: datetime) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO snoozes (account, item_id, until) VALUES (?, ?, ?)"
+                " ON CONFLICT (account, item_id) DO UPDATE SET until = excluded.until",
+                (account, item_id, to_db_time(until)),
+            )
+
+    def unsnooze(self, account: str, item_id: str) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "DELETE FROM snoozes WHERE account = ? AND item_id = ?", (account, item_id)
+            )
+
+    def snoozes(self, now: datetime | None = None) -> dict[str, datetime]:
+        """Item id -> until, for snoozes not yet over at `now` (default: all)."""
+        rows = self._read("SELECT item_id, until FROM snoozes")
+        found = {str(r[0]): from_db_time(str(r[1])) for r in rows}
+        return {k: v for k, v in found.items() if now is None or v > now}
+
     def forget_account(self, name: str) -> None:
         """Delete everything remembered about an account (after `ippo account remove`)."""
         with self._write() as conn:
@@ -590,6 +621,7 @@ class StateStore:
                 "ignored_senders",
                 "notifications",
                 "acks",
+                "snoozes",
             ):
                 conn.execute(f"DELETE FROM {table} WHERE account = ?", (name,))
 

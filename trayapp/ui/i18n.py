@@ -120,6 +120,9 @@ def tooltip_texts() -> TooltipTexts:
         ),
         not_covered=QCoreApplication.translate("Tooltip", "NOT covered: {account} — {health}"),
         no_subject=QCoreApplication.translate("Tooltip", "(no subject)"),
+        away=QCoreApplication.translate(
+            "Tooltip", "Away until {until}: deadlines paused, notifications held"
+        ),
     )
 
 
@@ -134,4 +137,7 @@ def notification_texts() -> NotificationTexts:
         line_overdue=QCoreApplication.translate("Notification", "{sender} — {left} overdue"),
         more=QCoreApplication.translate("Notification", "…and {count} more"),
         no_subject=QCoreApplication.translate("Notification", "(no subject)"),
+        quiet_warning=QCoreApplication.translate(
+            "Notification", "{count} inquiries will pass their deadline tonight"
+        ),
     )
