@@ -1,0 +1,217 @@
+"""Away and snooze against the real Dovecot: `ippo away set/clear` pause and resume deadlines in
+`ippo pending --json`; a snoozed item's notifications wait while its deadline and the badge do
+not (WatchService + the notification scheduler, with a clock the test moves)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support import mailcorpus
+from tests.support.dovecot import DovecotServer, DovecotUser
+from trayapp.config import ConfigStore
+from trayapp.core.model import Stage
+from trayapp.core.summary import summarize
+from trayapp.desktop.notify import CallableBackend, NotificationScheduler, Notifier
+from trayapp.mail.service import WatchService, WatchSnapshot
+from trayapp.mail.watcher import WatchTimings
+from trayapp.policy import ClockPolicy
+from trayapp.store.db import StateStore
+
+pytestmark = pytest.mark.integration
+
+REPO = Path(__file__).resolve().parents[2]
+H = timedelta(hours=1)
+
+
+def ippo(env: dict[str, str], config_dir: Path, *args: str, stdin: str | None = None) -> Any:
+    return subprocess.run(
+        [sys.executable, "-m", "trayapp", "--config-dir", str(config_dir), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        cwd=REPO,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def env(keyring_session: Any) -> dict[str, str]:
+    merged: dict[str, str] = keyring_session.subprocess_env()
+    merged.pop("IPPO_CONFIG_DIR", None)
+    return merged
+
+
+def add(env: dict[str, str], config_dir: Path, dovecot: DovecotServer, user: DovecotUser) -> None:
+    done = ippo(
+        env,
+        config_dir,
+        "account",
+        "add",
+        "--name",
+        "shop",
+        "--email",
+        user.email,
+        "--imap-host",
+        dovecot.host,
+        "--imap-port",
+        str(dovecot.imaps_port),
+        "--username",
+        user.username,
+        "--ca-file",
+        dovecot.ca_file,
+        "--password-stdin",
+        stdin=user.password + "\n",
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def due_by_message(env: dict[str, str], config_dir: Path) -> dict[str, datetime]:
+    done = ippo(env, config_dir, "pending", "--json")
+    assert done.returncode == 0, done.stderr
+    return {i["message_id"]: datetime.fromisoformat(i["due_at"]) for i in json.loads(done.stdout)}
+
+
+def test_away_pauses_deadlines_and_clear_resumes_them(
+    env: dict[str, str], tmp_path: Path, dovecot: DovecotServer
+) -> None:
+    config_dir = tmp_path / "config"
+    user = dovecot.add_user()
+    add(env, config_dir, dovecot, user)
+    now = datetime.now(UTC).replace(microsecond=0)
+    before, during = now - 3 * H, now - 30 * 60 * timedelta(seconds=1)
+    for message_id, arrival in (("before@cust.test", before), ("during@cust.test", during)):
+        dovecot.append(
+            user,
+            "INBOX",
+            mailcorpus.english_inquiry(to=user.email, message_id=message_id),
+            internaldate=arrival,
+        )
+    assert due_by_message(env, config_dir) == {
+        "before@cust.test": before + 24 * H,
+        "during@cust.test": during + 24 * H,
+    }
+    leave, back = now - H, now + 5 * H
+    done = ippo(env, config_dir, "away", "set", back.isoformat(), "--from", leave.isoformat())
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("away from ")
+    assert ippo(env, config_dir, "away").stdout.startswith("away until ")
+    due = due_by_message(env, config_dir)
+    # Arrived before: the six hours away do not count. Arrived while away: due as if it had
+    # arrived when the absence ends.
+    assert due["before@cust.test"] == before + 24 * H + (back - leave)
+    assert due["during@cust.test"] == back + 24 * H
+    # Back early: the absence ends now, so only the hour and a bit already away stays paused.
+    done = ippo(env, config_dir, "away", "clear")
+    assert done.returncode == 0 and "cleared" in done.stdout
+    cleared_at = datetime.now(UTC)
+    due = due_by_message(env, config_dir)
+    paused = due["before@cust.test"] - (before + 24 * H)
+    assert H <= paused <= cleared_at - leave
+    assert due["during@cust.test"] - (during + 24 * H) == paused - (during - leave)
+    assert ippo(env, config_dir, "away").stdout.strip() == "not away"
+    # A time that does not read: exit 1, one line.
+    bad = ippo(env, config_dir, "away", "set", "--wait")
+    assert bad.returncode != 0 and bad.stderr.startswith(("ippo: ", "usage:"))
+    bad = ippo(env, config_dir, "away", "set", "someday")
+    assert bad.returncode == 1 and bad.stderr.startswith("ippo: not a time")
+
+
+class MovedClock:
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+
+def test_snooze_delays_only_notifications(
+    env: dict[str, str], tmp_path: Path, dovecot: DovecotServer
+) -> None:
+    config_dir = tmp_path / "config"
+    user = dovecot.add_user()
+    add(env, config_dir, dovecot, user)
+    arrival = datetime.now(UTC).replace(microsecond=0) - 21 * H
+    # Both already in the warning stage (due in 3 h, the warning lead is 4 h).
+    for message_id in ("snoozed@cust.test", "other@cust.test"):
+        dovecot.append(
+            user,
+            "INBOX",
+            mailcorpus.english_inquiry(to=user.email, message_id=message_id),
+            internaldate=arrival,
+        )
+    listed = json.loads(ippo(env, config_dir, "pending", "--json").stdout)
+    ids = {i["message_id"]: i["id"] for i in listed}
+    done = ippo(env, config_dir, "snooze", ids["snoozed@cust.test"], "1h")
+    assert done.returncode == 0, done.stderr
+    assert "the deadline stays" in done.stdout
+    assert ippo(env, config_dir, "snooze", "nosuchitem", "1h").returncode == 1
+
+    told: list[tuple[str, str]] = []
+    store = StateStore(config_dir)
+    clock = MovedClock()
+    scheduler = NotificationScheduler(
+        Notifier([CallableBackend("record", lambda t, m: told.append((t, m)))]),
+        store,
+        arm_timer=lambda delay: None,
+        clock=clock,
+    )
+    lock = threading.Lock()
+    latest: list[WatchSnapshot] = []
+
+    def on_snapshot(snapshot: WatchSnapshot) -> None:
+        with lock:  # as the app does: holds first, then the items
+            scheduler.set_holds(snapshot.holds)
+            scheduler.update(list(snapshot.items))
+            latest.append(snapshot)
+
+    config = ConfigStore(config_dir)
+    service = WatchService(
+        config.load_accounts(),
+        lambda account: user.password,
+        store,
+        timings=WatchTimings(keepalive=1.0, response_timeout=5.0),
+        policy=ClockPolicy(config),
+    )
+    service.subscribe(on_snapshot)
+    service.start()
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with lock:
+                if latest and len(latest[-1].items) == 2 and told:
+                    break
+            time.sleep(0.1)
+        with lock:
+            snapshot = latest[-1]
+            assert len(snapshot.items) == 2, snapshot
+            # Only the other item was told; the snoozed one waits.
+            assert len(told) == 1 and "within" in told[0][0], told
+            assert ids["snoozed@cust.test"] in snapshot.holds.snoozed
+            # Its deadline and the badge did not move.
+            by_id = {i.id: i for i in snapshot.items}
+            assert by_id[ids["snoozed@cust.test"]].due_at == arrival + 24 * H
+            summary = summarize(snapshot.items, snapshot.health, clock())
+            assert summary.counts[Stage.WARNING] == 2
+            # An hour later the snooze is over: its warning is told then, once.
+            clock.offset = H + timedelta(minutes=1)
+            scheduler.check()
+            assert len(told) == 2, told
+            assert store.was_notified(
+                ids["snoozed@cust.test"], Stage.WARNING, by_id[ids["snoozed@cust.test"]].due_at
+            )
+            scheduler.check()
+            assert len(told) == 2
+    finally:
+        assert service.stop(2.0)
+        store.close()
