@@ -56,6 +56,7 @@ from trayapp.desktop.notify import (
 from trayapp.mail.presets import PRESETS, ProviderPreset, preset_for_email
 from trayapp.mail.service import WatchSnapshot
 from trayapp.resources_paths import app_icon_files, app_icon_png
+from trayapp.ui.away import HoldsController
 from trayapp.ui.bridge import WatchBridge, WatchSource
 from trayapp.ui.i18n import LanguageSwitcher, notification_texts, resolve_language
 from trayapp.ui.messages import no_keyring_message, no_tray_message, system_tray_available
@@ -287,6 +288,8 @@ class IppoApp(QObject):
         tray.add_inbox_requested.connect(self.open_add_inbox)
         tray.settings_requested.connect(self.open_settings)
         tray.start_at_login_changed.connect(self.set_start_at_login)
+        self.holds = HoldsController(config, store, bridge.refresh, clock, self)  # away, snooze
+        tray.away_requested.connect(lambda: self.holds.open_away(tray.away_until))
 
         scheduler.set_leads(self.leads)
         # The list is built when first shown and let go a while after it is hidden: a tray
@@ -399,6 +402,7 @@ class IppoApp(QObject):
             window.not_inquiry_requested.connect(self.not_an_inquiry)
             window.ignore_sender_requested.connect(self.ignore_sender)
             window.open_in_mail_requested.connect(self.open_in_mail)
+            window.snooze_requested.connect(self.holds.snooze)
             window.installEventFilter(self)
             window.set_leads(self.leads)
             window.set_items(self.bridge.items)

@@ -315,6 +315,16 @@ class ConfigStore:
             self.save_accounts(kept)
             return True
 
+    @contextlib.contextmanager
+    def editing_settings(self) -> Iterator[dict[str, Any]]:
+        """Read-modify-write the settings under the config lock (no other writer between the
+        read and the write: the CLI and the app may both change them)."""
+        with self._editing() as raw:
+            yield raw["settings"]
+            for key in raw["settings"]:
+                if _is_secret_key(key):
+                    raise ValueError(f"refusing to write {key!r} to the config file")
+
     def update_settings(self, **values: Any) -> None:
         """Set settings (None values are stored as null, meaning 'default')."""
         for key in values:

@@ -76,3 +76,23 @@ class ClockPolicy:
 
     def schedule(self, account: AccountConfig) -> Schedule:
         return account_schedule(account, self._zone(), pauses(self.absences()))
+
+
+def save_absence(config: ConfigStore, start: datetime, until: datetime, now: datetime) -> None:
+    """Plan an absence (core.away.set_absence) and write it. ValueError for a bad period."""
+    from trayapp.core.away import set_absence
+
+    with config.editing_settings() as settings:
+        absences = absences_from_json(settings.get(AWAY_SETTING))
+        updated = set_absence(absences, start, until, now)
+        settings[AWAY_SETTING] = [a.to_json() for a in updated]
+
+
+def end_absence(config: ConfigStore, now: datetime) -> bool:
+    """Back now (core.away.clear_absence). True when an absence was current or planned."""
+    from trayapp.core.away import clear_absence, next_absence
+
+    with config.editing_settings() as settings:
+        absences = absences_from_json(settings.get(AWAY_SETTING))
+        settings[AWAY_SETTING] = [a.to_json() for a in clear_absence(absences, now)]
+    return next_absence(absences, now) is not None

@@ -122,6 +122,28 @@ JA = {
  ('Health', 'retrying'): '再接続待ち',
  ('Health', 'error: %1'): 'エラー：%1',
  ('Health', 'error'): 'エラー',
+ # working hours, away, snooze, quiet hours (issue 13)
+ ('ScheduleEditor', 'A message arriving now is due %1'): '今届いたメッセージの期限：%1',
+ ('ScheduleEditor', 'Working hours'): '営業時間',
+ ('ScheduleEditor', 'unknown'): '不明',
+ ('ScheduleEditor', 'System (%1)'): 'システムの設定（%1）',
+ ('ScheduleEditor', 'No public holidays'): '祝日を考慮しない',
+ ('ScheduleEditor', "Empty or 'always': around the clock. Several ranges: mon-fri 09:00-12:00,13:00-18:00; sat 10:00-14:00"): '空欄または always：24時間。複数の時間帯も書けます：mon-fri 09:00-12:00,13:00-18:00; sat 10:00-14:00',
+ ('ScheduleEditor', 'Time zone'): 'タイムゾーン',
+ ('ScheduleEditor', 'Public holidays of'): '祝日の国',
+ ('ScheduleEditor', 'Days off'): '休業日',
+ ('AwayDialog', "I'm away"): '不在にする',
+ ('AwayDialog', 'While you are away, deadlines pause (what arrives is due as if it arrived when you are back) and notifications wait. Back on:'): '不在の間は返信期限の時計が止まり（その間に届いたメールは戻った時点から数えます）、通知も控えます。戻る日時：',
+ ('AwayDialog', 'Away until then'): 'この日時まで不在にする',
+ ('AwayDialog', "I'm back now"): '今戻りました',
+ ('TrayController', "I'm away…"): '不在にする…',
+ ('TrayController', 'Away until %1 — change or come back…'): '%1 まで不在 — 変更・戻る…',
+ ('PendingWindow', 'Snooze notifications'): '通知を後にする',
+ ('PendingWindow', 'For an hour'): '1時間後',
+ ('PendingWindow', 'Until this afternoon'): '今日の午後まで',
+ ('PendingWindow', 'Until tomorrow morning'): '明日の朝まで',
+ ('Tooltip', 'Away until {until}: deadlines paused, notifications held'): '{until} まで不在：期限は止まり、通知は控えています',
+ ('Notification', '{count} inquiries will pass their deadline tonight'): '今夜のうちに {count} 件の問い合わせが返信期限を過ぎます',
 }
 import sys, xml.etree.ElementTree as ET
 path = sys.argv[1]

@@ -193,6 +193,25 @@ Nothing was saved.</source>
     </message>
 </context>
 <context>
+    <name>AwayDialog</name>
+    <message>
+        <source>I'm away</source>
+        <translation>不在にする</translation>
+    </message>
+    <message>
+        <source>While you are away, deadlines pause (what arrives is due as if it arrived when you are back) and notifications wait. Back on:</source>
+        <translation>不在の間は返信期限の時計が止まり（その間に届いたメールは戻った時点から数えます）、通知も控えます。戻る日時：</translation>
+    </message>
+    <message>
+        <source>Away until then</source>
+        <translation>この日時まで不在にする</translation>
+    </message>
+    <message>
+        <source>I'm back now</source>
+        <translation>今戻りました</translation>
+    </message>
+</context>
+<context>
     <name>Health</name>
     <message>
         <source>connected</source>
@@ -272,6 +291,10 @@ Nothing was saved.</source>
         <source>(no subject)</source>
         <translation>（件名なし）</translation>
     </message>
+    <message>
+        <source>{count} inquiries will pass their deadline tonight</source>
+        <translation>今夜のうちに {count} 件の問い合わせが返信期限を過ぎます</translation>
+    </message>
 </context>
 <context>
     <name>PendingWindow</name>
@@ -350,6 +373,61 @@ Nothing was saved.</source>
     <message>
         <source>Done (D)</source>
         <translation>回答済み (D)</translation>
+    </message>
+    <message>
+        <source>Snooze notifications</source>
+        <translation>通知を後にする</translation>
+    </message>
+    <message>
+        <source>For an hour</source>
+        <translation>1時間後</translation>
+    </message>
+    <message>
+        <source>Until this afternoon</source>
+        <translation>今日の午後まで</translation>
+    </message>
+    <message>
+        <source>Until tomorrow morning</source>
+        <translation>明日の朝まで</translation>
+    </message>
+</context>
+<context>
+    <name>ScheduleEditor</name>
+    <message>
+        <source>A message arriving now is due %1</source>
+        <translation>今届いたメッセージの期限：%1</translation>
+    </message>
+    <message>
+        <source>Working hours</source>
+        <translation>営業時間</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>不明</translation>
+    </message>
+    <message>
+        <source>System (%1)</source>
+        <translation>システムの設定（%1）</translation>
+    </message>
+    <message>
+        <source>No public holidays</source>
+        <translation>祝日を考慮しない</translation>
+    </message>
+    <message>
+        <source>Empty or 'always': around the clock. Several ranges: mon-fri 09:00-12:00,13:00-18:00; sat 10:00-14:00</source>
+        <translation>空欄または always：24時間。複数の時間帯も書けます：mon-fri 09:00-12:00,13:00-18:00; sat 10:00-14:00</translation>
+    </message>
+    <message>
+        <source>Time zone</source>
+        <translation>タイムゾーン</translation>
+    </message>
+    <message>
+        <source>Public holidays of</source>
+        <translation>祝日の国</translation>
+    </message>
+    <message>
+        <source>Days off</source>
+        <translation>休業日</translation>
     </message>
 </context>
 <context>
@@ -445,6 +523,10 @@ Nothing was saved.</source>
         <source>(no subject)</source>
         <translation>（件名なし）</translation>
     </message>
+    <message>
+        <source>Away until {until}: deadlines paused, notifications held</source>
+        <translation>{until} まで不在：期限は止まり、通知は控えています</translation>
+    </message>
 </context>
 <context>
     <name>TrayController</name>
@@ -467,6 +549,14 @@ Nothing was saved.</source>
     <message>
         <source>Quit Ippo</source>
         <translation>Ippo を終了</translation>
+    </message>
+    <message>
+        <source>I'm away…</source>
+        <translation>不在にする…</translation>
+    </message>
+    <message>
+        <source>Away until %1 — change or come back…</source>
+        <translation>%1 まで不在 — 変更・戻る…</translation>
     </message>
 </context>
 </TS>

@@ -59,7 +59,16 @@ def test_badge_follows_the_stage(tray: TrayController) -> None:
 
 def test_menu_and_clicks_become_signals(tray: TrayController, qtbot: QtBot) -> None:
     actions = {a.text(): a for a in tray.menu_actions()}
-    assert list(actions) == ["Open list", "Add inbox…", "Settings…", "Start at login", "Quit Ippo"]
+    assert list(actions) == [
+        "Open list",
+        "Add inbox…",
+        "Settings…",
+        "Start at login",
+        "I'm away…",
+        "Quit Ippo",
+    ]
+    with qtbot.waitSignal(tray.away_requested):
+        actions["I'm away…"].trigger()
     with qtbot.waitSignal(tray.open_list_requested):
         actions["Open list"].trigger()
     with qtbot.waitSignal(tray.open_list_requested):
@@ -163,3 +172,15 @@ def test_wake_timer_fires_once_at_the_moment(qtbot: QtBot) -> None:
     assert timer.is_armed()
     timer.arm(None)
     assert not timer.is_armed()
+
+
+def test_away_shows_in_the_menu_and_tooltip(tray: TrayController) -> None:
+    until = NOW + timedelta(days=3)
+    ok = {"shop": AccountHealth(HealthState.CONNECTED)}
+    tray.set_summary(summarize([inquiry("a", timedelta(hours=30))], ok, NOW, away_until=until))
+    assert tray.away_until == until
+    texts = [a.text() for a in tray.menu_actions()]
+    assert f"Away until {until:%m-%d %H:%M} — change or come back…" in texts
+    assert f"Away until {until:%Y-%m-%d %H:%M}" in tray.toolTip()
+    tray.set_summary(summarize([], ok, NOW))
+    assert "I'm away…" in [a.text() for a in tray.menu_actions()]

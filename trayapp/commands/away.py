@@ -56,9 +56,8 @@ def _fmt(moment: Any) -> str:
 def run_set(args: argparse.Namespace) -> int:
     from trayapp.clock import now as clock_now
     from trayapp.config import ConfigError
-    from trayapp.core.away import set_absence
     from trayapp.core.when import parse_when
-    from trayapp.policy import AWAY_SETTING, ClockPolicy
+    from trayapp.policy import save_absence
 
     now = clock_now()
     try:
@@ -67,13 +66,9 @@ def run_set(args: argparse.Namespace) -> int:
     except ValueError as error:
         return _fail(str(error), EXIT_BAD_INPUT)
     try:
-        config = _config(args)
-        absences = ClockPolicy(config).absences()
-        try:
-            updated = set_absence(absences, start, until, now)
-        except ValueError as error:
-            return _fail(str(error), EXIT_BAD_INPUT)
-        config.update_settings(**{AWAY_SETTING: [a.to_json() for a in updated]})
+        save_absence(_config(args), start, until, now)
+    except ValueError as error:
+        return _fail(str(error), EXIT_BAD_INPUT)
     except (ConfigError, OSError) as error:
         return _fail(str(error), EXIT_UNUSABLE)
     print(f"away from {_fmt(start)} until {_fmt(until)}")
@@ -83,20 +78,13 @@ def run_set(args: argparse.Namespace) -> int:
 def run_clear(args: argparse.Namespace) -> int:
     from trayapp.clock import now as clock_now
     from trayapp.config import ConfigError
-    from trayapp.core.away import clear_absence, next_absence
-    from trayapp.policy import AWAY_SETTING, ClockPolicy
+    from trayapp.policy import end_absence
 
-    now = clock_now()
     try:
-        config = _config(args)
-        absences = ClockPolicy(config).absences()
-        had = next_absence(absences, now)
-        config.update_settings(
-            **{AWAY_SETTING: [a.to_json() for a in clear_absence(absences, now)]}
-        )
+        had = end_absence(_config(args), clock_now())
     except (ConfigError, OSError) as error:
         return _fail(str(error), EXIT_UNUSABLE)
-    print("back: the absence is cleared" if had is not None else "not away")
+    print("back: the absence is cleared" if had else "not away")
     return 0
 
 

@@ -8,6 +8,7 @@ nothing remote is loaded.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
@@ -180,6 +181,7 @@ class PendingWindow(QWidget):
     not_inquiry_requested = Signal(str)  # dismiss this message only
     ignore_sender_requested = Signal(str, str)  # account name, sender address
     open_in_mail_requested = Signal(str)
+    snooze_requested = Signal(str, str, str)  # account, item id, when (core.when: 1h, …)
 
     def __init__(
         self,
@@ -527,4 +529,13 @@ class PendingWindow(QWidget):
         menu.addAction(self.dismiss_action.text(), self.dismiss_current)
         menu.addAction(self.ignore_action.text(), self.ignore_current_sender)
         menu.addAction(self.open_button.text(), self.open_current)
+        snooze = menu.addMenu(self.tr("Snooze notifications"))
+        for spec, text in (
+            ("1h", self.tr("For an hour")),
+            ("this-afternoon", self.tr("Until this afternoon")),
+            ("tomorrow-morning", self.tr("Until tomorrow morning")),
+        ):
+            snooze.addAction(
+                text, functools.partial(self.snooze_requested.emit, item.account, item.id, spec)
+            )
         menu.exec(self.list.viewport().mapToGlobal(pos))

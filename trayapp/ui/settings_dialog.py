@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from trayapp.core.model import AccountConfig
-from trayapp.ui.i18n import LANGUAGE_NAMES
+from trayapp.ui.i18n import LANGUAGE_NAMES, resolve_language
+from trayapp.ui.schedule_editor import ScheduleEditor
 
 
 class SettingsDialog(QDialog):
@@ -76,6 +77,7 @@ class SettingsDialog(QDialog):
         self.lookback_days = QSpinBox()
         self.lookback_days.setObjectName("lookback_days")
         self.lookback_days.setRange(1, 90)
+        self.schedule = ScheduleEditor(resolve_language(language))  # the working-hours clock
         self.problem = QLabel()
         self.problem.setTextFormat(Qt.TextFormat.PlainText)
         self.problem.setStyleSheet("color: #B71C1C; font-weight: bold;")
@@ -103,6 +105,7 @@ class SettingsDialog(QDialog):
         account_layout = QVBoxLayout(self.account_box)
         account_layout.addLayout(picker)
         account_layout.addLayout(self.account_form)
+        account_layout.addWidget(self.schedule)
         account_layout.addWidget(self.problem)
         self.general_form = QFormLayout(self.general_box)
         self.general_form.addRow(QLabel(), self.language)
@@ -121,6 +124,7 @@ class SettingsDialog(QDialog):
         for spin in (self.window_hours, self.warning_hours, self.urgent_hours):
             spin.valueChanged.connect(lambda _v: self._store_account())
         self.lookback_days.valueChanged.connect(lambda _v: self._store_account())
+        self.schedule.changed.connect(self._store_account)
         self.add_button.clicked.connect(self.add_inbox_requested)
         self.remove_button.clicked.connect(self._remove_current)
         self.buttons.accepted.connect(self._ok)
@@ -154,6 +158,7 @@ class SettingsDialog(QDialog):
             self.warning_hours,
             self.urgent_hours,
             self.lookback_days,
+            self.schedule,
         ):
             widget.setEnabled(enabled)
         self._load_account()
@@ -173,6 +178,7 @@ class SettingsDialog(QDialog):
         self.warning_hours.setValue(account.warning_hours)
         self.urgent_hours.setValue(account.urgent_hours)
         self.lookback_days.setValue(account.lookback_days)
+        self.schedule.load(account)
         self._loading = False
         self._validate()
 
@@ -189,6 +195,8 @@ class SettingsDialog(QDialog):
             urgent_hours=self.urgent_hours.value(),
             lookback_days=self.lookback_days.value(),
         )
+        self._edited[str(name)] = self.schedule.apply_to(self._edited[str(name)])
+        self.schedule.set_window(self._edited[str(name)].window)
         self._validate()
 
     def _problems(self) -> list[str]:
@@ -201,6 +209,9 @@ class SettingsDialog(QDialog):
                         " shorter than the response window."
                     ).replace("%1", account.name)
                 )
+        schedule_problem = self.schedule.problem() if self._accounts else None
+        if schedule_problem is not None:
+            problems.append(schedule_problem)
         return problems
 
     def _validate(self) -> bool:

@@ -3,6 +3,8 @@ choices into signals. No counting, no painting beyond calling render_badge, no I
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from PySide6.QtCore import QObject, QRect, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QIcon, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
@@ -37,6 +39,7 @@ class TrayController(QSystemTrayIcon):
     settings_requested = Signal()
     start_at_login_changed = Signal(bool)
     quit_requested = Signal()
+    away_requested = Signal()  # "I'm away until …" (ui/away.py)
 
     def __init__(self, dark_panel: bool | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -50,12 +53,15 @@ class TrayController(QSystemTrayIcon):
         self._autostart_action = QAction(self._menu)
         self._autostart_action.setCheckable(True)
         self._quit_action = QAction(self._menu)
+        self._away_action = QAction(self._menu)
+        self._away_until: datetime | None = None
         self._menu.addAction(self._open_action)
         self._menu.addSeparator()
         self._menu.addAction(self._add_action)
         self._menu.addAction(self._settings_action)
         self._menu.addAction(self._autostart_action)
         self._menu.addSeparator()
+        self._menu.addAction(self._away_action)
         self._menu.addAction(self._quit_action)
         self.setContextMenu(self._menu)
 
@@ -64,6 +70,7 @@ class TrayController(QSystemTrayIcon):
         self._settings_action.triggered.connect(self.settings_requested)
         self._autostart_action.toggled.connect(self.start_at_login_changed)
         self._quit_action.triggered.connect(self.quit_requested)
+        self._away_action.triggered.connect(self.away_requested)
         self.activated.connect(self._on_activated)
         self.retranslate()
         self.set_badge(BadgeSpec("", "empty"))
@@ -72,6 +79,9 @@ class TrayController(QSystemTrayIcon):
 
     def set_summary(self, summary: Summary) -> None:
         self._summary = summary
+        if summary.away_until != self._away_until:
+            self._away_until = summary.away_until
+            self._retranslate_away()
         self.set_badge(summary.badge)
         self.setToolTip(self._tooltip(summary))
 
@@ -115,8 +125,21 @@ class TrayController(QSystemTrayIcon):
         self._settings_action.setText(self.tr("Settings…"))
         self._autostart_action.setText(self.tr("Start at login"))
         self._quit_action.setText(self.tr("Quit Ippo"))
+        self._retranslate_away()
         if self._summary is not None:
             self.setToolTip(self._tooltip(self._summary))
+
+    @property
+    def away_until(self) -> datetime | None:
+        return self._away_until
+
+    def _retranslate_away(self) -> None:
+        if self._away_until is None:
+            self._away_action.setText(self.tr("I'm away…"))
+        else:
+            until = f"{self._away_until:%m-%d %H:%M}"
+            text = self.tr("Away until %1 — change or come back…")
+            self._away_action.setText(text.replace("%1", until))
 
     def _tooltip(self, summary: Summary) -> str:
         lines = [defang(line) for line in summary.tooltip_lines(tooltip_texts(), describe_health)]

@@ -1,0 +1,89 @@
+"""The working-hours part of the settings: load, edit, validate, preview; the away dialog."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from PySide6.QtWidgets import QDialogButtonBox
+from pytestqt.qtbot import QtBot
+
+from trayapp.core.model import AccountConfig
+from trayapp.ui.away import AwayDialog
+from trayapp.ui.schedule_editor import ScheduleEditor
+from trayapp.ui.settings_dialog import SettingsDialog
+
+pytestmark = pytest.mark.gui
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+# Friday 5 June 2026, 19:30 in Tokyo.
+FRIDAY_EVENING = datetime(2026, 6, 5, 19, 30, tzinfo=TOKYO)
+SHOP = AccountConfig(
+    "shop",
+    "shop@example.jp",
+    "imap.example.jp",
+    window_hours=9,
+    timezone="Asia/Tokyo",
+    working_hours="mon-fri 09:00-18:00",
+    holidays="jp",
+    days_off=("2026-12-29..2027-01-03",),
+)
+PLAIN = AccountConfig("support", "support@example.jp", "imap.example.jp")
+
+
+def test_preview_says_when_a_message_arriving_now_is_due(qtbot: QtBot) -> None:
+    editor = ScheduleEditor("en", clock=lambda: FRIDAY_EVENING)
+    qtbot.addWidget(editor)
+    editor.load(SHOP)
+    assert editor.preview.text() == "A message arriving now is due Monday, 8 June, 18:00"
+    editor.working_hours.setText("always")
+    assert editor.preview.text() == "A message arriving now is due Saturday, 6 June, 04:30"
+    ja = ScheduleEditor("ja", clock=lambda: FRIDAY_EVENING)
+    qtbot.addWidget(ja)
+    ja.load(SHOP)
+    assert "6月8日（月）18時" in ja.preview.text()
+
+
+def test_settings_edit_the_schedule_and_refuse_bad_text(qtbot: QtBot) -> None:
+    dialog = SettingsDialog([SHOP, PLAIN])
+    qtbot.addWidget(dialog)
+    changed: list[AccountConfig] = []
+    dialog.account_settings_changed.connect(changed.append)
+    assert dialog.schedule.working_hours.text() == "mon-fri 09:00-18:00"
+    assert dialog.schedule.days_off.text() == "2026-12-29..2027-01-03"
+    dialog.schedule.working_hours.setText("mon-fri 9-18")
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert not ok.isEnabled() and "not a time range" in dialog.problem.text()
+    dialog.schedule.working_hours.setText("mon-fri 09:00-12:00,13:00-18:00")
+    dialog.schedule.days_off.setText("2027-05-06")
+    assert ok.isEnabled()
+    # The other account: around the clock, the system's zone, no holidays.
+    dialog.account.setCurrentIndex(1)
+    assert dialog.schedule.working_hours.text() == ""
+    assert dialog.schedule.timezone.currentIndex() == 0
+    dialog.schedule.holidays.setCurrentIndex(dialog.schedule.holidays.findData("us"))
+    assert dialog.apply()
+    assert changed == [
+        dataclasses.replace(
+            SHOP, working_hours="mon-fri 09:00-12:00,13:00-18:00", days_off=("2027-05-06",)
+        ),
+        dataclasses.replace(PLAIN, holidays="us"),
+    ]
+
+
+def test_away_dialog_gives_back_a_time_in_the_users_zone(qtbot: QtBot) -> None:
+    dialog = AwayDialog(FRIDAY_EVENING)
+    qtbot.addWidget(dialog)
+    assert dialog.chosen_until() == datetime(2026, 6, 6, 9, 0, tzinfo=TOKYO)
+    assert dialog.back_button is None
+    chosen: list[datetime] = []
+    dialog.away_chosen.connect(chosen.append)
+    dialog.away_button.click()
+    assert chosen == [datetime(2026, 6, 6, 9, 0, tzinfo=TOKYO)]
+    away = AwayDialog(FRIDAY_EVENING, FRIDAY_EVENING + timedelta(days=3))
+    qtbot.addWidget(away)
+    assert away.back_button is not None
+    with qtbot.waitSignal(away.back_chosen):
+        away.back_button.click()

@@ -1,0 +1,171 @@
+"""'I'm away until …' from the tray menu, and snoozing one item from the list.
+
+The dialog only picks a time; `HoldsController` writes the absence (config.json settings,
+through trayapp.policy) or the snooze (the state store) on a worker thread -- the GUI thread
+never waits on a file lock or an fsync -- and then asks the watch service to recompute, whose
+next snapshot carries the new holds to the badge, the tooltip and the notifications."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QDateTime, QEvent, QObject, Qt, Signal
+from PySide6.QtWidgets import (
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from trayapp.core.when import parse_when
+
+if TYPE_CHECKING:
+    from trayapp.config import ConfigStore
+    from trayapp.store.db import StateStore
+
+log = logging.getLogger(__name__)
+
+SNOOZE_CHOICES = ("1h", "this-afternoon", "tomorrow-morning")
+
+
+def _qt_time(moment: datetime) -> QDateTime:
+    """A wall-clock time as Qt shows it (the zone stays ours: the dialog gives it back)."""
+    result = QDateTime.fromString(
+        moment.replace(tzinfo=None, second=0, microsecond=0).isoformat(), Qt.DateFormat.ISODate
+    )
+    return result
+
+
+class AwayDialog(QDialog):
+    """Signals: away_chosen(datetime until), back_chosen()."""
+
+    away_chosen = Signal(object)
+    back_chosen = Signal()
+
+    def __init__(
+        self, now: datetime, away_until: datetime | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("AwayDialog")
+        self._zone = now.tzinfo
+        self.explain = QLabel()
+        self.explain.setWordWrap(True)
+        self.until = QDateTimeEdit()
+        self.until.setObjectName("away_until")
+        self.until.setCalendarPopup(True)
+        self.until.setDisplayFormat("yyyy-MM-dd HH:mm")
+        default = away_until or datetime.combine(
+            now.date() + timedelta(days=1), time(9, 0), tzinfo=now.tzinfo
+        )
+        self.until.setDateTime(_qt_time(default))
+        self.until.setMinimumDateTime(_qt_time(now))
+        self.buttons = QDialogButtonBox()
+        self.away_button = self.buttons.addButton("", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.back_button: QPushButton | None = None
+        if away_until is not None:
+            self.back_button = self.buttons.addButton("", QDialogButtonBox.ButtonRole.ResetRole)
+            self.back_button.clicked.connect(self._back)
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self._away)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.explain)
+        layout.addWidget(self.until)
+        layout.addWidget(self.buttons)
+        self._away_until = away_until
+        self._retranslate()
+
+    def chosen_until(self) -> datetime:
+        naive = self.until.dateTime().toPython()
+        assert isinstance(naive, datetime)
+        return naive.replace(tzinfo=self._zone, second=0, microsecond=0)
+
+    def _away(self) -> None:
+        self.away_chosen.emit(self.chosen_until())
+        self.accept()
+
+    def _back(self) -> None:
+        self.back_chosen.emit()
+        self.accept()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+        super().changeEvent(event)
+
+    def _retranslate(self) -> None:
+        self.setWindowTitle(self.tr("I'm away"))
+        self.explain.setText(
+            self.tr(
+                "While you are away, deadlines pause (what arrives is due as if it arrived "
+                "when you are back) and notifications wait. Back on:"
+            )
+        )
+        self.away_button.setText(self.tr("Away until then"))
+        if self.back_button is not None:
+            self.back_button.setText(self.tr("I'm back now"))
+
+
+class HoldsController(QObject):
+    """The tray's away entry and the list's snooze entry, written off the GUI thread."""
+
+    def __init__(
+        self,
+        config: ConfigStore,
+        store: StateStore,
+        refresh: Callable[[], None],
+        clock: Callable[[], datetime],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._config = config
+        self._store = store
+        self._refresh = refresh
+        self._clock = clock
+        self.dialog: AwayDialog | None = None
+
+    def open_away(self, away_until: datetime | None = None) -> None:
+        if self.dialog is not None:
+            self.dialog.raise_()
+            self.dialog.activateWindow()
+            return
+        dialog = AwayDialog(self._clock(), away_until)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.away_chosen.connect(self.set_away)
+        dialog.back_chosen.connect(self.back)
+        dialog.destroyed.connect(lambda *_: setattr(self, "dialog", None))
+        self.dialog = dialog
+        dialog.show()
+
+    def set_away(self, until: datetime) -> None:
+        from trayapp.policy import save_absence
+
+        now = self._clock()
+        self._in_thread(lambda: save_absence(self._config, now, until, now))
+
+    def back(self) -> None:
+        from trayapp.policy import end_absence
+
+        now = self._clock()
+        self._in_thread(lambda: end_absence(self._config, now))
+
+    def snooze(self, account: str, item_id: str, spec: str) -> None:
+        until = parse_when(spec, self._clock())
+        self._in_thread(lambda: self._store.snooze(account, item_id, until))
+
+    def _in_thread(self, work: Callable[[], object]) -> None:
+        def run() -> None:
+            try:
+                work()
+            except Exception:
+                log.exception("could not save the change")
+            self._refresh()
+
+        threading.Thread(target=run, name="ippo-holds", daemon=True).start()
