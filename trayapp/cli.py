@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     from trayapp.commands import ack as ack_cmd
     from trayapp.commands import away as away_cmd
     from trayapp.commands import pending as pending_cmd
+    from trayapp.commands import quiet as quiet_cmd
     from trayapp.commands import snooze as snooze_cmd
     from trayapp.commands import watch as watch_cmd
 
@@ -39,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     watch_cmd.register(sub)
     away_cmd.register(sub)
     snooze_cmd.register(sub)
+    quiet_cmd.register(sub)
     return parser
 
 
