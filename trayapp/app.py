@@ -367,6 +367,9 @@ class IppoApp(QObject):
         """Only what a live scan of this run confirmed is notified: the last known list from
         the store may hold items answered from the phone while Ippo was off, and a warning
         about those would be wrong. (The badge shows them at once, marked not covered.)"""
+        snapshot = self.bridge.snapshot
+        if snapshot is not None:  # a snoozed item or an absence must be known before telling
+            self.scheduler.set_holds(snapshot.holds, recheck=False)
         self.scheduler.update([i for i in self.bridge.items if i.account in self._live])
 
     def _on_snapshot(self, snapshot: WatchSnapshot) -> None:

@@ -234,11 +234,13 @@ class NotificationScheduler:
         self._leads = dict(leads)
         self.check()
 
-    def set_holds(self, holds: Holds) -> None:
-        """Snoozes, absences and quiet hours changed (from the watch service's snapshot)."""
+    def set_holds(self, holds: Holds, *, recheck: bool = True) -> None:
+        """Snoozes, absences and quiet hours changed (from the watch service's snapshot).
+        `recheck=False` when an `update` follows at once (the holds must be known first)."""
         if holds != self._holds:
             self._holds = holds
-            self.check()
+            if recheck:
+                self.check()
 
     def set_texts(self, texts: NotificationTexts) -> None:
         self._texts = texts

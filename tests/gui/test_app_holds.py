@@ -1,0 +1,78 @@
+"""The app's away and snooze wiring: the list's snooze entry and the tray's away dialog write
+through HoldsController (off the GUI thread) and ask the service to recompute; a snapshot's
+holds reach the notifications, the tooltip and the menu."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from trayapp.core.away import Absence
+from trayapp.core.notifications import Holds
+from trayapp.mail.service import WatchSnapshot
+from trayapp.policy import ClockPolicy
+from trayapp.store.db import StateStore
+
+from .helpers import NOW, inquiry
+from .test_app import CONNECTED, SHOP, Harness
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def harness(tmp_path: Path, qtbot: QtBot) -> Iterator[Harness]:
+    h = Harness(tmp_path, [SHOP])
+    yield h
+    h.app.shutdown()
+
+
+def publish(harness: Harness, holds: Holds, *items: object) -> None:
+    watch = harness.watch
+    watch.current = WatchSnapshot(
+        NOW,
+        tuple(items),
+        {"shop": CONNECTED},
+        tuple(watch.accounts),
+        True,
+        holds=holds,  # type: ignore[arg-type]
+    )
+    for listener in list(watch.listeners):
+        listener(watch.current)
+
+
+def test_snooze_from_the_list_and_away_from_the_tray(harness: Harness, qtbot: QtBot) -> None:
+    app = harness.app
+    app.start()
+    item = inquiry("w1", timedelta(hours=3), "Jane Miller <jane@example.com>", "Order #4521")
+    # Snoozed: the snapshot's holds say so, and no notification goes out; the badge counts it.
+    publish(harness, Holds(snoozed={"w1": NOW + timedelta(hours=1)}), item)
+    qtbot.waitUntil(lambda: app.pending.item("w1") is not None)
+    assert harness.notes.shown == []
+    badge = app.tray.current_badge()
+    assert badge is not None and badge.kind == "warning"
+    # The list's menu entry writes the snooze and asks for a recompute.
+    refreshes = harness.watch.refreshes
+    app.pending.snooze_requested.emit("shop", "w1", "tomorrow-morning")
+    qtbot.waitUntil(lambda: harness.watch.refreshes > refreshes)
+    with StateStore(harness.config.directory) as store:
+        assert list(store.snoozes()) == ["w1"]
+    # Away: the tray entry opens the dialog; choosing a time writes the absence.
+    [away_action] = [a for a in app.tray.menu_actions() if a.text() == "I'm away…"]
+    away_action.trigger()
+    dialog = app.holds.dialog
+    assert dialog is not None and dialog.isVisible()
+    refreshes = harness.watch.refreshes
+    chosen = dialog.chosen_until()
+    dialog.away_button.click()
+    qtbot.waitUntil(lambda: harness.watch.refreshes > refreshes)
+    [absence] = ClockPolicy(harness.config).absences()
+    assert absence.until == chosen
+    # The next snapshot carries the absence: tooltip and menu say so.
+    until = NOW + timedelta(days=2)
+    publish(harness, Holds(absences=(Absence(NOW - timedelta(hours=1), until),)), item)
+    qtbot.waitUntil(lambda: "Away until" in app.tray.toolTip())
+    assert any(a.text().startswith("Away until") for a in app.tray.menu_actions())
