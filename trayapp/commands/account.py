@@ -18,6 +18,7 @@ from typing import Any
 from trayapp.commands.account_set import (
     add_schedule_options,
     describe_changes,
+    describe_schedule,
     edited_account,
     login_changed,
     mirror_options,
@@ -258,7 +259,7 @@ def run_list(args: argparse.Namespace) -> int:
     for a in accounts:
         print(
             f"{a.name:<{width}}  {a.email}  {a.imap_host}:{a.imap_port} ({a.imap_security})"
-            f"  {a.window_hours:g}h"
+            f"  {a.window_hours:g}h{describe_schedule(a)}"
         )
     return 0
 

@@ -187,3 +187,15 @@ def describe_changes(old: AccountConfig, new: AccountConfig) -> list[str]:
         for f in dataclasses.fields(AccountConfig)
         if getattr(old, f.name) != getattr(new, f.name)
     ]
+
+
+def describe_schedule(account: AccountConfig) -> str:
+    """'' around the clock, else '  mon-fri 09:00-18:00 Asia/Tokyo, holidays jp, 2 days off'."""
+    parts = [] if account.working_hours == ALWAYS else [account.working_hours]
+    if account.timezone:
+        parts.append(account.timezone)
+    if account.holidays:
+        parts.append(f"holidays {account.holidays}")
+    if account.days_off:
+        parts.append(f"days off {','.join(account.days_off)}")
+    return f"  {' '.join(parts)}" if parts else ""
