@@ -10,6 +10,7 @@ the clock runs around the clock: due = arrival + window, exactly.
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -287,6 +288,13 @@ def due_at(arrival: datetime, window: timedelta, schedule: Schedule | None = Non
         # In UTC: aware arithmetic within one ZoneInfo is wall-clock arithmetic (an hour off
         # across a DST change); elapsed time is what the window promises.
         return (arrival.astimezone(UTC) + window).astimezone(arrival.tzinfo)
+    return _walk_due(arrival, window, schedule)
+
+
+# The watch service recomputes every waiting item each minute with the same arrival, window
+# and schedule: remembered, that costs a lookup instead of a walk over the calendar.
+@functools.lru_cache(maxsize=8192)
+def _walk_due(arrival: datetime, window: timedelta, schedule: Schedule) -> datetime:
     left = max(window, timedelta(0))
     last_end = arrival
     for a, b in counted_intervals(arrival, schedule):
