@@ -288,7 +288,9 @@ class IppoApp(QObject):
         tray.add_inbox_requested.connect(self.open_add_inbox)
         tray.settings_requested.connect(self.open_settings)
         tray.start_at_login_changed.connect(self.set_start_at_login)
-        self.holds = HoldsController(config, store, bridge.refresh, clock, self)  # away, snooze
+        self.holds = HoldsController(  # away, snooze
+            config, store, bridge.refresh, clock, self, on_return=self.show_list
+        )
         tray.away_requested.connect(lambda: self.holds.open_away(tray.away_until))
 
         scheduler.set_leads(self.leads)
@@ -389,6 +391,7 @@ class IppoApp(QObject):
         now = self.clock()
         away = snapshot.holds.away_until(now) if snapshot is not None else None
         summary = summarize(items, health, now, self.leads, away_until=away)
+        self.holds.note_away(away)
         self.tray.set_summary(summary)
         upcoming = summary.next_change_at()
         self.summary_timer.arm(None if upcoming is None else min(upcoming - now, SUMMARY_MAX_WAIT))

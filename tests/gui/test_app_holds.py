@@ -76,3 +76,19 @@ def test_snooze_from_the_list_and_away_from_the_tray(harness: Harness, qtbot: Qt
     publish(harness, Holds(absences=(Absence(NOW - timedelta(hours=1), until),)), item)
     qtbot.waitUntil(lambda: "Away until" in app.tray.toolTip())
     assert any(a.text().startswith("Away until") for a in app.tray.menu_actions())
+
+
+def test_the_list_opens_on_return(harness: Harness, qtbot: QtBot) -> None:
+    app = harness.app
+    app.start()
+    item = inquiry("w1", timedelta(hours=30), "Jane Miller <jane@example.com>", "Order #4521")
+    back = NOW + timedelta(hours=2)
+    publish(harness, Holds(absences=(Absence(NOW - timedelta(hours=5), back),)), item)
+    qtbot.waitUntil(lambda: "Away until" in app.tray.toolTip())
+    assert not app.has_list() or not app.pending.isVisible()
+    # The badge timer is set for the moment of return; then the list opens.
+    assert app.summary_timer.remaining_ms() <= 2 * 3600 * 1000
+    harness.clock.now = back
+    app.update_summary()
+    assert "Away until" not in app.tray.toolTip()
+    qtbot.waitUntil(lambda: app.pending.isVisible())

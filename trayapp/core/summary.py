@@ -164,6 +164,8 @@ class Summary:
         """The next moment the badge text or any item's stage changes: the one timer the tray
         sets (no per-minute polling while the badge shows hours)."""
         moments = [m for m in self.stage_changes if m > self.now]
+        if self.away_until is not None and self.away_until > self.now:
+            moments.append(self.away_until)  # back: the tooltip and the menu change
         if self.time_left is not None:
             moments.append(self.now + next_text_change(self.time_left))
         return min(moments, default=None)

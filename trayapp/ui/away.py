@@ -123,13 +123,24 @@ class HoldsController(QObject):
         refresh: Callable[[], None],
         clock: Callable[[], datetime],
         parent: QObject | None = None,
+        on_return: Callable[[], None] | None = None,
     ) -> None:
         super().__init__(parent)
+        self._on_return = on_return
+        self._was_away = False
         self._config = config
         self._store = store
         self._refresh = refresh
         self._clock = clock
         self.dialog: AwayDialog | None = None
+
+    def note_away(self, away_until: datetime | None) -> None:
+        """The summary's away state, each time it is shown: on return, open the list with
+        what arrived meanwhile."""
+        away = away_until is not None
+        if self._was_away and not away and self._on_return is not None:
+            self._on_return()
+        self._was_away = away
 
     def open_away(self, away_until: datetime | None = None) -> None:
         if self.dialog is not None:
