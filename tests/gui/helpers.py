@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import subprocess
+import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from trayapp.core.model import Inquiry, ItemState
 
@@ -91,3 +97,32 @@ def sample_items(now: datetime = NOW) -> list[Inquiry]:
             now=now,
         ),
     ]
+
+
+if TYPE_CHECKING:
+    from tests.support.desktop_session import Desktop
+
+
+@contextlib.contextmanager
+def scene(desk: Desktop, module: str, *args: str) -> Iterator[list[str]]:
+    """Run a scene script (`python -m module args…`) on the test desktop until it prints
+    'shown'; yields the lines it printed up to then, and ends it afterwards."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", module, *args],
+        cwd=Path(__file__).resolve().parents[2],
+        env=desk.env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        lines: list[str] = []
+        for line in process.stdout:
+            lines.append(line.strip())
+            if line.strip() == "shown":
+                break
+        yield lines
+    finally:
+        process.terminate()
+        process.wait(10)

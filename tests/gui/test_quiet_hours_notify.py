@@ -30,9 +30,9 @@ END = datetime(2026, 6, 4, 7, 30, tzinfo=TOKYO)
 @pytest.fixture
 def session(monkeypatch: pytest.MonkeyPatch) -> Iterator[Desktop]:
     with start_desktop(keyring="absent", tray=False, notifications=False) as desk:
-        env = desk.env()
-        for name in ("DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR"):
-            monkeypatch.setenv(name, env[name])
+        for name, value in desk.env().items():
+            if name in ("DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR"):
+                monkeypatch.setenv(name, value)
         yield desk
 
 

@@ -3,13 +3,13 @@ state, in English and Japanese, on a real X server with a tray host."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.support.desktop_session import start_desktop
+
+from .helpers import scene
 
 pytestmark = [pytest.mark.gui, pytest.mark.integration]
 
@@ -23,26 +23,11 @@ EXPECTED = {
 
 @pytest.mark.parametrize("language", ["en", "ja"])
 def test_schedule_settings_and_away_state(language: str) -> None:
-    with start_desktop(keyring="absent", notifications=False, width=1100, height=720) as desk:
-        scene = subprocess.Popen(
-            [sys.executable, "-m", "tests.gui.schedule_scene", language],
-            cwd=ROOT,
-            env=desk.env(),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        try:
-            assert scene.stdout is not None
-            lines = []
-            for line in scene.stdout:
-                lines.append(line.strip())
-                if line.strip() == "shown":
-                    break
-            preview, away = EXPECTED[language]
-            assert any(line.startswith("preview=") and preview in line for line in lines), lines
-            assert any(line.startswith("tooltip=") and away in line for line in lines), lines
-            desk.screenshot(ARTIFACTS / f"schedule-and-away-{language}.png")
-        finally:
-            scene.terminate()
-            scene.wait(10)
+    with (
+        start_desktop(keyring="absent", notifications=False, width=1100, height=720) as desk,
+        scene(desk, "tests.gui.schedule_scene", language) as lines,
+    ):
+        preview, away = EXPECTED[language]
+        assert any(line.startswith("preview=") and preview in line for line in lines), lines
+        assert any(line.startswith("tooltip=") and away in line for line in lines), lines
+        desk.screenshot(ARTIFACTS / f"schedule-and-away-{language}.png")

@@ -4,6 +4,8 @@ whatever the capture mode."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 _SUMMARY = pytest.StashKey[list[str]]()
@@ -23,3 +25,12 @@ def pytest_terminal_summary(
         terminalreporter.section("installers")
         for line in lines:
             terminalreporter.write_line(line)
+
+
+@pytest.fixture
+def cli_env(keyring_session: Any) -> dict[str, str]:
+    """The environment for `ippo` subprocesses (tests.support.ippo_cli): the test keyring's
+    private bus, and no IPPO_CONFIG_DIR (each test passes --config-dir)."""
+    merged: dict[str, str] = keyring_session.subprocess_env()
+    merged.pop("IPPO_CONFIG_DIR", None)
+    return merged

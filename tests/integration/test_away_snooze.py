@@ -5,18 +5,16 @@ not (WatchService + the notification scheduler, with a clock the test moves)."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.support import mailcorpus
-from tests.support.dovecot import DovecotServer, DovecotUser
+from tests.support.dovecot import DovecotServer
+from tests.support.ippo_cli import add_test_account, run_ippo
 from trayapp.config import ConfigStore
 from trayapp.core.model import Stage
 from trayapp.core.summary import summarize
@@ -28,66 +26,21 @@ from trayapp.store.db import StateStore
 
 pytestmark = pytest.mark.integration
 
-REPO = Path(__file__).resolve().parents[2]
 H = timedelta(hours=1)
 
 
-def ippo(env: dict[str, str], config_dir: Path, *args: str, stdin: str | None = None) -> Any:
-    return subprocess.run(
-        [sys.executable, "-m", "trayapp", "--config-dir", str(config_dir), *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=env,
-        cwd=REPO,
-        timeout=120,
-    )
-
-
-@pytest.fixture
-def env(keyring_session: Any) -> dict[str, str]:
-    merged: dict[str, str] = keyring_session.subprocess_env()
-    merged.pop("IPPO_CONFIG_DIR", None)
-    return merged
-
-
-def add(env: dict[str, str], config_dir: Path, dovecot: DovecotServer, user: DovecotUser) -> None:
-    done = ippo(
-        env,
-        config_dir,
-        "account",
-        "add",
-        "--name",
-        "shop",
-        "--email",
-        user.email,
-        "--imap-host",
-        dovecot.host,
-        "--imap-port",
-        str(dovecot.imaps_port),
-        "--username",
-        user.username,
-        "--ca-file",
-        dovecot.ca_file,
-        "--password-stdin",
-        stdin=user.password + "\n",
-    )
-    assert done.returncode == 0, done.stderr
-
-
-def due_by_message(env: dict[str, str], config_dir: Path) -> dict[str, datetime]:
-    done = ippo(env, config_dir, "pending", "--json")
+def due_by_message(cli_env: dict[str, str], config_dir: Path) -> dict[str, datetime]:
+    done = run_ippo(cli_env, config_dir, "pending", "--json")
     assert done.returncode == 0, done.stderr
     return {i["message_id"]: datetime.fromisoformat(i["due_at"]) for i in json.loads(done.stdout)}
 
 
 def test_away_pauses_deadlines_and_clear_resumes_them(
-    env: dict[str, str], tmp_path: Path, dovecot: DovecotServer
+    cli_env: dict[str, str], tmp_path: Path, dovecot: DovecotServer
 ) -> None:
     config_dir = tmp_path / "config"
     user = dovecot.add_user()
-    add(env, config_dir, dovecot, user)
+    add_test_account(cli_env, config_dir, dovecot, user, "shop")
     now = datetime.now(UTC).replace(microsecond=0)
     before, during = now - 3 * H, now - 30 * 60 * timedelta(seconds=1)
     for message_id, arrival in (("before@cust.test", before), ("during@cust.test", during)):
@@ -97,33 +50,35 @@ def test_away_pauses_deadlines_and_clear_resumes_them(
             mailcorpus.english_inquiry(to=user.email, message_id=message_id),
             internaldate=arrival,
         )
-    assert due_by_message(env, config_dir) == {
+    assert due_by_message(cli_env, config_dir) == {
         "before@cust.test": before + 24 * H,
         "during@cust.test": during + 24 * H,
     }
     leave, back = now - H, now + 5 * H
-    done = ippo(env, config_dir, "away", "set", back.isoformat(), "--from", leave.isoformat())
+    done = run_ippo(
+        cli_env, config_dir, "away", "set", back.isoformat(), "--from", leave.isoformat()
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("away from ")
-    assert ippo(env, config_dir, "away").stdout.startswith("away until ")
-    due = due_by_message(env, config_dir)
+    assert run_ippo(cli_env, config_dir, "away").stdout.startswith("away until ")
+    due = due_by_message(cli_env, config_dir)
     # Arrived before: the six hours away do not count. Arrived while away: due as if it had
     # arrived when the absence ends.
     assert due["before@cust.test"] == before + 24 * H + (back - leave)
     assert due["during@cust.test"] == back + 24 * H
     # Back early: the absence ends now, so only the hour and a bit already away stays paused.
-    done = ippo(env, config_dir, "away", "clear")
+    done = run_ippo(cli_env, config_dir, "away", "clear")
     assert done.returncode == 0 and "cleared" in done.stdout
     cleared_at = datetime.now(UTC)
-    due = due_by_message(env, config_dir)
+    due = due_by_message(cli_env, config_dir)
     paused = due["before@cust.test"] - (before + 24 * H)
     assert H <= paused <= cleared_at - leave
     assert due["during@cust.test"] - (during + 24 * H) == paused - (during - leave)
-    assert ippo(env, config_dir, "away").stdout.strip() == "not away"
+    assert run_ippo(cli_env, config_dir, "away").stdout.strip() == "not away"
     # A time that does not read: exit 1, one line.
-    bad = ippo(env, config_dir, "away", "set", "--wait")
+    bad = run_ippo(cli_env, config_dir, "away", "set", "--wait")
     assert bad.returncode != 0 and bad.stderr.startswith(("ippo: ", "usage:"))
-    bad = ippo(env, config_dir, "away", "set", "someday")
+    bad = run_ippo(cli_env, config_dir, "away", "set", "someday")
     assert bad.returncode == 1 and bad.stderr.startswith("ippo: not a time")
 
 
@@ -136,11 +91,11 @@ class MovedClock:
 
 
 def test_snooze_delays_only_notifications(
-    env: dict[str, str], tmp_path: Path, dovecot: DovecotServer
+    cli_env: dict[str, str], tmp_path: Path, dovecot: DovecotServer
 ) -> None:
     config_dir = tmp_path / "config"
     user = dovecot.add_user()
-    add(env, config_dir, dovecot, user)
+    add_test_account(cli_env, config_dir, dovecot, user, "shop")
     arrival = datetime.now(UTC).replace(microsecond=0) - 21 * H
     # Both already in the warning stage (due in 3 h, the warning lead is 4 h).
     for message_id in ("snoozed@cust.test", "other@cust.test"):
@@ -150,12 +105,12 @@ def test_snooze_delays_only_notifications(
             mailcorpus.english_inquiry(to=user.email, message_id=message_id),
             internaldate=arrival,
         )
-    listed = json.loads(ippo(env, config_dir, "pending", "--json").stdout)
+    listed = json.loads(run_ippo(cli_env, config_dir, "pending", "--json").stdout)
     ids = {i["message_id"]: i["id"] for i in listed}
-    done = ippo(env, config_dir, "snooze", ids["snoozed@cust.test"], "1h")
+    done = run_ippo(cli_env, config_dir, "snooze", ids["snoozed@cust.test"], "1h")
     assert done.returncode == 0, done.stderr
     assert "the deadline stays" in done.stdout
-    assert ippo(env, config_dir, "snooze", "nosuchitem", "1h").returncode == 1
+    assert run_ippo(cli_env, config_dir, "snooze", "nosuchitem", "1h").returncode == 1
 
     told: list[tuple[str, str]] = []
     store = StateStore(config_dir)

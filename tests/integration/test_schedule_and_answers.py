@@ -6,8 +6,6 @@ with a chosen arrival time): due times depend only on it and the account's sched
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -20,7 +18,8 @@ import holidays
 import pytest
 
 from tests.support import mailcorpus
-from tests.support.dovecot import DovecotServer, DovecotUser
+from tests.support.dovecot import DovecotServer
+from tests.support.ippo_cli import add_test_account, run_ippo
 from trayapp.config import ConfigStore
 from trayapp.mail.service import WatchService, WatchSnapshot
 from trayapp.mail.watcher import WatchTimings
@@ -28,69 +27,16 @@ from trayapp.store.db import StateStore
 
 pytestmark = pytest.mark.integration
 
-REPO = Path(__file__).resolve().parents[2]
 TOKYO = ZoneInfo("Asia/Tokyo")
 JP = holidays.country_holidays("JP", years=range(2024, 2031))
 OFFICE = ["--timezone", "Asia/Tokyo", "--working-hours", "mon-fri 09:00-18:00"]
 
 
-def ippo(env: dict[str, str], config_dir: Path, *args: str, stdin: str | None = None) -> Any:
-    return subprocess.run(
-        [sys.executable, "-m", "trayapp", "--config-dir", str(config_dir), *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=env,
-        cwd=REPO,
-        timeout=120,
-    )
-
-
-def add(
-    env: dict[str, str],
-    config_dir: Path,
-    dovecot: DovecotServer,
-    user: DovecotUser,
-    name: str,
-    *extra: str,
-) -> None:
-    done = ippo(
-        env,
-        config_dir,
-        "account",
-        "add",
-        "--name",
-        name,
-        "--email",
-        user.email,
-        "--imap-host",
-        dovecot.host,
-        "--imap-port",
-        str(dovecot.imaps_port),
-        "--username",
-        user.username,
-        "--ca-file",
-        dovecot.ca_file,
-        *extra,
-        "--password-stdin",
-        stdin=user.password + "\n",
-    )
-    assert done.returncode == 0, done.stderr
-
-
-def pending(env: dict[str, str], config_dir: Path) -> list[dict[str, Any]]:
-    done = ippo(env, config_dir, "pending", "--json")
+def pending(cli_env: dict[str, str], config_dir: Path) -> list[dict[str, Any]]:
+    done = run_ippo(cli_env, config_dir, "pending", "--json")
     assert done.returncode == 0, done.stderr
     items: list[dict[str, Any]] = json.loads(done.stdout)
     return items
-
-
-@pytest.fixture
-def env(keyring_session: Any) -> dict[str, str]:
-    merged: dict[str, str] = keyring_session.subprocess_env()
-    merged.pop("IPPO_CONFIG_DIR", None)
-    return merged
 
 
 def last_friday(monday_is_holiday: bool) -> date:
@@ -116,17 +62,19 @@ def lookback(day: date) -> str:
 
 
 def test_friday_evening_is_due_monday_holiday_tuesday_day_off_skipped(
-    env: dict[str, str], tmp_path: Path, dovecot: DovecotServer
+    cli_env: dict[str, str], tmp_path: Path, dovecot: DovecotServer
 ) -> None:
     plain, long_weekend = last_friday(False), last_friday(True)
     days_back = lookback(min(plain, long_weekend))
     config_dir = tmp_path / "config"
     shop, office, day_off = dovecot.add_user(), dovecot.add_user(), dovecot.add_user()
     common = [*OFFICE, "--window-hours", "9", "--lookback-days", days_back]
-    add(env, config_dir, dovecot, shop, "shop", *common, "--holidays", "jp")
-    add(env, config_dir, dovecot, office, "office", *common)  # no holiday calendar
+    add_test_account(cli_env, config_dir, dovecot, shop, "shop", *common, "--holidays", "jp")
+    add_test_account(cli_env, config_dir, dovecot, office, "office", *common)  # no holiday calendar
     monday = plain + timedelta(days=3)
-    add(env, config_dir, dovecot, day_off, "dayoff", *common, "--days-off", monday.isoformat())
+    add_test_account(
+        cli_env, config_dir, dovecot, day_off, "dayoff", *common, "--days-off", monday.isoformat()
+    )
     for user in (shop, office, day_off):
         for friday in (plain, long_weekend):
             dovecot.append(
@@ -148,7 +96,7 @@ def test_friday_evening_is_due_monday_holiday_tuesday_day_off_skipped(
     def at_six(day: date) -> datetime:
         return datetime(day.year, day.month, day.day, 18, 0, tzinfo=TOKYO)
 
-    items = pending(env, config_dir)
+    items = pending(cli_env, config_dir)
     # Mon-Fri 9-18, 9 working hours: a Friday-evening inquiry is due Monday 18:00 ...
     assert due(items, "shop", plain) == at_six(plain + timedelta(days=3))
     # ... Tuesday when Monday is a national holiday (and the calendar is chosen) ...
@@ -163,10 +111,10 @@ def test_friday_evening_is_due_monday_holiday_tuesday_day_off_skipped(
     with StateStore(config_dir) as store:
         store.dismiss("office", dismissed["id"], "not_inquiry")
         store.ignore_sender("office", "spam@example.test")
-    done = ippo(env, config_dir, "account", "set", "office", "--working-hours", "always")
+    done = run_ippo(cli_env, config_dir, "account", "set", "office", "--working-hours", "always")
     assert done.returncode == 0, done.stderr
     assert "working_hours" in done.stdout
-    items = pending(env, config_dir)
+    items = pending(cli_env, config_dir)
     office_items = [i for i in items if i["account"] == "office"]
     assert [i["id"] for i in office_items if i["id"] == dismissed["id"]] == []
     for item in office_items:
@@ -181,15 +129,15 @@ def test_friday_evening_is_due_monday_holiday_tuesday_day_off_skipped(
 
 
 def test_account_set_tests_a_changed_login_before_saving(
-    env: dict[str, str], tmp_path: Path, dovecot: DovecotServer
+    cli_env: dict[str, str], tmp_path: Path, dovecot: DovecotServer
 ) -> None:
     config_dir = tmp_path / "config"
     user = dovecot.add_user()
-    add(env, config_dir, dovecot, user, "shop")
+    add_test_account(cli_env, config_dir, dovecot, user, "shop")
     before = ConfigStore(config_dir).get_account("shop")
     # A wrong password is refused and nothing changes, not even the other options given.
-    done = ippo(
-        env,
+    done = run_ippo(
+        cli_env,
         config_dir,
         "account",
         "set",
@@ -203,35 +151,37 @@ def test_account_set_tests_a_changed_login_before_saving(
     assert done.stderr.startswith("ippo: ") and "nothing was saved" in done.stderr
     assert ConfigStore(config_dir).get_account("shop") == before
     # A server that is not there: refused too.
-    done = ippo(env, config_dir, "account", "set", "shop", "--imap-port", "1")
+    done = run_ippo(cli_env, config_dir, "account", "set", "shop", "--imap-port", "1")
     assert done.returncode == 1 and ConfigStore(config_dir).get_account("shop") == before
     # Bad schedule text: a one-line message, exit 1.
-    done = ippo(env, config_dir, "account", "set", "shop", "--working-hours", "mon-fri 9-18")
+    done = run_ippo(
+        cli_env, config_dir, "account", "set", "shop", "--working-hours", "mon-fri 9-18"
+    )
     assert done.returncode == 1 and "--working-hours" in done.stderr
     # The password changed on the server, then in Ippo: tested, saved, state kept.
     with StateStore(config_dir) as store:
         store.dismiss("shop", "abc123", "answered")
     user = dovecot.set_password(user, "n3w pass-Word")
-    done = ippo(
-        env, config_dir, "account", "set", "shop", "--password-stdin", stdin="n3w pass-Word\n"
+    done = run_ippo(
+        cli_env, config_dir, "account", "set", "shop", "--password-stdin", stdin="n3w pass-Word\n"
     )
     assert done.returncode == 0, done.stderr
-    assert pending(env, config_dir) == []  # logs in with the new password
+    assert pending(cli_env, config_dir) == []  # logs in with the new password
     with StateStore(config_dir) as store:
         assert "abc123" in store.dismissed_ids("shop")
 
 
 def test_inquiry_to_shop_answered_from_the_personal_accounts_sent_disappears(
-    env: dict[str, str], tmp_path: Path, dovecot: DovecotServer
+    cli_env: dict[str, str], tmp_path: Path, dovecot: DovecotServer
 ) -> None:
     config_dir = tmp_path / "config"
     shop, personal = dovecot.add_user(), dovecot.add_user()
-    add(env, config_dir, dovecot, shop, "shop")
-    add(env, config_dir, dovecot, personal, "personal")
+    add_test_account(cli_env, config_dir, dovecot, shop, "shop")
+    add_test_account(cli_env, config_dir, dovecot, personal, "personal")
     dovecot.append(personal, "Sent", mailcorpus.our_reply(from_addr=personal.email))
     inquiry_id = mailcorpus.new_message_id()
     dovecot.deliver(shop, mailcorpus.english_inquiry(to=shop.email, message_id=inquiry_id))
-    assert [i["message_id"] for i in pending(env, config_dir)] == [inquiry_id]
+    assert [i["message_id"] for i in pending(cli_env, config_dir)] == [inquiry_id]
     # Answered from the personal address (its own Sent folder), not from shop@.
     dovecot.append(
         personal,
@@ -239,7 +189,7 @@ def test_inquiry_to_shop_answered_from_the_personal_accounts_sent_disappears(
         mailcorpus.our_reply(from_addr=personal.email, in_reply_to=inquiry_id),
         flags=[b"\\Seen"],
     )
-    assert pending(env, config_dir) == []
+    assert pending(cli_env, config_dir) == []
 
 
 class Snapshots:
