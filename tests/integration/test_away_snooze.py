@@ -15,6 +15,7 @@ import pytest
 from tests.support import mailcorpus
 from tests.support.dovecot import DovecotServer
 from tests.support.ippo_cli import add_test_account, run_ippo
+from tests.support.smtp_server import SmtpServer
 from trayapp.config import ConfigStore
 from trayapp.core.model import Stage
 from trayapp.core.summary import summarize
@@ -170,3 +171,40 @@ def test_snooze_delays_only_notifications(
     finally:
         assert service.stop(2.0)
         store.close()
+
+
+def test_back_from_away_one_batch_first_word_each_exactly_once(
+    cli_env: dict[str, str], tmp_path: Path, dovecot: DovecotServer, smtp_server: SmtpServer
+) -> None:
+    config_dir = tmp_path / "config"
+    shop = dovecot.add_user()
+    smtp_server.add_user(shop.username, shop.password)
+    smtp = ["--smtp-host", smtp_server.host, "--smtp-port", str(smtp_server.port)]
+    add_test_account(cli_env, config_dir, dovecot, shop, "shop", *smtp)
+    now = datetime.now(UTC)
+    done = run_ippo(
+        cli_env, config_dir, "away", "set", (now + H).isoformat(), "--from", (now - H).isoformat()
+    )
+    assert done.returncode == 0, done.stderr
+    customers = [dovecot.add_user(), dovecot.add_user()]
+    for customer in customers:
+        dovecot.deliver(
+            shop,
+            mailcorpus.english_inquiry(from_addr=customer.email, to=shop.email),
+            sender=customer.email,
+        )
+    assert run_ippo(cli_env, config_dir, "away", "clear").returncode == 0
+    ids = [i["id"] for i in json.loads(run_ippo(cli_env, config_dir, "pending", "--json").stdout)]
+    assert len(ids) == 2
+    # One command, a first word to each; the same id twice is still one.
+    done = run_ippo(cli_env, config_dir, "ack", *ids, ids[0], "--promise", "2d")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("Sent acknowledgement") == 2
+    assert len(smtp_server.accepted) == 2
+    for customer in customers:
+        with dovecot.session(customer) as client:
+            client.select_folder("INBOX", readonly=True)
+            assert len(client.search(["ALL"])) == 1
+    # Again: nothing new goes out.
+    run_ippo(cli_env, config_dir, "ack", *ids, "--promise", "2d")
+    assert len(smtp_server.accepted) == 2

@@ -29,7 +29,13 @@ def register(subparsers: Any) -> None:
         "`ippo pending --json`): a reply from a template in the inquiry's language that says "
         "when the full answer will come. Never sends the same acknowledgement twice.",
     )
-    parser.add_argument("id", metavar="ID", help="the item id from `ippo pending --json`")
+    parser.add_argument(
+        "id",
+        metavar="ID",
+        nargs="+",
+        help="the item id from `ippo pending --json`; several ids send one first word to each "
+        "(e.g. on return from an absence), each a proper reply, exactly once",
+    )
     parser.add_argument("--template", help="template name (default: received)")
     parser.add_argument(
         "--promise",
@@ -81,6 +87,15 @@ def _body_text(raw: bytes) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    """One acknowledgement per id, in the order given; the worst exit status of them."""
+    ids = args.id if isinstance(args.id, list) else [args.id]
+    status = EXIT_OK
+    for ident in dict.fromkeys(ids):  # an id given twice is acknowledged once
+        status = max(status, _run_one(argparse.Namespace(**{**vars(args), "id": ident})))
+    return status
+
+
+def _run_one(args: argparse.Namespace) -> int:
     from trayapp.config import ConfigError, ConfigStore, resolve_config_dir
     from trayapp.core.promise import calendar_for, parse_promise, promise_phrase
     from trayapp.desktop.secrets import KeyringSecretStore, KeyringUnavailable
