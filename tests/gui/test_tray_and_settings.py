@@ -163,3 +163,27 @@ def test_wake_timer_fires_once_at_the_moment(qtbot: QtBot) -> None:
     assert timer.is_armed()
     timer.arm(None)
     assert not timer.is_armed()
+
+
+def test_settings_edit_the_name_shown_to_customers_and_the_signatures(qtbot: QtBot) -> None:
+    shop = dataclasses.replace(ACCOUNTS[0], signature="--\n一報商店")
+    dialog = SettingsDialog([shop, ACCOUNTS[1]])
+    qtbot.addWidget(dialog)
+    changed: list[AccountConfig] = []
+    dialog.account_settings_changed.connect(changed.append)
+    # each box shows what a reply in its language carries: here the common signature
+    assert dialog.signature_ja.toPlainText() == dialog.signature_en.toPlainText() == "--\n一報商店"
+    dialog.display_name.setText("  一報商店 鈴木 ")
+    dialog.signature_en.setPlainText("--\nIppo Shop, Suzuki")
+    assert dialog.apply()
+    assert changed == [
+        dataclasses.replace(
+            shop, display_name="一報商店 鈴木", signature_en="--\nIppo Shop, Suzuki"
+        )
+    ]
+    assert changed[0].signature_for("ja") == "--\n一報商店"  # left as it was: stays common
+    dialog.account.setCurrentIndex(1)
+    assert dialog.display_name.text() == "" and dialog.signature_en.toPlainText() == ""
+    dialog.account.setCurrentIndex(0)
+    assert dialog.display_name.text() == "一報商店 鈴木"
+    assert dialog.signature_en.toPlainText() == "--\nIppo Shop, Suzuki"

@@ -104,13 +104,14 @@ def build_reply(
     refs = reply_references(inquiry.references, inquiry.message_id)
     subject = reply_subject(inquiry.subject)
     to_name = _display_name(inquiry) if not inquiry.reply_to else ""
+    from_name = sender_name(account)
     wanted: ReplyCharset = charset or account.reply_charset
     body = _normalise_body(body)
 
     note = ""
     if wanted == "iso-2022-jp":
         try:
-            message = _build_jis(account.email, recipients, to_name, subject, body)
+            message = _build_jis(account.email, from_name, recipients, to_name, subject, body)
         except CharsetFallback as exc:
             note = (
                 f"sent as UTF-8: {exc} cannot be written in ISO-2022-JP "
@@ -122,7 +123,7 @@ def build_reply(
             return Reply(message, ident, recipients, "iso-2022-jp", note)
 
     message = EmailMessage(policy=email_policy.SMTP)
-    message["From"] = Address(addr_spec=account.email)
+    message["From"] = Address(display_name=from_name, addr_spec=account.email)
     message["To"] = [
         Address(display_name=to_name if i == 0 else "", addr_spec=a)
         for i, a in enumerate(recipients)
@@ -155,6 +156,13 @@ def _common_headers(
         message["References"] = sep.join(f"<{r}>" for r in refs)
     message["Auto-Submitted"] = "no"  # a person sent this, on purpose (RFC 3834)
     message["X-Mailer"] = "Ippo"
+
+
+def sender_name(account: AccountConfig) -> str:
+    """The name customers see in From: the account's display name on one line, without
+    control characters (it goes into a header)."""
+    text = "".join(c if c.isprintable() else " " for c in account.display_name)
+    return " ".join(text.split())
 
 
 def _display_name(inquiry: Inquiry) -> str:
@@ -311,21 +319,28 @@ class _PreEncodedPolicy(EmailPolicy):
 _JIS_POLICY = _PreEncodedPolicy(linesep="\r\n", max_line_length=998)
 
 
+def _jis_address(name: str, addr: str) -> str:
+    if name and not name.isascii():
+        return f"{' '.join(_encoded_words(name))} <{addr}>"
+    return formataddr((name, addr)) if name else addr
+
+
 def _build_jis(
-    from_addr: str, recipients: tuple[str, ...], to_name: str, subject: str, body: str
+    from_addr: str,
+    from_name: str,
+    recipients: tuple[str, ...],
+    to_name: str,
+    subject: str,
+    body: str,
 ) -> EmailMessage:
     lines = [encode_iso2022jp(line).decode("ascii") for line in body.split("\n")]
     subject_value = _jis_header_text(subject)
-    to_values = []
-    for i, addr in enumerate(recipients):
-        name = to_name if i == 0 else ""
-        if name and not name.isascii():
-            to_values.append(f"{' '.join(_encoded_words(name))} <{addr}>")
-        else:
-            to_values.append(formataddr((name, addr)) if name else addr)
+    to_values = [
+        _jis_address(to_name if i == 0 else "", addr) for i, addr in enumerate(recipients)
+    ]
     message = EmailMessage(policy=_JIS_POLICY)
     message["MIME-Version"] = "1.0"
-    message["From"] = from_addr
+    message["From"] = _jis_address(from_name, from_addr)
     message["To"] = ",\r\n ".join(to_values)
     message["Subject"] = subject_value
     message["Content-Type"] = 'text/plain; charset="ISO-2022-JP"'
