@@ -383,7 +383,7 @@ class IppoApp(QObject):
             else {a.name: AccountHealth(HealthState.CONNECTING) for a in self.accounts}
         )
         now = self.clock()
-        summary = summarize(items, health, now, self.leads)
+        summary = summarize(items, health, now, self.leads, no_inbox=not self.accounts)
         self.tray.set_summary(summary)
         upcoming = summary.next_change_at()
         self.summary_timer.arm(None if upcoming is None else min(upcoming - now, SUMMARY_MAX_WAIT))

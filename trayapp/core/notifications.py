@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from trayapp.core.durations import ENGLISH as ENGLISH_DURATIONS
+from trayapp.core.durations import DurationWords, format_duration
 from trayapp.core.model import Inquiry, Stage
-from trayapp.core.stages import format_time_left, next_stage_change, stage_at
+from trayapp.core.stages import next_stage_change, stage_at
 from trayapp.core.summary import DEFAULT_LEADS, StageLeads
 
 
@@ -87,6 +89,7 @@ class NotificationTexts:
     line_overdue: str = "{sender} — {left} overdue"
     more: str = "…and {count} more"
     no_subject: str = "(no subject)"
+    duration: DurationWords = ENGLISH_DURATIONS
 
 
 ENGLISH_NOTIFICATIONS = NotificationTexts()
@@ -121,19 +124,15 @@ def compose(
         alert = alerts[0]
         overdue = alert.time_left <= timedelta(0)
         template = texts.single_overdue if overdue else texts.single_due
-        title = template.format(
-            sender=_display_sender(alert.item), left=format_time_left(abs(alert.time_left))
-        )
+        left = format_duration(alert.time_left, texts.duration)
+        title = template.format(sender=_display_sender(alert.item), left=left)
         return NotificationText(title, defang(alert.item.subject) or texts.no_subject)
     lines = []
     for alert in alerts[:max_lines]:
         overdue = alert.time_left <= timedelta(0)
         template = texts.line_overdue if overdue else texts.line_due
-        lines.append(
-            template.format(
-                sender=_display_sender(alert.item), left=format_time_left(abs(alert.time_left))
-            )
-        )
+        left = format_duration(alert.time_left, texts.duration)
+        lines.append(template.format(sender=_display_sender(alert.item), left=left))
     if len(alerts) > max_lines:
         lines.append(texts.more.format(count=len(alerts) - max_lines))
     return NotificationText(texts.group_title.format(count=len(alerts)), "\n".join(lines))

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from trayapp.core.model import AccountConfig
+from trayapp.ui.hours_spin import HoursSpinBox
 from trayapp.ui.i18n import LANGUAGE_NAMES
 
 
@@ -61,20 +61,17 @@ class SettingsDialog(QDialog):
         self.account.setObjectName("account")
         self.add_button = QPushButton()
         self.remove_button = QPushButton()
-        self.window_hours = QDoubleSpinBox()
+        self.window_hours = HoursSpinBox()
         self.window_hours.setObjectName("window_hours")
         self.window_hours.setRange(1.0, 24.0 * 14)
-        self.window_hours.setDecimals(1)
         self.window_hours.setSingleStep(1.0)
-        self.warning_hours = QDoubleSpinBox()
+        self.warning_hours = HoursSpinBox()
         self.warning_hours.setObjectName("warning_hours")
         self.warning_hours.setRange(0.25, 24.0 * 7)
-        self.warning_hours.setDecimals(2)
         self.warning_hours.setSingleStep(0.5)
-        self.urgent_hours = QDoubleSpinBox()
+        self.urgent_hours = HoursSpinBox()
         self.urgent_hours.setObjectName("urgent_hours")
         self.urgent_hours.setRange(0.1, 24.0 * 7)
-        self.urgent_hours.setDecimals(2)
         self.urgent_hours.setSingleStep(0.25)
         self.lookback_days = QSpinBox()
         self.lookback_days.setObjectName("lookback_days")
@@ -287,14 +284,21 @@ class SettingsDialog(QDialog):
         self.general_box.setTitle(self.tr("General"))
         self.add_button.setText(self.tr("Add inbox…"))
         self.remove_button.setText(self.tr("Remove"))
-        hours = self.tr(" h")
-        for spin in (self.window_hours, self.warning_hours, self.urgent_hours):
-            spin.setSuffix(hours)
-        self.lookback_days.setSuffix(self.tr(" days"))
+        # Each value reads as a phrase: "期限の4時間前" / "4h before the deadline".
+        before = self.tr("%1 before the deadline")
+        for spin, phrase in (
+            (self.window_hours, self.tr("%1 after it arrives")),
+            (self.warning_hours, before),
+            (self.urgent_hours, before),
+            (self.lookback_days, self.tr("the last %1 days")),
+        ):
+            prefix, _, suffix = phrase.partition("%1")
+            spin.setPrefix(prefix)
+            spin.setSuffix(suffix)
         for form, field, text in (
             (self.account_form, self.window_hours, self.tr("Reply within")),
-            (self.account_form, self.warning_hours, self.tr("Warn this long before")),
-            (self.account_form, self.urgent_hours, self.tr("Urgent this long before")),
+            (self.account_form, self.warning_hours, self.tr("Warning")),
+            (self.account_form, self.urgent_hours, self.tr("Urgent")),
             (self.account_form, self.lookback_days, self.tr("Look back")),
             (self.account_form, self.display_name, self.tr("Name shown to customers")),
             (self.account_form, self.signature_ja, self.tr("Signature (Japanese replies)")),
