@@ -15,6 +15,7 @@ from email.utils import parseaddr
 
 from trayapp.core.promise import Language, promise_phrase
 from trayapp.core.reply import reply_subject
+from trayapp.core.safetext import NAME_CHARS, QUOTED_SUBJECT_CHARS, cap, neutralise
 
 PLACEHOLDERS = ("customer_name", "promised_time", "signature", "subject")
 DEFAULT_TEMPLATE = "received"
@@ -91,9 +92,10 @@ def template_values(
     now: datetime | None = None,
 ) -> dict[str, str]:
     """The placeholder values for one inquiry."""
-    base_subject = reply_subject(subject).removeprefix("Re:").strip()
+    # Quoted under the shop's name: the sender's words, so bounded (see core.safetext).
+    base_subject = cap(reply_subject(subject).removeprefix("Re:").strip(), QUOTED_SUBJECT_CHARS)
     return {
-        "customer_name": customer_name(sender, language),
+        "customer_name": cap(neutralise(customer_name(sender, language)), NAME_CHARS),
         "promised_time": promise_phrase(promised, language, now),
         "signature": signature.strip("\n"),
         "subject": base_subject,
