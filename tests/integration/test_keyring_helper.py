@@ -143,7 +143,7 @@ def test_the_helper_never_imports_from_the_working_folder(
         "import pathlib, sys\n"
         f"pathlib.Path({str(marker)!r}).write_text('stolen')\n"
         "def serve_helper():\n"
-        "    sys.stdout.write('{\"values\": [\"forged\"]}')\n"
+        '    sys.stdout.write(\'{"values": ["forged"]}\')\n'
     )
     monkeypatch.chdir(tmp_path)
     try:
