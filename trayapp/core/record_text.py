@@ -50,6 +50,10 @@ def week_sentence(figures: Figures, window_hours: float | None, language: Langua
     decided = figures.inquiries - figures.still_open
     within = figures.answered_within_window
     median = figures.median_first_reply_seconds
+    if decided == 0:
+        if language == "ja":
+            return f"今週の問い合わせ{figures.inquiries}件はまだ返信期限前です"
+        return f"{figures.inquiries} this week, none due yet"
     if language == "ja":
         limit = f"{window_text(window_hours, 'ja')}以内" if window_hours else "期限内"
         text = f"今週は{decided}件中{within}件に{limit}に返信"
