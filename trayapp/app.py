@@ -390,7 +390,9 @@ class IppoApp(QObject):
         )
         now = self.clock()
         away = snapshot.holds.away_until(now) if snapshot is not None else None
-        summary = summarize(items, health, now, self.leads, away_until=away)
+        summary = summarize(
+            items, health, now, self.leads, no_inbox=not self.accounts, away_until=away
+        )
         self.holds.note_away(away)
         self.tray.set_summary(summary)
         upcoming = summary.next_change_at()

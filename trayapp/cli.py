@@ -31,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     from trayapp.commands import away as away_cmd
     from trayapp.commands import pending as pending_cmd
     from trayapp.commands import quiet as quiet_cmd
+    from trayapp.commands import report as report_cmd
     from trayapp.commands import snooze as snooze_cmd
     from trayapp.commands import watch as watch_cmd
 
@@ -38,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     pending_cmd.register(sub)
     ack_cmd.register(sub)
     watch_cmd.register(sub)
+    report_cmd.register(sub)
     away_cmd.register(sub)
     snooze_cmd.register(sub)
     quiet_cmd.register(sub)

@@ -212,6 +212,29 @@ Nothing was saved.</source>
     </message>
 </context>
 <context>
+    <name>Duration</name>
+    <message>
+        <source>{d}d</source>
+        <translation>{d}日</translation>
+    </message>
+    <message>
+        <source>{h}h</source>
+        <translation>{h}時間</translation>
+    </message>
+    <message>
+        <source>{m}m</source>
+        <translation>{m}分</translation>
+    </message>
+    <message>
+        <source>{d}d {h}h</source>
+        <translation>{d}日{h}時間</translation>
+    </message>
+    <message>
+        <source>{h}h {m:02d}m</source>
+        <translation>{h}時間{m}分</translation>
+    </message>
+</context>
+<context>
     <name>Health</name>
     <message>
         <source>connected</source>
@@ -236,6 +259,27 @@ Nothing was saved.</source>
     <message>
         <source>error</source>
         <translation>エラー</translation>
+    </message>
+</context>
+<context>
+    <name>IppoApp</name>
+    <message>
+        <source>Ippo</source>
+        <translation>Ippo</translation>
+    </message>
+    <message>
+        <source>No program is set up to open this link:
+%1</source>
+        <translation>このリンクを開くプログラムが設定されていません：
+%1</translation>
+    </message>
+    <message>
+        <source>Remove inbox</source>
+        <translation>受信箱の削除</translation>
+    </message>
+    <message>
+        <source>Stop watching %1? Its password is deleted from the keyring and what Ippo remembers about it is forgotten. The mailbox itself is not changed.</source>
+        <translation>%1 の見守りをやめますか？パスワードはキーリングから削除され、Ippo がこの受信箱について覚えていること（対応済みの印、無視する送信者、回答の約束）も消えます。メールボックス自体は変更されません。</translation>
     </message>
 </context>
 <context>
@@ -352,11 +396,11 @@ Nothing was saved.</source>
     </message>
     <message>
         <source>%1 late</source>
-        <translation>%1 超過</translation>
+        <translation>%1超過</translation>
     </message>
     <message>
         <source>%1 left</source>
-        <translation>あと %1</translation>
+        <translation>あと%1</translation>
     </message>
     <message>
         <source>Promised answer by %1</source>
@@ -457,28 +501,48 @@ Nothing was saved.</source>
         <translation>削除</translation>
     </message>
     <message>
-        <source> h</source>
-        <translation> 時間</translation>
+        <source>%1 before the deadline</source>
+        <translation>期限の%1前</translation>
     </message>
     <message>
-        <source> days</source>
-        <translation> 日</translation>
+        <source>%1 after it arrives</source>
+        <translation>受信から%1以内</translation>
+    </message>
+    <message>
+        <source>the last %1 days</source>
+        <translation>過去%1日分</translation>
+    </message>
+    <message>
+        <source>Warning</source>
+        <translation>「注意」にする時刻</translation>
+    </message>
+    <message>
+        <source>Urgent</source>
+        <translation>「至急」にする時刻</translation>
+    </message>
+    <message>
+        <source>e.g. Sample Shop, Taro Suzuki</source>
+        <translation>例：一報商店 鈴木 太郎</translation>
     </message>
     <message>
         <source>Reply within</source>
         <translation>返信期限</translation>
     </message>
     <message>
-        <source>Warn this long before</source>
-        <translation>注意を出すのは期限の</translation>
-    </message>
-    <message>
-        <source>Urgent this long before</source>
-        <translation>至急にするのは期限の</translation>
-    </message>
-    <message>
         <source>Look back</source>
         <translation>さかのぼる期間</translation>
+    </message>
+    <message>
+        <source>Name shown to customers</source>
+        <translation>お客様に見える差出人名</translation>
+    </message>
+    <message>
+        <source>Signature (Japanese replies)</source>
+        <translation>署名（日本語の返信）</translation>
+    </message>
+    <message>
+        <source>Signature (English replies)</source>
+        <translation>署名（英語の返信）</translation>
     </message>
     <message>
         <source>Language</source>
@@ -500,12 +564,24 @@ Nothing was saved.</source>
         <translation>返信待ちはありません</translation>
     </message>
     <message>
-        <source>{overdue} overdue · {urgent} urgent · {warning} warning · {calm} calm</source>
-        <translation>期限切れ {overdue} · 至急 {urgent} · 注意 {warning} · 余裕 {calm}</translation>
+        <source>Nothing known to wait — not every inbox is watched</source>
+        <translation>見守れていない受信箱があるため、返信待ちがないとは言えません</translation>
+    </message>
+    <message>
+        <source>No inbox is watched yet: add one from this menu</source>
+        <translation>まだ受信箱を見守っていません。このメニューから追加してください</translation>
+    </message>
+    <message>
+        <source>{waiting} waiting: {overdue} overdue · {urgent} urgent · {warning} warning · {calm} calm</source>
+        <translation>返信待ち {waiting}件：期限切れ {overdue} · 至急 {urgent} · 注意 {warning} · 余裕 {calm}</translation>
     </message>
     <message>
         <source>{count} acknowledged, promise pending</source>
         <translation>一報済み・回答待ち {count}件</translation>
+    </message>
+    <message>
+        <source>{count} acknowledged, {late} of them past the promised time</source>
+        <translation>一報済み・回答待ち {count}件（うち{late}件は約束の期限切れ）</translation>
     </message>
     <message>
         <source>Next: {sender} — {subject} ({left} left)</source>

@@ -166,8 +166,8 @@ def test_japanese_ui(window: PendingWindow, qapp: QApplication) -> None:
         assert window.windowTitle() == "Ippo — 返信待ち"
         assert window.ack_button.text() == "一報を送る (A)"
         assert _headers(window) == ["返信待ち（3件）", "一報済み — 回答の約束（1件）"]
-        assert window._rows["overdue"].countdown.text() == "2h 05m 超過"
-        assert window._rows["urgent"].countdown.text() == "あと 42m"
+        assert window._rows["overdue"].countdown.text() == "2時間5分超過"  # not "2h 05m 超過"
+        assert window._rows["urgent"].countdown.text() == "あと42分"
     finally:
         switcher.apply("en")
         qapp.processEvents()

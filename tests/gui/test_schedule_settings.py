@@ -37,9 +37,9 @@ def test_preview_says_when_a_message_arriving_now_is_due(qtbot: QtBot) -> None:
     editor = ScheduleEditor("en", clock=lambda: FRIDAY_EVENING)
     qtbot.addWidget(editor)
     editor.load(SHOP)
-    assert editor.preview.text() == "A message arriving now is due Monday, 8 June, 18:00"
+    assert editor.preview.text() == "A message arriving now is due Monday, 8 June, 18:00 JST"
     editor.working_hours.setText("always")
-    assert editor.preview.text() == "A message arriving now is due Saturday, 6 June, 04:30"
+    assert editor.preview.text() == "A message arriving now is due Saturday, 6 June, 04:30 JST"
     ja = ScheduleEditor("ja", clock=lambda: FRIDAY_EVENING)
     qtbot.addWidget(ja)
     ja.load(SHOP)

@@ -30,6 +30,8 @@ SHOP = AccountConfig(
     smtp_port=587,
     smtp_security="starttls",
     signature="株式会社サンプル 髙橋",
+    display_name="サンプル商店 髙橋",
+    signature_en="Sample Shop, Takahashi",
 )
 SUPPORT = AccountConfig(name="サポート", email="support@example.com", imap_host="mail.example.com")
 
@@ -217,3 +219,17 @@ def test_a_failed_write_leaves_the_old_file(
         atomic_write(target, b"new")
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["f.json"]
+
+
+def test_signature_per_language_falls_back_to_the_common_one() -> None:
+    assert SHOP.signature_for("en") == "Sample Shop, Takahashi"
+    assert SHOP.signature_for("ja") == "株式会社サンプル 髙橋"  # no Japanese one of its own
+    assert SUPPORT.signature_for("ja") == ""
+
+
+def test_display_name_and_signatures_survive_the_file(tmp_path: Path) -> None:
+    store = ConfigStore(tmp_path)
+    store.add_account(SHOP)
+    assert store.get_account("shop") == SHOP
+    raw = json.loads((tmp_path / "config.json").read_text(encoding="utf-8"))
+    assert raw["accounts"][0]["display_name"] == "サンプル商店 髙橋"

@@ -96,8 +96,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_one(args: argparse.Namespace) -> int:
+    from email.utils import formataddr
+
     from trayapp.config import ConfigError, ConfigStore, resolve_config_dir
     from trayapp.core.promise import calendar_for, parse_promise, promise_phrase
+    from trayapp.core.reply import sender_name
     from trayapp.desktop.secrets import KeyringSecretStore, KeyringUnavailable
     from trayapp.mail.acknowledge import (
         AckError,
@@ -180,7 +183,7 @@ def _run_one(args: argparse.Namespace) -> int:
                     raw = reply.message.as_bytes()
                     _out(
                         "Dry run: nothing sent or recorded\n"
-                        f"From: {account.email}\n"
+                        f"From: {formataddr((sender_name(account), account.email))}\n"
                         f"To: {', '.join(reply.recipients)}\n"
                         f"Subject: {_decoded_subject(raw)}\n"
                         f"In-Reply-To: {reply.message['In-Reply-To'] or '-'}\n"

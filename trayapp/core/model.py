@@ -34,7 +34,10 @@ class AccountConfig:
     smtp_security: SmtpSecurity = "ssl"
     smtp_username: str | None = None
     reply_charset: Literal["utf-8", "iso-2022-jp"] = "utf-8"
-    signature: str = ""
+    signature: str = ""  # for replies in any language without a signature of their own
+    display_name: str = ""  # the name customers see in From ("一報商店 鈴木"); "" = address only
+    signature_ja: str = ""  # for Japanese replies ("" = `signature`)
+    signature_en: str = ""  # for English replies ("" = `signature`)
 
     # The working-hours clock (core.schedule), in the text forms the config file keeps.
     timezone: str | None = None  # IANA name (Asia/Tokyo); None: the system's zone
@@ -45,6 +48,11 @@ class AccountConfig:
     @property
     def login(self) -> str:
         return self.username or self.email
+
+    def signature_for(self, language: str) -> str:
+        """The signature for a reply in `language` ("ja" or "en")."""
+        own = {"ja": self.signature_ja, "en": self.signature_en}.get(language, "")
+        return own if own.strip() else self.signature
 
     @property
     def window(self) -> timedelta:

@@ -15,9 +15,11 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Protocol
 
 from trayapp.core.away import Absence, away_at
+from trayapp.core.durations import ENGLISH as ENGLISH_DURATIONS
+from trayapp.core.durations import DurationWords, format_duration
 from trayapp.core.model import Inquiry, Stage
 from trayapp.core.quiet import QuietHours, next_quiet_period, quiet_period_at
-from trayapp.core.stages import format_time_left, item_next_stage_change, item_stage
+from trayapp.core.stages import item_next_stage_change, item_stage
 from trayapp.core.summary import DEFAULT_LEADS, StageLeads
 
 
@@ -89,6 +91,7 @@ class NotificationTexts:
     line_overdue: str = "{sender} — {left} overdue"
     more: str = "…and {count} more"
     no_subject: str = "(no subject)"
+    duration: DurationWords = ENGLISH_DURATIONS
     quiet_warning: str = "{count} inquiries will pass their deadline tonight"
 
 
@@ -124,19 +127,15 @@ def compose(
         alert = alerts[0]
         overdue = alert.time_left <= timedelta(0)
         template = texts.single_overdue if overdue else texts.single_due
-        title = template.format(
-            sender=_display_sender(alert.item), left=format_time_left(abs(alert.time_left))
-        )
+        left = format_duration(alert.time_left, texts.duration)
+        title = template.format(sender=_display_sender(alert.item), left=left)
         return NotificationText(title, defang(alert.item.subject) or texts.no_subject)
     lines = []
     for alert in alerts[:max_lines]:
         overdue = alert.time_left <= timedelta(0)
         template = texts.line_overdue if overdue else texts.line_due
-        lines.append(
-            template.format(
-                sender=_display_sender(alert.item), left=format_time_left(abs(alert.time_left))
-            )
-        )
+        left = format_duration(alert.time_left, texts.duration)
+        lines.append(template.format(sender=_display_sender(alert.item), left=left))
     if len(alerts) > max_lines:
         lines.append(texts.more.format(count=len(alerts) - max_lines))
     return NotificationText(texts.group_title.format(count=len(alerts)), "\n".join(lines))
@@ -235,7 +234,7 @@ def compose_quiet_warning(
     """'2 inquiries will pass their deadline tonight', one line each."""
     lines = [
         texts.line_due.format(
-            sender=_display_sender(item), left=format_time_left(item.deadline - now)
+            sender=_display_sender(item), left=format_duration(item.deadline - now, texts.duration)
         )
         for item in items[:max_lines]
     ]

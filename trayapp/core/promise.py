@@ -11,7 +11,7 @@ import enum
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Literal
 
 from trayapp.core.calendars import is_public_holiday, public_holidays
@@ -152,18 +152,52 @@ _EN_MONTHS = (
 )
 
 
+JAPAN_OFFSET = timedelta(hours=9)
+_JAPAN = timezone(JAPAN_OFFSET)
+_ZONE_ABBREVIATION = re.compile(r"^[A-Z]{2,5}$")
+
+
+def zone_label(moment: datetime) -> str:
+    """A short name for `moment`'s zone a customer can read: the zone's own abbreviation
+    ("JST", "CET", "EST") when it has one, else "UTC" or "UTC+5:30"."""
+    name = moment.tzname() or ""
+    if _ZONE_ABBREVIATION.match(name):
+        return name
+    offset = moment.utcoffset() or timedelta(0)
+    if offset == JAPAN_OFFSET:
+        return "JST"
+    if not offset:
+        return "UTC"
+    sign = "+" if offset > timedelta(0) else "-"
+    minutes = abs(int(offset.total_seconds())) // 60
+    hours, rest = divmod(minutes, 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
 def promise_phrase(due: datetime, language: Language, now: datetime | None = None) -> str:
-    """'11月26日（木）12時まで' / 'Thursday, 26 November, 12:00' (the year only when it differs
-    from now's). Locale-independent on purpose: strftime's names follow the process locale."""
-    show_year = now is not None and now.year != due.year
+    """'11月26日（水）12時まで' / 'Thursday, 26 November, 12:00 JST' (the year only when it
+    differs from now's). Locale-independent on purpose: strftime's names follow the process
+    locale.
+
+    The time zone is said whenever a customer could read the time wrongly: a Japanese reply
+    written from outside UTC+9 gives Japan's time, labelled 日本時間; an English reply always
+    names its zone (its readers live anywhere)."""
     if language == "ja":
+        label = ""
+        if due.utcoffset() != JAPAN_OFFSET:
+            due = due.astimezone(_JAPAN)
+            now = now.astimezone(_JAPAN) if now is not None else None
+            label = "日本時間 "
+        show_year = now is not None and now.year != due.year
         clock = f"{due.hour}時" if due.minute == 0 else f"{due.hour}時{due.minute:02d}分"
         year = f"{due.year}年" if show_year else ""
-        return f"{year}{due.month}月{due.day}日（{_JA_WEEKDAYS[due.weekday()]}）{clock}まで"
+        weekday = _JA_WEEKDAYS[due.weekday()]
+        return f"{label}{year}{due.month}月{due.day}日（{weekday}）{clock}まで"
+    show_year = now is not None and now.year != due.year
     year = f" {due.year}" if show_year else ""
     return (
         f"{_EN_WEEKDAYS[due.weekday()]}, {due.day} {_EN_MONTHS[due.month - 1]}{year}, "
-        f"{due.hour:02d}:{due.minute:02d}"
+        f"{due.hour:02d}:{due.minute:02d} {zone_label(due)}"
     )
 
 

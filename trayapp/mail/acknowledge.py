@@ -222,10 +222,11 @@ def make_draft(
     values = template_values(
         sender=inquiry.sender,
         subject=inquiry.subject,
-        signature=account.signature,
+        signature=account.signature_for(lang),
         language=lang,
         promised=promise_due_at,
         now=now,
+        overdue=now is not None and inquiry.deadline <= now,
     )
     return Draft(inquiry, lang, template, promise_due_at, template.render(values))
 
