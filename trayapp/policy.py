@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any
 from trayapp.clock import system_zone
 from trayapp.core.away import Absence, absences_from_json, away_at, pauses
 from trayapp.core.model import AccountConfig
-from trayapp.core.notifications import Holds
 from trayapp.core.schedule import Schedule, account_schedule
 
 if TYPE_CHECKING:
     from trayapp.config import ConfigStore
+    from trayapp.core.notifications import Holds
 
 AWAY_SETTING = "away"  # a list of {"from": ISO time, "until": ISO time}
 QUIET_SETTING = "quiet_hours"  # "22:00-07:30" or null
@@ -72,6 +72,9 @@ class ClockPolicy:
 
     def holds(self) -> Holds:
         """Absences and quiet hours (the watch service adds the snoozes from the store)."""
+        # Imported here: `ippo pending` reads only schedules and should not pay for it.
+        from trayapp.core.notifications import Holds
+
         return Holds(absences=self.absences(), quiet_hours=self.quiet_hours(), zone=self._zone())
 
     def schedule(self, account: AccountConfig) -> Schedule:
