@@ -1030,6 +1030,7 @@ def build_app(
         load_templates,
         with_acknowledgements,
     )
+    from trayapp.mail.autoreply import AutoReplier
     from trayapp.mail.service import WatchService, password_source
     from trayapp.policy import ClockPolicy
     from trayapp.store.db import StateStore
@@ -1046,6 +1047,7 @@ def build_app(
             store,
             merge_acknowledgements=partial(with_acknowledgements, store),
             policy=ClockPolicy(config),
+            auto_replier=AutoReplier(store, secrets, clock),  # off unless an absence asks
         )
     bridge = WatchBridge(service)
     tray = TrayController()

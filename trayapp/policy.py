@@ -81,13 +81,20 @@ class ClockPolicy:
         return account_schedule(account, self._zone(), pauses(self.absences()))
 
 
-def save_absence(config: ConfigStore, start: datetime, until: datetime, now: datetime) -> None:
+def save_absence(
+    config: ConfigStore,
+    start: datetime,
+    until: datetime,
+    now: datetime,
+    *,
+    auto_reply: bool = False,
+) -> None:
     """Plan an absence (core.away.set_absence) and write it. ValueError for a bad period."""
     from trayapp.core.away import set_absence
 
     with config.editing_settings() as settings:
         absences = absences_from_json(settings.get(AWAY_SETTING))
-        updated = set_absence(absences, start, until, now)
+        updated = set_absence(absences, start, until, now, auto_reply=auto_reply)
         settings[AWAY_SETTING] = [a.to_json() for a in updated]
 
 

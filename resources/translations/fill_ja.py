@@ -132,6 +132,7 @@ JA = {
  ('AwayDialog', 'While you are away, deadlines pause (what arrives is due as if it arrived when you are back) and notifications wait. Back on:'): '不在の間は返信期限の時計が止まり（その間に届いたメールは戻った時点から数えます）、通知も控えます。戻る日時：',
  ('AwayDialog', 'Away until then'): 'この日時まで不在にする',
  ('AwayDialog', "I'm back now"): '今戻りました',
+ ('AwayDialog', 'Tell each new sender once that I am away (an automatic reply)'): '新しい送信者には一度だけ、不在であることを自動で返信する',
  ('TrayController', "I'm away…"): '不在にする…',
  ('TrayController', 'Away until %1 — change or come back…'): '%1 まで不在 — 変更・戻る…',
  ('PendingWindow', 'Snooze notifications'): '通知を後にする',

@@ -207,6 +207,10 @@ Nothing was saved.</source>
         <translation>この日時まで不在にする</translation>
     </message>
     <message>
+        <source>Tell each new sender once that I am away (an automatic reply)</source>
+        <translation>新しい送信者には一度だけ、不在であることを自動で返信する</translation>
+    </message>
+    <message>
         <source>I'm back now</source>
         <translation>今戻りました</translation>
     </message>

@@ -78,10 +78,11 @@ def test_away_dialog_gives_back_a_time_in_the_users_zone(qtbot: QtBot) -> None:
     qtbot.addWidget(dialog)
     assert dialog.chosen_until() == datetime(2026, 6, 6, 9, 0, tzinfo=TOKYO)
     assert dialog.back_button is None
-    chosen: list[datetime] = []
-    dialog.away_chosen.connect(chosen.append)
+    chosen: list[tuple[datetime, bool]] = []
+    dialog.away_chosen.connect(lambda until, auto: chosen.append((until, auto)))
+    dialog.auto_reply.setChecked(True)
     dialog.away_button.click()
-    assert chosen == [datetime(2026, 6, 6, 9, 0, tzinfo=TOKYO)]
+    assert chosen == [(datetime(2026, 6, 6, 9, 0, tzinfo=TOKYO), True)]
     away = AwayDialog(FRIDAY_EVENING, FRIDAY_EVENING + timedelta(days=3))
     qtbot.addWidget(away)
     assert away.back_button is not None

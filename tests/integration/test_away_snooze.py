@@ -5,6 +5,8 @@ not (WatchService + the notification scheduler, with a clock the test moves)."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -28,6 +30,7 @@ from trayapp.store.db import StateStore
 pytestmark = pytest.mark.integration
 
 H = timedelta(hours=1)
+REPO = Path(__file__).resolve().parents[2]
 
 
 def due_by_message(cli_env: dict[str, str], config_dir: Path) -> dict[str, datetime]:
@@ -207,4 +210,65 @@ def test_back_from_away_one_batch_first_word_each_exactly_once(
             assert len(client.search(["ALL"])) == 1
     # Again: nothing new goes out.
     run_ippo(cli_env, config_dir, "ack", *ids, "--promise", "2d")
+    assert len(smtp_server.accepted) == 2
+
+
+def test_automatic_first_word_while_away_once_per_sender_never_to_lists(
+    cli_env: dict[str, str], tmp_path: Path, dovecot: DovecotServer, smtp_server: SmtpServer
+) -> None:
+    config_dir = tmp_path / "config"
+    shop = dovecot.add_user()
+    smtp_server.add_user(shop.username, shop.password)
+    smtp = ["--smtp-host", smtp_server.host, "--smtp-port", str(smtp_server.port)]
+    add_test_account(cli_env, config_dir, dovecot, shop, "shop", *smtp)
+    now = datetime.now(UTC)
+    done = run_ippo(cli_env, config_dir, "away", "set", (now + 48 * H).isoformat(), "--auto-reply")
+    assert done.returncode == 0 and "automatic first word on" in done.stdout, done.stderr
+    alice, bob, carol = dovecot.add_user(), dovecot.add_user(), dovecot.add_user()
+    for customer, subject in ((alice, "Order 1"), (alice, "Order 2"), (bob, "見積もり")):
+        dovecot.deliver(
+            shop,
+            mailcorpus.english_inquiry(from_addr=customer.email, to=shop.email, subject=subject),
+            sender=customer.email,
+        )
+    # A newsletter is not an inquiry: its sender never gets an automatic word.
+    dovecot.deliver(shop, mailcorpus.newsletter(from_addr=carol.email, to=shop.email))
+
+    def watch_until(count: int, patience: float = 30.0) -> None:
+        watch = subprocess.Popen(
+            [sys.executable, "-m", "trayapp", "--config-dir", str(config_dir), "watch", "--json"],
+            env=cli_env,
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            deadline = time.monotonic() + patience
+            while len(smtp_server.accepted) < count and time.monotonic() < deadline:
+                time.sleep(0.2)
+            time.sleep(2.0)  # room for a wrong extra one to show up
+        finally:
+            watch.terminate()
+            watch.wait(10)
+
+    watch_until(2)
+    # One to each sender (Alice wrote twice), none for the newsletter, none to ourselves.
+    assert sorted(r for a in smtp_server.accepted for r in a.rcpt_tos) == sorted(
+        [alice.email, bob.email]
+    )
+    for customer in (alice, bob):
+        with dovecot.session(customer) as client:
+            client.select_folder("INBOX", readonly=True)
+            uids = client.search(["ALL"])
+            assert len(uids) == 1
+            header = client.fetch(uids, ["BODY.PEEK[HEADER]"])[uids[0]][b"BODY[HEADER]"]
+            assert b"Auto-Submitted: auto-replied" in header
+    # Nothing is filed or flagged: the inquiries still wait for the real answer.
+    items = json.loads(run_ippo(cli_env, config_dir, "pending", "--json").stdout)
+    assert len(items) == 3
+    with dovecot.session(carol) as client:
+        client.select_folder("INBOX", readonly=True)
+        assert client.search(["ALL"]) == []
+    # A second watcher (a restart) sends nothing more.
+    watch_until(3, patience=6.0)
     assert len(smtp_server.accepted) == 2

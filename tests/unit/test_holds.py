@@ -194,3 +194,25 @@ def test_no_warning_when_started_deep_in_quiet_hours() -> None:
         [item("a1", three_am + H)], Ledger(), three_am, holds=Holds(quiet_hours=quiet, zone=TOKYO)
     )
     assert plan.quiet_warning == [] and plan.alerts == []
+
+
+def test_auto_reply_targets_once_per_sender_during_an_absence_that_asks() -> None:
+    from dataclasses import replace
+
+    from trayapp.core.autoreply import auto_reply_targets, auto_reply_text
+    from trayapp.core.model import ItemState
+
+    absence = Absence(NOW - 5 * H, NOW + 48 * H, auto_reply=True)
+    first = item("a1", NOW + 20 * H, received=NOW - 4 * H)
+    again = replace(item("a2", NOW + 21 * H, received=NOW - 3 * H), sender_addr="a1@cust.test")
+    before = item("b3", NOW + 2 * H, received=NOW - 6 * H)  # arrived before leaving
+    acked = replace(item("c4", NOW + 22 * H, received=NOW - H), state=ItemState.ACKNOWLEDGED)
+    other = item("d5", NOW + 23 * H, received=NOW - H)
+    items = [again, first, before, acked, other]
+    assert [i.id for i in auto_reply_targets(items, absence, ())] == ["a1", "d5"]
+    assert [i.id for i in auto_reply_targets(items, absence, {"A1@cust.test"})] == ["d5"]
+    assert auto_reply_targets(items, replace(absence, auto_reply=False), ()) == []
+    assert auto_reply_targets(items, None, ()) == []
+    ja = auto_reply_text("ja", datetime(2026, 6, 5, 9, 0, tzinfo=TOKYO), NOW)
+    assert "6月5日（金）9時以降" in ja and "自動送信" in ja
+    assert "(This is an automatic reply.)" in auto_reply_text("en", NOW + 48 * H, NOW)

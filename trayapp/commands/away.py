@@ -33,6 +33,12 @@ def register(subparsers: Any) -> None:
     )
     set_cmd.add_argument("until", metavar="UNTIL", help="when you are back")
     set_cmd.add_argument("--from", dest="start", metavar="WHEN", help="when you leave (now)")
+    set_cmd.add_argument(
+        "--auto-reply",
+        action="store_true",
+        help="answer each new sender once, automatically, that you are away (an RFC 3834 "
+        "auto-reply; never to automated, list, bulk or own mail; needs the account's SMTP)",
+    )
     set_cmd.set_defaults(handler=run_set)
     clear = commands.add_parser("clear", help="back now: end the absence (or drop a planned one)")
     clear.set_defaults(handler=run_clear)
@@ -61,17 +67,20 @@ def run_set(args: argparse.Namespace) -> int:
 
     now = clock_now()
     try:
-        start = parse_when(args.start, now) if args.start else now
+        # Whole seconds: INTERNALDATE has no fractions, and mail arriving in the same second
+        # as the command arrived during the absence.
+        start = parse_when(args.start, now) if args.start else now.replace(microsecond=0)
         until = parse_when(args.until, now)
     except ValueError as error:
         return _fail(str(error), EXIT_BAD_INPUT)
     try:
-        save_absence(_config(args), start, until, now)
+        save_absence(_config(args), start, until, now, auto_reply=args.auto_reply)
     except ValueError as error:
         return _fail(str(error), EXIT_BAD_INPUT)
     except (ConfigError, OSError) as error:
         return _fail(str(error), EXIT_UNUSABLE)
-    print(f"away from {_fmt(start)} until {_fmt(until)}")
+    note = " (automatic first word on)" if args.auto_reply else ""
+    print(f"away from {_fmt(start)} until {_fmt(until)}{note}")
     return 0
 
 

@@ -190,7 +190,9 @@ def run(args: argparse.Namespace) -> int:
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     from functools import partial
 
+    from trayapp.desktop.secrets import KeyringSecretStore
     from trayapp.mail.acknowledge import with_acknowledgements
+    from trayapp.mail.autoreply import AutoReplier
     from trayapp.policy import ClockPolicy
 
     service = WatchService(
@@ -200,6 +202,7 @@ def run(args: argparse.Namespace) -> int:
         timings=timings,
         merge_acknowledgements=partial(with_acknowledgements, store),
         policy=ClockPolicy(config),
+        auto_replier=AutoReplier(store, KeyringSecretStore(), clock_now),
     )
     service.subscribe(snapshots.put)
     service.start()

@@ -18,12 +18,16 @@ KEEP_PAST = timedelta(days=90)  # longer than any look-back: their pauses still 
 class Absence:
     start: datetime
     until: datetime
+    auto_reply: bool = False  # answer each new sender once, as an RFC 3834 auto-reply
 
     def covers(self, moment: datetime) -> bool:
         return self.start <= moment < self.until
 
-    def to_json(self) -> dict[str, str]:
-        return {"from": self.start.isoformat(), "until": self.until.isoformat()}
+    def to_json(self) -> dict[str, object]:
+        data: dict[str, object] = {"from": self.start.isoformat(), "until": self.until.isoformat()}
+        if self.auto_reply:
+            data["auto_reply"] = True
+        return data
 
 
 def absences_from_json(raw: object) -> tuple[Absence, ...]:
@@ -41,7 +45,7 @@ def absences_from_json(raw: object) -> tuple[Absence, ...]:
             continue
         if start.tzinfo is None or until.tzinfo is None or until <= start:
             continue
-        found.append(Absence(start, until))
+        found.append(Absence(start, until, entry.get("auto_reply") is True))
     return tuple(sorted(found))
 
 
@@ -57,7 +61,12 @@ def next_absence(absences: Iterable[Absence], moment: datetime) -> Absence | Non
 
 
 def set_absence(
-    absences: Sequence[Absence], start: datetime, until: datetime, now: datetime
+    absences: Sequence[Absence],
+    start: datetime,
+    until: datetime,
+    now: datetime,
+    *,
+    auto_reply: bool = False,
 ) -> tuple[Absence, ...]:
     """Plan an absence. Planned (future or current) ones it overlaps are replaced; past ones
     are kept (they still shape past due times) unless older than KEEP_PAST."""
@@ -72,11 +81,11 @@ def set_absence(
     ]
     # A current absence overlapped by the new one ends where the new one starts.
     kept += [
-        Absence(a.start, start)
+        Absence(a.start, start, a.auto_reply)
         for a in absences
         if a.start < start < a.until and a.until > now and a.start < now
     ]
-    return tuple(sorted({*kept, Absence(start, until)}))
+    return tuple(sorted({*kept, Absence(start, until, auto_reply)}))
 
 
 def clear_absence(absences: Sequence[Absence], now: datetime) -> tuple[Absence, ...]:
@@ -87,7 +96,7 @@ def clear_absence(absences: Sequence[Absence], now: datetime) -> tuple[Absence, 
             if a.until > now - KEEP_PAST:
                 kept.append(a)
         elif a.start < now:
-            kept.append(Absence(a.start, now))
+            kept.append(Absence(a.start, now, a.auto_reply))
     return tuple(sorted(kept))
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
+from trayapp.core.away import Absence, away_at
 from trayapp.core.model import AccountConfig, AccountHealth, Inquiry, MessageHeaders
 from trayapp.core.notifications import Holds
 from trayapp.core.pending import sort_by_urgency, waiting_inquiries
@@ -101,6 +102,12 @@ class ClockRules(Protocol):
     def holds(self) -> Holds: ...
 
 
+class AutoReplies(Protocol):
+    def consider(
+        self, account: AccountConfig, items: Sequence[Inquiry], absence: Absence | None
+    ) -> None: ...
+
+
 class _OwnSchedules:
     def schedule(self, account: AccountConfig) -> Schedule:
         from trayapp.clock import system_zone
@@ -157,6 +164,7 @@ class WatchService:
         watcher_factory: WatcherFactory | None = None,
         merge_acknowledgements: AckMerger | None = None,
         policy: ClockRules | None = None,
+        auto_replier: AutoReplies | None = None,
     ) -> None:
         """`merge_acknowledgements(account, waiting, sent_headers)` turns the account's waiting
         list into the shown one (acknowledged items and their promises, from issue 5's
@@ -167,6 +175,8 @@ class WatchService:
         in the system's zone, nothing held."""
         self._merge_acks = merge_acknowledgements
         self._policy: ClockRules = policy or _OwnSchedules()
+        # The optional automatic first word while away (trayapp.mail.autoreply).
+        self._auto_replier = auto_replier
         self._password = password
         self._store = store
         self._timings = timings or WatchTimings()
@@ -409,6 +419,12 @@ class WatchService:
         if mailbox.previews:  # fetched by the worker before it emitted
             waiting = [replace(i, preview=mailbox.previews.get(i.id, i.preview)) for i in waiting]
         items = tuple(self._with_acknowledgements(name, waiting, self._all_sent()))
+        if self._auto_replier is not None:
+            try:
+                absence = away_at(self._policy.holds().absences, now)
+                self._auto_replier.consider(view.account, items, absence)
+            except Exception:
+                log.exception("%s: auto-reply check failed", name)
         if items == view.items:
             return False
         view.items = items

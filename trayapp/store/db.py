@@ -196,6 +196,16 @@ _MIGRATIONS: list[tuple[str, ...]] = [
             until TEXT NOT NULL,
             PRIMARY KEY (account, item_id)
         )""",
+        # Automatic first words while away: each sender at most once per absence (claimed
+        # before sending, so a crash or a second watcher never sends two).
+        """CREATE TABLE auto_replies (
+            account TEXT NOT NULL,
+            sender TEXT NOT NULL,
+            absence_start TEXT NOT NULL,
+            message_id TEXT NOT NULL,
+            at TEXT NOT NULL,
+            PRIMARY KEY (account, sender, absence_start)
+        )""",
     ),
 ]
 SCHEMA_VERSION = len(_MIGRATIONS)
@@ -612,6 +622,34 @@ class StateStore:
         found = {str(r[0]): from_db_time(str(r[1])) for r in rows}
         return {k: v for k, v in found.items() if now is None or v > now}
 
+    # -- automatic first words while away (core.autoreply) -------------------------------------
+
+    def claim_auto_reply(
+        self, account: str, sender: str, absence_start: datetime, message_id: str
+    ) -> bool:
+        """Record that `sender` gets its one auto-reply of this absence; False when it had
+        one already (then nothing may be sent)."""
+        with self._write() as conn:
+            cursor = conn.execute(
+                "INSERT OR IGNORE INTO auto_replies"
+                " (account, sender, absence_start, message_id, at) VALUES (?, ?, ?, ?, ?)",
+                (
+                    account,
+                    sender.lower(),
+                    to_db_time(absence_start),
+                    message_id,
+                    to_db_time(_utcnow()),
+                ),
+            )
+            return cursor.rowcount == 1
+
+    def auto_replied_senders(self, account: str, absence_start: datetime) -> set[str]:
+        rows = self._read(
+            "SELECT sender FROM auto_replies WHERE account = ? AND absence_start = ?",
+            (account, to_db_time(absence_start)),
+        )
+        return {str(r[0]) for r in rows}
+
     def forget_account(self, name: str) -> None:
         """Delete everything remembered about an account (after `ippo account remove`)."""
         with self._write() as conn:
@@ -624,6 +662,7 @@ class StateStore:
                 "notifications",
                 "acks",
                 "snoozes",
+                "auto_replies",
             ):
                 conn.execute(f"DELETE FROM {table} WHERE account = ?", (name,))
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDateTime, QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
@@ -44,9 +45,9 @@ def _qt_time(moment: datetime) -> QDateTime:
 
 
 class AwayDialog(QDialog):
-    """Signals: away_chosen(datetime until), back_chosen()."""
+    """Signals: away_chosen(datetime until, bool auto_reply), back_chosen()."""
 
-    away_chosen = Signal(object)
+    away_chosen = Signal(object, bool)
     back_chosen = Signal()
 
     def __init__(
@@ -66,6 +67,8 @@ class AwayDialog(QDialog):
         )
         self.until.setDateTime(_qt_time(default))
         self.until.setMinimumDateTime(_qt_time(now))
+        self.auto_reply = QCheckBox()
+        self.auto_reply.setObjectName("auto_reply")
         self.buttons = QDialogButtonBox()
         self.away_button = self.buttons.addButton("", QDialogButtonBox.ButtonRole.AcceptRole)
         self.back_button: QPushButton | None = None
@@ -78,6 +81,7 @@ class AwayDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.explain)
         layout.addWidget(self.until)
+        layout.addWidget(self.auto_reply)
         layout.addWidget(self.buttons)
         self._away_until = away_until
         self._retranslate()
@@ -88,7 +92,7 @@ class AwayDialog(QDialog):
         return naive.replace(tzinfo=self._zone, second=0, microsecond=0)
 
     def _away(self) -> None:
-        self.away_chosen.emit(self.chosen_until())
+        self.away_chosen.emit(self.chosen_until(), self.auto_reply.isChecked())
         self.accept()
 
     def _back(self) -> None:
@@ -109,6 +113,9 @@ class AwayDialog(QDialog):
             )
         )
         self.away_button.setText(self.tr("Away until then"))
+        self.auto_reply.setText(
+            self.tr("Tell each new sender once that I am away (an automatic reply)")
+        )
         if self.back_button is not None:
             self.back_button.setText(self.tr("I'm back now"))
 
@@ -155,11 +162,14 @@ class HoldsController(QObject):
         self.dialog = dialog
         dialog.show()
 
-    def set_away(self, until: datetime) -> None:
+    def set_away(self, until: datetime, auto_reply: bool = False) -> None:
         from trayapp.policy import save_absence
 
         now = self._clock()
-        self._in_thread(lambda: save_absence(self._config, now, until, now))
+        start = now.replace(microsecond=0)  # INTERNALDATE has whole seconds
+        self._in_thread(
+            lambda: save_absence(self._config, start, until, now, auto_reply=auto_reply)
+        )
 
     def back(self) -> None:
         from trayapp.policy import end_absence
