@@ -118,6 +118,7 @@ JA = {
  ('Health', 'retrying'): '再接続待ち',
  ('Health', 'error: %1'): 'エラー：%1',
  ('Health', 'error'): 'エラー',
+ ('Language', 'en'): 'ja',  # the catalog names its own language (i18n.ui_language)
  ('Duration', '{d}d'): '{d}日',
  ('Duration', '{h}h'): '{h}時間',
  ('Duration', '{m}m'): '{m}分',

@@ -264,6 +264,13 @@ Nothing was saved.</source>
     </message>
 </context>
 <context>
+    <name>Language</name>
+    <message>
+        <source>en</source>
+        <translation>ja</translation>
+    </message>
+</context>
+<context>
     <name>Messages</name>
     <message>
         <source>Ippo</source>

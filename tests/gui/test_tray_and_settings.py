@@ -41,7 +41,10 @@ def test_the_icon_and_tooltip_come_from_the_summary(tray: TrayController) -> Non
     assert sizes == {(n, n) for n in ICON_SIZES}
     lines = tray.toolTip().splitlines()
     assert lines[0] == "Ippo"
-    assert lines[1] == "NOT covered: support — error: authentication failed"
+    assert lines[1] == (
+        "NOT covered: support — error: The mail server refused the user name or password."
+        " If you changed the password (or need an app password), enter the new one."
+    )
     assert lines[2] == "3 waiting: 1 overdue · 1 urgent · 0 warning · 1 calm"
     assert lines[3] == "1 acknowledged, promise pending"  # apart: 3 + 1 = the list's 4
     # Mail text in the tooltip cannot turn into markup.
