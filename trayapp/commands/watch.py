@@ -27,6 +27,7 @@ from datetime import datetime
 from types import FrameType
 from typing import Any
 
+from trayapp.cli_i18n import _
 from trayapp.core.model import AccountConfig, AccountHealth, Inquiry
 
 EXIT_OK = 0
@@ -119,9 +120,11 @@ def waybar_line(
     health: dict[str, AccountHealth],
     accounts: tuple[AccountConfig, ...],
 ) -> dict[str, str]:
+    from trayapp.cli_i18n import describe_health, tooltip_texts
     from trayapp.core.summary import leads_by_account, summarize
 
-    return summarize(items, health, at, leads_by_account(accounts)).waybar()
+    summary = summarize(items, health, at, leads_by_account(accounts))
+    return summary.waybar(tooltip_texts(), describe_health)
 
 
 # --------------------------------------------------------------------------- the command
@@ -133,7 +136,7 @@ def _password_source() -> Callable[[AccountConfig], str]:
 
     return password_source(
         KeyringSecretStore(),
-        missing_hint="add the account again with `ippo account add ... --password-stdin`",
+        missing_hint=_("add the account again with `ippo account add ... --password-stdin`"),
     )
 
 
@@ -167,9 +170,9 @@ def run(args: argparse.Namespace) -> int:
 
         setup_logging(config_dir)  # health changes and reconnects go to ippo.log
     except OSError as error:
-        _fail(f"cannot write the log file: {error}")
+        _fail(_("cannot write the log file: {error}").format(error=error))
     if not accounts:
-        _fail("no accounts yet; add one with `ippo account add`")
+        _fail(_("no accounts yet; add one with `ippo account add`"))
         store.close()
         return EXIT_UNUSABLE
 

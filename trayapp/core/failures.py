@@ -22,6 +22,13 @@ class Failure:
     fix: Fix
     detail: str = ""  # what the server said, cleaned, for people who want it
 
+    def with_detail(self) -> str:
+        """The sentence, then the server's own words in brackets (for the command line and
+        logs, where scripts and support look for them)."""
+        if not self.detail or self.detail in self.text:
+            return self.text
+        return f"{self.text} ({self.detail})"
+
 
 # (kind, fix, pattern on the reason, English, Japanese). First match wins; {host} is the server.
 _RAW_RULES: tuple[tuple[str, Fix, str, str, str], ...] = (

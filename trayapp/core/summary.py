@@ -199,7 +199,11 @@ class Summary:
             moments.append(self.now + next_text_change(self.time_left))
         return min(moments, default=None)
 
-    def waybar(self, texts: TooltipTexts = ENGLISH_TOOLTIP) -> dict[str, str]:
+    def waybar(
+        self,
+        texts: TooltipTexts = ENGLISH_TOOLTIP,
+        describe_health: Callable[[AccountHealth], str] = AccountHealth.describe,
+    ) -> dict[str, str]:
         """Waybar custom-module JSON: `text` such as '3 · 2h14m' (3 waiting) or '3+1 · 2h14m'
         (and 1 acknowledged), `tooltip`, `class`. '!' marks an inbox not covered, '…' one
         still connecting."""
@@ -215,7 +219,7 @@ class Summary:
                 text = f"{mark} {text}"
         return {
             "text": text,
-            "tooltip": "\n".join(self.tooltip_lines(texts)),
+            "tooltip": "\n".join(self.tooltip_lines(texts, describe_health)),
             "class": self.waybar_class,
         }
 
