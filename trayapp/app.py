@@ -52,6 +52,7 @@ from trayapp.desktop.notify import (
     NotificationScheduler,
     Notifier,
 )
+from trayapp.desktop.url_handlers import has_handler
 from trayapp.mail.presets import PRESETS, ProviderPreset, preset_for_email
 from trayapp.mail.service import WatchSnapshot
 from trayapp.resources_paths import app_icon_files, app_icon_png
@@ -267,6 +268,7 @@ class IppoApp(QObject):
         self.clock = clock
         self.check_login = check_login or _default_check_login
         self.open_url = open_url
+        self.url_handler_known: Callable[[str], bool | None] = has_handler
         self.keyring_check = keyring_check
         self.demo = demo
         self.accounts: list[AccountConfig] = config.load_accounts()
@@ -500,10 +502,31 @@ class IppoApp(QObject):
         log.info(
             "opening %s for an item of %s", url.split("?", 1)[0].split("#", 1)[0], account.name
         )
-        if not self.open_url(QUrl(url)):
-            self._show_message(
+        where = self.tr("The inquiry is in the inbox of %1 (%2): “%3” from %4.")
+        where = (
+            where.replace("%1", account.name)
+            .replace("%2", account.email)
+            .replace("%3", item.subject or "—")
+            .replace("%4", item.sender_addr or item.sender)
+        )
+        scheme = url.split(":", 1)[0]
+        # Qt reports success on Linux even when nothing can open the link: ask first.
+        if self.url_handler_known(scheme) is False or not self.open_url(QUrl(url)):
+            text = (
+                self.tr("No mail program is set up on this computer, so nothing was opened.")
+                if scheme == "mailto"
+                else self.tr("No web browser is set up on this computer, so nothing was opened.")
+            )
+            self._show_message(self.tr("Ippo"), f"{text}\n\n{where}")
+        elif scheme == "mailto":
+            # Say what happened: a mail program cannot be asked to show one given message.
+            self._show_info(
                 self.tr("Ippo"),
-                self.tr("No program is set up to open this link:\n%1").replace("%1", url),
+                self.tr(
+                    "A reply draft opened in your mail program (mail programs cannot be asked"
+                    " to show one particular message)."
+                )
+                + f"\n\n{where}",
             )
 
     # ---------------------------------------------------------------- inboxes
@@ -704,6 +727,26 @@ class IppoApp(QObject):
         box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Close)
         box.setTextFormat(Qt.TextFormat.PlainText)
         self._keep_shown(box)
+
+    def _show_info(self, title: str, text: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.Ok)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        self._keep_shown(box)
+
+    def request_quit(self, quit_now: Callable[[], None]) -> None:
+        """Quit, after asking once (quitting stops the reminders) unless told not to ask."""
+        if self.config.settings.get("confirm_quit") is False:
+            quit_now()
+            return
+        from trayapp.ui.quit_confirm import quit_confirmation  # on first use
+
+        def decided(quit_it: bool, dont_ask: bool) -> None:
+            if quit_it and dont_ask:
+                self.config.update_settings(confirm_quit=False)
+            if quit_it:
+                quit_now()
+
+        self._keep_shown(quit_confirmation(decided))
 
     def _keep_shown(self, box: QMessageBox) -> None:
         # Non-modal: a nested event loop would keep Quit and SIGTERM from ending the app.
@@ -965,7 +1008,7 @@ def _run(args: argparse.Namespace, config_dir: Path, secrets: Secrets, *, demo: 
             launch_args=launch_args,
         )
         single.show_requested.connect(lambda: app.show_list(None))
-        app.tray.quit_requested.connect(qapp.quit)
+        app.tray.quit_requested.connect(lambda: app.request_quit(qapp.quit))
         return app
 
     startup = _Startup(qapp, build)

@@ -249,10 +249,20 @@ Nothing was saved.</source>
         <translation>Ippo</translation>
     </message>
     <message>
-        <source>No program is set up to open this link:
-%1</source>
-        <translation>このリンクを開くプログラムが設定されていません：
-%1</translation>
+        <source>The inquiry is in the inbox of %1 (%2): “%3” from %4.</source>
+        <translation>問い合わせは %1（%2）の受信箱にあります：%4 さんからの「%3」</translation>
+    </message>
+    <message>
+        <source>No mail program is set up on this computer, so nothing was opened.</source>
+        <translation>このパソコンにはメールソフトが設定されていないため、何も開けませんでした。</translation>
+    </message>
+    <message>
+        <source>No web browser is set up on this computer, so nothing was opened.</source>
+        <translation>このパソコンにはウェブブラウザーが設定されていないため、何も開けませんでした。</translation>
+    </message>
+    <message>
+        <source>A reply draft opened in your mail program (mail programs cannot be asked to show one particular message).</source>
+        <translation>メールソフトで返信の下書きを開きました（メールソフトに特定の1通を表示させることはできません）。</translation>
     </message>
     <message>
         <source>Remove inbox</source>
@@ -401,6 +411,29 @@ Nothing was saved.</source>
     <message>
         <source>Done (D)</source>
         <translation>回答済み (D)</translation>
+    </message>
+</context>
+<context>
+    <name>QuitConfirmation</name>
+    <message>
+        <source>Quit Ippo?</source>
+        <translation>Ippo を終了しますか？</translation>
+    </message>
+    <message>
+        <source>While Ippo is closed, nobody watches your inboxes: no reminder comes before a reply is due. Quit anyway?</source>
+        <translation>Ippo を閉じている間は受信箱を見守れず、返信期限が近づいてもお知らせできません。終了しますか？</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>終了する</translation>
+    </message>
+    <message>
+        <source>Keep running</source>
+        <translation>起動したままにする</translation>
+    </message>
+    <message>
+        <source>Don't ask again</source>
+        <translation>次回から確認しない</translation>
     </message>
 </context>
 <context>

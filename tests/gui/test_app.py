@@ -118,6 +118,8 @@ class Harness:
             check_login=lambda account, password: self.logins.append((account, password)),
             open_url=self.open_url,
         )
+        self.handlers: dict[str, bool | None] = {"mailto": True, "https": True}
+        self.app.url_handler_known = lambda scheme: self.handlers.get(scheme)
 
     def open_url(self, url: QUrl) -> bool:
         self.opened.append(url)
@@ -165,9 +167,9 @@ def test_an_account_not_covered_shows_in_badge_and_list(harness: Harness, qtbot:
     qtbot.waitUntil(lambda: app.pending.item("w1") is not None)
     badge = app.tray.current_badge()
     assert badge is not None and badge.kind == "error"
-    assert "authentication failed" in app.tray.toolTip()
+    assert "refused the user name or password" in app.tray.toolTip()  # a plain sentence
     assert not app.pending.banner.isHidden()
-    assert "authentication failed" in app.pending.banner.text()
+    assert "refused the user name or password" in app.pending.banner.text()
 
 
 def test_acknowledge_opens_the_dialog_once(harness: Harness, qtbot: QtBot) -> None:
@@ -252,6 +254,61 @@ def test_open_in_mail_uses_a_reply_draft_for_a_custom_server(
     fields = parse_qs(url.query)
     assert fields["subject"] == ["Re: Order #4521"]
     assert fields["In-Reply-To"] == ["<w1@mail.example.jp>"]
+
+
+def _shown_texts(app: IppoApp) -> list[str]:
+    return [box.text() for box in app.messages if box.isVisible()]
+
+
+def test_open_in_mail_says_what_it_did_and_never_fails_silently(
+    harness: Harness, qtbot: QtBot
+) -> None:
+    app = harness.app
+    app.start()
+    item = inquiry("w1", timedelta(hours=3), "Jane Miller <jane@example.com>", "Order #4521")
+    harness.watch.publish([item], {"shop": CONNECTED})
+    qtbot.waitUntil(lambda: app.pending.item("w1") is not None)
+    app.open_in_mail("w1")
+    [said] = _shown_texts(app)
+    assert said.startswith("A reply draft opened in your mail program")
+    assert "“Order #4521” from jane@example.com" in said and "info@shop.example.jp" in said
+    for box in list(app.messages):
+        box.close()
+    qtbot.waitUntil(lambda: not _shown_texts(app))
+    # No program for mailto: links: nothing is handed to the system, and the user is told.
+    harness.handlers["mailto"] = False
+    harness.opened.clear()
+    app.open_in_mail("w1")
+    assert harness.opened == []
+    [said] = _shown_texts(app)
+    assert said.startswith("No mail program is set up on this computer, so nothing was opened.")
+    assert "Order #4521" in said
+
+
+def test_quit_asks_once_and_remembers_dont_ask_again(harness: Harness, qtbot: QtBot) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    app = harness.app
+    app.start()
+    quits: list[int] = []
+
+    def question() -> QMessageBox:
+        return next(b for b in app.messages if b.objectName() == "QuitConfirmation")
+
+    app.request_quit(lambda: quits.append(1))
+    box = question()
+    assert "no reminder comes" in box.text() and quits == []
+    box.button(QMessageBox.StandardButton.NoButton)  # (custom buttons only)
+    keep = next(b for b in box.buttons() if b.text() == "Keep running")
+    keep.click()
+    assert quits == [] and harness.config.settings["confirm_quit"] is True
+    app.request_quit(lambda: quits.append(1))
+    box = question()
+    box.checkBox().setChecked(True)
+    next(b for b in box.buttons() if b.text() == "Quit").click()
+    assert quits == [1] and harness.config.settings["confirm_quit"] is False
+    app.request_quit(lambda: quits.append(2))  # asked once: now it just quits
+    assert quits == [1, 2]
 
 
 def test_first_run_opens_add_inbox_and_turns_on_start_at_login(

@@ -21,13 +21,14 @@ class Failure:
     text: str  # one plain sentence (or two) in the requested language
     fix: Fix
     detail: str = ""  # what the server said, cleaned, for people who want it
+    original: str = ""  # the whole reason, cleaned, with the server's host:port
 
     def with_detail(self) -> str:
-        """The sentence, then the server's own words in brackets (for the command line and
-        logs, where scripts and support look for them)."""
-        if not self.detail or self.detail in self.text:
+        """The sentence, then the whole reason in brackets (for the command line and logs,
+        where scripts and support look for the server's own words)."""
+        if not self.original or self.original in self.text:
             return self.text
-        return f"{self.text} ({self.detail})"
+        return f"{self.text} ({self.original})"
 
 
 # (kind, fix, pattern on the reason, English, Japanese). First match wins; {host} is the server.
@@ -137,9 +138,10 @@ _WHERE = re.compile(r"^\s*(?P<host>[A-Za-z0-9.\-\[\]:]+):(?P<port>\d+):\s*")
 _BYTES_REPR = re.compile(r"""\bb(['"])(.*?)\1""")
 
 
-def clean_detail(reason: str) -> str:
-    """The server's words without Python's b'...' wrapping, escapes or the host prefix."""
-    text = _WHERE.sub("", reason, count=1)
+def clean_detail(reason: str, *, keep_where: bool = False) -> str:
+    """The server's words without Python's b'...' wrapping, escapes or (unless asked to keep
+    it) the host prefix."""
+    text = reason if keep_where else _WHERE.sub("", reason, count=1)
     text = _BYTES_REPR.sub(lambda m: m.group(2), text)
     text = text.replace("\\r", " ").replace("\\n", " ")
     return " ".join(text.split())
@@ -159,10 +161,12 @@ def explain_failure(reason: str, language: str = "en", host: str = "") -> Failur
     for kind, fix, pattern, en, ja in _RULES:
         if pattern.search(detail):
             text = (ja if japanese else en).format(host=name or server, server=server)
-            return Failure(kind, text if japanese else _capitalised(text), fix, detail)
+            original = clean_detail(reason, keep_where=True)
+            return Failure(kind, text if japanese else _capitalised(text), fix, detail, original)
     table = _GENERIC if name else _GENERIC_NO_HOST
     text = table["ja" if japanese else "en"].format(server=server, detail=detail or "?")
-    return Failure("other", text if japanese else _capitalised(text), "server", detail)
+    original = clean_detail(reason, keep_where=True)
+    return Failure("other", text if japanese else _capitalised(text), "server", detail, original)
 
 
 def _capitalised(text: str) -> str:
