@@ -84,7 +84,7 @@ class SettingsDialog(QDialog):
         self.signature_en.setObjectName("signature_en")
         for edit in (self.signature_ja, self.signature_en):
             edit.setTabChangesFocus(True)
-            edit.setFixedHeight(edit.fontMetrics().lineSpacing() * 4 + 12)
+            edit.setFixedHeight(edit.fontMetrics().lineSpacing() * 5 + 12)
         self.problem = QLabel()
         self.problem.setTextFormat(Qt.TextFormat.PlainText)
         self.problem.setStyleSheet("color: #B71C1C; font-weight: bold;")
