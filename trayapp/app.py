@@ -37,7 +37,17 @@ import trayapp.ui.pyside_import  # noqa: F401
 
 # isort: split
 
-from PySide6.QtCore import QEvent, QObject, QRect, QSocketNotifier, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QObject,
+    QRect,
+    QSocketNotifier,
+    Qt,
+    QTimer,
+    QUrl,
+    Signal,
+)
 from PySide6.QtGui import QDesktopServices, QIcon, QSessionManager
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -908,7 +918,9 @@ class _Startup(QObject):
             box = QMessageBox(
                 QMessageBox.Icon.Critical,
                 "Ippo",
-                f"Ippo could not start: {error}",
+                QCoreApplication.translate("Startup", "Ippo could not start: %1").replace(
+                    "%1", str(error)
+                ),
                 QMessageBox.StandardButton.Close,
             )
             box.setTextFormat(Qt.TextFormat.PlainText)

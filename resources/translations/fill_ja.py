@@ -127,6 +127,7 @@ JA = {
  ('IppoApp', 'No mail program is set up on this computer, so nothing was opened.'): 'このパソコンにはメールソフトが設定されていないため、何も開けませんでした。',
  ('IppoApp', 'No web browser is set up on this computer, so nothing was opened.'): 'このパソコンにはウェブブラウザーが設定されていないため、何も開けませんでした。',
  ('IppoApp', 'A reply draft opened in your mail program (mail programs cannot be asked to show one particular message).'): 'メールソフトで返信の下書きを開きました（メールソフトに特定の1通を表示させることはできません）。',
+ ('Startup', 'Ippo could not start: %1'): 'Ippo を起動できませんでした：%1',
  ('Language', 'en'): 'ja',  # the catalog names its own language (i18n.ui_language)
  ('Duration', '{d}d'): '{d}日',
  ('Duration', '{h}h'): '{h}時間',

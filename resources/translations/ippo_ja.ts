@@ -520,6 +520,13 @@ Nothing was saved.</source>
     </message>
 </context>
 <context>
+    <name>Startup</name>
+    <message>
+        <source>Ippo could not start: %1</source>
+        <translation>Ippo を起動できませんでした：%1</translation>
+    </message>
+</context>
+<context>
     <name>Tooltip</name>
     <message>
         <source>Nothing waits for a reply</source>
