@@ -51,6 +51,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QDesktopServices, QIcon, QSessionManager
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from trayapp.clock import now as local_now  # one clock for the GUI, the CLI and promises
 from trayapp.config import ConfigError, ConfigStore, resolve_config_dir
 from trayapp.core.model import AccountConfig, AccountHealth, HealthState, Inquiry, ItemState
 from trayapp.core.summary import StageLeads, leads_by_account, summarize
@@ -99,10 +100,6 @@ SUMMARY_MAX_WAIT = timedelta(minutes=30)
 LIST_KEEP_MS = 60_000  # a hidden list is kept this long (reopening it soon is instant)
 TRIM_AFTER_MS = 15_000  # quiet time after changes before freed memory is handed back
 STOP_TIMEOUT = 2.0  # per watcher, all in parallel: well inside the 10 s a session gives us
-
-
-def local_now() -> datetime:
-    return datetime.now().astimezone()
 
 
 M_ARENA_MAX = -8  # glibc's mallopt parameter number (malloc.h)
@@ -1075,6 +1072,7 @@ def build_app(
         with_acknowledgements,
     )
     from trayapp.mail.service import WatchService, password_source
+    from trayapp.policy import ClockPolicy
     from trayapp.store.db import StateStore
 
     store = StateStore(config.directory)
@@ -1088,6 +1086,7 @@ def build_app(
             password_source(secrets, missing_hint="remove the inbox and add it again"),
             store,
             merge_acknowledgements=partial(with_acknowledgements, store),
+            schedule_for=ClockPolicy(config).schedule,
         )
     bridge = WatchBridge(service)
     tray = TrayController()

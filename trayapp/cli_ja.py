@@ -200,4 +200,49 @@ JA: dict[str, str] = {
     "retrying": "再接続待ち",
     "error": "エラー",
     "{state}: {reason}": "{state}：{reason}",
+    # -- account set / working hours (issue 13)
+    "change an inbox's settings in place (keeps everything you decided)": (
+        "受信箱の設定をその場で変更します（これまでの判断はすべて残ります）"
+    ),
+    "Change any setting of an inbox, in place: what you dismissed, ignored and acknowledged "
+    "stays. A changed login (server, port, security, user name, CA or password) is tested "
+    "before anything is saved.": (
+        "受信箱の設定をその場で変更します。対応済み・無視・一報済みの記録はそのまま残ります。"
+        "ログインに関わる変更（サーバー、ポート、暗号化、ユーザー名、CA、パスワード）は、"
+        "保存の前に接続を確認します。"
+    ),
+    "the inbox to change": "変更する受信箱",
+    "working hours": "営業時間",
+    "IANA time zone such as Asia/Tokyo (default: the system's; 'system' resets)": (
+        "Asia/Tokyo のような IANA タイムゾーン（既定: システムの設定。'system' で元に戻します）"
+    ),
+    "e.g. 'mon-fri 09:00-18:00' or 'mon-fri 09:00-12:00,13:00-18:00; sat 10:00-14:00'; "
+    "'always' (the default) counts around the clock": (
+        "例: 'mon-fri 09:00-18:00'、'mon-fri 09:00-12:00,13:00-18:00; sat 10:00-14:00'。"
+        "'always'（既定）は24時間数えます"
+    ),
+    "skip this country's public holidays: jp, us, de, ... ('none' for none)": (
+        "この国の祝日を除きます: jp、us、de など（除かないときは 'none'）"
+    ),
+    "your own days off: 2026-12-29..2027-01-03,2027-05-06 ('none' for none)": (
+        "独自の休業日: 2026-12-29..2027-01-03,2027-05-06 のように指定（なしは 'none'）"
+    ),
+    # -- report (issue 14)
+    "how well the reply promise was kept, week by week": (
+        "返信の約束をどれだけ守れたかを週ごとに表示します"
+    ),
+    "The trust record: per week (and month), per account and in total, how many inquiries "
+    "came, how many were first answered within the window, the median and 90th-percentile "
+    "first-reply time, the longest wait, how many went overdue, and the promises made and "
+    "kept. Builds the history from INBOX and Sent on first use.": (
+        "信頼の記録: 週（と月）ごと、アカウントごと、全体で、届いた問い合わせの数、期限内に"
+        "最初の返信をした数、最初の返信までの時間の中央値と90パーセンタイル、最長の待ち時間、"
+        "期限切れになった数、した約束と守った約束を表示します。初回は受信箱と送信済みから"
+        "履歴を作ります。"
+    ),
+    "the last N weeks (default 12)": "直近 N 週間（既定 12）",
+    "from the week of DATE (ISO)": "DATE（ISO形式）の週から",
+    "only this account": "このアカウントだけ",
+    "a JSON object: total, weeks, months": "JSONオブジェクト（total、weeks、months）で出力します",
+    "CSV rows for a spreadsheet": "表計算ソフト用のCSVで出力します",
 }

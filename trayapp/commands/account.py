@@ -15,6 +15,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from trayapp.commands.account_set import (
+    add_schedule_options,
+    describe_changes,
+    edited_account,
+    login_changed,
+    mirror_options,
+    schedule_changes,
+)
 from trayapp.config import ConfigError, ConfigStore, account_to_dict, resolve_config_dir
 from trayapp.core.model import AccountConfig
 from trayapp.desktop.secrets import (
@@ -39,7 +47,7 @@ def register(subparsers: Any) -> None:
     """Add `account` and its subcommands to the root parser's subparsers."""
     account = subparsers.add_parser("account", help="add, list or remove watched inboxes")
     account.set_defaults(handler=_usage(account))
-    commands = account.add_subparsers(dest="account_command", metavar="{add,list,remove}")
+    commands = account.add_subparsers(dest="account_command", metavar="{add,set,list,remove}")
 
     add = commands.add_parser(
         "add",
@@ -76,7 +84,9 @@ def register(subparsers: Any) -> None:
         required=True,
         help="read the password from standard input (one line)",
     )
+    add_schedule_options(add)
     add.set_defaults(handler=run_add)
+    _register_set(commands, add)
 
     listing = commands.add_parser("list", help="list the inboxes")
     listing.add_argument("--json", action="store_true", help="a JSON array of account objects")
@@ -90,7 +100,7 @@ def register(subparsers: Any) -> None:
 def _usage(parser: argparse.ArgumentParser) -> Any:
     def show(args: argparse.Namespace) -> int:
         parser.print_usage(sys.stderr)
-        print("ippo: choose add, list or remove", file=sys.stderr)
+        print("ippo: choose add, set, list or remove", file=sys.stderr)
         return 2
 
     return show
@@ -156,6 +166,10 @@ def account_from_args(args: argparse.Namespace) -> AccountConfig:
         if not ca_path.is_file():
             raise CommandError(f"--ca-file {args.ca_file}: no such file")
         ca_file = str(ca_path.resolve())
+    try:
+        schedule = schedule_changes(args)
+    except ValueError as error:
+        raise CommandError(str(error)) from None
     smtp_port = args.smtp_port
     if args.smtp_host and smtp_port is None:
         smtp_port = DEFAULT_SMTP_PORTS[args.smtp_security]
@@ -173,6 +187,7 @@ def account_from_args(args: argparse.Namespace) -> AccountConfig:
         smtp_port=smtp_port,
         smtp_security=args.smtp_security,
         smtp_username=args.smtp_username or None,
+        **schedule,
     )
 
 
@@ -278,3 +293,79 @@ def _forget_state(config_dir: Path, name: str) -> None:
             store.forget_account(name)
     except StoreError as error:
         log.warning("could not clear the state of %s: %s", name, error)
+
+
+# --- `ippo account set` --------------------------------------------------------------------------
+
+
+def _register_set(commands: Any, add: argparse.ArgumentParser) -> None:
+    edit = commands.add_parser(
+        "set",
+        help="change an inbox's settings in place (keeps everything you decided)",
+        description="Change any setting of an inbox, in place: what you dismissed, ignored and "
+        "acknowledged stays. A changed login (server, port, security, user name, CA or "
+        "password) is tested before anything is saved.",
+    )
+    edit.add_argument("name", help="the inbox to change")
+    mirror_options(add, edit, skip={"--name", "-h", "--help"})
+    edit.set_defaults(handler=run_set)
+
+
+def set_account(
+    config: ConfigStore,
+    secrets: SecretStore,
+    old: AccountConfig,
+    new: AccountConfig,
+    password: str | None,
+) -> None:
+    """Save `new` over `old`. A changed login or a new password is tested first; the new
+    password goes into the keyring before the config changes. CommandError on any failure,
+    and then nothing was saved."""
+    from trayapp.mail.errors import MailError
+    from trayapp.mail.imap import check_login
+
+    try:
+        if password is not None or login_changed(old, new):
+            secrets.check_available()
+            secret = password if password is not None else secrets.get_password(old.name)
+            if secret is None:
+                raise CommandError(
+                    f"no password for {old.name!r} in the OS keyring; give one with "
+                    "--password-stdin"
+                )
+            check_login(new, secret)
+            if password is not None:
+                secrets.set_password(new.name, password, "imap")
+    except KeyringUnavailable as error:
+        raise CommandError(f"{error}; nothing was saved") from None
+    except MailError as error:
+        raise CommandError(f"{error}; nothing was saved") from None
+    try:
+        config.update_account(new)
+    except ConfigError as error:
+        raise CommandError(str(error)) from None
+
+
+def run_set(args: argparse.Namespace, secrets: SecretStore | None = None) -> int:
+    try:
+        _config_dir, config = _open_config(args)
+        old = config.get_account(args.name)
+        if old is None:
+            return _fail(f"no account named {args.name!r}")
+        try:
+            new = edited_account(
+                old, args, {"imap": DEFAULT_IMAP_PORTS, "smtp": DEFAULT_SMTP_PORTS}
+            )
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        password = read_password() if getattr(args, "password_stdin", False) else None
+        if new == old and password is None:
+            print(f"{old.name}: nothing to change")
+            return 0
+        set_account(config, secrets or KeyringSecretStore(), old, new, password)
+    except (CommandError, ConfigError) as error:
+        return _fail(str(error))
+    changes = describe_changes(old, new) + (["password"] if password is not None else [])
+    log.info("changed account %s: %s", new.name, "; ".join(changes))
+    print(f"updated {new.name}: " + ", ".join(c.split(":", 1)[0] for c in changes))
+    return 0

@@ -221,14 +221,18 @@ def plain_reason(reason: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from trayapp.clock import now as clock_now
     from trayapp.config import ConfigError, ConfigStore, resolve_config_dir
     from trayapp.desktop.secrets import KeyringUnavailable
+    from trayapp.policy import ClockPolicy
     from trayapp.store.db import StateStore, StoreError
 
-    now = datetime.now().astimezone()
+    now = clock_now()
     try:
         config_dir = resolve_config_dir(getattr(args, "config_dir", None))
-        accounts = ConfigStore(config_dir).load_accounts()
+        config = ConfigStore(config_dir)
+        accounts = config.load_accounts()
+        policy = ClockPolicy(config)
     except (ConfigError, OSError) as error:
         _fail(str(error))
         return EXIT_UNUSABLE
@@ -278,6 +282,10 @@ def run(args: argparse.Namespace) -> int:
         outcomes = [f.result() for f in scans]
 
     waiting: list[Inquiry] = []
+    # A reply in the Sent folder of any of the user's accounts answers an inquiry, whichever
+    # account it came to.
+    all_replied = frozenset().union(*(o.scan.replied_ids for o in outcomes if o.scan is not None))
+    all_sent = [h for o in outcomes if o.scan is not None for h in o.scan.sent]
     with store:
         for outcome in outcomes:
             name = outcome.account.name
@@ -292,11 +300,13 @@ def run(args: argparse.Namespace) -> int:
                     now,
                     dismissed_ids=store.dismissed_ids(name),
                     ignored_senders=store.ignored_senders(name),
+                    replied_ids=all_replied,
+                    schedule=policy.schedule(outcome.account),
                 )
                 if store.acks(name):  # imported only when there is a journal: keeps startup lean
                     from trayapp.mail.acknowledge import with_acknowledgements
 
-                    inquiries = with_acknowledgements(store, name, inquiries, outcome.scan.sent)
+                    inquiries = with_acknowledgements(store, name, inquiries, all_sent)
                 waiting.extend(inquiries)
                 _record(store, name, outcome.scan, inquiries, now)
             except StoreError as error:

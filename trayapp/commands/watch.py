@@ -28,6 +28,7 @@ from types import FrameType
 from typing import Any
 
 from trayapp.cli_i18n import _
+from trayapp.clock import now as clock_now
 from trayapp.core.model import AccountConfig, AccountHealth, Inquiry
 
 EXIT_OK = 0
@@ -160,7 +161,8 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         config_dir = resolve_config_dir(getattr(args, "config_dir", None))
-        accounts = ConfigStore(config_dir).load_accounts()
+        config = ConfigStore(config_dir)
+        accounts = config.load_accounts()
         store = StateStore(config_dir)
     except (ConfigError, StoreError, OSError) as error:
         _fail(str(error))
@@ -192,6 +194,7 @@ def run(args: argparse.Namespace) -> int:
     from functools import partial
 
     from trayapp.mail.acknowledge import with_acknowledgements
+    from trayapp.policy import ClockPolicy
 
     service = WatchService(
         accounts,
@@ -199,6 +202,7 @@ def run(args: argparse.Namespace) -> int:
         store,
         timings=timings,
         merge_acknowledgements=partial(with_acknowledgements, store),
+        schedule_for=ClockPolicy(config).schedule,
     )
     service.subscribe(snapshots.put)
     service.start()
@@ -242,7 +246,7 @@ def _change_key(snapshot: Any) -> object:
 
 
 def _emit(fmt: str, snapshot: Any, event: str) -> None:
-    now = datetime.now().astimezone()
+    now = clock_now()
     health = dict(snapshot.health)
     if fmt == "waybar":
         _write(waybar_line(now, snapshot.items, health, snapshot.accounts))

@@ -39,6 +39,12 @@ class AccountConfig:
     signature_ja: str = ""  # for Japanese replies ("" = `signature`)
     signature_en: str = ""  # for English replies ("" = `signature`)
 
+    # The working-hours clock (core.schedule), in the text forms the config file keeps.
+    timezone: str | None = None  # IANA name (Asia/Tokyo); None: the system's zone
+    working_hours: str = "always"  # "mon-fri 09:00-18:00", several ranges and clauses allowed
+    holidays: str | None = None  # country code whose public holidays are days off (jp, us)
+    days_off: tuple[str, ...] = ()  # "2026-12-29..2027-01-03", "2027-05-06"
+
     @property
     def login(self) -> str:
         return self.username or self.email
@@ -144,6 +150,10 @@ class Inquiry:
     reply_to: tuple[str, ...] = ()
     references: tuple[str, ...] = ()
     preview: str = ""
+    # When the window's warning and urgent stages begin on the account's working clock (None:
+    # the plain lead before due_at, as around the clock).
+    warning_at: datetime | None = None
+    urgent_at: datetime | None = None
 
     @property
     def deadline(self) -> datetime:

@@ -17,7 +17,7 @@ from typing import Protocol
 from trayapp.core.durations import ENGLISH as ENGLISH_DURATIONS
 from trayapp.core.durations import DurationWords, format_duration
 from trayapp.core.model import Inquiry, Stage
-from trayapp.core.stages import next_stage_change, stage_at
+from trayapp.core.stages import item_next_stage_change, item_stage
 from trayapp.core.summary import DEFAULT_LEADS, StageLeads
 
 
@@ -53,7 +53,7 @@ def due_alerts(
     alerts: list[StageAlert] = []
     for item in items:
         lead = _leads(item, per_account, default_leads)
-        stage = stage_at(item.deadline, now, lead.warning, lead.urgent)
+        stage = item_stage(item, now, lead.warning, lead.urgent)
         if stage is Stage.CALM or already_notified(item.id, stage, item.deadline):
             continue
         alerts.append(StageAlert(item, stage, item.deadline, item.deadline - now))
@@ -72,7 +72,7 @@ def next_wakeup(
     moments = []
     for item in items:
         lead = _leads(item, per_account, default_leads)
-        moment = next_stage_change(item.deadline, now, lead.warning, lead.urgent)
+        moment = item_next_stage_change(item, now, lead.warning, lead.urgent)
         if moment is not None:
             moments.append(moment)
     return min(moments, default=None)

@@ -15,7 +15,7 @@ from trayapp.core.durations import ENGLISH as ENGLISH_DURATIONS
 from trayapp.core.durations import DurationWords, format_duration
 from trayapp.core.model import AccountConfig, AccountHealth, HealthState, Inquiry, ItemState, Stage
 from trayapp.core.pending import sort_by_urgency
-from trayapp.core.stages import format_time_left, next_stage_change, stage_at
+from trayapp.core.stages import format_time_left, item_next_stage_change, item_stage
 
 BadgeKind = Literal["calm", "warning", "urgent", "overdue", "empty", "error"]
 # "connecting": an inbox is still being reached (right after start); not yet an error.
@@ -278,14 +278,14 @@ def summarize(
     changes: list[datetime] = []
     for item in ordered:
         lead = per_account.get(item.account, default_leads)
-        stage = stage_at(item.deadline, now, lead.warning, lead.urgent)
+        stage = item_stage(item, now, lead.warning, lead.urgent)
         stages[item.id] = stage
         counts[stage] += 1
         if item.state is ItemState.ACKNOWLEDGED:
             acknowledged_late += stage is Stage.OVERDUE
         else:
             waiting_counts[stage] += 1
-        change = next_stage_change(item.deadline, now, lead.warning, lead.urgent)
+        change = item_next_stage_change(item, now, lead.warning, lead.urgent)
         if change is not None:
             changes.append(change)
     # Most urgent = highest stage, then earliest deadline: with per-account leads a later

@@ -17,6 +17,7 @@ from email.utils import parseaddr
 
 from trayapp.core.promise import Language, promise_phrase
 from trayapp.core.reply import reply_subject
+from trayapp.core.safetext import NAME_CHARS, QUOTED_SUBJECT_CHARS, cap, neutralise
 
 PLACEHOLDERS = ("customer_name", "promised_time", "signature", "subject", "apology")
 APOLOGIES: dict[Language, str] = {
@@ -181,9 +182,10 @@ def template_values(
 ) -> dict[str, str]:
     """The placeholder values for one inquiry; `overdue` (the reply comes later than the
     account's window promised) adds the apology."""
-    base_subject = reply_subject(subject).removeprefix("Re:").strip()
+    # Quoted under the shop's name: the sender's words, so bounded (see core.safetext).
+    base_subject = cap(reply_subject(subject).removeprefix("Re:").strip(), QUOTED_SUBJECT_CHARS)
     return {
-        "customer_name": customer_name(sender, language),
+        "customer_name": cap(neutralise(customer_name(sender, language)), NAME_CHARS),
         "promised_time": promise_phrase(promised, language, now),
         "signature": signature.strip("\n"),
         "subject": base_subject,

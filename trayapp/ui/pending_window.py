@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from trayapp.core.durations import format_duration
 from trayapp.core.model import AccountHealth, Inquiry, ItemState, Stage
-from trayapp.core.stages import stage_at
+from trayapp.core.stages import item_stage
 from trayapp.core.summary import DEFAULT_LEADS, StageLeads
 from trayapp.ui.badge import FILL, INK
 from trayapp.ui.i18n import describe_health, duration_words
@@ -380,7 +380,7 @@ class PendingWindow(QWidget):
 
     def _stage(self, item: Inquiry, now: datetime) -> Stage:
         lead = self._leads.get(item.account, DEFAULT_LEADS)
-        return stage_at(item.deadline, now, lead.warning, lead.urgent)
+        return item_stage(item, now, lead.warning, lead.urgent)
 
     def _ordered(self, now: datetime) -> tuple[list[Inquiry], list[Inquiry]]:
         def key(i: Inquiry) -> tuple[int, datetime, str, int]:
