@@ -238,14 +238,19 @@ def test_marking_an_acknowledged_item_done_closes_its_promise(
     assert harness.watch.refreshes == 1
 
 
-def test_open_in_mail_uses_a_reply_draft_for_a_custom_server(
-    harness: Harness, qtbot: QtBot
-) -> None:
+def _started_with_one_inquiry(harness: Harness, qtbot: QtBot) -> IppoApp:
     app = harness.app
     app.start()
     item = inquiry("w1", timedelta(hours=3), "Jane Miller <jane@example.com>", "Order #4521")
     harness.watch.publish([item], {"shop": CONNECTED})
     qtbot.waitUntil(lambda: app.pending.item("w1") is not None)
+    return app
+
+
+def test_open_in_mail_uses_a_reply_draft_for_a_custom_server(
+    harness: Harness, qtbot: QtBot
+) -> None:
+    app = _started_with_one_inquiry(harness, qtbot)
     app.pending.select_item("w1")
     app.pending.open_button.click()
     assert [u.scheme() for u in harness.opened] == ["mailto"]
@@ -263,11 +268,7 @@ def _shown_texts(app: IppoApp) -> list[str]:
 def test_open_in_mail_says_what_it_did_and_never_fails_silently(
     harness: Harness, qtbot: QtBot
 ) -> None:
-    app = harness.app
-    app.start()
-    item = inquiry("w1", timedelta(hours=3), "Jane Miller <jane@example.com>", "Order #4521")
-    harness.watch.publish([item], {"shop": CONNECTED})
-    qtbot.waitUntil(lambda: app.pending.item("w1") is not None)
+    app = _started_with_one_inquiry(harness, qtbot)
     app.open_in_mail("w1")
     [said] = _shown_texts(app)
     assert said.startswith("A reply draft opened in your mail program")

@@ -4,14 +4,14 @@ dialog really came up with the overdue apology in its text."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QImage
 
 from tests.support.desktop_session import start_desktop
+
+from .helpers import shown_scene
 
 pytestmark = [pytest.mark.gui, pytest.mark.integration]
 
@@ -26,28 +26,14 @@ APOLOGY = {
 @pytest.mark.parametrize("scene", ["ack", "settings"])
 @pytest.mark.parametrize("language", ["ja", "en"])
 def test_reply_dialog_and_settings_screenshots(scene: str, language: str) -> None:
-    with start_desktop(keyring="absent", tray=False, notifications=False) as desk:
-        shown = subprocess.Popen(
-            [sys.executable, "-m", "tests.gui.reply_scene", scene, language],
-            cwd=ROOT,
-            env=desk.env(TZ="Asia/Tokyo"),  # a shop in Japan: no zone in the promise
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        try:
-            assert shown.stdout is not None
-            lines = []
-            for line in shown.stdout:
-                lines.append(line.strip())
-                if line.strip() == "shown":
-                    break
-            assert "shown" in lines, lines
-            if scene == "ack":
-                # The reply dialog was in the inquiry's language, Japanese: the apology opens it.
-                assert f"body-start={APOLOGY['ja']}" in lines, lines
-            shot = desk.screenshot(ARTIFACTS / f"reply-{scene}-{language}.png")
-            assert not QImage(str(shot)).isNull()
-        finally:
-            shown.terminate()
-            shown.wait(10)
+    with (
+        start_desktop(keyring="absent", tray=False, notifications=False) as desk,
+        # a shop in Japan: no time zone in the promise
+        shown_scene(desk.env(TZ="Asia/Tokyo"), "reply_scene", scene, language) as lines,
+    ):
+        assert "shown" in lines, lines
+        if scene == "ack":
+            # The reply is in the inquiry's language, Japanese: the apology opens it.
+            assert f"body-start={APOLOGY['ja']}" in lines, lines
+        shot = desk.screenshot(ARTIFACTS / f"reply-{scene}-{language}.png")
+        assert not QImage(str(shot)).isNull()
