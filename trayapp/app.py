@@ -49,10 +49,11 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QDesktopServices, QIcon, QSessionManager
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from trayapp.clock import now as local_now  # one clock for the GUI, the CLI and promises
 from trayapp.config import ConfigError, ConfigStore, resolve_config_dir
+from trayapp.core.failures import explain_failure
 from trayapp.core.model import AccountConfig, AccountHealth, HealthState, Inquiry, ItemState
 from trayapp.core.summary import StageLeads, leads_by_account, summarize
 from trayapp.core.templates import ReplyTemplate
@@ -68,7 +69,7 @@ from trayapp.mail.presets import PRESETS, ProviderPreset, preset_for_email
 from trayapp.mail.service import WatchSnapshot
 from trayapp.resources_paths import app_icon_files, app_icon_png
 from trayapp.ui.bridge import WatchBridge, WatchSource
-from trayapp.ui.i18n import LanguageSwitcher, notification_texts, resolve_language
+from trayapp.ui.i18n import LanguageSwitcher, notification_texts, resolve_language, ui_language
 from trayapp.ui.messages import no_keyring_message, no_tray_message, system_tray_available
 from trayapp.ui.single_instance import SingleInstance
 from trayapp.ui.timers import WakeTimer
@@ -276,6 +277,7 @@ class IppoApp(QObject):
         self.check_login = check_login or _default_check_login
         self.open_url = open_url
         self.url_handler_known: Callable[[str], bool | None] = has_handler
+        self.password_dialogs: list[QDialog] = []
         self.keyring_check = keyring_check
         self.demo = demo
         self.accounts: list[AccountConfig] = config.load_accounts()
@@ -298,6 +300,7 @@ class IppoApp(QObject):
         tray.open_list_requested.connect(self.show_list)
         tray.add_inbox_requested.connect(self.open_add_inbox)
         tray.settings_requested.connect(self.open_settings)
+        tray.fix_requested.connect(self.fix_account)
         tray.start_at_login_changed.connect(self.set_start_at_login)
 
         scheduler.set_leads(self.leads)
@@ -739,6 +742,42 @@ class IppoApp(QObject):
         box = QMessageBox(QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.Ok)
         box.setTextFormat(Qt.TextFormat.PlainText)
         self._keep_shown(box)
+
+    def fix_account(self, name: str) -> None:
+        """One click from "not watched" to the fix: a refused password asks for the new one
+        (tested, then stored), a passing trouble retries now, anything else opens the
+        settings at that inbox. (The list banner's button is meant to call this too.)"""
+        account = self._account(name)
+        if account is None:
+            return
+        health = self.bridge.health.get(name)
+        reason = health.reason if health is not None else ""
+        fix = explain_failure(reason, ui_language()).fix if reason else "wait"
+        if fix == "password":
+            from trayapp.ui.password_dialog import NewPasswordDialog  # on first use
+
+            dialog = NewPasswordDialog(account, reason, self.check_login, self._store_password)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.password_saved.connect(self.service.retry_now)
+            self.password_dialogs.append(dialog)
+            dialog.destroyed.connect(
+                lambda *_: self.password_dialogs.remove(dialog)
+                if dialog in self.password_dialogs
+                else None
+            )
+            dialog.show()
+            dialog.raise_()
+            dialog.activateWindow()
+        elif fix == "wait":
+            self.service.retry_now(name)
+        else:
+            self.open_settings()
+            if self.settings_dialog is not None:
+                self.settings_dialog.select_account(name)
+
+    def _store_password(self, name: str, password: str) -> None:
+        # Worker thread (the dialog's): the keyring may block.
+        self.secrets.set_password(name, password)
 
     def request_quit(self, quit_now: Callable[[], None]) -> None:
         """Quit, after asking once (quitting stops the reminders) unless told not to ask."""

@@ -304,6 +304,43 @@ Nothing was saved.</source>
     </message>
 </context>
 <context>
+    <name>NewPasswordDialog</name>
+    <message>
+        <source>Enter the new password</source>
+        <translation>新しいパスワードの入力</translation>
+    </message>
+    <message>
+        <source>%1 (%2) is not watched at the moment.</source>
+        <translation>%1（%2）は現在見守れていません。</translation>
+    </message>
+    <message>
+        <source>New password (or app password)</source>
+        <translation>新しいパスワード（またはアプリパスワード）</translation>
+    </message>
+    <message>
+        <source>Test and save</source>
+        <translation>接続を確認して保存</translation>
+    </message>
+    <message>
+        <source>Enter the password (or app password).</source>
+        <translation>パスワード（またはアプリパスワード）を入力してください。</translation>
+    </message>
+    <message>
+        <source>Testing the connection to %1…</source>
+        <translation>%1 への接続を確認しています…</translation>
+    </message>
+    <message>
+        <source>Could not log in: %1
+Nothing was saved.</source>
+        <translation>ログインできませんでした：%1
+パスワードは保存されていません。</translation>
+    </message>
+    <message>
+        <source>The login works, but the password could not be stored: %1</source>
+        <translation>ログインはできましたが、パスワードを保存できませんでした：%1</translation>
+    </message>
+</context>
+<context>
     <name>Notification</name>
     <message>
         <source>{sender}: reply within {left}</source>
@@ -571,6 +608,10 @@ Nothing was saved.</source>
 </context>
 <context>
     <name>TrayController</name>
+    <message>
+        <source>Fix “%1”…</source>
+        <translation>「%1」の接続を直す…</translation>
+    </message>
     <message>
         <source>Open list</source>
         <translation>返信待ちを開く</translation>

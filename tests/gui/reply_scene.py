@@ -2,7 +2,7 @@
 (from a company contact, account with a display name and signatures) or the settings with the
 account editor, in the given language; prints 'shown', then waits to be screenshotted.
 
-    python -m tests.gui.reply_scene ack|settings LANG
+    python -m tests.gui.reply_scene ack|settings|password LANG
 """
 
 from __future__ import annotations
@@ -11,12 +11,13 @@ import sys
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from trayapp.core.model import AccountConfig, Inquiry
 from trayapp.mail.acknowledge import load_templates, local_now
 from trayapp.ui.ack_dialog import AckDialog
 from trayapp.ui.i18n import LanguageSwitcher
+from trayapp.ui.password_dialog import NewPasswordDialog
 from trayapp.ui.settings_dialog import SettingsDialog
 
 SHOP = AccountConfig(
@@ -60,11 +61,20 @@ def main() -> int:
     scene, language = sys.argv[1], sys.argv[2]
     app = QApplication(sys.argv[:1])
     LanguageSwitcher(app).apply(language)
+    widget: QWidget
     if scene == "ack":
         widget = AckDialog(
             SHOP, overdue_inquiry(local_now()), load_templates(), NoSend(), local_now
         )
         print("body-start=" + widget.body.toPlainText().split("\n")[3], flush=True)
+    elif scene == "password":
+        widget = NewPasswordDialog(
+            SHOP,
+            "imap.example.jp:993: login failed (wrong user name or password?): "
+            "b'[AUTHENTICATIONFAILED] Authentication failed.'",
+            lambda account, password: None,
+            lambda name, password: None,
+        )
     else:
         widget = SettingsDialog([SHOP], language=language)
     widget.move(40, 40)

@@ -51,6 +51,7 @@ class FakeWatch:
         self.listeners: list[Callable[[WatchSnapshot], None]] = []
         self.current = WatchSnapshot(NOW, (), {}, tuple(self.accounts), True)
         self.refreshes = 0
+        self.retries: list[str | None] = []
         self.set_accounts_calls: list[list[AccountConfig]] = []
         self.started = False
         self.stopped = False
@@ -67,7 +68,7 @@ class FakeWatch:
         worker.join()
 
     def retry_now(self, account: str | None = None) -> None:
-        pass
+        self.retries.append(account)
 
     def refresh(self) -> None:
         self.refreshes += 1
@@ -284,6 +285,68 @@ def test_open_in_mail_says_what_it_did_and_never_fails_silently(
     [said] = _shown_texts(app)
     assert said.startswith("No mail program is set up on this computer, so nothing was opened.")
     assert "Order #4521" in said
+
+
+def test_a_refused_password_is_fixed_in_one_click_from_the_tray(
+    harness: Harness, qtbot: QtBot
+) -> None:
+    from trayapp.ui.password_dialog import NewPasswordDialog
+
+    app = harness.app
+    app.start()
+    refused = AccountHealth(
+        HealthState.ERROR,
+        "mail.shop.example.jp:993: login failed (wrong user name or password?): "
+        "b'[AUTHENTICATIONFAILED] Authentication failed.'",
+    )
+    harness.watch.publish([inquiry("w1", timedelta(hours=3))], {"shop": refused})
+    qtbot.waitUntil(lambda: any(a.text() == "Fix “shop”…" for a in app.tray.menu_actions()))
+    next(a for a in app.tray.menu_actions() if a.text() == "Fix “shop”…").trigger()
+    [dialog] = app.password_dialogs
+    assert isinstance(dialog, NewPasswordDialog) and dialog.isVisible()
+    assert "refused the user name or password" in dialog.reason.text()
+    assert "b'" not in dialog.reason.text()
+    dialog.password.setText("the new one")
+    with qtbot.waitSignal(dialog.password_saved, timeout=5000):
+        dialog.save_button.click()
+    assert harness.logins[-1] == (SHOP, "the new one")  # tested before it is stored
+    assert harness.secrets.get_password("shop") == "the new one"
+    assert harness.watch.retries == ["shop"]  # and watched again at once
+    harness.watch.publish([inquiry("w1", timedelta(hours=3))], {"shop": CONNECTED})
+    qtbot.waitUntil(lambda: not any(a.text().startswith("Fix") for a in app.tray.menu_actions()))
+
+
+def test_a_new_password_that_does_not_log_in_is_not_stored(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    from trayapp.ui.password_dialog import NewPasswordDialog
+
+    def refuse(account: AccountConfig, password: str) -> None:
+        raise RuntimeError("login failed (wrong user name or password?): b'[AUTH] no'")
+
+    stored: list[tuple[str, str]] = []
+    dialog = NewPasswordDialog(SHOP, "", refuse, lambda n, p: stored.append((n, p)))
+    qtbot.addWidget(dialog)
+    dialog.password.setText("still wrong")
+    dialog.save_button.click()
+    qtbot.waitUntil(lambda: dialog.save_button.isEnabled(), timeout=5000)
+    assert stored == []
+    assert dialog.status.text().startswith("Could not log in: The mail server refused")
+
+
+def test_other_failures_lead_to_a_retry_or_the_settings(harness: Harness, qtbot: QtBot) -> None:
+    app = harness.app
+    app.start()
+    harness.watch.publish([], {"shop": AccountHealth(HealthState.RETRYING, "x:993: timed out")})
+    qtbot.waitUntil(lambda: harness.app.bridge.health.get("shop") is not None)
+    app.fix_account("shop")
+    assert harness.watch.retries == ["shop"] and app.settings_dialog is None
+    refused = AccountHealth(HealthState.ERROR, "x:993: certificate not trusted (self-signed)")
+    harness.watch.publish([], {"shop": refused})
+    qtbot.waitUntil(lambda: harness.app.bridge.health["shop"].state is HealthState.ERROR)
+    app.fix_account("shop")
+    assert app.settings_dialog is not None and app.settings_dialog.isVisible()
+    assert app.settings_dialog.account.currentData() == "shop"
 
 
 def test_quit_asks_once_and_remembers_dont_ask_again(harness: Harness, qtbot: QtBot) -> None:

@@ -176,6 +176,12 @@ class SettingsDialog(QDialog):
             widget.setEnabled(enabled)
         self._load_account()
 
+    def select_account(self, name: str) -> None:
+        """Show `name` in the account editor (the tray's and the list's "Fix" lead here)."""
+        index = self.account.findData(name)
+        if index >= 0:
+            self.account.setCurrentIndex(index)
+
     def edited_account(self, name: str) -> AccountConfig | None:
         return self._edited.get(name)
 
