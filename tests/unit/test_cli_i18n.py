@@ -143,3 +143,31 @@ def test_the_status_bar_speaks_japanese_too() -> None:
         "見守れていません：shop — エラー：imap.x.jp にログインできません。"
     )
     assert "b'" not in bar["tooltip"] and bar["class"] == "error"
+
+
+def test_pending_lines_say_time_the_japanese_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    import trayapp.cli_i18n as cli_i18n
+    from trayapp.commands.pending import format_line
+    from trayapp.core.model import Inquiry
+
+    now = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
+    late = Inquiry(
+        id="a",
+        account="shop",
+        folder="INBOX",
+        uidvalidity=1,
+        uid=1,
+        message_id=None,
+        sender="佐藤 <s@example.jp>",
+        sender_addr="s@example.jp",
+        subject="",
+        received_at=now - timedelta(hours=30),
+        due_at=now - timedelta(hours=6, minutes=5),
+    )
+    monkeypatch.setattr(cli_i18n, "_current", catalog_for("ja"))
+    assert format_line(late, now).startswith("6時間5分超過")
+    assert format_line(late, now).endswith("（件名なし）")
+    monkeypatch.setattr(cli_i18n, "_current", catalog_for("en"))
+    assert format_line(late, now).startswith("overdue 6h 05m")
