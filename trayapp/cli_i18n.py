@@ -143,3 +143,11 @@ def describe_health(health: AccountHealth, catalog: Catalog | None = None) -> st
         return state
     sentence = explain_failure(health.reason, catalog.language).text
     return catalog("{state}: {reason}").format(state=state, reason=sentence)
+
+
+def plain_reason(reason: str) -> str:
+    """A server's failure as a plain sentence in the command line's language, then the
+    server's own words in brackets (scripts and support look for them)."""
+    from trayapp.core.failures import explain_failure
+
+    return explain_failure(reason, current().language).with_detail()

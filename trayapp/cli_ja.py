@@ -245,4 +245,31 @@ JA: dict[str, str] = {
     "only this account": "このアカウントだけ",
     "a JSON object: total, weeks, months": "JSONオブジェクト（total、weeks、months）で出力します",
     "CSV rows for a spreadsheet": "表計算ソフト用のCSVで出力します",
+    # -- account: messages
+    "Password: ": "パスワード: ",
+    "no password on standard input": "標準入力にパスワードがありません",
+    "--name must be a non-empty single-line name": "--name には空でない1行の名前を指定してください",
+    "no accounts; add one with: ippo account add --name NAME --email ADDR --imap-host HOST "
+    "--password-stdin": (
+        "アカウントがありません。次のように追加してください: ippo account add --name NAME "
+        "--email ADDR --imap-host HOST --password-stdin"
+    ),
+    "choose add, set, list or remove": "add、set、list、remove のどれかを指定してください",
+    "added {name} ({email}, {host}:{port})": "{name} を追加しました（{email}、{host}:{port}）",
+    "removed {name}": "{name} を削除しました",
+    "updated {name}: {changes}": "{name} を更新しました: {changes}",
+    "not a port number: {text}": "ポート番号ではありません: {text}",
+    "must be positive: {text}": "正の数を指定してください: {text}",
+    "--email does not look like an address: {email}": (
+        "--email がメールアドレスに見えません: {email}"
+    ),
+    "an account named {name!r} already exists": "{name!r} という名前のアカウントはすでにあります",
+    "--ca-file {path}: no such file": "--ca-file {path}: ファイルがありません",
+    "{reason}; nothing was saved": "{reason}（何も保存していません）",
+    "no account named {name!r}": "{name!r} という名前のアカウントはありません",
+    "{reason}; the account was not removed": "{reason}（アカウントは削除していません）",
+    "{name}: nothing to change": "{name}: 変更点はありません",
+    "no password for {name!r} in the OS keyring; give one with --password-stdin": (
+        "OSのキーリングに {name!r} のパスワードがありません。--password-stdin で指定してください"
+    ),
 }

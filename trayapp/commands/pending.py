@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from trayapp.cli_i18n import _
+from trayapp.cli_i18n import _, plain_reason
 from trayapp.core.model import AccountConfig, Inquiry
 from trayapp.core.pending import sort_by_urgency
 
@@ -210,14 +210,6 @@ def _write_stdout(text: str) -> None:
 def _fail(message: str) -> None:
     sys.stderr.write(f"ippo: {message}\n")
     sys.stderr.flush()
-
-
-def plain_reason(reason: str) -> str:
-    """A server's failure as a plain sentence in the command line's language."""
-    from trayapp.cli_i18n import current
-    from trayapp.core.failures import explain_failure
-
-    return explain_failure(reason, current().language).with_detail()
 
 
 def run(args: argparse.Namespace) -> int:
