@@ -43,6 +43,7 @@ from trayapp.core.templates import (
     template_names,
     template_values,
 )
+from trayapp.ui.i18n import plain_reason
 
 LANGUAGES: tuple[tuple[Language, str], ...] = (("ja", "日本語"), ("en", "English"))
 EXCERPT_CHARS = 600
@@ -335,6 +336,10 @@ class AckDialog(QDialog):
         self._last_error = error if isinstance(error, BaseException) else None
         self.status.clear()
         reason = str(error) or type(error).__name__
+        from trayapp.mail.errors import MailError
+
+        if isinstance(getattr(error, "__cause__", None), MailError):
+            reason = plain_reason(reason)  # the server's failure in plain words
         self.error.setText(self.tr("Not sent: %1").replace("%1", reason))
         self.error.show()
         self.retry_button.show()
