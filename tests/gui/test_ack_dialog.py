@@ -281,3 +281,13 @@ def test_a_refused_login_is_said_plainly(dialog: AckDialog) -> None:
         " password (or need an app password), enter the new one."
     )
     assert dialog.retry_button.isVisible()
+
+
+def test_an_uncertain_send_is_explained_in_the_users_terms(dialog: AckDialog) -> None:
+    from trayapp.mail.acknowledge import SendUncertain
+
+    dialog.show()
+    dialog._on_failed(SendUncertain("OutcomeUnknown: reset after DATA; Retry checks Sent first"))
+    assert dialog.error.text().startswith("Not sent: It may or may not have gone out")
+    assert "OutcomeUnknown" not in dialog.error.text()
+    assert dialog.retry_button.isVisible()
