@@ -34,6 +34,7 @@ FILE_MODE = 0o600
 DEFAULT_SETTINGS: dict[str, Any] = {
     "language": None,  # None: follow the system locale; "ja" or "en"
     "autostart": None,  # None: not decided yet (turned on after the first account is added)
+    "confirm_quit": True,  # ask before quitting (it stops the reminders); False: "don't ask"
 }
 
 _ACCOUNT_FIELDS = tuple(f.name for f in dataclasses.fields(AccountConfig))

@@ -8,7 +8,6 @@ import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from trayapp.core.model import Inquiry, ItemState
 
@@ -99,30 +98,27 @@ def sample_items(now: datetime = NOW) -> list[Inquiry]:
     ]
 
 
-if TYPE_CHECKING:
-    from tests.support.desktop_session import Desktop
-
-
 @contextlib.contextmanager
-def scene(desk: Desktop, module: str, *args: str) -> Iterator[list[str]]:
-    """Run a scene script (`python -m module args…`) on the test desktop until it prints
-    'shown'; yields the lines it printed up to then, and ends it afterwards."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", module, *args],
-        cwd=Path(__file__).resolve().parents[2],
-        env=desk.env(),
+def shown_scene(env: dict[str, str], module: str, *args: str) -> Iterator[list[str]]:
+    """Run `python -m tests.gui.<module> ARGS` on a test desktop until it prints 'shown';
+    yield the lines it printed up to then (the scene stays up to be screenshotted)."""
+    root = Path(__file__).resolve().parents[2]
+    scene = subprocess.Popen(
+        [sys.executable, "-m", f"tests.gui.{module}", *args],
+        cwd=root,
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
     try:
-        assert process.stdout is not None
-        lines: list[str] = []
-        for line in process.stdout:
+        assert scene.stdout is not None
+        lines = []
+        for line in scene.stdout:
             lines.append(line.strip())
             if line.strip() == "shown":
                 break
         yield lines
     finally:
-        process.terminate()
-        process.wait(10)
+        scene.terminate()
+        scene.wait(10)

@@ -9,7 +9,7 @@ import pytest
 
 from tests.support.desktop_session import start_desktop
 
-from .helpers import scene
+from .helpers import shown_scene
 
 pytestmark = [pytest.mark.gui, pytest.mark.integration]
 
@@ -25,7 +25,7 @@ EXPECTED = {
 def test_schedule_settings_and_away_state(language: str) -> None:
     with (
         start_desktop(keyring="absent", notifications=False, width=1100, height=720) as desk,
-        scene(desk, "tests.gui.schedule_scene", language) as lines,
+        shown_scene(desk.env(), "schedule_scene", language) as lines,
     ):
         preview, away = EXPECTED[language]
         assert any(line.startswith("preview=") and preview in line for line in lines), lines

@@ -11,7 +11,7 @@ from PySide6.QtGui import QImage
 
 from tests.support.desktop_session import start_desktop
 
-from .helpers import scene
+from .helpers import shown_scene
 
 pytestmark = [pytest.mark.gui, pytest.mark.integration]
 
@@ -24,7 +24,7 @@ def test_tray_badge_and_list_on_a_real_tray(language: str) -> None:
     # Xvfb + private bus + trayer only: no keyring, no notification daemon needed here.
     with (
         start_desktop(keyring="absent", notifications=False, width=1024, height=640) as desk,
-        scene(desk, "tests.gui.tray_scene", language) as lines,
+        shown_scene(desk.env(), "tray_scene", language) as lines,
     ):
         assert "tray-available=True" in lines, lines
         assert "tray-visible=True" in lines, lines

@@ -41,7 +41,10 @@ def test_the_icon_and_tooltip_come_from_the_summary(tray: TrayController) -> Non
     assert sizes == {(n, n) for n in ICON_SIZES}
     lines = tray.toolTip().splitlines()
     assert lines[0] == "Ippo"
-    assert lines[1] == "NOT covered: support — error: authentication failed"
+    assert lines[1] == (
+        "NOT covered: support — error: The mail server refused the user name or password."
+        " If you changed the password (or need an app password), enter the new one."
+    )
     assert lines[2] == "3 waiting: 1 overdue · 1 urgent · 0 warning · 1 calm"
     assert lines[3] == "1 acknowledged, promise pending"  # apart: 3 + 1 = the list's 4
     # Mail text in the tooltip cannot turn into markup.
@@ -105,7 +108,7 @@ def test_japanese_menu(tray: TrayController, qapp: QApplication) -> None:
         assert lines[1] == "返信待ち 3件：期限切れ 1 · 至急 1 · 注意 0 · 余裕 1"
         assert lines[-1].endswith("2時間超過")  # 時間, not 'h'
         tray.set_summary(summarize([], {}, NOW, no_inbox=True))
-        assert tray.current_badge() == BadgeSpec("", "error")
+        assert tray.current_badge() == BadgeSpec("", "setup")
         assert tray.toolTip().splitlines()[1] == (
             "まだ受信箱を見守っていません。このメニューから追加してください"
         )

@@ -146,7 +146,9 @@ def test_unknown_keys_survive_and_password_keys_never_do(tmp_path: Path) -> None
 def test_settings_update_and_refuse_secrets(tmp_path: Path) -> None:
     store = ConfigStore(tmp_path)
     store.update_settings(language="en", autostart=True)
-    assert ConfigStore(tmp_path).settings == {"language": "en", "autostart": True}
+    assert ConfigStore(tmp_path).settings == {
+        "language": "en", "autostart": True, "confirm_quit": True
+    }
     with pytest.raises(ValueError):
         store.update_settings(imap_password="x")
     assert "imap_password" not in (tmp_path / "config.json").read_text()

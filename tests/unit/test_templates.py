@@ -170,3 +170,15 @@ def test_an_overdue_reply_opens_with_an_apology(name: str, language: str, apolog
     assert "山田" in greeting and blank == "" and first == apology
     assert apology not in on_time
     assert on_time.split("\n")[2] == late.split("\n")[3]  # the rest is unchanged
+
+
+def test_the_company_keeps_its_own_line_in_the_rendered_reply() -> None:
+    template = pick_template(load_shipped(), "ja")
+    values = template_values(
+        sender="㈱サンプル 山田 太郎\r\nBcc: x <taro@example.jp>", subject="在庫",
+        signature="鈴木", language="ja", promised=DUE, overdue=True,
+    )
+    lines = template.render(values).split("\n")
+    assert lines[:4] == [
+        "株式会社サンプル", "山田 太郎 Bcc: x様", "", "ご返信が遅くなり、大変申し訳ございません。"
+    ]

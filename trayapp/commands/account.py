@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from trayapp.cli_i18n import _, plain_reason
 from trayapp.commands.account_set import (
     add_schedule_options,
     describe_changes,
@@ -101,7 +102,7 @@ def register(subparsers: Any) -> None:
 def _usage(parser: argparse.ArgumentParser) -> Any:
     def show(args: argparse.Namespace) -> int:
         parser.print_usage(sys.stderr)
-        print("ippo: choose add, set, list or remove", file=sys.stderr)
+        print("ippo: " + _("choose add, set, list or remove"), file=sys.stderr)
         return 2
 
     return show
@@ -110,21 +111,21 @@ def _usage(parser: argparse.ArgumentParser) -> Any:
 def _port(text: str) -> int:
     value = int(text)
     if not 0 < value < 65536:
-        raise argparse.ArgumentTypeError(f"not a port number: {text}")
+        raise argparse.ArgumentTypeError(_("not a port number: {text}").format(text=text))
     return value
 
 
 def _positive_int(text: str) -> int:
     value = int(text)
     if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be positive: {text}")
+        raise argparse.ArgumentTypeError(_("must be positive: {text}").format(text=text))
     return value
 
 
 def _positive_float(text: str) -> float:
     value = float(text)
     if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be positive: {text}")
+        raise argparse.ArgumentTypeError(_("must be positive: {text}").format(text=text))
     return value
 
 
@@ -144,28 +145,28 @@ def read_password(stream: Any = None) -> str:
     on a terminal, a prompt without echo."""
     stream = stream if stream is not None else sys.stdin
     if stream.isatty():
-        password = getpass.getpass("Password: ")
+        password = getpass.getpass(_("Password: "))
     else:
         line = stream.readline()
         password = line[:-1] if line.endswith("\n") else line
         password = password[:-1] if password.endswith("\r") else password
     if not password:
-        raise CommandError("no password on standard input")
+        raise CommandError(_("no password on standard input"))
     return password
 
 
 def account_from_args(args: argparse.Namespace) -> AccountConfig:
     name = args.name.strip()
     if not name or any(ord(c) < 32 for c in name):
-        raise CommandError("--name must be a non-empty single-line name")
+        raise CommandError(_("--name must be a non-empty single-line name"))
     email = args.email.strip()
     if "@" not in email:
-        raise CommandError(f"--email does not look like an address: {email}")
+        raise CommandError(_("--email does not look like an address: {email}").format(email=email))
     ca_file: str | None = None
     if args.ca_file:
         ca_path = Path(args.ca_file).expanduser()
         if not ca_path.is_file():
-            raise CommandError(f"--ca-file {args.ca_file}: no such file")
+            raise CommandError(_("--ca-file {path}: no such file").format(path=args.ca_file))
         ca_file = str(ca_path.resolve())
     try:
         schedule = schedule_changes(args)
@@ -201,16 +202,18 @@ def add_account(
     from trayapp.mail.imap import check_login
 
     if config.get_account(account.name) is not None:
-        raise CommandError(f"an account named {account.name!r} already exists")
+        raise CommandError(
+            _("an account named {name!r} already exists").format(name=account.name)
+        )
     try:
         # Ask the keyring first: no point testing a login whose password cannot be kept.
         secrets.check_available()
         check_login(account, password)
         secrets.set_password(account.name, password, "imap")
     except KeyringUnavailable as error:
-        raise CommandError(f"{error}; nothing was saved") from None
+        raise CommandError(_("{reason}; nothing was saved").format(reason=error)) from None
     except MailError as error:
-        raise CommandError(str(error)) from None
+        raise CommandError(plain_reason(str(error))) from None
     try:
         config.add_account(account)
     except ConfigError as error:
@@ -236,7 +239,11 @@ def run_add(args: argparse.Namespace, secrets: SecretStore | None = None) -> int
         account.imap_host,
         account.imap_port,
     )
-    print(f"added {account.name} ({account.email}, {account.imap_host}:{account.imap_port})")
+    print(
+        _("added {name} ({email}, {host}:{port})").format(
+            name=account.name, email=account.email, host=account.imap_host, port=account.imap_port
+        )
+    )
     return 0
 
 
@@ -251,8 +258,10 @@ def run_list(args: argparse.Namespace) -> int:
         return 0
     if not accounts:
         print(
-            "no accounts; add one with: ippo account add --name NAME --email ADDR "
-            "--imap-host HOST --password-stdin"
+            _(
+                "no accounts; add one with: ippo account add --name NAME --email ADDR "
+                "--imap-host HOST --password-stdin"
+            )
         )
         return 0
     width = max(len(a.name) for a in accounts)
@@ -268,18 +277,18 @@ def run_remove(args: argparse.Namespace, secrets: SecretStore | None = None) -> 
     try:
         config_dir, config = _open_config(args)
         if config.get_account(args.name) is None:
-            return _fail(f"no account named {args.name!r}")
+            return _fail(_("no account named {name!r}").format(name=args.name))
         # The secret first: if the keyring cannot be reached the account stays, so the
         # password is never left behind without anything pointing at it.
         forget_account(secrets or KeyringSecretStore(), args.name)
         config.remove_account(args.name)
     except KeyringUnavailable as error:
-        return _fail(f"{error}; the account was not removed")
+        return _fail(_("{reason}; the account was not removed").format(reason=error))
     except ConfigError as error:
         return _fail(str(error))
     _forget_state(config_dir, args.name)
     log.info("removed account %s", args.name)
-    print(f"removed {args.name}")
+    print(_("removed {name}").format(name=args.name))
     return 0
 
 
@@ -331,16 +340,20 @@ def set_account(
             secret = password if password is not None else secrets.get_password(old.name)
             if secret is None:
                 raise CommandError(
-                    f"no password for {old.name!r} in the OS keyring; give one with "
-                    "--password-stdin"
+                    _(
+                        "no password for {name!r} in the OS keyring; give one with "
+                        "--password-stdin"
+                    ).format(name=old.name)
                 )
             check_login(new, secret)
             if password is not None:
                 secrets.set_password(new.name, password, "imap")
     except KeyringUnavailable as error:
-        raise CommandError(f"{error}; nothing was saved") from None
+        raise CommandError(_("{reason}; nothing was saved").format(reason=error)) from None
     except MailError as error:
-        raise CommandError(f"{error}; nothing was saved") from None
+        raise CommandError(
+            _("{reason}; nothing was saved").format(reason=plain_reason(str(error)))
+        ) from None
     try:
         config.update_account(new)
     except ConfigError as error:
@@ -352,7 +365,7 @@ def run_set(args: argparse.Namespace, secrets: SecretStore | None = None) -> int
         _config_dir, config = _open_config(args)
         old = config.get_account(args.name)
         if old is None:
-            return _fail(f"no account named {args.name!r}")
+            return _fail(_("no account named {name!r}").format(name=args.name))
         try:
             new = edited_account(
                 old, args, {"imap": DEFAULT_IMAP_PORTS, "smtp": DEFAULT_SMTP_PORTS}
@@ -361,12 +374,16 @@ def run_set(args: argparse.Namespace, secrets: SecretStore | None = None) -> int
             raise CommandError(str(error)) from None
         password = read_password() if getattr(args, "password_stdin", False) else None
         if new == old and password is None:
-            print(f"{old.name}: nothing to change")
+            print(_("{name}: nothing to change").format(name=old.name))
             return 0
         set_account(config, secrets or KeyringSecretStore(), old, new, password)
     except (CommandError, ConfigError) as error:
         return _fail(str(error))
     changes = describe_changes(old, new) + (["password"] if password is not None else [])
     log.info("changed account %s: %s", new.name, "; ".join(changes))
-    print(f"updated {new.name}: " + ", ".join(c.split(":", 1)[0] for c in changes))
+    print(
+        _("updated {name}: {changes}").format(
+            name=new.name, changes=", ".join(c.split(":", 1)[0] for c in changes)
+        )
+    )
     return 0

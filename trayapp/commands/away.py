@@ -12,6 +12,8 @@ import argparse
 import sys
 from typing import Any
 
+from trayapp.cli_i18n import _
+
 EXIT_BAD_INPUT = 1
 EXIT_UNUSABLE = 2
 
@@ -79,8 +81,8 @@ def run_set(args: argparse.Namespace) -> int:
         return _fail(str(error), EXIT_BAD_INPUT)
     except (ConfigError, OSError) as error:
         return _fail(str(error), EXIT_UNUSABLE)
-    note = " (automatic first word on)" if args.auto_reply else ""
-    print(f"away from {_fmt(start)} until {_fmt(until)}{note}")
+    note = _(" (automatic first word on)") if args.auto_reply else ""
+    print(_("away from {start} until {until}").format(start=_fmt(start), until=_fmt(until)) + note)
     return 0
 
 
@@ -93,7 +95,7 @@ def run_clear(args: argparse.Namespace) -> int:
         had = end_absence(_config(args), clock_now())
     except (ConfigError, OSError) as error:
         return _fail(str(error), EXIT_UNUSABLE)
-    print("back: the absence is cleared" if had else "not away")
+    print(_("back: the absence is cleared") if had else _("not away"))
     return 0
 
 
@@ -109,9 +111,13 @@ def run_show(args: argparse.Namespace) -> int:
     except (ConfigError, OSError) as error:
         return _fail(str(error), EXIT_UNUSABLE)
     if absence is None:
-        print("not away")
+        print(_("not away"))
     elif absence.start <= now:
-        print(f"away until {_fmt(absence.until)}")
+        print(_("away until {until}").format(until=_fmt(absence.until)))
     else:
-        print(f"away from {_fmt(absence.start)} until {_fmt(absence.until)}")
+        print(
+            _("away from {start} until {until}").format(
+                start=_fmt(absence.start), until=_fmt(absence.until)
+            )
+        )
     return 0

@@ -11,6 +11,8 @@ import argparse
 import sys
 from typing import Any
 
+from trayapp.cli_i18n import _
+
 
 def register(subparsers: Any) -> None:
     quiet = subparsers.add_parser(
@@ -54,14 +56,14 @@ def run_set(args: argparse.Namespace) -> int:
         return _fail(str(error), 1)
     status = _save(args, text)
     if status == 0:
-        print(f"quiet hours {text}")
+        print(_("quiet hours {hours}").format(hours=text))
     return status
 
 
 def run_clear(args: argparse.Namespace) -> int:
     status = _save(args, None)
     if status == 0:
-        print("no quiet hours")
+        print(_("no quiet hours"))
     return status
 
 
@@ -75,5 +77,8 @@ def run_show(args: argparse.Namespace) -> int:
         quiet = ClockPolicy(config).quiet_hours()
     except (ConfigError, OSError) as error:
         return _fail(str(error), 2)
-    print(f"quiet hours {format_quiet_hours(quiet)}" if quiet else "no quiet hours")
+    if quiet:
+        print(_("quiet hours {hours}").format(hours=format_quiet_hours(quiet)))
+    else:
+        print(_("no quiet hours"))
     return 0

@@ -12,12 +12,16 @@ import argparse
 import sys
 from typing import Any
 
+from trayapp.cli_i18n import _
+
 
 def register(subparsers: Any) -> None:
     snooze = subparsers.add_parser(
         "snooze",
         help="hold one item's notifications until a later time (its deadline stays)",
-        description=__doc__.split("\n\n", 1)[1] if __doc__ else None,
+        description="Its notifications wait until WHEN; its deadline, its place in the list "
+        "and the badge do not change. WHEN: 1h, 30m, 13:00, this-afternoon, tomorrow (09:00), "
+        "or a time such as 2026-12-10T09:00; off ends the snooze.",
     )
     snooze.add_argument("id", metavar="ID", help="the item's id from `ippo pending --json`")
     snooze.add_argument(
@@ -46,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
         except ValueError as error:
             return _fail(str(error), 1)
         if until <= now:
-            return _fail(f"must lie in the future: {args.when!r}", 1)
+            return _fail(_("must lie in the future: {spec!r}").format(spec=args.when), 1)
     try:
         config_dir = resolve_config_dir(getattr(args, "config_dir", None))
         accounts = [a.name for a in ConfigStore(config_dir).load_accounts()]
@@ -58,7 +62,9 @@ def run(args: argparse.Namespace) -> int:
                 if item.id == args.id
             ]
             if not found:
-                return _fail(f"no waiting item {args.id!r} (see `ippo pending --json`)", 1)
+                return _fail(
+                    _("no waiting item {id!r} (see `ippo pending --json`)").format(id=args.id), 1
+                )
             name, item = found[0]
             if until is None:
                 store.unsnooze(name, item.id)
@@ -67,10 +73,13 @@ def run(args: argparse.Namespace) -> int:
     except (ConfigError, StoreError, OSError) as error:
         return _fail(str(error), 2)
     if until is None:
-        print(f"{item.id}: notifications back on")
+        print(_("{id}: notifications back on").format(id=item.id))
     else:
         print(
-            f"{item.id}: notifications wait until {until:%Y-%m-%d %H:%M}; "
-            f"the deadline stays {item.deadline.astimezone(now.tzinfo):%Y-%m-%d %H:%M}"
+            _("{id}: notifications wait until {until}; the deadline stays {due}").format(
+                id=item.id,
+                until=f"{until:%Y-%m-%d %H:%M}",
+                due=f"{item.deadline.astimezone(now.tzinfo):%Y-%m-%d %H:%M}",
+            )
         )
     return 0

@@ -7,8 +7,10 @@ minute (countdowns move, and a status bar wants a heartbeat). Each line is flush
   {"at": ..., "pending": [<same objects as `ippo pending --json`>],
    "accounts": {name: {"state", "reason", "next_try_at", "text"}}, "next_due_at": ...,
    "covered": bool, "event": "start" | "change" | "tick"}
---format waybar: Waybar custom-module JSON per line: {"text": "3 · 2h14m", "tooltip": ...,
-  "class": "ok" | "warning" | "urgent" | "overdue" | "error"} (module: "return-type": "json").
+--format waybar: Waybar custom-module JSON per line: {"text": "3 · 2h14m" (waiting, then
+  '+N' acknowledged: "3+1 · 2h14m"; '!' an inbox not covered, '…' one still connecting),
+  "tooltip": ..., "class": "ok" | "warning" | "urgent" | "overdue" | "error" | "connecting"}
+  (module: "return-type": "json"); the tooltip speaks the command line's language.
 
 Exits 0 on SIGINT/SIGTERM after closing every connection. No Qt.
 """
@@ -27,6 +29,7 @@ from datetime import datetime
 from types import FrameType
 from typing import Any
 
+from trayapp.cli_i18n import _
 from trayapp.clock import now as clock_now
 from trayapp.core.model import AccountConfig, AccountHealth, Inquiry
 
@@ -120,9 +123,11 @@ def waybar_line(
     health: dict[str, AccountHealth],
     accounts: tuple[AccountConfig, ...],
 ) -> dict[str, str]:
+    from trayapp.cli_i18n import describe_health, tooltip_texts
     from trayapp.core.summary import leads_by_account, summarize
 
-    return summarize(items, health, at, leads_by_account(accounts)).waybar()
+    summary = summarize(items, health, at, leads_by_account(accounts))
+    return summary.waybar(tooltip_texts(), describe_health)
 
 
 # --------------------------------------------------------------------------- the command
@@ -134,7 +139,7 @@ def _password_source() -> Callable[[AccountConfig], str]:
 
     return password_source(
         KeyringSecretStore(),
-        missing_hint="add the account again with `ippo account add ... --password-stdin`",
+        missing_hint=_("add the account again with `ippo account add ... --password-stdin`"),
     )
 
 
@@ -169,9 +174,9 @@ def run(args: argparse.Namespace) -> int:
 
         setup_logging(config_dir)  # health changes and reconnects go to ippo.log
     except OSError as error:
-        _fail(f"cannot write the log file: {error}")
+        _fail(_("cannot write the log file: {error}").format(error=error))
     if not accounts:
-        _fail("no accounts yet; add one with `ippo account add`")
+        _fail(_("no accounts yet; add one with `ippo account add`"))
         store.close()
         return EXIT_UNUSABLE
 

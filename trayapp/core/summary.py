@@ -17,7 +17,8 @@ from trayapp.core.model import AccountConfig, AccountHealth, HealthState, Inquir
 from trayapp.core.pending import sort_by_urgency
 from trayapp.core.stages import format_time_left, item_next_stage_change, item_stage
 
-BadgeKind = Literal["calm", "warning", "urgent", "overdue", "empty", "error"]
+# "setup": no inbox is set up at all (nothing is watched; the fix is to add one).
+BadgeKind = Literal["calm", "warning", "urgent", "overdue", "empty", "error", "setup"]
 # "connecting": an inbox is still being reached (right after start); not yet an error.
 WaybarClass = Literal["ok", "warning", "urgent", "overdue", "error", "connecting"]
 
@@ -130,9 +131,11 @@ class Summary:
     @property
     def badge(self) -> BadgeSpec:
         text = format_time_left(self.time_left) if self.time_left is not None else ""
-        if self.not_covered or self.no_inbox:
-            # Not watched (or nothing to watch): never the calm check mark.
+        if self.not_covered:
+            # Not watched: never the calm check mark.
             return BadgeSpec(text, "error", self.most_urgent_stage)
+        if self.no_inbox:
+            return BadgeSpec("", "setup", None)
         if self.most_urgent_stage is None:
             return BadgeSpec("", "empty", None)
         return BadgeSpec(text, _BADGE_KIND[self.most_urgent_stage], self.most_urgent_stage)
@@ -205,7 +208,11 @@ class Summary:
             moments.append(self.now + next_text_change(self.time_left))
         return min(moments, default=None)
 
-    def waybar(self, texts: TooltipTexts = ENGLISH_TOOLTIP) -> dict[str, str]:
+    def waybar(
+        self,
+        texts: TooltipTexts = ENGLISH_TOOLTIP,
+        describe_health: Callable[[AccountHealth], str] = AccountHealth.describe,
+    ) -> dict[str, str]:
         """Waybar custom-module JSON: `text` such as '3 · 2h14m' (3 waiting) or '3+1 · 2h14m'
         (and 1 acknowledged), `tooltip`, `class`. '!' marks an inbox not covered, '…' one
         still connecting."""
@@ -221,7 +228,7 @@ class Summary:
                 text = f"{mark} {text}"
         return {
             "text": text,
-            "tooltip": "\n".join(self.tooltip_lines(texts)),
+            "tooltip": "\n".join(self.tooltip_lines(texts, describe_health)),
             "class": self.waybar_class,
         }
 

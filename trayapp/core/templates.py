@@ -185,7 +185,11 @@ def template_values(
     # Quoted under the shop's name: the sender's words, so bounded (see core.safetext).
     base_subject = cap(reply_subject(subject).removeprefix("Re:").strip(), QUOTED_SUBJECT_CHARS)
     return {
-        "customer_name": cap(neutralise(customer_name(sender, language)), NAME_CHARS),
+        # Line by line: the company's own line is ours, not the sender's (see customer_name).
+        "customer_name": "\n".join(
+            cap(neutralise(line), NAME_CHARS)
+            for line in customer_name(sender, language).split("\n")
+        ),
         "promised_time": promise_phrase(promised, language, now),
         "signature": signature.strip("\n"),
         "subject": base_subject,

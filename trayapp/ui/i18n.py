@@ -13,6 +13,7 @@ from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 import trayapp
 from trayapp.core.durations import DurationWords
+from trayapp.core.failures import explain_failure
 from trayapp.core.model import AccountHealth, HealthState
 from trayapp.core.notifications import NotificationTexts, defang
 from trayapp.core.summary import TooltipTexts
@@ -90,8 +91,20 @@ class LanguageSwitcher:
         return True
 
 
+def ui_language() -> str:
+    """The language the UI speaks now: the installed catalog names its own language (its
+    translation of 'en' is 'ja'); with no catalog it is English."""
+    language = QCoreApplication.translate("Language", "en")
+    return language if language in SUPPORTED else "en"
+
+
+def plain_reason(reason: str) -> str:
+    """A server's failure as a plain sentence in the UI language (no Python reprs)."""
+    return explain_failure(reason, ui_language()).text
+
+
 def describe_health(health: AccountHealth) -> str:
-    """An account's health in the UI language (the reason comes from the server as is)."""
+    """An account's health in the UI language, the reason as a plain sentence."""
     if health.state is HealthState.CONNECTED:
         return QCoreApplication.translate("Health", "connected")
     if health.state is HealthState.CONNECTING:
@@ -103,10 +116,11 @@ def describe_health(health: AccountHealth) -> str:
         else:
             text = QCoreApplication.translate("Health", "retrying")
     elif health.reason:
-        return QCoreApplication.translate("Health", "error: %1").replace("%1", health.reason)
+        reason = plain_reason(health.reason)
+        return QCoreApplication.translate("Health", "error: %1").replace("%1", reason)
     else:
         return QCoreApplication.translate("Health", "error")
-    return f"{text} — {health.reason}" if health.reason else text
+    return f"{text} — {plain_reason(health.reason)}" if health.reason else text
 
 
 def duration_words() -> DurationWords:

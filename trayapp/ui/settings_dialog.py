@@ -85,7 +85,7 @@ class SettingsDialog(QDialog):
         self.signature_en.setObjectName("signature_en")
         for edit in (self.signature_ja, self.signature_en):
             edit.setTabChangesFocus(True)
-            edit.setFixedHeight(edit.fontMetrics().lineSpacing() * 4 + 12)
+            edit.setFixedHeight(edit.fontMetrics().lineSpacing() * 5 + 12)
         self.schedule = ScheduleEditor(resolve_language(language))  # the working-hours clock
         self.problem = QLabel()
         self.problem.setTextFormat(Qt.TextFormat.PlainText)
@@ -180,6 +180,12 @@ class SettingsDialog(QDialog):
         ):
             widget.setEnabled(enabled)
         self._load_account()
+
+    def select_account(self, name: str) -> None:
+        """Show `name` in the account editor (the tray's and the list's "Fix" lead here)."""
+        index = self.account.findData(name)
+        if index >= 0:
+            self.account.setCurrentIndex(index)
 
     def edited_account(self, name: str) -> AccountConfig | None:
         return self._edited.get(name)
