@@ -41,3 +41,22 @@ def test_absences_are_read_back_and_pause_every_account(tmp_path: Path) -> None:
     # A hand-broken entry is skipped, never fatal.
     config.update_settings(away=[{"from": "yesterday"}, "x"])
     assert policy.absences() == ()
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--timezone", "Mars/Base", "ippo: --timezone: unknown time zone 'Mars/Base'"),
+        ("--holidays", "zz", "ippo: --holidays: no public holidays known for 'zz'"),
+        ("--days-off", "2026-13-01", "ippo: --days-off: not a date"),
+        ("--working-hours", "mon-fri 9-18", "ippo: --working-hours: not a time range"),
+    ],
+)
+def test_account_add_refuses_bad_schedule_options_before_anything_else(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str, value: str, message: str
+) -> None:
+    args = ["--config-dir", str(tmp_path), "account", "add", "--name", "shop"]
+    args += ["--email", "shop@example.jp", "--imap-host", "imap.example.jp", option, value]
+    assert main([*args, "--password-stdin"]) == 1
+    assert capsys.readouterr().err.startswith(message)
+    assert ConfigStore(tmp_path).load_accounts() == []

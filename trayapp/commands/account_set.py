@@ -109,7 +109,9 @@ def schedule_changes(args: argparse.Namespace) -> dict[str, Any]:
             days_off=changes.get("days_off", ()),
         )
     except ScheduleError as error:
-        raise ValueError(f"--{str(error).split(':', 1)[0].replace('_', '-')}: {error}") from None
+        # "timezone: unknown …" -> "--timezone: unknown …" (the option the user typed)
+        field, _sep, reason = str(error).partition(": ")
+        raise ValueError(f"--{field.replace('_', '-')}: {reason}") from None
     return changes
 
 
