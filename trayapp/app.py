@@ -615,8 +615,12 @@ class IppoApp(QObject):
         from trayapp.ui.settings_dialog import SettingsDialog  # on first use (TYPE_CHECKING)
 
         dialog = SettingsDialog(
-            self.accounts, language=str(language), start_at_login=self._start_at_login_setting()
+            self.accounts,
+            language=str(language),
+            start_at_login=self._start_at_login_setting(),
+            quiet_hours=self.config.settings.get("quiet_hours"),
         )
+        dialog.quiet_hours_changed.connect(self.holds.set_quiet_hours)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.account_settings_changed.connect(self._on_account_edited)
         dialog.language_changed.connect(self.set_language)

@@ -578,6 +578,10 @@ Nothing was saved.</source>
         <translation>%1：「至急」の時間は「注意」より短く、どちらも返信期限より短くしてください。</translation>
     </message>
     <message>
+        <source>Quiet hours: write a range like 22:00-07:30, or nothing.</source>
+        <translation>通知を控える時間帯は 22:00-07:30 のように書くか、空欄にしてください。</translation>
+    </message>
+    <message>
         <source>Ippo settings</source>
         <translation>Ippo の設定</translation>
     </message>
@@ -616,6 +620,14 @@ Nothing was saved.</source>
     <message>
         <source>Urgent</source>
         <translation>「至急」にする時刻</translation>
+    </message>
+    <message>
+        <source>Quiet hours</source>
+        <translation>通知を控える時間帯</translation>
+    </message>
+    <message>
+        <source>Notifications wait during these hours and come as one summary when they end; empty: none</source>
+        <translation>この時間帯の通知は控え、終わったときにまとめて1回お知らせします。空欄：なし</translation>
     </message>
     <message>
         <source>e.g. Sample Shop, Taro Suzuki</source>

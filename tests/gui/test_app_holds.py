@@ -92,3 +92,17 @@ def test_the_list_opens_on_return(harness: Harness, qtbot: QtBot) -> None:
     app.update_summary()
     assert "Away until" not in app.tray.toolTip()
     qtbot.waitUntil(lambda: app.pending.isVisible())
+
+
+def test_quiet_hours_from_the_settings_reach_the_config(harness: Harness, qtbot: QtBot) -> None:
+    app = harness.app
+    app.start()
+    app.open_settings()
+    dialog = app.settings_dialog
+    assert dialog is not None
+    refreshes = harness.watch.refreshes
+    dialog.quiet_hours.setText("22:00-07:30")
+    assert dialog.apply()
+    qtbot.waitUntil(lambda: harness.watch.refreshes > refreshes)
+    assert ClockPolicy(harness.config).quiet_hours() is not None
+    assert harness.config.settings["quiet_hours"] == "22:00-07:30"

@@ -88,3 +88,18 @@ def test_away_dialog_gives_back_a_time_in_the_users_zone(qtbot: QtBot) -> None:
     assert away.back_button is not None
     with qtbot.waitSignal(away.back_chosen):
         away.back_button.click()
+
+
+def test_quiet_hours_in_the_general_settings(qtbot: QtBot) -> None:
+    dialog = SettingsDialog([PLAIN], quiet_hours="22:00-07:30")
+    qtbot.addWidget(dialog)
+    chosen: list[str | None] = []
+    dialog.quiet_hours_changed.connect(chosen.append)
+    assert dialog.quiet_hours.text() == "22:00-07:30"
+    dialog.quiet_hours.setText("22-7")
+    assert not dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
+    assert "22:00-07:30" in dialog.problem.text()
+    dialog.quiet_hours.setText("23:00-6:30")
+    assert dialog.apply() and chosen == ["23:00-06:30"]
+    dialog.quiet_hours.setText("")
+    assert dialog.apply() and chosen == ["23:00-06:30", None]

@@ -177,6 +177,11 @@ class HoldsController(QObject):
         now = self._clock()
         self._in_thread(lambda: end_absence(self._config, now))
 
+    def set_quiet_hours(self, value: str | None) -> None:
+        from trayapp.policy import QUIET_SETTING
+
+        self._in_thread(lambda: self._config.update_settings(**{QUIET_SETTING: value}))
+
     def snooze(self, account: str, item_id: str, spec: str) -> None:
         until = parse_when(spec, self._clock())
         self._in_thread(lambda: self._store.snooze(account, item_id, until))

@@ -39,6 +39,7 @@ class SettingsDialog(QDialog):
 
     account_settings_changed = Signal(object)
     language_changed = Signal(str)
+    quiet_hours_changed = Signal(object)  # "22:00-07:30" or None (core.quiet)
     start_at_login_changed = Signal(bool)
     add_inbox_requested = Signal()
     remove_account_requested = Signal(str)
@@ -49,8 +50,13 @@ class SettingsDialog(QDialog):
         language: str = "system",
         start_at_login: bool = True,
         parent: QWidget | None = None,
+        quiet_hours: str | None = None,
     ) -> None:
         super().__init__(parent)
+        self._quiet_hours = quiet_hours
+        self.quiet_hours = QLineEdit(quiet_hours or "")  # notifications wait (core.quiet)
+        self.quiet_hours.setObjectName("quiet_hours")
+        self.quiet_hours.setPlaceholderText("22:00-07:30")
         self.setObjectName("SettingsDialog")
         self._accounts: list[AccountConfig] = list(accounts)
         self._edited: dict[str, AccountConfig] = {a.name: a for a in accounts}
@@ -122,6 +128,8 @@ class SettingsDialog(QDialog):
         self.general_form = QFormLayout(self.general_box)
         self.general_form.addRow(QLabel(), self.language)
         self.general_form.addRow("", self.autostart)
+        self.general_form.addRow(QLabel(), self.quiet_hours)
+        self.quiet_hours.textChanged.connect(lambda _t: self._validate())
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok
             | QDialogButtonBox.StandardButton.Apply
@@ -250,7 +258,21 @@ class SettingsDialog(QDialog):
         schedule_problem = self.schedule.problem() if self._accounts else None
         if schedule_problem is not None:
             problems.append(schedule_problem)
+        if self._chosen_quiet_hours() is False:
+            problems.append(self.tr("Quiet hours: write a range like 22:00-07:30, or nothing."))
         return problems
+
+    def _chosen_quiet_hours(self) -> str | bool | None:
+        """The canonical quiet hours typed, None for none, False when they do not read."""
+        from trayapp.core.quiet import format_quiet_hours, parse_quiet_hours
+
+        text = self.quiet_hours.text().strip()
+        if not text:
+            return None
+        try:
+            return format_quiet_hours(parse_quiet_hours(text))
+        except ValueError:
+            return False
 
     def _validate(self) -> bool:
         problems = self._problems()
@@ -282,6 +304,10 @@ class SettingsDialog(QDialog):
         if self.autostart.isChecked() != self._start_at_login:
             self._start_at_login = self.autostart.isChecked()
             self.start_at_login_changed.emit(self._start_at_login)
+        quiet = self._chosen_quiet_hours()
+        if quiet is not False and quiet != self._quiet_hours:
+            self._quiet_hours = quiet if isinstance(quiet, str) else None
+            self.quiet_hours_changed.emit(self._quiet_hours)
         return True
 
     def _ok(self) -> None:
@@ -321,11 +347,18 @@ class SettingsDialog(QDialog):
             (self.account_form, self.signature_ja, self.tr("Signature (Japanese replies)")),
             (self.account_form, self.signature_en, self.tr("Signature (English replies)")),
             (self.general_form, self.language, self.tr("Language")),
+            (self.general_form, self.quiet_hours, self.tr("Quiet hours")),
         ):
             label = form.labelForField(field)
             if isinstance(label, QLabel):
                 label.setText(text)
         self.language.setItemText(0, self.tr("System default"))
         self.autostart.setText(self.tr("Start Ippo when I log in"))
+        self.quiet_hours.setToolTip(
+            self.tr(
+                "Notifications wait during these hours and come as one summary when they end;"
+                " empty: none"
+            )
+        )
         self.display_name.setPlaceholderText(self.tr("e.g. Sample Shop, Taro Suzuki"))
         self._validate()
