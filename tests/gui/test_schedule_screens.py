@@ -24,7 +24,7 @@ EXPECTED = {
 @pytest.mark.parametrize("language", ["en", "ja"])
 def test_schedule_settings_and_away_state(language: str) -> None:
     with (
-        start_desktop(keyring="absent", notifications=False, width=1100, height=720) as desk,
+        start_desktop(keyring="absent", notifications=False, width=1100, height=900) as desk,
         shown_scene(desk.env(), "schedule_scene", language) as lines,
     ):
         preview, away = EXPECTED[language]
