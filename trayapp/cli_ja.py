@@ -342,4 +342,7 @@ JA: dict[str, str] = {
     "{id}: notifications wait until {until}; the deadline stays {due}": (
         "{id}: {until} まで通知を控えます。期限は {due} のままです"
     ),
+    "Away until {until}: deadlines paused, notifications held": (
+        "{until} まで不在：期限は止まり、通知は控えています"
+    ),
 }

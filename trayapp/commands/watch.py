@@ -122,11 +122,12 @@ def waybar_line(
     items: tuple[Inquiry, ...],
     health: dict[str, AccountHealth],
     accounts: tuple[AccountConfig, ...],
+    away_until: datetime | None = None,
 ) -> dict[str, str]:
     from trayapp.cli_i18n import describe_health, tooltip_texts
     from trayapp.core.summary import leads_by_account, summarize
 
-    summary = summarize(items, health, at, leads_by_account(accounts))
+    summary = summarize(items, health, at, leads_by_account(accounts), away_until=away_until)
     return summary.waybar(tooltip_texts(), describe_health)
 
 
@@ -254,6 +255,7 @@ def _emit(fmt: str, snapshot: Any, event: str) -> None:
     now = clock_now()
     health = dict(snapshot.health)
     if fmt == "waybar":
-        _write(waybar_line(now, snapshot.items, health, snapshot.accounts))
+        away = snapshot.holds.away_until(now)  # the tooltip says so, as the tray's does
+        _write(waybar_line(now, snapshot.items, health, snapshot.accounts, away))
     else:
         _write(json_line(now, snapshot.items, health, event))
