@@ -350,3 +350,19 @@ def test_an_old_schema_is_migrated_keeping_its_data(tmp_path: Path) -> None:
         [old] = store.acks("shop")
         assert old.message_id == "old@ack" and old.state == "sent"
         assert old.created_at == datetime(2024, 5, 7, tzinfo=UTC)
+
+
+def test_snoozes_are_kept_until_over_and_old_ones_pruned(tmp_path: Path) -> None:
+    with StateStore(tmp_path) as store:
+        now = datetime.now(UTC)
+        store.snooze("shop", "old", now - timedelta(days=3))
+        store.snooze("shop", "a1", now + timedelta(hours=1))
+        assert set(store.snoozes()) == {"a1"}  # the old one went when a new one was set
+        assert store.snoozes(now + timedelta(hours=2)) == {}
+        store.unsnooze("shop", "a1")
+        assert store.snoozes() == {}
+        assert store.claim_auto_reply("shop", "A@x.test", now, "m1@shop")
+        assert not store.claim_auto_reply("shop", "a@x.test", now, "m2@shop")
+        assert store.auto_replied_senders("shop", now) == {"a@x.test"}
+        store.forget_account("shop")
+        assert store.auto_replied_senders("shop", now) == set()

@@ -21,7 +21,7 @@ import sqlite3
 import threading
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal, cast, get_args
 
@@ -604,6 +604,10 @@ class StateStore:
 
     def snooze(self, account: str, item_id: str, until: datetime) -> None:
         with self._write() as conn:
+            # Snoozes long over are only clutter: dropped whenever a new one is set.
+            conn.execute(
+                "DELETE FROM snoozes WHERE until < ?", (to_db_time(_utcnow() - timedelta(days=1)),)
+            )
             conn.execute(
                 "INSERT INTO snoozes (account, item_id, until) VALUES (?, ?, ?)"
                 " ON CONFLICT (account, item_id) DO UPDATE SET until = excluded.until",
