@@ -24,6 +24,7 @@ from pytestqt.qtbot import QtBot
 from trayapp.app import IppoApp, SignalWakeup, build_app
 from trayapp.config import ConfigStore
 from trayapp.core.model import AccountConfig, AccountHealth, HealthState, Inquiry, ItemState
+from trayapp.core.notifications import NotificationText
 from trayapp.demo import MemorySecretStore
 from trayapp.desktop.autostart import XdgAutostart
 from trayapp.mail.service import WatchSnapshot
@@ -92,8 +93,8 @@ class Recorder:
     def __init__(self) -> None:
         self.shown: list[tuple[str, str]] = []
 
-    def show(self, title: str, message: str) -> None:
-        self.shown.append((title, message))
+    def show(self, note: NotificationText) -> None:
+        self.shown.append((note.title, note.message))
 
 
 class Harness:
@@ -145,8 +146,8 @@ def test_snapshots_reach_tray_list_and_notifier(harness: Harness, qtbot: QtBot) 
     assert "Jane Miller" in app.tray.toolTip()
     # One notification for the warning stage, naming the sender; none for the calm item.
     assert len(harness.notes.shown) == 1
-    title, _body = harness.notes.shown[0]
-    assert "Jane Miller" in title and "3h" in title
+    title, body = harness.notes.shown[0]
+    assert "Jane Miller" in body and "3h" in title
     # One timer for the badge: the next change is the text '3h' -> '2h' in exactly 1 s,
     # well before the urgent stage (2 h away); the notification timer waits for that stage.
     assert 0 <= app.summary_timer.remaining_ms() <= 1_100
@@ -301,8 +302,8 @@ def test_settings_language_switches_tray_and_notifications(
             {"shop": CONNECTED},
         )
         qtbot.waitUntil(lambda: len(harness.notes.shown) == 1)
-        title = harness.notes.shown[0][0]
-        assert "Jane Miller" in title and "reply within" not in title  # Japanese text
+        title, body = harness.notes.shown[0]
+        assert "Jane Miller" in body and "Reply within" not in title  # Japanese text
         app.set_language("system")
         assert harness.config.settings["language"] is None
     finally:
@@ -374,7 +375,7 @@ def test_last_known_items_are_not_notified_before_a_live_scan(
     assert badge is not None and badge.kind == "error"  # shown, but marked not covered
     harness.watch.publish([item], {"shop": CONNECTED})  # the live scan confirms it
     qtbot.waitUntil(lambda: len(harness.notes.shown) == 1)
-    assert "Jane Miller" in harness.notes.shown[0][0]
+    assert "Jane Miller" in harness.notes.shown[0][1]
 
 
 def test_settings_change_is_saved_and_restarts_the_account(harness: Harness, qtbot: QtBot) -> None:
