@@ -396,3 +396,45 @@ def test_settings_change_is_saved_and_restarts_the_account(harness: Harness, qtb
     qtbot.waitUntil(lambda: len(harness.notes.shown) == 1)
     dialog.close()
     qtbot.waitUntil(lambda: app.settings_dialog is None)
+
+
+def test_notification_actions_reach_the_app(harness: Harness, qtbot: QtBot) -> None:
+    """What a notification's buttons do (the backends report them; the real daemon path is in
+    tests/gui/test_desktop_notify.py and tests/e2e/test_notification_actions.py)."""
+    app = harness.app
+    app.start()
+    first = inquiry("w1", timedelta(hours=3), "Jane Miller <jane@example.com>", "Order #4521")
+    second = inquiry("w2", timedelta(hours=3, minutes=20), "Ken <ken@example.jp>", uid=2)
+    harness.watch.publish([first, second], {"shop": CONNECTED})
+    qtbot.waitUntil(lambda: len(harness.notes.shown) == 1)
+    actions = app.notification_actions
+    assert actions is not None
+    # "Send first word" on a single inquiry's notification: its acknowledgement dialog.
+    actions.report("ippo-ack", ("w2",))
+    qtbot.waitUntil(lambda: "w2" in app.ack_dialogs)
+    assert app.ack_dialogs["w2"].isVisible()
+    # On a group: the list.
+    actions.report("ippo-ack", ("w1", "w2"))
+    qtbot.waitUntil(lambda: app.has_list() and app.pending.isVisible())
+    app.pending.hide()
+    # A click: the list, at that inquiry.
+    actions.report("default", ("w2",))
+    qtbot.waitUntil(lambda: app.pending.isVisible())
+    current = app.pending.current_item()
+    assert current is not None and current.id == "w2"
+    # "Snooze 1 h" half an hour before w1 turns urgent: that stage waits for the snooze's end.
+    harness.clock.now = NOW + timedelta(hours=1, minutes=30)
+    actions.report("ippo-snooze", ("w1",))
+    qtbot.wait(50)
+    harness.clock.now = NOW + timedelta(hours=2, minutes=1)  # w1 urgent, snoozed
+    app.scheduler.check()
+    assert len(harness.notes.shown) == 1
+    harness.clock.now = NOW + timedelta(hours=2, minutes=21)  # w2 urgent: told
+    app.scheduler.check()
+    assert [b.splitlines()[0] for _t, b in harness.notes.shown[1:]] == ["Ken <ken@example.jp>"]
+    harness.clock.now = NOW + timedelta(hours=2, minutes=30)  # the snooze ran out
+    app.scheduler.check()
+    assert len(harness.notes.shown) == 3
+    assert harness.notes.shown[-1][1].startswith("Jane Miller")
+    app.scheduler.check()
+    assert len(harness.notes.shown) == 3  # reminded once
