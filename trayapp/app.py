@@ -521,6 +521,7 @@ class IppoApp(QObject):
         """The person acted on a notification: "Send first word" opens the acknowledgement
         (the list, for a group), "Snooze 1 h" holds its notifications, a click opens the list
         at the inquiry."""
+        log.info("notification action %s for %s", key, ",".join(item_ids))
         known = [i for i in item_ids if self._item(i) is not None]
         if key == ACTION_ACK and len(known) == 1 and len(item_ids) == 1:
             self.acknowledge(known[0])

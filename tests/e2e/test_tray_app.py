@@ -155,7 +155,7 @@ def test_real_app_notifies_once_lists_and_quits_cleanly(
         wait_for_log(app_log, r"shop: connected")
         calls = notifications.wait_for(1)
         assert EN_CUSTOMER_NAME in calls[0], calls[0]
-        assert "reply within 2h" in calls[0], calls[0]  # 2 h 59 m left, shown truncated
+        assert "Reply within 2h" in calls[0], calls[0]  # 2 h 59 m left, shown truncated
         time.sleep(0.7)  # dunst draws it
         desktop.screenshot(ARTIFACTS / "notification-en.png")
         screenshot_icon(desktop, icon, "tray-badge-en")
