@@ -36,6 +36,7 @@ import pytest
 from tests.support.desktop_session import DUNSTRC, Desktop, NotifyCalls, start_desktop
 from tests.support.dovecot import DovecotServer, DovecotUser
 from tests.support.mailcorpus import english_inquiry, make_message, new_message_id
+from tests.support.plain_notifications import PlainNotificationServer
 
 pytestmark = [pytest.mark.integration, pytest.mark.gui, pytest.mark.slow]
 
@@ -355,3 +356,41 @@ def test_japanese_actions_through_dunst(
         app.send_signal(signal.SIGTERM)
         status = app.wait(timeout=15)
     assert status == 0, desk.log("app-ja.log")[-3000:]
+
+
+def test_a_server_without_actions_gets_a_plain_useful_notification(
+    dovecot: DovecotServer, tmp_path: Path
+) -> None:
+    """The real app and a notification server that announces neither actions nor
+    body-markup: no buttons it cannot show, the text as written, and still who and what."""
+    with (
+        start_desktop(notifications=False) as plain_desk,
+        PlainNotificationServer(plain_desk.bus_address) as server,
+    ):
+        user = dovecot.add_user()
+        dovecot.append(
+            user,
+            "INBOX",
+            inquiry_from("<b>Ken</b> & Co", "見積もり <img src=x>", user, new_message_id()),
+            internaldate=dt.datetime.now(dt.UTC) - dt.timedelta(hours=21),
+        )
+        config = tmp_path / "config"
+        add_account(plain_desk, dovecot, user, config)
+        app = plain_desk.start(
+            [*APP, "--config-dir", str(config)],
+            "app-plain.log",
+            env=plain_desk.env(LANG="en_US.UTF-8", LANGUAGE="en"),
+            cwd=ROOT,
+        )
+        try:
+            plain_desk.wait_for_tray_icon("ippo")
+            wait(lambda: server.calls, "the notification")
+            _app, replaces, _icon, summary, body, actions, hints, _expire = server.calls[0]
+            assert summary == "Reply within 2h" and replaces == 0
+            assert actions == []
+            assert body == "<b>Ken</b> & Co <customer@example.test>\n見積もり <img src=x>"
+            assert hints["urgency"] == ("y", 1)
+        finally:
+            app.send_signal(signal.SIGTERM)
+            status = app.wait(timeout=15)
+        assert status == 0, plain_desk.log("app-plain.log")[-3000:]

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import re
 import subprocess
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from tests.support.desktop_session import DUNSTRC, Desktop, NotifyCalls, start_desktop
+from tests.support.plain_notifications import PlainNotificationServer
 from trayapp.core.model import Stage
 from trayapp.core.notifications import compose, due_alerts
 from trayapp.desktop.notify import CallableBackend, NotificationScheduler, Notifier
@@ -244,56 +244,10 @@ def test_a_daemon_that_cannot_start_sends_to_the_tray(session: Desktop, qtbot: Q
     dbus.close()
 
 
-class PlainServer:
-    """A notification server without `actions` or `body-markup` (as some minimal daemons
-    are), on the test bus: jeepney, blocking, in a thread, for this test only."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[Any, ...]] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._ready = threading.Event()
-
-    def __enter__(self) -> PlainServer:
-        self._thread.start()
-        assert self._ready.wait(10), "the scripted server did not start"
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self._stop.set()
-        self._thread.join(5)
-
-    def _run(self) -> None:
-        from jeepney import HeaderFields, MessageType, new_method_return
-        from jeepney.bus_messages import message_bus
-        from jeepney.io.blocking import open_dbus_connection
-
-        with open_dbus_connection() as conn:
-            conn.send_and_get_reply(message_bus.RequestName("org.freedesktop.Notifications"))
-            self._ready.set()
-            while not self._stop.is_set():
-                try:
-                    msg = conn.receive(timeout=0.2)
-                except TimeoutError:
-                    continue
-                if msg.header.message_type is not MessageType.method_call:
-                    continue
-                member = msg.header.fields.get(HeaderFields.member)
-                reply: Callable[[], Any]
-                if member == "GetCapabilities":
-                    reply = lambda: new_method_return(msg, "as", (["body"],))  # noqa: E731, B023
-                elif member == "Notify":
-                    self.calls.append(tuple(msg.body))
-                    reply = lambda: new_method_return(msg, "u", (len(self.calls),))  # noqa: E731, B023
-                else:
-                    reply = lambda: new_method_return(msg)  # noqa: E731, B023
-                conn.send(reply())
-
-
 def test_a_server_without_actions_gets_a_plain_useful_notification(
     session: Desktop, qtbot: QtBot
 ) -> None:
-    with PlainServer() as server:
+    with PlainNotificationServer(session.bus_address) as server:
         dbus = DBusNotifier(Actions())
         notifier = Notifier([dbus])
         note, _ = note_for("p1", timedelta(hours=2), HOSTILE_SENDER, "見積もり <b>至急</b>")

@@ -72,6 +72,11 @@ def test_withdrawn_when_no_covered_inquiry_waits_with_the_told_deadline() -> Non
     assert live.closed(4) is not None and live.stale({}) == []
     live.shown(note(a), 5)
     assert live.covering(["x"]) == [] and live.covering(["a"]) == [5]
+    # One about no inquiry (an inbox not covered, say): replaced by its tag, never stale.
+    inbox = NotificationText("Inbox shop is not watched", "login failed", tag="account:shop")
+    live.shown(inbox, 6)
+    assert live.stale({}) == [] and live.shown(note(a), 7) == []
+    assert live.replaces(NotificationText("again", "", tag="account:shop")) == 6
 
 
 class RecordingLive:

@@ -66,7 +66,7 @@ class LiveNotifications(Generic[Id]):
         redundant = [
             shown.id
             for shown in self._shown.values()
-            if shown.id != notification_id and set(shown.item_ids) <= covered
+            if shown.id != notification_id and shown.covers and set(shown.item_ids) <= covered
         ]
         for old in redundant:
             del self._shown[old]
@@ -83,7 +83,8 @@ class LiveNotifications(Generic[Id]):
         gone = [
             shown.id
             for shown in self._shown.values()
-            if not any(waiting.get(item_id) == deadline for item_id, deadline in shown.covers)
+            if shown.covers  # one about no inquiry (an inbox, say) is replaced by its tag
+            and not any(waiting.get(item_id) == deadline for item_id, deadline in shown.covers)
         ]
         for old in gone:
             del self._shown[old]

@@ -119,6 +119,7 @@ class NotificationText:
     overdue: bool = False  # at least one covered inquiry is overdue
     actions: tuple[tuple[str, str], ...] = ()  # (key, label), the default action first
     resident: bool = False  # stays until the person acts (set at delivery from the settings)
+    tag: str = ""  # what it replaces when it tells no inquiry (e.g. "account:shop")
 
     @property
     def item_ids(self) -> tuple[str, ...]:
@@ -126,6 +127,8 @@ class NotificationText:
 
     @property
     def key(self) -> str:
+        if self.tag:
+            return self.tag
         return f"item:{self.covers[0][0]}" if len(self.covers) == 1 else "group"
 
 
