@@ -230,6 +230,23 @@ def test_without_a_daemon_the_tray_message_is_used(session: Desktop, qtbot: QtBo
     dbus.close()
 
 
+def test_a_daemon_started_after_the_app_is_used_from_then_on(
+    session: Desktop, qtbot: QtBot
+) -> None:
+    # At login Ippo may start before the desktop's notification daemon.
+    fallback: list[tuple[str, str]] = []
+    dbus = DBusNotifier(Actions())
+    notifier = Notifier([dbus, CallableBackend("tray", lambda t, m: fallback.append((t, m)))])
+    notifier.notify(note_for("l1", timedelta(hours=2))[0])
+    qtbot.waitUntil(lambda: len(fallback) == 1, timeout=10_000)
+    calls = session.start_dunst()
+    assert notifier.notify(note_for("l2", timedelta(hours=2), "Bob <b@example.com>")[0]) == "tray"
+    qtbot.waitUntil(lambda: dbus.capabilities is not None and "actions" in dbus.capabilities)
+    assert notifier.notify(note_for("l3", timedelta(hours=2), "Eve <e@example.com>")[0]) == "dbus"
+    assert "Eve" in wait_calls(qtbot, calls, 1)[0]
+    dbus.close()
+
+
 def test_a_daemon_that_cannot_start_sends_to_the_tray(session: Desktop, qtbot: QtBot) -> None:
     # Debian's dunst is D-Bus activatable (its own service file), but this bus cannot start
     # it (no display in the bus's environment): the error reply sends it to the tray.

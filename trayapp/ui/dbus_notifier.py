@@ -301,6 +301,7 @@ class DBusNotifier(QObject):
         self.capabilities: frozenset[str] | None = None  # None: not known yet
         self._problem = ""  # why the server cannot be used ('' = fine or not known yet)
         self._started = False
+        self._probing = False  # a GetCapabilities call is on its way
         self._waiting: list[NotificationText] = []  # shown before the capabilities came
         self._in_flight: set[str] = set()  # keys whose Notify has no reply yet
         self._next: dict[str, NotificationText] = {}  # newer notes for those keys
@@ -321,31 +322,43 @@ class DBusNotifier(QObject):
             path=NOTIFICATIONS.object_path,
         )
         self._bus.call(message_bus.AddMatch(rule))
+        self._probe()
+
+    def _probe(self) -> None:
+        self._probing = True
         self._bus.call(new_method_call(NOTIFICATIONS, "GetCapabilities"), self._on_capabilities)
 
     def _on_capabilities(self, reply: Message) -> None:
+        self._probing = False
         if is_error(reply):
-            # No daemon, or one the bus could not start: every notification goes on to the
-            # next backend (the tray's balloon) until the app restarts.
+            # No daemon, or one the bus could not start: notifications go on to the next
+            # backend (the tray's balloon); each later one asks again (a daemon started
+            # after Ippo at login is used from then on).
             self._problem = f"no notification service: {error_text(reply)}"
             log.info("%s", self._problem)
             self.capabilities = frozenset()
         else:
+            self._problem = ""
             self.capabilities = frozenset(str(c) for c in reply.body[0])
             log.info("notification server capabilities: %s", " ".join(sorted(self.capabilities)))
         self.capabilities_known.emit(sorted(self.capabilities))
         waiting, self._waiting = self._waiting, []
         for note in waiting:
-            self._show_or_fall_back(note)
+            if self._problem:
+                self._fall_back(note, self._problem)
+            else:
+                self._show_or_fall_back(note)
 
     # ---------------------------------------------------------------- LiveBackend
 
     def show(self, note: NotificationText) -> None:
         self.start()
-        if self._problem:
-            raise NotificationUnavailable(self._problem)
         if not self._bus.connected:
-            raise NotificationUnavailable("the session bus connection is closed")
+            raise NotificationUnavailable(self._problem or "the session bus connection is closed")
+        if self._problem:
+            if not self._probing:
+                self._probe()  # for the next one
+            raise NotificationUnavailable(self._problem)
         if self.capabilities is None:
             self._waiting.append(note)
             return
