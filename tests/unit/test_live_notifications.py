@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from trayapp.core.live_notifications import LiveNotifications
 from trayapp.core.model import Inquiry, ItemState, Stage
@@ -159,3 +163,60 @@ def test_overdue_is_resident_unless_switched_off() -> None:
     scheduler.set_overdue_stays(False)
     scheduler.update([item("late2", -timedelta(minutes=5))])
     assert backend.shown[-1].overdue and not backend.shown[-1].resident
+
+
+ITEMS = ["a", "b", "c", "d", "e"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.tuples(st.just("notify"), st.sets(st.sampled_from(ITEMS), min_size=1)),
+            st.tuples(st.just("answered"), st.sets(st.sampled_from(ITEMS))),
+            st.tuples(st.just("closed"), st.integers(0, 20)),
+        ),
+        max_size=30,
+    )
+)
+def test_each_inquiry_is_in_at_most_one_live_notification_and_withdrawn_when_gone(
+    steps: list[tuple[str, Any]],
+) -> None:
+    """A server that honours replaces_id (returns the same id, else a new one), random
+    notifications, answers and closes: an inquiry is never in two live notifications, and a
+    notification whose inquiries all stopped waiting is never live after a snapshot."""
+    live: LiveNotifications[int] = LiveNotifications()
+    on_screen: set[int] = set()
+    waiting = {i: NOW + timedelta(hours=n) for n, i in enumerate(ITEMS)}
+    next_id = 1
+    for kind, arg in steps:
+        if kind == "notify":
+            chosen = sorted(arg & waiting.keys()) or sorted(arg)
+            for i in chosen:
+                waiting.setdefault(i, NOW)
+            n = NotificationText("t", "m", tuple((i, waiting[i]) for i in chosen))
+            replaced = live.replaces(n)
+            if replaced is None or replaced not in on_screen:
+                replaced, next_id = next_id, next_id + 1
+            on_screen.add(replaced)
+            on_screen -= set(live.shown(n, replaced))
+        elif kind == "answered":
+            for i in arg:
+                waiting.pop(i, None)
+            on_screen -= set(live.stale(waiting))
+        else:
+            if arg in on_screen:
+                on_screen.discard(arg)
+                live.closed(arg)
+        assert set(live.ids()) <= on_screen
+        seen: list[str] = []
+        for notification_id in live.ids():
+            shown = live.get(notification_id)
+            assert shown is not None
+            seen.extend(shown.item_ids)
+        assert len(seen) == len(set(seen)), seen
+        if kind == "answered":
+            for notification_id in live.ids():
+                shown = live.get(notification_id)
+                assert shown is not None
+                assert any(waiting.get(i) == d for i, d in shown.covers)
