@@ -23,9 +23,7 @@ import datetime as dt
 import json
 import os
 import re
-import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -33,6 +31,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.app_runs import ROOT, add_account, ippo, running_app
 from tests.support.desktop_session import DUNSTRC, Desktop, NotifyCalls, start_desktop
 from tests.support.dovecot import DovecotServer, DovecotUser
 from tests.support.mailcorpus import english_inquiry, make_message, new_message_id
@@ -40,9 +39,7 @@ from tests.support.plain_notifications import PlainNotificationServer
 
 pytestmark = [pytest.mark.integration, pytest.mark.gui, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "e2e"
-APP = [sys.executable, "-m", "trayapp"]
 
 HOSTILE_NAME = "<a href='https://evil.example/'>Boss</a> <b>URGENT</b>"
 HOSTILE_SUBJECT = "<img src=https://tracker.example/p.gif> <b>Invoice</b> overdue"
@@ -80,40 +77,6 @@ def wait(check: Callable[[], object], what: str, timeout: float = 60.0) -> None:
         time.sleep(0.1)
 
 
-def ippo(
-    desk: Desktop, config: Path, *args: str, stdin: str | None = None, **env: str
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*APP, "--config-dir", str(config), *args],
-        cwd=ROOT,
-        env=desk.env(**env),
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-
-
-def add_account(desk: Desktop, dovecot: DovecotServer, user: DovecotUser, config: Path) -> None:
-    account = dovecot.account(user)
-    added = ippo(
-        desk,
-        config,
-        "account", "add",
-        "--name", "shop",
-        "--email", account.email,
-        "--imap-host", account.imap_host,
-        "--imap-port", str(account.imap_port),
-        "--imap-security", account.imap_security,
-        "--username", user.username,
-        "--ca-file", str(account.ca_file),
-        "--password-stdin",
-        stdin=user.password + "\n",
-    )  # fmt: skip
-    assert added.returncode == 0, added.stdout + added.stderr
-
-
 def pending_id(desk: Desktop, config: Path, message_id: str) -> str:
     listed = ippo(desk, config, "pending", "--json")
     for entry in json.loads(listed.stdout):
@@ -138,11 +101,13 @@ def choose_in_context_menu(desk: Desktop, label: str) -> None:
 
 
 class ProcessWatch:
-    """Polls /proc for notify-send or gdbus processes while it runs."""
+    """Polls /proc for notify-send or gdbus processes descended from one process (the app)
+    while it runs (the machine may run other programs' at the same time)."""
 
     NAMES = ("notify-send", "gdbus")
 
-    def __init__(self) -> None:
+    def __init__(self, root: int) -> None:
+        self.root = root
         self.seen: set[str] = set()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -155,17 +120,34 @@ class ProcessWatch:
         self._stop.set()
         self._thread.join(5)
 
+    @staticmethod
+    def _parent(pid: int) -> int:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            return 0
+        return int(stat.rpartition(")")[2].split()[1])
+
+    def _descends_from_root(self, pid: int) -> bool:
+        for _ in range(64):
+            if pid == self.root:
+                return True
+            if pid <= 1:
+                return False
+            pid = self._parent(pid)
+        return False
+
     def _run(self) -> None:
         while not self._stop.is_set():
-            for pid in os.listdir("/proc"):
-                if not pid.isdigit():
+            for entry in os.listdir("/proc"):
+                if not entry.isdigit():
                     continue
                 try:
-                    comm = Path(f"/proc/{pid}/comm").read_text().strip()
+                    comm = Path(f"/proc/{entry}/comm").read_text().strip()
                 except OSError:
                     continue
-                if comm in self.NAMES:
-                    self.seen.add(f"{pid}:{comm}")
+                if comm in self.NAMES and self._descends_from_root(int(entry)):
+                    self.seen.add(f"{entry}:{comm}")
             time.sleep(0.005)
 
 
@@ -208,110 +190,99 @@ def test_act_on_notifications_replace_withdraw_and_never_markup(
         wrapper.chmod(0o755)
     path = f"{wrappers}:{desk.env()['PATH']}"
     app_log = config / "ippo.log"
-    watch = ProcessWatch()
-    with watch:
-        app = desk.start(
-            [*APP, "--config-dir", str(config)],
-            "app.log",
-            env=desk.env(LANG="en_US.UTF-8", LANGUAGE="en", PATH=path),
-            cwd=ROOT,
+    env = {"LANG": "en_US.UTF-8", "LANGUAGE": "en", "PATH": path}
+    with running_app(desk, config, "app.log", **env) as app, ProcessWatch(app.pid) as watch:
+        desk.wait_for_tray_icon("ippo")
+        # --- the warning: actions, urgency normal, mail text escaped
+        wait(lambda: calls.count() >= 1, "the warning notification")
+        first_call = calls.calls()[0]
+        for key, label in (
+            ("default", "Open list"),
+            ("ippo-ack", "Send first word"),
+            ("ippo-snooze", "Snooze 1 h"),
+        ):
+            assert f'string "{key}"' in first_call and f'string "{label}"' in first_call
+        assert "&lt;a href='https://evil.example/'&gt;Boss&lt;/a&gt;" in first_call
+        assert "&lt;b&gt;URGENT&lt;/b&gt;" in first_call
+        assert "&lt;img src=https://tracker.example/p.gif&gt;" in first_call
+        assert "<a href" not in first_call and "<img" not in first_call
+        assert "<b>" not in first_call
+        assert re.search(r'string "urgency"\s*variant\s*byte 1', first_call)
+        assert replaces_id(first_call) == 0
+        wait(lambda: len(calls.notify_ids()) >= 1, "the warning's id")
+        first_id = calls.notify_ids()[0]
+        time.sleep(0.7)
+        desk.screenshot(ARTIFACTS / "notification-actions-warning-en.png")
+
+        # --- the urgent stage replaces that bubble
+        wait(lambda: calls.count() >= 2, "the urgent notification", timeout=90)
+        second_call = calls.calls()[1]
+        assert "Reply within 59m" in second_call or "Reply within 1h" in second_call
+        assert replaces_id(second_call) == first_id
+        wait(lambda: len(calls.notify_ids()) >= 2, "the urgent notification's id")
+        assert calls.notify_ids()[1] == first_id
+        time.sleep(0.7)
+        desk.screenshot(ARTIFACTS / "notification-actions-urgent-en.png")
+
+        # --- "Send first word" from dunst's context menu: the dialog for that inquiry
+        choose_in_context_menu(desk, "Send first word")
+        desk.wait_for_window("Quick acknowledgement")
+        log = app_log.read_text(encoding="utf-8")
+        assert f"notification action ippo-ack for {hostile_id}" in log, log[-2000:]
+        menu = (desk.base / "menu.txt").read_text(encoding="utf-8")
+        assert "Snooze 1 h" in menu and "Open list" in menu, menu
+        time.sleep(0.7)
+        desk.screenshot(ARTIFACTS / "notification-ack-dialog-en.png")
+        # The bubble acted on is closed.
+        wait(lambda: first_id in calls.closes(), "the acted-on bubble to close")
+
+        # --- a new inquiry, then answered from another mail client: its bubble goes
+        other_mid = new_message_id()
+        other_uid = dovecot.append(
+            user,
+            "INBOX",
+            english_inquiry(to=user.email, message_id=other_mid),
+            internaldate=dt.datetime.now(dt.UTC) - dt.timedelta(hours=21),
         )
-        try:
-            desk.wait_for_tray_icon("ippo")
-            # --- the warning: actions, urgency normal, mail text escaped
-            wait(lambda: calls.count() >= 1, "the warning notification")
-            first_call = calls.calls()[0]
-            for key, label in (
-                ("default", "Open list"),
-                ("ippo-ack", "Send first word"),
-                ("ippo-snooze", "Snooze 1 h"),
-            ):
-                assert f'string "{key}"' in first_call and f'string "{label}"' in first_call
-            assert "&lt;a href='https://evil.example/'&gt;Boss&lt;/a&gt;" in first_call
-            assert "&lt;b&gt;URGENT&lt;/b&gt;" in first_call
-            assert "&lt;img src=https://tracker.example/p.gif&gt;" in first_call
-            assert "<a href" not in first_call and "<img" not in first_call
-            assert "<b>" not in first_call
-            assert re.search(r'string "urgency"\s*variant\s*byte 1', first_call)
-            assert replaces_id(first_call) == 0
-            wait(lambda: len(calls.notify_ids()) >= 1, "the warning's id")
-            first_id = calls.notify_ids()[0]
-            time.sleep(0.7)
-            desk.screenshot(ARTIFACTS / "notification-actions-warning-en.png")
+        wait(lambda: calls.count() >= 3, "the new inquiry's notification")
+        third_call = calls.calls()[2]
+        assert "Jane Miller" in third_call and replaces_id(third_call) == 0
+        wait(lambda: len(calls.notify_ids()) >= 3, "its id")
+        third_id = calls.notify_ids()[2]
+        assert third_id not in calls.closes()
+        with dovecot.session(user) as phone:
+            phone.select_folder("INBOX")
+            phone.add_flags([other_uid], [b"\\Answered"])
+        wait(lambda: third_id in calls.closes(), "CloseNotification for the answered one")
 
-            # --- the urgent stage replaces that bubble
-            wait(lambda: calls.count() >= 2, "the urgent notification", timeout=90)
-            second_call = calls.calls()[1]
-            assert "Reply within 59m" in second_call or "Reply within 1h" in second_call
-            assert replaces_id(second_call) == first_id
-            wait(lambda: len(calls.notify_ids()) >= 2, "the urgent notification's id")
-            assert calls.notify_ids()[1] == first_id
-            time.sleep(0.7)
-            desk.screenshot(ARTIFACTS / "notification-actions-urgent-en.png")
+        # --- a burst of 50 inquiries: notifications, and no helper process at all
+        before = calls.count()
+        received = dt.datetime.now(dt.UTC) - dt.timedelta(hours=21)
+        with dovecot.session(user) as client:
+            for n in range(50):
+                client.append(
+                    "INBOX",
+                    english_inquiry(
+                        to=user.email,
+                        from_addr=f"buyer{n}@example.test",
+                        from_name=f"Buyer {n}",
+                        subject=f"--wait order {n}",
+                    ),
+                    msg_time=received,
+                )
+        wait(lambda: "50 inquiries" in calls.text() or calls.count() > before, "the burst")
+        time.sleep(3.0)  # the rest of the burst's notifications
+        burst = calls.calls()[before:]
+        assert burst, calls.text()[-3000:]
+        told = "".join(burst)
+        assert "inquiries need a reply" in told and "Buyer " in told, told[-3000:]
 
-            # --- "Send first word" from dunst's context menu: the dialog for that inquiry
-            choose_in_context_menu(desk, "Send first word")
-            desk.wait_for_window("Quick acknowledgement")
-            log = app_log.read_text(encoding="utf-8")
-            assert f"notification action ippo-ack for {hostile_id}" in log, log[-2000:]
-            menu = (desk.base / "menu.txt").read_text(encoding="utf-8")
-            assert "Snooze 1 h" in menu and "Open list" in menu, menu
-            time.sleep(0.7)
-            desk.screenshot(ARTIFACTS / "notification-ack-dialog-en.png")
-            # The bubble acted on is closed.
-            wait(lambda: first_id in calls.closes(), "the acted-on bubble to close")
-
-            # --- a new inquiry, then answered from another mail client: its bubble goes
-            other_mid = new_message_id()
-            other_uid = dovecot.append(
-                user,
-                "INBOX",
-                english_inquiry(to=user.email, message_id=other_mid),
-                internaldate=dt.datetime.now(dt.UTC) - dt.timedelta(hours=21),
-            )
-            wait(lambda: calls.count() >= 3, "the new inquiry's notification")
-            third_call = calls.calls()[2]
-            assert "Jane Miller" in third_call and replaces_id(third_call) == 0
-            wait(lambda: len(calls.notify_ids()) >= 3, "its id")
-            third_id = calls.notify_ids()[2]
-            assert third_id not in calls.closes()
-            with dovecot.session(user) as phone:
-                phone.select_folder("INBOX")
-                phone.add_flags([other_uid], [b"\\Answered"])
-            wait(lambda: third_id in calls.closes(), "CloseNotification for the answered one")
-
-            # --- a burst of 50 inquiries: notifications, and no helper process at all
-            before = calls.count()
-            received = dt.datetime.now(dt.UTC) - dt.timedelta(hours=21)
-            with dovecot.session(user) as client:
-                for n in range(50):
-                    client.append(
-                        "INBOX",
-                        english_inquiry(
-                            to=user.email,
-                            from_addr=f"buyer{n}@example.test",
-                            from_name=f"Buyer {n}",
-                            subject=f"--wait order {n}",
-                        ),
-                        msg_time=received,
-                    )
-            wait(lambda: "50 inquiries" in calls.text() or calls.count() > before, "the burst")
-            time.sleep(3.0)  # the rest of the burst's notifications
-            burst = calls.calls()[before:]
-            assert burst, calls.text()[-3000:]
-            told = "".join(burst)
-            assert "inquiries need a reply" in told and "Buyer " in told, told[-3000:]
-
-            # --- the list shows the hostile text as text
-            second = ippo(desk, config, LANG="en_US.UTF-8", LANGUAGE="en", PATH=path)
-            assert second.returncode == 0, second.stdout + second.stderr
-            desk.wait_for_window("Ippo — waiting for a reply")
-            time.sleep(0.7)
-            desk.screenshot(ARTIFACTS / "pending-list-hostile-en.png")
-        finally:
-            app.send_signal(signal.SIGTERM)
-            status = app.wait(timeout=15)
-    assert status == 0, desk.log("app.log")[-3000:]
+        # --- the list shows the hostile text as text
+        second = ippo(desk, config, LANG="en_US.UTF-8", LANGUAGE="en", PATH=path)
+        assert second.returncode == 0, second.stdout + second.stderr
+        desk.wait_for_window("Ippo — waiting for a reply")
+        time.sleep(0.7)
+        desk.screenshot(ARTIFACTS / "pending-list-hostile-en.png")
     assert not started.exists(), started.read_text(encoding="utf-8")
     assert watch.seen == set()
 
@@ -332,13 +303,7 @@ def test_japanese_actions_through_dunst(
     config = tmp_path / "config"
     add_account(desk, dovecot, user, config)
     item_id = pending_id(desk, config, mid)
-    app = desk.start(
-        [*APP, "--config-dir", str(config)],
-        "app-ja.log",
-        env=desk.env(LANG="ja_JP.UTF-8", LANGUAGE="ja"),
-        cwd=ROOT,
-    )
-    try:
+    with running_app(desk, config, "app-ja.log", LANG="ja_JP.UTF-8", LANGUAGE="ja"):
         desk.wait_for_tray_icon("ippo")
         wait(lambda: calls.count() >= 1, "the notification")
         call = calls.calls()[0]
@@ -352,10 +317,6 @@ def test_japanese_actions_through_dunst(
         assert f"notification action ippo-ack for {item_id}" in log
         time.sleep(0.7)
         desk.screenshot(ARTIFACTS / "notification-ack-dialog-ja.png")
-    finally:
-        app.send_signal(signal.SIGTERM)
-        status = app.wait(timeout=15)
-    assert status == 0, desk.log("app-ja.log")[-3000:]
 
 
 def test_a_server_without_actions_gets_a_plain_useful_notification(
@@ -376,13 +337,7 @@ def test_a_server_without_actions_gets_a_plain_useful_notification(
         )
         config = tmp_path / "config"
         add_account(plain_desk, dovecot, user, config)
-        app = plain_desk.start(
-            [*APP, "--config-dir", str(config)],
-            "app-plain.log",
-            env=plain_desk.env(LANG="en_US.UTF-8", LANGUAGE="en"),
-            cwd=ROOT,
-        )
-        try:
+        with running_app(plain_desk, config, "app-plain.log", LANG="en_US.UTF-8", LANGUAGE="en"):
             plain_desk.wait_for_tray_icon("ippo")
             wait(lambda: server.calls, "the notification")
             _app, replaces, _icon, summary, body, actions, hints, _expire = server.calls[0]
@@ -390,7 +345,3 @@ def test_a_server_without_actions_gets_a_plain_useful_notification(
             assert actions == []
             assert body == "<b>Ken</b> & Co <customer@example.test>\n見積もり <img src=x>"
             assert hints["urgency"] == ("y", 1)
-        finally:
-            app.send_signal(signal.SIGTERM)
-            status = app.wait(timeout=15)
-        assert status == 0, plain_desk.log("app-plain.log")[-3000:]

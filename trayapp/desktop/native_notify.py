@@ -20,9 +20,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable
 from concurrent.futures import Future
-from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -31,7 +30,7 @@ from desktop_notifier import Button, DesktopNotifier, Icon, Notification, Urgenc
 
 from trayapp.core.live_notifications import LiveNotifications
 from trayapp.core.notifications import ACTION_OPEN, NotificationText
-from trayapp.desktop.notify import APP_NAME, ActionHandler
+from trayapp.desktop.notify import APP_NAME, ActionHandler, WithdrawsLive
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +54,7 @@ def native_notification(note: NotificationText, on_action: ActionHandler) -> Not
     )
 
 
-class DesktopNotifierBackend:
+class DesktopNotifierBackend(WithdrawsLive[str]):
     """A LiveBackend (see desktop.notify) over desktop-notifier."""
 
     name = "desktop-notifier"
@@ -90,10 +89,10 @@ class DesktopNotifierBackend:
         replaced = self._live.replaces(note)
         if replaced is not None:
             self._live.closed(replaced)
-            self._clear(replaced)
+            self._close(replaced)
         native = native_notification(note, self._on_action)
         for redundant in self._live.shown(note, native.identifier):
-            self._clear(redundant)
+            self._close(redundant)
         future = self._submit(self._notifier.send_notification(native))
         future.add_done_callback(partial(self._sent, note, native.identifier))
 
@@ -106,15 +105,7 @@ class DesktopNotifierBackend:
             if fallback is not None:
                 self._call_soon(lambda: fallback(note))
 
-    def withdraw(self, waiting: Mapping[str, datetime]) -> None:
-        for identifier in self._live.stale(waiting):
-            self._clear(identifier)
-
-    def withdraw_items(self, item_ids: Iterable[str]) -> None:
-        for identifier in self._live.covering(item_ids):
-            self._clear(identifier)
-
-    def _clear(self, identifier: str) -> None:
+    def _close(self, identifier: str) -> None:
         self._submit(self._notifier.clear(identifier))
 
     def close(self) -> None:

@@ -20,8 +20,9 @@ import logging
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Protocol, runtime_checkable
+from typing import Generic, Protocol, runtime_checkable
 
+from trayapp.core.live_notifications import Id, LiveNotifications
 from trayapp.core.model import Inquiry, Stage
 from trayapp.core.notifications import (
     ENGLISH_NOTIFICATIONS,
@@ -66,6 +67,24 @@ class LiveBackend(Protocol):
 
     def withdraw_items(self, item_ids: Iterable[str]) -> None:
         """Close the live notifications that tell any of these inquiries."""
+
+
+class WithdrawsLive(Generic[Id]):
+    """`withdraw` and `withdraw_items` for a backend that keeps its notifications on screen in
+    `self._live` and closes one with `self._close(id)`."""
+
+    _live: LiveNotifications[Id]
+
+    def _close(self, notification_id: Id) -> None:
+        raise NotImplementedError
+
+    def withdraw(self, waiting: Mapping[str, datetime]) -> None:
+        for notification_id in self._live.stale(waiting):
+            self._close(notification_id)
+
+    def withdraw_items(self, item_ids: Iterable[str]) -> None:
+        for notification_id in self._live.covering(item_ids):
+            self._close(notification_id)
 
 
 class PlyerBackend:

@@ -24,8 +24,7 @@ import logging
 import os
 import socket
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from collections.abc import Callable
 from typing import Any
 
 from jeepney import DBusAddress, HeaderFields, MessageType, Parser, new_method_call
@@ -42,6 +41,7 @@ from trayapp.desktop.notify import (
     APP_NAME,
     ActionHandler,
     NotificationUnavailable,
+    WithdrawsLive,
 )
 
 log = logging.getLogger(__name__)
@@ -276,7 +276,7 @@ def _synthetic_error(reason: str) -> Message:
     return message
 
 
-class DBusNotifier(QObject):
+class DBusNotifier(QObject, WithdrawsLive[int]):
     """The Linux notification backend (a LiveBackend, see desktop.notify)."""
 
     name = "dbus"
@@ -423,14 +423,6 @@ class DBusNotifier(QObject):
         newer = self._next.pop(note.key, None)
         if newer is not None:
             self._send(newer)
-
-    def withdraw(self, waiting: Mapping[str, datetime]) -> None:
-        for notification_id in self._live.stale(waiting):
-            self._close(notification_id)
-
-    def withdraw_items(self, item_ids: Iterable[str]) -> None:
-        for notification_id in self._live.covering(item_ids):
-            self._close(notification_id)
 
     def _close(self, notification_id: int) -> None:
         self._bus.call(new_method_call(NOTIFICATIONS, "CloseNotification", "u", (notification_id,)))
