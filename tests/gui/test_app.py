@@ -438,3 +438,25 @@ def test_notification_actions_reach_the_app(harness: Harness, qtbot: QtBot) -> N
     assert harness.notes.shown[-1][1].startswith("Jane Miller")
     app.scheduler.check()
     assert len(harness.notes.shown) == 3  # reminded once
+
+
+def test_overdue_stays_is_a_setting(harness: Harness, qtbot: QtBot) -> None:
+    app = harness.app
+    app.start()
+    late = inquiry("o1", -timedelta(minutes=5), "Jane Miller <jane@example.com>")
+    notes: list[NotificationText] = []
+    harness.notes.show = notes.append  # type: ignore[method-assign]
+    harness.watch.publish([late], {"shop": CONNECTED})
+    qtbot.waitUntil(lambda: len(notes) == 1)
+    assert notes[0].overdue and notes[0].resident  # by default: stays until acted on
+    app.open_settings()
+    dialog = app.settings_dialog
+    assert dialog is not None and dialog.overdue_stays.isChecked()
+    dialog.overdue_stays.setChecked(False)
+    assert dialog.apply()
+    assert harness.config.settings["overdue_stays"] is False
+    later = inquiry("o2", -timedelta(minutes=9), "Ken <ken@example.jp>", uid=2)
+    harness.watch.publish([late, later], {"shop": CONNECTED})
+    qtbot.waitUntil(lambda: len(notes) == 2)
+    assert notes[1].overdue and not notes[1].resident
+    dialog.close()
