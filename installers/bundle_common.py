@@ -220,6 +220,8 @@ def hidden_imports() -> list[str]:
         *collect_submodules("trayapp", filter=lambda name: name not in EXCLUDES),
         *QT_MODULES,
         *collect_submodules("plyer.platforms.win"),
+        # desktop-notifier picks its platform backend (WinRT, macOS) inside a function
+        *([] if sys.platform.startswith("linux") else collect_submodules("desktop_notifier")),
         *collect_submodules("plyer.platforms.macosx"),
         "plyer.facades",
         # keyring picks its backend through entry points (PyInstaller's keyring hook ships the

@@ -6,8 +6,11 @@ scheduler's never-twice promise across a restart (with the real SQLite state sto
 
 from __future__ import annotations
 
+import contextlib
 import re
+import socket
 import subprocess
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -22,7 +25,7 @@ from trayapp.core.model import Stage
 from trayapp.core.notifications import compose, due_alerts
 from trayapp.desktop.notify import CallableBackend, NotificationScheduler, Notifier
 from trayapp.store.db import StateStore
-from trayapp.ui.dbus_notifier import DBusNotifier
+from trayapp.ui.dbus_notifier import DBusNotifier, SessionBus
 
 from .helpers import NOW, Clock, inquiry
 
@@ -341,3 +344,50 @@ def test_several_due_at_once_are_grouped(session: Desktop, tmp_path: Path, qtbot
     assert calls.count() == 1
     assert "5 inquiries need a reply" in text
     dbus.close()
+
+
+class BrokenBus:
+    """A 'session bus' on a unix socket that hangs up at once, or accepts and never says a
+    word (bounded: the socket closes when the test ends)."""
+
+    def __init__(self, path: Path, *, silent: bool) -> None:
+        self.path = path
+        self.silent = silent
+        self._server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._server.bind(str(path))
+        self._server.listen(1)
+        self._held: list[socket.socket] = []
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        with contextlib.suppress(OSError):
+            conn, _ = self._server.accept()
+            if self.silent:
+                self._held.append(conn)
+            else:
+                conn.close()
+
+    def close(self) -> None:
+        for conn in self._held:
+            conn.close()
+        self._server.close()
+
+
+@pytest.mark.parametrize("silent", [False, True], ids=["hangs-up", "never-answers"])
+def test_a_broken_bus_sends_notifications_to_the_tray(
+    tmp_path: Path, qtbot: QtBot, silent: bool
+) -> None:
+    bus = BrokenBus(tmp_path / "bus", silent=silent)
+    try:
+        fallback: list[tuple[str, str]] = []
+        session_bus = SessionBus(f"unix:path={bus.path}", ready_timeout_ms=500)
+        dbus = DBusNotifier(Actions(), bus=session_bus)
+        notifier = Notifier([dbus, CallableBackend("tray", lambda t, m: fallback.append((t, m)))])
+        notifier.notify(note_for("b1", timedelta(hours=2))[0])
+        qtbot.waitUntil(lambda: len(fallback) == 1, timeout=5_000)
+        assert fallback[0][0] == "Reply within 2h"
+        assert notifier.notify(note_for("b2", timedelta(hours=2))[0]) == "tray"
+        dbus.close()
+    finally:
+        bus.close()

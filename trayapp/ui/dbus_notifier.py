@@ -52,6 +52,7 @@ NOTIFICATIONS = DBusAddress(
     interface="org.freedesktop.Notifications",
 )
 CALL_TIMEOUT_MS = 30_000  # a server that never answers: give up on that call (D-Bus's 25 s)
+READY_TIMEOUT_MS = 10_000  # a bus that does not finish the handshake: give up on it
 MAX_OUTGOING = 4 * 1024 * 1024  # a bus that stops reading: stop queueing, fail over
 URGENCY_NORMAL = 1
 URGENCY_CRITICAL = 2
@@ -82,9 +83,20 @@ class SessionBus(QObject):
     signal_received = Signal(object)  # jeepney Message
     lost = Signal(str)
 
-    def __init__(self, address: str | None = None, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        address: str | None = None,
+        parent: QObject | None = None,
+        ready_timeout_ms: int = READY_TIMEOUT_MS,
+    ) -> None:
         super().__init__(parent)
         self._address = address
+        self._ready_deadline = QTimer(self)
+        self._ready_deadline.setSingleShot(True)
+        self._ready_deadline.setInterval(ready_timeout_ms)
+        self._ready_deadline.timeout.connect(
+            lambda: self.close("the session bus did not answer the handshake")
+        )
         self._sock: socket.socket | None = None
         self._auth = Authenticator(inc_null_byte=True)
         self._parser = Parser()
@@ -128,6 +140,7 @@ class SessionBus(QObject):
         self._writer = QSocketNotifier(sock.fileno(), QSocketNotifier.Type.Write, self)
         self._writer.activated.connect(self._on_writable)
         self._writer.setEnabled(False)
+        self._ready_deadline.start()
         for line in iter(self._auth.data_to_send, b""):
             if line is None:
                 break
@@ -141,6 +154,7 @@ class SessionBus(QObject):
         if self._closed_reason:
             return
         self._closed_reason = reason
+        self._ready_deadline.stop()
         for notifier in (self._reader, self._writer):
             if notifier is not None:
                 notifier.setEnabled(False)
@@ -250,6 +264,7 @@ class SessionBus(QObject):
             self.close(error_text(reply))
             return
         self._ready = True
+        self._ready_deadline.stop()
         while self._queued and not self._closed_reason:
             message, handler = self._queued.popleft()
             self._send(message, handler)
