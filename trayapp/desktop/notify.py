@@ -231,6 +231,11 @@ class NotificationScheduler:
     def set_texts(self, texts: NotificationTexts) -> None:
         self._texts = texts
 
+    @property
+    def notifier(self) -> Notifier:
+        """The delivery chain, for notifications about something other than a deadline."""
+        return self._notifier
+
     def set_overdue_stays(self, enabled: bool) -> None:
         """Whether an overdue notification stays on screen until the person acts."""
         self._notifier.overdue_stays = enabled
