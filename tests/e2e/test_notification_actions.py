@@ -307,7 +307,7 @@ def test_japanese_actions_through_dunst(
         desk.wait_for_tray_icon("ippo")
         wait(lambda: calls.count() >= 1, "the notification")
         call = calls.calls()[0]
-        assert "あと2hで返信期限" in call, call
+        assert "あと2時間で返信期限" in call, call
         assert 'string "一報を送る"' in call and 'string "1時間後に再通知"' in call
         time.sleep(0.7)
         desk.screenshot(ARTIFACTS / "notification-actions-ja.png")
