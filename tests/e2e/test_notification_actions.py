@@ -285,6 +285,11 @@ def test_act_on_notifications_replace_withdraw_and_never_markup(
         desk.screenshot(ARTIFACTS / "pending-list-hostile-en.png")
     assert not started.exists(), started.read_text(encoding="utf-8")
     assert watch.seen == set()
+    print(
+        f"burst of 50: {len(burst)} Notify call(s); notify-send/gdbus starts: 0 (wrappers),"
+        f" 0 (/proc); Notify calls in the whole run: {calls.count()},"
+        f" CloseNotification: {len(calls.closes())}"
+    )
 
 
 def test_japanese_actions_through_dunst(
