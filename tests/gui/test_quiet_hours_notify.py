@@ -4,19 +4,20 @@ before they end, nothing inside them, one summary when they end."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from pytestqt.qtbot import QtBot
 
 from tests.support.desktop_session import Desktop, start_desktop
 from trayapp.core.notifications import Holds
 from trayapp.core.quiet import parse_quiet_hours
-from trayapp.desktop.notify import NotificationScheduler, Notifier, PlyerBackend
+from trayapp.desktop.notify import NotificationScheduler, Notifier
 from trayapp.store.db import StateStore
+from trayapp.ui.dbus_notifier import DBusNotifier
 
 from .helpers import Clock, inquiry
 
@@ -37,7 +38,7 @@ def session(monkeypatch: pytest.MonkeyPatch) -> Iterator[Desktop]:
 
 
 def test_quiet_hours_warn_at_start_stay_silent_and_summarize_at_end(
-    session: Desktop, tmp_path: Path
+    session: Desktop, tmp_path: Path, qtbot: QtBot
 ) -> None:
     calls = session.start_dunst()
     evening = START - timedelta(minutes=10)
@@ -60,19 +61,25 @@ def test_quiet_hours_warn_at_start_stay_silent_and_summarize_at_end(
         ),
     ]
     armed: list[timedelta | None] = []
+    dbus = DBusNotifier(lambda key, items: None)  # the app's own D-Bus notifier
+
+    def calls_once(count: int) -> list[str]:
+        qtbot.waitUntil(lambda: calls.count() >= count, timeout=20_000)  # Qt's loop sends
+        return calls.calls()
+
     with StateStore(tmp_path) as store:
         scheduler = NotificationScheduler(
-            Notifier([PlyerBackend()]), store, armed.append, clock, max_wait=timedelta(days=1)
+            Notifier([dbus]), store, armed.append, clock, max_wait=timedelta(days=1)
         )
         scheduler.set_holds(Holds(quiet_hours=parse_quiet_hours("22:00-07:30"), zone=TOKYO))
         scheduler.update(items)
         # 21:50: Alice's warning (1 h 40 left) goes out as usual; the timer is set for 22:00.
-        assert "Alice" in calls.wait_for(1)[0]
+        assert "Alice" in calls_once(1)[0]
         assert armed[-1] == timedelta(minutes=10)
         # 22:00: one warning about the night, nothing else.
         clock.now = START
         scheduler.check()
-        warning = calls.wait_for(2)[1]
+        warning = calls_once(2)[1]
         assert "2 inquiries will pass their deadline tonight" in warning
         assert "Alice" in warning and "Bob" in warning and "Carol" not in warning
         # Inside quiet hours: silence, whatever falls due (Alice is overdue at 23:30).
@@ -80,13 +87,15 @@ def test_quiet_hours_warn_at_start_stay_silent_and_summarize_at_end(
             clock.now = START + timedelta(hours=hour)
             scheduler.check()
             assert armed[-1] is not None and clock.now + armed[-1] <= END
-        time.sleep(1.0)
+        qtbot.wait(1000)
         assert calls.count() == 2, calls.text()
         # 07:30: one summary of what happened (two overdue, Carol now in her warning stage).
         clock.now = END
         scheduler.check()
-        summary = calls.wait_for(3)[2]
+        summary = calls_once(3)[2]
         assert "3 inquiries need a reply" in summary
-        time.sleep(1.0)
+        qtbot.wait(1000)
         scheduler.check()
+        qtbot.wait(500)
         assert calls.count() == 3, calls.text()
+    dbus.close()

@@ -140,13 +140,13 @@ def test_inside_hours_counts_from_arrival() -> None:
 
 
 def test_no_schedule_is_exactly_arrival_plus_window() -> None:
-    # The night of 28-29 March 2026 has 23 hours in Berlin: 24 real hours later is midnight.
+    # Around the clock, the window is real time: across Berlin's spring change (29 March
+    # 2026) 24 h after Saturday 23:00 CET is Monday 00:00 CEST, not Sunday 23:00.
     arrival = datetime(2026, 3, 28, 23, 0, tzinfo=BERLIN)
-    real_day_later = datetime(2026, 3, 30, 0, 0, tzinfo=BERLIN)
-    assert due_at(arrival, 24 * H, None) == real_day_later
-    assert due_at(arrival, 24 * H, Schedule(zone=BERLIN)) == real_day_later
-    fixed = arrival.astimezone(UTC)
-    assert due_at(fixed, 24 * H, None) == fixed + 24 * H
+    expected = datetime(2026, 3, 30, 0, 0, tzinfo=BERLIN)
+    assert due_at(arrival, 24 * H, None) == expected
+    assert due_at(arrival, 24 * H, Schedule(zone=BERLIN)) == expected
+    assert expected.astimezone(UTC) - arrival.astimezone(UTC) == 24 * H
 
 
 def test_dst_change_keeps_wall_clock_hours() -> None:
@@ -256,10 +256,11 @@ def test_around_the_clock_is_arrival_plus_window(
     arrival: datetime, window: timedelta, zone: ZoneInfo
 ) -> None:
     local = arrival.astimezone(zone)
-    elapsed = arrival + window  # in UTC: real elapsed time, whatever DST does meanwhile
-    assert due_at(local, window, make_schedule(zone, "always")) == elapsed
-    assert due_at(local, window, None) == elapsed
-    assert due_at(local, window, None).tzinfo is zone
+    # Real elapsed time, compared as UTC instants: two datetimes of one ZoneInfo compare by
+    # wall clock (fold ignored), which would hide an hour lost or gained at a DST change.
+    expected = arrival.astimezone(UTC) + window
+    assert due_at(local, window, make_schedule(zone, "always")).astimezone(UTC) == expected
+    assert due_at(local, window, None).astimezone(UTC) == expected
     # The long way round (a pause far in the past forces the interval walk) agrees too.
     walked = make_schedule(zone, pauses=((local - 400 * H, local - 399 * H),))
-    assert due_at(local, window, walked) == elapsed
+    assert due_at(local, window, walked).astimezone(UTC) == expected

@@ -285,9 +285,7 @@ def due_at(arrival: datetime, window: timedelta, schedule: Schedule | None = Non
     if arrival.tzinfo is None:
         raise ValueError("arrival must be timezone-aware")
     if schedule is None or schedule.around_the_clock:
-        # In UTC: aware arithmetic within one ZoneInfo is wall-clock arithmetic (an hour off
-        # across a DST change); elapsed time is what the window promises.
-        return (arrival.astimezone(UTC) + window).astimezone(arrival.tzinfo)
+        return _elapsed(arrival, window)
     return _walk_due(arrival, window, schedule)
 
 
@@ -303,7 +301,13 @@ def _walk_due(arrival: datetime, window: timedelta, schedule: Schedule) -> datet
         left -= b - a
         last_end = b
     # No working time for years: say so by a far-away due time rather than loop.
-    return max(last_end, arrival + timedelta(days=SEARCH_DAYS)).astimezone(arrival.tzinfo)
+    return max(last_end, _elapsed(arrival, timedelta(days=SEARCH_DAYS))).astimezone(arrival.tzinfo)
+
+
+def _elapsed(moment: datetime, span: timedelta) -> datetime:
+    """`moment` plus `span` of real time, in `moment`'s zone. Plain `+` on a datetime with a
+    ZoneInfo adds wall-clock time: a 24 h window across the autumn change would last 25 h."""
+    return (moment.astimezone(UTC) + span).astimezone(moment.tzinfo)
 
 
 def counted_between(start: datetime, end: datetime, schedule: Schedule | None) -> timedelta:

@@ -34,13 +34,14 @@ from trayapp.ui.schedule_editor import ScheduleEditor
 class SettingsDialog(QDialog):
     """Signals (emitted on OK/Apply, only for what changed):
     account_settings_changed(AccountConfig), language_changed(str: 'system'|'en'|'ja'),
-    start_at_login_changed(bool); add_inbox_requested and remove_account_requested(str name)
-    at once when those buttons are used."""
+    start_at_login_changed(bool), overdue_stays_changed(bool); add_inbox_requested and
+    remove_account_requested(str name) at once when those buttons are used."""
 
     account_settings_changed = Signal(object)
     language_changed = Signal(str)
     quiet_hours_changed = Signal(object)  # "22:00-07:30" or None (core.quiet)
     start_at_login_changed = Signal(bool)
+    overdue_stays_changed = Signal(bool)  # overdue notifications stay until acted on
     add_inbox_requested = Signal()
     remove_account_requested = Signal(str)
 
@@ -51,6 +52,7 @@ class SettingsDialog(QDialog):
         start_at_login: bool = True,
         parent: QWidget | None = None,
         quiet_hours: str | None = None,
+        overdue_stays: bool = True,
     ) -> None:
         super().__init__(parent)
         self._quiet_hours = quiet_hours
@@ -62,6 +64,7 @@ class SettingsDialog(QDialog):
         self._edited: dict[str, AccountConfig] = {a.name: a for a in accounts}
         self._language = language
         self._start_at_login = start_at_login
+        self._overdue_stays = overdue_stays
 
         self.account_box = QGroupBox()
         self.account = QComboBox()
@@ -107,6 +110,9 @@ class SettingsDialog(QDialog):
         self.autostart = QCheckBox()
         self.autostart.setObjectName("autostart")
         self.autostart.setChecked(start_at_login)
+        self.overdue_stays = QCheckBox()
+        self.overdue_stays.setObjectName("overdueStays")
+        self.overdue_stays.setChecked(overdue_stays)
 
         picker = QHBoxLayout()
         picker.addWidget(self.account, 1)
@@ -128,6 +134,7 @@ class SettingsDialog(QDialog):
         self.general_form = QFormLayout(self.general_box)
         self.general_form.addRow(QLabel(), self.language)
         self.general_form.addRow("", self.autostart)
+        self.general_form.addRow("", self.overdue_stays)
         self.general_form.addRow(QLabel(), self.quiet_hours)
         self.quiet_hours.textChanged.connect(lambda _t: self._validate())
         self.buttons = QDialogButtonBox(
@@ -308,6 +315,9 @@ class SettingsDialog(QDialog):
         if quiet is not False and quiet != self._quiet_hours:
             self._quiet_hours = quiet if isinstance(quiet, str) else None
             self.quiet_hours_changed.emit(self._quiet_hours)
+        if self.overdue_stays.isChecked() != self._overdue_stays:
+            self._overdue_stays = self.overdue_stays.isChecked()
+            self.overdue_stays_changed.emit(self._overdue_stays)
         return True
 
     def _ok(self) -> None:
@@ -360,5 +370,6 @@ class SettingsDialog(QDialog):
                 " empty: none"
             )
         )
+        self.overdue_stays.setText(self.tr("Keep overdue notifications on screen until I act"))
         self.display_name.setPlaceholderText(self.tr("e.g. Sample Shop, Taro Suzuki"))
         self._validate()
