@@ -287,7 +287,7 @@ class IppoApp(QObject):
         self.demo = demo
         # "Snooze 1 h" on a notification: the item snooze of the clock (issue 13) plugs in
         # here; without it, the scheduler holds that inquiry's notifications in memory.
-        self.snooze_notifications = snooze_notifications or scheduler.snooze
+        self.snooze_notifications = snooze_notifications or self._snooze_kept
         self.notification_actions = notification_actions
         self.accounts: list[AccountConfig] = config.load_accounts()
         self.leads: dict[str, StageLeads] = leads_by_account(self.accounts)
@@ -563,6 +563,13 @@ class IppoApp(QObject):
                 )
                 + f"\n\n{where}",
             )
+
+    def _snooze_kept(self, item_id: str, until: datetime) -> None:
+        """Held at once in memory, and kept in the store (a restart remembers it)."""
+        self.scheduler.snooze(item_id, until)
+        item = self._item(item_id)
+        if item is not None:
+            self.holds.snooze_until(item.account, item_id, until)
 
     def on_notification_action(self, key: str, item_ids: list[str]) -> None:
         """The person acted on a notification: "Send first word" opens the acknowledgement

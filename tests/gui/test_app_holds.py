@@ -106,3 +106,16 @@ def test_quiet_hours_from_the_settings_reach_the_config(harness: Harness, qtbot:
     qtbot.waitUntil(lambda: harness.watch.refreshes > refreshes)
     assert ClockPolicy(harness.config).quiet_hours() is not None
     assert harness.config.settings["quiet_hours"] == "22:00-07:30"
+
+
+def test_snooze_from_a_notification_is_kept(harness: Harness, qtbot: QtBot) -> None:
+    app = harness.app
+    app.start()
+    item = inquiry("w1", timedelta(hours=3), "Jane Miller <jane@example.com>", "Order #4521")
+    publish(harness, Holds(), item)
+    qtbot.waitUntil(lambda: app.pending.item("w1") is not None)
+    refreshes = harness.watch.refreshes
+    app.on_notification_action("ippo-snooze", ["w1"])
+    qtbot.waitUntil(lambda: harness.watch.refreshes > refreshes)
+    with StateStore(harness.config.directory) as store:
+        assert list(store.snoozes()) == ["w1"]

@@ -183,7 +183,9 @@ class HoldsController(QObject):
         self._in_thread(lambda: self._config.update_settings(**{QUIET_SETTING: value}))
 
     def snooze(self, account: str, item_id: str, spec: str) -> None:
-        until = parse_when(spec, self._clock())
+        self.snooze_until(account, item_id, parse_when(spec, self._clock()))
+
+    def snooze_until(self, account: str, item_id: str, until: datetime) -> None:
         self._in_thread(lambda: self._store.snooze(account, item_id, until))
 
     def _in_thread(self, work: Callable[[], object]) -> None:
