@@ -229,6 +229,9 @@ def hidden_imports() -> list[str]:
         *collect_submodules("keyring.backends"),
         *collect_submodules("pymap", filter=lambda name: not name.startswith(_DEMO_OPTIONAL)),
         *collect_submodules("pysasl"),
+        # holidays imports each country's module by name when its calendar is first asked for
+        # (core.calendars: the working-hours clock and the promise picker).
+        *collect_submodules("holidays.countries"),
     ]
 
 
@@ -242,6 +245,8 @@ def package_datas() -> list[tuple[str, str]]:
     for package in ("keyring", *DEMO_PACKAGES):
         datas += copy_metadata(package)
     datas += collect_data_files("pymap", excludes=["backend/redis/**"])
+    # holidays' names per language (Japanese names of Japan's holidays: core.promise).
+    datas += collect_data_files("holidays", includes=["locale/**/*.mo"])
     return datas
 
 
