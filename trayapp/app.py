@@ -69,6 +69,7 @@ if TYPE_CHECKING:
     from trayapp.ui.ack_dialog import AckDialog, AckSender
     from trayapp.ui.first_run import AddInboxDialog, LoginTest
     from trayapp.ui.pending_window import PendingWindow
+    from trayapp.ui.record_controller import RecordController
     from trayapp.ui.settings_dialog import SettingsDialog
 
 log = logging.getLogger(__name__)
@@ -245,6 +246,7 @@ class IppoApp(QObject):
         open_url: Callable[[QUrl], bool] = QDesktopServices.openUrl,
         keyring_check: Callable[[], None] | None = None,
         demo: bool = False,
+        record: RecordController | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -307,6 +309,11 @@ class IppoApp(QObject):
 
         self._outcome.keyring_checked.connect(self._on_keyring_checked)
         self._outcome.acks_resumed.connect(bridge.refresh)
+        self.record = record
+        if record is not None:  # the trust record (issue 14): menu entry, tooltip line
+            tray.record_requested.connect(record.show_window)
+            record.line_changed.connect(lambda: tray.set_record_line(record.tooltip_line))
+            bridge.snapshotChanged.connect(record.mail_changed)
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -324,6 +331,8 @@ class IppoApp(QObject):
         if self.keyring_check is not None:
             self._run_in_thread("ippo-keyring-check", self._check_keyring)
         self._resume_acknowledgements()
+        if self.record is not None:
+            self.record.start()
         log.info("started with %d inbox(es)", len(self.accounts))
 
     def shutdown(self) -> None:
@@ -335,6 +344,8 @@ class IppoApp(QObject):
         self.notify_timer.arm(None)
         self.summary_timer.arm(None)
         self.bridge.close()
+        if self.record is not None:
+            self.record.stop()
         stopped = self.service.stop(STOP_TIMEOUT)
         if not stopped:
             log.warning("a watcher did not stop in time; leaving it to exit with the process")
@@ -1056,6 +1067,16 @@ def build_app(
     if autostart is None and not demo:
         autostart = autostart_for_platform()
     keyring_check = None if demo else getattr(secrets, "check_available", None)
+    from trayapp.ui.record_controller import RecordController
+
+    record = RecordController(
+        config.directory,
+        lambda: config.load_accounts(),
+        secrets,
+        lambda: languages.language if languages is not None else "en",
+        clock,
+        history_days=int(config.settings.get("history_days", 90) or 90),
+    )
     return IppoApp(
         config=config,
         secrets=secrets,
@@ -1077,6 +1098,7 @@ def build_app(
         open_url=open_url,
         keyring_check=keyring_check,
         demo=demo,
+        record=record,
     )
 
 

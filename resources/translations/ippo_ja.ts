@@ -353,6 +353,97 @@ Nothing was saved.</source>
     </message>
 </context>
 <context>
+    <name>RecordWindow</name>
+    <message>
+        <source>Reading the history from your mailboxes… %1 of %2 messages</source>
+        <translation>メールボックスから履歴を読み込んでいます…（%2通中%1通）</translation>
+    </message>
+    <message>
+        <source>Reading the history from your mailboxes…</source>
+        <translation>メールボックスから履歴を読み込んでいます…</translation>
+    </message>
+    <message>
+        <source>Ippo — your reply record</source>
+        <translation>Ippo — 返信の実績</translation>
+    </message>
+    <message>
+        <source>Last 12 weeks: bars show the share first answered within the window, the line the median time to the first reply; the number under each week is how many inquiries came.</source>
+        <translation>直近12週間：棒は期限内に最初の返信ができた割合、線は最初の返信までの時間の中央値です。各週の下の数字は問い合わせの件数です。</translation>
+    </message>
+    <message>
+        <source>Slowest inquiries of the last four weeks</source>
+        <translation>直近4週間で返信に時間がかかった問い合わせ</translation>
+    </message>
+    <message>
+        <source>Waited</source>
+        <translation>待ち時間</translation>
+    </message>
+    <message>
+        <source>Arrived</source>
+        <translation>受信日時</translation>
+    </message>
+    <message>
+        <source>Inbox</source>
+        <translation>受信箱</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>差出人</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation>件名</translation>
+    </message>
+    <message>
+        <source>Your record is being prepared…</source>
+        <translation>返信の実績を集計しています…</translation>
+    </message>
+    <message>
+        <source>This week: %1 inquiries</source>
+        <translation>今週の問い合わせ：%1件</translation>
+    </message>
+    <message>
+        <source>90% answered within %1</source>
+        <translation>90%が%1以内に返信</translation>
+    </message>
+    <message>
+        <source>longest wait %1</source>
+        <translation>最長の待ち時間：%1</translation>
+    </message>
+    <message>
+        <source>overdue %1</source>
+        <translation>期限超過：%1件</translation>
+    </message>
+    <message>
+        <source>promises kept %1 of %2</source>
+        <translation>約束した回答期限：%2件中%1件を守った</translation>
+    </message>
+    <message>
+        <source>12 weeks: %1 within the window</source>
+        <translation>12週間の期限内返信率：%1</translation>
+    </message>
+    <message>
+        <source> · </source>
+        <translation>・</translation>
+    </message>
+    <message>
+        <source>%1 (no reply yet)</source>
+        <translation>%1（未返信）</translation>
+    </message>
+    <message>
+        <source>(no subject)</source>
+        <translation>（件名なし）</translation>
+    </message>
+    <message>
+        <source>Updated %1 from the mail itself.</source>
+        <translation>%1 にメールから集計しました。</translation>
+    </message>
+    <message>
+        <source>%1 could not be read: %2</source>
+        <translation>%1 を読み込めませんでした：%2</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <source>%1: the urgent lead must be shorter than the warning lead, and both shorter than the response window.</source>
@@ -451,6 +542,10 @@ Nothing was saved.</source>
     <message>
         <source>Open list</source>
         <translation>返信待ちを開く</translation>
+    </message>
+    <message>
+        <source>Record…</source>
+        <translation>返信の実績…</translation>
     </message>
     <message>
         <source>Add inbox…</source>
