@@ -334,7 +334,7 @@ def test_report_table_csv_and_the_progress_bar_on_a_terminal(
     assert process.returncode == 0
     assert "履歴を読み込み中 [" in drawn.decode() and "/" in drawn.decode()
     assert "問い合わせ" in table and "合計" in table
-    assert "今週: 今週の問い合わせ1件はまだ返信期限前です" in table
+    assert "\n今週の問い合わせ1件はまだ返信期限前です\n" in table
     assert seeded.weeks[8].isoformat() in table
 
     done = ippo(env, config_dir, "report", "--csv", "--weeks", "9")

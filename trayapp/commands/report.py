@@ -16,6 +16,7 @@ import io
 import json
 import os
 import sys
+import threading
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -127,24 +128,43 @@ def report_start(now: datetime, zone: Any, weeks: int | None, since: date | None
 
 
 def _connector(timeout: float = 30.0) -> Any:
-    """Log in with the keyring's password; MailError when there is none (reported as such)."""
-    from trayapp.desktop.secrets import KeyringSecretStore, KeyringUnavailable
+    """Connect and log in with the keyring's password (MailError when there is none). TLS is
+    set up before the password is asked for, so the handshakes of all accounts overlap with
+    the keyring lookups; those go one at a time (Secret Service sessions opened at once from
+    several threads fail now and then)."""
+    from trayapp.commands.pending import _secret_store
+    from trayapp.desktop.secrets import KeyringUnavailable
     from trayapp.mail.errors import AuthenticationFailed
-    from trayapp.mail.imap import connect
+    from trayapp.mail.imap import login, logout, open_tls
 
-    secrets = KeyringSecretStore()
+    secrets: Any = None
+    keyring_lock = threading.Lock()
 
-    def open_account(account: AccountConfig) -> IMAPClient:
-        try:
-            password = secrets.get_password(account.name)
-        except KeyringUnavailable as error:
-            raise AuthenticationFailed(str(error)) from None
+    def password_for(account: AccountConfig) -> str:
+        nonlocal secrets
+        with keyring_lock:
+            try:
+                if secrets is None:
+                    secrets = _secret_store()
+                password: str | None = secrets.get_password(account.name)
+            except KeyringUnavailable as error:
+                raise AuthenticationFailed(str(error)) from None
         if password is None:
             raise AuthenticationFailed(
                 "no password in the OS keyring; add the account again with "
                 "`ippo account add ... --password-stdin`"
             )
-        return connect(account, password, timeout=timeout)
+        return password
+
+    def open_account(account: AccountConfig) -> IMAPClient:
+        client = open_tls(account, timeout=timeout)
+        try:
+            password = password_for(account)
+        except BaseException:
+            logout(client)
+            raise
+        login(client, account, password)
+        return client
 
     return open_account
 
@@ -302,7 +322,8 @@ def to_table(report: Report, language: Language, window_hours: float | None) -> 
     from trayapp.core.record_text import week_sentence
 
     this_week = report.weeks[-1].total if report.weeks else Figures()
-    heading = "今週" if language == "ja" else "This week"
+    sentence = week_sentence(this_week, window_hours, language)
     lines.append("")
-    lines.append(f"{heading}: {week_sentence(this_week, window_hours, language)}")
+    # The Japanese sentence already begins with 今週.
+    lines.append(sentence if language == "ja" else f"This week: {sentence}")
     return "\n".join(lines) + "\n"

@@ -61,9 +61,12 @@ def compute_view(
     from trayapp.store.history import HistoryStore
     from trayapp.ui.record_window import RecordView
 
+    keyring_lock = threading.Lock()  # one keyring question at a time (see commands/report)
+
     def open_account(account: AccountConfig) -> IMAPClient:
         try:
-            password = passwords.get_password(account.name)
+            with keyring_lock:
+                password = passwords.get_password(account.name)
         except Exception as error:  # the keyring's own errors: reported per account
             raise AuthenticationFailed(str(error)) from None
         if password is None:
