@@ -19,25 +19,33 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "gui"
 
 
+def start_scene(
+    module: str, language: str, env: dict[str, str]
+) -> tuple[subprocess.Popen[str], list[str]]:
+    """Start a scene script; returns it and its output lines up to 'shown' (or its end)."""
+    scene = subprocess.Popen(
+        [sys.executable, "-m", module, language],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert scene.stdout is not None
+    lines = []
+    for line in scene.stdout:
+        lines.append(line.strip())
+        if line.strip() == "shown":
+            break
+    return scene, lines
+
+
 @pytest.mark.parametrize("language", ["en", "ja"])
 def test_tray_badge_and_list_on_a_real_tray(language: str) -> None:
     # Xvfb + private bus + trayer only: no keyring, no notification daemon needed here.
     with start_desktop(keyring="absent", notifications=False, width=1024, height=640) as desk:
-        scene = subprocess.Popen(
-            [sys.executable, "-m", "tests.gui.tray_scene", language],
-            cwd=ROOT,
-            env=desk.env(),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
+        scene, lines = start_scene("tests.gui.tray_scene", language, desk.env())
         try:
-            assert scene.stdout is not None
-            lines = []
-            for line in scene.stdout:
-                lines.append(line.strip())
-                if line.strip() == "shown":
-                    break
             assert "tray-available=True" in lines, lines
             assert "tray-visible=True" in lines, lines
             shot = ARTIFACTS / f"tray-and-list-{language}.png"
@@ -64,21 +72,8 @@ def test_record_window(language: str) -> None:
     with start_desktop(
         keyring="absent", tray=False, notifications=False, width=1000, height=760
     ) as desk:
-        scene = subprocess.Popen(
-            [sys.executable, "-m", "tests.gui.record_scene", language],
-            cwd=ROOT,
-            env=desk.env(TZ="Asia/Tokyo"),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
+        scene, lines = start_scene("tests.gui.record_scene", language, desk.env(TZ="Asia/Tokyo"))
         try:
-            assert scene.stdout is not None
-            lines = []
-            for line in scene.stdout:
-                lines.append(line.strip())
-                if line.strip() == "shown":
-                    break
             assert "shown" in lines, lines
             shot = ARTIFACTS / f"record-window-{language}.png"
             desk.screenshot(shot)

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from imapclient.datetime_util import parse_to_datetime
 
-from trayapp.core.headers import parse_headers
+from trayapp.core.headers import HEADER_FIELDS, parse_headers
 from trayapp.core.history import InboxEntry, SentEntry, inbox_entry, sent_time
 from trayapp.core.model import AccountConfig, MessageFacts
 from trayapp.mail.errors import MailError, ProtocolError
@@ -47,23 +47,8 @@ if TYPE_CHECKING:
 # What the history needs of an INBOX message: who wrote (From, Reply-To for web forms), what
 # about, its id, and what the classifier decides with (core.classify). Fewer fields than the
 # pending scan (no To, Cc, Date, threading): on 90 days of mail the parsing is the cost.
-INBOX_FIELDS: tuple[str, ...] = (
-    "From",
-    "Reply-To",
-    "Subject",
-    "Message-ID",
-    "Auto-Submitted",
-    "Precedence",
-    "List-Id",
-    "List-Unsubscribe",
-    "List-Post",
-    "X-Auto-Response-Suppress",
-    "X-Autoreply",
-    "X-Autorespond",
-    "X-Campaign",
-    "X-CampaignID",
-    "Return-Path",
-    "Content-Type",
+INBOX_FIELDS: tuple[str, ...] = tuple(
+    f for f in HEADER_FIELDS if f not in ("Sender", "To", "Cc", "Date", "In-Reply-To", "References")
 )
 SENT_FIELDS: tuple[str, ...] = ("Message-ID", "In-Reply-To", "References", "Date")
 MAX_PARALLEL = 4
