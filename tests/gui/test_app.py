@@ -395,3 +395,21 @@ def test_settings_change_is_saved_and_restarts_the_account(harness: Harness, qtb
     qtbot.waitUntil(lambda: len(harness.notes.shown) == 1)
     dialog.close()
     qtbot.waitUntil(lambda: app.settings_dialog is None)
+
+
+def test_record_menu_entry_opens_the_record_and_fills_the_tooltip(
+    harness: Harness, qtbot: QtBot
+) -> None:
+    app = harness.app
+    app.start()
+    assert app.record is not None
+    (action,) = [a for a in app.tray.menu_actions() if a.text() == "Record…"]
+    action.trigger()
+    window = app.record._window
+    assert window is not None and window.isVisible()
+    # The job runs in the background; this inbox has no password, so it says so and the
+    # record shows what is stored (nothing yet).
+    qtbot.waitUntil(lambda: app.record is not None and app.record.view is not None)
+    assert "shop could not be read" in window.status.text()
+    assert "no password" in window.status.text()
+    assert app.tray.toolTip().splitlines()[-1] == "No inquiries this week yet"
