@@ -353,3 +353,13 @@ def test_report_table_csv_and_the_progress_bar_on_a_terminal(
 
     unknown = ippo(env, config_dir, "report", "--account", "nobody")
     assert unknown.returncode == 2 and "nobody" in unknown.stderr
+    both = ippo(env, config_dir, "report", "--weeks", "2", "--since", "2026-01-01")
+    assert both.returncode == 2 and "not allowed with" in both.stderr
+
+    # --since: from the week holding that day (a Wednesday of the week of A1 to A5).
+    since = report(
+        env, config_dir, "--json", "--since", (seeded.weeks[8] + timedelta(days=2)).isoformat()
+    )
+    assert since["weeks"][0]["week_start"] == seeded.weeks[8].isoformat()
+    assert len(since["weeks"]) == 9 and since["total"]["inquiries"] == 10
+    assert since["months"][0]["month_start"] == seeded.weeks[8].replace(day=1).isoformat()
