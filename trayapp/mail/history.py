@@ -15,6 +15,7 @@ What is read per folder (store.history.FolderMark says how far it got):
 from __future__ import annotations
 
 import re
+import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -39,6 +40,7 @@ from trayapp.mail.scan import (
     examine,
     search_since_date,
 )
+from trayapp.store.db import StoreError
 from trayapp.store.history import FolderMark, FolderRole, HistoryStore
 
 if TYPE_CHECKING:
@@ -353,7 +355,13 @@ def update_history(
         try:
             _read_account(client, store, account, since, now, tracker)
         except MailError as error:
-            errors[account.name] = str(error)
+            # mail_errors wraps everything inside; a state file problem is not the server's.
+            cause = error.__cause__
+            errors[account.name] = (
+                f"state file: {cause}"
+                if isinstance(cause, StoreError | sqlite3.Error)
+                else str(error)
+            )
         finally:
             logout(client)
 
