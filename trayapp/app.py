@@ -1067,15 +1067,16 @@ def build_app(
     if autostart is None and not demo:
         autostart = autostart_for_platform()
     keyring_check = None if demo else getattr(secrets, "check_available", None)
+    from trayapp.core.history import history_days
     from trayapp.ui.record_controller import RecordController
 
     record = RecordController(
         config.directory,
-        lambda: config.load_accounts(),
+        config.load_accounts,
         secrets,
         lambda: languages.language if languages is not None else "en",
         clock,
-        history_days=int(config.settings.get("history_days", 90) or 90),
+        history_days=history_days(config.settings),
     )
     return IppoApp(
         config=config,

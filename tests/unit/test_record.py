@@ -16,6 +16,7 @@ from trayapp.core.history import (
     SentEntry,
     build_records,
     deadline_for,
+    history_days,
     inbox_entry,
     sent_time,
 )
@@ -268,3 +269,10 @@ def test_this_week_in_words() -> None:
     assert week_sentence(f, 24, "ja") == "今週は15件中14件に24時間以内に返信（中央値 3時間10分）"
     assert duration(26 * 3600, "ja") == "1日2時間"
     assert display_width("期限内") == 6
+
+
+def test_history_days_setting_is_used_only_when_sane() -> None:
+    assert history_days({}) == 90
+    assert history_days({"history_days": 30}) == 30
+    for bad in ("30", 0, -5, True, 10**9, None, 3.5):
+        assert history_days({"history_days": bad}) == 90

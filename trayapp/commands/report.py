@@ -32,8 +32,6 @@ EXIT_OK = 0
 EXIT_ACCOUNT_FAILED = 1
 EXIT_UNUSABLE = 2
 DEFAULT_WEEKS = 12
-DEFAULT_HISTORY_DAYS = 90
-HISTORY_DAYS_SETTING = "history_days"  # config.json settings: how far back the first build reads
 
 
 def _positive(text: str) -> int:
@@ -171,6 +169,7 @@ def _connector(timeout: float = 30.0) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     from trayapp.config import ConfigError, ConfigStore, resolve_config_dir
+    from trayapp.core.history import history_days
     from trayapp.core.record import build_report
     from trayapp.mail.acknowledge import local_zone
     from trayapp.mail.history import update_history
@@ -193,9 +192,7 @@ def run(args: argparse.Namespace) -> int:
         _fail(f"no account named {args.account!r}")
         return EXIT_UNUSABLE
     start = report_start(now, zone, args.weeks, args.since)
-    days = settings.get(HISTORY_DAYS_SETTING, DEFAULT_HISTORY_DAYS)
-    if not isinstance(days, int) or days < 1:
-        days = DEFAULT_HISTORY_DAYS
+    days = history_days(settings)
     start_moment = datetime.combine(start, datetime.min.time(), tzinfo=zone)
     history_since = min(start_moment, now - timedelta(days=days))
 

@@ -30,6 +30,19 @@ from trayapp.core.pending import item_id
 CLOCK_SLACK = timedelta(minutes=10)
 
 
+DEFAULT_HISTORY_DAYS = 90
+HISTORY_DAYS_SETTING = "history_days"  # config.json settings: how far back the first read goes
+
+
+def history_days(settings: Mapping[str, object]) -> int:
+    """The look-back of the first history read, from the settings (90 days unless set to a
+    whole number of days from 1 to 3660)."""
+    value = settings.get(HISTORY_DAYS_SETTING)
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 3660:
+        return value
+    return DEFAULT_HISTORY_DAYS
+
+
 def deadline_for(account: AccountConfig, arrival: datetime) -> datetime:
     """The deadline an inquiry that arrived at ``arrival`` had. The ONE place the history asks
     this (a working-hours schedule plugs in here)."""

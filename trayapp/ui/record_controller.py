@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from trayapp.core.history import DEFAULT_HISTORY_DAYS
 from trayapp.core.model import AccountConfig
 from trayapp.core.record_text import Language, week_sentence
 
@@ -31,7 +32,6 @@ log = logging.getLogger(__name__)
 
 WEEKS_SHOWN = 12
 SLOWEST_DAYS = 28
-DEFAULT_HISTORY_DAYS = 90
 
 
 class Passwords(Protocol):
