@@ -334,6 +334,7 @@ def test_report_table_csv_and_the_progress_bar_on_a_terminal(
     assert process.returncode == 0
     assert "履歴を読み込み中 [" in drawn.decode() and "/" in drawn.decode()
     assert "問い合わせ" in table and "合計" in table
+    assert "\n月 " in table and seeded.now.strftime("%Y-%m") in table  # the months
     assert "\n今週の問い合わせ1件はまだ返信期限前です\n" in table
     assert seeded.weeks[8].isoformat() in table
 
@@ -363,3 +364,4 @@ def test_report_table_csv_and_the_progress_bar_on_a_terminal(
     assert since["weeks"][0]["week_start"] == seeded.weeks[8].isoformat()
     assert len(since["weeks"]) == 9 and since["total"]["inquiries"] == 10
     assert since["months"][0]["month_start"] == seeded.weeks[8].replace(day=1).isoformat()
+    assert since["months"][0]["counted_from"] == seeded.weeks[8].isoformat()

@@ -21,7 +21,14 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from trayapp.core.record import FIGURE_KEYS, Figures, Report, week_start
-from trayapp.core.record_text import Language, display_width, duration, pad, share_text
+from trayapp.core.record_text import (
+    Language,
+    display_width,
+    duration,
+    pad,
+    share_text,
+    week_sentence,
+)
 
 if TYPE_CHECKING:
     from imapclient import IMAPClient
@@ -300,24 +307,33 @@ def _cells(label: str, figures: Figures, language: Language) -> list[str]:
 
 
 def to_table(report: Report, language: Language, window_hours: float | None) -> str:
-    """A readable table: one line per week, then the total; per account when there are
-    several."""
+    """A readable table: one line per week, the total (per account when there are several),
+    then one line per month; this week in words at the end."""
     total_label = "合計" if language == "ja" else "Total"
+    month_heading = "月" if language == "ja" else "Month"
     rows = [list(_HEADINGS[language])]
     rows += [_cells(w.start.isoformat(), w.total, language) for w in report.weeks]
+    rules = {0, len(rows) - 1}  # a rule under the headings and under the weeks
     rows.append(_cells(total_label, report.total, language))
     if len(report.accounts) > 1:
         for name, figures in report.accounts.items():
             rows.append(_cells(f"  {name}", figures, language))
+    rows.append([""] * len(rows[0]))
+    rows.append([month_heading, *rows[0][1:]])
+    rules.add(len(rows) - 1)
+    for month in report.months:
+        label = month.start.strftime("%Y-%m")
+        if month.start < report.since:  # the report starts within this month
+            day = f"{report.since.month}/{report.since.day}"
+            label += f"（{day}〜）" if language == "ja" else f" (from {day})"
+        rows.append(_cells(label, month.total, language))
     widths = [max(display_width(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = []
     for index, row in enumerate(rows):
         cells = [pad(c, widths[i], right=i > 0) for i, c in enumerate(row)]
         lines.append("  ".join(cells).rstrip())
-        if index == 0 or index == len(report.weeks):
+        if index in rules:
             lines.append("  ".join("-" * w for w in widths))
-    from trayapp.core.record_text import week_sentence
-
     this_week = report.weeks[-1].total if report.weeks else Figures()
     sentence = week_sentence(this_week, window_hours, language)
     lines.append("")

@@ -185,7 +185,10 @@ class Report:
                 "accounts": {name: f.to_json() for name, f in self.accounts.items()},
             },
             "weeks": [period(w, "week_start") for w in self.weeks],
-            "months": [period(m, "month_start") for m in self.months],
+            "months": [
+                {**period(m, "month_start"), "counted_from": max(m.start, self.since).isoformat()}
+                for m in self.months
+            ],
         }
 
 
