@@ -84,3 +84,32 @@ def test_the_record_is_built_in_the_background_and_shown(
     assert window.slowest.rowCount() == 3
     assert not window.progress.isVisible()
     controller.stop()
+
+
+def test_hostile_subjects_are_shown_plain(qtbot: QtBot) -> None:
+    from trayapp.core.history import InquiryRecord
+    from trayapp.core.record import Figures, Period
+    from trayapp.ui.record_window import RecordView, RecordWindow
+
+    now = datetime.now().astimezone()
+    record = InquiryRecord(
+        account="shop",
+        item_id="x",
+        message_id="x@y",
+        sender="<b>Eve</b> <eve@x.test>",
+        subject="--wait \u202egnp.exe\u200b <img src=x>",
+        received_at=now - timedelta(hours=30),
+        due_at=now - timedelta(hours=6),
+        first_reply_at=None,
+        first_reply_via=None,
+    )
+    window = RecordWindow(lambda: "en")
+    qtbot.addWidget(window)
+    window.set_view(
+        RecordView(weeks=[Period(now.date(), Figures())], window_hours=24, slowest=[record],
+                   computed_at=now)
+    )  # fmt: skip
+    subject = window.slowest.item(0, 4).text()
+    assert subject == "--wait gnp.exe ‹img src=x›"
+    assert window.slowest.item(0, 3).text() == "‹b›Eve‹/b› ‹eve@x.test›"
+    assert window.slowest.item(0, 0).text() == "1 d 6 h (no reply yet)"

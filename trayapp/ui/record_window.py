@@ -8,6 +8,7 @@ defanged, never as rich text.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -52,6 +53,16 @@ class RecordView:
     @property
     def this_week(self) -> Figures:
         return self.weeks[-1].total if self.weeks else Figures()
+
+
+# Bidi overrides and isolates, invisible marks and controls: a subject must not reorder or hide
+# the text around it in the table.
+_UNSHOWN = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+def shown(text: str) -> str:
+    """Mail text as the table shows it: plain, defanged, without invisible controls."""
+    return defang(_UNSHOWN.sub("", text))
 
 
 def bar_color(share: float | None) -> QColor:
@@ -339,9 +350,9 @@ class RecordWindow(QWidget):
             cells = [
                 text,
                 arrived,
-                defang(record.account),
-                defang(record.sender),
-                defang(record.subject) or self.tr("(no subject)"),
+                shown(record.account),
+                shown(record.sender),
+                shown(record.subject) or self.tr("(no subject)"),
             ]
             for column, value in enumerate(cells):
                 item = QTableWidgetItem(value)
