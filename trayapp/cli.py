@@ -37,6 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
     ack_cmd.register(sub)
     watch_cmd.register(sub)
     report_cmd.register(sub)
+    from trayapp.cli_i18n import translate_parser
+
+    translate_parser(parser)  # help texts in the user's language (trayapp/cli_ja.py)
     return parser
 
 

@@ -39,7 +39,7 @@ def sample_history(now: datetime) -> list[InquiryRecord]:
             this_monday - timedelta(weeks=weeks_ago), datetime.min.time(), TOKYO
         )
         count = 9 + (weeks_ago * 7) % 8
-        slow = 3 if weeks_ago in (5, 6) else (1 if weeks_ago % 3 == 0 else 0)
+        slow = count // 2 if weeks_ago in (5, 6) else (1 if weeks_ago % 3 == 0 else 0)
         for i in range(count):
             arrival = monday + timedelta(hours=9 + i * 10)
             if arrival > now - timedelta(hours=2):
