@@ -365,3 +365,34 @@ def test_report_table_csv_and_the_progress_bar_on_a_terminal(
     assert len(since["weeks"]) == 9 and since["total"]["inquiries"] == 10
     assert since["months"][0]["month_start"] == seeded.weeks[8].replace(day=1).isoformat()
     assert since["months"][0]["counted_from"] == seeded.weeks[8].isoformat()
+
+
+def test_deadlines_run_on_the_accounts_working_hours(
+    env: dict[str, str], tmp_path: Path, dovecot: DovecotServer
+) -> None:
+    from dataclasses import replace
+
+    from trayapp.config import ConfigStore
+
+    config_dir = tmp_path / "config"
+    office = dovecot.add_user()
+    add_account(env, config_dir, dovecot, office, "office")
+    config = ConfigStore(config_dir)
+    (account,) = config.load_accounts()
+    config.update_account(
+        replace(account, working_hours="mon-fri 09:00-18:00", timezone="Asia/Tokyo")
+    )
+    now = datetime.now(TOKYO)
+    friday_5pm = monday(2, now) + timedelta(days=4, hours=17)
+    seeded = History(dovecot, office, office)
+    seeded.inbox(office, inquiry("fri@cust.test", office.email, friday_5pm), friday_5pm)
+    # Monday 10:00: 65 hours later, but only 2 working hours (Friday 17-18, Monday 9-10).
+    seeded.sent(
+        office,
+        corpus.our_reply(from_addr=office.email, in_reply_to="fri@cust.test"),
+        friday_5pm + timedelta(days=2, hours=17),
+    )
+    data = report(env, config_dir, "--json", "--weeks", "3")
+    w = week(data, monday(2, now).date())
+    assert (w["inquiries"], w["answered_within_window"], w["overdue"]) == (1, 1, 0)
+    assert w["median_first_reply_seconds"] == 65 * 3600  # the wait itself is wall-clock time

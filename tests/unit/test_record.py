@@ -276,3 +276,20 @@ def test_history_days_setting_is_used_only_when_sane() -> None:
     assert history_days({"history_days": 30}) == 30
     for bad in ("30", 0, -5, True, 10**9, None, 3.5):
         assert history_days({"history_days": bad}) == 90
+
+
+def test_the_deadline_runs_on_the_accounts_working_hours() -> None:
+    from dataclasses import replace
+
+    from trayapp.core.schedule import account_schedule
+
+    office = replace(SHOP, working_hours="mon-fri 09:00-18:00", timezone="Asia/Tokyo")
+    schedule = account_schedule(office, TOKYO)
+    friday_5pm = datetime(2026, 9, 11, 17, tzinfo=TOKYO)
+    # 1 h on Friday, then 9 h a day: Monday 9 h, Tuesday 9 h, Wednesday 5 h -> Wednesday 14:00.
+    assert deadline_for(office, friday_5pm, schedule) == datetime(2026, 9, 16, 14, tzinfo=TOKYO)
+    assert deadline_for(office, friday_5pm) == friday_5pm + 24 * H  # no schedule: the clock
+    headers = MessageHeaders(message_id="w@x", from_addr="jane@example.test")
+    facts = MessageFacts("INBOX", 1, 1, friday_5pm, frozenset(), headers)
+    entry = inbox_entry(office, facts, schedule=schedule)
+    assert entry is not None and entry.due_at == datetime(2026, 9, 16, 14, tzinfo=TOKYO)

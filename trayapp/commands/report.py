@@ -175,15 +175,16 @@ def _connector(timeout: float = 30.0) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
+    from trayapp.clock import system_zone
     from trayapp.config import ConfigError, ConfigStore, resolve_config_dir
     from trayapp.core.history import history_days
     from trayapp.core.record import build_report
-    from trayapp.mail.acknowledge import local_zone
     from trayapp.mail.history import update_history
+    from trayapp.policy import ClockPolicy
     from trayapp.store.db import StoreError
     from trayapp.store.history import HistoryStore
 
-    zone = local_zone()
+    zone = system_zone()
     now = datetime.now(zone)
     try:
         config_dir = resolve_config_dir(getattr(args, "config_dir", None))
@@ -214,7 +215,13 @@ def run(args: argparse.Namespace) -> int:
         if sys.stderr.isatty():
             bar = ProgressBar("履歴を読み込み中" if language == "ja" else "Reading history")
         result = update_history(
-            store, accounts, _connector(), since=history_since, now=now, progress=bar
+            store,
+            accounts,
+            _connector(),
+            since=history_since,
+            now=now,
+            progress=bar,
+            schedule_for=ClockPolicy(config).schedule,
         )
         if bar is not None:
             bar.finish()

@@ -46,6 +46,8 @@ from trayapp.store.history import FolderMark, FolderRole, HistoryStore
 if TYPE_CHECKING:
     from imapclient import IMAPClient
 
+    from trayapp.core.schedule import Schedule
+
 # What the history needs of an INBOX message: who wrote (From, Reply-To for web forms), what
 # about, its id, and what the classifier decides with (core.classify). Fewer fields than the
 # pending scan (no To, Cc, Date, threading): on 90 days of mail the parsing is the cost.
@@ -58,6 +60,7 @@ MAX_PARALLEL = 4
 SINCE_TOLERANCE = timedelta(days=1)
 
 Connect = Callable[[AccountConfig], "IMAPClient"]
+ScheduleFor = Callable[[AccountConfig], "Schedule | None"]
 ProgressCallback = Callable[[int, int], None]
 
 
@@ -254,6 +257,7 @@ def _read_account(
     since: datetime,
     now: datetime,
     progress: Progress,
+    schedule: Schedule | None = None,
 ) -> None:
     marks = store.folder_marks(account.name)
     folders: list[tuple[str, FolderRole]] = [(f, "inbox") for f in account.folders]
@@ -268,7 +272,7 @@ def _read_account(
                 mark = marks.get(folder)
                 plan = _plan_folder(client, store, account, folder, role, mark, since)
                 progress.add(total=len(plan.uids))
-                _read_folder(client, store, account, plan, mark, since, now, progress)
+                _read_folder(client, store, account, plan, mark, since, now, progress, schedule)
         finally:
             client.normalise_times = previous
 
@@ -282,6 +286,7 @@ def _read_folder(
     since: datetime,
     now: datetime,
     progress: Progress,
+    schedule: Schedule | None,
 ) -> None:
     built_since = since if plan.fresh or mark is None else mark.built_since
     last_uid = 0 if plan.fresh or mark is None else mark.last_uid
@@ -294,7 +299,9 @@ def _read_folder(
             for facts in _fetch_inbox(client, plan.state, batch):
                 if plan.fresh and facts.received_at < since:
                     continue  # SEARCH SINCE reaches a day early
-                entry = inbox_entry(account, facts, flag_seen_at=None if plan.fresh else now)
+                entry = inbox_entry(
+                    account, facts, flag_seen_at=None if plan.fresh else now, schedule=schedule
+                )
                 if entry is not None:
                     inbox.append(entry)
         elif batch:
@@ -340,9 +347,12 @@ def update_history(
     now: datetime,
     progress: ProgressCallback | None = None,
     max_parallel: int = MAX_PARALLEL,
+    schedule_for: ScheduleFor | None = None,
 ) -> BuildResult:
     """Bring the stored history of ``accounts`` up to date, reading back to ``since`` where it
-    has not been read yet. Each account on its own connection (from ``connect``)."""
+    has not been read yet. Each account on its own connection (from ``connect``); an
+    inquiry's deadline is the account's window run on ``schedule_for(account)`` as it is
+    when the inquiry is read (None: around the clock)."""
     tracker = Progress(progress)
     errors: dict[str, str] = {}
 
@@ -353,7 +363,8 @@ def update_history(
             errors[account.name] = str(error)
             return
         try:
-            _read_account(client, store, account, since, now, tracker)
+            schedule = schedule_for(account) if schedule_for is not None else None
+            _read_account(client, store, account, since, now, tracker, schedule)
         except MailError as error:
             # mail_errors wraps everything inside; a state file problem is not the server's.
             cause = error.__cause__

@@ -53,11 +53,13 @@ def compute_view(
     progress: Callable[[int, int], None] | None = None,
 ) -> RecordView:
     """The whole job (worker thread): update the history, then the figures to show."""
+    from trayapp.clock import system_zone
+    from trayapp.config import ConfigStore
     from trayapp.core.record import build_report, slowest, week_start
-    from trayapp.mail.acknowledge import local_zone
     from trayapp.mail.errors import AuthenticationFailed
     from trayapp.mail.history import update_history
     from trayapp.mail.imap import connect
+    from trayapp.policy import ClockPolicy
     from trayapp.store.history import HistoryStore
     from trayapp.ui.record_window import RecordView
 
@@ -73,7 +75,7 @@ def compute_view(
             raise AuthenticationFailed("no password in the OS keyring")
         return connect(account, password)
 
-    zone = local_zone()
+    zone = system_zone()
     names = [a.name for a in accounts]
     with HistoryStore.open(config_dir) as store:
         result = update_history(
@@ -83,6 +85,7 @@ def compute_view(
             since=now - timedelta(days=history_days),
             now=now,
             progress=progress,
+            schedule_for=ClockPolicy(ConfigStore(config_dir)).schedule,
         )
         store.prune(now, zone)
         records = store.records(names)
