@@ -14,12 +14,13 @@ import argparse
 import csv
 import io
 import json
-import os
 import sys
 import threading
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from trayapp.cli_i18n import _, current, plain_reason
+from trayapp.commands.pending import _fail, _write_stdout
 from trayapp.core.record import FIGURE_KEYS, Figures, Report, week_start
 from trayapp.core.record_text import (
     Language,
@@ -74,28 +75,6 @@ def register(subparsers: Any) -> None:
     output.add_argument("--json", action="store_true", help="a JSON object: total, weeks, months")
     output.add_argument("--csv", action="store_true", help="CSV rows for a spreadsheet")
     parser.set_defaults(handler=run)
-
-
-def _fail(message: str) -> None:
-    sys.stderr.write(f"ippo: {message}\n")
-    sys.stderr.flush()
-
-
-def _write_stdout(text: str) -> None:
-    sys.stdout.flush()
-    sys.stdout.buffer.write(text.encode("utf-8", "replace"))
-    sys.stdout.buffer.flush()
-
-
-def cli_language(setting: object) -> Language:
-    """The settings' language, else the locale's (LC_ALL, LC_MESSAGES, LANG)."""
-    if setting in ("ja", "en"):
-        return "ja" if setting == "ja" else "en"
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(name)
-        if value:
-            return "ja" if value.lower().startswith("ja") else "en"
-    return "en"
 
 
 class ProgressBar:
@@ -156,8 +135,10 @@ def _connector(timeout: float = 30.0) -> Any:
                 raise AuthenticationFailed(str(error)) from None
         if password is None:
             raise AuthenticationFailed(
-                "no password in the OS keyring; add the account again with "
-                "`ippo account add ... --password-stdin`"
+                _(
+                    "no password in the OS keyring; add the account again with "
+                    "`ippo account add ... --password-stdin`"
+                )
             )
         return password
 
@@ -194,10 +175,10 @@ def run(args: argparse.Namespace) -> int:
     except (ConfigError, OSError) as error:
         _fail(str(error))
         return EXIT_UNUSABLE
-    language = cli_language(settings.get("language"))
+    language: Language = current().language
     names = [a.name for a in accounts]
     if args.account is not None and args.account not in names:
-        _fail(f"no account named {args.account!r}")
+        _fail(_("no account named {name!r}").format(name=args.account))
         return EXIT_UNUSABLE
     start = report_start(now, zone, args.weeks, args.since)
     days = history_days(settings)
@@ -213,7 +194,7 @@ def run(args: argparse.Namespace) -> int:
     with store:
         bar = None
         if sys.stderr.isatty():
-            bar = ProgressBar("履歴を読み込み中" if language == "ja" else "Reading history")
+            bar = ProgressBar(_("Reading history"))
         result = update_history(
             store,
             accounts,
@@ -226,7 +207,7 @@ def run(args: argparse.Namespace) -> int:
         if bar is not None:
             bar.finish()
         for name, reason in sorted(result.errors.items()):
-            _fail(f"account '{name}': {reason}")
+            _fail(f"account '{name}': {plain_reason(reason)}")
             status = EXIT_ACCOUNT_FAILED
         store.prune(now, zone)
         report = build_report(
@@ -272,30 +253,18 @@ def _csv_values(figures: Figures) -> list[object]:
     return ["" if data[k] is None else data[k] for k in FIGURE_KEYS]
 
 
-_HEADINGS: dict[Language, tuple[str, ...]] = {
-    "en": (
-        "Week of",
-        "Inquiries",
-        "In window",
-        "Share",
-        "Median",
+def _headings(first: str) -> list[str]:
+    return [
+        first,
+        _("Inquiries"),
+        _("In window"),
+        _("Share"),
+        _("Median"),
         "90%",
-        "Longest",
-        "Overdue",
-        "Promises kept",
-    ),
-    "ja": (
-        "週（月曜から）",
-        "問い合わせ",
-        "期限内",
-        "期限内率",
-        "中央値",
-        "90%",
-        "最長待ち",
-        "期限超過",
-        "約束を守った",
-    ),
-}
+        _("Longest"),
+        _("Overdue"),
+        _("Promises kept"),
+    ]
 
 
 def _cells(label: str, figures: Figures, language: Language) -> list[str]:
@@ -316,23 +285,21 @@ def _cells(label: str, figures: Figures, language: Language) -> list[str]:
 def to_table(report: Report, language: Language, window_hours: float | None) -> str:
     """A readable table: one line per week, the total (per account when there are several),
     then one line per month; this week in words at the end."""
-    total_label = "合計" if language == "ja" else "Total"
-    month_heading = "月" if language == "ja" else "Month"
-    rows = [list(_HEADINGS[language])]
+    rows = [_headings(_("Week of"))]
     rows += [_cells(w.start.isoformat(), w.total, language) for w in report.weeks]
     rules = {0, len(rows) - 1}  # a rule under the headings and under the weeks
-    rows.append(_cells(total_label, report.total, language))
+    rows.append(_cells(_("Total"), report.total, language))
     if len(report.accounts) > 1:
         for name, figures in report.accounts.items():
             rows.append(_cells(f"  {name}", figures, language))
     rows.append([""] * len(rows[0]))
-    rows.append([month_heading, *rows[0][1:]])
+    rows.append(_headings(_("Month")))
     rules.add(len(rows) - 1)
     for month in report.months:
         label = month.start.strftime("%Y-%m")
         if month.start < report.since:  # the report starts within this month
             day = f"{report.since.month}/{report.since.day}"
-            label += f"（{day}〜）" if language == "ja" else f" (from {day})"
+            label += _(" (from {day})").format(day=day)
         rows.append(_cells(label, month.total, language))
     widths = [max(display_width(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = []
@@ -344,6 +311,5 @@ def to_table(report: Report, language: Language, window_hours: float | None) -> 
     this_week = report.weeks[-1].total if report.weeks else Figures()
     sentence = week_sentence(this_week, window_hours, language)
     lines.append("")
-    # The Japanese sentence already begins with 今週.
-    lines.append(sentence if language == "ja" else f"This week: {sentence}")
+    lines.append(_("This week: {sentence}").format(sentence=sentence))
     return "\n".join(lines) + "\n"
