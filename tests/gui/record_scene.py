@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
+from tests.support.history_data import inquiry_entry
 from trayapp.core.history import InboxEntry, InquiryRecord, SentEntry, build_records
 from trayapp.core.record import build_report, slowest, week_start
 from trayapp.ui.i18n import LanguageSwitcher
@@ -47,27 +48,13 @@ def sample_history(now: datetime) -> list[InquiryRecord]:
             sender, subject = SENDERS[n % len(SENDERS)]
             n += 1
             account = "shop" if n % 3 else "support"
-            inbox.append(
-                InboxEntry(
-                    account=account,
-                    item_id=f"i{n}",
-                    folder="INBOX",
-                    uidvalidity=1,
-                    uid=n,
-                    message_id=f"m{n}@example",
-                    sender=sender,
-                    sender_addr=sender.split("<")[-1].rstrip(">"),
-                    subject=subject,
-                    received_at=arrival,
-                    due_at=arrival + timedelta(hours=24),
-                )
-            )
+            inbox.append(inquiry_entry(n, arrival, account=account, sender=sender, subject=subject))
             if weeks_ago == 0 and i == count - 2:
                 continue  # one still waits this week
             hours = 30 + i * 3 if i < slow else 1 + (n * 37 % 9) + (weeks_ago % 4) * 0.5
             reply_at = arrival + timedelta(hours=hours, minutes=n * 13 % 50)
             if reply_at < now:
-                sent.append(SentEntry(account, f"r{n}@example", (f"m{n}@example",), reply_at))
+                sent.append(SentEntry(account, f"r{n}@example", (f"m{n}@x.jp",), reply_at))
     return build_records(inbox, sent)
 
 

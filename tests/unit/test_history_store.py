@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from tests.support.history_data import inquiry_entry
 from trayapp.core.history import InboxEntry, SentEntry
 from trayapp.core.record import build_report
 from trayapp.store.db import StateStore
@@ -18,19 +19,7 @@ H = timedelta(hours=1)
 
 
 def entry(n: int, at: datetime, account: str = "shop") -> InboxEntry:
-    return InboxEntry(
-        account=account,
-        item_id=f"item{n}",
-        folder="INBOX",
-        uidvalidity=1,
-        uid=n,
-        message_id=f"m{n}@x",
-        sender="Jane <jane@x>",
-        sender_addr="jane@x",
-        subject=f"件名{n}",
-        received_at=at,
-        due_at=at + 24 * H,
-    )
+    return inquiry_entry(n, at, account=account, subject=f"件名{n}")
 
 
 def mark(folder: str, role: str, last_uid: int) -> FolderMark:
@@ -45,7 +34,7 @@ def test_records_come_back_with_decisions_and_promises(tmp_path: Path) -> None:
         )
         store.save_folder(
             mark("Sent", "sent", 1),
-            sent_uids=[(1, SentEntry("shop", "r1@x", ("x@x", "m1@x"), NOW - 45 * H))],
+            sent_uids=[(1, SentEntry("shop", "r1@x", ("x@x", "m1@x.jp"), NOW - 45 * H))],
         )
     with StateStore(tmp_path) as state:
         state.dismiss("shop", "item2", "answered", at=NOW - 39 * H)
@@ -80,8 +69,8 @@ def test_months_older_than_a_year_are_folded_into_their_figures(tmp_path: Path) 
         store.save_folder(
             mark("Sent", "sent", 2),
             sent_uids=[
-                (1, SentEntry("shop", "r1@x", ("m1@x",), old + 2 * H)),
-                (2, SentEntry("shop", "r3@x", ("m3@x",), NOW - 29 * H)),
+                (1, SentEntry("shop", "r1@x", ("m1@x.jp",), old + 2 * H)),
+                (2, SentEntry("shop", "r3@x", ("m3@x.jp",), NOW - 29 * H)),
             ],
         )
         assert store.prune(NOW, TOKYO) == 3

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.support.history_data import inquiry_entry
 from trayapp.core.history import (
     InboxEntry,
     InquiryRecord,
@@ -39,20 +40,7 @@ H = timedelta(hours=1)
 def entry(
     n: int, at: datetime, *, account: str = "shop", flag: bool = False, sender: str = "a@x.jp"
 ) -> InboxEntry:
-    return InboxEntry(
-        account=account,
-        item_id=f"item{n}",
-        folder="INBOX",
-        uidvalidity=1,
-        uid=n,
-        message_id=f"m{n}@x.jp",
-        sender=sender,
-        sender_addr=sender,
-        subject=f"s{n}",
-        received_at=at,
-        due_at=at + 24 * H,
-        answered_flag=flag,
-    )
+    return inquiry_entry(n, at, account=account, sender=sender, flag=flag)
 
 
 def reply(names: tuple[str, ...], at: datetime, *, mid: str | None = None) -> SentEntry:
