@@ -224,6 +224,8 @@ def run(args: argparse.Namespace) -> int:
         _write_stdout(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
     elif args.csv:
         _write_stdout(to_csv(report))
+    elif not accounts:
+        _write_stdout(_("No accounts yet. Add one with `ippo account add`.") + "\n")
     else:
         windows = {a.window_hours for a in accounts if args.account in (None, a.name)}
         _write_stdout(to_table(report, language, windows.pop() if len(windows) == 1 else None))
