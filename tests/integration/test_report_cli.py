@@ -396,3 +396,17 @@ def test_deadlines_run_on_the_accounts_working_hours(
     w = week(data, monday(2, now).date())
     assert (w["inquiries"], w["answered_within_window"], w["overdue"]) == (1, 1, 0)
     assert w["median_first_reply_seconds"] == 65 * 3600  # the wait itself is wall-clock time
+
+
+def test_an_account_that_cannot_be_read_is_named_and_the_rest_reported(
+    env: dict[str, str], history: tuple[Path, History]
+) -> None:
+    config_dir, seeded = history
+    report(env, config_dir, "--json")  # built while both could be read
+    seeded.dovecot.set_password(seeded.support, "changed-on-the-server")
+    done = ippo(env, config_dir, "report", "--json")
+    assert done.returncode == 1
+    assert done.stderr.startswith("ippo: account 'support': ")
+    data = json.loads(done.stdout)  # what was stored before still counts
+    assert data["total"]["inquiries"] == 10
+    assert data["total"]["accounts"]["support"]["inquiries"] == 2
