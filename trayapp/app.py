@@ -325,6 +325,7 @@ class IppoApp(QObject):
         if record is not None:  # the trust record (issue 14): menu entry, tooltip line
             tray.record_requested.connect(record.show_window)
             record.line_changed.connect(lambda: tray.set_record_line(record.tooltip_line))
+            record.line_changed.connect(self._trim.start)  # a history read frees a lot
             bridge.snapshotChanged.connect(record.mail_changed)
 
     # ---------------------------------------------------------------- lifecycle
