@@ -1161,7 +1161,6 @@ def build_app(
     if autostart is None and not demo:
         autostart = autostart_for_platform()
     keyring_check = None if demo else getattr(secrets, "check_available", None)
-    from trayapp.core.history import history_days
     from trayapp.ui.record_controller import RecordController
 
     record = RecordController(
@@ -1170,7 +1169,6 @@ def build_app(
         secrets,
         lambda: languages.language if languages is not None else "en",
         clock,
-        history_days=history_days(config.settings),
     )
     return IppoApp(
         config=config,

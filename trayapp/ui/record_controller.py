@@ -19,13 +19,12 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from trayapp.core.history import DEFAULT_HISTORY_DAYS
 from trayapp.core.model import AccountConfig
-from trayapp.core.record_text import Language, week_sentence
 
 if TYPE_CHECKING:
     from imapclient import IMAPClient
 
+    from trayapp.core.record_text import Language
     from trayapp.ui.record_window import RecordView, RecordWindow
 
 log = logging.getLogger(__name__)
@@ -49,12 +48,14 @@ def compute_view(
     passwords: Passwords,
     now: datetime,
     *,
-    history_days: int = DEFAULT_HISTORY_DAYS,
+    history_days: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> RecordView:
-    """The whole job (worker thread): update the history, then the figures to show."""
+    """The whole job (worker thread): update the history, then the figures to show.
+    ``history_days`` None: the setting (core.history.history_days), read now."""
     from trayapp.clock import system_zone
     from trayapp.config import ConfigStore
+    from trayapp.core.history import history_days as history_days_setting
     from trayapp.core.record import build_report, slowest, week_start
     from trayapp.mail.errors import AuthenticationFailed
     from trayapp.mail.history import update_history
@@ -77,6 +78,9 @@ def compute_view(
 
     zone = system_zone()
     names = [a.name for a in accounts]
+    config = ConfigStore(config_dir)
+    if history_days is None:
+        history_days = history_days_setting(config.settings)
     with HistoryStore.open(config_dir) as store:
         result = update_history(
             store,
@@ -85,7 +89,7 @@ def compute_view(
             since=now - timedelta(days=history_days),
             now=now,
             progress=progress,
-            schedule_for=ClockPolicy(ConfigStore(config_dir)).schedule,
+            schedule_for=ClockPolicy(config).schedule,
         )
         store.prune(now, zone)
         records = store.records(names)
@@ -115,7 +119,7 @@ class RecordController(QObject):
         language: Callable[[], str],
         clock: Callable[[], datetime],
         *,
-        history_days: int = DEFAULT_HISTORY_DAYS,
+        history_days: int | None = None,
         start_delay_ms: int = 60_000,
         min_interval: timedelta = timedelta(minutes=10),
         compute: Callable[..., RecordView] = compute_view,
@@ -245,6 +249,8 @@ class RecordController(QObject):
         """This week's line for the tray tooltip ('' until the first job ends)."""
         if self._view is None:
             return ""
+        from trayapp.core.record_text import week_sentence
+
         return week_sentence(self._view.this_week, self._view.window_hours, self.language())
 
     def show_window(self) -> None:
