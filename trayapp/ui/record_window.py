@@ -8,7 +8,6 @@ defanged, never as rich text.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
 from trayapp.core.history import InquiryRecord
 from trayapp.core.record import Figures, Period
 from trayapp.core.record_text import Language, duration, share_text, week_sentence
+from trayapp.core.safetext import display_line
 from trayapp.ui.i18n import defang
 
 GOOD = QColor("#2e7d32")
@@ -55,14 +55,13 @@ class RecordView:
         return self.weeks[-1].total if self.weeks else Figures()
 
 
-# Bidi overrides and isolates, invisible marks and controls: a subject must not reorder or hide
-# the text around it in the table.
-_UNSHOWN = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+SHOWN_CHARS = 200
 
 
 def shown(text: str) -> str:
-    """Mail text as the table shows it: plain, defanged, without invisible controls."""
-    return defang(_UNSHOWN.sub("", text))
+    """Mail text as the table shows it: one plain line (core.safetext: no controls, bidi or
+    invisible marks; capped), markup characters defanged."""
+    return defang(display_line(text, SHOWN_CHARS))
 
 
 def bar_color(share: float | None) -> QColor:
