@@ -4,7 +4,13 @@ ID is the `id` printed by `ippo pending --json`. Running it again after a crash 
 connection completes the same acknowledgement instead of sending a second one.
 
 Exit status: 0 sent (or already completed); 1 not sent (the reason on stderr; retryable ones say
-so); 2 the configuration, keyring or state file cannot be used or ID is unknown.
+so); 2 the configuration, keyring or state file cannot be used, ID is unknown, or the reply
+would go to many addresses or to a Reply-To on another domain than the sender and --to does
+not name the recipient (core.recipients).
+
+An acknowledgement that failed earlier is never sent later on its own: `ippo ack ID` says so
+and sends a new one (with a promise computed now); one interrupted while the server was
+accepting it may have arrived, so it is looked for in Sent and replaced only with --retry.
 """
 
 from __future__ import annotations
@@ -40,13 +46,20 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--language", choices=("ja", "en"), help="default: the inquiry's")
     parser.add_argument(
+        "--to",
+        metavar="ADDRESS",
+        help="send to this address only (one of the inquiry's Reply-To addresses or its "
+        "From); needed when the reply would go to more than 3 addresses or to a Reply-To on "
+        "another domain than the sender",
+    )
+    parser.add_argument(
         "--dry-run", action="store_true", help="print the message; send and record nothing"
     )
     parser.add_argument(
         "--retry",
         action="store_true",
-        help="send again an acknowledgement whose sending was interrupted and could not be "
-        "confirmed (only after you checked it did not arrive)",
+        help="send a new acknowledgement in place of one whose sending was interrupted and "
+        "could not be confirmed (only after you checked it did not arrive)",
     )
     parser.add_argument(
         "--done", action="store_true", help="mark the promise kept (answered another way)"
@@ -87,6 +100,8 @@ def run(args: argparse.Namespace) -> int:
     from trayapp.mail.acknowledge import (
         AckError,
         AcknowledgeService,
+        RecipientsNotConfirmed,
+        SendUncertain,
         load_templates,
         local_now,
         make_draft,
@@ -125,15 +140,12 @@ def run(args: argparse.Namespace) -> int:
                 service.mark_done(journal[-1].message_id)
                 _out(f"Marked done: {args.id}\n")
                 return EXIT_OK
-            if args.retry:
-                if not journal:
-                    _fail(f"{args.id!r} has no acknowledgement to retry")
-                    return EXIT_FAILED
-                result = service.resume(account, journal[-1].message_id, force=True)
-                body = _body_text(result.raw)
-            elif inquiry is None:
+            if args.retry and not journal:
+                _fail(f"{args.id!r} has no acknowledgement to retry")
+                return EXIT_FAILED
+            if inquiry is None:
                 # Known only from the journal: finish what was started (never a new one).
-                result = service.resume(account, journal[-1].message_id)
+                result = service.resume(account, journal[-1].message_id, force=args.retry)
                 body = _body_text(result.raw)
             else:
                 if not account.smtp_host:
@@ -160,8 +172,21 @@ def run(args: argparse.Namespace) -> int:
                 except LookupError as error:
                     _fail(str(error))
                     return EXIT_UNUSABLE
+                check = service.recipients(account, inquiry)
+                chosen: tuple[str, ...] | None = None
+                if args.to:
+                    chosen = (args.to.strip().lower(),)
+                    if chosen[0] not in check.allowed:
+                        _fail(
+                            f"not sent: {args.to} is not an address of this inquiry; --to takes "
+                            f"one of: {', '.join(check.allowed[:5])}"
+                            + (" …" if len(check.allowed) > 5 else "")
+                        )
+                        return EXIT_UNUSABLE
                 if args.dry_run:
-                    reply = service.build(account, inquiry, draft.body)
+                    if check.needs_confirmation and chosen is None:
+                        _fail(f"note: {check.describe()}; sending needs --to ADDRESS")
+                    reply = service.build(account, inquiry, draft.body, chosen)
                     raw = reply.message.as_bytes()
                     _out(
                         "Dry run: nothing sent or recorded\n"
@@ -175,12 +200,30 @@ def run(args: argparse.Namespace) -> int:
                     if reply.note:
                         _fail(f"note: {reply.note}")
                     return EXIT_OK
-                result = service.acknowledge(account, inquiry, draft.body, due)
+                if check.needs_confirmation and chosen is None:
+                    _fail(
+                        f"not sent: {check.describe()}; name the recipient with --to ADDRESS "
+                        "(see them all with --dry-run)"
+                    )
+                    return EXIT_UNUSABLE
+                result = service.acknowledge(
+                    account,
+                    inquiry,
+                    draft.body,
+                    due,
+                    recipients=chosen,
+                    resend_in_doubt=args.retry,
+                )
                 body = draft.body
+        except RecipientsNotConfirmed as error:
+            _fail(f"not sent: {error}; name the recipient with --to ADDRESS")
+            return EXIT_UNUSABLE
         except AckError as error:
             hint = " (retryable)" if error.retryable else ""
             if error.message_id:
                 hint += f"; Message-ID <{error.message_id}>"
+            if isinstance(error, SendUncertain) and not args.retry:
+                hint += f"; once you checked it did not arrive: `ippo ack {args.id} --retry`"
             _fail(f"acknowledgement not sent: {error}{hint}")
             return EXIT_FAILED
         except KeyringUnavailable as error:

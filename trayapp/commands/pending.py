@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from trayapp.core.model import AccountConfig, Inquiry
 from trayapp.core.pending import sort_by_urgency
+from trayapp.core.safetext import NAME_CHARS, SENDER_CHARS, SUBJECT_CHARS, display_line
 
 if TYPE_CHECKING:
     from imapclient import IMAPClient
@@ -201,8 +202,13 @@ def _duration(delta: timedelta) -> str:
 def format_line(item: Inquiry, now: datetime) -> str:
     left = item.deadline - now
     when = f"overdue {_duration(left)}" if left.total_seconds() < 0 else f"due in {_duration(left)}"
-    subject = item.subject or "(no subject)"
-    return f"{when:<16} {item.account}  {item.sender}  {subject}"
+    # Mail text is data: one line each, no controls, no bidi tricks, a bounded length.
+    sender = display_line(item.sender or item.sender_addr, SENDER_CHARS)
+    subject = display_line(item.subject, SUBJECT_CHARS) or "(no subject)"
+    line = f"{when:<16} {display_line(item.account, NAME_CHARS)}  {sender}  {subject}"
+    if item.unsent_ack is not None:
+        line += f"  [not sent: send it with `ippo ack {item.id}`]"
+    return line
 
 
 def _write_stdout(text: str) -> None:
