@@ -126,6 +126,11 @@ class AckDialog(QDialog):
         many = len(recipients) > 1
         self.recipients_label.setVisible(not many)
         self.recipients_list.setVisible(many)
+        self.recipients_warning = _plain(QLabel())
+        self.recipients_warning.setObjectName("ackRecipientsWarning")
+        self.recipients_warning.setWordWrap(True)
+        self.recipients_warning.setStyleSheet("color: #B71C1C;")
+        self.recipients_warning.setVisible(self.recipient_check.needs_confirmation)
         self.confirm_recipients = QCheckBox()
         self.confirm_recipients.setObjectName("ackConfirmRecipients")
         self.confirm_recipients.setVisible(self.recipient_check.needs_confirmation)
@@ -177,6 +182,7 @@ class AckDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.buttons.addButton(self.retry_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.addButton(self.send_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.retry_button.hide()  # (adding it to the box showed it: Retry is for after a failure)
         self.buttons.rejected.connect(self.reject)
         self.send_button.clicked.connect(self.send)
         self.retry_button.clicked.connect(self.retry)
@@ -187,6 +193,7 @@ class AckDialog(QDialog):
         recipients_box = QVBoxLayout()
         recipients_box.addWidget(self.recipients_label)
         recipients_box.addWidget(self.recipients_list)
+        recipients_box.addWidget(self.recipients_warning)
         recipients_box.addWidget(self.confirm_recipients)
         self._form.addRow(self._form_labels[5], recipients_box)
         self._form.addRow(self._form_labels[1], self.subject_label)
@@ -435,7 +442,8 @@ class AckDialog(QDialog):
             self.promise_box.setItemText(index, promise_texts[choice])
         self.send_button.setText(self.tr("Send"))
         self.retry_button.setText(self.tr("Retry"))
-        self.confirm_recipients.setText(self._confirm_text())
+        self.recipients_warning.setText(self._recipients_warning())
+        self.confirm_recipients.setText(self.tr("Send to these recipients"))
         unsent = self.inquiry.unsent_ack
         if unsent is not None:
             if unsent.in_doubt:
@@ -452,19 +460,19 @@ class AckDialog(QDialog):
             self.unsent_notice.setText(notice)
         self._update_send_enabled()
 
-    def _confirm_text(self) -> str:
+    def _recipients_warning(self) -> str:
         check = self.recipient_check
         texts = []
         if MANY in check.reasons:
             texts.append(
-                self.tr("Send to all %1 addresses above (more than the sender).").replace(
-                    "%1", str(len(check.recipients))
-                )
+                self.tr("The reply would go to %1 addresses (Reply-To), not only to the sender.")
+                .replace("%1", str(len(check.recipients)))
             )
         if OTHER_DOMAIN in check.reasons:
+            strangers = ", ".join(check.strangers[:3]) + (" …" if len(check.strangers) > 3 else "")
             texts.append(
-                self.tr("Send to %1, on another domain than the sender (%2).")
-                .replace("%1", display_line(", ".join(check.strangers[:3]), SENDER_CHARS))
+                self.tr("The Reply-To (%1) is on another domain than the sender (%2).")
+                .replace("%1", display_line(strangers, SENDER_CHARS))
                 .replace("%2", display_line(check.sender, NAME_CHARS))
             )
         return " ".join(texts)
