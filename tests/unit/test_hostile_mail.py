@@ -14,11 +14,13 @@ from tests import hostile
 from tests.support.mailcorpus import jis_to_text
 from trayapp.commands.pending import format_line
 from trayapp.core.headers import decode_header_value, parse_headers
-from trayapp.core.model import AccountConfig, Inquiry, MessageFacts
+from trayapp.core.model import AccountConfig, Inquiry, MessageFacts, Stage
+from trayapp.core.notifications import StageAlert, compose
 from trayapp.core.pending import waiting_inquiries
 from trayapp.core.recipients import check_recipients
 from trayapp.core.reply import build_reply
 from trayapp.core.safetext import MAX_KEPT, QUOTED_SUBJECT_CHARS, has_controls
+from trayapp.core.summary import summarize
 from trayapp.core.templates import template_values
 
 NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
@@ -143,3 +145,15 @@ def test_a_reply_carries_exactly_our_headers(mail: hostile.HostileMail, charset:
     assert reply.recipients == check.recipients
     subject = decode_header_value(head.split(b"\r\nSubject: ", 1)[1].split(b"\r\n", 1)[0])
     assert subject.startswith("Re:") and clean(subject) and len(subject) <= 200
+
+
+@pytest.mark.parametrize("mail", CORPUS, ids=lambda m: m.name)
+def test_tooltip_and_notification_texts_are_clean_and_bounded(mail: hostile.HostileMail) -> None:
+    item = inquiry_of(mail)
+    lines = summarize([item], {}, NOW).tooltip_lines()
+    assert all(clean(line) and len(line) < 300 for line in lines), lines
+    alert = StageAlert(item, Stage.URGENT, item.due_at, timedelta(minutes=30))
+    text = compose([alert])
+    for part in (text.title, text.message):
+        assert clean(part) and len(part) < 400, repr(part[:100])
+        assert "<" not in part and ">" not in part  # markup stays defanged

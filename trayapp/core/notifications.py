@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from trayapp.core.model import Inquiry, Stage
+from trayapp.core.safetext import SENDER_CHARS, SUBJECT_CHARS, display_line
 from trayapp.core.stages import format_time_left, next_stage_change, stage_at
 from trayapp.core.summary import DEFAULT_LEADS, StageLeads
 
@@ -106,7 +107,7 @@ def defang(text: str) -> str:
 
 
 def _display_sender(item: Inquiry) -> str:
-    return defang(item.sender or item.sender_addr)
+    return defang(display_line(item.sender or item.sender_addr, SENDER_CHARS))
 
 
 def compose(
@@ -124,7 +125,8 @@ def compose(
         title = template.format(
             sender=_display_sender(alert.item), left=format_time_left(abs(alert.time_left))
         )
-        return NotificationText(title, defang(alert.item.subject) or texts.no_subject)
+        subject = display_line(alert.item.subject, SUBJECT_CHARS)
+        return NotificationText(title, defang(subject) or texts.no_subject)
     lines = []
     for alert in alerts[:max_lines]:
         overdue = alert.time_left <= timedelta(0)

@@ -13,6 +13,7 @@ from typing import Literal
 
 from trayapp.core.model import AccountConfig, AccountHealth, Inquiry, ItemState, Stage
 from trayapp.core.pending import sort_by_urgency
+from trayapp.core.safetext import NAME_CHARS, display_line
 from trayapp.core.stages import format_time_left, next_stage_change, stage_at
 
 BadgeKind = Literal["calm", "warning", "urgent", "overdue", "empty", "error"]
@@ -149,8 +150,8 @@ class Summary:
             template = texts.next_overdue if left <= timedelta(0) else texts.next_due
             lines.append(
                 template.format(
-                    sender=item.sender or item.sender_addr,
-                    subject=item.subject or texts.no_subject,
+                    sender=display_line(item.sender or item.sender_addr, NAME_CHARS),
+                    subject=display_line(item.subject, NAME_CHARS) or texts.no_subject,
                     left=format_time_left(abs(left)),
                 )
             )
