@@ -15,7 +15,6 @@ import json
 import subprocess
 import sys
 from dataclasses import replace
-from datetime import datetime
 from email import policy
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,7 @@ from tests.support.keyring_session import KeyringSession
 from tests.support.smtp_server import SmtpServer
 from trayapp.config import ConfigStore
 from trayapp.desktop.secrets import KeyringSecretStore
-from trayapp.mail.acknowledge import AcknowledgeService
+from trayapp.mail.acknowledge import AcknowledgeService, Replaced
 from trayapp.store.db import StateStore
 
 pytestmark = pytest.mark.integration
@@ -235,4 +234,10 @@ def test_a_failed_acknowledgement_is_not_sent_later_without_the_user(
     assert email.message_from_bytes(smtp_server.accepted[0].data)["Message-ID"] == (
         f"<{new.message_id}>"
     )
-    assert isinstance(new.created_at, datetime)
+    # The replaced entry can never go out, not even by a forced retry from another window.
+    with StateStore(cli.config_dir) as store:
+        service = AcknowledgeService(store, KeyringSecretStore())
+        with pytest.raises(Replaced, match="replaced by"):
+            service.resume(account, old.message_id, force=True)
+        assert service.resume_unfinished(account) == []
+    assert len(smtp_server.accepted) == 1

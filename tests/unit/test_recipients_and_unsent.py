@@ -165,7 +165,10 @@ def test_replacing_an_entry_retires_it_in_the_same_transaction(tmp_path: Path) -
         old = store.ack("old@shop.example.jp")
         assert old is not None and old.state == "failed" and old.attempted_at is not None
         assert "replaced by <new@shop.example.jp>" in (old.error or "")
-        # Retired: nobody can claim it for sending any more.
+        # Retired: nobody can claim it for sending any more, not even after a forced retry's
+        # reset of its claim (two windows retrying one entry at once).
+        assert not store.claim_ack_send("old@shop.example.jp")
+        store.reset_ack_claim("old@shop.example.jp")
         assert not store.claim_ack_send("old@shop.example.jp")
         # Claimed meanwhile by someone else: nothing is recorded, the caller is told.
         record("third@shop.example.jp")

@@ -117,6 +117,12 @@ class NoPassword(AckError):
     retryable = False
 
 
+class Replaced(AckError):
+    """This journal entry was replaced by a newer acknowledgement; it is never sent."""
+
+    retryable = False
+
+
 class RecipientsNotConfirmed(AckError):
     """The reply would go to many addresses or to a Reply-To on another domain than the
     sender (core.recipients): the user names or confirms the recipients first."""
@@ -523,7 +529,16 @@ class AcknowledgeService:
     def resume(self, account: AccountConfig, message_id: str, *, force: bool = False) -> AckResult:
         """Take one journal entry as far as it can go: send it if it was certainly never sent
         (or `force`, after the user checked), then file it. Safe to call any number of times."""
+        from trayapp.store.db import RETIRED_PREFIX
+
         record = self._record(message_id)
+        error = record.error or ""
+        if record.state == "failed" and error.startswith(RETIRED_PREFIX):
+            newer = error.removeprefix(RETIRED_PREFIX)
+            raise Replaced(
+                f"this acknowledgement was never sent; it was replaced by {newer}",
+                message_id=message_id,
+            )
         if record.state in ("recorded", "failed"):
             record = self._send(account, record, force=force)
         warning = ""

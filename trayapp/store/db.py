@@ -78,6 +78,10 @@ class AckExists(StoreError):
     """An acknowledgement with this Message-ID is already in the journal."""
 
 
+# The error of a journal entry that a newer acknowledgement replaced (see record_ack).
+RETIRED_PREFIX = "not sent; replaced by "
+
+
 class AckReplaced(StoreError):
     """The entry a new acknowledgement was to replace changed meanwhile (it was claimed)."""
 
@@ -494,7 +498,7 @@ class StateStore:
                         " attempted_at = COALESCE(attempted_at, ?) WHERE message_id = ?"
                         " AND state IN ('recorded', 'failed') AND attempted_at IS ?",
                         (
-                            f"not sent; replaced by <{message_id}>",
+                            f"{RETIRED_PREFIX}<{message_id}>",
                             stamp,
                             stamp,
                             old_id.strip().strip("<>"),
@@ -563,11 +567,17 @@ class StateStore:
 
     def reset_ack_claim(self, message_id: str, *, now: datetime | None = None) -> None:
         """Forget a claim: the server certainly did not accept the message (it refused it, or
-        the user checked and asked to send it again)."""
+        the user checked and asked to send it again). A retired entry (replaced by a newer
+        one, see record_ack) keeps its claim: it must never be sent."""
         with self._write() as conn:
             conn.execute(
-                "UPDATE acks SET attempted_at = NULL, updated_at = ? WHERE message_id = ?",
-                (to_db_time(now or _utcnow()), message_id.strip().strip("<>")),
+                "UPDATE acks SET attempted_at = NULL, updated_at = ? WHERE message_id = ?"
+                " AND NOT (state = 'failed' AND COALESCE(error, '') LIKE ?)",
+                (
+                    to_db_time(now or _utcnow()),
+                    message_id.strip().strip("<>"),
+                    RETIRED_PREFIX + "%",
+                ),
             )
 
     def ack(self, message_id: str) -> AckRecord | None:
