@@ -58,6 +58,7 @@ class Reply:
     recipients: tuple[str, ...]  # bare addresses, for the SMTP envelope
     charset: ReplyCharset  # what was really used
     note: str = ""  # e.g. why ISO-2022-JP fell back to UTF-8
+    subject: str = ""  # the Subject as text (the header holds it encoded)
 
 
 def reply_subject(subject: str) -> str:
@@ -184,7 +185,7 @@ def build_reply(
         else:
             _common_headers(message, now, ident, _usable_id(inquiry.message_id), refs)
             verify_reply(message, recipients, subject)
-            return Reply(message, ident, recipients, "iso-2022-jp", note)
+            return Reply(message, ident, recipients, "iso-2022-jp", note, subject)
 
     message = EmailMessage(policy=_STRICT_POLICY)
     message["From"] = Address(addr_spec=account.email)
@@ -206,7 +207,7 @@ def build_reply(
         else "quoted-printable",
     )
     verify_reply(message, recipients, subject)
-    return Reply(message, ident, recipients, "utf-8", note)
+    return Reply(message, ident, recipients, "utf-8", note, subject)
 
 
 # The email package's SMTP policy, strict: a defect is an error, never silently mended.

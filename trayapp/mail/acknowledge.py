@@ -466,7 +466,7 @@ class AcknowledgeService:
                 account=account.name,
                 message_id=reply.message_id,
                 recipients=reply.recipients,
-                subject=str(reply.message["Subject"] or ""),
+                subject=reply.subject or str(reply.message["Subject"] or ""),
                 raw=raw,
                 promise_due_at=promise_due_at,
                 inquiry_message_id=inquiry.message_id,
