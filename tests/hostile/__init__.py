@@ -33,6 +33,41 @@ INJECTED_TEXT = frozenset(
 )
 SHARED_MESSAGE_ID = ("shared-id-first", "shared-id-second")
 
+# Every header an acknowledgement Ippo builds may carry: anything else in a reply is injected.
+OUR_HEADERS = frozenset(
+    {
+        "from",
+        "to",
+        "subject",
+        "date",
+        "message-id",
+        "in-reply-to",
+        "references",
+        "auto-submitted",
+        "x-mailer",
+        "mime-version",
+        "content-type",
+        "content-transfer-encoding",
+    }
+)
+
+
+def header_names(raw: bytes) -> list[str]:
+    """The lower-cased field names of a message's header block, in order, as a receiving
+    server reads them (a line that does not start with white space starts a field)."""
+    head = raw.partition(b"\r\n\r\n")[0]
+    return [
+        line.split(b":", 1)[0].decode("ascii", "replace").lower()
+        for line in head.split(b"\r\n")
+        if line and line[:1] not in (b" ", b"\t")
+    ]
+
+
+def only_our_headers(raw: bytes) -> bool:
+    """Whether `raw` carries only Ippo's own headers, each once."""
+    names = header_names(raw)
+    return set(names) <= OUR_HEADERS and len(names) == len(set(names))
+
 
 @dataclass(frozen=True)
 class HostileMail:
