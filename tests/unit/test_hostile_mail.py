@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email import policy
 
@@ -14,7 +15,7 @@ from tests import hostile
 from tests.support.mailcorpus import jis_to_text
 from trayapp.commands.pending import format_line
 from trayapp.core.headers import decode_header_value, parse_headers
-from trayapp.core.model import AccountConfig, Inquiry, MessageFacts, Stage
+from trayapp.core.model import AccountConfig, Inquiry, MessageFacts, Stage, UnsentAck
 from trayapp.core.notifications import StageAlert, compose
 from trayapp.core.pending import waiting_inquiries
 from trayapp.core.recipients import check_recipients
@@ -138,3 +139,13 @@ def test_tooltip_and_notification_texts_are_clean_and_bounded(mail: hostile.Host
     for part in (text.title, text.message):
         assert clean(part) and len(part) < 400, repr(part[:100])
         assert "<" not in part and ">" not in part  # markup stays defanged
+
+
+def test_pending_line_says_how_to_send_what_did_not_go_out() -> None:
+    item = inquiry_of(hostile.by_name("option-subject-wait"))
+    failed = UnsentAck("a@shop.example.test", "keyring locked", False, NOW)
+    line = format_line(replace(item, unsent_ack=failed), NOW)
+    assert line.endswith(f"[not sent: send it with `ippo ack {item.id}`]")
+    doubt = replace(failed, in_doubt=True)
+    line = format_line(replace(item, unsent_ack=doubt), NOW)
+    assert line.endswith(f"check, then `ippo ack {item.id} --retry`]")

@@ -206,7 +206,9 @@ def format_line(item: Inquiry, now: datetime) -> str:
     sender = display_line(item.sender or item.sender_addr, SENDER_CHARS)
     subject = display_line(item.subject, SUBJECT_CHARS) or "(no subject)"
     line = f"{when:<16} {display_line(item.account, NAME_CHARS)}  {sender}  {subject}"
-    if item.unsent_ack is not None:
+    if item.unsent_ack is not None and item.unsent_ack.in_doubt:
+        line += f"  [may not have been sent: check, then `ippo ack {item.id} --retry`]"
+    elif item.unsent_ack is not None:
         line += f"  [not sent: send it with `ippo ack {item.id}`]"
     return line
 
