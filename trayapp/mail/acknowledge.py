@@ -34,7 +34,7 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from trayapp.core.model import AccountConfig, Inquiry, MessageHeaders, UnsentAck
+from trayapp.core.model import AccountConfig, Inquiry, MessageHeaders
 from trayapp.core.promise import (
     Acknowledgement,
     AckState,
@@ -52,8 +52,7 @@ from trayapp.core.templates import (
     pick_template,
     template_values,
 )
-from trayapp.core.unsent import IN_FLIGHT_GRACE as UNSENT_GRACE
-from trayapp.core.unsent import mark_unsent, unsent
+from trayapp.core.unsent import IN_FLIGHT_GRACE, mark_unsent
 from trayapp.mail.errors import MailError
 
 if TYPE_CHECKING:
@@ -66,10 +65,6 @@ log = logging.getLogger(__name__)
 # Tests set this to a point name to make the process stop there (it prints a line and sleeps,
 # so the test can SIGKILL it for real). Points: recorded, claimed, accepted, sent, appended.
 PAUSE_ENV = "IPPO_TEST_PAUSE_AT"
-
-# A claim younger than this may belong to a process still talking to the SMTP server (its
-# timeouts are 30 s per step): until then "not found in Sent" means "wait", not "uncertain".
-IN_FLIGHT_GRACE = UNSENT_GRACE
 
 # Providers that put mail sent through their SMTP server into Sent themselves: an APPEND would
 # file it twice. (Elsewhere Sent is searched for the Message-ID before appending anyway.)
@@ -514,11 +509,6 @@ class AcknowledgeService:
             )
         return chosen
 
-    def unsent(self, account: AccountConfig, item_id: str) -> UnsentAck | None:
-        """The latest acknowledgement of an item when it did not reach the customer."""
-        records = self._store.acks(account.name, item_id=item_id)
-        return unsent(to_acknowledgement(records[-1]), self._clock()) if records else None
-
     def _in_mailbox(self, account: AccountConfig, message_id: str) -> bool:
         try:
             return self._found_in_mailbox(account, message_id)
@@ -620,7 +610,7 @@ class AcknowledgeService:
                 return self._record(mid)
             if not force:
                 started = self._clock() - record.attempted_at
-                if started < IN_FLIGHT_GRACE:
+                if started < IN_FLIGHT_GRACE:  # (core.unsent: perhaps still being sent)
                     # Perhaps another process is still talking to the server: change nothing.
                     raise InProgress(
                         f"being sent right now (started {int(started.total_seconds())}s ago), "
