@@ -610,7 +610,7 @@ class AcknowledgeService:
                 return self._record(mid)
             if not force:
                 started = self._clock() - record.attempted_at
-                if started < IN_FLIGHT_GRACE:  # (core.unsent: perhaps still being sent)
+                if started < IN_FLIGHT_GRACE:
                     # Perhaps another process is still talking to the server: change nothing.
                     raise InProgress(
                         f"being sent right now (started {int(started.total_seconds())}s ago), "
