@@ -204,3 +204,58 @@ def test_screenshots_of_confirmation_and_not_sent(
         notice.grab().save(str(ARTIFACTS / f"ack-dialog-not-sent-{language}.png"))
     finally:
         switcher.apply("en")
+
+
+def test_the_app_at_start_sends_no_acknowledgement_that_failed(
+    qtbot: Any,
+    tmp_path: Path,
+    dovecot: DovecotServer,
+    smtp_server: SmtpServer,
+    scanned: tuple[AccountConfig, dict[str, Inquiry]],
+) -> None:
+    """The issue's report: the keyring was locked when the user pressed Send (the entry stayed
+    recorded, never handed to the server); the next start sent it with the old promise."""
+    from tests.gui.test_app import FakeWatch
+    from trayapp.app import build_app
+    from trayapp.config import ConfigStore
+    from trayapp.core.reply import build_reply
+    from trayapp.demo import MemorySecretStore
+    from trayapp.desktop.autostart import XdgAutostart
+
+    account, items = scanned
+    inquiry = items["option-subject-wait"]
+    config = ConfigStore(tmp_path / "config")
+    config.save_accounts([account])
+    secrets = MemorySecretStore()
+    secrets.set_password(account.name, KeyringSecretStore().get_password(account.name) or "")
+    long_ago = local_now() - timedelta(hours=3)
+    reply = build_reply(account, inquiry, "Hello\n", long_ago)
+    with StateStore(config.directory) as store:
+        store.record_ack(
+            item_id=inquiry.id,
+            account=account.name,
+            message_id=reply.message_id,
+            recipients=reply.recipients,
+            subject=reply.subject,
+            raw=reply.message.as_bytes(),
+            promise_due_at=long_ago + timedelta(days=1),
+            inquiry_message_id=inquiry.message_id,
+            now=long_ago,
+        )
+    app = build_app(
+        config=config,
+        secrets=secrets,
+        languages=None,
+        service=FakeWatch([account]),
+        notification_backends=[],
+        autostart=XdgAutostart(tmp_path / "xdg-config"),
+    )
+    try:
+        with qtbot.waitSignal(app._outcome.acks_resumed, timeout=30000):
+            app.start()
+        assert smtp_server.accepted == []
+        with StateStore(config.directory) as store:
+            [record] = store.acks()
+        assert record.state == "recorded" and record.attempted_at is None
+    finally:
+        app.shutdown()
