@@ -1,7 +1,8 @@
 """`ippo ack ID`: send the quick acknowledgement (一報) for one waiting inquiry, exactly once.
 
 ID is the `id` printed by `ippo pending --json`. Running it again after a crash or a lost
-connection completes the same acknowledgement instead of sending a second one.
+connection never sends a second one: an acknowledgement that reached the server is completed
+(filed in Sent), one that certainly did not is replaced by a new one.
 
 Exit status: 0 sent (or already completed); 1 not sent (the reason on stderr; retryable ones say
 so); 2 the configuration, keyring or state file cannot be used, ID is unknown, or the reply
