@@ -21,7 +21,12 @@ import email
 import json
 import sys
 from email import policy
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from trayapp.cli_i18n import _
+
+if TYPE_CHECKING:
+    from trayapp.core.recipients import RecipientCheck
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -95,8 +100,11 @@ def _body_text(raw: bytes) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from email.utils import formataddr
+
     from trayapp.config import ConfigError, ConfigStore, resolve_config_dir
     from trayapp.core.promise import calendar_for, parse_promise, promise_phrase
+    from trayapp.core.reply import sender_name
     from trayapp.desktop.secrets import KeyringSecretStore, KeyringUnavailable
     from trayapp.mail.acknowledge import (
         AckError,
@@ -124,25 +132,28 @@ def run(args: argparse.Namespace) -> int:
         inquiry = next((i for i in store.items() if i.id == args.id), None)
         account_name = inquiry.account if inquiry else (journal[-1].account if journal else None)
         if account_name is None:
-            _fail(
-                f"no waiting inquiry with id {args.id!r}; run `ippo pending --json` for the ids"
-            )
+            unknown = _("no waiting inquiry with id {id!r}; run `ippo pending --json` for the ids")
+            _fail(unknown.format(id=args.id))
             return EXIT_UNUSABLE
         account = accounts.get(account_name)
         if account is None:
-            _fail(f"the account {account_name!r} of {args.id!r} is no longer configured")
+            _fail(
+                _("the account {account!r} of {id!r} is no longer configured").format(
+                    account=account_name, id=args.id
+                )
+            )
             return EXIT_UNUSABLE
 
         try:
             if args.done:
                 if not journal:
-                    _fail(f"{args.id!r} has no acknowledgement to mark done")
+                    _fail(_("{id!r} has no acknowledgement to mark done").format(id=args.id))
                     return EXIT_FAILED
                 service.mark_done(journal[-1].message_id)
-                _out(f"Marked done: {args.id}\n")
+                _out(_("Marked done: {id}").format(id=args.id) + "\n")
                 return EXIT_OK
             if args.retry and not journal:
-                _fail(f"{args.id!r} has no acknowledgement to retry")
+                _fail(_("{id!r} has no acknowledgement to retry").format(id=args.id))
                 return EXIT_FAILED
             if inquiry is None:
                 # Known only from the journal: finish what was started (never a new one).
@@ -151,8 +162,10 @@ def run(args: argparse.Namespace) -> int:
             else:
                 if not account.smtp_host:
                     _fail(
-                        f"account '{account.name}' has no SMTP server; add it again with "
-                        "--smtp-host HOST (see `ippo account add --help`)"
+                        _(
+                            "account '{name}' has no SMTP server; add it again with "
+                            "--smtp-host HOST (see `ippo account add --help`)"
+                        ).format(name=account.name)
                     )
                     return EXIT_UNUSABLE
                 language = args.language
@@ -178,34 +191,40 @@ def run(args: argparse.Namespace) -> int:
                 if args.to:
                     chosen = (args.to.strip().lower(),)
                     if chosen[0] not in check.allowed:
+                        shown = ", ".join(check.allowed[:5])
+                        shown += " …" if len(check.allowed) > 5 else ""
                         _fail(
-                            f"not sent: {args.to} is not an address of this inquiry; --to takes "
-                            f"one of: {', '.join(check.allowed[:5])}"
-                            + (" …" if len(check.allowed) > 5 else "")
+                            _(
+                                "not sent: {address} is not an address of this inquiry; --to "
+                                "takes one of: {addresses}"
+                            ).format(address=args.to, addresses=shown)
                         )
                         return EXIT_UNUSABLE
                 if args.dry_run:
                     if check.needs_confirmation and chosen is None:
-                        _fail(f"note: {check.describe()}; sending needs --to ADDRESS")
+                        _fail(
+                            _("note: {reason}; sending needs --to ADDRESS").format(
+                                reason=_recipients_reason(check)
+                            )
+                        )
                     reply = service.build(account, inquiry, draft.body, chosen)
                     raw = reply.message.as_bytes()
                     _out(
-                        "Dry run: nothing sent or recorded\n"
-                        f"From: {account.email}\n"
+                        _("Dry run: nothing sent or recorded")
+                        + "\n"
+                        + f"From: {formataddr((sender_name(account), account.email))}\n"
                         f"To: {', '.join(reply.recipients)}\n"
                         f"Subject: {_decoded_subject(raw)}\n"
                         f"In-Reply-To: {reply.message['In-Reply-To'] or '-'}\n"
                         f"Charset: {reply.charset}\n"
-                        f"Promised: {promise_phrase(due, 'en', now)}\n\n{_body_text(raw)}"
+                        + _("Promised: {when}").format(when=promise_phrase(due, lang, now))
+                        + f"\n\n{_body_text(raw)}"
                     )
                     if reply.note:
-                        _fail(f"note: {reply.note}")
+                        _fail(_("note: {note}").format(note=reply.note))
                     return EXIT_OK
                 if check.needs_confirmation and chosen is None:
-                    _fail(
-                        f"not sent: {check.describe()}; name the recipient with --to ADDRESS "
-                        "(see them all with --dry-run)"
-                    )
+                    _fail(_recipients_refusal(check))
                     return EXIT_UNUSABLE
                 result = service.acknowledge(
                     account,
@@ -217,24 +236,26 @@ def run(args: argparse.Namespace) -> int:
                 )
                 body = draft.body
         except RecipientsNotConfirmed as error:
-            _fail(f"not sent: {error}; name the recipient with --to ADDRESS")
+            _fail(_recipients_refusal(error.check))
             return EXIT_UNUSABLE
         except AckError as error:
-            hint = " (retryable)" if error.retryable else ""
+            hint = _(" (retryable)") if error.retryable else ""
             if error.message_id:
                 hint += f"; Message-ID <{error.message_id}>"
             if isinstance(error, SendUncertain) and not args.retry:
-                hint += f"; once you checked it did not arrive: `ippo ack {args.id} --retry`"
-            _fail(f"acknowledgement not sent: {error}{hint}")
+                hint += "; " + _(
+                    "once you checked it did not arrive: `ippo ack {id} --retry`"
+                ).format(id=args.id)
+            _fail(_("acknowledgement not sent: {reason}").format(reason=error) + hint)
             return EXIT_FAILED
         except KeyringUnavailable as error:
             _fail(str(error))
             return EXIT_UNUSABLE
 
     if result.note:
-        _fail(f"note: {result.note}")
+        _fail(_("note: {note}").format(note=result.note))
     if result.warning:
-        _fail(f"warning: {result.warning}")
+        _fail(_("warning: {warning}").format(warning=result.warning))
     if args.json:
         _out(
             json.dumps(
@@ -258,18 +279,25 @@ def run(args: argparse.Namespace) -> int:
             + "\n"
         )
         return EXIT_OK
-    verb = "Completed" if result.resumed else "Sent"
+    from trayapp.cli_i18n import current
+
+    headline = (
+        _("Completed acknowledgement ({state})")
+        if result.resumed
+        else _("Sent acknowledgement ({state})")
+    ).format(state=result.state.value)
     promise = (
-        promise_phrase(result.promise_due_at.astimezone(now.tzinfo), "en", now)
+        promise_phrase(result.promise_due_at.astimezone(now.tzinfo), current().language, now)
         if result.promise_due_at
         else "-"
     )
     _out(
-        f"{verb} acknowledgement ({result.state.value})\n"
+        f"{headline}\n"
         f"To: {', '.join(result.recipients)}\n"
         f"Subject: {_decoded_subject(result.raw) or result.subject}\n"
         f"Message-ID: <{result.message_id}>\n"
-        f"Promised: {promise}\n\n{body}"
+        + _("Promised: {when}").format(when=promise)
+        + f"\n\n{body}"
     )
     return EXIT_OK
 
@@ -280,3 +308,30 @@ def _decoded_subject(raw: bytes) -> str:
     message = email.message_from_bytes(raw, policy=policy.compat32)
     value = message.get("Subject")
     return decode_header_value(str(value)) if value else ""
+
+
+def _recipients_reason(check: RecipientCheck) -> str:
+    """Why the recipients need the user's word (core.recipients), in the user's language."""
+    from trayapp.core.recipients import MANY, OTHER_DOMAIN
+
+    reasons = []
+    if MANY in check.reasons:
+        reasons.append(
+            _("the reply would go to {count} addresses (Reply-To), not only to the sender").format(
+                count=len(check.recipients)
+            )
+        )
+    if OTHER_DOMAIN in check.reasons:
+        shown = ", ".join(check.strangers[:3]) + (" …" if len(check.strangers) > 3 else "")
+        reasons.append(
+            _("the Reply-To ({addresses}) is on another domain than the sender ({sender})").format(
+                addresses=shown, sender=check.sender
+            )
+        )
+    return _("; ").join(reasons)
+
+
+def _recipients_refusal(check: RecipientCheck) -> str:
+    return _(
+        "not sent: {reason}; name the recipient with --to ADDRESS (see them all with --dry-run)"
+    ).format(reason=_recipients_reason(check))

@@ -169,13 +169,14 @@ def build_reply(
     to_name = ""
     if not inquiry.reply_to and recipients == (inquiry.sender_addr.strip().lower(),):
         to_name = header_text(_display_name(inquiry), NAME_CHARS)
+    from_name = header_text(sender_name(account), NAME_CHARS)
     wanted: ReplyCharset = charset or account.reply_charset
     body = _normalise_body(body)
 
     note = ""
     if wanted == "iso-2022-jp":
         try:
-            message = _build_jis(account.email, recipients, to_name, subject, body)
+            message = _build_jis(account.email, from_name, recipients, to_name, subject, body)
         except CharsetFallback as exc:
             note = (
                 f"sent as UTF-8: {exc} cannot be written in ISO-2022-JP "
@@ -188,16 +189,12 @@ def build_reply(
             return Reply(message, ident, recipients, "iso-2022-jp", note, subject)
 
     message = EmailMessage(policy=_STRICT_POLICY)
-    message["From"] = Address(addr_spec=account.email)
-    if to_name and not to_name.isascii():
-        [address] = recipients
-        words = " ".join(_encoded_words(to_name, 64, "UTF-8"))
-        message["To"] = _EncodedHeader("To", f"{to_name} <{address}>", f"{words} <{address}>")
+    message["From"] = _utf8_mailbox("From", from_name, account.email)
+    if to_name:
+        [address] = recipients  # a name only when the reply goes to the sender alone
+        message["To"] = _utf8_mailbox("To", to_name, address)
     else:
-        message["To"] = [
-            Address(display_name=to_name if i == 0 else "", addr_spec=a)
-            for i, a in enumerate(recipients)
-        ]
+        message["To"] = [Address(addr_spec=a) for a in recipients]
     message["Subject"] = _utf8_header("Subject", subject)
     _common_headers(message, now, ident, _usable_id(inquiry.message_id), refs)
     ascii_only = body.isascii()
@@ -274,6 +271,13 @@ def _common_headers(
         message["References"] = sep.join(f"<{r}>" for r in refs)
     message["Auto-Submitted"] = "no"  # a person sent this, on purpose (RFC 3834)
     message["X-Mailer"] = "Ippo"
+
+
+def sender_name(account: AccountConfig) -> str:
+    """The name customers see in From: the account's display name on one line, without
+    control characters (it goes into a header)."""
+    text = "".join(c if c.isprintable() else " " for c in account.display_name)
+    return " ".join(text.split())
 
 
 def _display_name(inquiry: Inquiry) -> str:
@@ -436,6 +440,15 @@ class _EncodedHeader(str):
         return self.folded
 
 
+def _utf8_mailbox(name: str, display: str, address: str) -> Address | _EncodedHeader:
+    """One mailbox for the UTF-8 mode: the email package's own for an ASCII name, else the
+    name in our words (see _EncodedHeader)."""
+    if not display or display.isascii():
+        return Address(display_name=display, addr_spec=address)
+    words = " ".join(_encoded_words(display, 64, "UTF-8"))
+    return _EncodedHeader(name, f"{display} <{address}>", f"{words} <{address}>")
+
+
 def _utf8_header(name: str, text: str) -> str | _EncodedHeader:
     """An unstructured value for the UTF-8 mode: plain when short ASCII, else our words."""
     if text.isascii() and len(text) <= 64 and "=?" not in text:
@@ -470,21 +483,28 @@ class _PreEncodedPolicy(EmailPolicy):
 _JIS_POLICY = _PreEncodedPolicy(linesep="\r\n", max_line_length=998)
 
 
+def _jis_address(name: str, addr: str) -> str:
+    if name and not name.isascii():
+        return f"{' '.join(_encoded_words(name))} <{addr}>"
+    return formataddr((name, addr)) if name else addr
+
+
 def _build_jis(
-    from_addr: str, recipients: tuple[str, ...], to_name: str, subject: str, body: str
+    from_addr: str,
+    from_name: str,
+    recipients: tuple[str, ...],
+    to_name: str,
+    subject: str,
+    body: str,
 ) -> EmailMessage:
     lines = [encode_iso2022jp(line).decode("ascii") for line in body.split("\n")]
     subject_value = _jis_header_text(subject)
-    to_values = []
-    for i, addr in enumerate(recipients):
-        name = to_name if i == 0 else ""
-        if name and not name.isascii():
-            to_values.append(f"{' '.join(_encoded_words(name))} <{addr}>")
-        else:
-            to_values.append(formataddr((name, addr)) if name else addr)
+    to_values = [
+        _jis_address(to_name if i == 0 else "", addr) for i, addr in enumerate(recipients)
+    ]
     message = EmailMessage(policy=_JIS_POLICY)
     message["MIME-Version"] = "1.0"
-    message["From"] = from_addr
+    message["From"] = _jis_address(from_name, from_addr)
     message["To"] = ",\r\n ".join(to_values)
     message["Subject"] = subject_value
     message["Content-Type"] = 'text/plain; charset="ISO-2022-JP"'
