@@ -304,4 +304,9 @@ JA: dict[str, str] = {
     "note: {reason}; sending needs --to ADDRESS": (
         "注意: {reason}。送信するには --to ADDRESS が必要です"
     ),
+    "the acknowledgement recorded {when} was not sent ({reason}); this new one, with a "
+    "promise made now, replaces it": (
+        "{when} に記録した一報は送信されていません（{reason}）。いま決めた期限で新しい一報を送り、"
+        "それに置き換えました"
+    ),
 }

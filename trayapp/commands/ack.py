@@ -252,6 +252,14 @@ def run(args: argparse.Namespace) -> int:
             _fail(str(error))
             return EXIT_UNUSABLE
 
+    if result.replaced_recorded_at is not None:
+        when = result.replaced_recorded_at.astimezone(now.tzinfo)
+        _fail(
+            _(
+                "the acknowledgement recorded {when} was not sent ({reason}); this new one, "
+                "with a promise made now, replaces it"
+            ).format(when=f"{when:%Y-%m-%d %H:%M}", reason=result.replaced_reason)
+        )
     if result.note:
         _fail(_("note: {note}").format(note=result.note))
     if result.warning:

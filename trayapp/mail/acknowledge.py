@@ -54,7 +54,7 @@ from trayapp.core.templates import (
     pick_template,
     template_values,
 )
-from trayapp.core.unsent import IN_FLIGHT_GRACE, mark_unsent
+from trayapp.core.unsent import IN_FLIGHT_GRACE, NEVER_SENT, mark_unsent
 from trayapp.mail.errors import MailError
 
 if TYPE_CHECKING:
@@ -352,6 +352,10 @@ class AckResult:
     note: str = ""  # e.g. "sent as UTF-8 because ..."
     warning: str = ""  # e.g. "sent, but the Sent copy failed: ..."
     resumed: bool = False  # an earlier entry was completed rather than a new one sent
+    # An earlier entry that never went out and that this one replaced: when it was recorded
+    # and why it was not sent (the caller tells the user, in the user's language).
+    replaced_recorded_at: datetime | None = None
+    replaced_reason: str = ""
 
 
 def provider_files_sent(account: AccountConfig) -> bool:
@@ -466,16 +470,14 @@ class AcknowledgeService:
             return self.resume(account, reply.message_id)
         pause_point("recorded")
         result = self.resume(account, reply.message_id)
-        note = reply.note
-        if replaces is not None:
-            when = replaces.created_at.astimezone(self._clock().tzinfo)
-            earlier = (
-                f"the acknowledgement recorded {when:%Y-%m-%d %H:%M} was not sent "
-                f"({replaces.error or 'interrupted before sending'}); this new one, with a "
-                "promise made now, replaces it"
-            )
-            note = f"{note}; {earlier}" if note else earlier
-        return replace(result, charset=reply.charset, note=note, resumed=False)
+        return replace(
+            result,
+            charset=reply.charset,
+            note=reply.note,
+            resumed=False,
+            replaced_recorded_at=replaces.created_at if replaces else None,
+            replaced_reason=(replaces.error or NEVER_SENT) if replaces else "",
+        )
 
     def _chosen_recipients(
         self, account: AccountConfig, inquiry: Inquiry, recipients: tuple[str, ...] | None
