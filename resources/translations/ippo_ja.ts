@@ -75,8 +75,12 @@
         <translation>この宛先に送る</translation>
     </message>
     <message>
-        <source>An earlier acknowledgement was interrupted while the server was accepting it and was not found in Sent: it may have reached the customer. Send sends a new one with the promise below.</source>
-        <translation>以前の一報は送信の途中で中断され、送信済みフォルダーにも見つかりません。お客様に届いている可能性があります。「送信」を押すと、下の期限で新しい一報を送ります。</translation>
+        <source>I checked: the earlier one did not arrive</source>
+        <translation>確認しました：以前の一報は届いていません</translation>
+    </message>
+    <message>
+        <source>An earlier acknowledgement was interrupted while the server was accepting it and was not found in Sent: it may have reached the customer. Check with the customer or your provider's sent log first; then Send sends a new one with the promise below.</source>
+        <translation>以前の一報は送信の途中で中断され、送信済みフォルダーにも見つかりません。お客様に届いている可能性があります。先にお客様やプロバイダーの送信履歴で確認してください。そのうえで「送信」を押すと、下の期限で新しい一報を送ります。</translation>
     </message>
     <message>
         <source>An earlier acknowledgement was not sent (%1). It will not go out on its own: Send sends a new one with the promise below.</source>

@@ -259,3 +259,49 @@ def test_the_app_at_start_sends_no_acknowledgement_that_failed(
         assert record.state == "recorded" and record.attempted_at is None
     finally:
         app.shutdown()
+
+
+def test_an_acknowledgement_in_doubt_is_sent_again_only_after_the_user_checked(
+    qtbot: Any,
+    scanned: tuple[AccountConfig, dict[str, Inquiry]],
+    store: StateStore,
+    smtp_server: SmtpServer,
+) -> None:
+    """Interrupted while the server was accepting it and not found in Sent: it may have
+    arrived. The dialog says so, and Send works only once the user ticked that they checked."""
+    from trayapp.core.reply import build_reply
+
+    account, items = scanned
+    inquiry = items["option-name-help"]
+    long_ago = local_now() - timedelta(hours=3)
+    reply = build_reply(account, inquiry, "Hello\n", long_ago)
+    store.record_ack(
+        item_id=inquiry.id,
+        account=account.name,
+        message_id=reply.message_id,
+        recipients=reply.recipients,
+        subject=reply.subject,
+        raw=reply.message.as_bytes(),
+        promise_due_at=long_ago + timedelta(days=1),
+        inquiry_message_id=inquiry.message_id,
+        now=long_ago,
+    )
+    assert store.claim_ack_send(reply.message_id, now=long_ago)
+    doubt = UnsentAck(reply.message_id, "interrupted", True, long_ago)
+    service = AcknowledgeService(store, KeyringSecretStore())
+    box = AckDialog(
+        account, replace(inquiry, unsent_ack=doubt), load_templates(), service, local_now
+    )
+    qtbot.addWidget(box)
+    box.show()
+    assert box.unsent_notice.isVisible() and "may have reached" in box.unsent_notice.text()
+    assert box.confirm_resend.isVisible() and not box.send_button.isEnabled()
+    box.send()  # Enter: nothing before the tick
+    assert box._worker is None and smtp_server.accepted == []
+    box.confirm_resend.setChecked(True)
+    with qtbot.waitSignal(box.sent, timeout=30000):
+        qtbot.mouseClick(box.send_button, Qt.MouseButton.LeftButton)
+    assert len(smtp_server.accepted) == 1
+    old, new = store.acks(item_id=inquiry.id)
+    assert old.message_id == reply.message_id and old.state == "failed"
+    assert new.state == "filed" and new.message_id != old.message_id

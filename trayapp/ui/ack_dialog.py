@@ -141,6 +141,12 @@ class AckDialog(QDialog):
         self.unsent_notice.setWordWrap(True)
         self.unsent_notice.setStyleSheet("color: #B71C1C;")
         self.unsent_notice.setVisible(inquiry.unsent_ack is not None)
+        # In doubt, it may have reached the customer: sending again needs the user's word.
+        self.in_doubt = inquiry.unsent_ack is not None and inquiry.unsent_ack.in_doubt
+        self.confirm_resend = QCheckBox()
+        self.confirm_resend.setObjectName("ackConfirmResend")
+        self.confirm_resend.setVisible(self.in_doubt)
+        self.confirm_resend.toggled.connect(lambda _on: self._update_send_enabled())
         self.excerpt = QPlainTextEdit()
         self.excerpt.setReadOnly(True)
         self.excerpt.setPlainText(inquiry.preview[:EXCERPT_CHARS])
@@ -207,6 +213,7 @@ class AckDialog(QDialog):
         self._form.addRow(self._form_labels[4], promise_row)
         layout = QVBoxLayout(self)
         layout.addWidget(self.unsent_notice)
+        layout.addWidget(self.confirm_resend)
         layout.addLayout(self._form)
         layout.addWidget(self.body, 1)
         layout.addWidget(self.error)
@@ -311,14 +318,14 @@ class AckDialog(QDialog):
     # -- sending --
 
     def send(self) -> None:
-        if self.recipient_check.needs_confirmation and not self.confirm_recipients.isChecked():
+        if not self._confirmed():
             return  # the Send button is disabled until then; Enter must not get past it
         body = self.body.toPlainText()
         due = self.promise_due_at()
         self._sent_text = (body, due)
         # Confirmed (or never in question): exactly the addresses shown.
         recipients = self.recipient_check.recipients
-        in_doubt = self.inquiry.unsent_ack is not None and self.inquiry.unsent_ack.in_doubt
+        in_doubt = self.in_doubt  # (and confirmed: the user checked it did not arrive)
         self._start(
             lambda: self._service.acknowledge(
                 self.account,
@@ -330,12 +337,16 @@ class AckDialog(QDialog):
             )
         )
 
-    def _update_send_enabled(self) -> None:
-        busy = self._worker is not None and self._worker.is_alive()
-        confirmed = (
+    def _confirmed(self) -> bool:
+        """Every confirmation this reply needs is ticked (recipients, a send in doubt)."""
+        recipients = (
             not self.recipient_check.needs_confirmation or self.confirm_recipients.isChecked()
         )
-        self.send_button.setEnabled(confirmed and not busy)
+        return recipients and (not self.in_doubt or self.confirm_resend.isChecked())
+
+    def _update_send_enabled(self) -> None:
+        busy = self._worker is not None and self._worker.is_alive()
+        self.send_button.setEnabled(self._confirmed() and not busy)
 
     def retry(self) -> None:
         from trayapp.mail.acknowledge import InProgress, SendUncertain
@@ -382,6 +393,7 @@ class AckDialog(QDialog):
         ):
             widget.setEnabled(not busy)
         self.confirm_recipients.setEnabled(not busy)
+        self.confirm_resend.setEnabled(not busy)
         if not busy:
             self.custom_time.setEnabled(self.promise_choice is PromiseChoice.CUSTOM)
             self._update_send_enabled()
@@ -444,13 +456,15 @@ class AckDialog(QDialog):
         self.retry_button.setText(self.tr("Retry"))
         self.recipients_warning.setText(self._recipients_warning())
         self.confirm_recipients.setText(self.tr("Send to these recipients"))
+        self.confirm_resend.setText(self.tr("I checked: the earlier one did not arrive"))
         unsent = self.inquiry.unsent_ack
         if unsent is not None:
             if unsent.in_doubt:
                 notice = self.tr(
                     "An earlier acknowledgement was interrupted while the server was accepting "
-                    "it and was not found in Sent: it may have reached the customer. Send "
-                    "sends a new one with the promise below."
+                    "it and was not found in Sent: it may have reached the customer. Check with "
+                    "the customer or your provider's sent log first; then Send sends a new one "
+                    "with the promise below."
                 )
             else:
                 notice = self.tr(
