@@ -202,6 +202,14 @@ def test_screenshots_of_confirmation_and_not_sent(
         notice.show()
         assert notice.unsent_notice.isVisible() and "keyring locked" in notice.unsent_notice.text()
         notice.grab().save(str(ARTIFACTS / f"ack-dialog-not-sent-{language}.png"))
+
+        doubt = replace(item, unsent_ack=replace(failed, in_doubt=True))
+        unsure = AckDialog(account, doubt, load_templates(), service, local_now)
+        qtbot.addWidget(unsure)
+        unsure.show()
+        assert unsure.confirm_resend.isVisible() and not unsure.send_button.isEnabled()
+        assert ("確認しました" in unsure.confirm_resend.text()) == (language == "ja")
+        unsure.grab().save(str(ARTIFACTS / f"ack-dialog-in-doubt-{language}.png"))
     finally:
         switcher.apply("en")
 
