@@ -119,6 +119,7 @@ JA = {
  ('AckDialog', 'Send to these recipients'): 'この宛先に送る',
  ('AckDialog', "An earlier acknowledgement was interrupted while the server was accepting it and was not found in Sent: it may have reached the customer. Check with the customer or your provider's sent log first; then Send sends a new one with the promise below."): '以前の一報は送信の途中で中断され、送信済みフォルダーにも見つかりません。お客様に届いている可能性があります。先にお客様やプロバイダーの送信履歴で確認してください。そのうえで「送信」を押すと、下の期限で新しい一報を送ります。',
  ('AckDialog', 'I checked: the earlier one did not arrive'): '確認しました：以前の一報は届いていません',
+ ('AckDialog', 'Ippo could not write this reply safely (%1); nothing was sent. Answer it from your mail program (Open in mail).'): 'この返信は安全に作成できませんでした（%1）。何も送信していません。メールソフトから返信してください（「メールで開く」）。',
  ('AckDialog', 'An earlier acknowledgement was not sent (%1). It will not go out on its own: Send sends a new one with the promise below.'): '以前の一報は送信されていません（%1）。自動で送られることはありません。「送信」を押すと、下の期限で新しい一報を送ります。',
  ('PendingWindow', 'Not sent — send now? (A)'): '一報は未送信です — 今すぐ送りますか？ (A)',
  ('Health', 'connecting'): '接続中',

@@ -35,6 +35,10 @@
         <translation>この受信箱のパスワードが保存されていません。もう一度入力してください（トレイのメニューの「接続を直す」から）。</translation>
     </message>
     <message>
+        <source>Ippo could not write this reply safely (%1); nothing was sent. Answer it from your mail program (Open in mail).</source>
+        <translation>この返信は安全に作成できませんでした（%1）。何も送信していません。メールソフトから返信してください（「メールで開く」）。</translation>
+    </message>
+    <message>
         <source>Quick acknowledgement</source>
         <translation>一報を送る</translation>
     </message>

@@ -313,3 +313,38 @@ def test_an_acknowledgement_in_doubt_is_sent_again_only_after_the_user_checked(
     old, new = store.acks(item_id=inquiry.id)
     assert old.message_id == reply.message_id and old.state == "failed"
     assert new.state == "filed" and new.message_id != old.message_id
+
+
+def test_a_reply_that_cannot_be_written_safely_says_so(qtbot: Any, store: StateStore) -> None:
+    """A Reply-To that is no plain address (it would need quoting in the header): nothing is
+    recorded or sent, and the dialog says why in the user's words."""
+    now = local_now()
+    account = AccountConfig(name="shop", email="shop@example.test", imap_host="imap.invalid")
+    inquiry = Inquiry(
+        id="bad",
+        account="shop",
+        folder="INBOX",
+        uidvalidity=1,
+        uid=1,
+        message_id="bad@customer.example",
+        sender="Taro <taro@customer.example>",
+        sender_addr="taro@customer.example",
+        subject="Question",
+        received_at=now,
+        due_at=now + timedelta(days=1),
+        reply_to=('taro"bcc"@customer.example',),
+    )
+    box = AckDialog(
+        account,
+        inquiry,
+        load_templates(),
+        AcknowledgeService(store, KeyringSecretStore()),
+        local_now,
+    )
+    qtbot.addWidget(box)
+    box.show()
+    box.send()
+    qtbot.waitUntil(lambda: box.error.isVisible(), timeout=10000)
+    assert "could not write this reply safely" in box.error.text()
+    assert 'taro"bcc"@customer.example' in box.error.text()
+    assert store.acks() == []

@@ -426,6 +426,7 @@ class AckDialog(QDialog):
             AlreadyAcknowledged,
             InProgress,
             NoPassword,
+            ReplyNotBuilt,
             SendUncertain,
         )
         from trayapp.mail.errors import MailError
@@ -447,6 +448,13 @@ class AckDialog(QDialog):
             return self.tr(
                 "Ippo has no password for this inbox. Enter it again (tray menu: Fix)."
             )
+        if isinstance(error, ReplyNotBuilt):
+            # An address or header that cannot be written safely (core.reply): nothing went out.
+            cause = getattr(error, "__cause__", None)
+            return self.tr(
+                "Ippo could not write this reply safely (%1); nothing was sent. Answer it from "
+                "your mail program (Open in mail)."
+            ).replace("%1", display_line(str(cause or reason), SUBJECT_CHARS))
         if isinstance(getattr(error, "__cause__", None), MailError):
             return plain_reason(reason)
         return reason
