@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from tests import hostile
 from tests.support.dovecot import DovecotServer
 from tests.support.smtp_server import SmtpServer
 from trayapp.core.model import AccountConfig, Inquiry, UnsentAck
+from trayapp.core.reply import build_reply
 from trayapp.desktop.secrets import KeyringSecretStore
 from trayapp.mail.acknowledge import AcknowledgeService, load_templates, local_now
 from trayapp.mail.imap import connect, logout
@@ -67,6 +68,27 @@ def scanned(
                 by_name.setdefault(mail.name, item)
     assert len(by_name) == len(hostile.load())  # (a shared Message-ID maps both to its item)
     return account, by_name
+
+
+def record_long_ago(
+    store: StateStore, account: AccountConfig, inquiry: Inquiry
+) -> tuple[str, datetime]:
+    """A journal entry recorded three hours ago and never sent (as a locked keyring or a
+    crash leaves it): its Message-ID and when it was recorded."""
+    long_ago = local_now() - timedelta(hours=3)
+    reply = build_reply(account, inquiry, "Hello\n", long_ago)
+    store.record_ack(
+        item_id=inquiry.id,
+        account=account.name,
+        message_id=reply.message_id,
+        recipients=reply.recipients,
+        subject=reply.subject,
+        raw=reply.message.as_bytes(),
+        promise_due_at=long_ago + timedelta(days=1),
+        inquiry_message_id=inquiry.message_id,
+        now=long_ago,
+    )
+    return reply.message_id, long_ago
 
 
 def shown_texts(widget: QWidget) -> list[str]:
@@ -226,7 +248,6 @@ def test_the_app_at_start_sends_no_acknowledgement_that_failed(
     from tests.gui.test_app import FakeWatch
     from trayapp.app import build_app
     from trayapp.config import ConfigStore
-    from trayapp.core.reply import build_reply
     from trayapp.demo import MemorySecretStore
     from trayapp.desktop.autostart import XdgAutostart
 
@@ -236,20 +257,8 @@ def test_the_app_at_start_sends_no_acknowledgement_that_failed(
     config.save_accounts([account])
     secrets = MemorySecretStore()
     secrets.set_password(account.name, KeyringSecretStore().get_password(account.name) or "")
-    long_ago = local_now() - timedelta(hours=3)
-    reply = build_reply(account, inquiry, "Hello\n", long_ago)
     with StateStore(config.directory) as store:
-        store.record_ack(
-            item_id=inquiry.id,
-            account=account.name,
-            message_id=reply.message_id,
-            recipients=reply.recipients,
-            subject=reply.subject,
-            raw=reply.message.as_bytes(),
-            promise_due_at=long_ago + timedelta(days=1),
-            inquiry_message_id=inquiry.message_id,
-            now=long_ago,
-        )
+        record_long_ago(store, account, inquiry)
     app = build_app(
         config=config,
         secrets=secrets,
@@ -277,25 +286,11 @@ def test_an_acknowledgement_in_doubt_is_sent_again_only_after_the_user_checked(
 ) -> None:
     """Interrupted while the server was accepting it and not found in Sent: it may have
     arrived. The dialog says so, and Send works only once the user ticked that they checked."""
-    from trayapp.core.reply import build_reply
-
     account, items = scanned
     inquiry = items["option-name-help"]
-    long_ago = local_now() - timedelta(hours=3)
-    reply = build_reply(account, inquiry, "Hello\n", long_ago)
-    store.record_ack(
-        item_id=inquiry.id,
-        account=account.name,
-        message_id=reply.message_id,
-        recipients=reply.recipients,
-        subject=reply.subject,
-        raw=reply.message.as_bytes(),
-        promise_due_at=long_ago + timedelta(days=1),
-        inquiry_message_id=inquiry.message_id,
-        now=long_ago,
-    )
-    assert store.claim_ack_send(reply.message_id, now=long_ago)
-    doubt = UnsentAck(reply.message_id, "interrupted", True, long_ago)
+    message_id, long_ago = record_long_ago(store, account, inquiry)
+    assert store.claim_ack_send(message_id, now=long_ago)
+    doubt = UnsentAck(message_id, "interrupted", True, long_ago)
     service = AcknowledgeService(store, KeyringSecretStore())
     box = AckDialog(
         account, replace(inquiry, unsent_ack=doubt), load_templates(), service, local_now
@@ -311,29 +306,17 @@ def test_an_acknowledgement_in_doubt_is_sent_again_only_after_the_user_checked(
         qtbot.mouseClick(box.send_button, Qt.MouseButton.LeftButton)
     assert len(smtp_server.accepted) == 1
     old, new = store.acks(item_id=inquiry.id)
-    assert old.message_id == reply.message_id and old.state == "failed"
+    assert old.message_id == message_id and old.state == "failed"
     assert new.state == "filed" and new.message_id != old.message_id
 
 
-def test_a_reply_that_cannot_be_written_safely_says_so(qtbot: Any, store: StateStore) -> None:
+def test_a_reply_that_cannot_be_written_safely_says_so(
+    qtbot: Any, scanned: tuple[AccountConfig, dict[str, Inquiry]], store: StateStore
+) -> None:
     """A Reply-To that is no plain address (it would need quoting in the header): nothing is
     recorded or sent, and the dialog says why in the user's words."""
-    now = local_now()
-    account = AccountConfig(name="shop", email="shop@example.test", imap_host="imap.invalid")
-    inquiry = Inquiry(
-        id="bad",
-        account="shop",
-        folder="INBOX",
-        uidvalidity=1,
-        uid=1,
-        message_id="bad@customer.example",
-        sender="Taro <taro@customer.example>",
-        sender_addr="taro@customer.example",
-        subject="Question",
-        received_at=now,
-        due_at=now + timedelta(days=1),
-        reply_to=('taro"bcc"@customer.example',),
-    )
+    account, items = scanned
+    inquiry = replace(items["reply-to-other-domain"], reply_to=('taro"bcc"@customer.example',))
     box = AckDialog(
         account,
         inquiry,
