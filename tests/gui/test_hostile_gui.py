@@ -7,6 +7,7 @@ dialog and the list in English and Japanese land in artifacts/gui/."""
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -236,8 +237,19 @@ def test_screenshots_of_confirmation_and_not_sent(
         switcher.apply("en")
 
 
+@pytest.fixture
+def apps() -> Iterator[list[Any]]:
+    """Apps a test built, kept alive past the test's own events and shut down afterwards
+    (as tests/gui/test_app.py's harness does: deleting one mid-events crashes Qt)."""
+    built: list[Any] = []
+    yield built
+    for app in built:
+        app.shutdown()
+
+
 def test_the_app_at_start_sends_no_acknowledgement_that_failed(
     qtbot: Any,
+    apps: list[Any],
     tmp_path: Path,
     dovecot: DovecotServer,
     smtp_server: SmtpServer,
@@ -267,15 +279,17 @@ def test_the_app_at_start_sends_no_acknowledgement_that_failed(
         notification_backends=[],
         autostart=XdgAutostart(tmp_path / "xdg-config"),
     )
-    try:
-        with qtbot.waitSignal(app._outcome.acks_resumed, timeout=30000):
-            app.start()
-        assert smtp_server.accepted == []
-        with StateStore(config.directory) as store:
-            [record] = store.acks()
-        assert record.state == "recorded" and record.attempted_at is None
-    finally:
-        app.shutdown()
+    apps.append(app)
+    with qtbot.waitSignal(app._outcome.acks_resumed, timeout=30000):
+        app.start()
+    # The signal came while its thread may still be returning from emit(): let it end.
+    for thread in threading.enumerate():
+        if thread.name == "ippo-ack-resume":
+            thread.join(10)
+    assert smtp_server.accepted == []
+    with StateStore(config.directory) as store:
+        [record] = store.acks()
+    assert record.state == "recorded" and record.attempted_at is None
 
 
 def test_an_acknowledgement_in_doubt_is_sent_again_only_after_the_user_checked(
