@@ -22,6 +22,10 @@ DEB_PACKAGES=(
   # PyInstaller needs the shared libpython (libpython3-dev pulls it in for Debian's python3)
   # and binutils (strip, objdump); trim_icu.py needs icupkg/genccode and gcc.
   libpython3-dev binutils gcc icu-devtools
+  # OAuth sign-in tests: the authorization server is the npm package oidc-provider (pinned in
+  # tests/support/oidc/package-lock.json) on Debian's nodejs; a real headless browser goes
+  # through its login and consent pages.
+  nodejs npm chromium chromium-driver
 )
 
 missing=()
@@ -45,6 +49,13 @@ fi
 .venv/bin/python -m pip install -q --upgrade pip
 # build: PyInstaller and Pillow, for the installer tests (the bundle is built and run).
 .venv/bin/python -m pip install -q -e '.[test,build]'
+
+# The OAuth tests' authorization server (exact versions from the committed lock file).
+OIDC_DIR=tests/support/oidc
+if ! cmp -s "$OIDC_DIR/package-lock.json" "$OIDC_DIR/node_modules/.ippo-installed-lock"; then
+  npm ci --prefix "$OIDC_DIR" --no-audit --no-fund --loglevel=error
+  cp "$OIDC_DIR/package-lock.json" "$OIDC_DIR/node_modules/.ippo-installed-lock"
+fi
 
 echo "== ruff"
 .venv/bin/ruff check trayapp tests bench installers

@@ -37,9 +37,11 @@ class CommandError(Exception):
 
 def register(subparsers: Any) -> None:
     """Add `account` and its subcommands to the root parser's subparsers."""
+    from trayapp.commands.account_oauth import add_oauth_options, add_reauth_command
+
     account = subparsers.add_parser("account", help="add, list or remove watched inboxes")
     account.set_defaults(handler=_usage(account))
-    commands = account.add_subparsers(dest="account_command", metavar="{add,list,remove}")
+    commands = account.add_subparsers(dest="account_command", metavar="{add,list,remove,reauth}")
 
     add = commands.add_parser(
         "add",
@@ -49,7 +51,7 @@ def register(subparsers: Any) -> None:
     )
     add.add_argument("--name", required=True, help="a short name for this inbox, e.g. shop")
     add.add_argument("--email", required=True, help="the address customers write to")
-    add.add_argument("--imap-host", required=True)
+    add.add_argument("--imap-host", help="required unless --provider names the servers")
     add.add_argument("--imap-port", type=_port, help="default: 993 (ssl) or 143 (starttls)")
     add.add_argument("--imap-security", choices=("ssl", "starttls"), default="ssl")
     add.add_argument("--username", help="IMAP login name (default: the email address)")
@@ -73,10 +75,10 @@ def register(subparsers: Any) -> None:
     add.add_argument(
         "--password-stdin",
         action="store_true",
-        required=True,
-        help="read the password from standard input (one line)",
+        help="read the password from standard input (one line); required with --auth password",
     )
-    add.set_defaults(handler=run_add)
+    add_oauth_options(add)
+    add.set_defaults(handler=run_add, parser=add)
 
     listing = commands.add_parser("list", help="list the inboxes")
     listing.add_argument("--json", action="store_true", help="a JSON array of account objects")
@@ -85,6 +87,8 @@ def register(subparsers: Any) -> None:
     remove = commands.add_parser("remove", help="remove an inbox and its keyring entry")
     remove.add_argument("name")
     remove.set_defaults(handler=run_remove)
+
+    add_reauth_command(commands)
 
 
 def _usage(parser: argparse.ArgumentParser) -> Any:
@@ -206,9 +210,22 @@ def add_account(
 
 
 def run_add(args: argparse.Namespace, secrets: SecretStore | None = None) -> int:
+    from trayapp.commands.account_oauth import fill_provider_servers, run_add_oauth
+
+    oauth = getattr(args, "auth", "password") == "oauth2"
+    parser = getattr(args, "parser", None)
+    problem = _auth_usage_problem(args, oauth)
+    if problem and parser is not None:
+        parser.error(problem)  # exit 2 with the usage, like any other argument error
+    if oauth:
+        fill_provider_servers(args)
+    if not args.imap_host and parser is not None:
+        parser.error("the following arguments are required: --imap-host")
     try:
         _config_dir, config = _open_config(args)
         account = account_from_args(args)
+        if oauth:
+            return run_add_oauth(args, account, config, secrets)
         password = read_password()
         add_account(config, secrets or KeyringSecretStore(), account, password)
     except (CommandError, ConfigError) as error:
@@ -222,6 +239,17 @@ def run_add(args: argparse.Namespace, secrets: SecretStore | None = None) -> int
     )
     print(f"added {account.name} ({account.email}, {account.imap_host}:{account.imap_port})")
     return 0
+
+
+def _auth_usage_problem(args: argparse.Namespace, oauth: bool) -> str | None:
+    if oauth and args.password_stdin:
+        return "--password-stdin and --auth oauth2 exclude each other"
+    if not oauth and not args.password_stdin:
+        return "the following arguments are required: --password-stdin (or --auth oauth2)"
+    oauth_only = ("provider", "oauth_issuer", "oauth_client_id", "oauth_scope")
+    if not oauth and any(getattr(args, name, None) for name in oauth_only):
+        return "--provider, --oauth-issuer, --oauth-client-id and --oauth-scope need --auth oauth2"
+    return None
 
 
 def run_list(args: argparse.Namespace) -> int:

@@ -156,6 +156,13 @@ def _secret_store() -> Any:
     return KeyringSecretStore()
 
 
+def _access_tokens(secrets: Any) -> Any:
+    """OAuth accounts' access tokens, renewed from the keyring's refresh tokens."""
+    from trayapp.oauth.tokens import TokenBroker
+
+    return TokenBroker(secrets).access_token
+
+
 def _keyring_choice_is_default() -> bool:
     import os
     from pathlib import Path
@@ -185,6 +192,9 @@ class _FallbackSecrets:
 
             password = KeyringSecretStore().get_password(account, kind)
         return password
+
+    def set_password(self, account: str, password: str, kind: str = "imap") -> None:
+        self._fast.set_password(account, password, kind)
 
 
 def _duration(delta: timedelta) -> str:
@@ -220,6 +230,7 @@ def _fail(message: str) -> None:
 def run(args: argparse.Namespace) -> int:
     from trayapp.config import ConfigError, ConfigStore, resolve_config_dir
     from trayapp.desktop.secrets import KeyringUnavailable
+    from trayapp.mail.errors import MailError
     from trayapp.store.db import StateStore, StoreError
 
     now = datetime.now().astimezone()
@@ -243,15 +254,19 @@ def run(args: argparse.Namespace) -> int:
         ]
         try:
             secrets = _secret_store() if accounts else None
+            access_token = _access_tokens(secrets) if any(a.auth for a in accounts) else None
             for account in accounts:
                 try:
-                    password = secrets.get_password(account.name) if secrets else None
+                    if account.auth is not None and access_token is not None:
+                        password = access_token(account)
+                    else:
+                        password = secrets.get_password(account.name) if secrets else None
                     if password is None:
                         _fail(
                             f"account '{account.name}': no password in the OS keyring; add the "
                             "account again with `ippo account add ... --password-stdin`"
                         )
-                except KeyringUnavailable as error:
+                except (KeyringUnavailable, MailError) as error:
                     _fail(f"account '{account.name}': {error}")
                     password = None
                 if password is None:
