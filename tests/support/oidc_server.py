@@ -286,3 +286,43 @@ def wait_for(predicate: Callable[[], bool], timeout: float = 20.0, step: float =
             return True
         time.sleep(step)
     return predicate()
+
+
+def sign_in_in_process(
+    stack: OAuthMail, user: Any, browser: Any, name: str, **account_fields: Any
+) -> tuple[Any, Any]:
+    """The app's own sign-in (trayapp.oauth.signin) in a thread, the headless browser on the
+    provider's pages, IMAP checked with the token: (AccountConfig with its auth block,
+    TokenSet). The caller keeps the refresh token where the product would (the keyring)."""
+    from dataclasses import replace
+
+    from trayapp.core.oauth import BearerToken
+    from trayapp.mail.imap import check_login
+    from trayapp.oauth.signin import plan_sign_in, sign_in
+
+    plan = plan_sign_in("oidc", issuer=stack.oidc.issuer, client_id=CLIENT_ID)
+    urls: list[str] = []
+    got_url = threading.Event()
+    result: dict[str, Any] = {}
+
+    def show(url: str) -> None:
+        urls.append(url)
+        got_url.set()
+
+    def run() -> None:
+        try:
+            result["tokens"] = sign_in(plan, show, timeout=60)
+        except BaseException as error:  # reported below
+            result["error"] = error
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    assert got_url.wait(20), "no sign-in URL"
+    browser.sign_in(urls[0], user.username)
+    worker.join(30)
+    if "error" in result:
+        raise result["error"]
+    tokens = result["tokens"]
+    account = replace(stack.dovecot.account(user, name=name, **account_fields), auth=plan.auth)
+    check_login(account, BearerToken(tokens.access_token))
+    return account, tokens

@@ -357,10 +357,12 @@ def refresh_margin(lifetime: timedelta) -> timedelta:
     return min(timedelta(minutes=5), lifetime / 5)
 
 
+def renew_after(tokens: TokenSet) -> datetime:
+    return tokens.expires_at - refresh_margin(tokens.lifetime)
+
+
 def needs_refresh(tokens: TokenSet | None, now: datetime) -> bool:
-    if tokens is None:
-        return True
-    return now >= tokens.expires_at - refresh_margin(tokens.lifetime)
+    return tokens is None or now >= renew_after(tokens)
 
 
 # --------------------------------------------------------------------------- SASL
@@ -391,10 +393,17 @@ class BearerToken(str):
     SignInRequired). repr() never shows the token."""
 
     renew: Callable[[], BearerToken] | None
+    renew_after: datetime | None  # a session logged in with it should be renewed by then
 
-    def __new__(cls, token: str, renew: Callable[[], BearerToken] | None = None) -> BearerToken:
+    def __new__(
+        cls,
+        token: str,
+        renew: Callable[[], BearerToken] | None = None,
+        renew_after: datetime | None = None,
+    ) -> BearerToken:
         self = super().__new__(cls, token)
         self.renew = renew
+        self.renew_after = renew_after
         return self
 
     def __repr__(self) -> str:

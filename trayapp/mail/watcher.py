@@ -243,6 +243,20 @@ class _Stopping(Exception):
     """Raised inside the worker when stop() was asked."""
 
 
+class _Renewing(Exception):
+    """The session's OAuth access token is about to expire: leave and log in again with a
+    fresh one at once (providers end a session whose token expired). Not a failure: the
+    health stays as it is."""
+
+
+def _renew_deadline(password: str, clock: Clock) -> float | None:
+    """The monotonic moment to renew the session of an OAuth login (None for a password)."""
+    renew_after = getattr(password, "renew_after", None)
+    if not isinstance(renew_after, datetime):
+        return None
+    return clock.monotonic() + max(0.0, (renew_after - clock.now()).total_seconds())
+
+
 class _Transient(Exception):
     """A failure worth retrying (the network, the server going away)."""
 
@@ -437,6 +451,7 @@ class AccountWatcher:
     def _run(self) -> None:
         attempt = 0
         permanent: str | None = None
+        renewing = False
         try:
             while not self._stop.is_set():
                 if permanent is not None:
@@ -446,7 +461,9 @@ class AccountWatcher:
                     permanent = None
                     attempt = 0
                 self._retry.clear()
-                self._set_health(HealthState.CONNECTING)
+                if not renewing:
+                    self._set_health(HealthState.CONNECTING)
+                renewing = False
                 connected_at: float | None = None
                 reason = ""
                 try:
@@ -454,6 +471,10 @@ class AccountWatcher:
                     return  # _session returns only when stopping
                 except _Stopping:
                     return
+                except _Renewing:
+                    renewing = True
+                    attempt = 0
+                    continue
                 except MailError as error:
                     if error.permanent:
                         permanent = str(error) or type(error).__name__
@@ -521,6 +542,7 @@ class AccountWatcher:
         """Connect, scan, then watch until stop (returns) or failure (raises _Transient with
         the moment it was connected, or a connection error)."""
         password = self._password(self.account)
+        renew_at = _renew_deadline(password, self._clock)
         self.connects += 1
         client = self._connect(self.account, password, timeout=self.timings.response_timeout)
         connected_at: float | None = None
@@ -534,11 +556,11 @@ class AccountWatcher:
             connected_at = self._clock.monotonic()
             self._publish_with_previews(client, st, full_scan=True)
             if self.timings.use_idle and client.has_capability("IDLE"):
-                self._idle_loop(client, st)
+                self._idle_loop(client, st, renew_at)
             else:
-                self._poll_loop(client, st)
+                self._poll_loop(client, st, renew_at)
             return connected_at
-        except _Stopping:
+        except (_Stopping, _Renewing):
             self._goodbye(client, idling=False)
             raise
         except _CONNECTION_ERRORS as error:
@@ -559,7 +581,9 @@ class AccountWatcher:
 
     # ---- IDLE
 
-    def _idle_loop(self, client: IMAPClient, st: _MailState) -> None:
+    def _idle_loop(
+        self, client: IMAPClient, st: _MailState, renew_at: float | None = None
+    ) -> None:
         t = self.timings
         jumps = JumpDetector(self._clock, t.jump_threshold)
         last_sent_check = self._clock.monotonic()
@@ -576,7 +600,11 @@ class AccountWatcher:
                     idle_started + t.keepalive,
                     idle_started + t.idle_max,
                     last_sent_check + t.sent_interval,
+                    renew_at if renew_at is not None else float("inf"),
                 )
+                if renew_at is not None and now >= renew_at:
+                    why = "renew"
+                    break
                 if now >= due:
                     why = "sent" if now >= last_sent_check + t.sent_interval else "keepalive"
                     break
@@ -599,6 +627,9 @@ class AccountWatcher:
                     why = "wake"
             # DONE doubles as the liveness probe: its answer must come within the read timeout.
             _, responses = client.idle_done()
+            if why == "renew":
+                log.info("%s: renewing the session before its sign-in expires", self.account.name)
+                raise _Renewing
             changed = _mailbox_changed(responses)
             resync = changed or why in ("sent", "wake", "retry")
             inbox_dirty = self._sync_inbox(client, st) if resync else False
@@ -618,7 +649,9 @@ class AccountWatcher:
 
     # ---- polling (no IDLE)
 
-    def _poll_loop(self, client: IMAPClient, st: _MailState) -> None:
+    def _poll_loop(
+        self, client: IMAPClient, st: _MailState, renew_at: float | None = None
+    ) -> None:
         t = self.timings
         jumps = JumpDetector(self._clock, t.jump_threshold)
         last_poll = last_sent_check = self._clock.monotonic()
@@ -632,7 +665,10 @@ class AccountWatcher:
                     last_probe + t.keepalive,
                     last_poll + t.poll_interval,
                     last_sent_check + t.sent_interval,
+                    renew_at if renew_at is not None else float("inf"),
                 )
+                if renew_at is not None and now >= renew_at:
+                    raise _Renewing
                 if now >= due:
                     why = "due"
                     break

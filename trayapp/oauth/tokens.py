@@ -34,6 +34,7 @@ from trayapp.core.oauth import (
     needs_refresh,
     parse_token_response,
     refresh_form,
+    renew_after,
 )
 from trayapp.desktop.secrets import KeyringUnavailable
 from trayapp.mail.errors import MailError
@@ -128,7 +129,9 @@ class TokenBroker:
                 tokens = self._refresh(account)
             assert tokens is not None
             current = tokens.access_token
-        return BearerToken(current, renew=lambda: self._renew(account, current))
+        return BearerToken(
+            current, renew=lambda: self._renew(account, current), renew_after=renew_after(tokens)
+        )
 
     def expires_at(self, account_name: str) -> datetime | None:
         tokens = self._tokens.get(account_name)
@@ -156,7 +159,7 @@ class TokenBroker:
                 log.info("%s: the server refused the access token; renewing it", account.name)
                 self._tokens.pop(account.name, None)
                 tokens = self._refresh(account)
-            return BearerToken(tokens.access_token)
+            return BearerToken(tokens.access_token, renew_after=renew_after(tokens))
 
     def _refresh(self, account: AccountConfig) -> TokenSet:
         auth = account.auth
