@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import quote
 
 # First: PySide6 without the import hook that keeps every later module's source in memory.
@@ -65,11 +65,14 @@ from trayapp.ui.tray import TrayController
 if TYPE_CHECKING:
     # The windows and dialogs are imported where they are first opened: a tray app spends
     # most days with none of them open, and their modules cost ~2 MB resident.
+    from trayapp.core.model import OAuthSettings
+    from trayapp.core.oauth import ProviderKind, TokenSet
     from trayapp.store.db import StateStore
     from trayapp.ui.ack_dialog import AckDialog, AckSender
     from trayapp.ui.first_run import AddInboxDialog, LoginTest
     from trayapp.ui.pending_window import PendingWindow
     from trayapp.ui.settings_dialog import SettingsDialog
+    from trayapp.ui.sign_in_again import SignInAgain
 
 log = logging.getLogger(__name__)
 
@@ -290,6 +293,7 @@ class IppoApp(QObject):
         tray.add_inbox_requested.connect(self.open_add_inbox)
         tray.settings_requested.connect(self.open_settings)
         tray.start_at_login_changed.connect(self.set_start_at_login)
+        self.sign_in_again = self._make_sign_in_again()
 
         scheduler.set_leads(self.leads)
         # The list is built when first shown and let go a while after it is hidden: a tray
@@ -357,6 +361,7 @@ class IppoApp(QObject):
         self._update_notifications()
 
     def _on_health(self, name: str, health: AccountHealth) -> None:
+        self.sign_in_again.update(self.bridge.health)
         if self._pending is not None:
             self._pending.set_health(self.bridge.health)
         if health.state is HealthState.CONNECTED and name not in self._live:
@@ -520,6 +525,7 @@ class IppoApp(QObject):
             test_login=self.check_login,
             save=self._save_new_account,
             existing_names=[a.name for a in self.accounts],
+            oauth_sign_in=self.oauth_sign_in,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.account_added.connect(self._on_account_added)
@@ -531,16 +537,62 @@ class IppoApp(QObject):
         dialog.raise_()
         dialog.activateWindow()
 
+    def _make_sign_in_again(self) -> SignInAgain:
+        """OAuth accounts whose sign-in was revoked: notified once, a tray menu entry, the
+        browser sign-in on a worker thread, then the watcher retried (no restart)."""
+        from trayapp.ui.sign_in_again import SignInAgain
+
+        controller = SignInAgain(
+            accounts=lambda: self.accounts,
+            sign_in=self.oauth_sign_in,
+            test_login=self.check_login,
+            store_secret=self.secrets.set_password,
+            retry=self.bridge.retryNow,
+            notify=self.scheduler.notifier.notify,
+            parent=self,
+        )
+        controller.menu_changed.connect(self.tray.set_sign_in_again)
+        self.tray.sign_in_again_requested.connect(controller.start)
+        return controller
+
     def _save_new_account(self, account: AccountConfig, password: str) -> None:
         # Worker thread (the dialog's): keyring first, so a config entry never lacks its
-        # password; a failing config write takes the password back out.
-        self.secrets.set_password(account.name, password)
+        # password; a failing config write takes the password back out. An OAuth account's
+        # secret is its refresh token.
+        kind = "oauth2-refresh" if account.auth is not None else "imap"
+        self.secrets.set_password(account.name, password, kind)
         try:
             self.config.add_account(account)
         except ConfigError:
             with contextlib.suppress(Exception):
-                self.secrets.delete_password(account.name)
+                self.secrets.delete_password(account.name, kind)
             raise
+
+    def oauth_sign_in(
+        self,
+        provider: str,
+        issuer: str | None,
+        client_id: str | None,
+        email: str,
+        cancel: threading.Event,
+    ) -> tuple[OAuthSettings, TokenSet]:
+        """A browser sign-in (worker thread: the dialogs call it there). Tests replace it."""
+        from trayapp.core.oauth import OAuthError
+        from trayapp.oauth.signin import browser_sign_in, open_in_browser
+
+        def show(url: str) -> None:
+            if not open_in_browser(url):
+                raise OAuthError("no web browser could be opened on this computer")
+
+        return browser_sign_in(
+            cast("ProviderKind", provider),
+            show,
+            issuer=issuer,
+            client_id=client_id,
+            email=email,
+            settings=self.config.settings,
+            cancel=cancel,
+        )
 
     def _on_account_added(self, account: AccountConfig) -> None:
         log.info("inbox %s added", account.name)

@@ -20,12 +20,14 @@ import logging
 import sys
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trayapp.config import ConfigError, ConfigStore
 from trayapp.core.model import AccountConfig
-from trayapp.core.oauth import BearerToken, OAuthError, ProviderKind, TokenSet
 from trayapp.desktop.secrets import KeyringSecretStore, KeyringUnavailable, SecretStore
+
+if TYPE_CHECKING:
+    from trayapp.core.oauth import ProviderKind, TokenSet
 
 log = logging.getLogger(__name__)
 
@@ -124,33 +126,8 @@ def _show_url(no_browser: bool) -> Callable[[str], None]:
     return show
 
 
-def browser_sign_in(
-    config: ConfigStore,
-    provider: ProviderKind,
-    *,
-    issuer: str | None,
-    client_id: str | None,
-    scopes: tuple[str, ...],
-    email: str,
-    no_browser: bool,
-) -> tuple[Any, TokenSet]:
-    """Plan, then sign in: (plan, tokens). Raises OAuthError (with its one line)."""
-    from trayapp.oauth.signin import page_language, plan_sign_in, sign_in
-
-    settings = config.settings
-    plan = plan_sign_in(
-        provider,
-        issuer=issuer,
-        client_id=client_id,
-        scopes=scopes,
-        login_hint=email,
-        settings=settings,
-    )
-    language = page_language(settings.get("language"))
-    return plan, sign_in(plan, _show_url(no_browser), language=language)
-
-
 def _check_imap(account: AccountConfig, tokens: TokenSet) -> None:
+    from trayapp.core.oauth import BearerToken
     from trayapp.mail.imap import check_login
 
     check_login(account, BearerToken(tokens.access_token))
@@ -163,7 +140,9 @@ def run_add_oauth(
     secrets: SecretStore | None = None,
 ) -> int:
     """The rest of `account add` for --auth oauth2 (the arguments are parsed and checked)."""
+    from trayapp.core.oauth import OAuthError
     from trayapp.mail.errors import MailError
+    from trayapp.oauth.signin import browser_sign_in
     from trayapp.oauth.tokens import REFRESH_KIND
 
     store = secrets or KeyringSecretStore()
@@ -175,16 +154,16 @@ def run_add_oauth(
         return _fail(f"an account named {account.name!r} already exists")
     try:
         store.check_available()  # no sign-in whose result cannot be kept
-        plan, tokens = browser_sign_in(
-            config,
+        auth, tokens = browser_sign_in(
             provider,
+            _show_url(args.no_browser),
             issuer=args.oauth_issuer,
             client_id=args.oauth_client_id,
             scopes=scopes,
             email=account.email,
-            no_browser=args.no_browser,
+            settings=config.settings,
         )
-        account = replace(account, auth=plan.auth)
+        account = replace(account, auth=auth)
         _check_imap(account, tokens)
         assert tokens.refresh_token is not None
         store.set_password(account.name, tokens.refresh_token, REFRESH_KIND)
@@ -212,7 +191,9 @@ def run_add_oauth(
 
 def run_reauth(args: argparse.Namespace, secrets: SecretStore | None = None) -> int:
     from trayapp.commands.account import _open_config
+    from trayapp.core.oauth import OAuthError
     from trayapp.mail.errors import MailError
+    from trayapp.oauth.signin import browser_sign_in
     from trayapp.oauth.tokens import REFRESH_KIND
 
     try:
@@ -231,14 +212,14 @@ def run_reauth(args: argparse.Namespace, secrets: SecretStore | None = None) -> 
     store = secrets or KeyringSecretStore()
     try:
         store.check_available()
-        _plan, tokens = browser_sign_in(
-            config,
+        _auth, tokens = browser_sign_in(
             auth.provider,
+            _show_url(args.no_browser),
             issuer=auth.issuer,
             client_id=auth.client_id,
             scopes=auth.scopes,
             email=account.email,
-            no_browser=args.no_browser,
+            settings=config.settings,
         )
         _check_imap(account, tokens)
         assert tokens.refresh_token is not None

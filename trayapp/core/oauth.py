@@ -65,6 +65,33 @@ def default_scopes(provider: ProviderKind) -> tuple[str, ...]:
     return OIDC_DEFAULT_SCOPES
 
 
+GOOGLE_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
+MICROSOFT_DOMAINS = frozenset(
+    {
+        "outlook.com",
+        "hotmail.com",
+        "live.com",
+        "msn.com",
+        "outlook.jp",
+        "hotmail.co.jp",
+        "live.jp",
+        "passport.com",
+    }
+)
+
+
+def provider_for_email(email: str) -> Literal["google", "microsoft"] | None:
+    """The sign-in an address needs, known by its domain: Gmail -> Google; Outlook.com,
+    Hotmail, Live, MSN and Microsoft 365's own *.onmicrosoft.com -> Microsoft. A company's
+    own domain may be either (or neither): the person picks."""
+    domain = email.rpartition("@")[2].strip().lower()
+    if domain in GOOGLE_DOMAINS:
+        return "google"
+    if domain in MICROSOFT_DOMAINS or domain.endswith(".onmicrosoft.com"):
+        return "microsoft"
+    return None
+
+
 def fixed_endpoints(provider: ProviderKind) -> Endpoints | None:
     """Google's and Microsoft's endpoints; None for an OpenID provider (discovered)."""
     return {"google": GOOGLE, "microsoft": MICROSOFT}.get(provider)

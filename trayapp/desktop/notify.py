@@ -227,6 +227,11 @@ class NotificationScheduler:
         self._texts = texts
         self._items: list[Inquiry] = []
 
+    @property
+    def notifier(self) -> Notifier:
+        """The notifier, for the app's other one-off notices (an account to sign in again)."""
+        return self._notifier
+
     def set_leads(self, leads: Mapping[str, StageLeads]) -> None:
         self._leads = dict(leads)
         self.check()

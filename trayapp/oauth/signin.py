@@ -130,3 +130,29 @@ def sign_in(
         )
     log.info("signed in with %s", plan.auth.provider)
     return tokens
+
+
+def browser_sign_in(
+    provider: ProviderKind,
+    show_url: Callable[[str], None],
+    *,
+    issuer: str | None = None,
+    client_id: str | None = None,
+    scopes: tuple[str, ...] = (),
+    email: str | None = None,
+    settings: Mapping[str, Any] | None = None,
+    cancel: threading.Event | None = None,
+) -> tuple[OAuthSettings, TokenSet]:
+    """Plan and run one sign-in (what `ippo account add/reauth` and the dialogs do): the
+    account's `auth` block and the tokens. Raises OAuthError (one line for people)."""
+    settings = settings or {}
+    plan = plan_sign_in(
+        provider,
+        issuer=issuer,
+        client_id=client_id,
+        scopes=scopes,
+        login_hint=email,
+        settings=settings,
+    )
+    language = page_language(settings.get("language"))
+    return plan.auth, sign_in(plan, show_url, language=language, cancel=cancel)

@@ -100,6 +100,8 @@ def describe_health(health: AccountHealth) -> str:
             text = QCoreApplication.translate("Health", "retrying at %1").replace("%1", at)
         else:
             text = QCoreApplication.translate("Health", "retrying")
+    elif health.reason == "sign in again":  # core.oauth.SIGN_IN_AGAIN: the person must act
+        return QCoreApplication.translate("Health", "error: sign in again")
     elif health.reason:
         return QCoreApplication.translate("Health", "error: %1").replace("%1", health.reason)
     else:

@@ -37,6 +37,7 @@ class TrayController(QSystemTrayIcon):
     settings_requested = Signal()
     start_at_login_changed = Signal(bool)
     quit_requested = Signal()
+    sign_in_again_requested = Signal(str)  # an account whose OAuth sign-in must be renewed
 
     def __init__(self, dark_panel: bool | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -50,8 +51,9 @@ class TrayController(QSystemTrayIcon):
         self._autostart_action = QAction(self._menu)
         self._autostart_action.setCheckable(True)
         self._quit_action = QAction(self._menu)
+        self._sign_in_actions: dict[str, QAction] = {}
         self._menu.addAction(self._open_action)
-        self._menu.addSeparator()
+        self._sign_in_separator = self._menu.addSeparator()
         self._menu.addAction(self._add_action)
         self._menu.addAction(self._settings_action)
         self._menu.addAction(self._autostart_action)
@@ -93,6 +95,24 @@ class TrayController(QSystemTrayIcon):
         self._autostart_action.setChecked(enabled)
         self._autostart_action.blockSignals(blocked)
 
+    def set_sign_in_again(self, names: list[str]) -> None:
+        """One "Sign in again: <name>" entry per account whose sign-in was revoked."""
+        for name in [n for n in self._sign_in_actions if n not in names]:
+            self._menu.removeAction(self._sign_in_actions.pop(name))
+        for name in names:
+            if name not in self._sign_in_actions:
+                action = QAction(self._menu)
+                action.triggered.connect(
+                    lambda _c=False, n=name: self.sign_in_again_requested.emit(n)
+                )
+                self._menu.insertAction(self._sign_in_separator, action)
+                self._sign_in_actions[name] = action
+        self._retranslate_sign_in()
+
+    def _retranslate_sign_in(self) -> None:
+        for name, action in self._sign_in_actions.items():
+            action.setText(self.tr("Sign in again: %1…").replace("%1", name))
+
     def current_badge(self) -> BadgeSpec | None:
         return self._badge
 
@@ -115,6 +135,7 @@ class TrayController(QSystemTrayIcon):
         self._settings_action.setText(self.tr("Settings…"))
         self._autostart_action.setText(self.tr("Start at login"))
         self._quit_action.setText(self.tr("Quit Ippo"))
+        self._retranslate_sign_in()
         if self._summary is not None:
             self.setToolTip(self._tooltip(self._summary))
 
