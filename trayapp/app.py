@@ -544,8 +544,8 @@ class IppoApp(QObject):
 
         controller = SignInAgain(
             accounts=lambda: self.accounts,
-            sign_in=self.oauth_sign_in,
-            test_login=self.check_login,
+            sign_in=lambda *args: self.oauth_sign_in(*args),
+            test_login=lambda account, token: self.check_login(account, token),
             store_secret=self.secrets.set_password,
             retry=self.bridge.retryNow,
             notify=self.scheduler.notifier.notify,
