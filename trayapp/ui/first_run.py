@@ -241,10 +241,7 @@ class AddInboxDialog(QDialog):
 
     @staticmethod
     def _set_row_visible(form: QFormLayout, field: QWidget, visible: bool) -> None:
-        field.setVisible(visible)
-        label = form.labelForField(field)
-        if label is not None:
-            label.setVisible(visible)
+        form.setRowVisible(field, visible)  # the label and the row's spacing too
 
     def _method_note(self) -> str:
         if self.method() == "password":
