@@ -329,3 +329,33 @@ def test_one_clear_sentence_without_a_client_id_or_with_an_http_issuer(
     [line] = result.stderr.strip().splitlines()
     assert line.startswith("ippo: the issuer URL must use https")
     assert not (config_dir / "config.json").exists()
+
+
+def test_processes_renewing_at_once_never_replay_a_rotated_refresh_token(
+    oauth_mail: OAuthMail,
+    oauth_user: DovecotUser,
+    keyring_session: KeyringSession,
+    config_dir: Path,
+    headless_browser: Browser,
+) -> None:
+    """oidc-provider (like Microsoft) rotates refresh tokens and revokes the whole grant when a
+    used one comes back: the tray app, `ippo watch` and `ippo pending` renewing together must
+    take turns, each reading the token the previous one stored."""
+    name = f"cc-{oauth_user.username}"
+    add_oauth_account(oauth_mail, oauth_user, keyring_session, config_dir, headless_browser, name)
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "trayapp", "--config-dir", str(config_dir), "pending"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            cwd=REPO,
+            env=env_for(keyring_session),
+        )
+        for _ in range(4)
+    ]
+    results = [(run.wait(120), run.stderr.read() if run.stderr else "") for run in runs]
+    assert [code for code, _err in results] == [0, 0, 0, 0], results
+    refresh = keyring_session.stored_secrets()[f"{name}:oauth2-refresh"]
+    assert oauth_mail.oidc.introspect(refresh)["active"] is True

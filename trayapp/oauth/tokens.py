@@ -13,11 +13,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
+import os
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Protocol
 
 from trayapp.core.model import AccountConfig, OAuthSettings
@@ -75,6 +78,35 @@ _ACCOUNT_LOCKS_GUARD = threading.Lock()
 def _account_lock(name: str) -> threading.Lock:
     with _ACCOUNT_LOCKS_GUARD:
         return _ACCOUNT_LOCKS.setdefault(name, threading.Lock())
+
+
+@contextlib.contextmanager
+def _refresh_lock(name: str) -> Iterator[None]:
+    """The same across processes (the tray app, `ippo watch`, `ippo pending` and `ippo ack`
+    share one keyring entry): an advisory lock file per account in the user's cache folder.
+    Where there is no flock (Windows) the in-process lock is what there is."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    import platformdirs
+
+    folder = Path(platformdirs.user_cache_dir("ippo")) / "locks"
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(
+            folder / f"oauth-{_fingerprint(name)[:16]}.lock", os.O_RDWR | os.O_CREAT, 0o600
+        )
+    except OSError as error:
+        log.warning("no lock file for renewing sign-ins (%s); renewing without it", error)
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def _fingerprint(token: str) -> str:
@@ -165,14 +197,21 @@ class TokenBroker:
         auth = account.auth
         if auth is None:
             raise MailError(f"account {account.name!r} does not sign in with OAuth", permanent=True)
-        try:
-            refresh_token = self._secrets.get_password(account.name, REFRESH_KIND)
-        except KeyringUnavailable as error:
-            raise MailError(str(error), permanent=False) from error
-        if refresh_token is None:
-            raise SignInNeeded()
-        if self._refused.get(account.name) == _fingerprint(refresh_token):
-            raise SignInNeeded()  # refused before and not replaced since: do not ask again
+        with _refresh_lock(account.name):
+            # Read under the lock: another process may have just rotated it.
+            try:
+                refresh_token = self._secrets.get_password(account.name, REFRESH_KIND)
+            except KeyringUnavailable as error:
+                raise MailError(str(error), permanent=False) from error
+            if refresh_token is None:
+                raise SignInNeeded()
+            if self._refused.get(account.name) == _fingerprint(refresh_token):
+                raise SignInNeeded()  # refused before and not replaced since: do not ask again
+            return self._refresh_with(account, auth, refresh_token)
+
+    def _refresh_with(
+        self, account: AccountConfig, auth: OAuthSettings, refresh_token: str
+    ) -> TokenSet:
         try:
             endpoints = self._endpoints_for(auth)
             client = client_for_account(auth.provider, auth.client_id, self._environ)
