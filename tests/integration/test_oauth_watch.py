@@ -32,7 +32,9 @@ pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
 IPPO = [sys.executable, "-m", "trayapp"]
-TIMINGS = WatchTimings(keepalive=5, response_timeout=5, backoff_base=0.5, backoff_cap=2)
+TIMINGS = WatchTimings(
+    keepalive=5, response_timeout=5, backoff_base=0.5, backoff_cap=2, signin_recheck=1
+)
 
 
 class Recorder:
@@ -115,10 +117,10 @@ def test_revoked_grant_means_sign_in_again_after_one_failed_login_then_reauth_re
         assert stack.oidc.count("event grant.") == refreshes
         assert recorder.states[-1] == "error (sign in again)"
 
-        # "Sign in again": a new browser sign-in, its refresh token into the keyring, retry.
+        # Signed in again elsewhere (`ippo account reauth`: a new refresh token in the
+        # keyring): the watcher notices by itself and resumes, no retry, no restart.
         _account, fresh = sign_in_in_process(stack, user, headless_browser, "revoked")
         secrets.set_password(account.name, fresh.refresh_token, REFRESH_KIND)
-        service.retry_now(account.name)
         assert wait_for(lambda: recorder.states[-1:] == ["connected"], 20), recorder.states
         stack.dovecot.deliver(user, make_message(subject="back again", to=user.email))
         assert wait_for(lambda: "back again" in recorder.subjects, 20)

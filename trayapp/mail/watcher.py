@@ -98,6 +98,9 @@ class WatchTimings:
     wake_slice: float = 10.0  # longest single wait, so a sleep or jump is noticed soon after
     use_idle: bool = True  # False: poll even where IDLE is offered (tests of the poll path)
     use_condstore: bool = True  # False: FETCH FLAGS of every known UID (tests of the fallback)
+    # An account waiting for a new OAuth sign-in looks this often whether one was made
+    # elsewhere (`ippo account reauth`, the tray app): a keyring read, no server contacted.
+    signin_recheck: float = 30.0
 
     @property
     def liveness_bound(self) -> float:
@@ -451,13 +454,21 @@ class AccountWatcher:
     def _run(self) -> None:
         attempt = 0
         permanent: str | None = None
+        permanent_kind = ""
         renewing = False
         try:
             while not self._stop.is_set():
                 if permanent is not None:
                     self._set_health(HealthState.ERROR, permanent)
-                    if not self._wait_for_retry(None):
+                    recheck = self.timings.signin_recheck if permanent_kind == "signin" else None
+                    if not self._wait_for_retry(recheck):
                         return
+                    if (
+                        recheck is not None
+                        and not self._retry.is_set()
+                        and not self._signed_in_again()
+                    ):
+                        continue
                     permanent = None
                     attempt = 0
                 self._retry.clear()
@@ -478,6 +489,7 @@ class AccountWatcher:
                 except MailError as error:
                     if error.permanent:
                         permanent = str(error) or type(error).__name__
+                        permanent_kind = error.kind
                         continue
                     reason = str(error) or type(error).__name__
                 except _Transient as error:
@@ -510,6 +522,15 @@ class AccountWatcher:
         finally:
             with self._sock_lock:
                 self._sock = None
+
+    def _signed_in_again(self) -> bool:
+        """Whether a new sign-in is there (the credential lookup succeeds now)."""
+        try:
+            self._password(self.account)
+        except MailError:
+            return False
+        log.info("%s: signed in again; reconnecting", self.account.name)
+        return True
 
     def _wait_for_retry(self, seconds: float | None) -> bool:
         """Wait `seconds` (None: until asked), cut short by retry_now(), a sleep/clock jump or
