@@ -249,10 +249,16 @@ class OAuthMail:
 
 
 @contextlib.contextmanager
-def running_oauth_mail(**oidc_kwargs: Any) -> Iterator[OAuthMail]:
+def running_oauth_mail(
+    *, mechanisms: str = "xoauth2 oauthbearer", **oidc_kwargs: Any
+) -> Iterator[OAuthMail]:
     with running_oidc_server(**oidc_kwargs) as oidc:
         url = f"http://dovecot:{oidc.resource_secret}@{HOST}:{oidc.port}/token/introspection"
-        server = DovecotServer.create(oauth2_introspection_url=url, prefix="ippo-dovecot-oauth-")
+        server = DovecotServer.create(
+            oauth2_introspection_url=url,
+            prefix="ippo-dovecot-oauth-",
+            oauth2_mechanisms=mechanisms,
+        )
         try:
             server.start()
             yield OAuthMail(oidc, server)

@@ -116,7 +116,9 @@ class SmtpServer:
         if ok:
             return AuthResult(success=True, auth_data=login)
         await server.challenge_auth(json.dumps({"status": "401", "schemes": "bearer"}))
-        return AuthResult(success=False, message="535 5.7.8 Authentication credentials invalid")
+        return AuthResult(
+            success=False, handled=False, message="535 5.7.8 Authentication credentials invalid"
+        )
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         with self._lock:
