@@ -191,6 +191,8 @@ def test_add_with_no_browser_signs_in_tests_imap_and_keeps_only_the_refresh_toke
         "scopes": [],
     }
     assert files_hold(config_dir, refresh) == []
+    listed = ippo(keyring_session, config_dir, "account", "list")
+    assert listed.stdout.rstrip().endswith("oauth2 (oidc)"), listed.stdout
 
     # `ippo pending` logs in over OAuth (a fresh access token from the refresh token).
     oauth_mail.dovecot.deliver(

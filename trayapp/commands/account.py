@@ -269,9 +269,10 @@ def run_list(args: argparse.Namespace) -> int:
         return 0
     width = max(len(a.name) for a in accounts)
     for a in accounts:
+        signs_in = f"  oauth2 ({a.auth.provider})" if a.auth is not None else ""
         print(
             f"{a.name:<{width}}  {a.email}  {a.imap_host}:{a.imap_port} ({a.imap_security})"
-            f"  {a.window_hours:g}h"
+            f"  {a.window_hours:g}h{signs_in}"
         )
     return 0
 
