@@ -18,7 +18,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +27,7 @@ from trayapp.core.model import AccountConfig
 from trayapp.desktop.secrets import KeyringSecretStore, KeyringUnavailable, SecretStore
 
 if TYPE_CHECKING:
-    from trayapp.core.oauth import ProviderKind, TokenSet
+    from trayapp.core.oauth import ProviderKind
 
 log = logging.getLogger(__name__)
 
@@ -126,11 +126,40 @@ def _show_url(no_browser: bool) -> Callable[[str], None]:
     return show
 
 
-def _check_imap(account: AccountConfig, tokens: TokenSet) -> None:
+def _sign_in_and_keep(
+    store: SecretStore,
+    account: AccountConfig,
+    provider: ProviderKind,
+    *,
+    issuer: str | None,
+    client_id: str | None,
+    scopes: tuple[str, ...],
+    no_browser: bool,
+    settings: Mapping[str, Any],
+) -> AccountConfig:
+    """The keyring checked, the browser sign-in, the IMAP login tested with the new token,
+    then the refresh token into the keyring: the account with its `auth` block. Raises
+    KeyringUnavailable, OAuthError, MailError; KeyboardInterrupt passes through."""
     from trayapp.core.oauth import BearerToken
     from trayapp.mail.imap import check_login
+    from trayapp.oauth.signin import browser_sign_in
+    from trayapp.oauth.tokens import REFRESH_KIND
 
+    store.check_available()  # no sign-in whose result cannot be kept
+    auth, tokens = browser_sign_in(
+        provider,
+        _show_url(no_browser),
+        issuer=issuer,
+        client_id=client_id,
+        scopes=scopes,
+        email=account.email,
+        settings=settings,
+    )
+    account = replace(account, auth=auth)
     check_login(account, BearerToken(tokens.access_token))
+    assert tokens.refresh_token is not None
+    store.set_password(account.name, tokens.refresh_token, REFRESH_KIND)
+    return account
 
 
 def run_add_oauth(
@@ -142,7 +171,6 @@ def run_add_oauth(
     """The rest of `account add` for --auth oauth2 (the arguments are parsed and checked)."""
     from trayapp.core.oauth import OAuthError
     from trayapp.mail.errors import MailError
-    from trayapp.oauth.signin import browser_sign_in
     from trayapp.oauth.tokens import REFRESH_KIND
 
     store = secrets or KeyringSecretStore()
@@ -153,20 +181,16 @@ def run_add_oauth(
     if config.get_account(account.name) is not None:
         return _fail(f"an account named {account.name!r} already exists")
     try:
-        store.check_available()  # no sign-in whose result cannot be kept
-        auth, tokens = browser_sign_in(
+        account = _sign_in_and_keep(
+            store,
+            account,
             provider,
-            _show_url(args.no_browser),
             issuer=args.oauth_issuer,
             client_id=args.oauth_client_id,
             scopes=scopes,
-            email=account.email,
+            no_browser=args.no_browser,
             settings=config.settings,
         )
-        account = replace(account, auth=auth)
-        _check_imap(account, tokens)
-        assert tokens.refresh_token is not None
-        store.set_password(account.name, tokens.refresh_token, REFRESH_KIND)
     except KeyboardInterrupt:
         return _cancelled()
     except KeyringUnavailable as error:
@@ -193,8 +217,6 @@ def run_reauth(args: argparse.Namespace, secrets: SecretStore | None = None) -> 
     from trayapp.commands.account import _open_config
     from trayapp.core.oauth import OAuthError
     from trayapp.mail.errors import MailError
-    from trayapp.oauth.signin import browser_sign_in
-    from trayapp.oauth.tokens import REFRESH_KIND
 
     try:
         _config_dir, config = _open_config(args)
@@ -211,19 +233,16 @@ def run_reauth(args: argparse.Namespace, secrets: SecretStore | None = None) -> 
         )
     store = secrets or KeyringSecretStore()
     try:
-        store.check_available()
-        _auth, tokens = browser_sign_in(
+        _sign_in_and_keep(
+            store,
+            account,
             auth.provider,
-            _show_url(args.no_browser),
             issuer=auth.issuer,
             client_id=auth.client_id,
             scopes=auth.scopes,
-            email=account.email,
+            no_browser=args.no_browser,
             settings=config.settings,
         )
-        _check_imap(account, tokens)
-        assert tokens.refresh_token is not None
-        store.set_password(account.name, tokens.refresh_token, REFRESH_KIND)
     except KeyboardInterrupt:
         return _cancelled()
     except KeyringUnavailable as error:
