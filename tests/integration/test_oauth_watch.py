@@ -60,6 +60,19 @@ def start_service(account: Any, secrets: KeyringSecretStore) -> tuple[WatchServi
     return service, recorder
 
 
+def signed_in_and_watched(
+    stack: OAuthMail, browser: Browser, name: str
+) -> tuple[Any, Any, Any, KeyringSecretStore, WatchService, Recorder]:
+    """A fresh user signed in through the browser, its refresh token in the keyring, watched:
+    (user, account, tokens, secrets, service, recorder)."""
+    user = stack.dovecot.add_user()
+    account, tokens = sign_in_in_process(stack, user, browser, name)
+    secrets = KeyringSecretStore()
+    secrets.set_password(account.name, tokens.refresh_token, REFRESH_KIND)
+    service, recorder = start_service(account, secrets)
+    return user, account, tokens, secrets, service, recorder
+
+
 def logins(stack: OAuthMail, user: str) -> int:
     text = stack.dovecot.log_path.read_text(errors="replace")
     return text.count(f"Login: user=<{user}>, method=OAUTHBEARER")
@@ -69,11 +82,9 @@ def test_access_token_expiring_during_idle_is_renewed_without_the_user_noticing(
     oauth_mail_factory: Any, secret_env: KeyringSession, headless_browser: Browser
 ) -> None:
     stack: OAuthMail = oauth_mail_factory(access_ttl=6)
-    user = stack.dovecot.add_user()
-    account, tokens = sign_in_in_process(stack, user, headless_browser, "renew")
-    secrets = KeyringSecretStore()
-    secrets.set_password(account.name, tokens.refresh_token, REFRESH_KIND)
-    service, recorder = start_service(account, secrets)
+    user, account, tokens, secrets, service, recorder = signed_in_and_watched(
+        stack, headless_browser, "renew"
+    )
     try:
         assert wait_for(lambda: recorder.states[-1:] == ["connected"], 20), recorder.states
         # Three lifetimes of the 6-second token: each session is renewed before it expires.
@@ -94,11 +105,9 @@ def test_revoked_grant_means_sign_in_again_after_one_failed_login_then_reauth_re
     oauth_mail_factory: Any, secret_env: KeyringSession, headless_browser: Browser
 ) -> None:
     stack: OAuthMail = oauth_mail_factory()
-    user = stack.dovecot.add_user()
-    account, tokens = sign_in_in_process(stack, user, headless_browser, "revoked")
-    secrets = KeyringSecretStore()
-    secrets.set_password(account.name, tokens.refresh_token, REFRESH_KIND)
-    service, recorder = start_service(account, secrets)
+    user, account, _tokens, secrets, service, recorder = signed_in_and_watched(
+        stack, headless_browser, "revoked"
+    )
     try:
         assert wait_for(lambda: recorder.states[-1:] == ["connected"], 20), recorder.states
         # The person removes Ippo's access at the provider; the server then drops the session.
