@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -125,3 +126,28 @@ def test_the_tray_app_process_never_loads_the_keyring(secret_env: KeyringSession
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
     forget_account(KeyringSecretStore(), "loaded")
+
+
+def test_the_helper_never_imports_from_the_working_folder(
+    secret_env: KeyringSession, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A `trayapp/desktop/secrets.py` planted where Ippo is started must not run: `python -c`
+    alone puts the working folder first on sys.path, and the helper sees every password."""
+    KeyringSecretStore().set_password("planted", "pw-planted")
+    marker = tmp_path / "planted-code-ran"
+    planted = tmp_path / "trayapp" / "desktop"
+    planted.mkdir(parents=True)
+    (tmp_path / "trayapp" / "__init__.py").write_text("")
+    (planted / "__init__.py").write_text("")
+    (planted / "secrets.py").write_text(
+        "import pathlib, sys\n"
+        f"pathlib.Path({str(marker)!r}).write_text('stolen')\n"
+        "def serve_helper():\n"
+        '    sys.stdout.write(\'{"values": ["forged"]}\')\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    try:
+        assert HelperSecretStore().get_password("planted") == "pw-planted"
+        assert not marker.exists()
+    finally:
+        forget_account(KeyringSecretStore(), "planted")

@@ -293,7 +293,10 @@ def test_reauth_replaces_the_refresh_token(
 
     pending = ippo(keyring_session, config_dir, "pending", "--json")
     assert pending.returncode == 1
-    assert f"ippo: account '{name}': sign in again" in pending.stderr
+    assert pending.stderr.splitlines() == [
+        f"ippo: account '{name}': The sign-in to this inbox was revoked or has expired; "
+        "sign in again."
+    ]
 
     running = SignInProcess(keyring_session, config_dir, "account", "reauth", name, "--no-browser")
     headless_browser.sign_in(running.url, oauth_user.username)

@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from trayapp.cli_i18n import _, plain_reason
 from trayapp.config import ConfigError, ConfigStore
 from trayapp.core.model import AccountConfig
 from trayapp.desktop.secrets import KeyringSecretStore, KeyringUnavailable, SecretStore
@@ -176,10 +177,10 @@ def run_add_oauth(
     store = secrets or KeyringSecretStore()
     provider: ProviderKind = args.provider or "oidc"
     if provider == "oidc" and not args.oauth_issuer:
-        return _fail("--auth oauth2 needs --provider google|microsoft or --oauth-issuer URL")
+        return _fail(_("--auth oauth2 needs --provider google|microsoft or --oauth-issuer URL"))
     scopes = tuple(args.oauth_scope.split()) if args.oauth_scope else ()
     if config.get_account(account.name) is not None:
-        return _fail(f"an account named {account.name!r} already exists")
+        return _fail(_("an account named {name!r} already exists").format(name=account.name))
     try:
         account = _sign_in_and_keep(
             store,
@@ -194,9 +195,11 @@ def run_add_oauth(
     except KeyboardInterrupt:
         return _cancelled()
     except KeyringUnavailable as error:
-        return _fail(f"{error}; nothing was saved")
-    except (OAuthError, MailError) as error:
-        return _fail(f"{error}; nothing was saved")
+        return _fail(_("{reason}; nothing was saved").format(reason=error))
+    except OAuthError as error:
+        return _fail(_("{reason}; nothing was saved").format(reason=error))
+    except MailError as error:
+        return _fail(_("{reason}; nothing was saved").format(reason=plain_reason(str(error))))
     try:
         config.add_account(account)
     except ConfigError as error:
@@ -207,8 +210,13 @@ def run_add_oauth(
         return _fail(str(error))
     log.info("added account %s (%s, signed in with %s)", account.name, account.email, provider)
     print(
-        f"added {account.name} ({account.email}, {account.imap_host}:{account.imap_port}, "
-        f"signed in with {_provider_name(provider)})"
+        _("added {name} ({email}, {host}:{port}, signed in with {provider})").format(
+            name=account.name,
+            email=account.email,
+            host=account.imap_host,
+            port=account.imap_port,
+            provider=_provider_name(provider),
+        )
     )
     return 0
 
@@ -224,12 +232,14 @@ def run_reauth(args: argparse.Namespace, secrets: SecretStore | None = None) -> 
     except ConfigError as error:
         return _fail(str(error))
     if account is None:
-        return _fail(f"no account named {args.name!r}")
+        return _fail(_("no account named {name!r}").format(name=args.name))
     auth = account.auth
     if auth is None:
         return _fail(
-            f"account {account.name!r} signs in with a password; to change it, remove the "
-            "account and add it again"
+            _(
+                "account {name!r} signs in with a password; to change it, remove the account "
+                "and add it again"
+            ).format(name=account.name)
         )
     store = secrets or KeyringSecretStore()
     try:
@@ -246,11 +256,15 @@ def run_reauth(args: argparse.Namespace, secrets: SecretStore | None = None) -> 
     except KeyboardInterrupt:
         return _cancelled()
     except KeyringUnavailable as error:
-        return _fail(f"{error}; the old sign-in was kept")
-    except (OAuthError, MailError) as error:
-        return _fail(f"{error}; the old sign-in was kept")
+        return _fail(_("{reason}; the old sign-in was kept").format(reason=error))
+    except OAuthError as error:
+        return _fail(_("{reason}; the old sign-in was kept").format(reason=error))
+    except MailError as error:
+        return _fail(
+            _("{reason}; the old sign-in was kept").format(reason=plain_reason(str(error)))
+        )
     log.info("signed in again: %s", account.name)
-    print(f"signed in again: {account.name}")
+    print(_("signed in again: {name}").format(name=account.name))
     return 0
 
 
@@ -264,5 +278,5 @@ def _fail(message: str) -> int:
 
 
 def _cancelled() -> int:
-    print("ippo: sign-in cancelled; nothing was saved", file=sys.stderr)
+    print("ippo: " + _("sign-in cancelled; nothing was saved"), file=sys.stderr)
     return EXIT_CANCELLED

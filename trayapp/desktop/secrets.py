@@ -201,15 +201,25 @@ def _keyring_failures() -> Iterator[None]:
 # --------------------------------------------------------------------------- helper process
 
 PROBE_KEY = ("(availability probe)", "probe")
-HELPER_CODE = "from trayapp.desktop.secrets import serve_helper; serve_helper()"
+# The helper sees every password: it must never import from the folder Ippo was started in.
+# `-P` keeps the working directory off sys.path (PYTHONPATH and the user's site-packages stay,
+# so a source checkout or a `pip --user` install still works); the code also drops the empty
+# entry itself first, for interpreters that ignore -P (a frozen bundle's `ippo -c`).
+HELPER_CODE = (
+    "import sys; sys.path[:] = [p for p in sys.path if p not in ('', '.')]; "
+    "from trayapp.desktop.secrets import serve_helper; serve_helper()"
+)
 HELPER_TIMEOUT = 300.0  # the keyring may ask the user to unlock it: give them time
 FRESH_FOR = 60.0  # seconds a password read alongside another one may be handed out
 
 
 def helper_command() -> list[str]:
-    """`python -c ...`; in a bundle sys.executable is the app, which acts as the bundle's
-    Python for `-c` (installers/ippo_entry.py)."""
-    return [sys.executable, "-c", HELPER_CODE]
+    """`python -P -c ...`; in a bundle sys.executable is the app, which acts as the bundle's
+    Python for `-c` (installers/ippo_entry.py; a bundle never puts the working folder on
+    sys.path, and HELPER_CODE drops it anyway)."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, "-c", HELPER_CODE]
+    return [sys.executable, "-P", "-c", HELPER_CODE]
 
 
 def _helper_env() -> dict[str, str]:

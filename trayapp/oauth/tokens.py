@@ -221,7 +221,7 @@ class TokenBroker:
                 raise ProviderUnreachable(f"the provider answered HTTP {status}")
             tokens = parse_token_response(status, body, self._now())
         except SignInRequired:
-            log.warning("%s: the provider refused the refresh token; sign in again", account.name)
+            log.info("%s: the provider refused the refresh token; sign in again", account.name)
             self._refused[account.name] = _fingerprint(refresh_token)
             self._tokens.pop(account.name, None)
             raise SignInNeeded() from None

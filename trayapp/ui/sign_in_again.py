@@ -1,10 +1,10 @@
 """Accounts whose OAuth sign-in was revoked or expired: `error (sign in again)`.
 
-For each such account: one notification when it happens (not repeated while it stays so),
-a "Sign in again: <name>" entry in the tray menu, and -- when the person picks it -- the
-browser sign-in on a worker thread (the GUI thread never waits), the IMAP login tested with
-the new token, the refresh token into the keyring, and the account's watcher retried at once:
-it resumes without restarting the app. Qt only for the signal that brings the result back.
+For each such account: one notification when it happens (not repeated while it stays so);
+its "Fix" entry in the tray menu (IppoApp.fix_account) calls `start`: the browser sign-in on
+a worker thread (the GUI thread never waits), the IMAP login tested with the new token, the
+refresh token into the keyring, and the account's watcher retried at once: it resumes
+without restarting the app. Qt only for the signal that brings the result back.
 """
 
 from __future__ import annotations
@@ -34,7 +34,6 @@ def needs_sign_in(health: AccountHealth) -> bool:
 class SignInAgain(QObject):
     """`update(health)` after every health change; `start(name)` from the menu."""
 
-    menu_changed = Signal(list)  # names of the accounts that need a new sign-in
     finished = Signal(str, str)  # account, error ('' when it worked); on the GUI thread
 
     def __init__(
@@ -71,12 +70,10 @@ class SignInAgain(QObject):
                 self.tr("Ippo: sign in again"),
                 self.tr(
                     "%1 is not watched: its sign-in was revoked or has expired. Choose"
-                    " “Sign in again” in Ippo's menu."
+                    " Fix “%1” in Ippo's menu to sign in again."
                 ).replace("%1", name),
             )
-        if now != self._needing:
-            self._needing = now
-            self.menu_changed.emit(self.needing)
+        self._needing = now
 
     def start(self, name: str) -> bool:
         """Run the browser sign-in for `name` on a worker thread; False when it cannot start."""

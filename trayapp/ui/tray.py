@@ -30,14 +30,15 @@ def badge_icon(spec: BadgeSpec, dark_panel: bool) -> QIcon:
 
 class TrayController(QSystemTrayIcon):
     """Signals: open_list_requested(QRect icon geometry), add_inbox_requested,
-    settings_requested, start_at_login_changed(bool), quit_requested."""
+    settings_requested, start_at_login_changed(bool), quit_requested, fix_requested(account
+    name: one click from "not watched" to the fix)."""
 
     open_list_requested = Signal(QRect)
     add_inbox_requested = Signal()
     settings_requested = Signal()
     start_at_login_changed = Signal(bool)
     quit_requested = Signal()
-    sign_in_again_requested = Signal(str)  # an account whose OAuth sign-in must be renewed
+    fix_requested = Signal(str)
 
     def __init__(self, dark_panel: bool | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -51,9 +52,9 @@ class TrayController(QSystemTrayIcon):
         self._autostart_action = QAction(self._menu)
         self._autostart_action.setCheckable(True)
         self._quit_action = QAction(self._menu)
-        self._sign_in_actions: dict[str, QAction] = {}
         self._menu.addAction(self._open_action)
-        self._sign_in_separator = self._menu.addSeparator()
+        self._fix_actions: list[QAction] = []
+        self._fix_anchor = self._menu.addSeparator()
         self._menu.addAction(self._add_action)
         self._menu.addAction(self._settings_action)
         self._menu.addAction(self._autostart_action)
@@ -76,6 +77,23 @@ class TrayController(QSystemTrayIcon):
         self._summary = summary
         self.set_badge(summary.badge)
         self.setToolTip(self._tooltip(summary))
+        self._set_fix_actions([name for name, _health in summary.not_covered])
+
+    def _set_fix_actions(self, names: list[str]) -> None:
+        """A "Fix …" entry per inbox that is not watched (connecting ones too: one click
+        retries at once)."""
+        if [a.data() for a in self._fix_actions] == names:
+            return
+        for action in self._fix_actions:
+            self._menu.removeAction(action)
+            action.deleteLater()
+        self._fix_actions = []
+        for name in names:
+            action = QAction(self.tr("Fix “%1”…").replace("%1", name), self._menu)
+            action.setData(name)
+            action.triggered.connect(lambda _checked=False, n=name: self.fix_requested.emit(n))
+            self._menu.insertAction(self._fix_anchor, action)
+            self._fix_actions.append(action)
 
     def set_badge(self, spec: BadgeSpec) -> None:
         if spec != self._badge:  # the icon changes rarely; re-rendering it is not free
@@ -94,24 +112,6 @@ class TrayController(QSystemTrayIcon):
         blocked = self._autostart_action.blockSignals(True)
         self._autostart_action.setChecked(enabled)
         self._autostart_action.blockSignals(blocked)
-
-    def set_sign_in_again(self, names: list[str]) -> None:
-        """One "Sign in again: <name>" entry per account whose sign-in was revoked."""
-        for name in [n for n in self._sign_in_actions if n not in names]:
-            self._menu.removeAction(self._sign_in_actions.pop(name))
-        for name in names:
-            if name not in self._sign_in_actions:
-                action = QAction(self._menu)
-                action.triggered.connect(
-                    lambda _c=False, n=name: self.sign_in_again_requested.emit(n)
-                )
-                self._menu.insertAction(self._sign_in_separator, action)
-                self._sign_in_actions[name] = action
-        self._retranslate_sign_in()
-
-    def _retranslate_sign_in(self) -> None:
-        for name, action in self._sign_in_actions.items():
-            action.setText(self.tr("Sign in again: %1…").replace("%1", name))
 
     def current_badge(self) -> BadgeSpec | None:
         return self._badge
@@ -135,7 +135,8 @@ class TrayController(QSystemTrayIcon):
         self._settings_action.setText(self.tr("Settings…"))
         self._autostart_action.setText(self.tr("Start at login"))
         self._quit_action.setText(self.tr("Quit Ippo"))
-        self._retranslate_sign_in()
+        for action in self._fix_actions:
+            action.setText(self.tr("Fix “%1”…").replace("%1", str(action.data())))
         if self._summary is not None:
             self.setToolTip(self._tooltip(self._summary))
 
