@@ -22,11 +22,16 @@ DEB_PACKAGES=(
   # PyInstaller needs the shared libpython (libpython3-dev pulls it in for Debian's python3)
   # and binutils (strip, objdump); trim_icu.py needs icupkg/genccode and gcc.
   libpython3-dev binutils gcc icu-devtools
-  # OAuth sign-in tests: the authorization server is the npm package oidc-provider (pinned in
-  # tests/support/oidc/package-lock.json) on Debian's nodejs; a real headless browser goes
-  # through its login and consent pages.
-  nodejs npm chromium chromium-driver
+  # OAuth sign-in tests: a real headless browser goes through the authorization server's
+  # login and consent pages (the server itself: nodejs, below).
+  chromium chromium-driver
 )
+# The OAuth tests' authorization server is the npm package oidc-provider on nodejs. Debian's
+# nodejs + npm where no node is installed yet (a NodeSource nodejs, which carries its own npm
+# and conflicts with Debian's npm package, is used as it is).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  DEB_PACKAGES+=(nodejs npm)
+fi
 
 missing=()
 for pkg in "${DEB_PACKAGES[@]}"; do

@@ -7,8 +7,13 @@
 // the provider's own (development) login page; the account id (sub) is that login name, and
 // the email claim is <login>@example.test. Introspection (RFC 7662) and revocation (RFC 7009)
 // are on, for Dovecot's oauth2 passdb and the SMTP test server.
+import { webcrypto } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import Provider from 'oidc-provider';
+
+// Debian 12's nodejs is 18, where the Web Crypto global (used by oidc-provider's jose) is
+// still behind a flag; newer nodes have it already.
+if (!globalThis.crypto) globalThis.crypto = webcrypto;
+const { default: Provider } = await import('oidc-provider');
 
 const settings = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const issuer = `http://${settings.host}:${settings.port}`;
