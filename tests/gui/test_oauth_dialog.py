@@ -7,6 +7,7 @@ from __future__ import annotations
 import socket
 import threading
 import urllib.parse
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,8 +24,11 @@ from trayapp.mail.imap import check_login
 from trayapp.oauth.signin import browser_sign_in
 from trayapp.oauth.tokens import REFRESH_KIND
 from trayapp.ui.first_run import AddInboxDialog
+from trayapp.ui.i18n import LanguageSwitcher
 
 pytestmark = [pytest.mark.gui, pytest.mark.integration]
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "gui"
 
 
 def _never(*_args: Any) -> tuple[OAuthSettings, TokenSet]:
@@ -173,3 +177,35 @@ def test_cancel_during_the_browser_wait_stops_listening_and_saves_nothing(
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", port), timeout=2).close()
     assert saved == [] and not dialog.isVisible()
+
+
+@pytest.mark.parametrize(
+    ("language", "button", "choice"),
+    [
+        ("en", "Sign in with Google…", "Sign in with Google"),
+        ("ja", "Google でサインイン…", "Google でサインイン"),
+    ],
+)
+def test_sign_in_dialog_in_both_languages_screenshot(
+    qtbot: QtBot, qapp: QApplication, language: str, button: str, choice: str
+) -> None:
+    switcher = LanguageSwitcher(qapp)
+    assert switcher.apply(language)
+    try:
+        dialog = AddInboxDialog(
+            test_login=check_login, save=lambda a, p: None, oauth_sign_in=_never
+        )
+        qtbot.addWidget(dialog)
+        dialog.resize(560, 640)
+        dialog.email.setText("shop@gmail.com")
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        assert dialog.save_button.text() == button
+        assert dialog.sign_in_with.currentText() == choice
+        assert "Ippo" in dialog.hint.text()
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        image = dialog.grab().toImage()
+        assert not image.isNull() and image.width() >= 500
+        assert image.save(str(ARTIFACTS / f"add-inbox-sign-in-{language}.png"))
+    finally:
+        switcher.apply("en")
