@@ -283,6 +283,9 @@ JA: dict[str, str] = {
         "OpenID Connect プロバイダーの issuer URL（https。http はこのパソコン上のサーバーのみ）"
     ),
     "this account's own client ID": "このアカウント専用の OAuth クライアントID",
+    "google (Gmail, Google Workspace) or microsoft (Outlook.com, Hotmail, Microsoft 365)": (
+        "google（Gmail、Google Workspace）または microsoft（Outlook.com、Hotmail、Microsoft 365）"
+    ),
     "scopes, space-separated (default: the provider's mail scopes; 'openid email "
     "offline_access' for an issuer)": (
         "スコープ（空白区切り。既定: プロバイダーのメール用スコープ。issuer の場合は "

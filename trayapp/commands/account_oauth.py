@@ -67,7 +67,11 @@ def add_oauth_options(add: argparse.ArgumentParser) -> None:
         help="password (with --password-stdin, the default) or oauth2 (a browser sign-in)",
     )
     which = group.add_mutually_exclusive_group()
-    which.add_argument("--provider", choices=("google", "microsoft"))
+    which.add_argument(
+        "--provider",
+        choices=("google", "microsoft"),
+        help="google (Gmail, Google Workspace) or microsoft (Outlook.com, Hotmail, Microsoft 365)",
+    )
     which.add_argument(
         "--oauth-issuer",
         metavar="URL",
