@@ -803,8 +803,10 @@ class IppoApp(QObject):
         health = self.bridge.health.get(name)
         reason = health.reason if health is not None else ""
         fix = explain_failure(reason, ui_language()).fix if reason else "wait"
-        if fix == "signin" and account.auth is not None:
-            self.sign_in_again.start(name)  # the browser sign-in, then the account resumes
+        if account.auth is not None and fix in ("signin", "password"):
+            # An OAuth account has no password: a refused or revoked sign-in is fixed by
+            # signing in again in the browser; then the account resumes.
+            self.sign_in_again.start(name)
         elif fix == "password":
             from trayapp.ui.password_dialog import NewPasswordDialog  # on first use
 
