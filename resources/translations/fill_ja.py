@@ -137,6 +137,10 @@ JA = {
  ('NewPasswordDialog', 'Testing the connection to %1…'): '%1 への接続を確認しています…',
  ('NewPasswordDialog', 'Could not log in: %1\nNothing was saved.'): 'ログインできませんでした：%1\nパスワードは保存されていません。',
  ('NewPasswordDialog', 'The login works, but the password could not be stored: %1'): 'ログインはできましたが、パスワードを保存できませんでした：%1',
+ ('AckDialog', 'It may or may not have gone out: the connection broke just as it was sent. Look in Sent (or wait for the customer) before you press Retry.'): '送信の瞬間に接続が切れたため、届いたかどうか分かりません。送信済みフォルダーを確認してから（またはお客様の反応を待ってから）再送信してください。',
+ ('AckDialog', 'It is being sent right now (from another window or command). Try again in a minute.'): 'ちょうど今、別のウィンドウかコマンドから送信中です。1分ほどしてからもう一度お試しください。',
+ ('AckDialog', 'This inquiry was already acknowledged.'): 'この問い合わせには、すでに一報を送っています。',
+ ('AckDialog', 'Ippo has no password for this inbox. Enter it again (tray menu: Fix).'): 'この受信箱のパスワードが保存されていません。もう一度入力してください（トレイのメニューの「接続を直す」から）。',
  ('Language', 'en'): 'ja',  # the catalog names its own language (i18n.ui_language)
  ('Duration', '{d}d'): '{d}日',
  ('Duration', '{h}h'): '{h}時間',

@@ -19,6 +19,22 @@
         <translation>送信できませんでした：%1</translation>
     </message>
     <message>
+        <source>It may or may not have gone out: the connection broke just as it was sent. Look in Sent (or wait for the customer) before you press Retry.</source>
+        <translation>送信の瞬間に接続が切れたため、届いたかどうか分かりません。送信済みフォルダーを確認してから（またはお客様の反応を待ってから）再送信してください。</translation>
+    </message>
+    <message>
+        <source>It is being sent right now (from another window or command). Try again in a minute.</source>
+        <translation>ちょうど今、別のウィンドウかコマンドから送信中です。1分ほどしてからもう一度お試しください。</translation>
+    </message>
+    <message>
+        <source>This inquiry was already acknowledged.</source>
+        <translation>この問い合わせには、すでに一報を送っています。</translation>
+    </message>
+    <message>
+        <source>Ippo has no password for this inbox. Enter it again (tray menu: Fix).</source>
+        <translation>この受信箱のパスワードが保存されていません。もう一度入力してください（トレイのメニューの「接続を直す」から）。</translation>
+    </message>
+    <message>
         <source>Quick acknowledgement</source>
         <translation>一報を送る</translation>
     </message>

@@ -385,6 +385,8 @@ def test_first_run_opens_add_inbox_and_turns_on_start_at_login(
         dialog = app.add_dialog
         assert isinstance(dialog, AddInboxDialog) and dialog.isVisible()
         assert not h.autostart.is_enabled()  # nothing to watch yet: not started at login
+        badge = app.tray.current_badge()
+        assert badge is not None and badge.kind == "setup"  # not the calm check mark
         dialog.email.setText("info@shop.example.jp")
         dialog.password.setText("s3cret pass")
         dialog.imap_host.setText("mail.shop.example.jp")

@@ -183,7 +183,7 @@ def test_waiting_and_acknowledged_are_counted_apart_and_add_up() -> None:
 
 def test_no_inbox_is_never_the_calm_check_mark() -> None:
     summary = summarize([], {}, NOW, no_inbox=True)
-    assert summary.badge == BadgeSpec("", "error", None)
+    assert summary.badge == BadgeSpec("", "setup", None)
     assert summary.tooltip_lines() == ["No inbox is watched yet: add one from this menu"]
     assert summary.waybar_class == "error" and summary.waybar()["text"] == "!"
     assert not summary.covered
