@@ -108,7 +108,13 @@ def add_reauth_command(commands: Any) -> None:
 
 
 def fill_provider_servers(args: argparse.Namespace) -> None:
-    """--provider without --imap-host: the provider's own servers."""
+    """Neither --provider nor --oauth-issuer: the provider the address belongs to (Gmail ->
+    google, Outlook.com/Hotmail/Live/*.onmicrosoft.com -> microsoft). --provider without
+    --imap-host: the provider's own servers."""
+    if not args.provider and not args.oauth_issuer:
+        from trayapp.core.oauth import provider_for_email
+
+        args.provider = provider_for_email(args.email or "")
     servers = PROVIDER_SERVERS.get(args.provider or "")
     if servers is None or args.imap_host:
         return
