@@ -258,7 +258,8 @@ def _renew_deadline(password: str, clock: Clock) -> float | None:
     renew_after = getattr(password, "renew_after", None)
     if not isinstance(renew_after, datetime):
         return None
-    return clock.monotonic() + max(0.0, (renew_after - clock.now()).total_seconds())
+    # At least a second: a provider handing out near-expired tokens must not make a busy loop.
+    return clock.monotonic() + max(1.0, (renew_after - clock.now()).total_seconds())
 
 
 class _Transient(Exception):
