@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import ipaddress
 import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -121,6 +120,8 @@ class StateMismatch(OAuthError):
 
 
 def is_loopback_host(host: str) -> bool:
+    import ipaddress  # only when an issuer URL is checked: not in every IMAP process
+
     name = host.strip("[]").lower()
     if name == "localhost":
         return True
