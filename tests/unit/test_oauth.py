@@ -20,10 +20,13 @@ Sources:
 from __future__ import annotations
 
 import base64
+import hashlib
 import urllib.parse
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from trayapp.config import account_from_dict, account_to_dict
 from trayapp.core.model import AccountConfig, OAuthSettings
@@ -335,3 +338,38 @@ def test_auth_block_round_trips_and_password_accounts_are_unchanged() -> None:
     }
     assert account_from_dict(raw) == oauth
     assert account_from_dict(account_to_dict(plain)) == plain
+
+
+UNRESERVED = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+
+@settings(max_examples=200)
+@given(seed=st.binary(min_size=64, max_size=64))
+def test_pkce_and_state_properties(seed: bytes) -> None:
+    def rnd(n: int) -> bytes:
+        return (seed * 2)[:n]
+
+    verifier, challenge = pkce_pair(rnd)
+    assert 43 <= len(verifier) <= 128 and set(verifier) <= UNRESERVED  # RFC 7636 4.1
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    assert challenge == base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+    request = authorization_request(
+        "oidc", Endpoints("https://a/auth", "https://a/token"), Client("c"), ("openid",),
+        "http://127.0.0.1:1/", rnd,
+    )  # fmt: skip
+    params = query(request.url)
+    assert params["state"] == request.state and len(request.state) >= 32
+    assert params["code_challenge"] == pkce_pair(rnd)[1]
+    assert "code_verifier" not in params  # the verifier never leaves this process via the URL
+
+
+@settings(max_examples=200)
+@given(state=st.text(max_size=40), code=st.text(min_size=1, max_size=40))
+def test_only_the_exact_state_is_accepted(state: str, code: str) -> None:
+    request = _request()
+    answer = {"code": [code], "state": [state]}
+    if state == request.state:
+        assert authorization_code(answer, request, None) == code
+    else:
+        with pytest.raises(StateMismatch):
+            authorization_code(answer, request, None)
