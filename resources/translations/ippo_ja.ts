@@ -319,10 +319,6 @@ Nothing was saved.</source>
 <context>
     <name>IppoApp</name>
     <message>
-        <source>Ippo</source>
-        <translation>Ippo</translation>
-    </message>
-    <message>
         <source>The inquiry is in the inbox of %1 (%2): “%3” from %4.</source>
         <translation>問い合わせは %1（%2）の受信箱にあります：%4 さんからの「%3」</translation>
     </message>
@@ -333,6 +329,10 @@ Nothing was saved.</source>
     <message>
         <source>No web browser is set up on this computer, so nothing was opened.</source>
         <translation>このパソコンにはウェブブラウザーが設定されていないため、何も開けませんでした。</translation>
+    </message>
+    <message>
+        <source>Ippo</source>
+        <translation>Ippo</translation>
     </message>
     <message>
         <source>A reply draft opened in your mail program (mail programs cannot be asked to show one particular message).</source>
@@ -417,12 +417,18 @@ Nothing was saved.</source>
 <context>
     <name>Notification</name>
     <message>
-        <source>{sender}: reply within {left}</source>
-        <translation>{sender}：あと{left}で返信期限</translation>
+        <source>Reply within {left}</source>
+        <translation>あと{left}で返信期限</translation>
     </message>
     <message>
-        <source>{sender}: reply overdue by {left}</source>
-        <translation>{sender}：返信期限を{left}過ぎています</translation>
+        <source>Reply overdue by {left}</source>
+        <translation>返信期限を{left}過ぎています</translation>
+    </message>
+    <message>
+        <source>{sender}
+{subject}</source>
+        <translation>{sender}
+{subject}</translation>
     </message>
     <message>
         <source>{count} inquiries need a reply</source>
@@ -443,6 +449,18 @@ Nothing was saved.</source>
     <message>
         <source>(no subject)</source>
         <translation>（件名なし）</translation>
+    </message>
+    <message>
+        <source>Open list</source>
+        <translation>一覧を開く</translation>
+    </message>
+    <message>
+        <source>Send first word</source>
+        <translation>一報を送る</translation>
+    </message>
+    <message>
+        <source>Snooze 1 h</source>
+        <translation>1時間後に再通知</translation>
     </message>
 </context>
 <context>
@@ -628,6 +646,10 @@ Nothing was saved.</source>
     <message>
         <source>Start Ippo when I log in</source>
         <translation>ログイン時に Ippo を起動する</translation>
+    </message>
+    <message>
+        <source>Keep overdue notifications on screen until I act</source>
+        <translation>期限切れの通知は対応するまで画面に残す</translation>
     </message>
 </context>
 <context>

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_tray_app import QUIT_WITHIN, start_app, terminate, wait_for_log
+from tests.e2e.app_runs import running_app
+from tests.e2e.test_tray_app import wait_for_log
 from tests.support.browser import Browser
 from tests.support.desktop_session import Desktop
 from tests.support.dovecot import DovecotUser
@@ -109,8 +110,7 @@ def test_real_app_over_oauth_notifies_and_says_sign_in_again(
     assert notifications is not None
     app_log = config / "ippo.log"
 
-    app = start_app(desktop, config, "app-oauth.log", LANG="en_US.UTF-8", LANGUAGE="en")
-    try:
+    with running_app(desktop, config, "app-oauth.log", LANG="en_US.UTF-8", LANGUAGE="en") as app:
         desktop.wait_for_tray_icon("ippo")
         wait_for_log(app_log, r"shop: connected")
         calls = notifications.wait_for(1)
@@ -125,10 +125,6 @@ def test_real_app_over_oauth_notifies_and_says_sign_in_again(
         calls = notifications.wait_for(2)
         assert "sign in again" in calls[1], calls[1]
         assert stack.dovecot_auth_failures(user.username) == 1
-    finally:
-        status, took = terminate(app)
-    assert status == 0, desktop.log("app-oauth.log")
-    assert took < QUIT_WITHIN
     text = app_log.read_text(encoding="utf-8")
     assert refresh not in text
     assert stack.dovecot_auth_failures(user.username) == 1

@@ -18,6 +18,7 @@ from tests.support.oidc_server import OAuthMail, sign_in_in_process
 from trayapp.app import IppoApp, build_app
 from trayapp.config import ConfigStore
 from trayapp.core.model import HealthState, OAuthSettings
+from trayapp.core.notifications import NotificationText
 from trayapp.core.oauth import TokenSet
 from trayapp.desktop.autostart import XdgAutostart
 from trayapp.desktop.secrets import KeyringSecretStore
@@ -33,8 +34,8 @@ class Notes:
     def __init__(self) -> None:
         self.shown: list[tuple[str, str]] = []
 
-    def show(self, title: str, message: str) -> None:
-        self.shown.append((title, message))
+    def show(self, note: NotificationText) -> None:
+        self.shown.append((note.title, note.message))
 
 
 @pytest.fixture

@@ -43,7 +43,7 @@ class SignInAgain(QObject):
         test_login: LoginTest,
         store_secret: Callable[[str, str, str], None],
         retry: Callable[[str], None],
-        notify: Callable[[str, str], object],
+        notify: Callable[[str, str, str], object],  # (account, title, message)
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -67,6 +67,7 @@ class SignInAgain(QObject):
         for name in sorted(now - self._needing):
             log.info("%s: the sign-in was revoked or expired; asking to sign in again", name)
             self._notify(
+                name,
                 self.tr("Ippo: sign in again"),
                 self.tr(
                     "%1 is not watched: its sign-in was revoked or has expired. Choose"
@@ -115,6 +116,7 @@ class SignInAgain(QObject):
         else:
             log.warning("%s: signing in again failed: %s", name, error)
             self._notify(
+                name,
                 self.tr("Ippo: sign in again"),
                 self.tr("Signing in to %1 did not complete: %2")
                 .replace("%1", name)
