@@ -3,12 +3,14 @@ catch a header the email package let through (Python 3.11 does not verify genera
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
 
 import pytest
 
+from tests.unit.test_recipients_and_unsent import inquiry as taro_inquiry
 from trayapp.core.model import AccountConfig, Inquiry
 from trayapp.core.reply import (
     _JIS_POLICY,
@@ -25,21 +27,8 @@ ACCOUNT = AccountConfig(name="shop", email="shop@example.test", imap_host="imap.
 
 
 def inquiry(**extra: object) -> Inquiry:
-    fields: dict[str, object] = dict(
-        id="i",
-        account="shop",
-        folder="INBOX",
-        uidvalidity=1,
-        uid=1,
-        message_id="q@customer.example",
-        sender="Taro <taro@customer.example>",
-        sender_addr="taro@customer.example",
-        subject="Question",
-        received_at=NOW,
-        due_at=NOW + timedelta(days=1),
-    )
-    fields.update(extra)
-    return Inquiry(**fields)  # type: ignore[arg-type]
+    """Taro's question (the recipient-rule tests' inquiry), with `extra` fields changed."""
+    return replace(taro_inquiry(), **extra)  # type: ignore[arg-type]
 
 
 def test_nested_encoded_words_are_decoded_until_none_is_left() -> None:
