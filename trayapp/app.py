@@ -24,12 +24,11 @@ import signal
 import socket
 import sys
 import threading
-import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import quote
 
 # First: PySide6 without the import hook that keeps every later module's source in memory.
@@ -55,6 +54,7 @@ from trayapp.clock import now as local_now  # one clock for the GUI, the CLI and
 from trayapp.config import ConfigError, ConfigStore, resolve_config_dir
 from trayapp.core.failures import explain_failure
 from trayapp.core.model import AccountConfig, AccountHealth, HealthState, Inquiry, ItemState
+from trayapp.core.notifications import ACTION_ACK, ACTION_SNOOZE
 from trayapp.core.summary import StageLeads, leads_by_account, summarize
 from trayapp.core.templates import ReplyTemplate
 from trayapp.desktop.autostart import APP_ID, Autostart, AutostartError, launch_command
@@ -62,6 +62,7 @@ from trayapp.desktop.notify import (
     CallableBackend,
     NotificationBackend,
     NotificationScheduler,
+    NotificationUnavailable,
     Notifier,
 )
 from trayapp.desktop.url_handlers import has_handler
@@ -71,6 +72,7 @@ from trayapp.resources_paths import app_icon_files, app_icon_png
 from trayapp.ui.bridge import WatchBridge, WatchSource
 from trayapp.ui.i18n import LanguageSwitcher, notification_texts, resolve_language, ui_language
 from trayapp.ui.messages import no_keyring_message, no_tray_message, system_tray_available
+from trayapp.ui.notification_actions import NotificationActions, platform_backends
 from trayapp.ui.single_instance import SingleInstance
 from trayapp.ui.timers import WakeTimer
 from trayapp.ui.tray import TrayController
@@ -78,12 +80,15 @@ from trayapp.ui.tray import TrayController
 if TYPE_CHECKING:
     # The windows and dialogs are imported where they are first opened: a tray app spends
     # most days with none of them open, and their modules cost ~2 MB resident.
+    from trayapp.core.model import OAuthSettings
+    from trayapp.core.oauth import ProviderKind, TokenSet
     from trayapp.store.db import StateStore
     from trayapp.ui.ack_dialog import AckDialog, AckSender
     from trayapp.ui.first_run import AddInboxDialog, LoginTest
     from trayapp.ui.pending_window import PendingWindow
     from trayapp.ui.record_controller import RecordController
     from trayapp.ui.settings_dialog import SettingsDialog
+    from trayapp.ui.sign_in_again import SignInAgain
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +107,7 @@ SUMMARY_MAX_WAIT = timedelta(minutes=30)
 LIST_KEEP_MS = 60_000  # a hidden list is kept this long (reopening it soon is instant)
 TRIM_AFTER_MS = 15_000  # quiet time after changes before freed memory is handed back
 STOP_TIMEOUT = 2.0  # per watcher, all in parallel: well inside the 10 s a session gives us
+NOTIFICATION_SNOOZE = timedelta(hours=1)  # "Snooze 1 h" on a notification
 
 
 M_ARENA_MAX = -8  # glibc's mallopt parameter number (malloc.h)
@@ -255,6 +261,8 @@ class IppoApp(QObject):
         open_url: Callable[[QUrl], bool] = QDesktopServices.openUrl,
         keyring_check: Callable[[], None] | None = None,
         demo: bool = False,
+        notification_actions: NotificationActions | None = None,
+        snooze_notifications: Callable[[str, datetime], None] | None = None,
         record: RecordController | None = None,
         parent: QObject | None = None,
     ) -> None:
@@ -282,6 +290,10 @@ class IppoApp(QObject):
         self.password_dialogs: list[QDialog] = []
         self.keyring_check = keyring_check
         self.demo = demo
+        # "Snooze 1 h" on a notification: the item snooze of the clock (issue 13) plugs in
+        # here; without it, the scheduler holds that inquiry's notifications in memory.
+        self.snooze_notifications = snooze_notifications or scheduler.snooze
+        self.notification_actions = notification_actions
         self.accounts: list[AccountConfig] = config.load_accounts()
         self.leads: dict[str, StageLeads] = leads_by_account(self.accounts)
         self.add_dialog: AddInboxDialog | None = None
@@ -304,8 +316,12 @@ class IppoApp(QObject):
         tray.settings_requested.connect(self.open_settings)
         tray.fix_requested.connect(self.fix_account)
         tray.start_at_login_changed.connect(self.set_start_at_login)
+        self.sign_in_again = self._make_sign_in_again()
 
         scheduler.set_leads(self.leads)
+        scheduler.set_overdue_stays(self._overdue_stays_setting())
+        if notification_actions is not None:
+            notification_actions.invoked.connect(self.on_notification_action)
         # The list is built when first shown and let go a while after it is hidden: a tray
         # app spends its day with the list closed, and its rows (fonts, layouts) cost more
         # memory than everything else on screen.
@@ -381,6 +397,7 @@ class IppoApp(QObject):
         self._update_notifications()
 
     def _on_health(self, name: str, health: AccountHealth) -> None:
+        self.sign_in_again.update(self.bridge.health)
         if self._pending is not None:
             self._pending.set_health(self.bridge.health)
         if health.state is HealthState.CONNECTED and name not in self._live:
@@ -483,6 +500,7 @@ class IppoApp(QObject):
         dialog = AckDialog(account, item, self.templates, self.ack_service, self.clock)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.sent.connect(lambda _result: self.bridge.refresh())
+        dialog.rejected.connect(self.bridge.refresh)  # closed after a failure: "not sent"
         dialog.destroyed.connect(lambda *_: self.ack_dialogs.pop(item_id, None))
         self.ack_dialogs[item_id] = dialog
         dialog.show()
@@ -551,6 +569,23 @@ class IppoApp(QObject):
                 + f"\n\n{where}",
             )
 
+    def on_notification_action(self, key: str, item_ids: list[str]) -> None:
+        """The person acted on a notification: "Send first word" opens the acknowledgement
+        (the list, for a group), "Snooze 1 h" holds its notifications, a click opens the list
+        at the inquiry."""
+        log.info("notification action %s for %s", key, ",".join(item_ids))
+        known = [i for i in item_ids if self._item(i) is not None]
+        if key == ACTION_ACK and len(known) == 1 and len(item_ids) == 1:
+            self.acknowledge(known[0])
+        elif key == ACTION_SNOOZE:
+            until = self.clock() + NOTIFICATION_SNOOZE
+            for item_id in item_ids:
+                self.snooze_notifications(item_id, until)
+        else:
+            self.show_list(None)
+            if known:
+                self.pending.select_item(known[0])
+
     # ---------------------------------------------------------------- inboxes
 
     def open_add_inbox(self) -> None:
@@ -565,6 +600,7 @@ class IppoApp(QObject):
             test_login=self.check_login,
             save=self._save_new_account,
             existing_names=[a.name for a in self.accounts],
+            oauth_sign_in=self.oauth_sign_in,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.account_added.connect(self._on_account_added)
@@ -576,16 +612,70 @@ class IppoApp(QObject):
         dialog.raise_()
         dialog.activateWindow()
 
+    def _make_sign_in_again(self) -> SignInAgain:
+        """OAuth accounts whose sign-in was revoked: notified once, a tray menu entry, the
+        browser sign-in on a worker thread, then the watcher retried (no restart)."""
+        from trayapp.ui.sign_in_again import SignInAgain
+
+        controller = SignInAgain(
+            accounts=lambda: self.accounts,
+            sign_in=lambda *args: self.oauth_sign_in(*args),
+            test_login=lambda account, token: self.check_login(account, token),
+            store_secret=self.secrets.set_password,
+            retry=self.bridge.retryNow,
+            notify=self._notify_about_account,
+            parent=self,
+        )
+        return controller
+
+    def _notify_about_account(self, account: str, title: str, message: str) -> None:
+        from trayapp.core.notifications import NotificationText
+
+        try:  # tagged: a later notice about the same inbox replaces this one
+            self.scheduler.notifier.notify(
+                NotificationText(title, message, tag=f"account:{account}")
+            )
+        except NotificationUnavailable as error:
+            log.warning("could not notify about %s: %s", account, error)
+
     def _save_new_account(self, account: AccountConfig, password: str) -> None:
         # Worker thread (the dialog's): keyring first, so a config entry never lacks its
-        # password; a failing config write takes the password back out.
-        self.secrets.set_password(account.name, password)
+        # password; a failing config write takes the password back out. An OAuth account's
+        # secret is its refresh token.
+        kind = "oauth2-refresh" if account.auth is not None else "imap"
+        self.secrets.set_password(account.name, password, kind)
         try:
             self.config.add_account(account)
         except ConfigError:
             with contextlib.suppress(Exception):
-                self.secrets.delete_password(account.name)
+                self.secrets.delete_password(account.name, kind)
             raise
+
+    def oauth_sign_in(
+        self,
+        provider: str,
+        issuer: str | None,
+        client_id: str | None,
+        email: str,
+        cancel: threading.Event,
+    ) -> tuple[OAuthSettings, TokenSet]:
+        """A browser sign-in (worker thread: the dialogs call it there). Tests replace it."""
+        from trayapp.core.oauth import OAuthError
+        from trayapp.oauth.signin import browser_sign_in, open_in_browser
+
+        def show(url: str) -> None:
+            if not open_in_browser(url):
+                raise OAuthError("no web browser could be opened on this computer")
+
+        return browser_sign_in(
+            cast("ProviderKind", provider),
+            show,
+            issuer=issuer,
+            client_id=client_id,
+            email=email,
+            settings=self.config.settings,
+            cancel=cancel,
+        )
 
     def _on_account_added(self, account: AccountConfig) -> None:
         log.info("inbox %s added", account.name)
@@ -613,12 +703,16 @@ class IppoApp(QObject):
         from trayapp.ui.settings_dialog import SettingsDialog  # on first use (TYPE_CHECKING)
 
         dialog = SettingsDialog(
-            self.accounts, language=str(language), start_at_login=self._start_at_login_setting()
+            self.accounts,
+            language=str(language),
+            start_at_login=self._start_at_login_setting(),
+            overdue_stays=self._overdue_stays_setting(),
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.account_settings_changed.connect(self._on_account_edited)
         dialog.language_changed.connect(self.set_language)
         dialog.start_at_login_changed.connect(self.set_start_at_login)
+        dialog.overdue_stays_changed.connect(self.set_overdue_stays)
         dialog.add_inbox_requested.connect(self.open_add_inbox)
         dialog.remove_account_requested.connect(self.remove_account)
         dialog.destroyed.connect(lambda *_: setattr(self, "settings_dialog", None))
@@ -670,6 +764,15 @@ class IppoApp(QObject):
         self.tray.retranslate()
         self.scheduler.set_texts(notification_texts())
         self.update_summary()
+
+    def _overdue_stays_setting(self) -> bool:
+        value = self.config.settings.get("overdue_stays")
+        return True if value is None else bool(value)
+
+    def set_overdue_stays(self, enabled: bool) -> None:
+        """Overdue notifications stay on screen until the person acts (the default)."""
+        self.config.update_settings(overdue_stays=enabled)
+        self.scheduler.set_overdue_stays(enabled)
 
     def _start_at_login_setting(self) -> bool:
         if self.autostart is None:
@@ -765,7 +868,11 @@ class IppoApp(QObject):
         health = self.bridge.health.get(name)
         reason = health.reason if health is not None else ""
         fix = explain_failure(reason, ui_language()).fix if reason else "wait"
-        if fix == "password":
+        if account.auth is not None and fix in ("signin", "password"):
+            # An OAuth account has no password: a refused or revoked sign-in is fixed by
+            # signing in again in the browser; then the account resumes.
+            self.sign_in_again.start(name)
+        elif fix == "password":
             from trayapp.ui.password_dialog import NewPasswordDialog  # on first use
 
             dialog = NewPasswordDialog(account, reason, self.check_login, self._store_password)
@@ -1029,9 +1136,6 @@ def _run(args: argparse.Namespace, config_dir: Path, secrets: Secrets, *, demo: 
         setup_logging(config_dir, verbose=bool(getattr(args, "verbose", False)))
     except OSError as error:
         _stderr(f"cannot write the log file: {error}")
-    # plyer warns on stderr at every notification that dbus-python is missing; it then uses
-    # notify-send, which is what Ippo expects (desktop/notify.py checks the daemon first).
-    warnings.filterwarnings("ignore", message="The Python dbus package", category=UserWarning)
     qapp = make_application()
     single = SingleInstance(instance_name(config_dir))
     if not single.acquire():
@@ -1116,7 +1220,6 @@ def build_app(
     """Every real part, built here and passed in. `service`, `notification_backends` and
     `autostart` may be given (tests); by default the real ones for this platform."""
     from trayapp.desktop.autostart import autostart_for_platform
-    from trayapp.desktop.notify import PlyerBackend
     from trayapp.mail.acknowledge import (
         AcknowledgeService,
         load_templates,
@@ -1141,9 +1244,10 @@ def build_app(
         )
     bridge = WatchBridge(service)
     tray = TrayController()
+    actions = NotificationActions()
     if notification_backends is None:
         icon = app_icon_png(64)
-        notification_backends = [PlyerBackend(app_icon=str(icon) if icon else "")]
+        notification_backends = platform_backends(actions, str(icon) if icon else "")
     # The tray's own balloon is the last resort, where no notification service answers.
     notifier = Notifier([*notification_backends, CallableBackend("tray", tray.show_notification)])
     notify_timer = WakeTimer()
@@ -1191,6 +1295,7 @@ def build_app(
         open_url=open_url,
         keyring_check=keyring_check,
         demo=demo,
+        notification_actions=actions,
         record=record,
     )
 

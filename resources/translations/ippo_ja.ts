@@ -19,6 +19,26 @@
         <translation>送信できませんでした：%1</translation>
     </message>
     <message>
+        <source>It may or may not have gone out: the connection broke just as it was sent. Look in Sent (or wait for the customer) before you press Retry.</source>
+        <translation>送信の瞬間に接続が切れたため、届いたかどうか分かりません。送信済みフォルダーを確認してから（またはお客様の反応を待ってから）再送信してください。</translation>
+    </message>
+    <message>
+        <source>It is being sent right now (from another window or command). Try again in a minute.</source>
+        <translation>ちょうど今、別のウィンドウかコマンドから送信中です。1分ほどしてからもう一度お試しください。</translation>
+    </message>
+    <message>
+        <source>This inquiry was already acknowledged.</source>
+        <translation>この問い合わせには、すでに一報を送っています。</translation>
+    </message>
+    <message>
+        <source>Ippo has no password for this inbox. Enter it again (tray menu: Fix).</source>
+        <translation>この受信箱のパスワードが保存されていません。もう一度入力してください（トレイのメニューの「接続を直す」から）。</translation>
+    </message>
+    <message>
+        <source>Ippo could not write this reply safely (%1); nothing was sent. Answer it from your mail program (Open in mail).</source>
+        <translation>この返信は安全に作成できませんでした（%1）。何も送信していません。メールソフトから返信してください（「メールで開く」）。</translation>
+    </message>
+    <message>
         <source>Quick acknowledgement</source>
         <translation>一報を送る</translation>
     </message>
@@ -41,6 +61,10 @@
     <message>
         <source>Full answer by:</source>
         <translation>正式な回答の期限：</translation>
+    </message>
+    <message>
+        <source>To:</source>
+        <translation>宛先：</translation>
     </message>
     <message>
         <source>+1 day</source>
@@ -66,6 +90,30 @@
         <source>Retry</source>
         <translation>再送信</translation>
     </message>
+    <message>
+        <source>Send to these recipients</source>
+        <translation>この宛先に送る</translation>
+    </message>
+    <message>
+        <source>I checked: the earlier one did not arrive</source>
+        <translation>確認しました：以前の一報は届いていません</translation>
+    </message>
+    <message>
+        <source>An earlier acknowledgement was interrupted while the server was accepting it and was not found in Sent: it may have reached the customer. Check with the customer or your provider's sent log first; then Send sends a new one with the promise below.</source>
+        <translation>以前の一報は送信の途中で中断され、送信済みフォルダーにも見つかりません。お客様に届いている可能性があります。先にお客様やプロバイダーの送信履歴で確認してください。そのうえで「送信」を押すと、下の期限で新しい一報を送ります。</translation>
+    </message>
+    <message>
+        <source>An earlier acknowledgement was not sent (%1). It will not go out on its own: Send sends a new one with the promise below.</source>
+        <translation>以前の一報は送信されていません（%1）。自動で送られることはありません。「送信」を押すと、下の期限で新しい一報を送ります。</translation>
+    </message>
+    <message>
+        <source>The reply would go to %1 addresses (Reply-To), not only to the sender.</source>
+        <translation>この返信は差出人だけでなく、%1件の宛先（Reply-To）に送られます。</translation>
+    </message>
+    <message>
+        <source>The Reply-To (%1) is on another domain than the sender (%2).</source>
+        <translation>返信先（Reply-To: %1）が差出人（%2）とは別のドメインです。</translation>
+    </message>
 </context>
 <context>
     <name>AddInboxDialog</name>
@@ -86,6 +134,10 @@
         <translation>メールアドレスを正しく入力してください。</translation>
     </message>
     <message>
+        <source>Enter the sign-in provider's address (issuer URL).</source>
+        <translation>サインイン先のアドレス（issuer URL）を入力してください。</translation>
+    </message>
+    <message>
         <source>Enter the password (or app password).</source>
         <translation>パスワード（またはアプリパスワード）を入力してください。</translation>
     </message>
@@ -98,8 +150,18 @@
         <translation>同じ名前の受信箱がすでに登録されています。</translation>
     </message>
     <message>
+        <source>Sign in in the browser window that opened. This window waits up to 5 minutes; Cancel stops it.</source>
+        <translation>開いたブラウザーでサインインしてください。この画面は最大5分間お待ちします。「キャンセル」で中止できます。</translation>
+    </message>
+    <message>
         <source>Testing the connection to %1…</source>
         <translation>%1 への接続を確認しています…</translation>
+    </message>
+    <message>
+        <source>Sign-in did not complete: %1
+Nothing was saved.</source>
+        <translation>サインインが完了しませんでした：%1
+設定は保存されていません。</translation>
     </message>
     <message>
         <source>Could not log in: %1
@@ -128,8 +190,16 @@ Nothing was saved.</source>
         <translation>メールアドレス</translation>
     </message>
     <message>
+        <source>Sign in with</source>
+        <translation>サインイン方法</translation>
+    </message>
+    <message>
         <source>Password</source>
         <translation>パスワード</translation>
+    </message>
+    <message>
+        <source>Provider address (issuer URL)</source>
+        <translation>サインイン先のアドレス（issuer URL）</translation>
     </message>
     <message>
         <source>Provider</source>
@@ -172,6 +242,10 @@ Nothing was saved.</source>
         <translation>SMTP暗号化</translation>
     </message>
     <message>
+        <source>OAuth client ID (optional)</source>
+        <translation>OAuth クライアントID（任意）</translation>
+    </message>
+    <message>
         <source>Server</source>
         <translation>サーバー設定</translation>
     </message>
@@ -182,6 +256,38 @@ Nothing was saved.</source>
     <message>
         <source>Test and save</source>
         <translation>接続を確認して保存</translation>
+    </message>
+    <message>
+        <source>Your browser opens: sign in there and allow Ippo to read and send your mail. Ippo never sees your password; it keeps the sign-in in your system keyring.</source>
+        <translation>ブラウザーが開きます。そこでサインインし、Ippo にメールの読み取りと送信を許可してください。Ippo がパスワードを知ることはなく、サインイン情報はOSのキーリングにだけ保存されます。</translation>
+    </message>
+    <message>
+        <source>Sign in with Google…</source>
+        <translation>Google でサインイン…</translation>
+    </message>
+    <message>
+        <source>Sign in with Microsoft…</source>
+        <translation>Microsoft でサインイン…</translation>
+    </message>
+    <message>
+        <source>Sign in…</source>
+        <translation>サインイン…</translation>
+    </message>
+    <message>
+        <source>Password (or app password)</source>
+        <translation>パスワード（またはアプリパスワード）</translation>
+    </message>
+    <message>
+        <source>Sign in with Google</source>
+        <translation>Google でサインイン</translation>
+    </message>
+    <message>
+        <source>Sign in with Microsoft</source>
+        <translation>Microsoft でサインイン</translation>
+    </message>
+    <message>
+        <source>Another sign-in provider (OpenID Connect)</source>
+        <translation>その他のサインイン先（OpenID Connect）</translation>
     </message>
     <message>
         <source>info@your-shop.jp</source>
@@ -245,10 +351,6 @@ Nothing was saved.</source>
 <context>
     <name>IppoApp</name>
     <message>
-        <source>Ippo</source>
-        <translation>Ippo</translation>
-    </message>
-    <message>
         <source>The inquiry is in the inbox of %1 (%2): “%3” from %4.</source>
         <translation>問い合わせは %1（%2）の受信箱にあります：%4 さんからの「%3」</translation>
     </message>
@@ -259,6 +361,10 @@ Nothing was saved.</source>
     <message>
         <source>No web browser is set up on this computer, so nothing was opened.</source>
         <translation>このパソコンにはウェブブラウザーが設定されていないため、何も開けませんでした。</translation>
+    </message>
+    <message>
+        <source>Ippo</source>
+        <translation>Ippo</translation>
     </message>
     <message>
         <source>A reply draft opened in your mail program (mail programs cannot be asked to show one particular message).</source>
@@ -343,12 +449,18 @@ Nothing was saved.</source>
 <context>
     <name>Notification</name>
     <message>
-        <source>{sender}: reply within {left}</source>
-        <translation>{sender}：あと{left}で返信期限</translation>
+        <source>Reply within {left}</source>
+        <translation>あと{left}で返信期限</translation>
     </message>
     <message>
-        <source>{sender}: reply overdue by {left}</source>
-        <translation>{sender}：返信期限を{left}過ぎています</translation>
+        <source>Reply overdue by {left}</source>
+        <translation>返信期限を{left}過ぎています</translation>
+    </message>
+    <message>
+        <source>{sender}
+{subject}</source>
+        <translation>{sender}
+{subject}</translation>
     </message>
     <message>
         <source>{count} inquiries need a reply</source>
@@ -369,6 +481,18 @@ Nothing was saved.</source>
     <message>
         <source>(no subject)</source>
         <translation>（件名なし）</translation>
+    </message>
+    <message>
+        <source>Open list</source>
+        <translation>一覧を開く</translation>
+    </message>
+    <message>
+        <source>Send first word</source>
+        <translation>一報を送る</translation>
+    </message>
+    <message>
+        <source>Snooze 1 h</source>
+        <translation>1時間後に再通知</translation>
     </message>
 </context>
 <context>
@@ -424,6 +548,10 @@ Nothing was saved.</source>
     <message>
         <source>(no subject)</source>
         <translation>（件名なし）</translation>
+    </message>
+    <message>
+        <source>Not sent — send now? (A)</source>
+        <translation>一報は未送信です — 今すぐ送りますか？ (A)</translation>
     </message>
     <message>
         <source>%1 late</source>
@@ -645,6 +773,25 @@ Nothing was saved.</source>
     <message>
         <source>Start Ippo when I log in</source>
         <translation>ログイン時に Ippo を起動する</translation>
+    </message>
+    <message>
+        <source>Keep overdue notifications on screen until I act</source>
+        <translation>期限切れの通知は対応するまで画面に残す</translation>
+    </message>
+</context>
+<context>
+    <name>SignInAgain</name>
+    <message>
+        <source>Ippo: sign in again</source>
+        <translation>Ippo：再サインインが必要です</translation>
+    </message>
+    <message>
+        <source>%1 is not watched: its sign-in was revoked or has expired. Choose Fix “%1” in Ippo's menu to sign in again.</source>
+        <translation>%1 は見守られていません。サインインが取り消されたか、期限が切れました。もう一度サインインするには、Ippo のメニューで「「%1」の接続を直す」を選んでください。</translation>
+    </message>
+    <message>
+        <source>Signing in to %1 did not complete: %2</source>
+        <translation>%1 の再サインインが完了しませんでした：%2</translation>
     </message>
 </context>
 <context>

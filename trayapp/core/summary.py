@@ -15,9 +15,11 @@ from trayapp.core.durations import ENGLISH as ENGLISH_DURATIONS
 from trayapp.core.durations import DurationWords, format_duration
 from trayapp.core.model import AccountConfig, AccountHealth, HealthState, Inquiry, ItemState, Stage
 from trayapp.core.pending import sort_by_urgency
+from trayapp.core.safetext import NAME_CHARS, display_line
 from trayapp.core.stages import format_time_left, item_next_stage_change, item_stage
 
-BadgeKind = Literal["calm", "warning", "urgent", "overdue", "empty", "error"]
+# "setup": no inbox is set up at all (nothing is watched; the fix is to add one).
+BadgeKind = Literal["calm", "warning", "urgent", "overdue", "empty", "error", "setup"]
 # "connecting": an inbox is still being reached (right after start); not yet an error.
 WaybarClass = Literal["ok", "warning", "urgent", "overdue", "error", "connecting"]
 
@@ -128,9 +130,11 @@ class Summary:
     @property
     def badge(self) -> BadgeSpec:
         text = format_time_left(self.time_left) if self.time_left is not None else ""
-        if self.not_covered or self.no_inbox:
-            # Not watched (or nothing to watch): never the calm check mark.
+        if self.not_covered:
+            # Not watched: never the calm check mark.
             return BadgeSpec(text, "error", self.most_urgent_stage)
+        if self.no_inbox:
+            return BadgeSpec("", "setup", None)
         if self.most_urgent_stage is None:
             return BadgeSpec("", "empty", None)
         return BadgeSpec(text, _BADGE_KIND[self.most_urgent_stage], self.most_urgent_stage)
@@ -184,8 +188,8 @@ class Summary:
             template = texts.next_overdue if left <= timedelta(0) else texts.next_due
             lines.append(
                 template.format(
-                    sender=item.sender or item.sender_addr,
-                    subject=item.subject or texts.no_subject,
+                    sender=display_line(item.sender or item.sender_addr, NAME_CHARS),
+                    subject=display_line(item.subject, NAME_CHARS) or texts.no_subject,
                     left=format_duration(left, texts.duration),
                 )
             )
