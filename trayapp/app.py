@@ -602,6 +602,7 @@ class IppoApp(QObject):
             with contextlib.suppress(Exception):
                 self.secrets.delete_password(account.name)
             raise
+        self.store.restore_account(account.name, account.email)  # what a remove kept
 
     def _on_account_added(self, account: AccountConfig) -> None:
         log.info("inbox %s added", account.name)
@@ -661,12 +662,15 @@ class IppoApp(QObject):
             parent,
             self.tr("Remove inbox"),
             self.tr(
-                "Stop watching %1? Its password is deleted from the keyring and what Ippo"
-                " remembers about it is forgotten. The mailbox itself is not changed."
+                "Stop watching %1? Its password is deleted from the keyring. What you decided"
+                " about its mail (answered, not an inquiry, ignored senders, promises) is kept"
+                " for 30 days: adding the same address again brings it back. The mailbox"
+                " itself is not changed."
             ).replace("%1", name),
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
+        removed = self._account(name)
         self.config.remove_account(name)
         try:
             from trayapp.desktop.secrets import forget_account
@@ -675,7 +679,8 @@ class IppoApp(QObject):
         except Exception as error:  # the keyring may be locked: say so, the rest is done
             log.warning("could not delete the password of %s: %s", name, error)
         self._accounts_changed()
-        self.store.forget_account(name)
+        if removed is not None:  # kept for a while: adding the address again brings it back
+            self.store.hold_account(name, removed.email)
 
     # ---------------------------------------------------------------- settings
 

@@ -155,7 +155,7 @@ JA = {
  ('IppoApp', 'Ippo'): 'Ippo',
  ('IppoApp', 'No program is set up to open this link:\n%1'): 'このリンクを開くプログラムが設定されていません：\n%1',
  ('IppoApp', 'Remove inbox'): '受信箱の削除',
- ('IppoApp', 'Stop watching %1? Its password is deleted from the keyring and what Ippo remembers about it is forgotten. The mailbox itself is not changed.'): '%1 の見守りをやめますか？パスワードはキーリングから削除され、Ippo がこの受信箱について覚えていること（対応済みの印、無視する送信者、回答の約束）も消えます。メールボックス自体は変更されません。',
+ ('IppoApp', 'Stop watching %1? Its password is deleted from the keyring. What you decided about its mail (answered, not an inquiry, ignored senders, promises) is kept for 30 days: adding the same address again brings it back. The mailbox itself is not changed.'): '%1 の見守りをやめますか？パスワードはキーリングから削除されます。この受信箱のメールについて決めたこと（対応済み・問い合わせではない・無視する送信者・回答の約束）は30日間保管され、同じアドレスを再び追加すると元に戻ります。メールボックス自体は変更されません。',
  ('SettingsDialog', 'Name shown to customers'): 'お客様に見える差出人名',
  ('SettingsDialog', 'Signature (Japanese replies)'): '署名（日本語の返信）',
  ('SettingsDialog', 'Signature (English replies)'): '署名（英語の返信）',

@@ -285,8 +285,8 @@ Nothing was saved.</source>
         <translation>受信箱の削除</translation>
     </message>
     <message>
-        <source>Stop watching %1? Its password is deleted from the keyring and what Ippo remembers about it is forgotten. The mailbox itself is not changed.</source>
-        <translation>%1 の見守りをやめますか？パスワードはキーリングから削除され、Ippo がこの受信箱について覚えていること（対応済みの印、無視する送信者、回答の約束）も消えます。メールボックス自体は変更されません。</translation>
+        <source>Stop watching %1? Its password is deleted from the keyring. What you decided about its mail (answered, not an inquiry, ignored senders, promises) is kept for 30 days: adding the same address again brings it back. The mailbox itself is not changed.</source>
+        <translation>%1 の見守りをやめますか？パスワードはキーリングから削除されます。この受信箱のメールについて決めたこと（対応済み・問い合わせではない・無視する送信者・回答の約束）は30日間保管され、同じアドレスを再び追加すると元に戻ります。メールボックス自体は変更されません。</translation>
     </message>
 </context>
 <context>

@@ -225,12 +225,13 @@ def add_account(
 
 def run_add(args: argparse.Namespace, secrets: SecretStore | None = None) -> int:
     try:
-        _config_dir, config = _open_config(args)
+        config_dir, config = _open_config(args)
         account = account_from_args(args)
         password = read_password()
         add_account(config, secrets or KeyringSecretStore(), account, password)
     except (CommandError, ConfigError) as error:
         return _fail(str(error))
+    _restore_state(config_dir, account)
     log.info(
         "added account %s (%s on %s:%d)",
         account.name,
@@ -275,7 +276,8 @@ def run_list(args: argparse.Namespace) -> int:
 def run_remove(args: argparse.Namespace, secrets: SecretStore | None = None) -> int:
     try:
         config_dir, config = _open_config(args)
-        if config.get_account(args.name) is None:
+        account = config.get_account(args.name)
+        if account is None:
             return _fail(_("no account named {name!r}").format(name=args.name))
         # The secret first: if the keyring cannot be reached the account stays, so the
         # password is never left behind without anything pointing at it.
@@ -285,13 +287,14 @@ def run_remove(args: argparse.Namespace, secrets: SecretStore | None = None) -> 
         return _fail(_("{reason}; the account was not removed").format(reason=error))
     except ConfigError as error:
         return _fail(str(error))
-    _forget_state(config_dir, args.name)
+    _hold_state(config_dir, account)
     log.info("removed account %s", args.name)
     print(_("removed {name}").format(name=args.name))
     return 0
 
 
-def _forget_state(config_dir: Path, name: str) -> None:
+def _hold_state(config_dir: Path, account: AccountConfig) -> None:
+    """Keep what the user decided about a removed inbox (store/held.py) for a while."""
     from trayapp.store.db import STATE_FILE, StateStore, StoreError
 
     path = config_dir / STATE_FILE
@@ -299,9 +302,24 @@ def _forget_state(config_dir: Path, name: str) -> None:
         return
     try:
         with StateStore(path) as store:
-            store.forget_account(name)
+            store.hold_account(account.name, account.email)
     except StoreError as error:
-        log.warning("could not clear the state of %s: %s", name, error)
+        log.warning("could not keep the state of %s: %s", account.name, error)
+
+
+def _restore_state(config_dir: Path, account: AccountConfig) -> None:
+    """An inbox added again gets back what was kept when its address was removed."""
+    from trayapp.store.db import STATE_FILE, StateStore, StoreError
+
+    path = config_dir / STATE_FILE
+    if not path.exists():
+        return
+    try:
+        with StateStore(path) as store:
+            if store.restore_account(account.name, account.email):
+                log.info("brought back what was kept of %s", account.email)
+    except StoreError as error:
+        log.warning("could not bring back the state of %s: %s", account.name, error)
 
 
 # --- `ippo account set` --------------------------------------------------------------------------
