@@ -137,7 +137,9 @@ def test_another_address_does_not_get_the_kept_state(
 ) -> None:
     shop, _before = decided
     assert shop.run("account", "remove", "shop").returncode == 0
-    other = Shop(shop.config_dir, shop.session, dovecot, shop.smtp, dovecot.add_user())
+    other_user = dovecot.add_user()
+    shop.smtp.add_user(other_user.username, other_user.password)
+    other = Shop(shop.config_dir, shop.session, dovecot, shop.smtp, other_user)
     assert other.add("shop").returncode == 0
     with StateStore(shop.config_dir) as store:
         assert store.ignored_senders("shop") == set()
@@ -162,3 +164,34 @@ def test_a_password_changed_on_the_server_then_in_ippo_keeps_every_decision(
     assert changed.returncode == 0, changed.stderr
     assert shop.session.stored_secrets()["shop:imap"] == new_password
     assert shop.view() == before
+
+
+def test_the_smtp_login_is_tested_when_the_inbox_is_added(
+    tmp_path: Path, dovecot: DovecotServer, smtp_server: SmtpServer, keyring_session: KeyringSession
+) -> None:
+    """The SMTP server is asked too: a refused SMTP login saves nothing and says why in a plain
+    sentence; --skip-smtp-test saves anyway; once the server knows the login, add works."""
+    user = dovecot.add_user()
+    shop = Shop(tmp_path / "config", keyring_session, dovecot, smtp_server, user)
+    name = f"smtp-{user.username}"  # the keyring session is shared by the tests
+    refused = shop.add(name)  # the SMTP server does not know this login yet
+    assert refused.returncode == 1
+    [line] = refused.stderr.strip().splitlines()
+    assert line.startswith("ippo: the inbox works, but sending through")
+    assert "--skip-smtp-test" in line and "Traceback" not in line and "b'" not in line
+    assert shop.run("account", "list", "--json").stdout.strip() == "[]"
+    assert f"{name}:imap" not in keyring_session.stored_secrets()
+
+    skipped = shop.run(
+        *("account", "add", "--name", f"skipped-{user.username}", "--email", user.email),
+        *("--imap-host", dovecot.host, "--imap-port", str(dovecot.imaps_port)),
+        *("--username", user.username, "--ca-file", dovecot.ca_file),
+        *("--smtp-host", smtp_server.host, "--smtp-port", str(smtp_server.port)),
+        *("--skip-smtp-test", "--password-stdin"),
+        stdin=user.password + "\n",
+    )
+    assert skipped.returncode == 0, skipped.stderr
+
+    smtp_server.add_user(user.username, user.password)
+    added = shop.add(name)
+    assert added.returncode == 0, added.stderr

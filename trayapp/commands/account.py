@@ -80,6 +80,11 @@ def register(subparsers: Any) -> None:
     add.add_argument("--smtp-security", choices=("ssl", "starttls"), default="ssl")
     add.add_argument("--smtp-username", help="SMTP login name (default: the IMAP login)")
     add.add_argument(
+        "--skip-smtp-test",
+        action="store_true",
+        help="save without logging in to the SMTP server (it is tested by default)",
+    )
+    add.add_argument(
         "--password-stdin",
         action="store_true",
         required=True,
@@ -193,12 +198,19 @@ def account_from_args(args: argparse.Namespace) -> AccountConfig:
 
 
 def add_account(
-    config: ConfigStore, secrets: SecretStore, account: AccountConfig, password: str
+    config: ConfigStore,
+    secrets: SecretStore,
+    account: AccountConfig,
+    password: str,
+    *,
+    test_smtp: bool = True,
 ) -> None:
-    """Test the login, then save: keyring first, config second. Raises CommandError (and
-    MailError / KeyringUnavailable are turned into one) -- nothing is saved on any error."""
+    """Test the login (and the SMTP login, when the account has an SMTP server and `test_smtp`),
+    then save: keyring first, config second. Raises CommandError (and MailError /
+    KeyringUnavailable are turned into one) -- nothing is saved on any error."""
     from trayapp.mail.errors import MailError
     from trayapp.mail.imap import check_login
+    from trayapp.mail.smtp import check_smtp_login
 
     if config.get_account(account.name) is not None:
         raise CommandError(
@@ -208,11 +220,24 @@ def add_account(
         # Ask the keyring first: no point testing a login whose password cannot be kept.
         secrets.check_available()
         check_login(account, password)
-        secrets.set_password(account.name, password, "imap")
     except KeyringUnavailable as error:
         raise CommandError(_("{reason}; nothing was saved").format(reason=error)) from None
     except MailError as error:
         raise CommandError(plain_reason(str(error))) from None
+    if account.smtp_host and test_smtp:
+        try:
+            check_smtp_login(account, password)
+        except MailError as error:
+            raise CommandError(
+                _(
+                    "the inbox works, but sending through {host} does not: {reason}; nothing "
+                    "was saved (add --skip-smtp-test to save anyway)"
+                ).format(host=account.smtp_host, reason=plain_reason(str(error)))
+            ) from None
+    try:
+        secrets.set_password(account.name, password, "imap")
+    except KeyringUnavailable as error:
+        raise CommandError(_("{reason}; nothing was saved").format(reason=error)) from None
     try:
         config.add_account(account)
     except ConfigError as error:
@@ -228,7 +253,13 @@ def run_add(args: argparse.Namespace, secrets: SecretStore | None = None) -> int
         config_dir, config = _open_config(args)
         account = account_from_args(args)
         password = read_password()
-        add_account(config, secrets or KeyringSecretStore(), account, password)
+        add_account(
+            config,
+            secrets or KeyringSecretStore(),
+            account,
+            password,
+            test_smtp=not getattr(args, "skip_smtp_test", False),
+        )
     except (CommandError, ConfigError) as error:
         return _fail(str(error))
     _restore_state(config_dir, account)
@@ -334,7 +365,7 @@ def _register_set(commands: Any, add: argparse.ArgumentParser) -> None:
         "password) is tested before anything is saved.",
     )
     edit.add_argument("name", help="the inbox to change")
-    mirror_options(add, edit, skip={"--name", "-h", "--help"})
+    mirror_options(add, edit, skip={"--name", "-h", "--help", "--skip-smtp-test"})
     edit.set_defaults(handler=run_set)
 
 
