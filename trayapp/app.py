@@ -330,6 +330,17 @@ class IppoApp(QObject):
 
         self._outcome.keyring_checked.connect(self._on_keyring_checked)
         self._outcome.acks_resumed.connect(bridge.refresh)
+        # An inbox added or changed with `ippo account ...` while the app runs (ui/config_watch).
+        from trayapp.ui.config_watch import ConfigWatch
+
+        self.config_watch = ConfigWatch(
+            config.path,
+            load=config.load_accounts,
+            current=lambda: self.accounts,
+            accounts_changed=self._accounts_changed,
+            same_accounts=self._retry_not_covered,
+            parent=self,
+        )
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -341,6 +352,7 @@ class IppoApp(QObject):
         self.update_summary()
         self.tray.show()  # before any dialog: the icon is there even during first run
         self.service.start()
+        self.config_watch.start()
         self._default_autostart()
         if not self.accounts:
             self.open_add_inbox()
@@ -357,6 +369,7 @@ class IppoApp(QObject):
         log.info("shutting down")
         self.notify_timer.arm(None)
         self.summary_timer.arm(None)
+        self.config_watch.stop()
         self.bridge.close()
         stopped = self.service.stop(STOP_TIMEOUT)
         if not stopped:
@@ -619,6 +632,13 @@ class IppoApp(QObject):
         if self.settings_dialog is not None:
             self.settings_dialog.set_accounts(self.accounts)
         self.update_summary()
+
+    def _retry_not_covered(self) -> None:
+        """config.json changed but not its accounts (say, a password set with the command
+        line): an inbox that is not watched tries again now."""
+        for name, health in self.bridge.health.items():
+            if not health.covered:
+                self.bridge.retryNow(name)
 
     def open_settings(self) -> None:
         if self.settings_dialog is not None:
