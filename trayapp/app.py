@@ -662,6 +662,7 @@ class IppoApp(QObject):
         dialog.overdue_stays_changed.connect(self.set_overdue_stays)
         dialog.add_inbox_requested.connect(self.open_add_inbox)
         dialog.remove_account_requested.connect(self.remove_account)
+        dialog.edit_login_requested.connect(self.edit_login)
         dialog.destroyed.connect(lambda *_: setattr(self, "settings_dialog", None))
         self.settings_dialog = dialog
         dialog.show()
@@ -675,6 +676,15 @@ class IppoApp(QObject):
             self._show_message(self.tr("Ippo"), str(error))
             return
         self._accounts_changed()
+
+    def edit_login(self, name: str) -> None:
+        """The settings' "Server and sign-in…": address, servers, password, tested first."""
+        account = self._account(name)
+        if account is None:
+            return
+        from trayapp.ui.account_editor import open_account_editor  # on first use
+
+        open_account_editor(self, account)
 
     def remove_account(self, name: str) -> None:
         parent = self.settings_dialog

@@ -1,6 +1,83 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="ja_JP">
 <context>
+    <name>AccountEditor</name>
+    <message>
+        <source>Enter the full email address.</source>
+        <translation>メールアドレスを正しく入力してください。</translation>
+    </message>
+    <message>
+        <source>Enter the IMAP server of this address.</source>
+        <translation>このアドレスのIMAPサーバーを入力してください。</translation>
+    </message>
+    <message>
+        <source>Testing the connection to %1…</source>
+        <translation>%1 への接続を確認しています…</translation>
+    </message>
+    <message>
+        <source>Server and sign-in: %1</source>
+        <translation>サーバーとログイン：%1</translation>
+    </message>
+    <message>
+        <source>Test and save</source>
+        <translation>確認して保存</translation>
+    </message>
+    <message>
+        <source>Leave empty to keep the stored password</source>
+        <translation>空欄のままなら保存済みのパスワードを使います</translation>
+    </message>
+    <message>
+        <source>Receiving (IMAP)</source>
+        <translation>受信（IMAP）</translation>
+    </message>
+    <message>
+        <source>Sending (SMTP)</source>
+        <translation>送信（SMTP）</translation>
+    </message>
+    <message>
+        <source>Test sending too (untick to save anyway)</source>
+        <translation>送信も確認する（外すと確認せずに保存します）</translation>
+    </message>
+    <message>
+        <source>Email address</source>
+        <translation>メールアドレス</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>パスワード</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>サーバー</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>ポート</translation>
+    </message>
+    <message>
+        <source>Security</source>
+        <translation>暗号化</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>ユーザー名</translation>
+    </message>
+    <message>
+        <source>the email address</source>
+        <translation>メールアドレスと同じ</translation>
+    </message>
+    <message>
+        <source>the IMAP user name</source>
+        <translation>IMAPのユーザー名と同じ</translation>
+    </message>
+    <message>
+        <source>The inbox works, but sending through %1 does not: %2
+Nothing was saved; untick “Test sending too” to save anyway.</source>
+        <translation>受信箱には接続できましたが、%1 からは送信できません：%2
+設定は保存されていません。それでも保存するには「送信も確認する」のチェックを外してください。</translation>
+    </message>
+</context>
+<context>
     <name>AckDialog</name>
     <message>
         <source>The promised time is not in the text any more; add: %1</source>
@@ -532,6 +609,10 @@ Nothing was saved.</source>
     <message>
         <source>Remove</source>
         <translation>削除</translation>
+    </message>
+    <message>
+        <source>Server and sign-in…</source>
+        <translation>サーバーとログイン…</translation>
     </message>
     <message>
         <source>%1 before the deadline</source>

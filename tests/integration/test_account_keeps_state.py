@@ -153,6 +153,7 @@ def test_a_password_changed_on_the_server_then_in_ippo_keeps_every_decision(
     shop, before = decided
     new_password = "changed on the server 7Kq"
     dovecot.set_password(shop.user, new_password)
+    shop.smtp.add_user(shop.user.username, new_password)  # one password for both, as usual
     failing = shop.run("pending", "--json")
     assert failing.returncode == 1
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from trayapp.cli_i18n import _, plain_reason
 from trayapp.commands.account_set import (
+    SMTP_FIELDS,
     add_schedule_options,
     describe_changes,
     edited_account,
@@ -197,6 +198,34 @@ def account_from_args(args: argparse.Namespace) -> AccountConfig:
     )
 
 
+class SmtpTestFailed(CommandError):
+    """The inbox logs in but the SMTP server refuses (or cannot be reached)."""
+
+    def __init__(self, message: str, host: str, reason: str) -> None:
+        super().__init__(message)
+        self.host, self.reason = host, reason
+
+
+def check_sending(account: AccountConfig, password: str) -> None:
+    """Log in to the account's SMTP server; SmtpTestFailed with a plain sentence if not."""
+    from trayapp.mail.errors import MailError
+    from trayapp.mail.smtp import check_smtp_login
+
+    try:
+        check_smtp_login(account, password)
+    except MailError as error:
+        reason = plain_reason(str(error))
+        host = account.smtp_host or ""
+        raise SmtpTestFailed(
+            _(
+                "the inbox works, but sending through {host} does not: {reason}; nothing "
+                "was saved (add --skip-smtp-test to save anyway)"
+            ).format(host=host, reason=reason),
+            host,
+            reason,
+        ) from None
+
+
 def add_account(
     config: ConfigStore,
     secrets: SecretStore,
@@ -210,7 +239,6 @@ def add_account(
     KeyringUnavailable are turned into one) -- nothing is saved on any error."""
     from trayapp.mail.errors import MailError
     from trayapp.mail.imap import check_login
-    from trayapp.mail.smtp import check_smtp_login
 
     if config.get_account(account.name) is not None:
         raise CommandError(
@@ -225,15 +253,7 @@ def add_account(
     except MailError as error:
         raise CommandError(plain_reason(str(error))) from None
     if account.smtp_host and test_smtp:
-        try:
-            check_smtp_login(account, password)
-        except MailError as error:
-            raise CommandError(
-                _(
-                    "the inbox works, but sending through {host} does not: {reason}; nothing "
-                    "was saved (add --skip-smtp-test to save anyway)"
-                ).format(host=account.smtp_host, reason=plain_reason(str(error)))
-            ) from None
+        check_sending(account, password)
     try:
         secrets.set_password(account.name, password, "imap")
     except KeyringUnavailable as error:
@@ -365,7 +385,7 @@ def _register_set(commands: Any, add: argparse.ArgumentParser) -> None:
         "password) is tested before anything is saved.",
     )
     edit.add_argument("name", help="the inbox to change")
-    mirror_options(add, edit, skip={"--name", "-h", "--help", "--skip-smtp-test"})
+    mirror_options(add, edit, skip={"--name", "-h", "--help"})
     edit.set_defaults(handler=run_set)
 
 
@@ -375,15 +395,20 @@ def set_account(
     old: AccountConfig,
     new: AccountConfig,
     password: str | None,
+    *,
+    test_smtp: bool = True,
 ) -> None:
-    """Save `new` over `old`. A changed login or a new password is tested first; the new
-    password goes into the keyring before the config changes. CommandError on any failure,
-    and then nothing was saved."""
+    """Save `new` over `old`. A changed login or a new password is tested first (and the
+    SMTP login, when it or the password changed, unless not `test_smtp`); the new password
+    goes into the keyring before the config changes. CommandError on any failure, and then
+    nothing was saved."""
     from trayapp.mail.errors import MailError
     from trayapp.mail.imap import check_login
 
+    smtp_changed = any(getattr(old, f) != getattr(new, f) for f in SMTP_FIELDS)
+    test_smtp = test_smtp and bool(new.smtp_host) and (smtp_changed or password is not None)
     try:
-        if password is not None or login_changed(old, new):
+        if password is not None or login_changed(old, new) or test_smtp:
             secrets.check_available()
             secret = password if password is not None else secrets.get_password(old.name)
             if secret is None:
@@ -393,7 +418,10 @@ def set_account(
                         "--password-stdin"
                     ).format(name=old.name)
                 )
-            check_login(new, secret)
+            if password is not None or login_changed(old, new):
+                check_login(new, secret)
+            if test_smtp:
+                check_sending(new, secret)
             if password is not None:
                 secrets.set_password(new.name, password, "imap")
     except KeyringUnavailable as error:
@@ -424,7 +452,14 @@ def run_set(args: argparse.Namespace, secrets: SecretStore | None = None) -> int
         if new == old and password is None:
             print(_("{name}: nothing to change").format(name=old.name))
             return 0
-        set_account(config, secrets or KeyringSecretStore(), old, new, password)
+        set_account(
+            config,
+            secrets or KeyringSecretStore(),
+            old,
+            new,
+            password,
+            test_smtp=not getattr(args, "skip_smtp_test", False),
+        )
     except (CommandError, ConfigError) as error:
         return _fail(str(error))
     changes = describe_changes(old, new) + (["password"] if password is not None else [])
