@@ -279,6 +279,7 @@ class IppoApp(QObject):
         self.launch_args = list(launch_args)
         self.clock = clock
         self.check_login = check_login or _default_check_login
+        self.check_sending: LoginTest = _default_check_sending  # a new inbox's SMTP login
         self.open_url = open_url
         self.url_handler_known: Callable[[str], bool | None] = has_handler
         self.password_dialogs: list[QDialog] = []
@@ -591,7 +592,7 @@ class IppoApp(QObject):
         from trayapp.ui.first_run import AddInboxDialog  # on first use (see TYPE_CHECKING)
 
         dialog = AddInboxDialog(
-            test_login=self.check_login,
+            test_login=self._test_new_inbox,
             save=self._save_new_account,
             existing_names=[a.name for a in self.accounts],
         )
@@ -604,6 +605,13 @@ class IppoApp(QObject):
         dialog.show()
         dialog.raise_()
         dialog.activateWindow()
+
+    def _test_new_inbox(self, account: AccountConfig, password: str) -> None:
+        # Worker thread (the add dialog's): the inbox, then sending when a server is given
+        # (clearing the SMTP server saves the inbox without it).
+        self.check_login(account, password)
+        if account.smtp_host:
+            self.check_sending(account, password)
 
     def _save_new_account(self, account: AccountConfig, password: str) -> None:
         # Worker thread (the dialog's): keyring first, so a config entry never lacks its
@@ -884,6 +892,12 @@ def _default_check_login(account: AccountConfig, password: str) -> None:
     from trayapp.mail.imap import check_login
 
     check_login(account, password)
+
+
+def _default_check_sending(account: AccountConfig, password: str) -> None:
+    from trayapp.mail.smtp import check_smtp_login
+
+    check_smtp_login(account, password)
 
 
 # --------------------------------------------------------------------------- signals

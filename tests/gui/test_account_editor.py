@@ -108,3 +108,38 @@ def test_a_changed_smtp_server_is_tested_and_can_be_saved_anyway(
     assert settings is not None
     edited = settings.edited_account("shop")
     assert edited is not None and edited.smtp_port == closed  # not undone by the settings' OK
+
+
+def test_the_add_inbox_dialog_tests_sending_too(
+    tmp_path: Path, qtbot: QtBot, dovecot: DovecotServer, smtp_server: SmtpServer
+) -> None:
+    """A new inbox with an SMTP server: a refused SMTP login (real server) saves nothing and
+    says so in a plain sentence naming the server; once the server knows it, the inbox is
+    added."""
+    user = dovecot.add_user()
+    harness = Harness(tmp_path, [])
+    app = harness.app
+    try:
+        app.open_add_inbox()
+        dialog = app.add_dialog
+        assert dialog is not None
+        dialog.email.setText(user.email)
+        dialog.password.setText(user.password)
+        dialog.imap_host.setText(dovecot.host)
+        dialog.smtp_host.setText(smtp_server.host)
+        dialog.smtp_port.setValue(smtp_server.port)
+        dialog.smtp_security.setCurrentIndex(dialog.smtp_security.findData("ssl"))
+        dialog.ca_file.setText(dovecot.ca_file)
+        dialog.start_test()
+        qtbot.waitUntil(lambda: not dialog.is_busy(), timeout=30_000)
+        status = dialog.status.text()
+        assert smtp_server.host in status and "b'" not in status, status
+        assert harness.config.load_accounts() == []
+        assert harness.secrets.get_password(user.email) is None
+
+        smtp_server.add_user(user.email, user.password)  # the SMTP login is the address
+        dialog.start_test()
+        qtbot.waitUntil(lambda: app.add_dialog is None, timeout=30_000)
+        assert [a.smtp_host for a in harness.config.load_accounts()] == [smtp_server.host]
+    finally:
+        app.shutdown()
