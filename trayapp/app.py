@@ -331,6 +331,10 @@ class IppoApp(QObject):
 
         self._outcome.keyring_checked.connect(self._on_keyring_checked)
         self._outcome.acks_resumed.connect(bridge.refresh)
+        # An inbox that stops being watched is told once, with its fix (ui/failure_notice).
+        from trayapp.ui.failure_notice import FailureNotices
+
+        self.failure_notices = FailureNotices(scheduler.notifier.notify, ui_language)
         # An inbox added or changed with `ippo account ...` while the app runs (ui/config_watch).
         from trayapp.ui.config_watch import ConfigWatch
 
@@ -394,6 +398,7 @@ class IppoApp(QObject):
         self._update_notifications()
 
     def _on_health(self, name: str, health: AccountHealth) -> None:
+        self.failure_notices.health_changed(name, health)
         if self._pending is not None:
             self._pending.set_health(self.bridge.health)
         if health.state is HealthState.CONNECTED and name not in self._live:
@@ -569,6 +574,12 @@ class IppoApp(QObject):
         (the list, for a group), "Snooze 1 h" holds its notifications, a click opens the list
         at the inquiry."""
         log.info("notification action %s for %s", key, ",".join(item_ids))
+        from trayapp.ui.failure_notice import fix_action_account
+
+        broken = fix_action_account(key)
+        if broken is not None:
+            self.fix_account(broken)
+            return
         known = [i for i in item_ids if self._item(i) is not None]
         if key == ACTION_ACK and len(known) == 1 and len(item_ids) == 1:
             self.acknowledge(known[0])

@@ -8,6 +8,11 @@ that has no Japanese yet. tests/unit/test_translations.py fails until none is mi
 """
 
 JA = {
+ ('FailureNotice', 'Enter the new password'): '新しいパスワードを入力',
+ ('FailureNotice', 'Try again now'): '今すぐ再接続',
+ ('FailureNotice', 'Check the settings'): '設定を確認',
+ ('FailureNotice', '“%1” is not watched'): '「%1」を見守れていません',
+ ('FailureNotice', 'Open list'): '一覧を開く',
  ('AccountEditor', 'Enter the full email address.'): 'メールアドレスを正しく入力してください。',
  ('AccountEditor', 'Enter the IMAP server of this address.'): 'このアドレスのIMAPサーバーを入力してください。',
  ('AccountEditor', 'Testing the connection to %1…'): '%1 への接続を確認しています…',

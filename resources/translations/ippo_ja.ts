@@ -309,6 +309,29 @@ Nothing was saved.</source>
     </message>
 </context>
 <context>
+    <name>FailureNotice</name>
+    <message>
+        <source>Enter the new password</source>
+        <translation>新しいパスワードを入力</translation>
+    </message>
+    <message>
+        <source>Try again now</source>
+        <translation>今すぐ再接続</translation>
+    </message>
+    <message>
+        <source>Check the settings</source>
+        <translation>設定を確認</translation>
+    </message>
+    <message>
+        <source>“%1” is not watched</source>
+        <translation>「%1」を見守れていません</translation>
+    </message>
+    <message>
+        <source>Open list</source>
+        <translation>一覧を開く</translation>
+    </message>
+</context>
+<context>
     <name>Health</name>
     <message>
         <source>connected</source>
