@@ -50,3 +50,39 @@ def test_an_inbox_added_with_the_cli_is_watched_by_the_running_app(
         wait_for_log(app_log, r"config.json changed: applying the accounts", count=2)
     log_text = app_log.read_text(encoding="utf-8")
     assert log_text.count("second: connected") == 1
+
+
+def test_a_password_changed_on_the_server_is_told_once_and_fixed_from_the_cli(
+    desktop: Desktop, dovecot: DovecotServer, tmp_path: Path
+) -> None:
+    """The real app, in Japanese: the server changes the password and drops the connection;
+    the failing inbox raises exactly one notification (read off D-Bus) while Ippo keeps
+    retrying, with the fix action; `ippo account set --password-stdin` (tested, then stored)
+    reaches the running app, which connects again."""
+    config = tmp_path / "config"
+    user = dovecot.add_user()
+    add_account(desktop, dovecot, user, config, name="shop")
+    notifications = desktop.notifications
+    assert notifications is not None
+    before = notifications.count()
+    app_log = config / "ippo.log"
+    with running_app(desktop, config, "password-fail.log", LANG="ja_JP.UTF-8", LANGUAGE="ja"):
+        desktop.wait_for_tray_icon("ippo")
+        wait_for_log(app_log, r"shop: connected")
+        new_password = "changed on the server 3Hv"
+        dovecot.set_password(user, new_password)
+        dovecot.restart()  # drops the IDLE connection: the next login is refused
+        calls = notifications.wait_for(before + 1, timeout=60)
+        told = calls[before]
+        assert "「shop」を見守れていません" in told, told
+        assert "ippo-fix:shop" in told and "新しいパスワードを入力" in told, told
+        assert "AUTHENTICATIONFAILED" not in told and "b'" not in told
+        wait_for_log(app_log, r"shop: (retrying|error)", count=2, timeout=60)
+        assert notifications.count() == before + 1, notifications.text()[-3000:]
+
+        changed = ippo(
+            desktop, config, "account", "set", "shop", "--password-stdin", stdin=new_password + "\n"
+        )
+        assert changed.returncode == 0, changed.stderr
+        wait_for_log(app_log, r"shop: connected", count=2, timeout=60)
+    assert notifications.count() == before + 1

@@ -47,6 +47,10 @@ def test_changes_are_debounced_and_compared(tmp_path: Path, qtbot: QtBot) -> Non
         config.update_settings(language="ja")  # the accounts stay as they are
         qtbot.waitUntil(lambda: calls == ["changed", "same"], timeout=5000)
 
+        (config.path.parent / "ippo.log").write_text("a log line\n", encoding="utf-8")
+        qtbot.wait(600)  # other files of the folder change all the time: nothing to do
+        assert calls == ["changed", "same"]
+
         config.path.write_text("{ half written", encoding="utf-8")
         qtbot.wait(600)
         assert calls == ["changed", "same"] and len(running) == 4

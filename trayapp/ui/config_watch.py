@@ -45,6 +45,7 @@ class ConfigWatch(QObject):
         self._accounts_changed = accounts_changed
         self._same_accounts = same_accounts
         self._last = self._read_bytes()
+        self._stamp = self._file_stamp()
         self._watcher = QFileSystemWatcher(self)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -70,6 +71,13 @@ class ConfigWatch(QObject):
         if self.path.exists() and str(self.path) not in self._watcher.files():
             self._watcher.addPath(str(self.path))
 
+    def _file_stamp(self) -> tuple[int, int, int] | None:
+        try:
+            stat = self.path.stat()
+        except OSError:
+            return None
+        return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
     def _read_bytes(self) -> bytes | None:
         try:
             return self.path.read_bytes()
@@ -79,8 +87,15 @@ class ConfigWatch(QObject):
     def check(self) -> None:
         """Compare config.json with what the app runs with; hand on a difference."""
         self._watch_file()
+        stamp = self._file_stamp()
+        if stamp == self._stamp:
+            return  # something else in the folder changed (the log, the state database)
+        self._stamp = stamp
         data = self._read_bytes()
         if data == self._last:
+            # Written again as it was: `ippo account set --password-stdin` changed only the
+            # keyring (no parsing needed to know the accounts are the same).
+            self._same_accounts()
             return
         self._last = data
         try:
