@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import quote
 
 # First: PySide6 without the import hook that keeps every later module's source in memory.
@@ -62,6 +62,7 @@ from trayapp.desktop.notify import (
     CallableBackend,
     NotificationBackend,
     NotificationScheduler,
+    NotificationUnavailable,
     Notifier,
 )
 from trayapp.desktop.url_handlers import has_handler
@@ -79,11 +80,15 @@ from trayapp.ui.tray import TrayController
 if TYPE_CHECKING:
     # The windows and dialogs are imported where they are first opened: a tray app spends
     # most days with none of them open, and their modules cost ~2 MB resident.
+    from trayapp.core.model import OAuthSettings
+    from trayapp.core.oauth import ProviderKind, TokenSet
     from trayapp.store.db import StateStore
     from trayapp.ui.ack_dialog import AckDialog, AckSender
     from trayapp.ui.first_run import AddInboxDialog, LoginTest
     from trayapp.ui.pending_window import PendingWindow
+    from trayapp.ui.record_controller import RecordController
     from trayapp.ui.settings_dialog import SettingsDialog
+    from trayapp.ui.sign_in_again import SignInAgain
 
 log = logging.getLogger(__name__)
 
@@ -258,6 +263,7 @@ class IppoApp(QObject):
         demo: bool = False,
         notification_actions: NotificationActions | None = None,
         snooze_notifications: Callable[[str, datetime], None] | None = None,
+        record: RecordController | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -311,6 +317,7 @@ class IppoApp(QObject):
         tray.settings_requested.connect(self.open_settings)
         tray.fix_requested.connect(self.fix_account)
         tray.start_at_login_changed.connect(self.set_start_at_login)
+        self.sign_in_again = self._make_sign_in_again()
 
         scheduler.set_leads(self.leads)
         scheduler.set_overdue_stays(self._overdue_stays_setting())
@@ -331,6 +338,12 @@ class IppoApp(QObject):
 
         self._outcome.keyring_checked.connect(self._on_keyring_checked)
         self._outcome.acks_resumed.connect(bridge.refresh)
+        self.record = record
+        if record is not None:  # the trust record (issue 14): menu entry, tooltip line
+            tray.record_requested.connect(record.show_window)
+            record.line_changed.connect(lambda: tray.set_record_line(record.tooltip_line))
+            record.line_changed.connect(self._trim.start)  # a history read frees a lot
+            bridge.snapshotChanged.connect(record.mail_changed)
         # An inbox that stops being watched is told once, with its fix (ui/failure_notice).
         from trayapp.ui.failure_notice import FailureNotices
 
@@ -364,6 +377,8 @@ class IppoApp(QObject):
         if self.keyring_check is not None:
             self._run_in_thread("ippo-keyring-check", self._check_keyring)
         self._resume_acknowledgements()
+        if self.record is not None:
+            self.record.start()
         log.info("started with %d inbox(es)", len(self.accounts))
 
     def shutdown(self) -> None:
@@ -376,6 +391,8 @@ class IppoApp(QObject):
         self.summary_timer.arm(None)
         self.config_watch.stop()
         self.bridge.close()
+        if self.record is not None:
+            self.record.stop()
         stopped = self.service.stop(STOP_TIMEOUT)
         if not stopped:
             log.warning("a watcher did not stop in time; leaving it to exit with the process")
@@ -398,6 +415,7 @@ class IppoApp(QObject):
         self._update_notifications()
 
     def _on_health(self, name: str, health: AccountHealth) -> None:
+        self.sign_in_again.update(self.bridge.health)
         self.failure_notices.health_changed(name, health)
         if self._pending is not None:
             self._pending.set_health(self.bridge.health)
@@ -501,6 +519,7 @@ class IppoApp(QObject):
         dialog = AckDialog(account, item, self.templates, self.ack_service, self.clock)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.sent.connect(lambda _result: self.bridge.refresh())
+        dialog.rejected.connect(self.bridge.refresh)  # closed after a failure: "not sent"
         dialog.destroyed.connect(lambda *_: self.ack_dialogs.pop(item_id, None))
         self.ack_dialogs[item_id] = dialog
         dialog.show()
@@ -606,6 +625,7 @@ class IppoApp(QObject):
             test_login=self._test_new_inbox,
             save=self._save_new_account,
             existing_names=[a.name for a in self.accounts],
+            oauth_sign_in=self.oauth_sign_in,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.account_added.connect(self._on_account_added)
@@ -624,17 +644,71 @@ class IppoApp(QObject):
         if account.smtp_host:
             self.check_sending(account, password)
 
+    def _make_sign_in_again(self) -> SignInAgain:
+        """OAuth accounts whose sign-in was revoked: notified once, a tray menu entry, the
+        browser sign-in on a worker thread, then the watcher retried (no restart)."""
+        from trayapp.ui.sign_in_again import SignInAgain
+
+        controller = SignInAgain(
+            accounts=lambda: self.accounts,
+            sign_in=lambda *args: self.oauth_sign_in(*args),
+            test_login=lambda account, token: self.check_login(account, token),
+            store_secret=self.secrets.set_password,
+            retry=self.bridge.retryNow,
+            notify=self._notify_about_account,
+            parent=self,
+        )
+        return controller
+
+    def _notify_about_account(self, account: str, title: str, message: str) -> None:
+        from trayapp.core.notifications import NotificationText
+
+        try:  # tagged: a later notice about the same inbox replaces this one
+            self.scheduler.notifier.notify(
+                NotificationText(title, message, tag=f"account:{account}")
+            )
+        except NotificationUnavailable as error:
+            log.warning("could not notify about %s: %s", account, error)
+
     def _save_new_account(self, account: AccountConfig, password: str) -> None:
         # Worker thread (the dialog's): keyring first, so a config entry never lacks its
-        # password; a failing config write takes the password back out.
-        self.secrets.set_password(account.name, password)
+        # password; a failing config write takes the password back out. An OAuth account's
+        # secret is its refresh token.
+        kind = "oauth2-refresh" if account.auth is not None else "imap"
+        self.secrets.set_password(account.name, password, kind)
         try:
             self.config.add_account(account)
         except ConfigError:
             with contextlib.suppress(Exception):
-                self.secrets.delete_password(account.name)
+                self.secrets.delete_password(account.name, kind)
             raise
         self.store.restore_account(account.name, account.email)  # what a remove kept
+
+    def oauth_sign_in(
+        self,
+        provider: str,
+        issuer: str | None,
+        client_id: str | None,
+        email: str,
+        cancel: threading.Event,
+    ) -> tuple[OAuthSettings, TokenSet]:
+        """A browser sign-in (worker thread: the dialogs call it there). Tests replace it."""
+        from trayapp.core.oauth import OAuthError
+        from trayapp.oauth.signin import browser_sign_in, open_in_browser
+
+        def show(url: str) -> None:
+            if not open_in_browser(url):
+                raise OAuthError("no web browser could be opened on this computer")
+
+        return browser_sign_in(
+            cast("ProviderKind", provider),
+            show,
+            issuer=issuer,
+            client_id=client_id,
+            email=email,
+            settings=self.config.settings,
+            cancel=cancel,
+        )
 
     def _on_account_added(self, account: AccountConfig) -> None:
         log.info("inbox %s added", account.name)
@@ -848,7 +922,11 @@ class IppoApp(QObject):
         health = self.bridge.health.get(name)
         reason = health.reason if health is not None else ""
         fix = explain_failure(reason, ui_language()).fix if reason else "wait"
-        if fix == "password":
+        if account.auth is not None and fix in ("signin", "password"):
+            # An OAuth account has no password: a refused or revoked sign-in is fixed by
+            # signing in again in the browser; then the account resumes.
+            self.sign_in_again.start(name)
+        elif fix == "password":
             from trayapp.ui.password_dialog import NewPasswordDialog  # on first use
 
             dialog = NewPasswordDialog(account, reason, self.check_login, self._store_password)
@@ -1247,6 +1325,15 @@ def build_app(
     if autostart is None and not demo:
         autostart = autostart_for_platform()
     keyring_check = None if demo else getattr(secrets, "check_available", None)
+    from trayapp.ui.record_controller import RecordController
+
+    record = RecordController(
+        config.directory,
+        config.load_accounts,
+        secrets,
+        lambda: languages.language if languages is not None else "en",
+        clock,
+    )
     return IppoApp(
         config=config,
         secrets=secrets,
@@ -1269,6 +1356,7 @@ def build_app(
         keyring_check=keyring_check,
         demo=demo,
         notification_actions=actions,
+        record=record,
     )
 
 

@@ -112,6 +112,10 @@ Nothing was saved; untick “Test sending too” to save anyway.</source>
         <translation>この受信箱のパスワードが保存されていません。もう一度入力してください（トレイのメニューの「接続を直す」から）。</translation>
     </message>
     <message>
+        <source>Ippo could not write this reply safely (%1); nothing was sent. Answer it from your mail program (Open in mail).</source>
+        <translation>この返信は安全に作成できませんでした（%1）。何も送信していません。メールソフトから返信してください（「メールで開く」）。</translation>
+    </message>
+    <message>
         <source>Quick acknowledgement</source>
         <translation>一報を送る</translation>
     </message>
@@ -134,6 +138,10 @@ Nothing was saved; untick “Test sending too” to save anyway.</source>
     <message>
         <source>Full answer by:</source>
         <translation>正式な回答の期限：</translation>
+    </message>
+    <message>
+        <source>To:</source>
+        <translation>宛先：</translation>
     </message>
     <message>
         <source>+1 day</source>
@@ -159,6 +167,30 @@ Nothing was saved; untick “Test sending too” to save anyway.</source>
         <source>Retry</source>
         <translation>再送信</translation>
     </message>
+    <message>
+        <source>Send to these recipients</source>
+        <translation>この宛先に送る</translation>
+    </message>
+    <message>
+        <source>I checked: the earlier one did not arrive</source>
+        <translation>確認しました：以前の一報は届いていません</translation>
+    </message>
+    <message>
+        <source>An earlier acknowledgement was interrupted while the server was accepting it and was not found in Sent: it may have reached the customer. Check with the customer or your provider's sent log first; then Send sends a new one with the promise below.</source>
+        <translation>以前の一報は送信の途中で中断され、送信済みフォルダーにも見つかりません。お客様に届いている可能性があります。先にお客様やプロバイダーの送信履歴で確認してください。そのうえで「送信」を押すと、下の期限で新しい一報を送ります。</translation>
+    </message>
+    <message>
+        <source>An earlier acknowledgement was not sent (%1). It will not go out on its own: Send sends a new one with the promise below.</source>
+        <translation>以前の一報は送信されていません（%1）。自動で送られることはありません。「送信」を押すと、下の期限で新しい一報を送ります。</translation>
+    </message>
+    <message>
+        <source>The reply would go to %1 addresses (Reply-To), not only to the sender.</source>
+        <translation>この返信は差出人だけでなく、%1件の宛先（Reply-To）に送られます。</translation>
+    </message>
+    <message>
+        <source>The Reply-To (%1) is on another domain than the sender (%2).</source>
+        <translation>返信先（Reply-To: %1）が差出人（%2）とは別のドメインです。</translation>
+    </message>
 </context>
 <context>
     <name>AddInboxDialog</name>
@@ -179,6 +211,10 @@ Nothing was saved; untick “Test sending too” to save anyway.</source>
         <translation>メールアドレスを正しく入力してください。</translation>
     </message>
     <message>
+        <source>Enter the sign-in provider's address (issuer URL).</source>
+        <translation>サインイン先のアドレス（issuer URL）を入力してください。</translation>
+    </message>
+    <message>
         <source>Enter the password (or app password).</source>
         <translation>パスワード（またはアプリパスワード）を入力してください。</translation>
     </message>
@@ -191,8 +227,18 @@ Nothing was saved; untick “Test sending too” to save anyway.</source>
         <translation>同じ名前の受信箱がすでに登録されています。</translation>
     </message>
     <message>
+        <source>Sign in in the browser window that opened. This window waits up to 5 minutes; Cancel stops it.</source>
+        <translation>開いたブラウザーでサインインしてください。この画面は最大5分間お待ちします。「キャンセル」で中止できます。</translation>
+    </message>
+    <message>
         <source>Testing the connection to %1…</source>
         <translation>%1 への接続を確認しています…</translation>
+    </message>
+    <message>
+        <source>Sign-in did not complete: %1
+Nothing was saved.</source>
+        <translation>サインインが完了しませんでした：%1
+設定は保存されていません。</translation>
     </message>
     <message>
         <source>Could not log in: %1
@@ -221,8 +267,16 @@ Nothing was saved.</source>
         <translation>メールアドレス</translation>
     </message>
     <message>
+        <source>Sign in with</source>
+        <translation>サインイン方法</translation>
+    </message>
+    <message>
         <source>Password</source>
         <translation>パスワード</translation>
+    </message>
+    <message>
+        <source>Provider address (issuer URL)</source>
+        <translation>サインイン先のアドレス（issuer URL）</translation>
     </message>
     <message>
         <source>Provider</source>
@@ -265,6 +319,10 @@ Nothing was saved.</source>
         <translation>SMTP暗号化</translation>
     </message>
     <message>
+        <source>OAuth client ID (optional)</source>
+        <translation>OAuth クライアントID（任意）</translation>
+    </message>
+    <message>
         <source>Server</source>
         <translation>サーバー設定</translation>
     </message>
@@ -275,6 +333,38 @@ Nothing was saved.</source>
     <message>
         <source>Test and save</source>
         <translation>接続を確認して保存</translation>
+    </message>
+    <message>
+        <source>Your browser opens: sign in there and allow Ippo to read and send your mail. Ippo never sees your password; it keeps the sign-in in your system keyring.</source>
+        <translation>ブラウザーが開きます。そこでサインインし、Ippo にメールの読み取りと送信を許可してください。Ippo がパスワードを知ることはなく、サインイン情報はOSのキーリングにだけ保存されます。</translation>
+    </message>
+    <message>
+        <source>Sign in with Google…</source>
+        <translation>Google でサインイン…</translation>
+    </message>
+    <message>
+        <source>Sign in with Microsoft…</source>
+        <translation>Microsoft でサインイン…</translation>
+    </message>
+    <message>
+        <source>Sign in…</source>
+        <translation>サインイン…</translation>
+    </message>
+    <message>
+        <source>Password (or app password)</source>
+        <translation>パスワード（またはアプリパスワード）</translation>
+    </message>
+    <message>
+        <source>Sign in with Google</source>
+        <translation>Google でサインイン</translation>
+    </message>
+    <message>
+        <source>Sign in with Microsoft</source>
+        <translation>Microsoft でサインイン</translation>
+    </message>
+    <message>
+        <source>Another sign-in provider (OpenID Connect)</source>
+        <translation>その他のサインイン先（OpenID Connect）</translation>
     </message>
     <message>
         <source>info@your-shop.jp</source>
@@ -560,6 +650,10 @@ Nothing was saved.</source>
         <translation>（件名なし）</translation>
     </message>
     <message>
+        <source>Not sent — send now? (A)</source>
+        <translation>一報は未送信です — 今すぐ送りますか？ (A)</translation>
+    </message>
+    <message>
         <source>%1 late</source>
         <translation>%1超過</translation>
     </message>
@@ -605,6 +699,97 @@ Nothing was saved.</source>
     <message>
         <source>Don't ask again</source>
         <translation>次回から確認しない</translation>
+    </message>
+</context>
+<context>
+    <name>RecordWindow</name>
+    <message>
+        <source>Reading the history from your mailboxes… %1 of %2 messages</source>
+        <translation>メールボックスから履歴を読み込んでいます…（%2通中%1通）</translation>
+    </message>
+    <message>
+        <source>Reading the history from your mailboxes…</source>
+        <translation>メールボックスから履歴を読み込んでいます…</translation>
+    </message>
+    <message>
+        <source>Ippo — your reply record</source>
+        <translation>Ippo — 返信の実績</translation>
+    </message>
+    <message>
+        <source>Last 12 weeks: bars show the share first answered within the window, the line the median time to the first reply; the number under each week is how many inquiries came.</source>
+        <translation>直近12週間：棒は期限内に最初の返信ができた割合、線は最初の返信までの時間の中央値です。各週の下の数字は問い合わせの件数です。</translation>
+    </message>
+    <message>
+        <source>Slowest inquiries of the last four weeks</source>
+        <translation>直近4週間で返信に時間がかかった問い合わせ</translation>
+    </message>
+    <message>
+        <source>Waited</source>
+        <translation>待ち時間</translation>
+    </message>
+    <message>
+        <source>Arrived</source>
+        <translation>受信日時</translation>
+    </message>
+    <message>
+        <source>Inbox</source>
+        <translation>受信箱</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>差出人</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation>件名</translation>
+    </message>
+    <message>
+        <source>Your record is being prepared…</source>
+        <translation>返信の実績を集計しています…</translation>
+    </message>
+    <message>
+        <source>This week: %1 inquiries</source>
+        <translation>今週の問い合わせ：%1件</translation>
+    </message>
+    <message>
+        <source>90% answered within %1</source>
+        <translation>90%が%1以内に返信</translation>
+    </message>
+    <message>
+        <source>longest wait %1</source>
+        <translation>最長の待ち時間：%1</translation>
+    </message>
+    <message>
+        <source>overdue %1</source>
+        <translation>期限超過：%1件</translation>
+    </message>
+    <message>
+        <source>promises kept %1 of %2</source>
+        <translation>約束した回答期限：%2件中%1件を守った</translation>
+    </message>
+    <message>
+        <source>12 weeks: %1 within the window</source>
+        <translation>12週間の期限内返信率：%1</translation>
+    </message>
+    <message>
+        <source> · </source>
+        <translation>・</translation>
+    </message>
+    <message>
+        <source>%1 (no reply yet)</source>
+        <translation>%1（未返信）</translation>
+    </message>
+    <message>
+        <source>(no subject)</source>
+        <translation>（件名なし）</translation>
+    </message>
+    <message>
+        <source>Updated %1 from the mail itself.</source>
+        <translation>%1 にメールから集計しました。</translation>
+    </message>
+    <message>
+        <source>%1 could not be read: %2</source>
+        <translation>%1 を読み込めませんでした：%2</translation>
     </message>
 </context>
 <context>
@@ -699,6 +884,21 @@ Nothing was saved.</source>
     </message>
 </context>
 <context>
+    <name>SignInAgain</name>
+    <message>
+        <source>Ippo: sign in again</source>
+        <translation>Ippo：再サインインが必要です</translation>
+    </message>
+    <message>
+        <source>%1 is not watched: its sign-in was revoked or has expired. Choose Fix “%1” in Ippo's menu to sign in again.</source>
+        <translation>%1 は見守られていません。サインインが取り消されたか、期限が切れました。もう一度サインインするには、Ippo のメニューで「「%1」の接続を直す」を選んでください。</translation>
+    </message>
+    <message>
+        <source>Signing in to %1 did not complete: %2</source>
+        <translation>%1 の再サインインが完了しませんでした：%2</translation>
+    </message>
+</context>
+<context>
     <name>Startup</name>
     <message>
         <source>Ippo could not start: %1</source>
@@ -757,6 +957,10 @@ Nothing was saved.</source>
     <message>
         <source>Open list</source>
         <translation>返信待ちを開く</translation>
+    </message>
+    <message>
+        <source>Record…</source>
+        <translation>返信の実績…</translation>
     </message>
     <message>
         <source>Add inbox…</source>

@@ -16,6 +16,7 @@ from PySide6.QtCore import QCoreApplication
 from trayapp.core.failures import explain_failure
 from trayapp.core.model import AccountHealth, HealthState
 from trayapp.core.notifications import ACTION_OPEN, NotificationText
+from trayapp.core.oauth import SIGN_IN_AGAIN
 
 ACTION_FIX_PREFIX = "ippo-fix:"
 
@@ -42,6 +43,8 @@ class FailureNotices:
             return None
         if name in self._told or not health.reason or health.state is HealthState.CONNECTING:
             return None
+        if health.reason == SIGN_IN_AGAIN:
+            return None  # a revoked OAuth sign-in is told by ui/sign_in_again.py
         failure = explain_failure(health.reason, self._language())
         if health.state is HealthState.RETRYING and failure.fix == "wait":
             return None  # passing trouble: Ippo retries on its own and the badge shows it
