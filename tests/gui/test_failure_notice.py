@@ -3,14 +3,11 @@ the plain sentence and the action that fixes it; the action opens the fix."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from tests.gui.test_app import SHOP, Harness
+from tests.gui.test_app import Harness, harness  # noqa: F401 - the app with SHOP
 from trayapp.core.model import AccountHealth, HealthState
 from trayapp.core.notifications import NotificationText
 from trayapp.ui.failure_notice import FailureNotices
@@ -63,14 +60,10 @@ def test_one_notification_per_outage_with_the_fix(qtbot: QtBot, language: str) -
         switcher.apply("en")
 
 
-@pytest.fixture
-def harness(tmp_path: Path, qtbot: QtBot) -> Iterator[Harness]:
-    h = Harness(tmp_path, [SHOP])
-    yield h
-    h.app.shutdown()
-
-
-def test_the_app_tells_once_and_its_action_opens_the_fix(harness: Harness, qtbot: QtBot) -> None:
+def test_the_app_tells_once_and_its_action_opens_the_fix(
+    harness: Harness,  # noqa: F811 - test_app's fixture: the app with SHOP
+    qtbot: QtBot,
+) -> None:
     app = harness.app
     app.start()
     retries = [HealthState.ERROR, HealthState.RETRYING, HealthState.ERROR, HealthState.RETRYING]

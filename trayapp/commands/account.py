@@ -379,20 +379,22 @@ def run_remove(args: argparse.Namespace, secrets: SecretStore | None = None) -> 
 
 def _hold_state(config_dir: Path, account: AccountConfig) -> None:
     """Keep what the user decided about a removed inbox (store/held.py) for a while."""
-    from trayapp.store.db import STATE_FILE, StateStore, StoreError
-
-    path = config_dir / STATE_FILE
-    if not path.exists():
-        return
-    try:
-        with StateStore(path) as store:
-            store.hold_account(account.name, account.email)
-    except StoreError as error:
-        log.warning("could not keep the state of %s: %s", account.name, error)
+    _with_state(config_dir, "keep", lambda store: store.hold_account(account.name, account.email))
 
 
 def _restore_state(config_dir: Path, account: AccountConfig) -> None:
     """An inbox added again gets back what was kept when its address was removed."""
+
+    def restore(store: Any) -> None:
+        if store.restore_account(account.name, account.email):
+            log.info("brought back what was kept of %s", account.email)
+
+    _with_state(config_dir, "bring back", restore)
+
+
+def _with_state(config_dir: Path, what: str, work: Any) -> None:
+    """`work(store)` on the state database, if there is one; a failure is only logged (the
+    account itself was added or removed)."""
     from trayapp.store.db import STATE_FILE, StateStore, StoreError
 
     path = config_dir / STATE_FILE
@@ -400,10 +402,9 @@ def _restore_state(config_dir: Path, account: AccountConfig) -> None:
         return
     try:
         with StateStore(path) as store:
-            if store.restore_account(account.name, account.email):
-                log.info("brought back what was kept of %s", account.email)
+            work(store)
     except StoreError as error:
-        log.warning("could not bring back the state of %s: %s", account.name, error)
+        log.warning("could not %s the state: %s", what, error)
 
 
 # --- `ippo account set` --------------------------------------------------------------------------
