@@ -1,6 +1,83 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="ja_JP">
 <context>
+    <name>AccountEditor</name>
+    <message>
+        <source>Enter the full email address.</source>
+        <translation>メールアドレスを正しく入力してください。</translation>
+    </message>
+    <message>
+        <source>Enter the IMAP server of this address.</source>
+        <translation>このアドレスのIMAPサーバーを入力してください。</translation>
+    </message>
+    <message>
+        <source>Testing the connection to %1…</source>
+        <translation>%1 への接続を確認しています…</translation>
+    </message>
+    <message>
+        <source>Server and sign-in: %1</source>
+        <translation>サーバーとログイン：%1</translation>
+    </message>
+    <message>
+        <source>Test and save</source>
+        <translation>確認して保存</translation>
+    </message>
+    <message>
+        <source>Leave empty to keep the stored password</source>
+        <translation>空欄のままなら保存済みのパスワードを使います</translation>
+    </message>
+    <message>
+        <source>Receiving (IMAP)</source>
+        <translation>受信（IMAP）</translation>
+    </message>
+    <message>
+        <source>Sending (SMTP)</source>
+        <translation>送信（SMTP）</translation>
+    </message>
+    <message>
+        <source>Test sending too (untick to save anyway)</source>
+        <translation>送信も確認する（外すと確認せずに保存します）</translation>
+    </message>
+    <message>
+        <source>Email address</source>
+        <translation>メールアドレス</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>パスワード</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>サーバー</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>ポート</translation>
+    </message>
+    <message>
+        <source>Security</source>
+        <translation>暗号化</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>ユーザー名</translation>
+    </message>
+    <message>
+        <source>the email address</source>
+        <translation>メールアドレスと同じ</translation>
+    </message>
+    <message>
+        <source>the IMAP user name</source>
+        <translation>IMAPのユーザー名と同じ</translation>
+    </message>
+    <message>
+        <source>The inbox works, but sending through %1 does not: %2
+Nothing was saved; untick “Test sending too” to save anyway.</source>
+        <translation>受信箱には接続できましたが、%1 からは送信できません：%2
+設定は保存されていません。それでも保存するには「送信も確認する」のチェックを外してください。</translation>
+    </message>
+</context>
+<context>
     <name>AckDialog</name>
     <message>
         <source>The promised time is not in the text any more; add: %1</source>
@@ -345,6 +422,29 @@ Nothing was saved.</source>
     </message>
 </context>
 <context>
+    <name>FailureNotice</name>
+    <message>
+        <source>Enter the new password</source>
+        <translation>新しいパスワードを入力</translation>
+    </message>
+    <message>
+        <source>Try again now</source>
+        <translation>今すぐ再接続</translation>
+    </message>
+    <message>
+        <source>Check the settings</source>
+        <translation>設定を確認</translation>
+    </message>
+    <message>
+        <source>“%1” is not watched</source>
+        <translation>「%1」を見守れていません</translation>
+    </message>
+    <message>
+        <source>Open list</source>
+        <translation>一覧を開く</translation>
+    </message>
+</context>
+<context>
     <name>Health</name>
     <message>
         <source>connected</source>
@@ -398,8 +498,8 @@ Nothing was saved.</source>
         <translation>受信箱の削除</translation>
     </message>
     <message>
-        <source>Stop watching %1? Its password is deleted from the keyring and what Ippo remembers about it is forgotten. The mailbox itself is not changed.</source>
-        <translation>%1 の見守りをやめますか？パスワードはキーリングから削除され、Ippo がこの受信箱について覚えていること（対応済みの印、無視する送信者、回答の約束）も消えます。メールボックス自体は変更されません。</translation>
+        <source>Stop watching %1? Its password is deleted from the keyring. What you decided about its mail (answered, not an inquiry, ignored senders, promises) is kept for 30 days: adding the same address again brings it back. The mailbox itself is not changed.</source>
+        <translation>%1 の見守りをやめますか？パスワードはキーリングから削除されます。この受信箱のメールについて決めたこと（対応済み・問い合わせではない・無視する送信者・回答の約束）は30日間保管され、同じアドレスを再び追加すると元に戻ります。メールボックス自体は変更されません。</translation>
     </message>
 </context>
 <context>
@@ -803,6 +903,10 @@ Nothing was saved.</source>
     <message>
         <source>Remove</source>
         <translation>削除</translation>
+    </message>
+    <message>
+        <source>Server and sign-in…</source>
+        <translation>サーバーとログイン…</translation>
     </message>
     <message>
         <source>%1 before the deadline</source>
