@@ -26,6 +26,13 @@ from trayapp.mail.errors import (
     transport_error,
 )
 from trayapp.mail.tls import verified_context
+from trayapp.mail.transport import (
+    ConnectionGuard,
+    GuardedIMAPClient,
+    Register,
+    ServerLimits,
+    guard_of,
+)
 
 DEFAULT_TIMEOUT = 30.0
 
@@ -118,9 +125,19 @@ def _close_quietly(client: IMAPClient) -> None:
         client.shutdown()
 
 
-def open_tls(account: AccountConfig, *, timeout: float = DEFAULT_TIMEOUT) -> IMAPClient:
+def open_tls(
+    account: AccountConfig,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    limits: ServerLimits | None = None,
+    register: Register | None = None,
+) -> IMAPClient:
     """A connection over verified TLS, not yet logged in (implicit TLS, or STARTTLS done).
-    Raises ``MailError``; refuses plaintext and a server that does not offer STARTTLS."""
+    Raises ``MailError``; refuses plaintext and a server that does not offer STARTTLS.
+
+    ``timeout`` bounds each read; ``limits`` the whole connect (and later operations, see
+    mail.transport); ``register`` is handed the connection's guard at once, so a caller can
+    cut it from another thread (Ctrl-C) even while the handshake is under way."""
     host, port = account.imap_host, account.imap_port
     if account.imap_security not in ("ssl", "starttls"):
         raise TLSFailure(
@@ -130,10 +147,18 @@ def open_tls(account: AccountConfig, *, timeout: float = DEFAULT_TIMEOUT) -> IMA
             port=port,
         )
     context = tls_context(account)
-    with mail_errors(account, handshake=True, timeout=timeout):
+    guard = ConnectionGuard(limits)
+    if register is not None:
+        register(guard)
+    with (
+        mail_errors(account, handshake=True, timeout=timeout),
+        guard.deadline(guard.limits.connect_seconds, "answer the connection"),
+    ):
         if account.imap_security == "ssl":
-            return IMAPClient(host, port=port, ssl=True, ssl_context=context, timeout=timeout)
-        client = IMAPClient(host, port=port, ssl=False, timeout=timeout)
+            return GuardedIMAPClient(
+                host, port=port, ssl=True, ssl_context=context, timeout=timeout, guard=guard
+            )
+        client = GuardedIMAPClient(host, port=port, ssl=False, timeout=timeout, guard=guard)
         try:
             if not client.has_capability("STARTTLS"):
                 raise TLSFailure(
@@ -150,20 +175,30 @@ def open_tls(account: AccountConfig, *, timeout: float = DEFAULT_TIMEOUT) -> IMA
 
 def login(client: IMAPClient, account: AccountConfig, password: str) -> None:
     """LOGIN on a connection from ``open_tls``; closes it and raises ``MailError`` on failure."""
+    guard = guard_of(client)
     try:
         with mail_errors(account):
-            client.login(account.login, password)
+            if guard is None:
+                client.login(account.login, password)
+            else:
+                with guard.deadline(guard.limits.connect_seconds, "answer the login"):
+                    client.login(account.login, password)
     except BaseException:
         _close_quietly(client)
         raise
 
 
 def connect(
-    account: AccountConfig, password: str, *, timeout: float = DEFAULT_TIMEOUT
+    account: AccountConfig,
+    password: str,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    limits: ServerLimits | None = None,
+    register: Register | None = None,
 ) -> IMAPClient:
     """A logged-in client over verified TLS. Raises ``MailError`` (never sends the password
     unencrypted: TLS is up before LOGIN)."""
-    client = open_tls(account, timeout=timeout)
+    client = open_tls(account, timeout=timeout, limits=limits, register=register)
     login(client, account, password)
     return client
 

@@ -36,6 +36,7 @@ How it stays true:
 from __future__ import annotations
 
 import contextlib
+import functools
 import imaplib
 import logging
 import random
@@ -73,6 +74,7 @@ from trayapp.mail.scan import (
     scan_sent,
     search_since_date,
 )
+from trayapp.mail.transport import ServerLimits, deadline, end_idle, guard_of, take_changes
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +98,9 @@ class WatchTimings:
     stable_after: float = 60.0  # a connection up this long resets the backoff
     jump_threshold: float = 10.0  # wall minus monotonic drift that means sleep or a clock jump
     wake_slice: float = 10.0  # longest single wait, so a sleep or jump is noticed soon after
+    push_settle: float = 1.0  # at most one IDLE round per this long when a server floods
+    # Overall deadlines and size caps per operation (mail.transport); config.json can set them.
+    limits: ServerLimits = field(default_factory=ServerLimits)
     use_idle: bool = True  # False: poll even where IDLE is offered (tests of the poll path)
     use_condstore: bool = True  # False: FETCH FLAGS of every known UID (tests of the fallback)
 
@@ -289,12 +294,12 @@ class AccountWatcher:
         self.account = account
         self._password = password
         self._emit = emit
+        self.timings = timings or WatchTimings()
         if connect is None:
             from trayapp.mail.imap import connect as imap_connect
 
-            connect = imap_connect
+            connect = functools.partial(imap_connect, limits=self.timings.limits)
         self._connect = connect
-        self.timings = timings or WatchTimings()
         self._clock: Clock = clock or SYSTEM_CLOCK
         self._rng = rng
         self._stop = threading.Event()
@@ -523,6 +528,9 @@ class AccountWatcher:
         password = self._password(self.account)
         self.connects += 1
         client = self._connect(self.account, password, timeout=self.timings.response_timeout)
+        guard = guard_of(client)
+        if guard is not None:  # a connector of its own (a test's) made it with the defaults
+            guard.limits = self.timings.limits
         connected_at: float | None = None
         try:
             sock = client.socket()
@@ -530,7 +538,8 @@ class AccountWatcher:
                 self._sock = sock
             if self._stop.is_set():
                 raise _Stopping
-            st = self._full_scan(client)
+            with deadline(client, "scan", "finish the first scan"):
+                st = self._full_scan(client)
             connected_at = self._clock.monotonic()
             self._publish_with_previews(client, st, full_scan=True)
             if self.timings.use_idle and client.has_capability("IDLE"):
@@ -562,9 +571,10 @@ class AccountWatcher:
     def _idle_loop(self, client: IMAPClient, st: _MailState) -> None:
         t = self.timings
         jumps = JumpDetector(self._clock, t.jump_threshold)
-        last_sent_check = self._clock.monotonic()
+        last_sent_check = last_round_end = self._clock.monotonic()
         while True:
-            client.idle()
+            with deadline(client, "round", "start IDLE"):
+                client.idle()
             # Covered from the moment the server pushes to us, not before.
             self._set_health(HealthState.CONNECTED)
             idle_started = self._clock.monotonic()
@@ -580,10 +590,15 @@ class AccountWatcher:
                 if now >= due:
                     why = "sent" if now >= last_sent_check + t.sent_interval else "keepalive"
                     break
-                if _has_buffered_input(client):
+                # A push right after a round waits for the settle time: a server flooding
+                # EXISTS gets one round per push_settle, not a busy loop.
+                settled = now >= last_round_end + t.push_settle
+                if settled and _has_buffered_input(client):
                     why = "push"
                     break
-                ready = self._clock.select([sock, self._wake_r], min(due - now, t.wake_slice))
+                listen = [sock, self._wake_r] if settled else [self._wake_r]
+                wait = due - now if settled else min(due, last_round_end + t.push_settle) - now
+                ready = self._clock.select(listen, min(wait, t.wake_slice))
                 if self._stop.is_set():
                     self._goodbye(client, idling=True)
                     raise _Stopping
@@ -598,20 +613,21 @@ class AccountWatcher:
                     log.info("%s: clock jump or wake-up; probing the connection", self.account.name)
                     why = "wake"
             # DONE doubles as the liveness probe: its answer must come within the read timeout.
-            _, responses = client.idle_done()
-            changed = _mailbox_changed(responses)
-            resync = changed or why in ("sent", "wake", "retry")
-            inbox_dirty = self._sync_inbox(client, st) if resync else False
-            sent_dirty = False
-            if (
-                changed
-                or why in ("sent", "wake", "retry")
-                or (self._clock.monotonic() - last_sent_check >= t.sent_interval)
-            ):
-                sent_dirty = self._check_sent(client, st)
-                last_sent_check = self._clock.monotonic()
-            if inbox_dirty or sent_dirty:
-                self._publish_with_previews(client, st)
+            with deadline(client, "round", "finish an IDLE round"):
+                changed = end_idle(client)
+                resync = changed or why in ("sent", "wake", "retry")
+                inbox_dirty = self._sync_inbox(client, st) if resync else False
+                sent_dirty = False
+                if (
+                    changed
+                    or why in ("sent", "wake", "retry")
+                    or (self._clock.monotonic() - last_sent_check >= t.sent_interval)
+                ):
+                    sent_dirty = self._check_sent(client, st)
+                    last_sent_check = self._clock.monotonic()
+                if inbox_dirty or sent_dirty:
+                    self._publish_with_previews(client, st)
+            last_round_end = self._clock.monotonic()
             if self._stop.is_set():
                 self._goodbye(client, idling=False)
                 raise _Stopping
@@ -647,18 +663,19 @@ class AccountWatcher:
                         why = "retry"
                 if jumps.check():
                     why = "wake"
-            _, responses = client.noop()  # liveness, and the server's news since last time
-            now = self._clock.monotonic()
-            changed = _mailbox_changed(responses) or why in ("retry", "wake")
-            inbox_dirty = sent_dirty = False
-            if changed or now - last_poll >= t.poll_interval:
-                inbox_dirty = self._sync_inbox(client, st)
-                last_poll = now
-            if changed or now - last_sent_check >= t.sent_interval:
-                sent_dirty = self._check_sent(client, st)
-                last_sent_check = now
-            if inbox_dirty or sent_dirty:
-                self._publish_with_previews(client, st)
+            with deadline(client, "round", "finish a check"):
+                _, responses = client.noop()  # liveness, and the server's news since last time
+                now = self._clock.monotonic()
+                changed = _mailbox_changed(responses) or why in ("retry", "wake")
+                inbox_dirty = sent_dirty = False
+                if changed or now - last_poll >= t.poll_interval:
+                    inbox_dirty = self._sync_inbox(client, st)
+                    last_poll = now
+                if changed or now - last_sent_check >= t.sent_interval:
+                    sent_dirty = self._check_sent(client, st)
+                    last_sent_check = now
+                if inbox_dirty or sent_dirty:
+                    self._publish_with_previews(client, st)
 
     # ---- IMAP work
 
@@ -717,7 +734,7 @@ class AccountWatcher:
         # News that arrived while we were busy sits in imaplib's untagged responses; a few
         # rounds at most, then IDLE reports whatever comes later.
         for _ in range(3):
-            if not _take_untagged_changes(client):
+            if not take_changes(client):
                 break
             changed = self._reconcile_inbox(client, st) or changed
         return changed
@@ -735,7 +752,7 @@ class AccountWatcher:
             del st.inbox[uid]
         changed = self._refresh_flags(client, st, sorted(known - gone)) or changed
         if new and st.inbox_state is not None:
-            for facts in fetch_facts(client, st.inbox_state, new):
+            for facts in fetch_facts(client, st.inbox_state, new, self._clock.now()):
                 st.inbox[facts.uid] = facts
                 changed = True
             st.uidnext = max(st.uidnext or 0, new[-1] + 1)
@@ -839,13 +856,6 @@ def _mailbox_changed(responses: Iterable[Any]) -> bool:
 def _clear_untagged(client: IMAPClient) -> None:
     # imaplib keeps every untagged response of a long-lived connection unless someone pops it.
     client._imap.untagged_responses.clear()
-
-
-def _take_untagged_changes(client: IMAPClient) -> bool:
-    pending = client._imap.untagged_responses
-    changed = any(pending.get(k) for k in ("EXISTS", "EXPUNGE", "FETCH", "VANISHED"))
-    pending.clear()
-    return changed
 
 
 def _has_buffered_input(client: IMAPClient) -> bool:
