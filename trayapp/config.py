@@ -213,6 +213,15 @@ class ConfigStore:
                 return account
         return None
 
+    def server_limits(self) -> Any:
+        """settings.server_limits as a mail.transport.ServerLimits; ConfigError when bad."""
+        from trayapp.mail.transport import ServerLimits
+
+        try:
+            return ServerLimits.from_settings(self.settings.get("server_limits"))
+        except ValueError as error:
+            raise ConfigError(f"{self.path}: {error}") from None
+
     @property
     def settings(self) -> dict[str, Any]:
         """A copy of the settings, defaults filled in."""

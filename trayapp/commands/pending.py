@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -65,14 +66,26 @@ class _Skipped(Exception):
     """The account has no usable password (already reported); just close the connection."""
 
 
-def _connect(account: AccountConfig, password: Future[str], timeout: float) -> IMAPClient | None:
+@dataclass(frozen=True)
+class _Link:
+    """How every connection of this run is made: read timeout, limits, and where its guard
+    goes so that Ctrl-C / SIGTERM can cut it from the main thread."""
+
+    timeout: float
+    limits: Any  # trayapp.mail.transport.ServerLimits
+    register: Any  # Callable[[ConnectionGuard], None]
+
+
+def _connect(account: AccountConfig, password: Future[str], link: _Link) -> IMAPClient | None:
     """TLS first, then wait for the password: the handshakes overlap with the keyring lookup
     in the main thread. None when the password will not come (already reported)."""
     from trayapp.mail.errors import MailError
     from trayapp.mail.imap import login, logout, open_tls
 
     try:
-        client = open_tls(account, timeout=timeout)
+        client = open_tls(
+            account, timeout=link.timeout, limits=link.limits, register=link.register
+        )
     except MailError:
         try:
             password.result()
@@ -89,7 +102,7 @@ def _connect(account: AccountConfig, password: Future[str], timeout: float) -> I
 
 
 def _scan(
-    account: AccountConfig, password: Future[str], now: datetime, timeout: float
+    account: AccountConfig, password: Future[str], now: datetime, link: _Link
 ) -> AccountOutcome:
     """Two connections per account: INBOX on one, Sent on the other, searched at once by the
     server. If the second one cannot be had, one connection does both."""
@@ -99,9 +112,9 @@ def _scan(
     from trayapp.mail.scan import scan_account
 
     with ThreadPoolExecutor(max_workers=1) as side:
-        second = side.submit(_connect, account, password, timeout)
+        second = side.submit(_connect, account, password, link)
         try:
-            client = _connect(account, password, timeout)
+            client = _connect(account, password, link)
         except MailError as error:
             _close_later(second)
             return AccountOutcome(account, error=str(error))
@@ -218,6 +231,42 @@ def _fail(message: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Ctrl-C and SIGTERM end the run at once: every connection is cut under its blocked
+    read (the worker threads then finish in moments) and the exit status is 130 / 143."""
+    import signal
+
+    guards: list[Any] = []
+    lock = threading.Lock()
+
+    def register(guard: Any) -> None:
+        with lock:
+            guards.append(guard)
+            late = interrupted is not None
+        if late:
+            guard.cut()
+
+    interrupted: int | None = None
+
+    def on_signal(signum: int, frame: object) -> None:
+        nonlocal interrupted
+        interrupted = signum
+        with lock:
+            for guard in guards:
+                guard.cut()
+        raise KeyboardInterrupt
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        return _run(args, register)
+    except KeyboardInterrupt:
+        _fail("interrupted")
+        return 128 + (interrupted or signal.SIGINT)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _run(args: argparse.Namespace, register: Any) -> int:
     from trayapp.config import ConfigError, ConfigStore, resolve_config_dir
     from trayapp.desktop.secrets import KeyringUnavailable
     from trayapp.store.db import StateStore, StoreError
@@ -225,7 +274,9 @@ def run(args: argparse.Namespace) -> int:
     now = datetime.now().astimezone()
     try:
         config_dir = resolve_config_dir(getattr(args, "config_dir", None))
-        accounts = ConfigStore(config_dir).load_accounts()
+        config = ConfigStore(config_dir)
+        accounts = config.load_accounts()
+        link = _Link(args.timeout, config.server_limits(), register)
     except (ConfigError, OSError) as error:
         _fail(str(error))
         return EXIT_UNUSABLE
@@ -238,7 +289,7 @@ def run(args: argparse.Namespace) -> int:
         passwords: dict[str, Future[str]] = {a.name: Future() for a in accounts}
         # One thread per account, so one slow server does not hold up the rest.
         scans = [
-            pool.submit(_scan, account, passwords[account.name], now, args.timeout)
+            pool.submit(_scan, account, passwords[account.name], now, link)
             for account in accounts
         ]
         try:
