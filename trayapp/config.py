@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import errno
 import json
 import logging
 import math
@@ -23,6 +22,7 @@ from typing import Any
 import platformdirs
 
 from trayapp.core.model import AccountConfig
+from trayapp.disk import disk_problem
 
 log = logging.getLogger(__name__)
 
@@ -50,15 +50,6 @@ _FLOAT_FIELDS = frozenset({"window_hours", "warning_hours", "urgent_hours"})
 
 class ConfigError(Exception):
     """The config file cannot be used. str() is a one-line message for people."""
-
-
-def os_problem(error: OSError) -> str:
-    """A sentence for a file system failure a person can act on (no errno, no traceback)."""
-    if error.errno == errno.ENOSPC or error.errno == getattr(errno, "EDQUOT", -1):
-        return "the disk is full; free some space and try again"
-    if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-        return "the folder is read-only or not yours; check its permissions"
-    return error.strerror or str(error)
 
 
 HOURS_MAX = 24.0 * 366  # a window or lead time longer than a year is a typo
@@ -117,8 +108,11 @@ def resolve_config_dir(cli_value: str | None) -> Path:
     raw = cli_value or os.environ.get(CONFIG_ENV) or platformdirs.user_config_dir("ippo")
     path = Path(raw).expanduser().absolute()
     if not path.is_dir():
-        path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-        os.chmod(path, DIR_MODE)  # mkdir's mode is filtered by the umask
+        try:
+            path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+            os.chmod(path, DIR_MODE)  # mkdir's mode is filtered by the umask
+        except OSError as error:
+            raise ConfigError(f"cannot create {path}: {disk_problem(error)}") from None
     return path
 
 
@@ -329,7 +323,7 @@ class ConfigStore:
             self.directory.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
             fd = os.open(self.directory / ".config.lock", os.O_RDWR | os.O_CREAT, FILE_MODE)
         except OSError as error:
-            raise ConfigError(f"cannot save {self.path}: {os_problem(error)}") from None
+            raise ConfigError(f"cannot save {self.path}: {disk_problem(error)}") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             yield
@@ -350,7 +344,7 @@ class ConfigStore:
         try:
             atomic_write(self.path, data.encode("utf-8"))
         except OSError as error:
-            raise ConfigError(f"cannot save {self.path}: {os_problem(error)}") from None
+            raise ConfigError(f"cannot save {self.path}: {disk_problem(error)}") from None
 
     def save_accounts(self, accounts: list[AccountConfig]) -> None:
         """Replace the account list (in the given order), keeping unknown keys per account."""

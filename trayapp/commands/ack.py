@@ -97,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         config_dir = resolve_config_dir(getattr(args, "config_dir", None))
         accounts = {a.name: a for a in ConfigStore(config_dir).load_accounts()}
-        store = StateStore(config_dir)
+        store = StateStore(config_dir, on_recovery=_fail)
     except (ConfigError, StoreError, OSError) as error:
         _fail(str(error))
         return EXIT_UNUSABLE

@@ -285,7 +285,7 @@ def _run(args: argparse.Namespace, register: Any) -> int:
     with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(accounts)) + 1) as pool:
         # Opening (creating, migrating) the state file waits on fsync, the scans on the
         # network: both overlap with the keyring lookup below.
-        store_future = pool.submit(StateStore, config_dir)
+        store_future = pool.submit(StateStore, config_dir, on_recovery=_fail)
         passwords: dict[str, Future[str]] = {a.name: Future() for a in accounts}
         # One thread per account, so one slow server does not hold up the rest.
         scans = [
