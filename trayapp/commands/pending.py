@@ -83,9 +83,7 @@ def _connect(account: AccountConfig, password: Future[str], link: _Link) -> IMAP
     from trayapp.mail.imap import login, logout, open_tls
 
     try:
-        client = open_tls(
-            account, timeout=link.timeout, limits=link.limits, register=link.register
-        )
+        client = open_tls(account, timeout=link.timeout, limits=link.limits, register=link.register)
     except MailError:
         try:
             password.result()
@@ -289,8 +287,7 @@ def _run(args: argparse.Namespace, register: Any) -> int:
         passwords: dict[str, Future[str]] = {a.name: Future() for a in accounts}
         # One thread per account, so one slow server does not hold up the rest.
         scans = [
-            pool.submit(_scan, account, passwords[account.name], now, link)
-            for account in accounts
+            pool.submit(_scan, account, passwords[account.name], now, link) for account in accounts
         ]
         try:
             secrets = _secret_store() if accounts else None

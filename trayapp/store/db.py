@@ -349,9 +349,7 @@ class StateStore:
             ) from None
         self._open()
         kept = self._restore(salvaged)
-        unsent = sum(
-            1 for row in salvaged.get("acks", ([], []))[1] if _row_state(row) in _UNSENT
-        )
+        unsent = sum(1 for row in salvaged.get("acks", ([], []))[1] if _row_state(row) in _UNSENT)
         detail = ", ".join(f"{n} {label}" for label, n in kept.items() if n) or "nothing"
         self.recovery = (
             f"{self.path.name} was damaged ({reason}); it was moved aside to {moved.name} and "
