@@ -244,3 +244,27 @@ def test_pending_ends_promptly_on_a_signal_while_a_server_drips(
     assert proc.returncode == 128 + signum, err
     assert "ippo: interrupted" in err
     assert "Traceback" not in err
+
+
+def test_the_watcher_stops_promptly_while_a_server_drips_its_login(tmp_path: Path) -> None:
+    """stop() (Ctrl-C / SIGTERM in `ippo watch`, quitting the tray app) cuts a connection
+    that is still being made, not only one that is up."""
+    import time
+
+    from trayapp.mail.watcher import AccountWatcher, WatchTimings
+
+    script = Script(drip_after_login=True, drip_interval=0.3, lifetime=60)
+    with scripted_imap(tmp_path, script) as server:
+        watcher = AccountWatcher(
+            account_for(server),
+            lambda _account: "pw",
+            lambda _event: None,
+            timings=WatchTimings(response_timeout=10),
+        )
+        watcher.start()
+        for _ in range(300):
+            if server.count("LOGIN"):
+                break
+            time.sleep(0.05)
+        time.sleep(0.5)  # inside the dripped answer
+        assert watcher.stop(timeout=1.5) is True

@@ -254,6 +254,7 @@ def run(args: argparse.Namespace) -> int:
         raise KeyboardInterrupt
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    _warnings_to_stderr()
     try:
         return _run(args, register)
     except KeyboardInterrupt:
@@ -262,6 +263,18 @@ def run(args: argparse.Namespace) -> int:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def _warnings_to_stderr() -> None:
+    """A message skipped for hostile data, a date that fell back: one `ippo:` line each."""
+    import logging
+
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setLevel(logging.WARNING)
+        handler.setFormatter(logging.Formatter("ippo: %(message)s"))
+        root.addHandler(handler)
 
 
 def _run(args: argparse.Namespace, register: Any) -> int:

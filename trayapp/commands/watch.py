@@ -157,7 +157,9 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         config_dir = resolve_config_dir(getattr(args, "config_dir", None))
-        accounts = ConfigStore(config_dir).load_accounts()
+        config = ConfigStore(config_dir)
+        accounts = config.load_accounts()
+        limits = config.server_limits()
         store = StateStore(config_dir, on_recovery=_fail)
     except (ConfigError, StoreError, OSError) as error:
         _fail(str(error))
@@ -177,6 +179,7 @@ def run(args: argparse.Namespace) -> int:
         keepalive=args.keepalive,
         response_timeout=args.timeout,
         sent_interval=args.sent_interval,
+        limits=limits,
     )
     snapshots: queue.Queue[WatchSnapshot | None] = queue.Queue()
     stop = threading.Event()

@@ -207,11 +207,12 @@ def _facts(
         headers = parse_headers(_header_bytes(data))
         received_at, source = arrival_time(_aware(data.get(b"INTERNALDATE")), headers.date, seen_at)
         if source is not ArrivalSource.INTERNALDATE:
+            raw = data.get(b"INTERNALDATE")
             log.warning(
-                "%s UID %d: INTERNALDATE %r unusable; the clock starts at %s (%s)",
+                "%s UID %d: INTERNALDATE %s unusable; the clock starts at %s (%s)",
                 state.folder,
                 uid,
-                data.get(b"INTERNALDATE"),
+                raw.isoformat() if isinstance(raw, datetime) else "unreadable",
                 received_at.isoformat(),
                 source.value,
             )

@@ -74,7 +74,14 @@ from trayapp.mail.scan import (
     scan_sent,
     search_since_date,
 )
-from trayapp.mail.transport import ServerLimits, deadline, end_idle, guard_of, take_changes
+from trayapp.mail.transport import (
+    ConnectionGuard,
+    ServerLimits,
+    deadline,
+    end_idle,
+    guard_of,
+    take_changes,
+)
 
 log = logging.getLogger(__name__)
 
@@ -298,7 +305,9 @@ class AccountWatcher:
         if connect is None:
             from trayapp.mail.imap import connect as imap_connect
 
-            connect = functools.partial(imap_connect, limits=self.timings.limits)
+            connect = functools.partial(
+                imap_connect, limits=self.timings.limits, register=self._connecting
+            )
         self._connect = connect
         self._clock: Clock = clock or SYSTEM_CLOCK
         self._rng = rng
@@ -309,6 +318,7 @@ class AccountWatcher:
         self._wake_w.setblocking(False)
         self._sock_lock = threading.Lock()
         self._sock: socket.socket | None = None
+        self._guard: ConnectionGuard | None = None  # the connection being made, if any
         self._health = AccountHealth(HealthState.CONNECTING, since=self._clock.now())
         self._thread = threading.Thread(
             target=self._run, name=f"ippo-watch-{account.name}", daemon=True
@@ -337,7 +347,9 @@ class AccountWatcher:
         if self._thread.is_alive():
             # Stuck in a blocking read (a frozen link): cut the socket under it.
             with self._sock_lock:
-                sock = self._sock
+                sock, guard = self._sock, self._guard
+            if guard is not None:  # still connecting (a stalled handshake or login)
+                guard.cut()
             if sock is not None:
                 with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
@@ -365,6 +377,12 @@ class AccountWatcher:
         with contextlib.suppress(OSError):
             while self._wake_r.recv(512):
                 pass
+
+    def _connecting(self, guard: ConnectionGuard) -> None:
+        with self._sock_lock:
+            self._guard = guard
+        if self._stop.is_set():
+            guard.cut()
 
     # ---- reporting
 
