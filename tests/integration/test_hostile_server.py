@@ -268,3 +268,41 @@ def test_the_watcher_stops_promptly_while_a_server_drips_its_login(tmp_path: Pat
             time.sleep(0.05)
         time.sleep(0.5)  # inside the dripped answer
         assert watcher.stop(timeout=1.5) is True
+
+
+def test_a_garbled_reply_costs_a_reconnect_not_the_watcher(tmp_path: Path) -> None:
+    """A reply the client library cannot parse outside a message fetch: the account retries
+    with backoff (and says why) instead of ending in 'internal error' for good."""
+    import queue
+
+    from trayapp.core.model import HealthState
+    from trayapp.mail.watcher import AccountWatcher, HealthChanged, WatchTimings
+
+    # The first scan goes well; the SEARCH after IDLE's first push is garbled.
+    script = Script(
+        messages=[message(1)],
+        search_reply=b"* SEARCH (((",
+        search_reply_after=2,
+        exists_flood=1000,
+    )
+    events: queue.Queue[object] = queue.Queue()
+    with scripted_imap(tmp_path, script) as server:
+        watcher = AccountWatcher(
+            account_for(server),
+            lambda _account: "pw",
+            events.put,
+            timings=WatchTimings(response_timeout=5, backoff_base=0.2, backoff_cap=0.5),
+        )
+        watcher.start()
+        try:
+            retrying = []
+            while len(retrying) < 2:
+                event = events.get(timeout=30)
+                if isinstance(event, HealthChanged):
+                    assert event.health.state is not HealthState.ERROR, event.health.reason
+                    if event.health.state is HealthState.RETRYING:
+                        retrying.append(event.health.reason)
+        finally:
+            assert watcher.stop(timeout=5)
+    assert "unexpected reply" in retrying[0]
+    assert server.connections >= 2

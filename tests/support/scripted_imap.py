@@ -7,7 +7,8 @@ STATUS, NOOP, IDLE, LOGOUT), and the faults real attacks use:
 - ``drip_after_login``: every byte after LOGIN is sent alone, ``drip_interval`` apart;
 - ``literal_size``: FETCH answers announce a literal this large (and send a bounded part);
 - ``exists_flood``: this many ``* N EXISTS`` lines on every IDLE, before ``+ idling`` ends;
-- ``stall_greeting``: accept, then never say anything.
+- ``stall_greeting``: accept, then never say anything;
+- ``search_reply``: a garbled line instead of SEARCH's answer.
 
 Messages carry raw INTERNALDATE and BODYSTRUCTURE text, so a year-9999 date, garbage or a
 1000-level structure reach the client exactly as a hostile server would send them.
@@ -51,6 +52,8 @@ class Script:
     literal_size: int | None = None
     exists_flood: int = 0
     stall_greeting: bool = False
+    search_reply: bytes | None = None  # sent instead of the real SEARCH line (garbage)
+    search_reply_after: int = 0  # ...once this many searches were answered properly
     idle: bool = True
     lifetime: float = 60.0
     max_bytes: int = 64 * 1024 * 1024
@@ -153,6 +156,7 @@ class _Session:
         self.buffer = b""
         self.sent = 0
         self.drip = False
+        self.searches = 0
         self.uidnext = max((m.uid for m in self.script.messages), default=0) + 1
 
     # ---- wire
@@ -256,7 +260,11 @@ class _Session:
 
     def do_uid_search(self, tag: bytes, args: bytes) -> None:
         uids = " ".join(str(m.uid) for m in self.script.messages)
-        self.send(f"* SEARCH {uids}\r\n".encode() + tag + b" OK done\r\n")
+        line = f"* SEARCH {uids}".encode()
+        if self.script.search_reply and self.searches >= self.script.search_reply_after:
+            line = self.script.search_reply
+        self.searches += 1
+        self.send(line + b"\r\n" + tag + b" OK done\r\n")
 
     do_search = do_uid_search
 

@@ -79,6 +79,7 @@ from trayapp.mail.transport import (
     ServerLimits,
     deadline,
     end_idle,
+    fetch_each,
     guard_of,
     take_changes,
 )
@@ -570,6 +571,14 @@ class AccountWatcher:
             raise
         except _CONNECTION_ERRORS as error:
             raise _Transient(_describe(error), connected_at) from error
+        except MailError:
+            raise
+        except Exception as error:
+            # A reply the client library cannot make sense of (hostile or broken server data
+            # outside a message fetch): this connection is out of step, the account is not
+            # lost. Retried with backoff like a dropped connection, and logged in full.
+            log.exception("%s: unexpected reply from the server", self.account.name)
+            raise _Transient(f"unexpected reply ({_describe(error)})", connected_at) from error
         finally:
             with self._sock_lock:
                 self._sock = None
@@ -784,9 +793,9 @@ class AccountWatcher:
         use_modseq = st.condstore and st.modseq is not None
         for chunk in _chunks(uids, 1000):
             if use_modseq:
-                data = client.fetch(chunk, ["FLAGS"], modifiers=[f"CHANGEDSINCE {st.modseq}"])
+                data = fetch_each(client, chunk, ["FLAGS"], modifiers=[f"CHANGEDSINCE {st.modseq}"])
             else:
-                data = client.fetch(chunk, ["FLAGS"])
+                data = fetch_each(client, chunk, ["FLAGS"])
             for uid, d in data.items():
                 facts = st.inbox.get(int(uid))
                 if facts is None or b"FLAGS" not in d:
