@@ -1056,7 +1056,7 @@ def build_app(
     if autostart is None and not demo:
         autostart = autostart_for_platform()
     keyring_check = None if demo else getattr(secrets, "check_available", None)
-    return IppoApp(
+    app = IppoApp(
         config=config,
         secrets=secrets,
         store=store,
@@ -1078,6 +1078,9 @@ def build_app(
         keyring_check=keyring_check,
         demo=demo,
     )
+    if store.recovery:  # a damaged state file was moved aside: say so once, plainly
+        app._show_message(app.tr("Ippo"), store.recovery)
+    return app
 
 
 __all__ = [

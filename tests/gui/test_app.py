@@ -395,3 +395,21 @@ def test_settings_change_is_saved_and_restarts_the_account(harness: Harness, qtb
     qtbot.waitUntil(lambda: len(harness.notes.shown) == 1)
     dialog.close()
     qtbot.waitUntil(lambda: app.settings_dialog is None)
+
+
+def test_a_damaged_state_file_is_said_once_in_the_app(tmp_path: Path, qtbot: QtBot) -> None:
+    config_dir = tmp_path / "config"
+    config_dir.mkdir()
+    (config_dir / "state.sqlite3").write_bytes(b"garbage, not a database" * 300)
+    h = Harness(tmp_path, [SHOP])
+    try:
+        [box] = h.app.messages
+        assert "state.sqlite3 was damaged" in box.text()
+        assert "moved aside to state.sqlite3.broken-" in box.text()
+    finally:
+        h.app.shutdown()
+    again = Harness(tmp_path, [SHOP])
+    try:
+        assert again.app.messages == []
+    finally:
+        again.app.shutdown()
