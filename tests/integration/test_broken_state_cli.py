@@ -4,12 +4,13 @@ traceback."""
 
 from __future__ import annotations
 
+import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.integration.test_pending_cli import ippo as run_ippo
 from tests.support.keyring_session import KeyringSession
 from tests.support.small_disk import fill, remount_read_only, small_disk
 from trayapp.config import ConfigStore
@@ -18,20 +19,11 @@ from trayapp.store.db import StateStore
 
 pytestmark = pytest.mark.integration
 
-REPO = Path(__file__).resolve().parents[2]
-
 
 def ippo(
     config_dir: Path, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "trayapp", "--config-dir", str(config_dir), *args],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env=env,
-        timeout=60,
-    )
+    return run_ippo(dict(os.environ) if env is None else env, config_dir, *args)
 
 
 def test_pending_moves_a_damaged_state_file_aside_and_says_so_once(tmp_path: Path) -> None:

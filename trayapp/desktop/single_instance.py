@@ -17,13 +17,17 @@ from __future__ import annotations
 import contextlib
 import getpass
 import hashlib
+import logging
 import os
 import socket
 import stat
 import struct
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 SHOW_LIST = b"show-list\n"
 ACK = b"ok\n"
@@ -86,6 +90,26 @@ def runtime_dir() -> Path:
 
 def socket_path(name: str) -> Path:
     return runtime_dir() / name
+
+
+def acquire(
+    knock: Callable[[], str], listen: Callable[[], bool], remove: Callable[[], object], where: str
+) -> bool:
+    """The start-up decision both socket kinds make: True when we are the first instance.
+
+    `knock` says 'answered' (a running instance will show its list: we are second),
+    'absent' (nobody there: listen) or 'silent' (a listener that is not ours or never
+    answers). Two knocks at most, then whatever sits at the address is removed and taken
+    over: nothing there can stop a start for longer than two bounded waits."""
+    for _attempt in range(2):
+        state = knock()
+        if state == "answered":
+            return False
+        if state == "absent" and listen():
+            return True
+    log.warning("%s: no answer from the socket there; taking it over", where)
+    remove()
+    return listen()
 
 
 def peer_uid(sock: socket.socket) -> int | None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import logging
 import os
 import socket
 import stat
@@ -22,9 +21,7 @@ import time
 
 from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
 
-from trayapp.desktop.single_instance import ACK, SHOW_LIST, same_user, socket_path
-
-log = logging.getLogger(__name__)
+from trayapp.desktop.single_instance import ACK, SHOW_LIST, acquire, same_user, socket_path
 
 ANSWER_WAIT = 0.5  # seconds a knock may take to write its one line
 MAX_KNOCKS = 16  # knocks being read at once; more are refused (a local flood costs nothing)
@@ -52,15 +49,9 @@ class UnixSingleInstance(QObject):
 
     def acquire(self, timeout_ms: int = 1500) -> bool:
         """Bounded: at most two knocks of `timeout_ms` each (before the event loop runs)."""
-        for _attempt in range(2):
-            state = self._knock(timeout_ms)
-            if state == "answered":
-                return False
-            if state == "absent" and self._listen():
-                return True
-        log.warning("%s: no answer from the socket there; taking it over", self.path)
-        self._remove_path()
-        return self._listen()
+        return acquire(
+            lambda: self._knock(timeout_ms), self._listen, self._remove_path, str(self.path)
+        )
 
     def ask_running_instance(self, timeout_ms: int = 1500) -> bool:
         """True when a running instance answered (and will show its list)."""

@@ -10,16 +10,13 @@ descriptor. The GUI thread never waits on a knock: each one is answered from rea
 from __future__ import annotations
 
 import contextlib
-import logging
 import socket
 import sys
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
-from trayapp.desktop.single_instance import ACK, SHOW_LIST, same_user, socket_path
-
-log = logging.getLogger(__name__)
+from trayapp.desktop.single_instance import ACK, SHOW_LIST, acquire, same_user, socket_path
 
 ANSWER_WAIT_MS = 500
 
@@ -53,15 +50,12 @@ class QtLocalSingleInstance(QObject):
         self._server: QLocalServer | None = None
 
     def acquire(self, timeout_ms: int = 1500) -> bool:
-        for _attempt in range(2):
-            state = self._knock(timeout_ms)
-            if state == "answered":
-                return False
-            if state == "absent" and self._listen():
-                return True
-        log.warning("%s: no answer from the socket there; taking it over", self.address)
-        QLocalServer.removeServer(self.address)
-        return self._listen()
+        return acquire(
+            lambda: self._knock(timeout_ms),
+            self._listen,
+            lambda: QLocalServer.removeServer(self.address),
+            self.address,
+        )
 
     def ask_running_instance(self, timeout_ms: int = 1500) -> bool:
         """True when a running instance answered (and will show its list)."""
