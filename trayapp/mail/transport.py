@@ -130,14 +130,19 @@ class ConnectionGuard:
         return self._cancelled
 
     def _shutdown(self) -> None:
+        # Under the lock: detach() (the connection closing) waits, so the number cannot be
+        # closed and reused by another connection in between.
         with self._lock:
             fd, family = self._fd, self._family
-        if fd is None:
-            return
-        # A duplicate of the descriptor: shutdown() acts on the connection, not the number,
-        # and the duplicate can be closed without closing the one imaplib reads from.
-        with contextlib.suppress(OSError), socket.fromfd(fd, family, socket.SOCK_STREAM) as dup:
-            dup.shutdown(socket.SHUT_RDWR)
+            if fd is None:
+                return
+            # A duplicate of the descriptor: shutdown() acts on the connection, not the
+            # number, and the duplicate closes without closing the one imaplib reads from.
+            with (
+                contextlib.suppress(OSError),
+                socket.fromfd(fd, family, socket.SOCK_STREAM) as dup,
+            ):
+                dup.shutdown(socket.SHUT_RDWR)
 
     # ---- deadlines
 
@@ -236,6 +241,12 @@ class _GuardedReads:
         self.guard.lines = 0
         return super()._command(name, *args)  # type: ignore[misc]
 
+    def shutdown(self) -> None:
+        # Every way a connection ends (logout, IMAPClient.shutdown) comes here: forget the
+        # descriptor before it is closed, so a later cut() cannot hit whatever reuses it.
+        self.guard.detach()
+        super().shutdown()  # type: ignore[misc]
+
     def _append_untagged(self, typ: str, dat: Any) -> None:
         if typ in _COALESCED and typ in self.untagged_responses:
             self.untagged_responses[typ] = [b"" if dat is None else dat]
@@ -288,10 +299,6 @@ class GuardedIMAPClient(IMAPClient):  # type: ignore[misc]
         if self.ssl:
             return _GuardedTLS(self.guard, self.host, self.port, self.ssl_context, connect_timeout)
         return _GuardedPlain(self.guard, self.host, self.port, connect_timeout)
-
-    def shutdown(self) -> None:
-        self.guard.detach()
-        super().shutdown()
 
 
 def guard_of(client: IMAPClient) -> ConnectionGuard | None:
