@@ -253,7 +253,9 @@ def run(args: argparse.Namespace) -> int:
                 guard.cut()
         raise KeyboardInterrupt
 
-    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous = {}
+    if threading.current_thread() is threading.main_thread():  # where Python allows it
+        previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     _warnings_to_stderr()
     try:
         return _run(args, register)
