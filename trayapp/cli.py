@@ -29,12 +29,17 @@ def build_parser() -> argparse.ArgumentParser:
     from trayapp.commands import account as account_cmd
     from trayapp.commands import ack as ack_cmd
     from trayapp.commands import pending as pending_cmd
+    from trayapp.commands import report as report_cmd
     from trayapp.commands import watch as watch_cmd
 
     account_cmd.register(sub)
     pending_cmd.register(sub)
     ack_cmd.register(sub)
     watch_cmd.register(sub)
+    report_cmd.register(sub)
+    from trayapp.cli_i18n import translate_parser
+
+    translate_parser(parser)  # help texts in the user's language (trayapp/cli_ja.py)
     return parser
 
 

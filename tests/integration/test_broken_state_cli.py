@@ -68,3 +68,11 @@ def test_read_only_and_full_config_folders_are_sentences(
         nested = ippo(folder / "new" / "config", "pending", env=env)
         assert nested.returncode == 2
         assert "cannot create" in nested.stderr and "Traceback" not in nested.stderr
+
+
+def test_the_recovery_line_speaks_japanese_under_a_japanese_locale(tmp_path: Path) -> None:
+    (tmp_path / "state.sqlite3").write_bytes(b"")
+    env = {**os.environ, "IPPO_LANGUAGE": "ja"}
+    done = ippo(tmp_path, "pending", env=env)
+    assert "state.sqlite3 が壊れていたため（the file is empty）" in done.stderr
+    assert "に退避して新しく作り直しました" in done.stderr

@@ -18,7 +18,7 @@ import pytest
 
 from trayapp.core.model import Inquiry, ItemState, Stage
 from trayapp.store import AckExists, StateStore, StoreError, SyncState
-from trayapp.store.db import SCHEMA_VERSION
+from trayapp.store.db import SCHEMA_VERSION, Recovery
 
 JST = timezone(timedelta(hours=9))
 NOW = datetime(2024, 5, 7, 9, 30, tzinfo=JST)
@@ -373,11 +373,12 @@ def _journal(store: StateStore, count: int = 3) -> None:
 def test_a_zero_length_state_file_is_moved_aside_with_one_message(tmp_path: Path) -> None:
     db = tmp_path / "state.sqlite3"
     db.write_bytes(b"")
-    told: list[str] = []
+    told: list[Recovery] = []
     with StateStore(tmp_path, on_recovery=told.append) as store:
         assert store.schema_version() == SCHEMA_VERSION
         store.dismiss("shop", "x", "answered", at=NOW)  # usable at once
-    assert len(told) == 1 and "state.sqlite3 was damaged (the file is empty)" in told[0]
+    assert len(told) == 1 and told[0].reason == "the file is empty"
+    assert "state.sqlite3 was damaged (the file is empty)" in told[0].english()
     aside = list(tmp_path.glob("state.sqlite3.broken-*"))
     assert len(aside) == 1 and aside[0].stat().st_size == 0
     with StateStore(tmp_path, on_recovery=told.append) as store:  # healthy now: no message
@@ -396,7 +397,7 @@ def test_a_damaged_state_file_keeps_the_journal_and_dismissals(tmp_path: Path) -
     half = len(data) // 2
     data[half:] = b"\xa5" * (len(data) - half)
     db.write_bytes(bytes(data))
-    told: list[str] = []
+    told: list[Recovery] = []
     with StateStore(tmp_path, on_recovery=told.append) as store:
         assert store.recovery is not None
         acks = {a.message_id: a.state for a in store.acks("shop")}
@@ -409,7 +410,9 @@ def test_a_damaged_state_file_keeps_the_journal_and_dismissals(tmp_path: Path) -
         assert store.ignored_senders("shop") == {"spam@example.com"}
         store.record_scan("shop", [inquiry(1)], NOW)
     assert len(told) == 1
-    assert "3 acknowledgement(s)" in told[0] and "2 acknowledgement(s) not yet sent" in told[0]
+    assert told[0].kept["acks"] == 3 and told[0].unsent == 2
+    text = told[0].english()
+    assert "3 acknowledgement(s)" in text and "2 acknowledgement(s) not yet sent" in text
     assert list(tmp_path.glob("state.sqlite3.broken-*"))
 
 

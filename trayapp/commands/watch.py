@@ -27,6 +27,8 @@ from datetime import datetime
 from types import FrameType
 from typing import Any
 
+from trayapp.cli_i18n import _, recovery_line
+from trayapp.clock import now as clock_now
 from trayapp.core.model import AccountConfig, AccountHealth, Inquiry
 
 EXIT_OK = 0
@@ -119,9 +121,11 @@ def waybar_line(
     health: dict[str, AccountHealth],
     accounts: tuple[AccountConfig, ...],
 ) -> dict[str, str]:
+    from trayapp.cli_i18n import describe_health, tooltip_texts
     from trayapp.core.summary import leads_by_account, summarize
 
-    return summarize(items, health, at, leads_by_account(accounts)).waybar()
+    summary = summarize(items, health, at, leads_by_account(accounts))
+    return summary.waybar(tooltip_texts(), describe_health)
 
 
 # --------------------------------------------------------------------------- the command
@@ -133,7 +137,7 @@ def _password_source() -> Callable[[AccountConfig], str]:
 
     return password_source(
         KeyringSecretStore(),
-        missing_hint="add the account again with `ippo account add ... --password-stdin`",
+        missing_hint=_("add the account again with `ippo account add ... --password-stdin`"),
     )
 
 
@@ -160,7 +164,7 @@ def run(args: argparse.Namespace) -> int:
         config = ConfigStore(config_dir)
         accounts = config.load_accounts()
         limits = config.server_limits()
-        store = StateStore(config_dir, on_recovery=_fail)
+        store = StateStore(config_dir, on_recovery=lambda r: _fail(recovery_line(r)))
     except (ConfigError, StoreError, OSError) as error:
         _fail(str(error))
         return EXIT_UNUSABLE
@@ -169,9 +173,9 @@ def run(args: argparse.Namespace) -> int:
 
         setup_logging(config_dir)  # health changes and reconnects go to ippo.log
     except OSError as error:
-        _fail(f"cannot write the log file: {error}")
+        _fail(_("cannot write the log file: {error}").format(error=error))
     if not accounts:
-        _fail("no accounts yet; add one with `ippo account add`")
+        _fail(_("no accounts yet; add one with `ippo account add`"))
         store.close()
         return EXIT_UNUSABLE
 
@@ -192,6 +196,7 @@ def run(args: argparse.Namespace) -> int:
     from functools import partial
 
     from trayapp.mail.acknowledge import with_acknowledgements
+    from trayapp.policy import ClockPolicy
 
     service = WatchService(
         accounts,
@@ -199,6 +204,7 @@ def run(args: argparse.Namespace) -> int:
         store,
         timings=timings,
         merge_acknowledgements=partial(with_acknowledgements, store),
+        schedule_for=ClockPolicy(config).schedule,
     )
     service.subscribe(snapshots.put)
     service.start()
@@ -242,7 +248,7 @@ def _change_key(snapshot: Any) -> object:
 
 
 def _emit(fmt: str, snapshot: Any, event: str) -> None:
-    now = datetime.now().astimezone()
+    now = clock_now()
     health = dict(snapshot.health)
     if fmt == "waybar":
         _write(waybar_line(now, snapshot.items, health, snapshot.accounts))

@@ -28,6 +28,7 @@ from typing import Any, Literal, cast, get_args
 
 from trayapp.core.model import Inquiry, ItemState, Stage
 from trayapp.disk import disk_problem
+from trayapp.store.history_schema import HISTORY_TABLES
 
 log = logging.getLogger(__name__)
 
@@ -190,6 +191,7 @@ _MIGRATIONS: list[tuple[str, ...]] = [
         # message; a 'recorded' entry without it was certainly never sent.
         "ALTER TABLE acks ADD COLUMN attempted_at TEXT",
     ),
+    HISTORY_TABLES,  # the trust record's history (trayapp/store/history.py)
 ]
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -256,6 +258,31 @@ def _private_file(path: Path) -> None:
         os.chmod(path, FILE_MODE)
 
 
+@dataclass(frozen=True)
+class Recovery:
+    """A damaged state file was moved aside: what happened and what was kept."""
+
+    file: str
+    reason: str
+    moved_to: str
+    kept: dict[str, int]  # rows copied into the fresh file, by table (_SALVAGED_TABLES)
+    unsent: int  # acknowledgements among them that were recorded but not sent
+
+    def english(self) -> str:
+        labels = {
+            "acks": "acknowledgement(s)",
+            "dismissals": "dismissal(s)",
+            "ignored_senders": "ignored sender(s)",
+            "notifications": "notification record(s)",
+        }
+        detail = ", ".join(f"{n} {labels[t]}" for t, n in self.kept.items() if n) or "nothing"
+        unsent = f" ({self.unsent} acknowledgement(s) not yet sent: check them)"
+        return (
+            f"{self.file} was damaged ({self.reason}); it was moved aside to {self.moved_to} "
+            f"and a fresh one started; recovered: {detail}" + (unsent if self.unsent else "")
+        )
+
+
 class _Damaged(Exception):
     """The file is not a usable SQLite database (empty, garbled or failing its check)."""
 
@@ -275,12 +302,15 @@ class StateStore:
     a fresh file, and `recovery` holds one sentence saying so (passed to `on_recovery`, else
     logged). Disk full and read-only folders raise StoreError with a sentence."""
 
-    def __init__(self, path: Path, *, on_recovery: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self, path: Path, *, on_recovery: Callable[[Recovery], None] | None = None
+    ) -> None:
         path = Path(path)
         if path.is_dir():
             path = path / STATE_FILE
         self.path = path
-        self.recovery: str | None = None
+        self.recovery: str | None = None  # one English sentence (logs, the app's message)
+        self.recovery_report: Recovery | None = None  # the same, for a translated message
         self._lock = threading.RLock()
         try:
             existed_empty = path.exists() and path.stat().st_size == 0
@@ -293,8 +323,8 @@ class StateStore:
             self._open()
         except _Damaged as damaged:
             self._recover(str(damaged))
-            if on_recovery is not None:
-                on_recovery(self.recovery or "")
+            if on_recovery is not None and self.recovery_report is not None:
+                on_recovery(self.recovery_report)
             else:
                 log.warning("%s", self.recovery)
 
@@ -350,21 +380,12 @@ class StateStore:
         self._open()
         kept = self._restore(salvaged)
         unsent = sum(1 for row in salvaged.get("acks", ([], []))[1] if _row_state(row) in _UNSENT)
-        detail = ", ".join(f"{n} {label}" for label, n in kept.items() if n) or "nothing"
-        self.recovery = (
-            f"{self.path.name} was damaged ({reason}); it was moved aside to {moved.name} and "
-            f"a fresh one started; recovered: {detail}"
-            + (f" ({unsent} acknowledgement(s) not yet sent: check them)" if unsent else "")
-        )
+        self.recovery_report = Recovery(self.path.name, reason, moved.name, kept, unsent)
+        self.recovery = self.recovery_report.english()
 
     def _restore(self, salvaged: _Salvage) -> dict[str, int]:
+        """Rows copied into the fresh file, by table."""
         kept: dict[str, int] = {}
-        labels = {
-            "acks": "acknowledgement(s)",
-            "dismissals": "dismissal(s)",
-            "ignored_senders": "ignored sender(s)",
-            "notifications": "notification record(s)",
-        }
         with self._write() as conn:
             for table in _SALVAGED_TABLES:
                 columns, rows = salvaged.get(table, ([], []))
@@ -384,7 +405,7 @@ class StateStore:
                     except sqlite3.Error:
                         continue  # a garbled row: the rest still count
                     count += cursor.rowcount
-                kept[labels[table]] = count
+                kept[table] = count
         return kept
 
     # -- plumbing -----------------------------------------------------------------------------

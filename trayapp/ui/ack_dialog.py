@@ -140,10 +140,10 @@ class AckDialog(QDialog):
         self.send_button = QPushButton()
         self.send_button.setDefault(True)
         self.retry_button = QPushButton()
-        self.retry_button.hide()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.buttons.addButton(self.retry_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.addButton(self.send_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.retry_button.hide()  # after addButton, which shows it; only a failed send shows it
         self.buttons.rejected.connect(self.reject)
         self.send_button.clicked.connect(self.send)
         self.retry_button.clicked.connect(self.retry)
@@ -233,10 +233,11 @@ class AckDialog(QDialog):
         values = template_values(
             sender=self.inquiry.sender,
             subject=self.inquiry.subject,
-            signature=self.account.signature,
+            signature=self.account.signature_for(self.language),
             language=self.language,
             promised=due,
             now=self._now,
+            overdue=self.inquiry.deadline <= self._now,
         )
         self._phrase = values["promised_time"]
         self.body.setPlainText(self.template.render(values))

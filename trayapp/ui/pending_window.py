@@ -36,11 +36,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trayapp.core.durations import format_duration
 from trayapp.core.model import AccountHealth, Inquiry, ItemState, Stage
-from trayapp.core.stages import stage_at
+from trayapp.core.stages import item_stage
 from trayapp.core.summary import DEFAULT_LEADS, StageLeads
 from trayapp.ui.badge import FILL, INK
-from trayapp.ui.i18n import describe_health
+from trayapp.ui.i18n import describe_health, duration_words
 
 ITEM_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 PREVIEW_CHARS = 240
@@ -55,19 +56,6 @@ def _plain(label: QLabel) -> QLabel:
 def one_line(text: str) -> str:
     """Collapse whitespace (previews and broken headers can carry newlines and tabs)."""
     return " ".join(text.split())
-
-
-def countdown_parts(left: timedelta) -> str:
-    """'3h 05m', '45m', '2d 3h' for the list (finer than the badge)."""
-    seconds = int(abs(left).total_seconds())
-    if seconds >= 48 * 3600:
-        days, rest = divmod(seconds, 86400)
-        return f"{days}d {rest // 3600}h"
-    hours, rest = divmod(seconds, 3600)
-    minutes = rest // 60
-    if left > timedelta(0) and not hours and not minutes:
-        minutes = 1  # under a minute left still reads as time left
-    return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m"
 
 
 class ElidedLabel(QLabel):
@@ -392,7 +380,7 @@ class PendingWindow(QWidget):
 
     def _stage(self, item: Inquiry, now: datetime) -> Stage:
         lead = self._leads.get(item.account, DEFAULT_LEADS)
-        return stage_at(item.deadline, now, lead.warning, lead.urgent)
+        return item_stage(item, now, lead.warning, lead.urgent)
 
     def _ordered(self, now: datetime) -> tuple[list[Inquiry], list[Inquiry]]:
         def key(i: Inquiry) -> tuple[int, datetime, str, int]:
@@ -458,7 +446,7 @@ class PendingWindow(QWidget):
         for row in self._rows.values():
             item = row.item
             left = item.deadline - now
-            amount = countdown_parts(left)
+            amount = format_duration(left, duration_words(), fine=True)
             if left <= timedelta(0):
                 text = self.tr("%1 late").replace("%1", amount)
             else:
