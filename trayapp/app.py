@@ -1171,8 +1171,12 @@ def build_app(
         keyring_check=keyring_check,
         demo=demo,
     )
-    if store.recovery:  # a damaged state file was moved aside: say so once, plainly
-        app._show_message("Ippo", store.recovery)  # the name: the same in every language
+    if store.recovery_report is not None:  # a damaged state file was moved aside: say so once
+        from trayapp.cli_i18n import catalog_for, recovery_line
+
+        shown = resolve_language(config.settings.get("language"))
+        text = recovery_line(store.recovery_report, catalog_for("ja" if shown == "ja" else "en"))
+        app._show_message("Ippo", text)  # the name: the same in every language
     return app
 
 

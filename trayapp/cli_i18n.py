@@ -153,27 +153,28 @@ def plain_reason(reason: str) -> str:
     return explain_failure(reason, current().language).with_detail()
 
 
-def recovery_line(report: object) -> str:
-    """The one line a command prints when the state file was damaged and moved aside
-    (trayapp.store.db.Recovery), in the command line's language."""
+def recovery_line(report: object, catalog: Catalog | None = None) -> str:
+    """The one line said when the state file was damaged and moved aside
+    (trayapp.store.db.Recovery), in the catalog's language (default: the command line's)."""
+    tr = catalog or current()
     kept = getattr(report, "kept", {})
     labels = {
-        "acks": _("{count} acknowledgement(s)"),
-        "dismissals": _("{count} dismissal(s)"),
-        "ignored_senders": _("{count} ignored sender(s)"),
-        "notifications": _("{count} notification record(s)"),
+        "acks": tr("{count} acknowledgement(s)"),
+        "dismissals": tr("{count} dismissal(s)"),
+        "ignored_senders": tr("{count} ignored sender(s)"),
+        "notifications": tr("{count} notification record(s)"),
     }
     parts = [label.format(count=kept[t]) for t, label in labels.items() if kept.get(t)]
-    line = _(
+    line = tr(
         "{file} was damaged ({reason}); it was moved aside to {moved} and a fresh one "
         "started; recovered: {kept}"
     ).format(
         file=getattr(report, "file", ""),
         reason=getattr(report, "reason", ""),
         moved=getattr(report, "moved_to", ""),
-        kept=", ".join(parts) or _("nothing"),
+        kept=", ".join(parts) or tr("nothing"),
     )
     unsent = int(getattr(report, "unsent", 0))
     if unsent:
-        line += _(" ({count} acknowledgement(s) not yet sent: check them)").format(count=unsent)
+        line += tr(" ({count} acknowledgement(s) not yet sent: check them)").format(count=unsent)
     return line

@@ -518,15 +518,22 @@ def test_settings_change_is_saved_and_restarts_the_account(harness: Harness, qtb
     qtbot.waitUntil(lambda: app.settings_dialog is None)
 
 
-def test_a_damaged_state_file_is_said_once_in_the_app(tmp_path: Path, qtbot: QtBot) -> None:
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [("en", "state.sqlite3 was damaged"), ("ja", "state.sqlite3 が壊れていたため")],
+)
+def test_a_damaged_state_file_is_said_once_in_the_app(
+    tmp_path: Path, qtbot: QtBot, language: str, said: str
+) -> None:
     config_dir = tmp_path / "config"
     config_dir.mkdir()
+    ConfigStore(config_dir).update_settings(language=language)
     (config_dir / "state.sqlite3").write_bytes(b"garbage, not a database" * 300)
     h = Harness(tmp_path, [SHOP])
     try:
         [box] = h.app.messages
-        assert "state.sqlite3 was damaged" in box.text()
-        assert "moved aside to state.sqlite3.broken-" in box.text()
+        assert said in box.text()
+        assert "state.sqlite3.broken-" in box.text()
     finally:
         h.app.shutdown()
     again = Harness(tmp_path, [SHOP])
