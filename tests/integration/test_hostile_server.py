@@ -306,3 +306,47 @@ def test_a_garbled_reply_costs_a_reconnect_not_the_watcher(tmp_path: Path) -> No
             assert watcher.stop(timeout=5)
     assert "unexpected reply" in retrying[0]
     assert server.connections >= 2
+
+
+def test_pending_lists_a_message_without_a_usable_date_and_keeps_its_clock(
+    tmp_path: Path, secret_env: object
+) -> None:
+    """Garbage INTERNALDATE and no usable Date: `ippo pending` lists the message (it used to
+    drop it: "Nothing waits"), its clock starting when Ippo first saw it -- and a later run
+    (a status bar runs it every minute) keeps that moment instead of restarting the clock."""
+    import json
+    import subprocess
+    import sys
+
+    from trayapp.config import ConfigStore
+    from trayapp.desktop.secrets import KeyringSecretStore, forget_account
+
+    script = Script(messages=[message(7, internaldate=b'"garbage"', date="not a date")])
+    config_dir = tmp_path / "config"
+    config_dir.mkdir()
+    env = secret_env.subprocess_env()  # type: ignore[attr-defined]
+    command = [sys.executable, "-m", "trayapp", "--config-dir", str(config_dir), "pending"]
+    with scripted_imap(tmp_path, script) as server:
+        account = account_for(server, name="undated")
+        ConfigStore(config_dir).add_account(account)
+        KeyringSecretStore().set_password(account.name, "pw")
+        runs = []
+        try:
+            for _ in range(2):
+                done = subprocess.run(
+                    [*command, "--json"],
+                    capture_output=True,
+                    text=True,
+                    env=env,
+                    cwd=Path(__file__).resolve().parents[2],
+                    timeout=60,
+                )
+                assert done.returncode == 0, done.stderr
+                assert "INTERNALDATE unreadable unusable" in done.stderr
+                runs.append(json.loads(done.stdout))
+        finally:
+            forget_account(KeyringSecretStore(), account.name)
+    first, second = runs
+    assert [i["message_id"] for i in first] == ["m7@example.net"]
+    assert second[0]["received_at"] == first[0]["received_at"]
+    assert second[0]["id"] == first[0]["id"]

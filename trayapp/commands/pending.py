@@ -11,6 +11,7 @@ scan does not need.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import threading
@@ -351,7 +352,13 @@ def _run(args: argparse.Namespace, register: Any) -> int:
                 status = EXIT_ACCOUNT_FAILED
                 continue
             try:
-                inquiries = outcome.scan.waiting(
+                from trayapp.mail.scan import keep_first_seen
+
+                scan = dataclasses.replace(
+                    outcome.scan,
+                    inbox=keep_first_seen(outcome.scan.inbox, now, store.items(name)),
+                )
+                inquiries = scan.waiting(
                     outcome.account,
                     now,
                     dismissed_ids=store.dismissed_ids(name),

@@ -12,7 +12,7 @@ import imaplib
 import logging
 from collections.abc import Collection, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
@@ -92,6 +92,23 @@ class ScanResult:
             ignored_senders=ignored_senders,
             schedule=schedule,
         )
+
+
+def keep_first_seen(
+    inbox: Iterable[MessageFacts], scanned_at: datetime, known: Iterable[Inquiry]
+) -> list[MessageFacts]:
+    """`inbox` where a message whose clock started at `scanned_at` (first seen now: no usable
+    INTERNALDATE or Date, see core.arrival) but which an earlier run already saw keeps that
+    run's moment. `known`: the last recorded waiting items (they carry folder, UIDVALIDITY
+    and UID). Without this a command run every minute would restart that clock every time."""
+    earlier = {(i.folder, i.uidvalidity, i.uid): i.received_at for i in known}
+    kept: list[MessageFacts] = []
+    for facts in inbox:
+        first = earlier.get((facts.folder, facts.uidvalidity, facts.uid))
+        if facts.received_at == scanned_at and first is not None and first < scanned_at:
+            facts = replace(facts, received_at=first)
+        kept.append(facts)
+    return kept
 
 
 def search_since_date(since: datetime) -> date:
