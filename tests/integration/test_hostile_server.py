@@ -350,3 +350,35 @@ def test_pending_lists_a_message_without_a_usable_date_and_keeps_its_clock(
     assert [i["message_id"] for i in first] == ["m7@example.net"]
     assert second[0]["received_at"] == first[0]["received_at"]
     assert second[0]["id"] == first[0]["id"]
+
+
+def test_the_watch_service_keeps_a_first_seen_clock_across_restarts(tmp_path: Path) -> None:
+    """The tray app and `ippo watch`: a message without a usable date is listed, and after a
+    restart (a new connection, a new process) its clock still starts at the first sight."""
+    import time
+
+    from trayapp.mail.service import WatchService
+    from trayapp.mail.watcher import WatchTimings
+    from trayapp.store.db import StateStore
+
+    script = Script(messages=[message(7, internaldate=b'"garbage"', date="not a date")])
+    seen: list[datetime] = []
+    with scripted_imap(tmp_path, script) as server, StateStore(tmp_path / "state") as store:
+        account = account_for(server)
+        for _ in range(2):
+            service = WatchService(
+                [account], lambda _a: "pw", store, timings=WatchTimings(response_timeout=5)
+            )
+            service.start()
+            try:
+                for _ in range(300):  # the live picture, not the last recorded one
+                    snapshot = service.snapshot()
+                    if snapshot.covered and snapshot.items:
+                        break
+                    time.sleep(0.05)
+                [item] = snapshot.items
+                seen.append(item.received_at)
+            finally:
+                assert service.stop(timeout=5)
+            time.sleep(0.05)  # a later moment: a restarted clock would show
+    assert seen[0] == seen[1]

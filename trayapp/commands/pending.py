@@ -356,7 +356,7 @@ def _run(args: argparse.Namespace, register: Any) -> int:
 
                 scan = dataclasses.replace(
                     outcome.scan,
-                    inbox=keep_first_seen(outcome.scan.inbox, now, store.items(name)),
+                    inbox=keep_first_seen(outcome.scan.inbox, store.items(name)),
                 )
                 inquiries = scan.waiting(
                     outcome.account,

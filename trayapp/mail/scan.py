@@ -94,18 +94,17 @@ class ScanResult:
         )
 
 
-def keep_first_seen(
-    inbox: Iterable[MessageFacts], scanned_at: datetime, known: Iterable[Inquiry]
-) -> list[MessageFacts]:
-    """`inbox` where a message whose clock started at `scanned_at` (first seen now: no usable
-    INTERNALDATE or Date, see core.arrival) but which an earlier run already saw keeps that
-    run's moment. `known`: the last recorded waiting items (they carry folder, UIDVALIDITY
-    and UID). Without this a command run every minute would restart that clock every time."""
+def keep_first_seen(inbox: Iterable[MessageFacts], known: Iterable[Inquiry]) -> list[MessageFacts]:
+    """`inbox` where a message whose clock started when it was first seen (no usable
+    INTERNALDATE or Date, see core.arrival) but which an earlier look already recorded keeps
+    that earlier moment. `known`: the last recorded waiting items (they carry folder,
+    UIDVALIDITY and UID). Without this every run of `ippo pending` and every reconnect would
+    restart that clock."""
     earlier = {(i.folder, i.uidvalidity, i.uid): i.received_at for i in known}
     kept: list[MessageFacts] = []
     for facts in inbox:
         first = earlier.get((facts.folder, facts.uidvalidity, facts.uid))
-        if facts.received_at == scanned_at and first is not None and first < scanned_at:
+        if facts.first_seen and first is not None and first < facts.received_at:
             facts = replace(facts, received_at=first)
         kept.append(facts)
     return kept
@@ -246,6 +245,7 @@ def _facts(
             flags=_flags(data.get(b"FLAGS")),
             headers=headers,
             size=_int(data.get(b"RFC822.SIZE")) or 0,
+            first_seen=source is ArrivalSource.FIRST_SEEN,
         )
     except Exception as error:  # absurd data in one message must not end the scan
         log.warning("%s UID %d skipped: %s: %s", state.folder, uid, type(error).__name__, error)
