@@ -17,7 +17,6 @@ DEB_PACKAGES=(
   libegl1 libgl1 libglib2.0-0 libfontconfig1 libfreetype6 libdbus-1-3 libxkbcommon0
   libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
   libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxcb-xfixes0 libx11-xcb1
-  libnotify-bin
   # The Linux bundle is built and smoke-run by the tests (installers/linux/build.sh, smoke.sh):
   # PyInstaller needs the shared libpython (libpython3-dev pulls it in for Debian's python3)
   # and binutils (strip, objdump); trim_icu.py needs icupkg/genccode and gcc.

@@ -24,7 +24,6 @@ import signal
 import socket
 import sys
 import threading
-import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import partial
@@ -55,6 +54,7 @@ from trayapp.clock import now as local_now  # one clock for the GUI, the CLI and
 from trayapp.config import ConfigError, ConfigStore, resolve_config_dir
 from trayapp.core.failures import explain_failure
 from trayapp.core.model import AccountConfig, AccountHealth, HealthState, Inquiry, ItemState
+from trayapp.core.notifications import ACTION_ACK, ACTION_SNOOZE
 from trayapp.core.summary import StageLeads, leads_by_account, summarize
 from trayapp.core.templates import ReplyTemplate
 from trayapp.desktop.autostart import APP_ID, Autostart, AutostartError, launch_command
@@ -71,6 +71,7 @@ from trayapp.resources_paths import app_icon_files, app_icon_png
 from trayapp.ui.bridge import WatchBridge, WatchSource
 from trayapp.ui.i18n import LanguageSwitcher, notification_texts, resolve_language, ui_language
 from trayapp.ui.messages import no_keyring_message, no_tray_message, system_tray_available
+from trayapp.ui.notification_actions import NotificationActions, platform_backends
 from trayapp.ui.single_instance import SingleInstance
 from trayapp.ui.timers import WakeTimer
 from trayapp.ui.tray import TrayController
@@ -101,6 +102,7 @@ SUMMARY_MAX_WAIT = timedelta(minutes=30)
 LIST_KEEP_MS = 60_000  # a hidden list is kept this long (reopening it soon is instant)
 TRIM_AFTER_MS = 15_000  # quiet time after changes before freed memory is handed back
 STOP_TIMEOUT = 2.0  # per watcher, all in parallel: well inside the 10 s a session gives us
+NOTIFICATION_SNOOZE = timedelta(hours=1)  # "Snooze 1 h" on a notification
 
 
 M_ARENA_MAX = -8  # glibc's mallopt parameter number (malloc.h)
@@ -254,6 +256,8 @@ class IppoApp(QObject):
         open_url: Callable[[QUrl], bool] = QDesktopServices.openUrl,
         keyring_check: Callable[[], None] | None = None,
         demo: bool = False,
+        notification_actions: NotificationActions | None = None,
+        snooze_notifications: Callable[[str, datetime], None] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -280,6 +284,10 @@ class IppoApp(QObject):
         self.password_dialogs: list[QDialog] = []
         self.keyring_check = keyring_check
         self.demo = demo
+        # "Snooze 1 h" on a notification: the item snooze of the clock (issue 13) plugs in
+        # here; without it, the scheduler holds that inquiry's notifications in memory.
+        self.snooze_notifications = snooze_notifications or scheduler.snooze
+        self.notification_actions = notification_actions
         self.accounts: list[AccountConfig] = config.load_accounts()
         self.leads: dict[str, StageLeads] = leads_by_account(self.accounts)
         self.add_dialog: AddInboxDialog | None = None
@@ -304,6 +312,9 @@ class IppoApp(QObject):
         tray.start_at_login_changed.connect(self.set_start_at_login)
 
         scheduler.set_leads(self.leads)
+        scheduler.set_overdue_stays(self._overdue_stays_setting())
+        if notification_actions is not None:
+            notification_actions.invoked.connect(self.on_notification_action)
         # The list is built when first shown and let go a while after it is hidden: a tray
         # app spends its day with the list closed, and its rows (fonts, layouts) cost more
         # memory than everything else on screen.
@@ -539,6 +550,23 @@ class IppoApp(QObject):
                 + f"\n\n{where}",
             )
 
+    def on_notification_action(self, key: str, item_ids: list[str]) -> None:
+        """The person acted on a notification: "Send first word" opens the acknowledgement
+        (the list, for a group), "Snooze 1 h" holds its notifications, a click opens the list
+        at the inquiry."""
+        log.info("notification action %s for %s", key, ",".join(item_ids))
+        known = [i for i in item_ids if self._item(i) is not None]
+        if key == ACTION_ACK and len(known) == 1 and len(item_ids) == 1:
+            self.acknowledge(known[0])
+        elif key == ACTION_SNOOZE:
+            until = self.clock() + NOTIFICATION_SNOOZE
+            for item_id in item_ids:
+                self.snooze_notifications(item_id, until)
+        else:
+            self.show_list(None)
+            if known:
+                self.pending.select_item(known[0])
+
     # ---------------------------------------------------------------- inboxes
 
     def open_add_inbox(self) -> None:
@@ -601,12 +629,16 @@ class IppoApp(QObject):
         from trayapp.ui.settings_dialog import SettingsDialog  # on first use (TYPE_CHECKING)
 
         dialog = SettingsDialog(
-            self.accounts, language=str(language), start_at_login=self._start_at_login_setting()
+            self.accounts,
+            language=str(language),
+            start_at_login=self._start_at_login_setting(),
+            overdue_stays=self._overdue_stays_setting(),
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.account_settings_changed.connect(self._on_account_edited)
         dialog.language_changed.connect(self.set_language)
         dialog.start_at_login_changed.connect(self.set_start_at_login)
+        dialog.overdue_stays_changed.connect(self.set_overdue_stays)
         dialog.add_inbox_requested.connect(self.open_add_inbox)
         dialog.remove_account_requested.connect(self.remove_account)
         dialog.destroyed.connect(lambda *_: setattr(self, "settings_dialog", None))
@@ -658,6 +690,15 @@ class IppoApp(QObject):
         self.tray.retranslate()
         self.scheduler.set_texts(notification_texts())
         self.update_summary()
+
+    def _overdue_stays_setting(self) -> bool:
+        value = self.config.settings.get("overdue_stays")
+        return True if value is None else bool(value)
+
+    def set_overdue_stays(self, enabled: bool) -> None:
+        """Overdue notifications stay on screen until the person acts (the default)."""
+        self.config.update_settings(overdue_stays=enabled)
+        self.scheduler.set_overdue_stays(enabled)
 
     def _start_at_login_setting(self) -> bool:
         if self.autostart is None:
@@ -1017,9 +1058,6 @@ def _run(args: argparse.Namespace, config_dir: Path, secrets: Secrets, *, demo: 
         setup_logging(config_dir, verbose=bool(getattr(args, "verbose", False)))
     except OSError as error:
         _stderr(f"cannot write the log file: {error}")
-    # plyer warns on stderr at every notification that dbus-python is missing; it then uses
-    # notify-send, which is what Ippo expects (desktop/notify.py checks the daemon first).
-    warnings.filterwarnings("ignore", message="The Python dbus package", category=UserWarning)
     qapp = make_application()
     single = SingleInstance(instance_name(config_dir))
     if not single.acquire():
@@ -1104,7 +1142,6 @@ def build_app(
     """Every real part, built here and passed in. `service`, `notification_backends` and
     `autostart` may be given (tests); by default the real ones for this platform."""
     from trayapp.desktop.autostart import autostart_for_platform
-    from trayapp.desktop.notify import PlyerBackend
     from trayapp.mail.acknowledge import (
         AcknowledgeService,
         load_templates,
@@ -1129,9 +1166,10 @@ def build_app(
         )
     bridge = WatchBridge(service)
     tray = TrayController()
+    actions = NotificationActions()
     if notification_backends is None:
         icon = app_icon_png(64)
-        notification_backends = [PlyerBackend(app_icon=str(icon) if icon else "")]
+        notification_backends = platform_backends(actions, str(icon) if icon else "")
     # The tray's own balloon is the last resort, where no notification service answers.
     notifier = Notifier([*notification_backends, CallableBackend("tray", tray.show_notification)])
     notify_timer = WakeTimer()
@@ -1170,6 +1208,7 @@ def build_app(
         open_url=open_url,
         keyring_check=keyring_check,
         demo=demo,
+        notification_actions=actions,
     )
     if store.recovery_report is not None:  # a damaged state file was moved aside: say so once
         from trayapp.cli_i18n import catalog_for, recovery_line

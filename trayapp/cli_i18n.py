@@ -80,6 +80,14 @@ def current() -> Catalog:
     return _current
 
 
+def use_language(setting: str | None) -> None:
+    """Follow the language chosen in Ippo's settings ('ja' or 'en'); None keeps the locale's."""
+    global _current
+    language = _supported(setting or "")
+    if language is not None:
+        _current = catalog_for(language)
+
+
 def _(message: str) -> str:
     """`message` in the command line's language."""
     return current()(message)

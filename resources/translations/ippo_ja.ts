@@ -19,6 +19,22 @@
         <translation>送信できませんでした：%1</translation>
     </message>
     <message>
+        <source>It may or may not have gone out: the connection broke just as it was sent. Look in Sent (or wait for the customer) before you press Retry.</source>
+        <translation>送信の瞬間に接続が切れたため、届いたかどうか分かりません。送信済みフォルダーを確認してから（またはお客様の反応を待ってから）再送信してください。</translation>
+    </message>
+    <message>
+        <source>It is being sent right now (from another window or command). Try again in a minute.</source>
+        <translation>ちょうど今、別のウィンドウかコマンドから送信中です。1分ほどしてからもう一度お試しください。</translation>
+    </message>
+    <message>
+        <source>This inquiry was already acknowledged.</source>
+        <translation>この問い合わせには、すでに一報を送っています。</translation>
+    </message>
+    <message>
+        <source>Ippo has no password for this inbox. Enter it again (tray menu: Fix).</source>
+        <translation>この受信箱のパスワードが保存されていません。もう一度入力してください（トレイのメニューの「接続を直す」から）。</translation>
+    </message>
+    <message>
         <source>Quick acknowledgement</source>
         <translation>一報を送る</translation>
     </message>
@@ -245,10 +261,6 @@ Nothing was saved.</source>
 <context>
     <name>IppoApp</name>
     <message>
-        <source>Ippo</source>
-        <translation>Ippo</translation>
-    </message>
-    <message>
         <source>The inquiry is in the inbox of %1 (%2): “%3” from %4.</source>
         <translation>問い合わせは %1（%2）の受信箱にあります：%4 さんからの「%3」</translation>
     </message>
@@ -259,6 +271,10 @@ Nothing was saved.</source>
     <message>
         <source>No web browser is set up on this computer, so nothing was opened.</source>
         <translation>このパソコンにはウェブブラウザーが設定されていないため、何も開けませんでした。</translation>
+    </message>
+    <message>
+        <source>Ippo</source>
+        <translation>Ippo</translation>
     </message>
     <message>
         <source>A reply draft opened in your mail program (mail programs cannot be asked to show one particular message).</source>
@@ -343,12 +359,18 @@ Nothing was saved.</source>
 <context>
     <name>Notification</name>
     <message>
-        <source>{sender}: reply within {left}</source>
-        <translation>{sender}：あと{left}で返信期限</translation>
+        <source>Reply within {left}</source>
+        <translation>あと{left}で返信期限</translation>
     </message>
     <message>
-        <source>{sender}: reply overdue by {left}</source>
-        <translation>{sender}：返信期限を{left}過ぎています</translation>
+        <source>Reply overdue by {left}</source>
+        <translation>返信期限を{left}過ぎています</translation>
+    </message>
+    <message>
+        <source>{sender}
+{subject}</source>
+        <translation>{sender}
+{subject}</translation>
     </message>
     <message>
         <source>{count} inquiries need a reply</source>
@@ -369,6 +391,18 @@ Nothing was saved.</source>
     <message>
         <source>(no subject)</source>
         <translation>（件名なし）</translation>
+    </message>
+    <message>
+        <source>Open list</source>
+        <translation>一覧を開く</translation>
+    </message>
+    <message>
+        <source>Send first word</source>
+        <translation>一報を送る</translation>
+    </message>
+    <message>
+        <source>Snooze 1 h</source>
+        <translation>1時間後に再通知</translation>
     </message>
 </context>
 <context>
@@ -554,6 +588,10 @@ Nothing was saved.</source>
     <message>
         <source>Start Ippo when I log in</source>
         <translation>ログイン時に Ippo を起動する</translation>
+    </message>
+    <message>
+        <source>Keep overdue notifications on screen until I act</source>
+        <translation>期限切れの通知は対応するまで画面に残す</translation>
     </message>
 </context>
 <context>

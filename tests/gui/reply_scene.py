@@ -2,7 +2,7 @@
 (from a company contact, account with a display name and signatures) or the settings with the
 account editor, in the given language; prints 'shown', then waits to be screenshotted.
 
-    python -m tests.gui.reply_scene ack|settings|password LANG
+    python -m tests.gui.reply_scene ack|settings|password|banner LANG
 """
 
 from __future__ import annotations
@@ -67,6 +67,28 @@ def main() -> int:
             SHOP, overdue_inquiry(local_now()), load_templates(), NoSend(), local_now
         )
         print("body-start=" + widget.body.toPlainText().split("\n")[3], flush=True)
+    elif scene == "banner":
+        from datetime import UTC
+
+        from trayapp.core.model import AccountHealth, HealthState
+        from trayapp.ui.pending_window import PendingWindow
+
+        from .helpers import sample_items
+
+        now = datetime.now(UTC)
+        window = PendingWindow(clock=lambda: datetime.now(UTC))
+        window.set_items(sample_items(now))
+        window.set_health(
+            {
+                "shop": AccountHealth(HealthState.CONNECTED),
+                "support": AccountHealth(
+                    HealthState.ERROR,
+                    "imap.example.jp:993: login failed (wrong user name or password?): "
+                    "b'[AUTHENTICATIONFAILED] Authentication failed.'",
+                ),
+            }
+        )
+        widget = window
     elif scene == "password":
         widget = NewPasswordDialog(
             SHOP,

@@ -263,3 +263,31 @@ def test_signature_follows_the_reply_language(qtbot: Any, store: StateStore) -> 
     assert box.body.toPlainText().rstrip().endswith("一報商店 鈴木")
     box.language_box.setCurrentIndex(box.language_box.findData("en"))
     assert box.body.toPlainText().rstrip().endswith("Ippo Shop, Suzuki")
+
+
+def test_a_refused_login_is_said_plainly(dialog: AckDialog) -> None:
+    from trayapp.mail.acknowledge import SendFailed
+    from trayapp.mail.errors import AuthenticationFailed
+
+    cause = AuthenticationFailed(
+        "login failed (wrong user name or password?): 535 b'5.7.8 bad'", host="smtp.x", port=465
+    )
+    failure = SendFailed(str(cause), message_id="m@x")
+    failure.__cause__ = cause
+    dialog.show()
+    dialog._on_failed(failure)
+    assert dialog.error.text() == (
+        "Not sent: The server smtp.x refused the user name or password. If you changed the"
+        " password (or need an app password), enter the new one."
+    )
+    assert dialog.retry_button.isVisible()
+
+
+def test_an_uncertain_send_is_explained_in_the_users_terms(dialog: AckDialog) -> None:
+    from trayapp.mail.acknowledge import SendUncertain
+
+    dialog.show()
+    dialog._on_failed(SendUncertain("OutcomeUnknown: reset after DATA; Retry checks Sent first"))
+    assert dialog.error.text().startswith("Not sent: It may or may not have gone out")
+    assert "OutcomeUnknown" not in dialog.error.text()
+    assert dialog.retry_button.isVisible()

@@ -32,6 +32,7 @@ SPECS = {
     "empty": BadgeSpec("", "empty"),
     "error": BadgeSpec("", "error"),
     "error-45m": BadgeSpec("45m", "error", Stage.URGENT),
+    "setup": BadgeSpec("", "setup"),
 }
 # Font rasterisation may differ by a shade between FreeType builds: a pixel counts as
 # different only beyond this per-channel delta, and only a few may differ.

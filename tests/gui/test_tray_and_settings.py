@@ -99,7 +99,7 @@ def test_japanese_menu(tray: TrayController, qapp: QApplication) -> None:
         assert lines[1] == "返信待ち 3件：期限切れ 1 · 至急 1 · 注意 0 · 余裕 1"
         assert lines[-1].endswith("2時間超過")  # 時間, not 'h'
         tray.set_summary(summarize([], {}, NOW, no_inbox=True))
-        assert tray.current_badge() == BadgeSpec("", "error")
+        assert tray.current_badge() == BadgeSpec("", "setup")
         assert tray.toolTip().splitlines()[1] == (
             "まだ受信箱を見守っていません。このメニューから追加してください"
         )

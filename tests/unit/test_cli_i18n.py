@@ -171,3 +171,14 @@ def test_pending_lines_say_time_the_japanese_way(monkeypatch: pytest.MonkeyPatch
     assert format_line(late, now).endswith("（件名なし）")
     monkeypatch.setattr(cli_i18n, "_current", catalog_for("en"))
     assert format_line(late, now).startswith("overdue 6h 05m")
+
+
+def test_the_language_chosen_in_the_settings_wins_over_the_locale(tmp_path: Path) -> None:
+    from trayapp.config import ConfigStore
+
+    ConfigStore(tmp_path).update_settings(language="ja")
+    chosen = _ippo("pending", language="en_US.UTF-8", config=tmp_path)
+    assert chosen.stdout.startswith("アカウントがまだありません。")
+    empty = tmp_path / "nothing-here"
+    _ippo("--help", language="en_US.UTF-8", config=empty)
+    assert not empty.exists()  # looking for the setting creates nothing

@@ -14,7 +14,6 @@ import argparse
 import csv
 import io
 import json
-import os
 import sys
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -82,14 +81,12 @@ def _write_stdout(text: str) -> None:
 
 
 def cli_language(setting: object) -> Language:
-    """The settings' language, else the locale's (LC_ALL, LC_MESSAGES, LANG)."""
+    """The settings' language, else the command line's (trayapp.cli_i18n: the locale's)."""
     if setting in ("ja", "en"):
         return "ja" if setting == "ja" else "en"
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(name)
-        if value:
-            return "ja" if value.lower().startswith("ja") else "en"
-    return "en"
+    from trayapp.cli_i18n import current
+
+    return current().language
 
 
 class ProgressBar:

@@ -7,8 +7,10 @@ minute (countdowns move, and a status bar wants a heartbeat). Each line is flush
   {"at": ..., "pending": [<same objects as `ippo pending --json`>],
    "accounts": {name: {"state", "reason", "next_try_at", "text"}}, "next_due_at": ...,
    "covered": bool, "event": "start" | "change" | "tick"}
---format waybar: Waybar custom-module JSON per line: {"text": "3 · 2h14m", "tooltip": ...,
-  "class": "ok" | "warning" | "urgent" | "overdue" | "error"} (module: "return-type": "json").
+--format waybar: Waybar custom-module JSON per line: {"text": "3 · 2h14m" (waiting, then
+  '+N' acknowledged: "3+1 · 2h14m"; '!' an inbox not covered, '…' one still connecting),
+  "tooltip": ..., "class": "ok" | "warning" | "urgent" | "overdue" | "error" | "connecting"}
+  (module: "return-type": "json"); the tooltip speaks the command line's language.
 
 Exits 0 on SIGINT/SIGTERM after closing every connection. No Qt.
 """

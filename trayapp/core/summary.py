@@ -17,7 +17,8 @@ from trayapp.core.model import AccountConfig, AccountHealth, HealthState, Inquir
 from trayapp.core.pending import sort_by_urgency
 from trayapp.core.stages import format_time_left, item_next_stage_change, item_stage
 
-BadgeKind = Literal["calm", "warning", "urgent", "overdue", "empty", "error"]
+# "setup": no inbox is set up at all (nothing is watched; the fix is to add one).
+BadgeKind = Literal["calm", "warning", "urgent", "overdue", "empty", "error", "setup"]
 # "connecting": an inbox is still being reached (right after start); not yet an error.
 WaybarClass = Literal["ok", "warning", "urgent", "overdue", "error", "connecting"]
 
@@ -128,9 +129,11 @@ class Summary:
     @property
     def badge(self) -> BadgeSpec:
         text = format_time_left(self.time_left) if self.time_left is not None else ""
-        if self.not_covered or self.no_inbox:
-            # Not watched (or nothing to watch): never the calm check mark.
+        if self.not_covered:
+            # Not watched: never the calm check mark.
             return BadgeSpec(text, "error", self.most_urgent_stage)
+        if self.no_inbox:
+            return BadgeSpec("", "setup", None)
         if self.most_urgent_stage is None:
             return BadgeSpec("", "empty", None)
         return BadgeSpec(text, _BADGE_KIND[self.most_urgent_stage], self.most_urgent_stage)

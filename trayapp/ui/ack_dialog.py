@@ -43,6 +43,7 @@ from trayapp.core.templates import (
     template_names,
     template_values,
 )
+from trayapp.ui.i18n import plain_reason
 
 LANGUAGES: tuple[tuple[Language, str], ...] = (("ja", "日本語"), ("en", "English"))
 EXCERPT_CHARS = 600
@@ -334,10 +335,41 @@ class AckDialog(QDialog):
         self._set_busy(False)
         self._last_error = error if isinstance(error, BaseException) else None
         self.status.clear()
-        reason = str(error) or type(error).__name__
-        self.error.setText(self.tr("Not sent: %1").replace("%1", reason))
+        self.error.setText(self.tr("Not sent: %1").replace("%1", self._failure_text(error)))
         self.error.show()
         self.retry_button.show()
+
+    def _failure_text(self, error: object) -> str:
+        """Why it was not sent, in the UI language: a server's failure in plain words, and
+        Ippo's own cases said in the user's terms."""
+        from trayapp.mail.acknowledge import (
+            AlreadyAcknowledged,
+            InProgress,
+            NoPassword,
+            SendUncertain,
+        )
+        from trayapp.mail.errors import MailError
+
+        reason = str(error) or type(error).__name__
+        if isinstance(error, SendUncertain):
+            return self.tr(
+                "It may or may not have gone out: the connection broke just as it was sent."
+                " Look in Sent (or wait for the customer) before you press Retry."
+            )
+        if isinstance(error, InProgress):
+            return self.tr(
+                "It is being sent right now (from another window or command). Try again in a"
+                " minute."
+            )
+        if isinstance(error, AlreadyAcknowledged):
+            return self.tr("This inquiry was already acknowledged.")
+        if isinstance(error, NoPassword):
+            return self.tr(
+                "Ippo has no password for this inbox. Enter it again (tray menu: Fix)."
+            )
+        if isinstance(getattr(error, "__cause__", None), MailError):
+            return plain_reason(reason)
+        return reason
 
     def wait_for_worker(self, timeout: float = 30.0) -> None:
         """For callers closing the app: let a send in progress finish."""

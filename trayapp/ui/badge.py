@@ -11,6 +11,8 @@ Design (legible from 16 px up, on light and dark panels):
 - error (an inbox NOT covered): slate grey with a thick hazard-yellow frame; the countdown
   still shows (white) when items wait, a yellow '!' when nothing does. Grey + yellow is used
   for nothing else, so "you are not covered" is never mistaken for a stage.
+- setup (no inbox set up yet): the error look with a yellow '+' -- nothing is watched, and
+  the fix is to add an inbox; never the calm check mark.
 - empty (nothing waits): no fill, a check mark in the panel's own foreground colour.
 Every filled shape gets a hairline outline that contrasts with the panel, so amber on a
 light panel and dark red on a dark panel keep their edges.
@@ -51,6 +53,7 @@ FILL = {
     "urgent": QColor("#E65100"),
     "overdue": QColor("#B71C1C"),
     "error": QColor("#37474F"),
+    "setup": QColor("#37474F"),
 }
 INK = {
     "calm": QColor("#FFFFFF"),
@@ -58,6 +61,7 @@ INK = {
     "urgent": QColor("#FFFFFF"),
     "overdue": QColor("#FFF59D"),  # pale yellow: overdue reads differently from urgent's white
     "error": QColor("#FFFFFF"),
+    "setup": QColor("#FFFFFF"),
 }
 HAZARD = QColor("#FFD600")
 OVERDUE_STRIPE = QColor("#7F0000")
@@ -134,7 +138,7 @@ def _draw_filled(painter: QPainter, spec: BadgeSpec, size: int, dark_panel: bool
     inset = 0.0
     if kind == "overdue":
         _draw_stripes(painter, outer, radius, s)
-    elif kind == "error":
+    elif kind in ("error", "setup"):
         frame = max(1.5, s / 10.0)
         painter.setPen(QPen(HAZARD, frame))
         painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -145,6 +149,9 @@ def _draw_filled(painter: QPainter, spec: BadgeSpec, size: int, dark_panel: bool
     match = _COUNTDOWN.match(spec.text)
     ink = INK[kind]
     text_box = QRectF(0, 0, s, s).adjusted(inset + 0.5, inset, -inset - 0.5, -inset)
+    if kind == "setup":
+        _draw_plus(painter, text_box, s)
+        return
     if kind == "error" and match is None:
         _draw_centered(painter, "!", HAZARD, text_box, s * 0.8)
         return
@@ -157,6 +164,20 @@ def _draw_filled(painter: QPainter, spec: BadgeSpec, size: int, dark_panel: bool
         # not even without colour. The digits get the room that is left.
         text_box = _draw_minus(painter, ink, text_box, s)
     _draw_countdown(painter, number, unit, ink, text_box)
+
+
+def _draw_plus(painter: QPainter, box: QRectF, s: float) -> None:
+    """No inbox yet: a thick '+' in the hazard yellow (drawn, so it stays crisp at 16 px)."""
+    thickness = max(2.0, round(s / 7.0))
+    arm = max(6.0, round(box.width() * 0.62))
+    centre = box.center()
+    left, top = round(centre.x() - arm / 2.0), round(centre.y() - arm / 2.0)
+    painter.save()
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(HAZARD)
+    painter.drawRect(QRectF(left, round(centre.y() - thickness / 2.0), arm, thickness))
+    painter.drawRect(QRectF(round(centre.x() - thickness / 2.0), top, thickness, arm))
+    painter.restore()
 
 
 def _draw_minus(painter: QPainter, ink: QColor, box: QRectF, s: float) -> QRectF:

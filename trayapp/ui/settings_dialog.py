@@ -33,12 +33,13 @@ from trayapp.ui.i18n import LANGUAGE_NAMES
 class SettingsDialog(QDialog):
     """Signals (emitted on OK/Apply, only for what changed):
     account_settings_changed(AccountConfig), language_changed(str: 'system'|'en'|'ja'),
-    start_at_login_changed(bool); add_inbox_requested and remove_account_requested(str name)
-    at once when those buttons are used."""
+    start_at_login_changed(bool), overdue_stays_changed(bool); add_inbox_requested and
+    remove_account_requested(str name) at once when those buttons are used."""
 
     account_settings_changed = Signal(object)
     language_changed = Signal(str)
     start_at_login_changed = Signal(bool)
+    overdue_stays_changed = Signal(bool)  # overdue notifications stay until acted on
     add_inbox_requested = Signal()
     remove_account_requested = Signal(str)
 
@@ -48,6 +49,7 @@ class SettingsDialog(QDialog):
         language: str = "system",
         start_at_login: bool = True,
         parent: QWidget | None = None,
+        overdue_stays: bool = True,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("SettingsDialog")
@@ -55,6 +57,7 @@ class SettingsDialog(QDialog):
         self._edited: dict[str, AccountConfig] = {a.name: a for a in accounts}
         self._language = language
         self._start_at_login = start_at_login
+        self._overdue_stays = overdue_stays
 
         self.account_box = QGroupBox()
         self.account = QComboBox()
@@ -99,6 +102,9 @@ class SettingsDialog(QDialog):
         self.autostart = QCheckBox()
         self.autostart.setObjectName("autostart")
         self.autostart.setChecked(start_at_login)
+        self.overdue_stays = QCheckBox()
+        self.overdue_stays.setObjectName("overdueStays")
+        self.overdue_stays.setChecked(overdue_stays)
 
         picker = QHBoxLayout()
         picker.addWidget(self.account, 1)
@@ -119,6 +125,7 @@ class SettingsDialog(QDialog):
         self.general_form = QFormLayout(self.general_box)
         self.general_form.addRow(QLabel(), self.language)
         self.general_form.addRow("", self.autostart)
+        self.general_form.addRow("", self.overdue_stays)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok
             | QDialogButtonBox.StandardButton.Apply
@@ -271,6 +278,9 @@ class SettingsDialog(QDialog):
         if self.autostart.isChecked() != self._start_at_login:
             self._start_at_login = self.autostart.isChecked()
             self.start_at_login_changed.emit(self._start_at_login)
+        if self.overdue_stays.isChecked() != self._overdue_stays:
+            self._overdue_stays = self.overdue_stays.isChecked()
+            self.overdue_stays_changed.emit(self._overdue_stays)
         return True
 
     def _ok(self) -> None:
@@ -316,5 +326,6 @@ class SettingsDialog(QDialog):
                 label.setText(text)
         self.language.setItemText(0, self.tr("System default"))
         self.autostart.setText(self.tr("Start Ippo when I log in"))
+        self.overdue_stays.setText(self.tr("Keep overdue notifications on screen until I act"))
         self.display_name.setPlaceholderText(self.tr("e.g. Sample Shop, Taro Suzuki"))
         self._validate()
