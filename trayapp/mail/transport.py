@@ -46,7 +46,7 @@ class ServerLimits:
     scan_seconds: float = 600.0  # one full look at an account (a 50,000-message INBOX fits)
     round_seconds: float = 180.0  # one IDLE or poll round: DONE, resync, IDLE again
     max_literal_bytes: int = 32 * MiB
-    max_response_lines: int = 500_000
+    max_response_lines: int = 200_000  # a 100,000-EXISTS flood still fits (coalesced)
 
     @classmethod
     def from_settings(cls, raw: object) -> ServerLimits:
