@@ -125,10 +125,6 @@ class ConnectionGuard:
             self._cancelled = True
         self._shutdown()
 
-    @property
-    def cancelled(self) -> bool:
-        return self._cancelled
-
     def _shutdown(self) -> None:
         # Under the lock: detach() (the connection closing) waits, so the number cannot be
         # closed and reused by another connection in between.
@@ -162,7 +158,7 @@ class ConnectionGuard:
             yield
         except ServerTooSlow:
             raise
-        except BaseException as error:
+        except Exception as error:  # never KeyboardInterrupt or SystemExit: they stay as they are
             if self._cancelled:
                 raise ConnectionCancelled("cancelled") from error
             if self._fired:
