@@ -23,7 +23,7 @@ DEB_PACKAGES=(
   libpython3-dev binutils gcc icu-devtools
   # Broken disks and other users (tests/support/small_disk.py: mount a tiny or read-only tmpfs;
   # tests/gui/test_single_instance.py: knock as user nobody with setpriv). As root, or sudo.
-  mount util-linux sudo
+  mount util-linux
 )
 
 missing=()
