@@ -75,8 +75,10 @@ def test_account_add_refuses_hours_that_are_no_number_of_hours(
 ) -> None:
     from trayapp.cli import build_parser
 
-    argv = ["account", "add", "--name", "x", "--email", "a@example.jp", "--imap-host", "h"]
+    argv = ["account", "add", "--name", "x", "--email", "a@x.jp", "--imap-host", "h"]
+    argv.append("--password-stdin")
+    assert build_parser().parse_args([*argv, "--window-hours", "24"]).window_hours == 24.0
     with pytest.raises(SystemExit) as caught:
         build_parser().parse_args([*argv, "--window-hours", hours])
     assert caught.value.code == 2
-    assert "--window-hours" in capsys.readouterr().err
+    assert "argument --window-hours" in capsys.readouterr().err
