@@ -24,7 +24,16 @@ DEB_PACKAGES=(
   # Broken disks and other users (tests/support/small_disk.py: mount a tiny or read-only tmpfs;
   # tests/gui/test_single_instance.py: knock as user nobody with setpriv). As root, or sudo.
   mount util-linux
+  # OAuth sign-in tests: a real headless browser goes through the authorization server's
+  # login and consent pages (the server itself: nodejs, below).
+  chromium chromium-driver
 )
+# The OAuth tests' authorization server is the npm package oidc-provider on nodejs. Debian's
+# nodejs + npm where no node is installed yet (a NodeSource nodejs, which carries its own npm
+# and conflicts with Debian's npm package, is used as it is).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  DEB_PACKAGES+=(nodejs npm)
+fi
 
 missing=()
 for pkg in "${DEB_PACKAGES[@]}"; do
@@ -47,6 +56,13 @@ fi
 .venv/bin/python -m pip install -q --upgrade pip
 # build: PyInstaller and Pillow, for the installer tests (the bundle is built and run).
 .venv/bin/python -m pip install -q -e '.[test,build]'
+
+# The OAuth tests' authorization server (exact versions from the committed lock file).
+OIDC_DIR=tests/support/oidc
+if ! cmp -s "$OIDC_DIR/package-lock.json" "$OIDC_DIR/node_modules/.ippo-installed-lock"; then
+  npm ci --prefix "$OIDC_DIR" --no-audit --no-fund --loglevel=error
+  cp "$OIDC_DIR/package-lock.json" "$OIDC_DIR/node_modules/.ippo-installed-lock"
+fi
 
 echo "== ruff"
 .venv/bin/ruff check trayapp tests bench installers

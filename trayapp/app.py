@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import quote
 
 # First: PySide6 without the import hook that keeps every later module's source in memory.
@@ -62,6 +62,7 @@ from trayapp.desktop.notify import (
     CallableBackend,
     NotificationBackend,
     NotificationScheduler,
+    NotificationUnavailable,
     Notifier,
 )
 from trayapp.desktop.url_handlers import has_handler
@@ -79,11 +80,14 @@ from trayapp.ui.tray import TrayController
 if TYPE_CHECKING:
     # The windows and dialogs are imported where they are first opened: a tray app spends
     # most days with none of them open, and their modules cost ~2 MB resident.
+    from trayapp.core.model import OAuthSettings
+    from trayapp.core.oauth import ProviderKind, TokenSet
     from trayapp.store.db import StateStore
     from trayapp.ui.ack_dialog import AckDialog, AckSender
     from trayapp.ui.first_run import AddInboxDialog, LoginTest
     from trayapp.ui.pending_window import PendingWindow
     from trayapp.ui.settings_dialog import SettingsDialog
+    from trayapp.ui.sign_in_again import SignInAgain
 
 log = logging.getLogger(__name__)
 
@@ -310,6 +314,7 @@ class IppoApp(QObject):
         tray.settings_requested.connect(self.open_settings)
         tray.fix_requested.connect(self.fix_account)
         tray.start_at_login_changed.connect(self.set_start_at_login)
+        self.sign_in_again = self._make_sign_in_again()
 
         scheduler.set_leads(self.leads)
         scheduler.set_overdue_stays(self._overdue_stays_setting())
@@ -380,6 +385,7 @@ class IppoApp(QObject):
         self._update_notifications()
 
     def _on_health(self, name: str, health: AccountHealth) -> None:
+        self.sign_in_again.update(self.bridge.health)
         if self._pending is not None:
             self._pending.set_health(self.bridge.health)
         if health.state is HealthState.CONNECTED and name not in self._live:
@@ -581,6 +587,7 @@ class IppoApp(QObject):
             test_login=self.check_login,
             save=self._save_new_account,
             existing_names=[a.name for a in self.accounts],
+            oauth_sign_in=self.oauth_sign_in,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.account_added.connect(self._on_account_added)
@@ -592,16 +599,70 @@ class IppoApp(QObject):
         dialog.raise_()
         dialog.activateWindow()
 
+    def _make_sign_in_again(self) -> SignInAgain:
+        """OAuth accounts whose sign-in was revoked: notified once, a tray menu entry, the
+        browser sign-in on a worker thread, then the watcher retried (no restart)."""
+        from trayapp.ui.sign_in_again import SignInAgain
+
+        controller = SignInAgain(
+            accounts=lambda: self.accounts,
+            sign_in=lambda *args: self.oauth_sign_in(*args),
+            test_login=lambda account, token: self.check_login(account, token),
+            store_secret=self.secrets.set_password,
+            retry=self.bridge.retryNow,
+            notify=self._notify_about_account,
+            parent=self,
+        )
+        return controller
+
+    def _notify_about_account(self, account: str, title: str, message: str) -> None:
+        from trayapp.core.notifications import NotificationText
+
+        try:  # tagged: a later notice about the same inbox replaces this one
+            self.scheduler.notifier.notify(
+                NotificationText(title, message, tag=f"account:{account}")
+            )
+        except NotificationUnavailable as error:
+            log.warning("could not notify about %s: %s", account, error)
+
     def _save_new_account(self, account: AccountConfig, password: str) -> None:
         # Worker thread (the dialog's): keyring first, so a config entry never lacks its
-        # password; a failing config write takes the password back out.
-        self.secrets.set_password(account.name, password)
+        # password; a failing config write takes the password back out. An OAuth account's
+        # secret is its refresh token.
+        kind = "oauth2-refresh" if account.auth is not None else "imap"
+        self.secrets.set_password(account.name, password, kind)
         try:
             self.config.add_account(account)
         except ConfigError:
             with contextlib.suppress(Exception):
-                self.secrets.delete_password(account.name)
+                self.secrets.delete_password(account.name, kind)
             raise
+
+    def oauth_sign_in(
+        self,
+        provider: str,
+        issuer: str | None,
+        client_id: str | None,
+        email: str,
+        cancel: threading.Event,
+    ) -> tuple[OAuthSettings, TokenSet]:
+        """A browser sign-in (worker thread: the dialogs call it there). Tests replace it."""
+        from trayapp.core.oauth import OAuthError
+        from trayapp.oauth.signin import browser_sign_in, open_in_browser
+
+        def show(url: str) -> None:
+            if not open_in_browser(url):
+                raise OAuthError("no web browser could be opened on this computer")
+
+        return browser_sign_in(
+            cast("ProviderKind", provider),
+            show,
+            issuer=issuer,
+            client_id=client_id,
+            email=email,
+            settings=self.config.settings,
+            cancel=cancel,
+        )
 
     def _on_account_added(self, account: AccountConfig) -> None:
         log.info("inbox %s added", account.name)
@@ -794,7 +855,11 @@ class IppoApp(QObject):
         health = self.bridge.health.get(name)
         reason = health.reason if health is not None else ""
         fix = explain_failure(reason, ui_language()).fix if reason else "wait"
-        if fix == "password":
+        if account.auth is not None and fix in ("signin", "password"):
+            # An OAuth account has no password: a refused or revoked sign-in is fixed by
+            # signing in again in the browser; then the account resumes.
+            self.sign_in_again.start(name)
+        elif fix == "password":
             from trayapp.ui.password_dialog import NewPasswordDialog  # on first use
 
             dialog = NewPasswordDialog(account, reason, self.check_login, self._store_password)

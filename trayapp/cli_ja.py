@@ -289,4 +289,65 @@ JA: dict[str, str] = {
     " ({count} acknowledgement(s) not yet sent: check them)": (
         "（まだ送られていない一報が {count} 件あります。確認してください）"
     ),
+    # -- account: signing in with OAuth (commands/account_oauth.py)
+    "signing in with OAuth 2.0 (Gmail, Outlook.com, Microsoft 365, OpenID Connect)": (
+        "OAuth 2.0 でのサインイン（Gmail、Outlook.com、Microsoft 365、OpenID Connect）"
+    ),
+    "password (with --password-stdin, the default) or oauth2 (a browser sign-in)": (
+        "password（--password-stdin と共に使う既定の方法）または oauth2（ブラウザーでサインイン）"
+    ),
+    "an OpenID Connect provider's issuer URL (https; http only on this machine)": (
+        "OpenID Connect プロバイダーの issuer URL（https。http はこのパソコン上のサーバーのみ）"
+    ),
+    "this account's own client ID": "このアカウント専用の OAuth クライアントID",
+    "google (Gmail, Google Workspace) or microsoft (Outlook.com, Hotmail, Microsoft 365)": (
+        "google（Gmail、Google Workspace）または microsoft（Outlook.com、Hotmail、Microsoft 365）"
+    ),
+    "scopes, space-separated (default: the provider's mail scopes; 'openid email "
+    "offline_access' for an issuer)": (
+        "スコープ（空白区切り。既定: プロバイダーのメール用スコープ。issuer の場合は "
+        "'openid email offline_access'）"
+    ),
+    "print the sign-in URL on stderr instead of opening the browser": (
+        "ブラウザーを開かず、サインイン用のURLを標準エラー出力に表示します"
+    ),
+    "required unless --provider names the servers": (
+        "--provider でサーバーが決まる場合を除き必須です"
+    ),
+    "read the password from standard input (one line); required with --auth password": (
+        "パスワードを標準入力から1行読み取ります（--auth password では必須）"
+    ),
+    "sign in again (an OAuth account in 'error (sign in again)')": (
+        "もう一度サインインします（「error (sign in again)」になった OAuth のアカウント）"
+    ),
+    "Sign in again in the browser; the new sign-in replaces the old one in the OS keyring "
+    "after the IMAP login works.": (
+        "ブラウザーでもう一度サインインします。IMAP にログインできたら、新しいサインイン情報が"
+        "OSのキーリングの古いものと置き換わります。"
+    ),
+    "--auth oauth2 needs --provider google|microsoft or --oauth-issuer URL": (
+        "--auth oauth2 には --provider google|microsoft か --oauth-issuer URL が必要です"
+    ),
+    "added {name} ({email}, {host}:{port}, signed in with {provider})": (
+        "{name} を追加しました（{email}、{host}:{port}、{provider} でサインイン）"
+    ),
+    "account {name!r} signs in with a password; to change it, remove the account and add "
+    "it again": (
+        "アカウント {name!r} はパスワードでログインします。変更するには、アカウントを削除して"
+        "追加し直してください"
+    ),
+    "{reason}; the old sign-in was kept": "{reason}（以前のサインインはそのままです）",
+    "signed in again: {name}": "再サインインしました: {name}",
+    "sign-in cancelled; nothing was saved": "サインインを中止しました（何も保存していません）",
+    "--password-stdin and --auth oauth2 exclude each other": (
+        "--password-stdin と --auth oauth2 は同時に指定できません"
+    ),
+    "the following arguments are required: --password-stdin (or --auth oauth2)": (
+        "次の引数が必要です: --password-stdin（または --auth oauth2）"
+    ),
+    "--provider, --oauth-issuer, --oauth-client-id and --oauth-scope need --auth oauth2": (
+        "--provider、--oauth-issuer、--oauth-client-id、--oauth-scope には --auth oauth2 が"
+        "必要です"
+    ),
+    "the following arguments are required: --imap-host": "次の引数が必要です: --imap-host",
 }

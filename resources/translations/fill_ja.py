@@ -169,6 +169,23 @@ JA = {
  ('Tooltip', 'No inbox is watched yet: add one from this menu'): 'まだ受信箱を見守っていません。このメニューから追加してください',
  ('Tooltip', '{waiting} waiting: {overdue} overdue · {urgent} urgent · {warning} warning · {calm} calm'): '返信待ち {waiting}件：期限切れ {overdue} · 至急 {urgent} · 注意 {warning} · 余裕 {calm}',
  ('Tooltip', '{count} acknowledged, {late} of them past the promised time'): '一報済み・回答待ち {count}件（うち{late}件は約束の期限切れ）',
+ ('AddInboxDialog', 'Sign in with'): 'サインイン方法',
+ ('AddInboxDialog', 'Provider address (issuer URL)'): 'サインイン先のアドレス（issuer URL）',
+ ('AddInboxDialog', 'OAuth client ID (optional)'): 'OAuth クライアントID（任意）',
+ ('AddInboxDialog', 'Password (or app password)'): 'パスワード（またはアプリパスワード）',
+ ('AddInboxDialog', 'Sign in with Google'): 'Google でサインイン',
+ ('AddInboxDialog', 'Sign in with Microsoft'): 'Microsoft でサインイン',
+ ('AddInboxDialog', 'Another sign-in provider (OpenID Connect)'): 'その他のサインイン先（OpenID Connect）',
+ ('AddInboxDialog', 'Sign in with Google…'): 'Google でサインイン…',
+ ('AddInboxDialog', 'Sign in with Microsoft…'): 'Microsoft でサインイン…',
+ ('AddInboxDialog', 'Sign in…'): 'サインイン…',
+ ('AddInboxDialog', 'Your browser opens: sign in there and allow Ippo to read and send your mail. Ippo never sees your password; it keeps the sign-in in your system keyring.'): 'ブラウザーが開きます。そこでサインインし、Ippo にメールの読み取りと送信を許可してください。Ippo がパスワードを知ることはなく、サインイン情報はOSのキーリングにだけ保存されます。',
+ ('AddInboxDialog', "Enter the sign-in provider's address (issuer URL)."): 'サインイン先のアドレス（issuer URL）を入力してください。',
+ ('AddInboxDialog', 'Sign in in the browser window that opened. This window waits up to 5 minutes; Cancel stops it.'): '開いたブラウザーでサインインしてください。この画面は最大5分間お待ちします。「キャンセル」で中止できます。',
+ ('AddInboxDialog', 'Sign-in did not complete: %1\nNothing was saved.'): 'サインインが完了しませんでした：%1\n設定は保存されていません。',
+ ('SignInAgain', 'Ippo: sign in again'): 'Ippo：再サインインが必要です',
+ ('SignInAgain', "%1 is not watched: its sign-in was revoked or has expired. Choose Fix “%1” in Ippo's menu to sign in again."): '%1 は見守られていません。サインインが取り消されたか、期限が切れました。もう一度サインインするには、Ippo のメニューで「「%1」の接続を直す」を選んでください。',
+ ('SignInAgain', 'Signing in to %1 did not complete: %2'): '%1 の再サインインが完了しませんでした：%2',
 }
 
 

@@ -102,6 +102,10 @@
         <translation>メールアドレスを正しく入力してください。</translation>
     </message>
     <message>
+        <source>Enter the sign-in provider's address (issuer URL).</source>
+        <translation>サインイン先のアドレス（issuer URL）を入力してください。</translation>
+    </message>
+    <message>
         <source>Enter the password (or app password).</source>
         <translation>パスワード（またはアプリパスワード）を入力してください。</translation>
     </message>
@@ -114,8 +118,18 @@
         <translation>同じ名前の受信箱がすでに登録されています。</translation>
     </message>
     <message>
+        <source>Sign in in the browser window that opened. This window waits up to 5 minutes; Cancel stops it.</source>
+        <translation>開いたブラウザーでサインインしてください。この画面は最大5分間お待ちします。「キャンセル」で中止できます。</translation>
+    </message>
+    <message>
         <source>Testing the connection to %1…</source>
         <translation>%1 への接続を確認しています…</translation>
+    </message>
+    <message>
+        <source>Sign-in did not complete: %1
+Nothing was saved.</source>
+        <translation>サインインが完了しませんでした：%1
+設定は保存されていません。</translation>
     </message>
     <message>
         <source>Could not log in: %1
@@ -144,8 +158,16 @@ Nothing was saved.</source>
         <translation>メールアドレス</translation>
     </message>
     <message>
+        <source>Sign in with</source>
+        <translation>サインイン方法</translation>
+    </message>
+    <message>
         <source>Password</source>
         <translation>パスワード</translation>
+    </message>
+    <message>
+        <source>Provider address (issuer URL)</source>
+        <translation>サインイン先のアドレス（issuer URL）</translation>
     </message>
     <message>
         <source>Provider</source>
@@ -188,6 +210,10 @@ Nothing was saved.</source>
         <translation>SMTP暗号化</translation>
     </message>
     <message>
+        <source>OAuth client ID (optional)</source>
+        <translation>OAuth クライアントID（任意）</translation>
+    </message>
+    <message>
         <source>Server</source>
         <translation>サーバー設定</translation>
     </message>
@@ -198,6 +224,38 @@ Nothing was saved.</source>
     <message>
         <source>Test and save</source>
         <translation>接続を確認して保存</translation>
+    </message>
+    <message>
+        <source>Your browser opens: sign in there and allow Ippo to read and send your mail. Ippo never sees your password; it keeps the sign-in in your system keyring.</source>
+        <translation>ブラウザーが開きます。そこでサインインし、Ippo にメールの読み取りと送信を許可してください。Ippo がパスワードを知ることはなく、サインイン情報はOSのキーリングにだけ保存されます。</translation>
+    </message>
+    <message>
+        <source>Sign in with Google…</source>
+        <translation>Google でサインイン…</translation>
+    </message>
+    <message>
+        <source>Sign in with Microsoft…</source>
+        <translation>Microsoft でサインイン…</translation>
+    </message>
+    <message>
+        <source>Sign in…</source>
+        <translation>サインイン…</translation>
+    </message>
+    <message>
+        <source>Password (or app password)</source>
+        <translation>パスワード（またはアプリパスワード）</translation>
+    </message>
+    <message>
+        <source>Sign in with Google</source>
+        <translation>Google でサインイン</translation>
+    </message>
+    <message>
+        <source>Sign in with Microsoft</source>
+        <translation>Microsoft でサインイン</translation>
+    </message>
+    <message>
+        <source>Another sign-in provider (OpenID Connect)</source>
+        <translation>その他のサインイン先（OpenID Connect）</translation>
     </message>
     <message>
         <source>info@your-shop.jp</source>
@@ -592,6 +650,21 @@ Nothing was saved.</source>
     <message>
         <source>Keep overdue notifications on screen until I act</source>
         <translation>期限切れの通知は対応するまで画面に残す</translation>
+    </message>
+</context>
+<context>
+    <name>SignInAgain</name>
+    <message>
+        <source>Ippo: sign in again</source>
+        <translation>Ippo：再サインインが必要です</translation>
+    </message>
+    <message>
+        <source>%1 is not watched: its sign-in was revoked or has expired. Choose Fix “%1” in Ippo's menu to sign in again.</source>
+        <translation>%1 は見守られていません。サインインが取り消されたか、期限が切れました。もう一度サインインするには、Ippo のメニューで「「%1」の接続を直す」を選んでください。</translation>
+    </message>
+    <message>
+        <source>Signing in to %1 did not complete: %2</source>
+        <translation>%1 の再サインインが完了しませんでした：%2</translation>
     </message>
 </context>
 <context>

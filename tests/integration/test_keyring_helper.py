@@ -151,3 +151,19 @@ def test_the_helper_never_imports_from_the_working_folder(
         assert not marker.exists()
     finally:
         forget_account(KeyringSecretStore(), "planted")
+
+
+def test_a_refresh_token_is_always_read_fresh(secret_env: KeyringSession) -> None:
+    """Another Ippo process may rotate an OAuth refresh token at any moment; an old copy
+    handed out from the batch cache would make the provider revoke the whole sign-in."""
+    helper = HelperSecretStore()
+    other = KeyringSecretStore()
+    other.set_password("oa", "imap-unused")
+    other.set_password("oa", "refresh-1", kind="oauth2-refresh")
+    other.set_password("pw", "password")
+    assert helper.get_password("oa", "oauth2-refresh") == "refresh-1"
+    assert helper.get_password("pw") == "password"  # a batch read: others come along
+    other.set_password("oa", "refresh-2", kind="oauth2-refresh")  # `ippo pending` rotated it
+    assert helper.get_password("oa", "oauth2-refresh") == "refresh-2"
+    forget_account(other, "oa")
+    forget_account(other, "pw")

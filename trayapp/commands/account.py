@@ -46,9 +46,13 @@ class CommandError(Exception):
 
 def register(subparsers: Any) -> None:
     """Add `account` and its subcommands to the root parser's subparsers."""
+    from trayapp.commands.account_oauth import add_oauth_options, add_reauth_command
+
     account = subparsers.add_parser("account", help="add, list or remove watched inboxes")
     account.set_defaults(handler=_usage(account))
-    commands = account.add_subparsers(dest="account_command", metavar="{add,set,list,remove}")
+    commands = account.add_subparsers(
+        dest="account_command", metavar="{add,set,list,remove,reauth}"
+    )
 
     add = commands.add_parser(
         "add",
@@ -58,7 +62,7 @@ def register(subparsers: Any) -> None:
     )
     add.add_argument("--name", required=True, help="a short name for this inbox, e.g. shop")
     add.add_argument("--email", required=True, help="the address customers write to")
-    add.add_argument("--imap-host", required=True)
+    add.add_argument("--imap-host", help="required unless --provider names the servers")
     add.add_argument("--imap-port", type=_port, help="default: 993 (ssl) or 143 (starttls)")
     add.add_argument("--imap-security", choices=("ssl", "starttls"), default="ssl")
     add.add_argument("--username", help="IMAP login name (default: the email address)")
@@ -82,12 +86,12 @@ def register(subparsers: Any) -> None:
     add.add_argument(
         "--password-stdin",
         action="store_true",
-        required=True,
-        help="read the password from standard input (one line)",
+        help="read the password from standard input (one line); required with --auth password",
     )
     add_schedule_options(add)
-    add.set_defaults(handler=run_add)
-    _register_set(commands, add)
+    _register_set(commands, add)  # `set` mirrors add's options so far: not the sign-in ones
+    add_oauth_options(add)
+    add.set_defaults(handler=run_add, parser=add)
 
     listing = commands.add_parser("list", help="list the inboxes")
     listing.add_argument("--json", action="store_true", help="a JSON array of account objects")
@@ -96,6 +100,8 @@ def register(subparsers: Any) -> None:
     remove = commands.add_parser("remove", help="remove an inbox and its keyring entry")
     remove.add_argument("name")
     remove.set_defaults(handler=run_remove)
+
+    add_reauth_command(commands)
 
 
 def _usage(parser: argparse.ArgumentParser) -> Any:
@@ -224,9 +230,22 @@ def add_account(
 
 
 def run_add(args: argparse.Namespace, secrets: SecretStore | None = None) -> int:
+    from trayapp.commands.account_oauth import fill_provider_servers, run_add_oauth
+
+    oauth = getattr(args, "auth", "password") == "oauth2"
+    parser = getattr(args, "parser", None)
+    problem = _auth_usage_problem(args, oauth)
+    if problem and parser is not None:
+        parser.error(problem)  # exit 2 with the usage, like any other argument error
+    if oauth:
+        fill_provider_servers(args)
+    if not args.imap_host and parser is not None:
+        parser.error(_("the following arguments are required: --imap-host"))
     try:
         _config_dir, config = _open_config(args)
         account = account_from_args(args)
+        if oauth:
+            return run_add_oauth(args, account, config, secrets)
         password = read_password()
         add_account(config, secrets or KeyringSecretStore(), account, password)
     except (CommandError, ConfigError) as error:
@@ -244,6 +263,19 @@ def run_add(args: argparse.Namespace, secrets: SecretStore | None = None) -> int
         )
     )
     return 0
+
+
+def _auth_usage_problem(args: argparse.Namespace, oauth: bool) -> str | None:
+    if oauth and args.password_stdin:
+        return _("--password-stdin and --auth oauth2 exclude each other")
+    if not oauth and not args.password_stdin:
+        return _("the following arguments are required: --password-stdin (or --auth oauth2)")
+    oauth_only = ("provider", "oauth_issuer", "oauth_client_id", "oauth_scope")
+    if not oauth and any(getattr(args, name, None) for name in oauth_only):
+        return _(
+            "--provider, --oauth-issuer, --oauth-client-id and --oauth-scope need --auth oauth2"
+        )
+    return None
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -265,9 +297,10 @@ def run_list(args: argparse.Namespace) -> int:
         return 0
     width = max(len(a.name) for a in accounts)
     for a in accounts:
+        signs_in = f"  oauth2 ({a.auth.provider})" if a.auth is not None else ""
         print(
             f"{a.name:<{width}}  {a.email}  {a.imap_host}:{a.imap_port} ({a.imap_security})"
-            f"  {a.window_hours:g}h"
+            f"  {a.window_hours:g}h{signs_in}"
         )
     return 0
 
@@ -336,7 +369,7 @@ def set_account(
     try:
         if password is not None or login_changed(old, new):
             secrets.check_available()
-            secret = password if password is not None else secrets.get_password(old.name)
+            secret = password if password is not None else _stored_secret(secrets, old, new)
             if secret is None:
                 raise CommandError(
                     _(
@@ -357,6 +390,16 @@ def set_account(
         config.update_account(new)
     except ConfigError as error:
         raise CommandError(str(error)) from None
+
+
+def _stored_secret(secrets: SecretStore, old: AccountConfig, new: AccountConfig) -> str | None:
+    """What logs in `new` with what is kept: the password, or for an OAuth account an
+    access token renewed from its refresh token."""
+    if new.auth is None:
+        return secrets.get_password(old.name)
+    from trayapp.oauth.tokens import TokenBroker
+
+    return TokenBroker(secrets).access_token(new)
 
 
 def run_set(args: argparse.Namespace, secrets: SecretStore | None = None) -> int:

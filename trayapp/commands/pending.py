@@ -169,6 +169,13 @@ def _secret_store() -> Any:
     return KeyringSecretStore()
 
 
+def _access_tokens(secrets: Any) -> Any:
+    """OAuth accounts' access tokens, renewed from the keyring's refresh tokens."""
+    from trayapp.oauth.tokens import TokenBroker
+
+    return TokenBroker(secrets).access_token
+
+
 def _keyring_choice_is_default() -> bool:
     import os
     from pathlib import Path
@@ -198,6 +205,9 @@ class _FallbackSecrets:
 
             password = KeyringSecretStore().get_password(account, kind)
         return password
+
+    def set_password(self, account: str, password: str, kind: str = "imap") -> None:
+        self._fast.set_password(account, password, kind)
 
 
 def format_line(item: Inquiry, now: datetime) -> str:
@@ -279,6 +289,7 @@ def _run(args: argparse.Namespace, register: Any) -> int:
     from trayapp.clock import now as clock_now
     from trayapp.config import ConfigError, ConfigStore, resolve_config_dir
     from trayapp.desktop.secrets import KeyringUnavailable
+    from trayapp.mail.errors import MailError
     from trayapp.policy import ClockPolicy
     from trayapp.store.db import StateStore, StoreError
 
@@ -307,9 +318,13 @@ def _run(args: argparse.Namespace, register: Any) -> int:
         ]
         try:
             secrets = _secret_store() if accounts else None
+            access_token = _access_tokens(secrets) if any(a.auth for a in accounts) else None
             for account in accounts:
                 try:
-                    password = secrets.get_password(account.name) if secrets else None
+                    if account.auth is not None and access_token is not None:
+                        password = access_token(account)
+                    else:
+                        password = secrets.get_password(account.name) if secrets else None
                     if password is None:
                         _fail(
                             f"account '{account.name}': "
@@ -320,6 +335,9 @@ def _run(args: argparse.Namespace, register: Any) -> int:
                         )
                 except KeyringUnavailable as error:
                     _fail(f"account '{account.name}': {error}")
+                    password = None
+                except MailError as error:  # an OAuth sign-in that cannot be renewed
+                    _fail(f"account '{account.name}': {plain_reason(str(error))}")
                     password = None
                 if password is None:
                     status = EXIT_ACCOUNT_FAILED

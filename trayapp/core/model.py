@@ -12,6 +12,17 @@ SmtpSecurity = Literal["ssl", "starttls"]
 
 
 @dataclass(frozen=True)
+class OAuthSettings:
+    """How an account signs in with OAuth 2.0 (no secret here: the refresh token is in the
+    keyring). `client_id` is the registration the refresh token is bound to."""
+
+    provider: Literal["google", "microsoft", "oidc"]
+    client_id: str
+    issuer: str | None = None  # OpenID Connect providers only (discovery)
+    scopes: tuple[str, ...] = ()  # empty: the provider's defaults (core.oauth.default_scopes)
+
+
+@dataclass(frozen=True)
 class AccountConfig:
     """One watched inquiry address. All non-secret: the password lives in the keyring."""
 
@@ -44,6 +55,11 @@ class AccountConfig:
     working_hours: str = "always"  # "mon-fri 09:00-18:00", several ranges and clauses allowed
     holidays: str | None = None  # country code whose public holidays are days off (jp, us)
     days_off: tuple[str, ...] = ()  # "2026-12-29..2027-01-03", "2027-05-06"
+    auth: OAuthSettings | None = None  # None: a password in the keyring
+
+    @property
+    def uses_oauth(self) -> bool:
+        return self.auth is not None
 
     @property
     def login(self) -> str:

@@ -32,7 +32,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SERVICE = "ippo"
-SECRET_KINDS = ("imap", "smtp")  # every kind an account may have; forget_account deletes all
+# Every kind an account may have; forget_account deletes all. "oauth2-refresh": the refresh
+# token of an account that signs in with OAuth (trayapp.oauth.tokens).
+SECRET_KINDS = ("imap", "smtp", "oauth2-refresh")
 
 _INSECURE_NAME_PARTS = ("plaintext", "uncrypted", "insecure", "file", "null", "fail")
 
@@ -209,6 +211,9 @@ HELPER_CODE = (
 )
 HELPER_TIMEOUT = 300.0  # the keyring may ask the user to unlock it: give them time
 FRESH_FOR = 60.0  # seconds a password read alongside another one may be handed out
+# Never read alongside others nor kept: a refresh token is rotated by whichever Ippo process
+# renews it, and handing out an old one makes the provider revoke the whole sign-in.
+NEVER_CACHED = frozenset({"oauth2-refresh"})
 
 
 def helper_command() -> list[str]:
@@ -268,6 +273,11 @@ class HelperSecretStore:
     def get_password(self, account: str, kind: str = "imap") -> str | None:
         key = (account, kind)
         KeyringSecretStore._username(account, kind)  # ValueError for an empty name
+        if kind in NEVER_CACHED:
+            with self._lock:  # read alone, now: another process may have just replaced it
+                reply = self._call({"op": "get", "keys": [list(key)]})
+                value: str | None = reply["values"][0]
+                return value
         with self._lock:
             now = self._clock()
             for stale in [k for k, (at, _v) in self._cache.items() if now - at > self._fresh_for]:

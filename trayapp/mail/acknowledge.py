@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from trayapp.clock import now as clock_now
 from trayapp.clock import system_zone
@@ -55,6 +55,7 @@ from trayapp.mail.errors import MailError
 if TYPE_CHECKING:
     from imapclient import IMAPClient
 
+    from trayapp.oauth.tokens import TokenBroker, TokenSecrets
     from trayapp.store.db import AckRecord
 
 log = logging.getLogger(__name__)
@@ -341,6 +342,7 @@ class AcknowledgeService:
     ) -> None:
         self._store = store
         self._passwords = passwords
+        self._tokens: TokenBroker | None = None  # made when an OAuth account first sends
         self._smtp_send = smtp_send
         self._imap_connect = imap_connect
         self._clock = clock
@@ -455,6 +457,8 @@ class AcknowledgeService:
         )
 
     def _password(self, account: AccountConfig, kinds: Sequence[str]) -> str:
+        if account.auth is not None:
+            return self._access_token(account)
         for kind in kinds:
             password = self._passwords.get_password(account.name, kind)
             if password:
@@ -463,6 +467,18 @@ class AcknowledgeService:
             f"account '{account.name}': no password in the OS keyring; add the account again "
             "with `ippo account add ... --password-stdin`"
         )
+
+    def _access_token(self, account: AccountConfig) -> str:
+        """An OAuth account's access token (IMAP and SMTP use the same one)."""
+        if self._tokens is None:
+            from trayapp.oauth.tokens import TokenBroker
+
+            self._tokens = TokenBroker(cast("TokenSecrets", self._passwords))
+        try:
+            return self._tokens.access_token(account)
+        except MailError as error:
+            failure = NoPassword if error.permanent else SendFailed
+            raise failure(f"account '{account.name}': {error}") from error
 
     def _send(self, account: AccountConfig, record: AckRecord, *, force: bool) -> AckRecord:
         mid = record.message_id

@@ -19,7 +19,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, cast
 
 from trayapp.core.model import (
     AccountConfig,
@@ -44,6 +44,7 @@ from trayapp.mail.watcher import (
 )
 
 if TYPE_CHECKING:
+    from trayapp.oauth.tokens import TokenBroker, TokenSecrets
     from trayapp.store.db import StateStore
 
 log = logging.getLogger(__name__)
@@ -78,14 +79,26 @@ class PasswordReader(Protocol):
     def get_password(self, account: str, kind: str = "imap") -> str | None: ...
 
 
-def password_source(secrets: PasswordReader, *, missing_hint: str) -> PasswordSource:
+def password_source(
+    secrets: PasswordReader, *, missing_hint: str, tokens: TokenBroker | None = None
+) -> PasswordSource:
     """The watchers' password lookup. An unusable keyring is worth retrying (it may be
     unlocked later, and no server is contacted); a missing password is not (`missing_hint`
-    tells the user what to do)."""
+    tells the user what to do). OAuth accounts get an access token from `tokens` (by default
+    a TokenBroker on the same keyring, made when first needed)."""
     from trayapp.desktop.secrets import KeyringUnavailable
     from trayapp.mail.errors import MailError
 
+    broker = tokens
+
     def password(account: AccountConfig) -> str:
+        nonlocal broker
+        if account.auth is not None:
+            if broker is None:
+                from trayapp.oauth.tokens import TokenBroker
+
+                broker = TokenBroker(cast("TokenSecrets", secrets))
+            return broker.access_token(account)
         try:
             value = secrets.get_password(account.name)
         except KeyringUnavailable as error:
