@@ -500,7 +500,8 @@ class IppoApp(QObject):
         item = self._item(item_id)
         if item is None:
             return
-        self.store.dismiss(item.account, item.id, "answered")
+        if not self._saved(lambda: self.store.dismiss(item.account, item.id, "answered")):
+            return
         if item.state is ItemState.ACKNOWLEDGED:
             for record in self.store.acks(item.account, item_id=item.id):
                 if record.state in ("sent", "filed"):
@@ -511,14 +512,26 @@ class IppoApp(QObject):
         item = self._item(item_id)
         if item is None:
             return
-        self.store.dismiss(item.account, item.id, "not_inquiry")
-        self.bridge.refresh()
+        if self._saved(lambda: self.store.dismiss(item.account, item.id, "not_inquiry")):
+            self.bridge.refresh()
 
     def ignore_sender(self, account: str, address: str) -> None:
         if not address.strip():
             return
-        self.store.ignore_sender(account, address)
-        self.bridge.refresh()
+        if self._saved(lambda: self.store.ignore_sender(account, address)):
+            self.bridge.refresh()
+
+    def _saved(self, write: Callable[[], None]) -> bool:
+        """Run one write of the user's decision; a full disk or read-only folder is said in
+        a message (nothing was changed), never a traceback on the console."""
+        from trayapp.store.db import StoreError
+
+        try:
+            write()
+        except StoreError as error:
+            self._show_message(self.tr("Ippo"), str(error))
+            return False
+        return True
 
     def open_in_mail(self, item_id: str) -> None:
         item = self._item(item_id)

@@ -608,3 +608,24 @@ def test_overdue_stays_is_a_setting(harness: Harness, qtbot: QtBot) -> None:
     qtbot.waitUntil(lambda: len(notes) == 2)
     assert notes[1].overdue and not notes[1].resident
     dialog.close()
+
+
+def test_a_full_disk_while_marking_is_said_not_a_traceback(tmp_path: Path, qtbot: QtBot) -> None:
+    from tests.support.small_disk import fill, small_disk
+
+    with small_disk(tmp_path / "disk", size_kb=512) as folder:
+        h = Harness(folder, [SHOP])
+        try:
+            app = h.app
+            app.start()
+            h.watch.publish([inquiry("a", timedelta(hours=3), uid=1)], {"shop": CONNECTED})
+            qtbot.waitUntil(lambda: app.pending.item("a") is not None)
+            fill(folder)
+            app.pending.select_item("a")
+            app.pending.answered_button.click()
+            [box] = app.messages
+            assert "the disk is full" in box.text()
+            assert app.store.dismissals("shop") == {}
+            assert h.watch.refreshes == 0
+        finally:
+            h.app.shutdown()
