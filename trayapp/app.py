@@ -488,6 +488,7 @@ class IppoApp(QObject):
         dialog = AckDialog(account, item, self.templates, self.ack_service, self.clock)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.sent.connect(lambda _result: self.bridge.refresh())
+        dialog.rejected.connect(self.bridge.refresh)  # closed after a failure: "not sent"
         dialog.destroyed.connect(lambda *_: self.ack_dialogs.pop(item_id, None))
         self.ack_dialogs[item_id] = dialog
         dialog.show()

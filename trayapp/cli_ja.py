@@ -109,10 +109,10 @@ JA: dict[str, str] = {
     ),
     "default: the inquiry's": "既定: 問い合わせの言語",
     "print the message; send and record nothing": "メールを表示するだけで、送信も記録もしません",
-    "send again an acknowledgement whose sending was interrupted and could not be confirmed "
-    "(only after you checked it did not arrive)": (
-        "送信が中断して確認できなかった一報をもう一度送ります（届いていないことを確かめて"
-        "からにしてください）"
+    "send a new acknowledgement in place of one whose sending was interrupted and could not "
+    "be confirmed (only after you checked it did not arrive)": (
+        "送信が中断して確認できなかった一報の代わりに、新しい一報を送ります（届いていないことを"
+        "確かめてからにしてください）"
     ),
     "mark the promise kept (answered another way)": (
         "約束を果たしたことにします（別の方法で回答した場合）"
@@ -288,6 +288,43 @@ JA: dict[str, str] = {
     ),
     " ({count} acknowledgement(s) not yet sent: check them)": (
         "（まだ送られていない一報が {count} 件あります。確認してください）"
+    ),
+    # -- ippo ack / pending: recipients and acknowledgements that did not go out (issue 9)
+    "send to this address only (one of the inquiry's Reply-To addresses or its From); needed "
+    "when the reply would go to more than 3 addresses or to a Reply-To on another domain than "
+    "the sender": (
+        "この宛先だけに送ります（問い合わせの Reply-To のいずれか、または差出人）。宛先が4件以上、"
+        "または差出人と別のドメインの Reply-To に返信するときに必要です"
+    ),
+    "[may not have been sent: check, then `ippo ack {id} --retry`]": (
+        "［送信できたか不明: 確認してから `ippo ack {id} --retry`］"
+    ),
+    "[not sent: send it with `ippo ack {id}`]": "［未送信: `ippo ack {id}` で送れます］",
+    "; ": "。",
+    "not sent: {reason}; name the recipient with --to ADDRESS (see them all with --dry-run)": (
+        "送信していません: {reason}。--to ADDRESS で宛先を指定してください（宛先の一覧は "
+        "--dry-run で確認できます）"
+    ),
+    "the reply would go to {count} addresses (Reply-To), not only to the sender": (
+        "返信が差出人だけでなく {count} 件の宛先（Reply-To）に送られます"
+    ),
+    "the Reply-To ({addresses}) is on another domain than the sender ({sender})": (
+        "返信先（Reply-To: {addresses}）が差出人（{sender}）と別のドメインです"
+    ),
+    "once you checked it did not arrive: `ippo ack {id} --retry`": (
+        "届いていないことを確かめたら `ippo ack {id} --retry`"
+    ),
+    "not sent: {address} is not an address of this inquiry; --to takes one of: {addresses}": (
+        "送信していません: {address} はこの問い合わせのアドレスではありません。--to には次の"
+        "いずれかを指定してください: {addresses}"
+    ),
+    "note: {reason}; sending needs --to ADDRESS": (
+        "注意: {reason}。送信するには --to ADDRESS が必要です"
+    ),
+    "the acknowledgement recorded {when} was not sent ({reason}); this new one, with a "
+    "promise made now, replaces it": (
+        "{when} に記録した一報は送信されていません（{reason}）。いま決めた期限で新しい一報を送り、"
+        "それに置き換えました"
     ),
     # -- account: signing in with OAuth (commands/account_oauth.py)
     "signing in with OAuth 2.0 (Gmail, Outlook.com, Microsoft 365, OpenID Connect)": (

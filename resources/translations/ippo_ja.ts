@@ -35,6 +35,10 @@
         <translation>この受信箱のパスワードが保存されていません。もう一度入力してください（トレイのメニューの「接続を直す」から）。</translation>
     </message>
     <message>
+        <source>Ippo could not write this reply safely (%1); nothing was sent. Answer it from your mail program (Open in mail).</source>
+        <translation>この返信は安全に作成できませんでした（%1）。何も送信していません。メールソフトから返信してください（「メールで開く」）。</translation>
+    </message>
+    <message>
         <source>Quick acknowledgement</source>
         <translation>一報を送る</translation>
     </message>
@@ -59,6 +63,10 @@
         <translation>正式な回答の期限：</translation>
     </message>
     <message>
+        <source>To:</source>
+        <translation>宛先：</translation>
+    </message>
+    <message>
         <source>+1 day</source>
         <translation>1日後</translation>
     </message>
@@ -81,6 +89,30 @@
     <message>
         <source>Retry</source>
         <translation>再送信</translation>
+    </message>
+    <message>
+        <source>Send to these recipients</source>
+        <translation>この宛先に送る</translation>
+    </message>
+    <message>
+        <source>I checked: the earlier one did not arrive</source>
+        <translation>確認しました：以前の一報は届いていません</translation>
+    </message>
+    <message>
+        <source>An earlier acknowledgement was interrupted while the server was accepting it and was not found in Sent: it may have reached the customer. Check with the customer or your provider's sent log first; then Send sends a new one with the promise below.</source>
+        <translation>以前の一報は送信の途中で中断され、送信済みフォルダーにも見つかりません。お客様に届いている可能性があります。先にお客様やプロバイダーの送信履歴で確認してください。そのうえで「送信」を押すと、下の期限で新しい一報を送ります。</translation>
+    </message>
+    <message>
+        <source>An earlier acknowledgement was not sent (%1). It will not go out on its own: Send sends a new one with the promise below.</source>
+        <translation>以前の一報は送信されていません（%1）。自動で送られることはありません。「送信」を押すと、下の期限で新しい一報を送ります。</translation>
+    </message>
+    <message>
+        <source>The reply would go to %1 addresses (Reply-To), not only to the sender.</source>
+        <translation>この返信は差出人だけでなく、%1件の宛先（Reply-To）に送られます。</translation>
+    </message>
+    <message>
+        <source>The Reply-To (%1) is on another domain than the sender (%2).</source>
+        <translation>返信先（Reply-To: %1）が差出人（%2）とは別のドメインです。</translation>
     </message>
 </context>
 <context>
@@ -516,6 +548,10 @@ Nothing was saved.</source>
     <message>
         <source>(no subject)</source>
         <translation>（件名なし）</translation>
+    </message>
+    <message>
+        <source>Not sent — send now? (A)</source>
+        <translation>一報は未送信です — 今すぐ送りますか？ (A)</translation>
     </message>
     <message>
         <source>%1 late</source>

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from trayapp.cli_i18n import _, plain_reason, recovery_line
 from trayapp.core.model import AccountConfig, Inquiry
 from trayapp.core.pending import sort_by_urgency
+from trayapp.core.safetext import NAME_CHARS, SENDER_CHARS, SUBJECT_CHARS, display_line
 
 if TYPE_CHECKING:
     from imapclient import IMAPClient
@@ -218,8 +219,17 @@ def format_line(item: Inquiry, now: datetime) -> str:
     amount = format_duration(left, WORDS[current().language], fine=True)
     late = left.total_seconds() < 0
     when = (_("overdue {left}") if late else _("due in {left}")).format(left=amount)
-    subject = item.subject or _("(no subject)")
-    return f"{when:<16} {item.account}  {item.sender}  {subject}"
+    # Mail text is data: one line each, no controls, no bidi tricks, a bounded length.
+    sender = display_line(item.sender or item.sender_addr, SENDER_CHARS)
+    subject = display_line(item.subject, SUBJECT_CHARS) or _("(no subject)")
+    line = f"{when:<16} {display_line(item.account, NAME_CHARS)}  {sender}  {subject}"
+    if item.unsent_ack is not None and item.unsent_ack.in_doubt:
+        line += "  " + _("[may not have been sent: check, then `ippo ack {id} --retry`]").format(
+            id=item.id
+        )
+    elif item.unsent_ack is not None:
+        line += "  " + _("[not sent: send it with `ippo ack {id}`]").format(id=item.id)
+    return line
 
 
 def _write_stdout(text: str) -> None:

@@ -150,6 +150,25 @@ _STAGE_RANK = {Stage.CALM: 0, Stage.WARNING: 1, Stage.URGENT: 2, Stage.OVERDUE: 
 
 
 @dataclass(frozen=True)
+class UnsentAck:
+    """An acknowledgement the user asked for that did not reach the customer, or may not have:
+    it is never sent later without the user ("not sent -- send now?"; see core.unsent)."""
+
+    message_id: str  # the journal entry's Message-ID, without brackets
+    reason: str  # one line for people
+    in_doubt: bool  # the server was being asked to accept it when things broke: it may have
+    recorded_at: datetime
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "message_id": self.message_id,
+            "reason": self.reason,
+            "in_doubt": self.in_doubt,
+            "recorded_at": self.recorded_at.isoformat(),
+        }
+
+
+@dataclass(frozen=True)
 class Inquiry:
     """One message that waits for a response."""
 
@@ -173,6 +192,7 @@ class Inquiry:
     # the plain lead before due_at, as around the clock).
     warning_at: datetime | None = None
     urgent_at: datetime | None = None
+    unsent_ack: UnsentAck | None = None  # an acknowledgement that failed: the user decides
 
     @property
     def deadline(self) -> datetime:
@@ -194,6 +214,7 @@ class Inquiry:
             "promise_due_at": self.promise_due_at.isoformat() if self.promise_due_at else None,
             "folder": self.folder,
             "uid": self.uid,
+            "unsent_ack": self.unsent_ack.to_json() if self.unsent_ack else None,
         }
 
 

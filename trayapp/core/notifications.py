@@ -17,6 +17,7 @@ from typing import Protocol
 from trayapp.core.durations import ENGLISH as ENGLISH_DURATIONS
 from trayapp.core.durations import DurationWords, format_duration
 from trayapp.core.model import Inquiry, Stage
+from trayapp.core.safetext import SENDER_CHARS, SUBJECT_CHARS, display_line
 from trayapp.core.stages import item_next_stage_change, item_stage
 from trayapp.core.summary import DEFAULT_LEADS, StageLeads
 
@@ -149,7 +150,7 @@ def escape_markup(text: str) -> str:
 
 
 def _display_sender(item: Inquiry) -> str:
-    return item.sender or item.sender_addr
+    return display_line(item.sender or item.sender_addr, SENDER_CHARS)
 
 
 def compose(
@@ -171,8 +172,9 @@ def compose(
         alert = alerts[0]
         template = texts.single_overdue if overdue else texts.single_due
         title = template.format(left=format_duration(alert.time_left, texts.duration))
+        subject = display_line(alert.item.subject, SUBJECT_CHARS)
         body = texts.single_body.format(
-            sender=_display_sender(alert.item), subject=alert.item.subject or texts.no_subject
+            sender=_display_sender(alert.item), subject=subject or texts.no_subject
         )
         return NotificationText(title, body, covers, overdue, actions)
     lines = []

@@ -83,6 +83,14 @@ class AckExists(StoreError):
     """An acknowledgement with this Message-ID is already in the journal."""
 
 
+# The error of a journal entry that a newer acknowledgement replaced (see record_ack).
+RETIRED_PREFIX = "not sent; replaced by "
+
+
+class AckReplaced(StoreError):
+    """The entry a new acknowledgement was to replace changed meanwhile (it was claimed)."""
+
+
 def to_db_time(value: datetime) -> str:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"naive datetime {value!r}: pass a timezone-aware time")
@@ -656,15 +664,36 @@ class StateStore:
         inquiry_message_id: str | None = None,
         inquiry: str | None = None,
         now: datetime | None = None,
+        replaces: tuple[str, datetime | None] | None = None,
     ) -> AckRecord:
         """Journal an acknowledgement BEFORE it is sent (state 'recorded'). AckExists if one
-        with this Message-ID is already there."""
+        with this Message-ID is already there.
+
+        `replaces` (Message-ID, its claim time as read) retires an earlier entry that did not
+        go out, in the same transaction: it becomes 'failed' and takes a claim, so no process
+        can send it any more. AckReplaced (and nothing recorded) if it changed meanwhile."""
         message_id = message_id.strip().strip("<>")
         if not message_id:
             raise ValueError("an acknowledgement needs a Message-ID")
         stamp = to_db_time(now or _utcnow())
         try:
             with self._write() as conn:
+                if replaces is not None:
+                    old_id, old_claim = replaces
+                    retired = conn.execute(
+                        "UPDATE acks SET state = 'failed', error = ?, updated_at = ?,"
+                        " attempted_at = COALESCE(attempted_at, ?) WHERE message_id = ?"
+                        " AND state IN ('recorded', 'failed') AND attempted_at IS ?",
+                        (
+                            f"{RETIRED_PREFIX}<{message_id}>",
+                            stamp,
+                            stamp,
+                            old_id.strip().strip("<>"),
+                            _opt_db_time(old_claim),
+                        ),
+                    )
+                    if retired.rowcount != 1:
+                        raise AckReplaced(f"the acknowledgement <{old_id}> changed meanwhile")
                 cursor = conn.execute(
                     "INSERT INTO acks (item_id, account, message_id, inquiry_message_id,"
                     " recipients, subject, raw, promise_due_at, state, error, created_at,"
@@ -725,11 +754,17 @@ class StateStore:
 
     def reset_ack_claim(self, message_id: str, *, now: datetime | None = None) -> None:
         """Forget a claim: the server certainly did not accept the message (it refused it, or
-        the user checked and asked to send it again)."""
+        the user checked and asked to send it again). A retired entry (replaced by a newer
+        one, see record_ack) keeps its claim: it must never be sent."""
         with self._write() as conn:
             conn.execute(
-                "UPDATE acks SET attempted_at = NULL, updated_at = ? WHERE message_id = ?",
-                (to_db_time(now or _utcnow()), message_id.strip().strip("<>")),
+                "UPDATE acks SET attempted_at = NULL, updated_at = ? WHERE message_id = ?"
+                " AND NOT (state = 'failed' AND COALESCE(error, '') LIKE ?)",
+                (
+                    to_db_time(now or _utcnow()),
+                    message_id.strip().strip("<>"),
+                    RETIRED_PREFIX + "%",
+                ),
             )
 
     def ack(self, message_id: str) -> AckRecord | None:

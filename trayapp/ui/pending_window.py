@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from trayapp.core.durations import format_duration
 from trayapp.core.model import AccountHealth, Inquiry, ItemState, Stage
+from trayapp.core.safetext import MAX_KEPT, display_line
 from trayapp.core.stages import item_stage
 from trayapp.core.summary import DEFAULT_LEADS, StageLeads
 from trayapp.ui.badge import FILL, INK
@@ -54,8 +55,9 @@ def _plain(label: QLabel) -> QLabel:
 
 
 def one_line(text: str) -> str:
-    """Collapse whitespace (previews and broken headers can carry newlines and tabs)."""
-    return " ".join(text.split())
+    """Collapse whitespace (previews and broken headers can carry newlines and tabs); no
+    controls, bidi or zero-width characters (core.safetext); a bounded length."""
+    return display_line(text, MAX_KEPT)
 
 
 class ElidedLabel(QLabel):
@@ -112,6 +114,12 @@ class ItemRow(QWidget):
         text.addLayout(head)
         text.addWidget(self.subject)
         text.addWidget(self.preview)
+        self.unsent = _plain(QLabel())  # an acknowledgement that failed: "not sent -- send now?"
+        self.unsent.setObjectName("unsentAck")
+        self.unsent.setStyleSheet("color: #B71C1C; font-weight: bold;")
+        self.unsent.setToolTip(one_line(item.unsent_ack.reason) if item.unsent_ack else "")
+        self.unsent.hide()
+        text.addWidget(self.unsent)
         row = QHBoxLayout(self)
         row.setContentsMargins(6, 5, 8, 5)
         row.setSpacing(10)
@@ -426,10 +434,13 @@ class PendingWindow(QWidget):
         entry.setData(ITEM_ID_ROLE, item.id)
         row = ItemRow(item)
         row.set_subject_placeholder(self.tr("(no subject)"))
+        if item.unsent_ack is not None:
+            row.unsent.setText(self.tr("Not sent — send now? (A)"))
+            row.unsent.show()
         # Screen readers and keyboard users get the whole row as the item's text.
         entry.setData(
             Qt.ItemDataRole.AccessibleTextRole,
-            f"{item.sender} — {item.subject} — {item.account}",
+            f"{one_line(item.sender)} — {one_line(item.subject)} — {item.account}",
         )
         entry.setSizeHint(row.sizeHint())
         self.list.setItemWidget(entry, row)
