@@ -86,6 +86,7 @@ if TYPE_CHECKING:
     from trayapp.ui.ack_dialog import AckDialog, AckSender
     from trayapp.ui.first_run import AddInboxDialog, LoginTest
     from trayapp.ui.pending_window import PendingWindow
+    from trayapp.ui.record_controller import RecordController
     from trayapp.ui.settings_dialog import SettingsDialog
     from trayapp.ui.sign_in_again import SignInAgain
 
@@ -262,6 +263,7 @@ class IppoApp(QObject):
         demo: bool = False,
         notification_actions: NotificationActions | None = None,
         snooze_notifications: Callable[[str, datetime], None] | None = None,
+        record: RecordController | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -283,6 +285,7 @@ class IppoApp(QObject):
         self.launch_args = list(launch_args)
         self.clock = clock
         self.check_login = check_login or _default_check_login
+        self.check_sending: LoginTest = _default_check_sending  # a new inbox's SMTP login
         self.open_url = open_url
         self.url_handler_known: Callable[[str], bool | None] = has_handler
         self.password_dialogs: list[QDialog] = []
@@ -335,6 +338,27 @@ class IppoApp(QObject):
 
         self._outcome.keyring_checked.connect(self._on_keyring_checked)
         self._outcome.acks_resumed.connect(bridge.refresh)
+        self.record = record
+        if record is not None:  # the trust record (issue 14): menu entry, tooltip line
+            tray.record_requested.connect(record.show_window)
+            record.line_changed.connect(lambda: tray.set_record_line(record.tooltip_line))
+            record.line_changed.connect(self._trim.start)  # a history read frees a lot
+            bridge.snapshotChanged.connect(record.mail_changed)
+        # An inbox that stops being watched is told once, with its fix (ui/failure_notice).
+        from trayapp.ui.failure_notice import FailureNotices
+
+        self.failure_notices = FailureNotices(scheduler.notifier.notify, ui_language)
+        # An inbox added or changed with `ippo account ...` while the app runs (ui/config_watch).
+        from trayapp.ui.config_watch import ConfigWatch
+
+        self.config_watch = ConfigWatch(
+            config.path,
+            load=config.load_accounts,
+            current=lambda: self.accounts,
+            accounts_changed=self._accounts_changed,
+            same_accounts=self._retry_not_covered,
+            parent=self,
+        )
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -346,12 +370,15 @@ class IppoApp(QObject):
         self.update_summary()
         self.tray.show()  # before any dialog: the icon is there even during first run
         self.service.start()
+        self.config_watch.start()
         self._default_autostart()
         if not self.accounts:
             self.open_add_inbox()
         if self.keyring_check is not None:
             self._run_in_thread("ippo-keyring-check", self._check_keyring)
         self._resume_acknowledgements()
+        if self.record is not None:
+            self.record.start()
         log.info("started with %d inbox(es)", len(self.accounts))
 
     def shutdown(self) -> None:
@@ -362,7 +389,10 @@ class IppoApp(QObject):
         log.info("shutting down")
         self.notify_timer.arm(None)
         self.summary_timer.arm(None)
+        self.config_watch.stop()
         self.bridge.close()
+        if self.record is not None:
+            self.record.stop()
         stopped = self.service.stop(STOP_TIMEOUT)
         if not stopped:
             log.warning("a watcher did not stop in time; leaving it to exit with the process")
@@ -386,6 +416,7 @@ class IppoApp(QObject):
 
     def _on_health(self, name: str, health: AccountHealth) -> None:
         self.sign_in_again.update(self.bridge.health)
+        self.failure_notices.health_changed(name, health)
         if self._pending is not None:
             self._pending.set_health(self.bridge.health)
         if health.state is HealthState.CONNECTED and name not in self._live:
@@ -575,6 +606,12 @@ class IppoApp(QObject):
         (the list, for a group), "Snooze 1 h" holds its notifications, a click opens the list
         at the inquiry."""
         log.info("notification action %s for %s", key, ",".join(item_ids))
+        from trayapp.ui.failure_notice import fix_action_account
+
+        broken = fix_action_account(key)
+        if broken is not None:
+            self.fix_account(broken)
+            return
         known = [i for i in item_ids if self._item(i) is not None]
         if key == ACTION_ACK and len(known) == 1 and len(item_ids) == 1:
             self.acknowledge(known[0])
@@ -598,7 +635,7 @@ class IppoApp(QObject):
         from trayapp.ui.first_run import AddInboxDialog  # on first use (see TYPE_CHECKING)
 
         dialog = AddInboxDialog(
-            test_login=self.check_login,
+            test_login=self._test_new_inbox,
             save=self._save_new_account,
             existing_names=[a.name for a in self.accounts],
             oauth_sign_in=self.oauth_sign_in,
@@ -612,6 +649,13 @@ class IppoApp(QObject):
         dialog.show()
         dialog.raise_()
         dialog.activateWindow()
+
+    def _test_new_inbox(self, account: AccountConfig, password: str) -> None:
+        # Worker thread (the add dialog's): the inbox, then sending when a server is given
+        # (clearing the SMTP server saves the inbox without it).
+        self.check_login(account, password)
+        if account.smtp_host:
+            self.check_sending(account, password)
 
     def _make_sign_in_again(self) -> SignInAgain:
         """OAuth accounts whose sign-in was revoked: notified once, a tray menu entry, the
@@ -651,6 +695,7 @@ class IppoApp(QObject):
             with contextlib.suppress(Exception):
                 self.secrets.delete_password(account.name, kind)
             raise
+        self.store.restore_account(account.name, account.email)  # what a remove kept
 
     def oauth_sign_in(
         self,
@@ -694,6 +739,13 @@ class IppoApp(QObject):
             self.settings_dialog.set_accounts(self.accounts)
         self.update_summary()
 
+    def _retry_not_covered(self) -> None:
+        """config.json changed but not its accounts (say, a password set with the command
+        line): an inbox that is not watched tries again now."""
+        for name, health in self.bridge.health.items():
+            if not health.covered:
+                self.bridge.retryNow(name)
+
     def open_settings(self) -> None:
         if self.settings_dialog is not None:
             self.settings_dialog.show()
@@ -716,6 +768,7 @@ class IppoApp(QObject):
         dialog.overdue_stays_changed.connect(self.set_overdue_stays)
         dialog.add_inbox_requested.connect(self.open_add_inbox)
         dialog.remove_account_requested.connect(self.remove_account)
+        dialog.edit_login_requested.connect(self.edit_login)
         dialog.destroyed.connect(lambda *_: setattr(self, "settings_dialog", None))
         self.settings_dialog = dialog
         dialog.show()
@@ -730,18 +783,30 @@ class IppoApp(QObject):
             return
         self._accounts_changed()
 
+    def edit_login(self, name: str) -> None:
+        """The settings' "Server and sign-in…": address, servers, password, tested first."""
+        account = self._account(name)
+        if account is None:
+            return
+        from trayapp.ui.account_editor import open_account_editor  # on first use
+
+        open_account_editor(self, account)
+
     def remove_account(self, name: str) -> None:
         parent = self.settings_dialog
         answer = QMessageBox.question(
             parent,
             self.tr("Remove inbox"),
             self.tr(
-                "Stop watching %1? Its password is deleted from the keyring and what Ippo"
-                " remembers about it is forgotten. The mailbox itself is not changed."
+                "Stop watching %1? Its password is deleted from the keyring. What you decided"
+                " about its mail (answered, not an inquiry, ignored senders, promises) is kept"
+                " for 30 days: adding the same address again brings it back. The mailbox"
+                " itself is not changed."
             ).replace("%1", name),
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
+        removed = self._account(name)
         self.config.remove_account(name)
         try:
             from trayapp.desktop.secrets import forget_account
@@ -750,7 +815,8 @@ class IppoApp(QObject):
         except Exception as error:  # the keyring may be locked: say so, the rest is done
             log.warning("could not delete the password of %s: %s", name, error)
         self._accounts_changed()
-        self.store.forget_account(name)
+        if removed is not None:  # kept for a while: adding the address again brings it back
+            self.store.hold_account(name, removed.email)
 
     # ---------------------------------------------------------------- settings
 
@@ -928,6 +994,12 @@ def _default_check_login(account: AccountConfig, password: str) -> None:
     from trayapp.mail.imap import check_login
 
     check_login(account, password)
+
+
+def _default_check_sending(account: AccountConfig, password: str) -> None:
+    from trayapp.mail.smtp import check_smtp_login
+
+    check_smtp_login(account, password)
 
 
 # --------------------------------------------------------------------------- signals
@@ -1266,6 +1338,15 @@ def build_app(
     if autostart is None and not demo:
         autostart = autostart_for_platform()
     keyring_check = None if demo else getattr(secrets, "check_available", None)
+    from trayapp.ui.record_controller import RecordController
+
+    record = RecordController(
+        config.directory,
+        config.load_accounts,
+        secrets,
+        lambda: languages.language if languages is not None else "en",
+        clock,
+    )
     app = IppoApp(
         config=config,
         secrets=secrets,
@@ -1288,6 +1369,7 @@ def build_app(
         keyring_check=keyring_check,
         demo=demo,
         notification_actions=actions,
+        record=record,
     )
     if store.recovery_report is not None:  # a damaged state file was moved aside: say so once
         from trayapp.cli_i18n import catalog_for, recovery_line

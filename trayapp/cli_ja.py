@@ -50,6 +50,9 @@ JA: dict[str, str] = {
         "このサーバー用に追加で信頼するCA証明書（PEM）"
     ),
     "the promised response window (default 24)": "約束する返信期限（時間、既定 24）",
+    "save without logging in to the SMTP server (it is tested by default)": (
+        "SMTPサーバーへのログインを確かめずに保存する（既定では確かめます）"
+    ),
     "how far back to look for waiting mail (default 7)": (
         "返信待ちのメールをさかのぼる日数（既定 7）"
     ),
@@ -245,6 +248,19 @@ JA: dict[str, str] = {
     "only this account": "このアカウントだけ",
     "a JSON object: total, weeks, months": "JSONオブジェクト（total、weeks、months）で出力します",
     "CSV rows for a spreadsheet": "表計算ソフト用のCSVで出力します",
+    "Reading history": "履歴を読み込み中",
+    "Week of": "週（月曜から）",
+    "Month": "月",
+    "Inquiries": "問い合わせ",
+    "In window": "期限内",
+    "Share": "期限内率",
+    "Median": "中央値",
+    "Longest": "最長待ち",
+    "Overdue": "期限超過",
+    "Promises kept": "約束を守った",
+    "Total": "合計",
+    " (from {day})": "（{day}〜）",
+    "This week: {sentence}": "{sentence}",  # the Japanese sentence begins with 今週
     # -- account: messages
     "Password: ": "パスワード: ",
     "no password on standard input": "標準入力にパスワードがありません",
@@ -266,6 +282,11 @@ JA: dict[str, str] = {
     "an account named {name!r} already exists": "{name!r} という名前のアカウントはすでにあります",
     "--ca-file {path}: no such file": "--ca-file {path}: ファイルがありません",
     "{reason}; nothing was saved": "{reason}（何も保存していません）",
+    "the inbox works, but sending through {host} does not: {reason}; nothing was saved (add "
+    "--skip-smtp-test to save anyway)": (
+        "受信箱には接続できましたが、{host} からは送信できません: {reason}（何も保存していません。"
+        "それでも保存するには --skip-smtp-test を付けてください）"
+    ),
     "no account named {name!r}": "{name!r} という名前のアカウントはありません",
     "{reason}; the account was not removed": "{reason}（アカウントは削除していません）",
     "{name}: nothing to change": "{name}: 変更点はありません",

@@ -1,6 +1,83 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="ja_JP">
 <context>
+    <name>AccountEditor</name>
+    <message>
+        <source>Enter the full email address.</source>
+        <translation>メールアドレスを正しく入力してください。</translation>
+    </message>
+    <message>
+        <source>Enter the IMAP server of this address.</source>
+        <translation>このアドレスのIMAPサーバーを入力してください。</translation>
+    </message>
+    <message>
+        <source>Testing the connection to %1…</source>
+        <translation>%1 への接続を確認しています…</translation>
+    </message>
+    <message>
+        <source>Server and sign-in: %1</source>
+        <translation>サーバーとログイン：%1</translation>
+    </message>
+    <message>
+        <source>Test and save</source>
+        <translation>確認して保存</translation>
+    </message>
+    <message>
+        <source>Leave empty to keep the stored password</source>
+        <translation>空欄のままなら保存済みのパスワードを使います</translation>
+    </message>
+    <message>
+        <source>Receiving (IMAP)</source>
+        <translation>受信（IMAP）</translation>
+    </message>
+    <message>
+        <source>Sending (SMTP)</source>
+        <translation>送信（SMTP）</translation>
+    </message>
+    <message>
+        <source>Test sending too (untick to save anyway)</source>
+        <translation>送信も確認する（外すと確認せずに保存します）</translation>
+    </message>
+    <message>
+        <source>Email address</source>
+        <translation>メールアドレス</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>パスワード</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>サーバー</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>ポート</translation>
+    </message>
+    <message>
+        <source>Security</source>
+        <translation>暗号化</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>ユーザー名</translation>
+    </message>
+    <message>
+        <source>the email address</source>
+        <translation>メールアドレスと同じ</translation>
+    </message>
+    <message>
+        <source>the IMAP user name</source>
+        <translation>IMAPのユーザー名と同じ</translation>
+    </message>
+    <message>
+        <source>The inbox works, but sending through %1 does not: %2
+Nothing was saved; untick “Test sending too” to save anyway.</source>
+        <translation>受信箱には接続できましたが、%1 からは送信できません：%2
+設定は保存されていません。それでも保存するには「送信も確認する」のチェックを外してください。</translation>
+    </message>
+</context>
+<context>
     <name>AckDialog</name>
     <message>
         <source>The promised time is not in the text any more; add: %1</source>
@@ -322,6 +399,29 @@ Nothing was saved.</source>
     </message>
 </context>
 <context>
+    <name>FailureNotice</name>
+    <message>
+        <source>Enter the new password</source>
+        <translation>新しいパスワードを入力</translation>
+    </message>
+    <message>
+        <source>Try again now</source>
+        <translation>今すぐ再接続</translation>
+    </message>
+    <message>
+        <source>Check the settings</source>
+        <translation>設定を確認</translation>
+    </message>
+    <message>
+        <source>“%1” is not watched</source>
+        <translation>「%1」を見守れていません</translation>
+    </message>
+    <message>
+        <source>Open list</source>
+        <translation>一覧を開く</translation>
+    </message>
+</context>
+<context>
     <name>Health</name>
     <message>
         <source>connected</source>
@@ -375,8 +475,8 @@ Nothing was saved.</source>
         <translation>受信箱の削除</translation>
     </message>
     <message>
-        <source>Stop watching %1? Its password is deleted from the keyring and what Ippo remembers about it is forgotten. The mailbox itself is not changed.</source>
-        <translation>%1 の見守りをやめますか？パスワードはキーリングから削除され、Ippo がこの受信箱について覚えていること（対応済みの印、無視する送信者、回答の約束）も消えます。メールボックス自体は変更されません。</translation>
+        <source>Stop watching %1? Its password is deleted from the keyring. What you decided about its mail (answered, not an inquiry, ignored senders, promises) is kept for 30 days: adding the same address again brings it back. The mailbox itself is not changed.</source>
+        <translation>%1 の見守りをやめますか？パスワードはキーリングから削除されます。この受信箱のメールについて決めたこと（対応済み・問い合わせではない・無視する送信者・回答の約束）は30日間保管され、同じアドレスを再び追加すると元に戻ります。メールボックス自体は変更されません。</translation>
     </message>
 </context>
 <context>
@@ -602,6 +702,97 @@ Nothing was saved.</source>
     </message>
 </context>
 <context>
+    <name>RecordWindow</name>
+    <message>
+        <source>Reading the history from your mailboxes… %1 of %2 messages</source>
+        <translation>メールボックスから履歴を読み込んでいます…（%2通中%1通）</translation>
+    </message>
+    <message>
+        <source>Reading the history from your mailboxes…</source>
+        <translation>メールボックスから履歴を読み込んでいます…</translation>
+    </message>
+    <message>
+        <source>Ippo — your reply record</source>
+        <translation>Ippo — 返信の実績</translation>
+    </message>
+    <message>
+        <source>Last 12 weeks: bars show the share first answered within the window, the line the median time to the first reply; the number under each week is how many inquiries came.</source>
+        <translation>直近12週間：棒は期限内に最初の返信ができた割合、線は最初の返信までの時間の中央値です。各週の下の数字は問い合わせの件数です。</translation>
+    </message>
+    <message>
+        <source>Slowest inquiries of the last four weeks</source>
+        <translation>直近4週間で返信に時間がかかった問い合わせ</translation>
+    </message>
+    <message>
+        <source>Waited</source>
+        <translation>待ち時間</translation>
+    </message>
+    <message>
+        <source>Arrived</source>
+        <translation>受信日時</translation>
+    </message>
+    <message>
+        <source>Inbox</source>
+        <translation>受信箱</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>差出人</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation>件名</translation>
+    </message>
+    <message>
+        <source>Your record is being prepared…</source>
+        <translation>返信の実績を集計しています…</translation>
+    </message>
+    <message>
+        <source>This week: %1 inquiries</source>
+        <translation>今週の問い合わせ：%1件</translation>
+    </message>
+    <message>
+        <source>90% answered within %1</source>
+        <translation>90%が%1以内に返信</translation>
+    </message>
+    <message>
+        <source>longest wait %1</source>
+        <translation>最長の待ち時間：%1</translation>
+    </message>
+    <message>
+        <source>overdue %1</source>
+        <translation>期限超過：%1件</translation>
+    </message>
+    <message>
+        <source>promises kept %1 of %2</source>
+        <translation>約束した回答期限：%2件中%1件を守った</translation>
+    </message>
+    <message>
+        <source>12 weeks: %1 within the window</source>
+        <translation>12週間の期限内返信率：%1</translation>
+    </message>
+    <message>
+        <source> · </source>
+        <translation>・</translation>
+    </message>
+    <message>
+        <source>%1 (no reply yet)</source>
+        <translation>%1（未返信）</translation>
+    </message>
+    <message>
+        <source>(no subject)</source>
+        <translation>（件名なし）</translation>
+    </message>
+    <message>
+        <source>Updated %1 from the mail itself.</source>
+        <translation>%1 にメールから集計しました。</translation>
+    </message>
+    <message>
+        <source>%1 could not be read: %2</source>
+        <translation>%1 を読み込めませんでした：%2</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <source>%1: the urgent lead must be shorter than the warning lead, and both shorter than the response window.</source>
@@ -626,6 +817,10 @@ Nothing was saved.</source>
     <message>
         <source>Remove</source>
         <translation>削除</translation>
+    </message>
+    <message>
+        <source>Server and sign-in…</source>
+        <translation>サーバーとログイン…</translation>
     </message>
     <message>
         <source>%1 before the deadline</source>
@@ -762,6 +957,10 @@ Nothing was saved.</source>
     <message>
         <source>Open list</source>
         <translation>返信待ちを開く</translation>
+    </message>
+    <message>
+        <source>Record…</source>
+        <translation>返信の実績…</translation>
     </message>
     <message>
         <source>Add inbox…</source>

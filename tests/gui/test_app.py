@@ -629,3 +629,21 @@ def test_a_full_disk_while_marking_is_said_not_a_traceback(tmp_path: Path, qtbot
             assert h.watch.refreshes == 0
         finally:
             h.app.shutdown()
+
+
+def test_record_menu_entry_opens_the_record_and_fills_the_tooltip(
+    harness: Harness, qtbot: QtBot
+) -> None:
+    app = harness.app
+    app.start()
+    assert app.record is not None
+    (action,) = [a for a in app.tray.menu_actions() if a.text() == "Record…"]
+    action.trigger()
+    window = app.record._window
+    assert window is not None and window.isVisible()
+    # The job runs in the background; this inbox has no password, so it says so and the
+    # record shows what is stored (nothing yet).
+    qtbot.waitUntil(lambda: app.record is not None and app.record.view is not None)
+    assert "shop could not be read" in window.status.text()
+    assert "no password" in window.status.text()
+    assert app.tray.toolTip().splitlines()[-1] == "No inquiries this week yet"

@@ -218,6 +218,9 @@ def run_add_oauth(
         except KeyringUnavailable:
             log.warning("could not take back the keyring entry of %s", account.name)
         return _fail(str(error))
+    from trayapp.commands.account import _restore_state
+
+    _restore_state(config.directory, account)  # what a remove of this address kept
     log.info("added account %s (%s, signed in with %s)", account.name, account.email, provider)
     print(
         _("added {name} ({email}, {host}:{port}, signed in with {provider})").format(

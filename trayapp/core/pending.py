@@ -23,6 +23,11 @@ def item_id(account: str, facts: MessageFacts, *, shared: bool = False) -> str:
     key = facts.headers.message_id or f"uid:{facts.folder}:{facts.uidvalidity}:{facts.uid}"
     if shared and facts.headers.message_id:
         key = "\0".join((key, *copy_key(facts)[1:]))
+    return item_id_for_key(account, key)
+
+
+def item_id_for_key(account: str, key: str) -> str:
+    """item_id from the message's key (its Message-ID, else uid:folder:uidvalidity:uid)."""
     digest = hashlib.sha256(f"{account}\0{key}".encode()).hexdigest()
     return digest[:12]
 

@@ -28,6 +28,7 @@ from typing import Any, Literal, cast, get_args
 
 from trayapp.core.model import Inquiry, ItemState, Stage
 from trayapp.disk import disk_problem
+from trayapp.store import held
 from trayapp.store.history_schema import HISTORY_TABLES
 
 log = logging.getLogger(__name__)
@@ -200,6 +201,7 @@ _MIGRATIONS: list[tuple[str, ...]] = [
         "ALTER TABLE acks ADD COLUMN attempted_at TEXT",
     ),
     HISTORY_TABLES,  # the trust record's history (trayapp/store/history.py)
+    (held.DISMISSAL_KEY_COLUMN, held.HELD_TABLE),  # a removed inbox's state (store/held.py)
 ]
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -558,11 +560,14 @@ class StateStore:
         if kind not in ("answered", "not_inquiry"):
             raise ValueError(f"unknown dismissal kind {kind!r}")
         with self._write() as conn:
+            key = conn.execute(held.ITEM_KEY_SQL, (account, item_id)).fetchone()
             conn.execute(
-                "INSERT INTO dismissals (account, item_id, kind, at) VALUES (?, ?, ?, ?)"
+                "INSERT INTO dismissals (account, item_id, kind, at, message_key)"
+                " VALUES (?, ?, ?, ?, ?)"
                 " ON CONFLICT (account, item_id) DO UPDATE SET kind = excluded.kind,"
-                " at = excluded.at",
-                (account, item_id, kind, to_db_time(at or _utcnow())),
+                " at = excluded.at,"
+                " message_key = COALESCE(excluded.message_key, dismissals.message_key)",
+                (account, item_id, kind, to_db_time(at or _utcnow()), key[0] if key else None),
             )
             conn.execute("DELETE FROM items WHERE account = ? AND id = ?", (account, item_id))
 
@@ -814,6 +819,21 @@ class StateStore:
                 "acks",
             ):
                 conn.execute(f"DELETE FROM {table} WHERE account = ?", (name,))
+
+    def hold_account(self, name: str, email: str, now: datetime | None = None) -> None:
+        """After a remove: keep what the user decided about `name` for held.HOLD_DAYS, under
+        its address, so adding the same address again (any name) brings it back."""
+        now = now or _utcnow()
+        with self._write() as conn:
+            held.prune(conn, to_db_time(held.hold_limit(now)))
+            held.hold(conn, name, email, to_db_time(now))
+
+    def restore_account(self, name: str, email: str, now: datetime | None = None) -> bool:
+        """After an add: the state held for `email` (if any, not too old) now belongs to
+        `name`. True when something came back."""
+        with self._write() as conn:
+            held.prune(conn, to_db_time(held.hold_limit(now or _utcnow())))
+            return held.restore(conn, name, email)
 
 
 _ACK_SELECT = (

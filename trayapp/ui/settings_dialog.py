@@ -42,6 +42,7 @@ class SettingsDialog(QDialog):
     overdue_stays_changed = Signal(bool)  # overdue notifications stay until acted on
     add_inbox_requested = Signal()
     remove_account_requested = Signal(str)
+    edit_login_requested = Signal(str)  # "Server and sign-in…" (ui/account_editor.py)
 
     def __init__(
         self,
@@ -64,6 +65,8 @@ class SettingsDialog(QDialog):
         self.account.setObjectName("account")
         self.add_button = QPushButton()
         self.remove_button = QPushButton()
+        self.login_button = QPushButton()
+        self.login_button.setObjectName("editLogin")
         self.window_hours = HoursSpinBox()
         self.window_hours.setObjectName("window_hours")
         self.window_hours.setRange(1.0, 24.0 * 14)
@@ -110,6 +113,7 @@ class SettingsDialog(QDialog):
         picker.addWidget(self.account, 1)
         picker.addWidget(self.add_button)
         picker.addWidget(self.remove_button)
+        picker.addWidget(self.login_button)
         self.account_form = QFormLayout()
         self.account_form.addRow(QLabel(), self.window_hours)
         self.account_form.addRow(QLabel(), self.warning_hours)
@@ -145,6 +149,7 @@ class SettingsDialog(QDialog):
         self.signature_en.textChanged.connect(self._store_account)
         self.add_button.clicked.connect(self.add_inbox_requested)
         self.remove_button.clicked.connect(self._remove_current)
+        self.login_button.clicked.connect(self._edit_login)
         self.buttons.accepted.connect(self._ok)
         self.buttons.rejected.connect(self.reject)
         apply = self.buttons.button(QDialogButtonBox.StandardButton.Apply)
@@ -159,8 +164,8 @@ class SettingsDialog(QDialog):
 
     def set_accounts(self, accounts: Sequence[AccountConfig]) -> None:
         current = self.account.currentData()
+        self._edited = {a.name: self._carry_edits(a) for a in accounts}
         self._accounts = list(accounts)
-        self._edited = {a.name: self._edited.get(a.name, a) for a in accounts}
         self._loading = True
         self.account.clear()
         for a in accounts:
@@ -172,6 +177,7 @@ class SettingsDialog(QDialog):
         for widget in (
             self.account,
             self.remove_button,
+            self.login_button,
             self.window_hours,
             self.warning_hours,
             self.urgent_hours,
@@ -182,6 +188,25 @@ class SettingsDialog(QDialog):
         ):
             widget.setEnabled(enabled)
         self._load_account()
+
+    def _carry_edits(self, account: AccountConfig) -> AccountConfig:
+        """`account` as saved now (say, a server changed from the command line or the
+        sign-in editor) with what the user changed here and has not applied yet."""
+        before = next((a for a in self._accounts if a.name == account.name), None)
+        edited = self._edited.get(account.name)
+        if before is None or edited is None:
+            return account
+        changes = {
+            f.name: getattr(edited, f.name)
+            for f in dataclasses.fields(AccountConfig)
+            if getattr(edited, f.name) != getattr(before, f.name)
+        }
+        return dataclasses.replace(account, **changes)
+
+    def _edit_login(self) -> None:
+        name = self.account.currentData()
+        if name is not None:
+            self.edit_login_requested.emit(str(name))
 
     def select_account(self, name: str) -> None:
         """Show `name` in the account editor (the tray's and the list's "Fix" lead here)."""
@@ -300,6 +325,7 @@ class SettingsDialog(QDialog):
         self.general_box.setTitle(self.tr("General"))
         self.add_button.setText(self.tr("Add inbox…"))
         self.remove_button.setText(self.tr("Remove"))
+        self.login_button.setText(self.tr("Server and sign-in…"))
         # Each value reads as a phrase: "期限の4時間前" / "4h before the deadline".
         before = self.tr("%1 before the deadline")
         for spin, phrase in (
