@@ -21,6 +21,9 @@ DEB_PACKAGES=(
   # PyInstaller needs the shared libpython (libpython3-dev pulls it in for Debian's python3)
   # and binutils (strip, objdump); trim_icu.py needs icupkg/genccode and gcc.
   libpython3-dev binutils gcc icu-devtools
+  # Broken disks and other users (tests/support/small_disk.py: mount a tiny or read-only tmpfs;
+  # tests/gui/test_single_instance.py: knock as user nobody with setpriv). As root, or sudo.
+  mount util-linux
   # OAuth sign-in tests: a real headless browser goes through the authorization server's
   # login and consent pages (the server itself: nodejs, below).
   chromium chromium-driver

@@ -546,7 +546,8 @@ class IppoApp(QObject):
         item = self._item(item_id)
         if item is None:
             return
-        self.store.dismiss(item.account, item.id, "answered")
+        if not self._saved(lambda: self.store.dismiss(item.account, item.id, "answered")):
+            return
         if item.state is ItemState.ACKNOWLEDGED:
             for record in self.store.acks(item.account, item_id=item.id):
                 if record.state in ("sent", "filed"):
@@ -557,14 +558,26 @@ class IppoApp(QObject):
         item = self._item(item_id)
         if item is None:
             return
-        self.store.dismiss(item.account, item.id, "not_inquiry")
-        self.bridge.refresh()
+        if self._saved(lambda: self.store.dismiss(item.account, item.id, "not_inquiry")):
+            self.bridge.refresh()
 
     def ignore_sender(self, account: str, address: str) -> None:
         if not address.strip():
             return
-        self.store.ignore_sender(account, address)
-        self.bridge.refresh()
+        if self._saved(lambda: self.store.ignore_sender(account, address)):
+            self.bridge.refresh()
+
+    def _saved(self, write: Callable[[], None]) -> bool:
+        """Run one write of the user's decision; a full disk or read-only folder is said in
+        a message (nothing was changed), never a traceback on the console."""
+        from trayapp.store.db import StoreError
+
+        try:
+            write()
+        except StoreError as error:
+            self._show_message(self.tr("Ippo"), str(error))
+            return False
+        return True
 
     def open_in_mail(self, item_id: str) -> None:
         item = self._item(item_id)
@@ -1359,7 +1372,7 @@ def build_app(
         lambda: languages.language if languages is not None else "en",
         clock,
     )
-    return IppoApp(
+    app = IppoApp(
         config=config,
         secrets=secrets,
         store=store,
@@ -1383,6 +1396,13 @@ def build_app(
         notification_actions=actions,
         record=record,
     )
+    if store.recovery_report is not None:  # a damaged state file was moved aside: say so once
+        from trayapp.cli_i18n import catalog_for, recovery_line
+
+        shown = resolve_language(config.settings.get("language"))
+        text = recovery_line(store.recovery_report, catalog_for("ja" if shown == "ja" else "en"))
+        app._show_message("Ippo", text)  # the name: the same in every language
+    return app
 
 
 __all__ = [

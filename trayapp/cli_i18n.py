@@ -159,3 +159,30 @@ def plain_reason(reason: str) -> str:
     from trayapp.core.failures import explain_failure
 
     return explain_failure(reason, current().language).with_detail()
+
+
+def recovery_line(report: object, catalog: Catalog | None = None) -> str:
+    """The one line said when the state file was damaged and moved aside
+    (trayapp.store.db.Recovery), in the catalog's language (default: the command line's)."""
+    say = catalog or current()
+    kept = getattr(report, "kept", {})
+    labels = {
+        "acks": say("{count} acknowledgement(s)"),
+        "dismissals": say("{count} dismissal(s)"),
+        "ignored_senders": say("{count} ignored sender(s)"),
+        "notifications": say("{count} notification record(s)"),
+    }
+    parts = [label.format(count=kept[t]) for t, label in labels.items() if kept.get(t)]
+    line = say(
+        "{file} was damaged ({reason}); it was moved aside to {moved} and a fresh one "
+        "started; recovered: {kept}"
+    ).format(
+        file=getattr(report, "file", ""),
+        reason=getattr(report, "reason", ""),
+        moved=getattr(report, "moved_to", ""),
+        kept=", ".join(parts) or say("nothing"),
+    )
+    unsent = int(getattr(report, "unsent", 0))
+    if unsent:
+        line += say(" ({count} acknowledgement(s) not yet sent: check them)").format(count=unsent)
+    return line

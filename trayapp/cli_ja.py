@@ -366,6 +366,23 @@ JA: dict[str, str] = {
     "Away until {until}: deadlines paused, notifications held": (
         "{until} まで不在：期限は止まり、通知は控えています"
     ),
+    # -- broken local state, interruption (issue 9)
+    "interrupted": "中断しました",
+    "{count} acknowledgement(s)": "一報 {count} 件",
+    "{count} dismissal(s)": "対応済み・対象外の指定 {count} 件",
+    "{count} ignored sender(s)": "無視する送信者 {count} 件",
+    "{count} notification record(s)": "通知の記録 {count} 件",
+    "nothing": "なし",
+    (
+        "{file} was damaged ({reason}); it was moved aside to {moved} and a fresh one "
+        "started; recovered: {kept}"
+    ): (
+        "{file} が壊れていたため（{reason}）、{moved} に退避して新しく作り直しました。"
+        "取り戻せたもの: {kept}"
+    ),
+    " ({count} acknowledgement(s) not yet sent: check them)": (
+        "（まだ送られていない一報が {count} 件あります。確認してください）"
+    ),
     # -- ippo ack / pending: recipients and acknowledgements that did not go out (issue 9)
     "send to this address only (one of the inquiry's Reply-To addresses or its From); needed "
     "when the reply would go to more than 3 addresses or to a Reply-To on another domain than "

@@ -11,16 +11,18 @@ import contextlib
 import dataclasses
 import json
 import logging
+import math
 import os
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 
 from trayapp.core.model import AccountConfig, OAuthSettings
+from trayapp.disk import disk_problem
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +54,53 @@ class ConfigError(Exception):
     """The config file cannot be used. str() is a one-line message for people."""
 
 
+HOURS_MAX = 24.0 * 366  # a window or lead time longer than a year is a typo
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _number_in(low: float, high: float, *, low_open: bool = False) -> Callable[[Any], str | None]:
+    above = f"above {low:g}" if low_open else f"at least {low:g}"
+
+    def check(value: Any) -> str | None:
+        if not _finite(value) or value < low or (low_open and value == low) or value > high:
+            return f"must be a number {above} and at most {high:g}"
+        return None
+
+    return check
+
+
+def _whole_in(low: int, high: int) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        if not _finite(value) or value != int(value) or not low <= value <= high:
+            return f"must be a whole number from {low} to {high}"
+        return None
+
+    return check
+
+
+def _folder_list(value: Any) -> str | None:
+    if not value or not all(v.strip() for v in value):
+        return "must list at least one folder, and no empty name"
+    return None
+
+
+# What each account field may hold once its type is right: one rule per field, so a new
+# field adds one line. A problem is reported as "account 'x': <field> <rule>".
+FIELD_RULES: dict[str, Callable[[Any], str | None]] = {
+    "imap_port": _whole_in(1, 65535),
+    "smtp_port": _whole_in(1, 65535),
+    "window_hours": _number_in(0, HOURS_MAX, low_open=True),
+    "warning_hours": _number_in(0, HOURS_MAX),
+    "urgent_hours": _number_in(0, HOURS_MAX),
+    "lookback_days": _whole_in(1, 3650),
+    "folders": _folder_list,
+    "imap_host": lambda v: None if v.strip() else "must name the IMAP server",
+}
+
+
 def resolve_config_dir(cli_value: str | None) -> Path:
     """--config-dir, else $IPPO_CONFIG_DIR, else the platform's user config dir; created 0700.
 
@@ -61,8 +110,11 @@ def resolve_config_dir(cli_value: str | None) -> Path:
     raw = cli_value or os.environ.get(CONFIG_ENV) or platformdirs.user_config_dir("ippo")
     path = Path(raw).expanduser().absolute()
     if not path.is_dir():
-        path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-        os.chmod(path, DIR_MODE)  # mkdir's mode is filtered by the umask
+        try:
+            path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+            os.chmod(path, DIR_MODE)  # mkdir's mode is filtered by the umask
+        except OSError as error:
+            raise ConfigError(f"cannot create {path}: {disk_problem(error)}") from None
     return path
 
 
@@ -149,6 +201,7 @@ def account_from_dict(raw: Mapping[str, Any]) -> AccountConfig:
     if not isinstance(name, str) or not name:
         raise ConfigError("an account in the config file has no name")
     values: dict[str, Any] = {}
+    problems: list[str] = []
     for key in _ACCOUNT_FIELDS:
         if key not in raw:
             continue
@@ -165,22 +218,26 @@ def account_from_dict(raw: Mapping[str, Any]) -> AccountConfig:
                 if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                     raise TypeError
                 values[key] = tuple(value)
-            elif key in _INT_FIELDS or key in _OPTIONAL_INT_FIELDS:
-                if isinstance(value, bool):
+            elif key in _INT_FIELDS or key in _OPTIONAL_INT_FIELDS or key in _FLOAT_FIELDS:
+                if isinstance(value, bool) or not isinstance(value, int | float):
                     raise TypeError
-                values[key] = int(value)
-            elif key in _FLOAT_FIELDS:
-                if isinstance(value, bool):
-                    raise TypeError
-                values[key] = float(value)
+                problem = FIELD_RULES[key](value) if key in FIELD_RULES else None
+                if problem is not None:
+                    problems.append(f"account {name!r}: {key} {problem} (not {value!r})")
+                    continue
+                values[key] = float(value) if key in _FLOAT_FIELDS else int(value)
             else:
                 if not isinstance(value, str):
                     raise TypeError
                 values[key] = value
-        except (TypeError, ValueError):
-            raise ConfigError(
-                f"account {name!r} in the config file has a bad value for {key!r}: {value!r}"
-            ) from None
+            if key in FIELD_RULES and key in values:
+                problem = FIELD_RULES[key](values[key])
+                if problem is not None:
+                    problems.append(f"account {name!r}: {key} {problem} (not {value!r})")
+        except (TypeError, ValueError, OverflowError):
+            problems.append(f"account {name!r}: {key} has a bad value: {value!r}")
+    if problems:
+        raise ConfigError("; ".join(problems))
     if "email" not in values or "imap_host" not in values:
         raise ConfigError(f"account {name!r} in the config file lacks email or imap_host")
     if values.get("imap_security", "ssl") not in ("ssl", "starttls"):
@@ -260,14 +317,40 @@ class ConfigStore:
         return raw
 
     def load_accounts(self) -> list[AccountConfig]:
+        """Every account, validated: ConfigError names each problem with its account and
+        field (all of them at once, so one edit fixes the file)."""
         with self._lock:
-            return [account_from_dict(a) for a in self._read_raw()["accounts"]]
+            raw_accounts = self._read_raw()["accounts"]
+        accounts: list[AccountConfig] = []
+        problems: list[str] = []
+        for raw in raw_accounts:
+            try:
+                accounts.append(account_from_dict(raw))
+            except ConfigError as error:
+                problems.append(str(error))
+        seen: set[str] = set()
+        for account in accounts:
+            if account.name in seen:
+                problems.append(f"account {account.name!r}: the name is used twice")
+            seen.add(account.name)
+        if problems:
+            raise ConfigError(f"{self.path}: " + "; ".join(dict.fromkeys(problems)))
+        return accounts
 
     def get_account(self, name: str) -> AccountConfig | None:
         for account in self.load_accounts():
             if account.name == name:
                 return account
         return None
+
+    def server_limits(self) -> Any:
+        """settings.server_limits as a mail.transport.ServerLimits; ConfigError when bad."""
+        from trayapp.mail.transport import ServerLimits
+
+        try:
+            return ServerLimits.from_settings(self.settings.get("server_limits"))
+        except ValueError as error:
+            raise ConfigError(f"{self.path}: {error}") from None
 
     @property
     def settings(self) -> dict[str, Any]:
@@ -292,8 +375,11 @@ class ConfigStore:
         except ImportError:  # Windows: the thread lock is what we have
             yield
             return
-        self.directory.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-        fd = os.open(self.directory / ".config.lock", os.O_RDWR | os.O_CREAT, FILE_MODE)
+        try:
+            self.directory.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+            fd = os.open(self.directory / ".config.lock", os.O_RDWR | os.O_CREAT, FILE_MODE)
+        except OSError as error:
+            raise ConfigError(f"cannot save {self.path}: {disk_problem(error)}") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             yield
@@ -311,7 +397,10 @@ class ConfigStore:
                 ordered[key] = value
         _assert_no_secret(ordered)
         data = json.dumps(ordered, indent=2, ensure_ascii=False) + "\n"
-        atomic_write(self.path, data.encode("utf-8"))
+        try:
+            atomic_write(self.path, data.encode("utf-8"))
+        except OSError as error:
+            raise ConfigError(f"cannot save {self.path}: {disk_problem(error)}") from None
 
     def save_accounts(self, accounts: list[AccountConfig]) -> None:
         """Replace the account list (in the given order), keeping unknown keys per account."""

@@ -87,7 +87,6 @@ def setup_logging(config_dir: Path, verbose: bool = False) -> Path:
     and worse also to stderr (everything when verbose). Returns the log file's path.
     Calling it again replaces the handlers it added before."""
     config_dir = Path(config_dir)
-    config_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     path = config_dir / LOG_FILE
     root = logging.getLogger()
     for handler in list(root.handlers):
@@ -96,22 +95,36 @@ def setup_logging(config_dir: Path, verbose: bool = False) -> Path:
             handler.close()
 
     redactor = RedactSecrets()
-    file_handler = _PrivateRotatingFileHandler(
-        path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
-    )
-    file_handler.setLevel(logging.DEBUG if verbose else logging.INFO)
-    file_handler.setFormatter(logging.Formatter(_FORMAT))
-    file_handler.addFilter(redactor)
+    handlers: list[logging.Handler] = []
+    unwritable: OSError | None = None
+    try:
+        config_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        file_handler = _PrivateRotatingFileHandler(
+            path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
+        )
+    except OSError as error:  # a full disk or read-only folder: log to stderr only
+        unwritable = error
+    else:
+        file_handler.setLevel(logging.DEBUG if verbose else logging.INFO)
+        file_handler.setFormatter(logging.Formatter(_FORMAT))
+        file_handler.addFilter(redactor)
+        handlers.append(file_handler)
 
     stderr_handler = logging.StreamHandler(sys.stderr)
     stderr_handler.setLevel(logging.DEBUG if verbose else logging.WARNING)
     stderr_handler.setFormatter(logging.Formatter("ippo: %(levelname)s %(name)s: %(message)s"))
     stderr_handler.addFilter(redactor)
 
-    for handler in (file_handler, stderr_handler):
+    for handler in (*handlers, stderr_handler):
         setattr(handler, "_ippo", True)  # noqa: B010 -- marks the handlers we own
         root.addHandler(handler)
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    if unwritable is not None:
+        from trayapp.disk import disk_problem
+
+        logging.getLogger(__name__).warning(
+            "cannot write the log file %s: %s", path, disk_problem(unwritable)
+        )
     # imaplib-level chatter from imapclient is only useful when asked for.
     logging.getLogger("imapclient").setLevel(logging.DEBUG if verbose else logging.WARNING)
     return path

@@ -521,6 +521,31 @@ def test_settings_change_is_saved_and_restarts_the_account(harness: Harness, qtb
     qtbot.waitUntil(lambda: app.settings_dialog is None)
 
 
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [("en", "state.sqlite3 was damaged"), ("ja", "state.sqlite3 が壊れていたため")],
+)
+def test_a_damaged_state_file_is_said_once_in_the_app(
+    tmp_path: Path, qtbot: QtBot, language: str, said: str
+) -> None:
+    config_dir = tmp_path / "config"
+    config_dir.mkdir()
+    ConfigStore(config_dir).update_settings(language=language)
+    (config_dir / "state.sqlite3").write_bytes(b"garbage, not a database" * 300)
+    h = Harness(tmp_path, [SHOP])
+    try:
+        [box] = h.app.messages
+        assert said in box.text()
+        assert "state.sqlite3.broken-" in box.text()
+    finally:
+        h.app.shutdown()
+    again = Harness(tmp_path, [SHOP])
+    try:
+        assert again.app.messages == []
+    finally:
+        again.app.shutdown()
+
+
 def test_notification_actions_reach_the_app(harness: Harness, qtbot: QtBot) -> None:
     """What a notification's buttons do (the backends report them; the real daemon path is in
     tests/gui/test_desktop_notify.py and tests/e2e/test_notification_actions.py)."""
@@ -583,6 +608,27 @@ def test_overdue_stays_is_a_setting(harness: Harness, qtbot: QtBot) -> None:
     qtbot.waitUntil(lambda: len(notes) == 2)
     assert notes[1].overdue and not notes[1].resident
     dialog.close()
+
+
+def test_a_full_disk_while_marking_is_said_not_a_traceback(tmp_path: Path, qtbot: QtBot) -> None:
+    from tests.support.small_disk import fill, small_disk
+
+    with small_disk(tmp_path / "disk", size_kb=512) as folder:
+        h = Harness(folder, [SHOP])
+        try:
+            app = h.app
+            app.start()
+            h.watch.publish([inquiry("a", timedelta(hours=3), uid=1)], {"shop": CONNECTED})
+            qtbot.waitUntil(lambda: app.pending.item("a") is not None)
+            fill(folder)
+            app.pending.select_item("a")
+            app.pending.answered_button.click()
+            [box] = app.messages
+            assert "the disk is full" in box.text()
+            assert app.store.dismissals("shop") == {}
+            assert h.watch.refreshes == 0
+        finally:
+            h.app.shutdown()
 
 
 def test_record_menu_entry_opens_the_record_and_fills_the_tooltip(

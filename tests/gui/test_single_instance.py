@@ -7,16 +7,25 @@ socket path, so a mixed pair must still find each other)."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+import socket
+import stat
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QCoreApplication
 
-from trayapp.desktop.single_instance import instance_name
+from trayapp.desktop.single_instance import (
+    instance_name,
+    is_private_dir,
+    runtime_dir,
+    socket_path,
+)
 from trayapp.ui.single_instance import SingleInstance, UnixSingleInstance
 from trayapp.ui.single_instance_qt import QtLocalSingleInstance
 
@@ -143,29 +152,155 @@ def test_a_socket_left_by_a_crash_does_not_block_the_next_start(
     fresh.close()
 
 
-@pytest.mark.parametrize(("mine", "theirs"), PAIRS)
-def test_a_busy_first_instance_keeps_its_socket(
-    qapp: QCoreApplication, tmp_path: Path, mine: str, theirs: str
-) -> None:
-    """A first instance whose event loop is blocked for a moment does not answer; the second
-    start must then exit rather than take over the socket and run twice."""
-    name = instance_name(tmp_path)
-    SingleInstance = KINDS[mine]
-    first = SingleInstance(name)
-    assert first.acquire()
+SILENT_LISTENER = """
+import socket, sys, time
+server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+server.bind(sys.argv[1])
+server.listen(8)
+print("ready", flush=True)
+held = []
+end = time.monotonic() + 30
+while time.monotonic() < end:
+    server.settimeout(0.2)
     try:
-        # We do not pump our event loop: to the knocking process we look busy.
-        knock = subprocess.run(
-            [sys.executable, "-c", FIRST_INSTANCE, name, "quit", theirs],
-            capture_output=True,
+        held.append(server.accept()[0])  # accept, read nothing, answer nothing
+    except OSError:
+        pass
+"""
+
+
+def _as_nobody() -> list[str]:
+    """A command prefix running as user nobody (the tests run as root or with sudo)."""
+    prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    return prefix if os.geteuid() == 0 else ["sudo", "-n", *prefix]
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_a_listener_that_never_answers_cannot_stop_a_start(
+    qapp: QCoreApplication, tmp_path: Path, kind: str
+) -> None:
+    """A hung instance or a squatter that accepts and never answers: after a bounded wait
+    the new start takes the socket over (before: "already running", autostart did nothing)."""
+    name = instance_name(tmp_path)
+    path = socket_path(name)
+    squatter = subprocess.Popen(
+        [sys.executable, "-c", SILENT_LISTENER, str(path)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert squatter.stdout is not None and squatter.stdout.readline().strip() == "ready"
+        guard = KINDS[kind](name)
+        assert guard.acquire(timeout_ms=300) is True
+        # And the taken-over socket is ours: the next start finds us.
+        shown: list[bool] = []
+        guard.show_requested.connect(lambda: shown.append(True))
+        later = subprocess.Popen(
+            [sys.executable, "-c", FIRST_INSTANCE, name, "quit", kind],
+            stdout=subprocess.PIPE,
             text=True,
-            timeout=30,
             cwd=Path(__file__).resolve().parents[2],
             env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-            check=False,
         )
-        assert knock.stdout.strip() == "not-first"
-        assert SingleInstance(name).ask_running_instance(timeout_ms=50) is False
+        deadline = time.monotonic() + 20
+        while later.poll() is None and time.monotonic() < deadline:
+            qapp.processEvents()
+            time.sleep(0.01)
         qapp.processEvents()
+        assert later.wait(5) == 3 and shown == [True]
+        guard.close()
     finally:
-        first.close()
+        squatter.kill()
+        squatter.wait()
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_a_foreign_file_or_another_users_socket_cannot_stop_a_start(
+    qapp: QCoreApplication, tmp_path: Path, kind: str
+) -> None:
+    name = instance_name(tmp_path)
+    path = socket_path(name)
+    path.write_text("not a socket")
+    guard = KINDS[kind](name)
+    assert guard.acquire(timeout_ms=300) is True
+    guard.close()
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as foreign:
+        foreign.bind(str(path))
+        foreign.listen(1)
+        os.chown(path, 65534, 65534)  # as if another user had put it there
+        guard = KINDS[kind](name)
+        assert guard.acquire(timeout_ms=300) is True
+        guard.close()
+
+
+def test_the_socket_lives_in_a_private_runtime_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runtime = tmp_path / "run"
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    assert runtime_dir() == runtime  # created when missing...
+    assert stat.S_IMODE(runtime.stat().st_mode) == 0o700  # ...private
+    assert socket_path("ippo-x").parent == runtime
+    # No runtime folder: <tmp>/ippo-<uid>, unless someone else got that name first.
+    monkeypatch.delenv("XDG_RUNTIME_DIR")
+    shared_tmp = tmp_path / "tmp"
+    shared_tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(shared_tmp))
+    cache = Path(tempfile.mkdtemp(prefix="c", dir="/tmp"))  # short, as AF_UNIX paths must be
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    mine = shared_tmp / f"ippo-{os.getuid()}"
+    assert runtime_dir() == mine and is_private_dir(mine)
+    mine.rmdir()
+    mine.mkdir(mode=0o777)
+    os.chmod(mine, 0o777)  # squatted: anyone may write there
+    try:
+        chosen = runtime_dir()
+        assert chosen != mine and is_private_dir(chosen)
+        assert chosen.parent == cache
+    finally:
+        shutil.rmtree(cache)
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_a_knock_from_another_user_is_refused(
+    qapp: QCoreApplication, tmp_path: Path, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Even where the folder's permissions fail (opened up by hand), the peer's user id is
+    checked (SO_PEERCRED): another user cannot make the list show or learn we run."""
+    # Outside pytest's private tmp_path, so that the other user can reach it at all.
+    runtime = Path(tempfile.mkdtemp(prefix="r", dir="/tmp"))
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    name = instance_name(tmp_path)
+    guard = KINDS[kind](name)
+    assert guard.acquire(timeout_ms=300)
+    shown: list[bool] = []
+    guard.show_requested.connect(lambda: shown.append(True))
+    path = socket_path(name)
+    for opened in (runtime, path):
+        os.chmod(opened, 0o777)
+    knock = (
+        "import socket, sys\n"
+        "s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n"
+        "s.settimeout(5)\n"
+        "s.connect(sys.argv[1])\n"
+        "s.sendall(b'show-list\\n')\n"
+        "print(repr(s.recv(16)), flush=True)\n"
+    )
+    try:
+        other = subprocess.Popen(
+            # The system's Python: the test's own may sit where that user cannot go.
+            [*_as_nobody(), "/usr/bin/python3", "-c", knock, str(path)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd="/",
+        )
+        deadline = time.monotonic() + 20
+        while other.poll() is None and time.monotonic() < deadline:
+            qapp.processEvents()
+            time.sleep(0.01)
+        out, err = other.communicate(timeout=5)
+        assert "b'ok\\n'" not in out, err
+        assert "Permission denied" not in err  # it really reached the socket
+        assert shown == []
+    finally:
+        guard.close()
+        shutil.rmtree(runtime)

@@ -595,3 +595,29 @@ def test_sent_on_a_second_connection_gives_the_same_result(
     assert parallel.folders == single.folders
     assert [f.uid for f in parallel.inbox] == [f.uid for f in single.inbox]
     assert _ids(parallel.waiting(account, now)) == {open_id}
+
+
+def test_two_messages_sharing_a_message_id_are_both_listed(
+    dovecot: DovecotServer, dovecot_user: DovecotUser
+) -> None:
+    """A reused Message-ID (a broken mailer, or an attacker hiding a second inquiry behind a
+    first) does not hide anything; the same message delivered twice is still one item, and
+    ids stay the same across runs."""
+    import hashlib
+
+    first = corpus.english_inquiry(message_id="shared@example.test", subject="Order 1")
+    second = corpus.english_inquiry(
+        message_id="shared@example.test", subject="Refund please", from_addr="b@example.test"
+    )
+    dovecot.deliver(dovecot_user, first)
+    dovecot.deliver(dovecot_user, second)
+    dovecot.deliver(dovecot_user, first)  # the first one again: a copy, not a third inquiry
+    _, items = _scan(dovecot, dovecot_user)
+    assert sorted(i.subject for i in items) == ["Order 1", "Refund please"]
+    assert len({i.id for i in items}) == 2
+    # The first keeps the id Ippo always gave it (so old dismissals and acks still apply).
+    legacy = hashlib.sha256(f"{dovecot_user.username}\0shared@example.test".encode()).hexdigest()
+    by_subject = {i.subject: i.id for i in items}
+    assert by_subject["Order 1"] == legacy[:12]
+    _, again = _scan(dovecot, dovecot_user)
+    assert {i.subject: i.id for i in again} == by_subject

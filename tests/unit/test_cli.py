@@ -68,3 +68,18 @@ def test_the_tray_app_path_imports_no_command_module(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [f"gui {tmp_path}", "[]"]
+
+
+@pytest.mark.parametrize("hours", ["1e400", "inf", "nan", "-5", "0"])
+def test_account_add_refuses_hours_that_are_no_number_of_hours(
+    hours: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from trayapp.cli import build_parser
+
+    argv = ["account", "add", "--name", "x", "--email", "a@x.jp", "--imap-host", "h"]
+    argv.append("--password-stdin")
+    assert build_parser().parse_args([*argv, "--window-hours", "24"]).window_hours == 24.0
+    with pytest.raises(SystemExit) as caught:
+        build_parser().parse_args([*argv, "--window-hours", hours])
+    assert caught.value.code == 2
+    assert "argument --window-hours" in capsys.readouterr().err

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -221,6 +222,71 @@ def test_a_failed_write_leaves_the_old_file(
         atomic_write(target, b"new")
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["f.json"]
+
+
+@pytest.mark.parametrize(
+    ("account", "named"),
+    [
+        ({"window_hours": float("nan")}, "account 'a': window_hours must be a number above 0"),
+        ({"window_hours": float("inf")}, "account 'a': window_hours must be a number above 0"),
+        ({"window_hours": -5}, "account 'a': window_hours must be a number above 0"),
+        ({"window_hours": 0}, "account 'a': window_hours must be a number above 0"),
+        ({"warning_hours": -1}, "account 'a': warning_hours must be a number at least 0"),
+        ({"lookback_days": float("inf")}, "account 'a': lookback_days must be a whole number"),
+        ({"lookback_days": "7"}, "account 'a': lookback_days has a bad value"),
+        ({"lookback_days": 0}, "account 'a': lookback_days must be a whole number from 1"),
+        ({"lookback_days": 7.5}, "account 'a': lookback_days must be a whole number"),
+        ({"imap_port": 70000}, "account 'a': imap_port must be a whole number from 1 to 65535"),
+        ({"smtp_port": -1}, "account 'a': smtp_port must be a whole number"),
+        ({"folders": []}, "account 'a': folders must list at least one folder"),
+        ({"folders": [""]}, "account 'a': folders must list at least one folder"),
+        ({"imap_host": " "}, "account 'a': imap_host must name the IMAP server"),
+    ],
+)
+def test_hostile_values_are_named_with_account_and_field(
+    tmp_path: Path, account: dict[str, object], named: str
+) -> None:
+    """NaN, 1e400 (infinity once parsed), negative windows, empty folder lists: each one is
+    a one-line ConfigError naming the account and the field, never a traceback later."""
+    raw = {"name": "a", "email": "a@example.jp", "imap_host": "imap.example.jp", **account}
+    text = json.dumps({"version": 1, "accounts": [raw]}).replace("Infinity", "1e400")
+    (tmp_path / "config.json").write_text(text)
+    with pytest.raises(ConfigError) as caught:
+        ConfigStore(tmp_path).load_accounts()
+    assert named in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_every_problem_and_duplicate_names_are_reported_at_once(tmp_path: Path) -> None:
+    raws = [
+        {"name": "a", "email": "a@x", "imap_host": "h", "window_hours": -1, "folders": []},
+        {"name": "b", "email": "b@x", "imap_host": "h"},
+        {"name": "b", "email": "c@x", "imap_host": "h"},
+    ]
+    (tmp_path / "config.json").write_text(json.dumps({"version": 1, "accounts": raws}))
+    with pytest.raises(ConfigError) as caught:
+        ConfigStore(tmp_path).load_accounts()
+    text = str(caught.value)
+    assert "account 'a': window_hours" in text
+    assert "account 'a': folders" in text
+    assert "account 'b': the name is used twice" in text
+
+
+def test_a_read_only_or_full_config_folder_is_a_sentence(tmp_path: Path) -> None:
+    from tests.support.small_disk import fill, remount_read_only, small_disk
+
+    account = AccountConfig(name="a", email="a@example.jp", imap_host="imap.example.jp")
+    with small_disk(tmp_path / "disk") as folder:
+        store = ConfigStore(folder)
+        store.add_account(account)
+        fill(folder)
+        with pytest.raises(ConfigError, match="the disk is full") as caught:
+            store.add_account(replace(account, name="b"))
+        assert str(caught.value).startswith(f"cannot save {folder / 'config.json'}")
+        assert [a.name for a in store.load_accounts()] == ["a"]  # the old file is intact
+        remount_read_only(folder)
+        with pytest.raises(ConfigError, match="read-only or not yours"):
+            store.remove_account("a")
 
 
 def test_signature_per_language_falls_back_to_the_common_one() -> None:

@@ -389,3 +389,24 @@ def test_next_stage_change_from_exactly_a_boundary_is_the_next_one() -> None:
 )
 def test_format_time_left(left: timedelta, text: str) -> None:
     assert format_time_left(left) == text
+
+
+def test_a_shared_message_id_hides_no_second_inquiry() -> None:
+    """Two different messages with one Message-ID are two inquiries; each id is stable
+    whatever order the server lists them in; the first keeps the plain (pre-existing) id, so
+    a dismissal recorded under it still applies to it, and only to it."""
+    first = corpus.english_inquiry(message_id="same@example.test", subject="Order 1")
+    second = corpus.english_inquiry(
+        message_id="same@example.test", subject="Invoice", from_addr="evil@example.test"
+    )
+    inbox = [facts(first, 1, ago(3)), facts(second, 2, ago(2)), facts(first, 3, ago(1))]
+    items = waiting(inbox)
+    assert sorted(i.uid for i in items) == [1, 2]
+    plain = item_id("shop", inbox[0])
+    assert {i.uid: i.id for i in items}[1] == plain
+    assert {i.id for i in waiting(list(reversed(inbox)))} == {i.id for i in items}
+    [left] = waiting(inbox, dismissed_ids={plain})
+    assert left.uid == 2
+    # \Answered on the other message does not answer this one.
+    flagged = [facts(first, 1, ago(3), ["\\Answered"]), facts(second, 2, ago(2))]
+    assert [i.uid for i in waiting(flagged)] == [2]

@@ -10,6 +10,7 @@ import textwrap
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import pytest
 
 from trayapp.core.model import Inquiry, ItemState, Stage
 from trayapp.store import AckExists, StateStore, StoreError, SyncState
-from trayapp.store.db import SCHEMA_VERSION
+from trayapp.store.db import SCHEMA_VERSION, Recovery
 
 JST = timezone(timedelta(hours=9))
 NOW = datetime(2024, 5, 7, 9, 30, tzinfo=JST)
@@ -264,9 +265,9 @@ def test_newer_schema_and_garbage_files_give_clear_errors(tmp_path: Path) -> Non
         StateStore(db)
     junk = tmp_path / "junk.sqlite3"
     junk.write_bytes(b"this is not a database at all" * 100)
-    with pytest.raises(StoreError, match="cannot be used") as caught:
-        StateStore(junk)
-    assert "\n" not in str(caught.value)
+    with StateStore(junk) as store:  # moved aside, not an error (see test_damaged_...)
+        assert store.recovery is not None and "\n" not in store.recovery
+        assert store.items() == []
 
 
 def test_two_processes_share_the_file(tmp_path: Path) -> None:
@@ -366,3 +367,87 @@ def test_snoozes_are_kept_until_over_and_old_ones_pruned(tmp_path: Path) -> None
         assert store.auto_replied_senders("shop", now) == {"a@x.test"}
         store.forget_account("shop")
         assert store.auto_replied_senders("shop", now) == set()
+
+
+def _journal(store: StateStore, count: int = 3) -> None:
+    for n in range(count):
+        store.record_ack(
+            item_id=f"item{n}",
+            account="shop",
+            message_id=f"ack{n}@ippo.test",
+            recipients=["customer@example.com"],
+            subject="Re: question",
+            raw=b"raw message",
+            promise_due_at=NOW,
+            now=NOW,
+        )
+    store.set_ack_state("ack0@ippo.test", "done", now=NOW)
+    store.dismiss("shop", "gone1", "answered", at=NOW)
+    store.ignore_sender("shop", "spam@example.com", at=NOW)
+
+
+def test_a_zero_length_state_file_is_moved_aside_with_one_message(tmp_path: Path) -> None:
+    db = tmp_path / "state.sqlite3"
+    db.write_bytes(b"")
+    told: list[Recovery] = []
+    with StateStore(tmp_path, on_recovery=told.append) as store:
+        assert store.schema_version() == SCHEMA_VERSION
+        store.dismiss("shop", "x", "answered", at=NOW)  # usable at once
+    assert len(told) == 1 and told[0].reason == "the file is empty"
+    assert "state.sqlite3 was damaged (the file is empty)" in told[0].english()
+    aside = list(tmp_path.glob("state.sqlite3.broken-*"))
+    assert len(aside) == 1 and aside[0].stat().st_size == 0
+    with StateStore(tmp_path, on_recovery=told.append) as store:  # healthy now: no message
+        assert store.recovery is None
+    assert len(told) == 1
+
+
+def test_a_damaged_state_file_keeps_the_journal_and_dismissals(tmp_path: Path) -> None:
+    with StateStore(tmp_path) as store:
+        _journal(store)
+        # Pages of items after the journal's: the damage below hits these.
+        store.record_scan("shop", [replace(inquiry(n), id=f"i{n}") for n in range(1, 400)], NOW)
+    db = tmp_path / "state.sqlite3"
+    data = bytearray(db.read_bytes())
+    assert len(data) > 16 * 4096
+    half = len(data) // 2
+    data[half:] = b"\xa5" * (len(data) - half)
+    db.write_bytes(bytes(data))
+    told: list[Recovery] = []
+    with StateStore(tmp_path, on_recovery=told.append) as store:
+        assert store.recovery is not None
+        acks = {a.message_id: a.state for a in store.acks("shop")}
+        assert acks == {
+            "ack0@ippo.test": "done",
+            "ack1@ippo.test": "recorded",
+            "ack2@ippo.test": "recorded",
+        }
+        assert store.dismissed_ids("shop") == {"gone1"}
+        assert store.ignored_senders("shop") == {"spam@example.com"}
+        store.record_scan("shop", [inquiry(1)], NOW)
+    assert len(told) == 1
+    assert told[0].kept["acks"] == 3 and told[0].unsent == 2
+    text = told[0].english()
+    assert "3 acknowledgement(s)" in text and "2 acknowledgement(s) not yet sent" in text
+    assert list(tmp_path.glob("state.sqlite3.broken-*"))
+
+
+def test_a_full_or_read_only_disk_is_a_sentence(tmp_path: Path) -> None:
+    from tests.support.small_disk import fill, remount_read_only, small_disk
+
+    with small_disk(tmp_path / "disk", size_kb=256) as folder:
+        with StateStore(folder) as store:
+            _journal(store, 1)
+            fill(folder)
+            with pytest.raises(StoreError, match="the disk is full") as caught:
+                store.record_scan(
+                    "shop",
+                    [replace(inquiry(n), id=f"i{n}", subject="x" * 2000) for n in range(1, 300)],
+                    NOW,
+                )
+            assert "\n" not in str(caught.value)
+            assert [a.message_id for a in store.acks()] == ["ack0@ippo.test"]
+        (folder / ".filler").unlink()
+        remount_read_only(folder)
+        with pytest.raises(StoreError, match="read-only"), StateStore(folder) as store:
+            store.dismiss("shop", "y", "answered", at=NOW)

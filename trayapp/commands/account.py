@@ -136,7 +136,7 @@ def _positive_int(text: str) -> int:
 
 def _positive_float(text: str) -> float:
     value = float(text)
-    if not value > 0:
+    if not 0 < value < float("inf"):  # NaN, 1e400 and inf are not a number of hours
         raise argparse.ArgumentTypeError(_("must be positive: {text}").format(text=text))
     return value
 

@@ -23,7 +23,7 @@ import sys
 from email import policy
 from typing import TYPE_CHECKING, Any
 
-from trayapp.cli_i18n import _
+from trayapp.cli_i18n import _, recovery_line
 
 if TYPE_CHECKING:
     from trayapp.core.recipients import RecipientCheck
@@ -136,7 +136,7 @@ def _run_one(args: argparse.Namespace) -> int:
     try:
         config_dir = resolve_config_dir(getattr(args, "config_dir", None))
         accounts = {a.name: a for a in ConfigStore(config_dir).load_accounts()}
-        store = StateStore(config_dir)
+        store = StateStore(config_dir, on_recovery=lambda r: _fail(recovery_line(r)))
     except (ConfigError, StoreError, OSError) as error:
         _fail(str(error))
         return EXIT_UNUSABLE

@@ -11,14 +11,16 @@ scan does not need.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from trayapp.cli_i18n import _, plain_reason
+from trayapp.cli_i18n import _, plain_reason, recovery_line
 from trayapp.core.model import AccountConfig, Inquiry
 from trayapp.core.pending import sort_by_urgency
 from trayapp.core.safetext import NAME_CHARS, SENDER_CHARS, SUBJECT_CHARS, display_line
@@ -67,14 +69,24 @@ class _Skipped(Exception):
     """The account has no usable password (already reported); just close the connection."""
 
 
-def _connect(account: AccountConfig, password: Future[str], timeout: float) -> IMAPClient | None:
+@dataclass(frozen=True)
+class _Link:
+    """How every connection of this run is made: read timeout, limits, and where its guard
+    goes so that Ctrl-C / SIGTERM can cut it from the main thread."""
+
+    timeout: float
+    limits: Any  # trayapp.mail.transport.ServerLimits
+    register: Any  # Callable[[ConnectionGuard], None]
+
+
+def _connect(account: AccountConfig, password: Future[str], link: _Link) -> IMAPClient | None:
     """TLS first, then wait for the password: the handshakes overlap with the keyring lookup
     in the main thread. None when the password will not come (already reported)."""
     from trayapp.mail.errors import MailError
     from trayapp.mail.imap import login, logout, open_tls
 
     try:
-        client = open_tls(account, timeout=timeout)
+        client = open_tls(account, timeout=link.timeout, limits=link.limits, register=link.register)
     except MailError:
         try:
             password.result()
@@ -91,7 +103,7 @@ def _connect(account: AccountConfig, password: Future[str], timeout: float) -> I
 
 
 def _scan(
-    account: AccountConfig, password: Future[str], now: datetime, timeout: float
+    account: AccountConfig, password: Future[str], now: datetime, link: _Link
 ) -> AccountOutcome:
     """Two connections per account: INBOX on one, Sent on the other, searched at once by the
     server. If the second one cannot be had, one connection does both."""
@@ -101,9 +113,9 @@ def _scan(
     from trayapp.mail.scan import scan_account
 
     with ThreadPoolExecutor(max_workers=1) as side:
-        second = side.submit(_connect, account, password, timeout)
+        second = side.submit(_connect, account, password, link)
         try:
-            client = _connect(account, password, timeout)
+            client = _connect(account, password, link)
         except MailError as error:
             _close_later(second)
             return AccountOutcome(account, error=str(error))
@@ -233,6 +245,57 @@ def _fail(message: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Ctrl-C and SIGTERM end the run at once: every connection is cut under its blocked
+    read (the worker threads then finish in moments) and the exit status is 130 / 143."""
+    import signal
+
+    guards: list[Any] = []
+    lock = threading.Lock()
+
+    def register(guard: Any) -> None:
+        with lock:
+            guards.append(guard)
+            late = interrupted is not None
+        if late:
+            guard.cut()
+
+    interrupted: int | None = None
+
+    def on_signal(signum: int, frame: object) -> None:
+        nonlocal interrupted
+        interrupted = signum
+        with lock:
+            for guard in guards:
+                guard.cut()
+        raise KeyboardInterrupt
+
+    previous = {}
+    if threading.current_thread() is threading.main_thread():  # where Python allows it
+        previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    _warnings_to_stderr()
+    try:
+        return _run(args, register)
+    except KeyboardInterrupt:
+        _fail(_("interrupted"))
+        return 128 + (interrupted or signal.SIGINT)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _warnings_to_stderr() -> None:
+    """A message skipped for hostile data, a date that fell back: one `ippo:` line each."""
+    import logging
+
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setLevel(logging.WARNING)
+        handler.setFormatter(logging.Formatter("ippo: %(message)s"))
+        root.addHandler(handler)
+
+
+def _run(args: argparse.Namespace, register: Any) -> int:
     from trayapp.clock import now as clock_now
     from trayapp.config import ConfigError, ConfigStore, resolve_config_dir
     from trayapp.desktop.secrets import KeyringUnavailable
@@ -245,6 +308,7 @@ def run(args: argparse.Namespace) -> int:
         config_dir = resolve_config_dir(getattr(args, "config_dir", None))
         config = ConfigStore(config_dir)
         accounts = config.load_accounts()
+        link = _Link(args.timeout, config.server_limits(), register)
         policy = ClockPolicy(config)
     except (ConfigError, OSError) as error:
         _fail(str(error))
@@ -254,12 +318,13 @@ def run(args: argparse.Namespace) -> int:
     with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(accounts)) + 1) as pool:
         # Opening (creating, migrating) the state file waits on fsync, the scans on the
         # network: both overlap with the keyring lookup below.
-        store_future = pool.submit(StateStore, config_dir)
+        store_future = pool.submit(
+            StateStore, config_dir, on_recovery=lambda r: _fail(recovery_line(r))
+        )
         passwords: dict[str, Future[str]] = {a.name: Future() for a in accounts}
         # One thread per account, so one slow server does not hold up the rest.
         scans = [
-            pool.submit(_scan, account, passwords[account.name], now, args.timeout)
-            for account in accounts
+            pool.submit(_scan, account, passwords[account.name], now, link) for account in accounts
         ]
         try:
             secrets = _secret_store() if accounts else None
@@ -315,7 +380,13 @@ def run(args: argparse.Namespace) -> int:
                 status = EXIT_ACCOUNT_FAILED
                 continue
             try:
-                inquiries = outcome.scan.waiting(
+                from trayapp.mail.scan import keep_first_seen
+
+                scan = dataclasses.replace(
+                    outcome.scan,
+                    inbox=keep_first_seen(outcome.scan.inbox, store.items(name)),
+                )
+                inquiries = scan.waiting(
                     outcome.account,
                     now,
                     dismissed_ids=store.dismissed_ids(name),

@@ -29,7 +29,7 @@ from datetime import datetime
 from types import FrameType
 from typing import Any
 
-from trayapp.cli_i18n import _
+from trayapp.cli_i18n import _, recovery_line
 from trayapp.clock import now as clock_now
 from trayapp.core.model import AccountConfig, AccountHealth, Inquiry
 
@@ -166,7 +166,8 @@ def run(args: argparse.Namespace) -> int:
         config_dir = resolve_config_dir(getattr(args, "config_dir", None))
         config = ConfigStore(config_dir)
         accounts = config.load_accounts()
-        store = StateStore(config_dir)
+        limits = config.server_limits()
+        store = StateStore(config_dir, on_recovery=lambda r: _fail(recovery_line(r)))
     except (ConfigError, StoreError, OSError) as error:
         _fail(str(error))
         return EXIT_UNUSABLE
@@ -185,6 +186,7 @@ def run(args: argparse.Namespace) -> int:
         keepalive=args.keepalive,
         response_timeout=args.timeout,
         sent_interval=args.sent_interval,
+        limits=limits,
     )
     snapshots: queue.Queue[WatchSnapshot | None] = queue.Queue()
     stop = threading.Event()

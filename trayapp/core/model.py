@@ -119,6 +119,9 @@ class MessageFacts:
     flags: frozenset[str]
     headers: MessageHeaders
     size: int = 0
+    # True when the server gave no usable INTERNALDATE nor the sender a usable Date: the clock
+    # started when Ippo first saw the message (core.arrival), and a later look keeps that.
+    first_seen: bool = False
 
     @property
     def answered_flag(self) -> bool:

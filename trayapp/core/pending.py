@@ -12,10 +12,17 @@ from trayapp.core.model import AccountConfig, Inquiry, MessageFacts, MessageHead
 from trayapp.core.schedule import Schedule, window_marks
 
 
-def item_id(account: str, facts: MessageFacts) -> str:
+def item_id(account: str, facts: MessageFacts, *, shared: bool = False) -> str:
     """A short id that stays the same across runs (and across UIDVALIDITY changes when the
-    message has a Message-ID), so scripts can name an item in a later command."""
+    message has a Message-ID), so scripts can name an item in a later command.
+
+    ``shared``: another, different message (see `copy_key`) came first with the same
+    Message-ID; its id then also covers what it says, so both are listed, each with its own
+    id. The first keeps the plain id, the one Ippo always gave it: dismissals, notifications
+    and acknowledgements recorded under it keep working without any migration."""
     key = facts.headers.message_id or f"uid:{facts.folder}:{facts.uidvalidity}:{facts.uid}"
+    if shared and facts.headers.message_id:
+        key = "\0".join((key, *copy_key(facts)[1:]))
     return item_id_for_key(account, key)
 
 
@@ -23,6 +30,15 @@ def item_id_for_key(account: str, key: str) -> str:
     """item_id from the message's key (its Message-ID, else uid:folder:uidvalidity:uid)."""
     digest = hashlib.sha256(f"{account}\0{key}".encode()).hexdigest()
     return digest[:12]
+
+
+def copy_key(facts: MessageFacts) -> tuple[str, str, str, str]:
+    """What makes two messages copies of one (delivered twice, to two of our aliases): the
+    same Message-ID, sender, subject and Date. A Message-ID alone can be reused by a broken
+    mailer or chosen by an attacker to hide a second inquiry behind a first."""
+    headers = facts.headers
+    date = headers.date.isoformat() if headers.date is not None else ""
+    return (headers.message_id or "", headers.from_addr, headers.subject, date)
 
 
 def replied_message_ids(sent: Iterable[MessageHeaders]) -> frozenset[str]:
@@ -60,31 +76,35 @@ def waiting_inquiries(
     """
     since = lookback_start(account, now)
     ignored = {s.lower() for s in ignored_senders}
-    seen_message_ids: set[str] = set()
+    seen_copies: set[tuple[str, str, str, str]] = set()
     waiting: list[Inquiry] = []
     # Oldest first, so a message delivered twice keeps its first arrival as its clock.
     messages = sorted(inbox, key=lambda f: (f.received_at, f.uid))
     # A message delivered twice is answered when either copy carries \Answered.
-    flagged_ids = {f.headers.message_id for f in messages if f.answered_flag}
+    flagged = {copy_key(f) for f in messages if f.answered_flag}
+    # The first message of each Message-ID keeps the plain id (see item_id).
+    first_copy: dict[str, tuple[str, str, str, str]] = {}
+    for facts in messages:
+        if facts.headers.message_id is not None:
+            first_copy.setdefault(facts.headers.message_id, copy_key(facts))
     for facts in messages:
         headers = facts.headers
         if facts.received_at < since:
             continue
         if facts.answered_flag:
             continue
+        shared = False
         if headers.message_id is not None:
-            if (
-                headers.message_id in replied_ids
-                or headers.message_id in flagged_ids
-                or headers.message_id in seen_message_ids
-            ):
+            key = copy_key(facts)
+            if headers.message_id in replied_ids or key in flagged or key in seen_copies:
                 continue
-            seen_message_ids.add(headers.message_id)
+            seen_copies.add(key)
+            shared = first_copy[headers.message_id] != key
         if headers.from_addr in ignored:
             continue
         if non_inquiry_reason(headers, account.own_addresses) is not None:
             continue
-        ident = item_id(account.name, facts)
+        ident = item_id(account.name, facts, shared=shared)
         if ident in dismissed_ids:
             continue
         marks = window_marks(

@@ -27,6 +27,13 @@ from trayapp.mail.errors import (
     transport_error,
 )
 from trayapp.mail.tls import verified_context
+from trayapp.mail.transport import (
+    ConnectionGuard,
+    GuardedIMAPClient,
+    Register,
+    ServerLimits,
+    deadline,
+)
 
 DEFAULT_TIMEOUT = 30.0
 
@@ -119,9 +126,19 @@ def _close_quietly(client: IMAPClient) -> None:
         client.shutdown()
 
 
-def open_tls(account: AccountConfig, *, timeout: float = DEFAULT_TIMEOUT) -> IMAPClient:
+def open_tls(
+    account: AccountConfig,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    limits: ServerLimits | None = None,
+    register: Register | None = None,
+) -> IMAPClient:
     """A connection over verified TLS, not yet logged in (implicit TLS, or STARTTLS done).
-    Raises ``MailError``; refuses plaintext and a server that does not offer STARTTLS."""
+    Raises ``MailError``; refuses plaintext and a server that does not offer STARTTLS.
+
+    ``timeout`` bounds each read; ``limits`` the whole connect (and later operations, see
+    mail.transport); ``register`` is handed the connection's guard at once, so a caller can
+    cut it from another thread (Ctrl-C) even while the handshake is under way."""
     host, port = account.imap_host, account.imap_port
     if account.imap_security not in ("ssl", "starttls"):
         raise TLSFailure(
@@ -131,10 +148,18 @@ def open_tls(account: AccountConfig, *, timeout: float = DEFAULT_TIMEOUT) -> IMA
             port=port,
         )
     context = tls_context(account)
-    with mail_errors(account, handshake=True, timeout=timeout):
+    guard = ConnectionGuard(limits)
+    if register is not None:
+        register(guard)
+    with (
+        mail_errors(account, handshake=True, timeout=timeout),
+        guard.deadline(guard.limits.connect_seconds, "answer the connection"),
+    ):
         if account.imap_security == "ssl":
-            return IMAPClient(host, port=port, ssl=True, ssl_context=context, timeout=timeout)
-        client = IMAPClient(host, port=port, ssl=False, timeout=timeout)
+            return GuardedIMAPClient(
+                host, port=port, ssl=True, ssl_context=context, timeout=timeout, guard=guard
+            )
+        client = GuardedIMAPClient(host, port=port, ssl=False, timeout=timeout, guard=guard)
         try:
             if not client.has_capability("STARTTLS"):
                 raise TLSFailure(
@@ -154,17 +179,18 @@ def login(client: IMAPClient, account: AccountConfig, password: str) -> None:
 
     An OAuth access token (``BearerToken``) authenticates with SASL OAUTHBEARER where the
     server offers it, else XOAUTH2; when the server refuses it, the token is renewed once and
-    tried once more (a renewal that needs the person raises its own MailError, unchanged)."""
+    tried once more (a renewal that needs the person raises its own MailError, unchanged).
+    Each attempt runs under the connect deadline (mail.transport)."""
     try:
         try:
-            with mail_errors(account):
+            with mail_errors(account), deadline(client, "connect", "answer the login"):
                 _login_once(client, account, password)
         except AuthenticationFailed:
             renew = password.renew if isinstance(password, BearerToken) else None
             if renew is None:
                 raise
             fresh = renew()
-            with mail_errors(account):
+            with mail_errors(account), deadline(client, "connect", "answer the login"):
                 _login_once(client, account, fresh)
     except BaseException:
         _close_quietly(client)
@@ -197,11 +223,16 @@ def _login_once(client: IMAPClient, account: AccountConfig, password: str) -> No
 
 
 def connect(
-    account: AccountConfig, password: str, *, timeout: float = DEFAULT_TIMEOUT
+    account: AccountConfig,
+    password: str,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    limits: ServerLimits | None = None,
+    register: Register | None = None,
 ) -> IMAPClient:
     """A logged-in client over verified TLS. Raises ``MailError`` (never sends the password
     unencrypted: TLS is up before LOGIN)."""
-    client = open_tls(account, timeout=timeout)
+    client = open_tls(account, timeout=timeout, limits=limits, register=register)
     login(client, account, password)
     return client
 

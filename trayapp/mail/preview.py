@@ -18,6 +18,7 @@ from typing import Any
 from imapclient import IMAPClient
 
 from trayapp.core.preview import PreviewPart, choose_parts, preview_text
+from trayapp.mail.transport import fetch_each
 
 log = logging.getLogger(__name__)
 
@@ -50,11 +51,15 @@ def _structures(client: IMAPClient, uids: Sequence[int]) -> dict[int, list[Previ
     found: dict[int, list[PreviewPart]] = {}
     wanted = set(uids)
     for batch in _batches(uids):
-        response: dict[int, dict[bytes, Any]] = client.fetch(batch, ["BODYSTRUCTURE"])
+        response = fetch_each(client, batch, ["BODYSTRUCTURE"])
         for uid, data in response.items():
             # Only what we asked for: an unsolicited FETCH (a flag change) may come along.
             if uid in wanted and b"BODYSTRUCTURE" in data:
-                found[int(uid)] = choose_parts(data[b"BODYSTRUCTURE"])
+                try:
+                    found[int(uid)] = choose_parts(data[b"BODYSTRUCTURE"])
+                except Exception as error:  # an absurd structure costs only its preview
+                    log.warning("UID %s: no preview (%s)", uid, type(error).__name__)
+                    found[int(uid)] = []
     return found
 
 
@@ -67,7 +72,7 @@ def _fetch_parts(client: IMAPClient, chosen: dict[int, PreviewPart]) -> dict[int
     for (section, octets), uids in groups.items():
         item = f"BODY.PEEK[{section}]<0.{octets}>"
         for batch in _batches(sorted(uids)):
-            response: dict[int, dict[bytes, Any]] = client.fetch(batch, [item])
+            response = fetch_each(client, batch, [item])
             for uid, data in response.items():
                 asked = chosen.get(int(uid))
                 body = _section_bytes(data, section)

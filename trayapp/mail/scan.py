@@ -9,20 +9,25 @@ no more than the few hundred messages that matter.
 from __future__ import annotations
 
 import imaplib
+import logging
 from collections.abc import Collection, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 from imapclient import IMAPClient
 
+from trayapp.core.arrival import ArrivalSource, arrival_time
 from trayapp.core.headers import HEADER_FIELDS, SENT_HEADER_FIELDS, parse_headers
 from trayapp.core.model import AccountConfig, Inquiry, MessageFacts, MessageHeaders
 from trayapp.core.pending import lookback_start, replied_message_ids, waiting_inquiries
 from trayapp.core.schedule import Schedule
 from trayapp.mail.errors import ProtocolError
 from trayapp.mail.imap import find_sent_folder, mail_errors
+from trayapp.mail.transport import deadline, fetch_each
+
+log = logging.getLogger(__name__)
 
 FETCH_BATCH = 500  # UIDs per FETCH: keeps each command line and response a sane size
 
@@ -89,6 +94,22 @@ class ScanResult:
         )
 
 
+def keep_first_seen(inbox: Iterable[MessageFacts], known: Iterable[Inquiry]) -> list[MessageFacts]:
+    """`inbox` where a message whose clock started when it was first seen (no usable
+    INTERNALDATE or Date, see core.arrival) but which an earlier look already recorded keeps
+    that earlier moment. `known`: the last recorded waiting items (they carry folder,
+    UIDVALIDITY and UID). Without this every run of `ippo pending` and every reconnect would
+    restart that clock."""
+    earlier = {(i.folder, i.uidvalidity, i.uid): i.received_at for i in known}
+    kept: list[MessageFacts] = []
+    for facts in inbox:
+        first = earlier.get((facts.folder, facts.uidvalidity, facts.uid))
+        if facts.first_seen and first is not None and first < facts.received_at:
+            facts = replace(facts, received_at=first)
+        kept.append(facts)
+    return kept
+
+
 def search_since_date(since: datetime) -> date:
     """The date for SEARCH SINCE. SINCE compares dates in the server's own time zone, which we
     do not know: a day earlier covers every zone; core.pending then drops the extra."""
@@ -139,12 +160,15 @@ def _aware(value: object) -> datetime | None:
     normalise_times is on; we turn that off, but stay correct if a caller turned it on)."""
     if not isinstance(value, datetime):
         return None
-    if value.tzinfo is None:
-        return value.astimezone()  # naive local time -> aware, same instant
-    offset = value.utcoffset()
-    # A plain datetime.timezone rather than imapclient's FixedOffset: same instant, and it
-    # compares, pickles and prints like every other aware datetime in the app.
-    return value.astimezone(timezone(offset)) if offset is not None else value
+    try:
+        if value.tzinfo is None:
+            return value.astimezone()  # naive local time -> aware, same instant
+        offset = value.utcoffset()
+        # A plain datetime.timezone rather than imapclient's FixedOffset: same instant, and it
+        # compares, pickles and prints like every other aware datetime in the app.
+        return value.astimezone(timezone(offset)) if offset is not None else value
+    except (OverflowError, ValueError):  # year 9999 with an offset: off the calendar
+        return None
 
 
 def _flags(value: object) -> frozenset[str]:
@@ -160,33 +184,72 @@ def _batches(uids: Sequence[int], size: int = FETCH_BATCH) -> Iterable[Sequence[
         yield uids[start : start + size]
 
 
-def fetch_facts(client: IMAPClient, state: FolderState, uids: Sequence[int]) -> list[MessageFacts]:
-    """INTERNALDATE, FLAGS, size and the deciding headers of ``uids`` in the examined folder."""
-    items = ["INTERNALDATE", "FLAGS", "RFC822.SIZE", _header_item(HEADER_FIELDS)]
+def fetch_facts(
+    client: IMAPClient,
+    state: FolderState,
+    uids: Sequence[int],
+    now: datetime | None = None,
+) -> list[MessageFacts]:
+    """INTERNALDATE, FLAGS, size and the deciding headers of ``uids`` in the examined folder.
+
+    One hostile message costs only itself: a message whose answer cannot be parsed is
+    fetched again without INTERNALDATE, and its clock starts by core.arrival's fallback (the
+    Date header, else now); one that cannot be read at all is logged and left out."""
+    header = _header_item(HEADER_FIELDS)
+    items = ["INTERNALDATE", "FLAGS", "RFC822.SIZE", header]
+    seen_at = now or datetime.now(UTC)
     facts: list[MessageFacts] = []
     previous = client.normalise_times
     client.normalise_times = False
     try:
         for batch in _batches(sorted(uids)):
-            response: dict[int, dict[bytes, Any]] = client.fetch(list(batch), items)
+            wanted = set(batch)
+            failed: list[int] = []
+            response = fetch_each(client, batch, items, failed=failed)
+            if failed:
+                response.update(fetch_each(client, failed, ["FLAGS", "RFC822.SIZE", header]))
             for uid, data in response.items():
-                received_at = _aware(data.get(b"INTERNALDATE"))
-                if received_at is None:
-                    continue  # an expunge raced the fetch; the message is gone
-                facts.append(
-                    MessageFacts(
-                        folder=state.folder,
-                        uidvalidity=state.uidvalidity,
-                        uid=int(uid),
-                        received_at=received_at,
-                        flags=_flags(data.get(b"FLAGS")),
-                        headers=parse_headers(_header_bytes(data)),
-                        size=_int(data.get(b"RFC822.SIZE")) or 0,
-                    )
-                )
+                if uid not in wanted:
+                    continue  # unsolicited (a flag change of another message)
+                fact = _facts(state, int(uid), data, seen_at, dated=uid not in failed)
+                if fact is not None:
+                    facts.append(fact)
     finally:
         client.normalise_times = previous
     return facts
+
+
+def _facts(
+    state: FolderState, uid: int, data: dict[bytes, Any], seen_at: datetime, *, dated: bool
+) -> MessageFacts | None:
+    if dated and b"INTERNALDATE" not in data:
+        return None  # an expunge raced the fetch; the message is gone
+    try:
+        headers = parse_headers(_header_bytes(data))
+        received_at, source = arrival_time(_aware(data.get(b"INTERNALDATE")), headers.date, seen_at)
+        if source is not ArrivalSource.INTERNALDATE:
+            raw = data.get(b"INTERNALDATE")
+            log.warning(
+                "%s UID %d: INTERNALDATE %s unusable; the clock starts at %s (%s)",
+                state.folder,
+                uid,
+                raw.isoformat() if isinstance(raw, datetime) else "unreadable",
+                received_at.isoformat(),
+                source.value,
+            )
+        return MessageFacts(
+            folder=state.folder,
+            uidvalidity=state.uidvalidity,
+            uid=uid,
+            received_at=received_at,
+            flags=_flags(data.get(b"FLAGS")),
+            headers=headers,
+            size=_int(data.get(b"RFC822.SIZE")) or 0,
+            first_seen=source is ArrivalSource.FIRST_SEEN,
+        )
+    except Exception as error:  # absurd data in one message must not end the scan
+        log.warning("%s UID %d skipped: %s: %s", state.folder, uid, type(error).__name__, error)
+        return None
 
 
 def fetch_sent_headers(client: IMAPClient, uids: Sequence[int]) -> list[MessageHeaders]:
@@ -194,19 +257,19 @@ def fetch_sent_headers(client: IMAPClient, uids: Sequence[int]) -> list[MessageH
     item = _header_item(SENT_HEADER_FIELDS)
     headers: list[MessageHeaders] = []
     for batch in _batches(sorted(uids)):
-        response: dict[int, dict[bytes, Any]] = client.fetch(list(batch), [item])
+        response = fetch_each(client, batch, [item])
         headers.extend(parse_headers(_header_bytes(data)) for data in response.values())
     return headers
 
 
 def scan_folder(
-    client: IMAPClient, folder: str, since: datetime
+    client: IMAPClient, folder: str, since: datetime, now: datetime | None = None
 ) -> tuple[FolderState, list[MessageFacts]]:
     state = examine(client, folder)
     uids: list[int] = (
         list(client.search(["SINCE", search_since_date(since)])) if state.exists else []
     )
-    return state, fetch_facts(client, state, uids) if uids else []
+    return state, fetch_facts(client, state, uids, now) if uids else []
 
 
 def scan_sent(
@@ -233,14 +296,14 @@ def enable_condstore(client: IMAPClient) -> bool:
 
 
 def _scan_watched(
-    client: IMAPClient, account: AccountConfig, since: datetime
+    client: IMAPClient, account: AccountConfig, since: datetime, now: datetime
 ) -> tuple[dict[str, FolderState], list[MessageFacts]]:
     folders: dict[str, FolderState] = {}
     inbox: list[MessageFacts] = []
     with mail_errors(account):
         enable_condstore(client)
         for folder in account.folders:
-            state, facts = scan_folder(client, folder, since)
+            state, facts = scan_folder(client, folder, since, now)
             folders[folder] = state
             inbox.extend(facts)
     return folders, inbox
@@ -273,13 +336,28 @@ def scan_account(
     on it at the same time: on a big mailbox most of a scan is the server searching, and two
     connections let it search INBOX and Sent at once."""
     since = lookback_start(account, now)
+    with (
+        mail_errors(account),
+        deadline(client, "scan", "finish the scan"),
+        deadline(sent_client, "scan", "finish the scan of Sent"),
+    ):
+        return _scan_account(client, account, now, since, sent_client)
+
+
+def _scan_account(
+    client: IMAPClient,
+    account: AccountConfig,
+    now: datetime,
+    since: datetime,
+    sent_client: IMAPClient | None,
+) -> ScanResult:
     if sent_client is None:
-        folders, inbox = _scan_watched(client, account, since)
+        folders, inbox = _scan_watched(client, account, since, now)
         sent_folder, sent_state, sent = _scan_sent_side(client, account, since)
     else:
         with ThreadPoolExecutor(max_workers=1) as side:
             sent_side = side.submit(_scan_sent_side, sent_client, account, since)
-            folders, inbox = _scan_watched(client, account, since)
+            folders, inbox = _scan_watched(client, account, since, now)
             sent_folder, sent_state, sent = sent_side.result()
     if sent_folder is not None and sent_state is not None:
         folders[sent_folder] = sent_state

@@ -22,10 +22,17 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol, cast
 
 from trayapp.core.away import Absence, away_at
-from trayapp.core.model import AccountConfig, AccountHealth, Inquiry, MessageHeaders
+from trayapp.core.model import (
+    AccountConfig,
+    AccountHealth,
+    Inquiry,
+    MessageFacts,
+    MessageHeaders,
+)
 from trayapp.core.notifications import Holds
 from trayapp.core.pending import sort_by_urgency, waiting_inquiries
 from trayapp.core.schedule import Schedule, account_schedule
+from trayapp.mail.scan import keep_first_seen
 from trayapp.mail.watcher import (
     SYSTEM_CLOCK,
     AccountWatcher,
@@ -417,12 +424,15 @@ class WatchService:
         now = self._clock.now()
         dismissed: set[str] = set()
         ignored: set[str] = set()
+        inbox: Sequence[MessageFacts] = mailbox.inbox
         if self._store is not None:
             dismissed = self._store.dismissed_ids(name)
             ignored = self._store.ignored_senders(name)
+            if any(f.first_seen for f in inbox):  # a clock started at first sight: keep it
+                inbox = keep_first_seen(inbox, self._store.items(name))
         waiting = waiting_inquiries(
             view.account,
-            mailbox.inbox,
+            inbox,
             self._all_replied_ids(),
             now,
             dismissed_ids=dismissed,

@@ -36,6 +36,7 @@ How it stays true:
 from __future__ import annotations
 
 import contextlib
+import functools
 import imaplib
 import logging
 import random
@@ -74,6 +75,15 @@ from trayapp.mail.scan import (
     scan_sent,
     search_since_date,
 )
+from trayapp.mail.transport import (
+    ConnectionGuard,
+    ServerLimits,
+    deadline,
+    end_idle,
+    fetch_each,
+    guard_of,
+    take_changes,
+)
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +107,9 @@ class WatchTimings:
     stable_after: float = 60.0  # a connection up this long resets the backoff
     jump_threshold: float = 10.0  # wall minus monotonic drift that means sleep or a clock jump
     wake_slice: float = 10.0  # longest single wait, so a sleep or jump is noticed soon after
+    push_settle: float = 1.0  # at most one IDLE round per this long when a server floods
+    # Overall deadlines and size caps per operation (mail.transport); config.json can set them.
+    limits: ServerLimits = field(default_factory=ServerLimits)
     use_idle: bool = True  # False: poll even where IDLE is offered (tests of the poll path)
     use_condstore: bool = True  # False: FETCH FLAGS of every known UID (tests of the fallback)
     # An account waiting for a new OAuth sign-in looks this often whether one was made
@@ -308,12 +321,14 @@ class AccountWatcher:
         self.account = account
         self._password = password
         self._emit = emit
+        self.timings = timings or WatchTimings()
         if connect is None:
             from trayapp.mail.imap import connect as imap_connect
 
-            connect = imap_connect
+            connect = functools.partial(
+                imap_connect, limits=self.timings.limits, register=self._connecting
+            )
         self._connect = connect
-        self.timings = timings or WatchTimings()
         self._clock: Clock = clock or SYSTEM_CLOCK
         self._rng = rng
         self._stop = threading.Event()
@@ -323,6 +338,7 @@ class AccountWatcher:
         self._wake_w.setblocking(False)
         self._sock_lock = threading.Lock()
         self._sock: socket.socket | None = None
+        self._guard: ConnectionGuard | None = None  # the connection being made, if any
         self._health = AccountHealth(HealthState.CONNECTING, since=self._clock.now())
         self._thread = threading.Thread(
             target=self._run, name=f"ippo-watch-{account.name}", daemon=True
@@ -351,7 +367,9 @@ class AccountWatcher:
         if self._thread.is_alive():
             # Stuck in a blocking read (a frozen link): cut the socket under it.
             with self._sock_lock:
-                sock = self._sock
+                sock, guard = self._sock, self._guard
+            if guard is not None:  # still connecting (a stalled handshake or login)
+                guard.cut()
             if sock is not None:
                 with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
@@ -379,6 +397,12 @@ class AccountWatcher:
         with contextlib.suppress(OSError):
             while self._wake_r.recv(512):
                 pass
+
+    def _connecting(self, guard: ConnectionGuard) -> None:
+        with self._sock_lock:
+            self._guard = guard
+        if self._stop.is_set():
+            guard.cut()
 
     # ---- reporting
 
@@ -568,6 +592,9 @@ class AccountWatcher:
         renew_at = _renew_deadline(password, self._clock)
         self.connects += 1
         client = self._connect(self.account, password, timeout=self.timings.response_timeout)
+        guard = guard_of(client)
+        if guard is not None:  # a connector of its own (a test's) made it with the defaults
+            guard.limits = self.timings.limits
         connected_at: float | None = None
         try:
             sock = client.socket()
@@ -575,7 +602,8 @@ class AccountWatcher:
                 self._sock = sock
             if self._stop.is_set():
                 raise _Stopping
-            st = self._full_scan(client)
+            with deadline(client, "scan", "finish the first scan"):
+                st = self._full_scan(client)
             connected_at = self._clock.monotonic()
             self._publish_with_previews(client, st, full_scan=True)
             if self.timings.use_idle and client.has_capability("IDLE"):
@@ -588,6 +616,14 @@ class AccountWatcher:
             raise
         except _CONNECTION_ERRORS as error:
             raise _Transient(_describe(error), connected_at) from error
+        except MailError:
+            raise
+        except Exception as error:
+            # A reply the client library cannot make sense of (hostile or broken server data
+            # outside a message fetch): this connection is out of step, the account is not
+            # lost. Retried with backoff like a dropped connection, and logged in full.
+            log.exception("%s: unexpected reply from the server", self.account.name)
+            raise _Transient(f"unexpected reply ({_describe(error)})", connected_at) from error
         finally:
             with self._sock_lock:
                 self._sock = None
@@ -609,9 +645,10 @@ class AccountWatcher:
     ) -> None:
         t = self.timings
         jumps = JumpDetector(self._clock, t.jump_threshold)
-        last_sent_check = self._clock.monotonic()
+        last_sent_check = last_round_end = self._clock.monotonic()
         while True:
-            client.idle()
+            with deadline(client, "round", "start IDLE"):
+                client.idle()
             # Covered from the moment the server pushes to us, not before.
             self._set_health(HealthState.CONNECTED)
             idle_started = self._clock.monotonic()
@@ -631,10 +668,15 @@ class AccountWatcher:
                 if now >= due:
                     why = "sent" if now >= last_sent_check + t.sent_interval else "keepalive"
                     break
-                if _has_buffered_input(client):
+                # A push right after a round waits for the settle time: a server flooding
+                # EXISTS gets one round per push_settle, not a busy loop.
+                settled = now >= last_round_end + t.push_settle
+                if settled and _has_buffered_input(client):
                     why = "push"
                     break
-                ready = self._clock.select([sock, self._wake_r], min(due - now, t.wake_slice))
+                listen = [sock, self._wake_r] if settled else [self._wake_r]
+                wait = due - now if settled else min(due, last_round_end + t.push_settle) - now
+                ready = self._clock.select(listen, min(wait, t.wake_slice))
                 if self._stop.is_set():
                     self._goodbye(client, idling=True)
                     raise _Stopping
@@ -649,23 +691,26 @@ class AccountWatcher:
                     log.info("%s: clock jump or wake-up; probing the connection", self.account.name)
                     why = "wake"
             # DONE doubles as the liveness probe: its answer must come within the read timeout.
-            _, responses = client.idle_done()
-            if why == "renew":
-                log.info("%s: renewing the session before its sign-in expires", self.account.name)
-                raise _Renewing
-            changed = _mailbox_changed(responses)
-            resync = changed or why in ("sent", "wake", "retry")
-            inbox_dirty = self._sync_inbox(client, st) if resync else False
-            sent_dirty = False
-            if (
-                changed
-                or why in ("sent", "wake", "retry")
-                or (self._clock.monotonic() - last_sent_check >= t.sent_interval)
-            ):
-                sent_dirty = self._check_sent(client, st)
-                last_sent_check = self._clock.monotonic()
-            if inbox_dirty or sent_dirty:
-                self._publish_with_previews(client, st)
+            with deadline(client, "round", "finish an IDLE round"):
+                changed = end_idle(client)
+                if why == "renew":
+                    log.info(
+                        "%s: renewing the session before its sign-in expires", self.account.name
+                    )
+                    raise _Renewing
+                resync = changed or why in ("sent", "wake", "retry")
+                inbox_dirty = self._sync_inbox(client, st) if resync else False
+                sent_dirty = False
+                if (
+                    changed
+                    or why in ("sent", "wake", "retry")
+                    or (self._clock.monotonic() - last_sent_check >= t.sent_interval)
+                ):
+                    sent_dirty = self._check_sent(client, st)
+                    last_sent_check = self._clock.monotonic()
+                if inbox_dirty or sent_dirty:
+                    self._publish_with_previews(client, st)
+            last_round_end = self._clock.monotonic()
             if self._stop.is_set():
                 self._goodbye(client, idling=False)
                 raise _Stopping
@@ -706,18 +751,19 @@ class AccountWatcher:
                         why = "retry"
                 if jumps.check():
                     why = "wake"
-            _, responses = client.noop()  # liveness, and the server's news since last time
-            now = self._clock.monotonic()
-            changed = _mailbox_changed(responses) or why in ("retry", "wake")
-            inbox_dirty = sent_dirty = False
-            if changed or now - last_poll >= t.poll_interval:
-                inbox_dirty = self._sync_inbox(client, st)
-                last_poll = now
-            if changed or now - last_sent_check >= t.sent_interval:
-                sent_dirty = self._check_sent(client, st)
-                last_sent_check = now
-            if inbox_dirty or sent_dirty:
-                self._publish_with_previews(client, st)
+            with deadline(client, "round", "finish a check"):
+                _, responses = client.noop()  # liveness, and the server's news since last time
+                now = self._clock.monotonic()
+                changed = _mailbox_changed(responses) or why in ("retry", "wake")
+                inbox_dirty = sent_dirty = False
+                if changed or now - last_poll >= t.poll_interval:
+                    inbox_dirty = self._sync_inbox(client, st)
+                    last_poll = now
+                if changed or now - last_sent_check >= t.sent_interval:
+                    sent_dirty = self._check_sent(client, st)
+                    last_sent_check = now
+                if inbox_dirty or sent_dirty:
+                    self._publish_with_previews(client, st)
 
     # ---- IMAP work
 
@@ -776,7 +822,7 @@ class AccountWatcher:
         # News that arrived while we were busy sits in imaplib's untagged responses; a few
         # rounds at most, then IDLE reports whatever comes later.
         for _ in range(3):
-            if not _take_untagged_changes(client):
+            if not take_changes(client):
                 break
             changed = self._reconcile_inbox(client, st) or changed
         return changed
@@ -794,7 +840,7 @@ class AccountWatcher:
             del st.inbox[uid]
         changed = self._refresh_flags(client, st, sorted(known - gone)) or changed
         if new and st.inbox_state is not None:
-            for facts in fetch_facts(client, st.inbox_state, new):
+            for facts in fetch_facts(client, st.inbox_state, new, self._clock.now()):
                 st.inbox[facts.uid] = facts
                 changed = True
             st.uidnext = max(st.uidnext or 0, new[-1] + 1)
@@ -808,9 +854,9 @@ class AccountWatcher:
         use_modseq = st.condstore and st.modseq is not None
         for chunk in _chunks(uids, 1000):
             if use_modseq:
-                data = client.fetch(chunk, ["FLAGS"], modifiers=[f"CHANGEDSINCE {st.modseq}"])
+                data = fetch_each(client, chunk, ["FLAGS"], modifiers=[f"CHANGEDSINCE {st.modseq}"])
             else:
-                data = client.fetch(chunk, ["FLAGS"])
+                data = fetch_each(client, chunk, ["FLAGS"])
             for uid, d in data.items():
                 facts = st.inbox.get(int(uid))
                 if facts is None or b"FLAGS" not in d:
@@ -898,13 +944,6 @@ def _mailbox_changed(responses: Iterable[Any]) -> bool:
 def _clear_untagged(client: IMAPClient) -> None:
     # imaplib keeps every untagged response of a long-lived connection unless someone pops it.
     client._imap.untagged_responses.clear()
-
-
-def _take_untagged_changes(client: IMAPClient) -> bool:
-    pending = client._imap.untagged_responses
-    changed = any(pending.get(k) for k in ("EXISTS", "EXPUNGE", "FETCH", "VANISHED"))
-    pending.clear()
-    return changed
 
 
 def _has_buffered_input(client: IMAPClient) -> bool:

@@ -16,18 +16,22 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal, cast, get_args
 
 from trayapp.core.model import Inquiry, ItemState, Stage
+from trayapp.disk import disk_problem
 from trayapp.store import held
 from trayapp.store.history_schema import HISTORY_TABLES
+
+log = logging.getLogger(__name__)
 
 STATE_FILE = "state.sqlite3"
 FILE_MODE = 0o600
@@ -221,6 +225,59 @@ _MIGRATIONS: list[tuple[str, ...]] = [
 SCHEMA_VERSION = len(_MIGRATIONS)
 
 
+_UNSENT = ("recorded", "failed")
+
+
+def _row_state(row: tuple[Any, ...]) -> str:
+    return str(row[-1]) if row else ""
+
+
+def _is_damage(error: sqlite3.DatabaseError) -> bool:
+    text = str(error).lower()
+    return any(
+        words in text
+        for words in ("not a database", "malformed", "corrupt", "file is encrypted", "disk i/o")
+    )
+
+
+_Salvage = dict[str, tuple[list[str], list[tuple[Any, ...]]]]
+
+
+def _salvage(path: Path) -> _Salvage:
+    """Rows still readable in a damaged file, by table: (column names, rows). Acks come with
+    their state as the last column (for the unsent count)."""
+    found: _Salvage = {}
+    if not path.exists() or path.stat().st_size == 0:
+        return found
+    try:
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=1)
+    except sqlite3.Error:
+        return found
+    try:
+        for table in _SALVAGED_TABLES:
+            rows: list[tuple[Any, ...]] = []
+            try:
+                extra = ", state" if table == "acks" else ""
+                cursor = conn.execute(f"SELECT *{extra} FROM {table}")
+                columns = [d[0] for d in cursor.description]
+                if table == "acks":
+                    columns[-1] = "_state"
+                while True:
+                    try:
+                        row = cursor.fetchone()
+                    except sqlite3.Error:
+                        break  # the damage starts here: keep what came before
+                    if row is None:
+                        break
+                    rows.append(tuple(row))
+            except sqlite3.Error:
+                continue
+            found[table] = (columns, rows)
+    finally:
+        conn.close()
+    return found
+
+
 def _private_file(path: Path) -> None:
     """Create the database file 0600 before SQLite opens it (SQLite gives its -wal and -shm
     files the database file's permissions)."""
@@ -230,17 +287,78 @@ def _private_file(path: Path) -> None:
         os.chmod(path, FILE_MODE)
 
 
+@dataclass(frozen=True)
+class Recovery:
+    """A damaged state file was moved aside: what happened and what was kept."""
+
+    file: str
+    reason: str
+    moved_to: str
+    kept: dict[str, int]  # rows copied into the fresh file, by table (_SALVAGED_TABLES)
+    unsent: int  # acknowledgements among them that were recorded but not sent
+
+    def english(self) -> str:
+        labels = {
+            "acks": "acknowledgement(s)",
+            "dismissals": "dismissal(s)",
+            "ignored_senders": "ignored sender(s)",
+            "notifications": "notification record(s)",
+        }
+        detail = ", ".join(f"{n} {labels[t]}" for t, n in self.kept.items() if n) or "nothing"
+        unsent = f" ({self.unsent} acknowledgement(s) not yet sent: check them)"
+        return (
+            f"{self.file} was damaged ({self.reason}); it was moved aside to {self.moved_to} "
+            f"and a fresh one started; recovered: {detail}" + (unsent if self.unsent else "")
+        )
+
+
+class _Damaged(Exception):
+    """The file is not a usable SQLite database (empty, garbled or failing its check)."""
+
+
+# Tables holding what the user decided, salvaged from a damaged file (journal first: an
+# acknowledgement recorded but not yet sent must never be lost or sent twice).
+_SALVAGED_TABLES = ("acks", "dismissals", "ignored_senders", "notifications")
+
+
 class StateStore:
     """The state database. Open with StateStore(path) (a file or the config folder); close()
-    when done, or use it as a context manager."""
+    when done, or use it as a context manager.
 
-    def __init__(self, path: Path) -> None:
+    A damaged file (zero-length, garbled, failing SQLite's quick check) is moved aside as
+    `state.sqlite3.broken-<time>` together with its -wal/-shm, whatever can still be read of
+    the acknowledgement journal, dismissals, ignored senders and notifications is copied into
+    a fresh file, and `recovery` holds one sentence saying so (passed to `on_recovery`, else
+    logged). Disk full and read-only folders raise StoreError with a sentence."""
+
+    def __init__(
+        self, path: Path, *, on_recovery: Callable[[Recovery], None] | None = None
+    ) -> None:
         path = Path(path)
         if path.is_dir():
             path = path / STATE_FILE
         self.path = path
+        self.recovery: str | None = None  # one English sentence (logs, the app's message)
+        self.recovery_report: Recovery | None = None  # the same, for a translated message
         self._lock = threading.RLock()
-        _private_file(path)
+        try:
+            existed_empty = path.exists() and path.stat().st_size == 0
+            _private_file(path)
+        except OSError as error:
+            raise StoreError(f"cannot open {path}: {disk_problem(error)}") from None
+        try:
+            if existed_empty:
+                raise _Damaged("the file is empty")
+            self._open()
+        except _Damaged as damaged:
+            self._recover(str(damaged))
+            if on_recovery is not None and self.recovery_report is not None:
+                on_recovery(self.recovery_report)
+            else:
+                log.warning("%s", self.recovery)
+
+    def _open(self) -> None:
+        path = self.path
         try:
             self._conn = sqlite3.connect(
                 path,
@@ -248,17 +366,76 @@ class StateStore:
                 isolation_level=None,
                 check_same_thread=False,
             )
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot open {path}: {disk_problem(error)}") from None
+        try:
             self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            check = self._conn.execute("PRAGMA quick_check").fetchone()
+            if check is None or str(check[0]).lower() != "ok":
+                raise _Damaged(f"SQLite's check failed: {check[0] if check else 'no answer'}")
             mode = self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 raise StoreError(f"{path}: the file system does not support SQLite's WAL mode")
             self._conn.execute("PRAGMA synchronous = FULL")
             self._conn.execute("PRAGMA foreign_keys = ON")
             self._migrate()
+        except (_Damaged, StoreError):
+            with contextlib.suppress(Exception):
+                self._conn.close()
+            raise
         except sqlite3.DatabaseError as error:
             with contextlib.suppress(Exception):
                 self._conn.close()
-            raise StoreError(f"{path} cannot be used as Ippo's state file: {error}") from None
+            if _is_damage(error):
+                raise _Damaged(str(error)) from None
+            raise StoreError(f"{path} cannot be used: {disk_problem(error)}") from None
+
+    def _recover(self, reason: str) -> None:
+        """Move the damaged file aside and start afresh with whatever could be read."""
+        salvaged = _salvage(self.path)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        moved = self.path.with_name(f"{self.path.name}.broken-{stamp}")
+        try:
+            for suffix in ("", "-wal", "-shm"):
+                source = Path(f"{self.path}{suffix}")
+                if source.exists():
+                    os.replace(source, Path(f"{moved}{suffix}"))
+            _private_file(self.path)
+        except OSError as error:
+            raise StoreError(
+                f"{self.path} is damaged ({reason}) and cannot be moved aside: "
+                f"{disk_problem(error)}"
+            ) from None
+        self._open()
+        kept = self._restore(salvaged)
+        unsent = sum(1 for row in salvaged.get("acks", ([], []))[1] if _row_state(row) in _UNSENT)
+        self.recovery_report = Recovery(self.path.name, reason, moved.name, kept, unsent)
+        self.recovery = self.recovery_report.english()
+
+    def _restore(self, salvaged: _Salvage) -> dict[str, int]:
+        """Rows copied into the fresh file, by table."""
+        kept: dict[str, int] = {}
+        with self._write() as conn:
+            for table in _SALVAGED_TABLES:
+                columns, rows = salvaged.get(table, ([], []))
+                known = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+                usable = [i for i, c in enumerate(columns) if c in known]
+                if not rows or not usable:
+                    continue
+                names = ", ".join(columns[i] for i in usable)
+                marks = ", ".join("?" for _ in usable)
+                count = 0
+                for row in rows:
+                    try:
+                        cursor = conn.execute(
+                            f"INSERT OR IGNORE INTO {table} ({names}) VALUES ({marks})",
+                            [row[i] for i in usable],
+                        )
+                    except sqlite3.Error:
+                        continue  # a garbled row: the rest still count
+                    count += cursor.rowcount
+                kept[table] = count
+        return kept
 
     # -- plumbing -----------------------------------------------------------------------------
 
@@ -274,15 +451,23 @@ class StateStore:
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: all of it or none of it."""
+        """One write transaction: all of it or none of it. A full disk or a read-only file
+        is a StoreError with a sentence (the transaction is rolled back)."""
         with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
             try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
+                self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._conn
+                except BaseException:
+                    with contextlib.suppress(sqlite3.Error):
+                        self._conn.execute("ROLLBACK")
+                    raise
+                self._conn.execute("COMMIT")
+            except sqlite3.OperationalError as error:
+                with contextlib.suppress(sqlite3.Error):
+                    if self._conn.in_transaction:
+                        self._conn.execute("ROLLBACK")
+                raise StoreError(f"cannot save to {self.path}: {disk_problem(error)}") from None
 
     def _read(self, sql: str, params: Iterable[object] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
