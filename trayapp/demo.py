@@ -47,6 +47,9 @@ class MemorySecretStore:
     def delete_password(self, account: str, kind: str = "imap") -> None:
         self.passwords.pop((account, kind), None)
 
+    def check_available(self) -> None:
+        """Always usable: it is a dict."""
+
 
 @dataclass(frozen=True)
 class SampleMail:

@@ -3,10 +3,9 @@
 Ippo never falls back to a file. When the keyring cannot be used it raises KeyringUnavailable,
 whose str() is one line the CLI and the GUI show as is.
 
-    KeyringSecretStore  the keyring, in this process (the CLI).
-    HelperSecretStore   the same, each call run in a short-lived child process (the tray app:
-                        keyring, secretstorage, jeepney and cryptography cost ~12 MB resident,
-                        and a process that stays up all day needs them a few times a day).
+    KeyringSecretStore  the keyring, in this process. The tray app calls it only from worker
+                        threads (ui/tasks.py, the watchers): a slow or locked keyring never
+                        holds up the GUI.
 
 `keyring` is imported only when a secret is really read or written, so importing this module
 (every CLI command does) stays cheap.
@@ -15,16 +14,9 @@ whose str() is one line the CLI and the GUI show as is.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
-import os
-import subprocess
-import sys
-import threading
-import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
@@ -194,163 +186,3 @@ def _keyring_failures() -> Iterator[None]:
         raise
     except Exception as error:
         raise KeyringUnavailable.failed(error) from error
-
-
-# --------------------------------------------------------------------------- helper process
-
-PROBE_KEY = ("(availability probe)", "probe")
-HELPER_CODE = "from trayapp.desktop.secrets import serve_helper; serve_helper()"
-HELPER_TIMEOUT = 300.0  # the keyring may ask the user to unlock it: give them time
-FRESH_FOR = 60.0  # seconds a password read alongside another one may be handed out
-
-
-def helper_command() -> list[str]:
-    """`python -c ...`; in a bundle sys.executable is the app, which acts as the bundle's
-    Python for `-c` (installers/ippo_entry.py)."""
-    return [sys.executable, "-c", HELPER_CODE]
-
-
-def _helper_env() -> dict[str, str]:
-    env = dict(os.environ)
-    if not getattr(sys, "frozen", False):
-        # A source checkout run as `python -m trayapp` from elsewhere: the child finds the
-        # same package.
-        root = str(Path(__file__).resolve().parents[2])
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
-    return env
-
-
-class HelperSecretStore:
-    """SecretStore whose every keyring call runs in a short-lived child process
-    (`serve_helper`), so the long-running tray app never loads the keyring stack.
-
-    Passwords travel only through the child's stdin/stdout pipes (never argv or the
-    environment); the child uses KeyringSecretStore, with its refusal of insecure backends,
-    over the same D-Bus session. A read asks for every password read before in one child
-    (after a wake-up all accounts reconnect at once: one process, not ten); the others are
-    kept for `fresh_for` seconds for their own reconnect, then forgotten. `expect()` names
-    the accounts about to connect, so the first start is one child too.
-    """
-
-    def __init__(
-        self,
-        command: Sequence[str] | None = None,
-        *,
-        fresh_for: float = FRESH_FOR,
-        timeout: float = HELPER_TIMEOUT,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self._command = list(command) if command is not None else helper_command()
-        self._fresh_for = fresh_for
-        self._timeout = timeout
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._known: set[tuple[str, str]] = set()
-        self._cache: dict[tuple[str, str], tuple[float, str | None]] = {}
-        self.children = 0  # child processes run so far (tests, the benchmark)
-
-    def expect(self, accounts: Iterable[str], kind: str = "imap") -> None:
-        """These accounts' passwords will be asked for soon: read them together."""
-        keys = {(a, kind) for a in accounts if a}
-        with self._lock:
-            self._known.update(keys)
-
-    def get_password(self, account: str, kind: str = "imap") -> str | None:
-        key = (account, kind)
-        KeyringSecretStore._username(account, kind)  # ValueError for an empty name
-        with self._lock:
-            now = self._clock()
-            for stale in [k for k, (at, _v) in self._cache.items() if now - at > self._fresh_for]:
-                del self._cache[stale]
-            cached = self._cache.pop(key, None)
-            if cached is not None:
-                return cached[1]
-            self._known.add(key)
-            keys = sorted(self._known)
-            reply = self._call({"op": "get", "keys": [list(k) for k in keys]})
-            values: dict[tuple[str, str], str | None] = dict(
-                zip(keys, reply["values"], strict=True)
-            )
-            now = self._clock()
-            self._cache = {k: (now, v) for k, v in values.items() if k != key}
-            return values[key]
-
-    def set_password(self, account: str, password: str, kind: str = "imap") -> None:
-        if not password:
-            raise ValueError("refusing to store an empty password")
-        KeyringSecretStore._username(account, kind)
-        with self._lock:
-            self._cache.pop((account, kind), None)
-            self._call({"op": "set", "key": [account, kind], "password": password})
-
-    def delete_password(self, account: str, kind: str = "imap") -> None:
-        KeyringSecretStore._username(account, kind)
-        with self._lock:
-            self._cache.pop((account, kind), None)
-            self._known.discard((account, kind))
-            self._call({"op": "delete", "key": [account, kind]})
-
-    def check_available(self) -> None:
-        with self._lock:
-            self._call({"op": "get", "keys": [list(PROBE_KEY)]})
-
-    def _call(self, request: dict[str, Any]) -> dict[str, Any]:
-        self.children += 1
-        try:
-            done = subprocess.run(
-                self._command,
-                input=json.dumps(request).encode(),
-                capture_output=True,
-                env=_helper_env(),
-                timeout=self._timeout,
-                check=False,
-            )
-        except (OSError, subprocess.SubprocessError) as error:
-            raise KeyringUnavailable.failed(error) from error
-        try:
-            reply: dict[str, Any] = json.loads(done.stdout.decode("utf-8"))
-        except ValueError as error:
-            log.warning(
-                "keyring helper exited %s: %s",
-                done.returncode,
-                done.stderr.decode("utf-8", "replace").strip()[-500:],
-            )
-            raise KeyringUnavailable.failed(error) from error
-        problem = reply.get("error")
-        if problem == "value":
-            raise ValueError(str(reply.get("message", "")))
-        if problem is not None:
-            raise KeyringUnavailable(str(reply.get("message") or problem))
-        return reply
-
-
-def serve_helper() -> None:
-    """The child's side of HelperSecretStore: one JSON request on stdin, one JSON reply on
-    stdout. Anything a keyring backend prints goes to stderr, never into the reply."""
-    reply_to = sys.stdout
-    sys.stdout = sys.stderr
-    store = KeyringSecretStore()
-    reply: dict[str, Any]
-    try:
-        request = json.loads(sys.stdin.buffer.read().decode("utf-8"))
-        op = request.get("op")
-        if op == "get":
-            reply = {"values": [store.get_password(a, k) for a, k in request["keys"]]}
-        elif op == "set":
-            account, kind = request["key"]
-            store.set_password(account, request["password"], kind)
-            reply = {}
-        elif op == "delete":
-            account, kind = request["key"]
-            store.delete_password(account, kind)
-            reply = {}
-        else:
-            reply = {"error": "failed", "message": f"unknown request {op!r}"}
-    except KeyringUnavailable as error:
-        reply = {"error": "unavailable", "message": str(error)}
-    except ValueError as error:
-        reply = {"error": "value", "message": str(error)}
-    except Exception as error:
-        reply = {"error": "failed", "message": str(KeyringUnavailable.failed(error))}
-    reply_to.write(json.dumps(reply))
-    reply_to.flush()

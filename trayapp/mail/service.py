@@ -21,8 +21,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
-from trayapp.core.model import AccountConfig, AccountHealth, Inquiry, MessageHeaders
+from trayapp.core.model import AccountConfig, AccountHealth, HealthState, Inquiry, MessageHeaders
 from trayapp.core.pending import sort_by_urgency, waiting_inquiries
+from trayapp.core.summary import StageLeads, leads_by_account
 from trayapp.mail.watcher import (
     SYSTEM_CLOCK,
     AccountWatcher,
@@ -53,6 +54,18 @@ class WatchSnapshot:
     accounts: tuple[AccountConfig, ...]
     items_changed: bool = False  # the waiting set differs from the previous snapshot
     health_changed: frozenset[str] = field(default_factory=frozenset)  # accounts whose health did
+    # Accounts connected (scanned live) during this run: only their items are notified (the
+    # last known list from the store may hold items answered elsewhere while Ippo was off).
+    live: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def leads(self) -> dict[str, StageLeads]:
+        """Each account's warning/urgent leads (the badge, the list and notifications)."""
+        return leads_by_account(self.accounts)
+
+    @property
+    def live_items(self) -> tuple[Inquiry, ...]:
+        return tuple(i for i in self.items if i.account in self.live)
 
     @property
     def next_due_at(self) -> datetime | None:
@@ -112,12 +125,17 @@ class _FromWorker:
     event: WorkerEvent
 
 
+@dataclass(frozen=True)
 class _Command:
     """Work for the dispatcher thread that is not a worker event."""
 
-    def __init__(self, run: Callable[[], None]) -> None:
-        self.run = run
-        self.done = threading.Event()
+    run: Callable[[], None]
+
+
+def _stop_in_background(watcher: AccountWatcher) -> None:
+    """Stop a watcher without waiting for it: its events are ignored from now on (tokens),
+    and a connect in progress against a frozen server may take its full timeout to end."""
+    threading.Thread(target=watcher.stop, name="ippo-watcher-stop", daemon=True).start()
 
 
 class WatchService:
@@ -152,6 +170,7 @@ class WatchService:
         self._listeners_lock = threading.Lock()
         self._views: dict[str, _AccountView] = {}
         self._order: list[str] = []
+        self._live: set[str] = set()  # accounts that connected during this run
         self._last: WatchSnapshot | None = None
         self._state_lock = threading.Lock()  # guards _last for snapshot() from other threads
         self._thread = threading.Thread(
@@ -205,7 +224,8 @@ class WatchService:
             self._safe_call(listener, self.snapshot())
 
         # On the dispatcher thread, so the first call can never overtake a later snapshot.
-        self._run_on_dispatcher(first_call)
+        # Queued, not awaited: the GUI subscribes and must not wait for a busy dispatcher.
+        self._post(first_call)
 
         def unsubscribe() -> None:
             with self._listeners_lock:
@@ -228,13 +248,19 @@ class WatchService:
                 view.watcher.retry_now()
 
     def refresh(self) -> None:
-        """Recompute the waiting set (after the user dismissed, ignored or acknowledged)."""
-        self._run_on_dispatcher(lambda: self._recompute_all())
+        """Recompute the waiting set (after the user dismissed, ignored or acknowledged).
+        Queued, not awaited: the next snapshot is the answer."""
+        self._post(self._recompute_all)
 
-    def set_accounts(self, accounts: Iterable[AccountConfig]) -> None:
+    def set_accounts(
+        self, accounts: Iterable[AccountConfig], *, forget: Iterable[str] = ()
+    ) -> None:
         """Apply changed settings: new accounts start, removed ones stop, changed ones restart
-        (which also clears an `error`: the user changed something)."""
+        (which also clears an `error`: the user changed something). Queued, not awaited; the
+        old watchers are stopped on a thread of their own (a frozen server can take seconds).
+        `forget`: removed accounts whose stored state goes too, once nothing can write it."""
         wanted = list(accounts)
+        forgotten = [n for n in forget if n not in {a.name for a in wanted}]
 
         def apply() -> None:
             names = {a.name for a in wanted}
@@ -242,23 +268,30 @@ class WatchService:
             for name in [n for n in self._order if n not in names]:
                 view = self._views.pop(name)
                 self._order.remove(name)
-                view.watcher.stop()
+                _stop_in_background(view.watcher)
+                self._live.discard(name)
                 changed.add(name)
             for account in wanted:
                 old = self._views.get(account.name)
                 if old is not None and old.account == account:
                     continue
                 if old is not None:
-                    old.watcher.stop()
+                    _stop_in_background(old.watcher)
                     del self._views[account.name]
                     self._order.remove(account.name)
                 new = self._add(account)
                 changed.add(account.name)
                 if self._started:
                     new.watcher.start()
+            if self._store is not None:
+                for name in forgotten:
+                    try:
+                        self._store.forget_account(name)
+                    except Exception:
+                        log.exception("%s: could not forget the stored state", name)
             self._publish(items_changed=True, health_changed=frozenset(changed))
 
-        self._run_on_dispatcher(apply)
+        self._post(apply)
 
     # ---- internals
 
@@ -291,13 +324,13 @@ class WatchService:
         self._order.append(account.name)
         return view
 
-    def _run_on_dispatcher(self, run: Callable[[], None], timeout: float = 10.0) -> None:
+    def _post(self, run: Callable[[], None]) -> None:
+        """Run on the dispatcher thread, in order with worker events; never waits. Before
+        start() (and after stop()) there is no dispatcher: run at once."""
         if not self._started or self._stopped or threading.current_thread() is self._thread:
             run()
             return
-        command = _Command(run)
-        self._events.put(command)
-        command.done.wait(timeout)
+        self._events.put(_Command(run))
 
     def _dispatch(self) -> None:
         while True:
@@ -310,10 +343,7 @@ class WatchService:
                 return
             try:
                 if isinstance(event, _Command):
-                    try:
-                        event.run()
-                    finally:
-                        event.done.set()
+                    event.run()
                 else:
                     self._apply(event)
             except Exception:
@@ -328,6 +358,8 @@ class WatchService:
             if view.health == event.health:
                 return
             view.health = event.health
+            if event.health.state is HealthState.CONNECTED:
+                self._live.add(event.account)
             self._publish(items_changed=False, health_changed=frozenset({event.account}))
             return
         assert isinstance(event, MailboxChanged)
@@ -413,6 +445,7 @@ class WatchService:
             accounts=tuple(v.account for v in views),
             items_changed=items_changed,
             health_changed=health_changed,
+            live=frozenset(n for n in self._live if n in self._views),
         )
 
     def _publish(self, *, items_changed: bool, health_changed: frozenset[str]) -> None:

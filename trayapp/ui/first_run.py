@@ -9,10 +9,9 @@ prompt never freezes the GUI. Nothing is saved unless the login test passed.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Collection
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -29,15 +28,10 @@ from PySide6.QtWidgets import (
 
 from trayapp.core.model import AccountConfig
 from trayapp.mail.presets import PRESETS, PRESETS_BY_KEY, ProviderPreset, preset_for_email
+from trayapp.ui.tasks import Task, TaskRunner
 
 LoginTest = Callable[[AccountConfig, str], None]
 SaveAccount = Callable[[AccountConfig, str], None]
-
-
-class _Outcome(QObject):
-    """Carries a worker's result to the GUI thread (queued: the object lives there)."""
-
-    finished = Signal(object, str, str)  # account, stage ('test'/'save'/''), error text
 
 
 class AddInboxDialog(QDialog):
@@ -58,9 +52,8 @@ class AddInboxDialog(QDialog):
         self._save = save
         self._existing = {n.lower() for n in existing_names}
         self._busy = False
-        self._attempt = 0
-        self._outcome = _Outcome(self)
-        self._outcome.finished.connect(self._on_finished)
+        self._tasks = TaskRunner("ippo-add-inbox", self)  # the login test, then the save
+        self._task: Task[tuple[str, str]] | None = None
 
         self.intro = QLabel()
         self.intro.setWordWrap(True)
@@ -238,36 +231,28 @@ class AddInboxDialog(QDialog):
             return
         password = self.password.text()
         self._busy = True
-        self._attempt += 1
-        attempt = self._attempt
         self._set_inputs_enabled(False)
         self._show_status(self.tr("Testing the connection to %1…").replace("%1", account.imap_host))
-        worker = threading.Thread(
-            target=self._work,
-            args=(account, password, attempt),
-            name=f"ippo-add-inbox-{attempt}",
-            daemon=True,
+        test_login, save = self._test_login, self._save
+
+        def work() -> tuple[str, str]:
+            # Worker thread: no widget is touched here. Returns (failed stage, error text).
+            try:
+                test_login(account, password)
+            except Exception as exc:
+                return "test", _describe(exc)
+            try:
+                save(account, password)
+            except Exception as exc:
+                return "save", _describe(exc)
+            return "", ""
+
+        self._task = self._tasks.submit(
+            work, on_done=lambda outcome: self._on_finished(account, *outcome)
         )
-        worker.start()
 
-    def _work(self, account: AccountConfig, password: str, attempt: int) -> None:
-        # Worker thread: no widget is touched here, only the queued signal.
-        try:
-            self._test_login(account, password)
-        except Exception as exc:
-            self._outcome.finished.emit((attempt, account), "test", _describe(exc))
-            return
-        try:
-            self._save(account, password)
-        except Exception as exc:
-            self._outcome.finished.emit((attempt, account), "save", _describe(exc))
-            return
-        self._outcome.finished.emit((attempt, account), "", "")
-
-    def _on_finished(self, tagged: tuple[int, AccountConfig], stage: str, error: str) -> None:
-        attempt, account = tagged
-        if attempt != self._attempt:
-            return
+    def _on_finished(self, account: AccountConfig, stage: str, error: str) -> None:
+        self._task = None
         self._busy = False
         self._set_inputs_enabled(True)
         if stage == "test":
@@ -289,7 +274,9 @@ class AddInboxDialog(QDialog):
         self.accept()
 
     def reject(self) -> None:
-        self._attempt += 1  # a test still running is ignored when it ends
+        if self._task is not None:
+            self._task.cancel()  # a test still running is ignored when it ends
+            self._task = None
         self._busy = False
         super().reject()
 

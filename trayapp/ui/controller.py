@@ -1,0 +1,576 @@
+"""The desktop app's controller: snapshots in, views out; the user's intents out, as commands.
+
+    IppoApp   turns each WatchSnapshot into the tray's badge, the list and the notifications,
+              and each click into a command: a store write or a keyring call on a TaskRunner,
+              then `refresh` to the service. It never waits: the next snapshot is the answer.
+
+Threads: the watchers and the WatchService dispatcher report through WatchBridge, whose
+signal arrives on the GUI thread. Blocking work (the store, the keyring, acknowledgement
+resumes) runs on two TaskRunners: `tasks` for the store (in order, so a dismissal is written
+before the refresh that reads it) and `slow_tasks` for the keyring, which may take seconds.
+No timer polls: the badge and the notifications each arm one single-shot WakeTimer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Protocol
+
+from PySide6.QtCore import QObject, QRect, Qt, QUrl
+from PySide6.QtWidgets import QMessageBox
+
+from trayapp.config import ConfigError, ConfigStore
+from trayapp.core.model import AccountConfig, AccountHealth, HealthState, Inquiry, ItemState
+from trayapp.core.summary import StageLeads, leads_by_account, summarize
+from trayapp.core.templates import ReplyTemplate
+from trayapp.desktop.autostart import Autostart, AutostartError, launch_command
+from trayapp.desktop.notify import NotificationScheduler
+from trayapp.desktop.secrets import SecretStore
+from trayapp.mail.service import WatchSnapshot
+from trayapp.mail.webmail import mail_target
+from trayapp.ui.bridge import WatchBridge, WatchSource
+from trayapp.ui.i18n import LanguageSwitcher, notification_texts, resolve_language
+from trayapp.ui.messages import no_keyring_message
+from trayapp.ui.tasks import TaskRunner
+from trayapp.ui.timers import WakeTimer
+from trayapp.ui.tray import TrayController
+
+if TYPE_CHECKING:
+    # The windows and dialogs are imported where they are first opened: a tray app spends
+    # most days with none of them open.
+    from trayapp.store.db import StateStore
+    from trayapp.ui.ack_dialog import AckDialog, AckSender
+    from trayapp.ui.first_run import AddInboxDialog, LoginTest
+    from trayapp.ui.pending_window import PendingWindow
+    from trayapp.ui.settings_dialog import SettingsDialog
+
+log = logging.getLogger(__name__)
+
+# Monotonic timers stand still while the machine sleeps: the badge timer never waits longer,
+# so the countdown is right again soon after a wake even when no mail arrives.
+SUMMARY_MAX_WAIT = timedelta(minutes=30)
+STOP_TIMEOUT = 2.0  # per watcher, all in parallel: well inside the 10 s a session gives us
+
+
+def local_now() -> datetime:
+    return datetime.now().astimezone()
+
+
+class WatchControl(WatchSource, Protocol):
+    """What the app needs of mail.service.WatchService beyond the bridge's part."""
+
+    def start(self) -> None: ...
+
+    def stop(self, timeout: float = 2.0) -> bool: ...
+
+
+if TYPE_CHECKING:  # a type only (its base lives in the lazily imported ui.ack_dialog)
+
+    class AckService(AckSender, Protocol):
+        """What the app needs of mail.acknowledge.AcknowledgeService."""
+
+        def resume_unfinished(self, account: AccountConfig) -> list[Any]: ...
+
+        def mark_done(self, message_id: str) -> None: ...
+
+
+def _default_check_login(account: AccountConfig, password: str) -> None:
+    from trayapp.mail.imap import check_login
+
+    check_login(account, password)
+
+
+def _bring_forward(widget: Any) -> None:
+    widget.show()
+    widget.raise_()
+    widget.activateWindow()
+
+
+class IppoApp(QObject):
+    """Wires the pieces. Everything is passed in; `start()` shows the tray and starts the
+    watchers, `shutdown()` stops them and closes the store (idempotent)."""
+
+    def __init__(
+        self,
+        *,
+        config: ConfigStore,
+        secrets: SecretStore,
+        store: StateStore,
+        service: WatchControl,
+        bridge: WatchBridge,
+        tray: TrayController,
+        make_pending: Callable[[], PendingWindow],
+        scheduler: NotificationScheduler,
+        notify_timer: WakeTimer,
+        summary_timer: WakeTimer,
+        ack_service: AckService,
+        templates: Sequence[ReplyTemplate],
+        languages: LanguageSwitcher | None,
+        autostart: Autostart | None,
+        launch_args: Sequence[str] = (),
+        clock: Callable[[], datetime] = local_now,
+        check_login: LoginTest | None = None,
+        open_url: Callable[[QUrl], bool] | None = None,
+        keyring_check: Callable[[], None] | None = None,
+        demo: bool = False,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.config = config
+        self.secrets = secrets
+        self.store = store
+        self.service = service
+        self.bridge = bridge
+        self.tray = tray
+        self._make_pending = make_pending
+        self._pending: PendingWindow | None = None
+        self._list_stale = False  # the hidden list missed snapshots; caught up when shown
+        self.scheduler = scheduler
+        self.notify_timer = notify_timer
+        self.summary_timer = summary_timer
+        self.ack_service = ack_service
+        self.templates = list(templates)
+        self.languages = languages
+        self.autostart = autostart
+        self.launch_args = list(launch_args)
+        self.clock = clock
+        self.check_login = check_login or _default_check_login
+        if open_url is None:
+            from PySide6.QtGui import QDesktopServices
+
+            open_url = QDesktopServices.openUrl
+        self.open_url = open_url
+        self.keyring_check = keyring_check
+        self.demo = demo
+        self.accounts: list[AccountConfig] = config.load_accounts()
+        self.leads: dict[str, StageLeads] = leads_by_account(self.accounts)
+        self.add_dialog: AddInboxDialog | None = None
+        self.settings_dialog: SettingsDialog | None = None
+        self.ack_dialogs: dict[str, AckDialog] = {}
+        self.messages: list[QMessageBox] = []  # kept alive while shown
+        self.tasks = TaskRunner("ippo-store", self)  # store writes, in order
+        self.slow_tasks = TaskRunner("ippo-keyring", self)  # keyring, resumes (may be slow)
+        self._notified: tuple[Inquiry, ...] | None = None
+        self._started = False
+        self._stopped = False
+
+        bridge.snapshotChanged.connect(self._on_snapshot)
+        notify_timer.fired.connect(scheduler.check)
+        summary_timer.fired.connect(self.update_summary)
+
+        tray.open_list_requested.connect(self.show_list)
+        tray.add_inbox_requested.connect(self.open_add_inbox)
+        tray.settings_requested.connect(self.open_settings)
+        tray.start_at_login_changed.connect(self.set_start_at_login)
+
+        scheduler.set_leads(self.leads)
+
+    # ---------------------------------------------------------------- lifecycle
+
+    def start(self) -> None:
+        if self._started:
+            return
+        self._started = True
+        self.tray.set_start_at_login(self._start_at_login_setting())
+        self.update_summary()
+        self.tray.show()  # before any dialog: the icon is there even during first run
+        self.service.start()
+        self._default_autostart()
+        if not self.accounts:
+            self.open_add_inbox()
+        if self.keyring_check is not None:
+            self.slow_tasks.submit(self.keyring_check, on_error=self._on_keyring_problem)
+        self._resume_acknowledgements()
+        log.info("started with %d inbox(es)", len(self.accounts))
+
+    def shutdown(self) -> None:
+        """Stop the watchers, close the store and the windows. Safe to call twice."""
+        if self._stopped:
+            return
+        self._stopped = True
+        log.info("shutting down")
+        self.tasks.close()
+        self.slow_tasks.close()
+        self.notify_timer.arm(None)
+        self.summary_timer.arm(None)
+        self.bridge.close()
+        stopped = self.service.stop(STOP_TIMEOUT)
+        if not stopped:
+            log.warning("a watcher did not stop in time; leaving it to exit with the process")
+        for dialog in list(self.ack_dialogs.values()):
+            dialog.close()
+        for widget in (self.add_dialog, self.settings_dialog, self._pending, *self.messages):
+            if widget is not None:
+                widget.close()
+        self.tray.hide()
+        with contextlib.suppress(Exception):
+            self.store.close()
+
+    # ---------------------------------------------------------------- snapshots -> views
+
+    def _on_snapshot(self, snapshot: WatchSnapshot) -> None:
+        self.update_summary()
+        window = self._pending
+        if window is not None:
+            if window.isVisible():
+                self._fill_list(window, snapshot)
+            else:
+                self._list_stale = True  # nobody looks: caught up when shown
+        # Only what a live scan of this run confirmed is notified: the last known list from
+        # the store may hold items answered from the phone while Ippo was off, and a warning
+        # about those would be wrong. (The badge shows them at once, marked not covered.)
+        live = snapshot.live_items
+        if live != self._notified:
+            self._notified = live
+            self.scheduler.update(list(live))
+
+    def _fill_list(self, window: PendingWindow, snapshot: WatchSnapshot | None) -> None:
+        self._list_stale = False
+        window.set_leads(self.leads)
+        window.set_health(self._health(snapshot))
+        window.set_items(list(snapshot.items) if snapshot is not None else [])
+
+    def _health(self, snapshot: WatchSnapshot | None) -> Mapping[str, AccountHealth]:
+        if snapshot is not None:
+            return snapshot.health
+        return {a.name: AccountHealth(HealthState.CONNECTING) for a in self.accounts}
+
+    def update_summary(self) -> None:
+        """Badge and tooltip from the latest picture; one timer for the next change."""
+        snapshot = self.bridge.snapshot
+        items = snapshot.items if snapshot is not None else ()
+        now = self.clock()
+        summary = summarize(items, self._health(snapshot), now, self.leads)
+        self.tray.set_summary(summary)
+        upcoming = summary.next_change_at()
+        self.summary_timer.arm(None if upcoming is None else min(upcoming - now, SUMMARY_MAX_WAIT))
+
+    # ---------------------------------------------------------------- the list
+
+    @property
+    def pending(self) -> PendingWindow:
+        """The pending list, built on first use and kept (its rows are a model: cheap)."""
+        if self._pending is None:
+            window = self._make_pending()
+            window.acknowledge_requested.connect(self.acknowledge)
+            window.mark_answered_requested.connect(self.mark_answered)
+            window.not_inquiry_requested.connect(self.not_an_inquiry)
+            window.ignore_sender_requested.connect(self.ignore_sender)
+            window.open_in_mail_requested.connect(self.open_in_mail)
+            self._pending = window
+            self._fill_list(window, self.bridge.snapshot)
+        elif self._list_stale:
+            self._fill_list(self._pending, self.bridge.snapshot)
+        return self._pending
+
+    def has_list(self) -> bool:
+        return self._pending is not None
+
+    def show_list(self, anchor: QRect | None = None) -> None:
+        if anchor is None or not anchor.isValid():
+            geometry = self.tray.geometry()
+            anchor = geometry if geometry.isValid() else None
+        window = self.pending  # caught up with the latest snapshot if it was hidden
+        # Placement uses the window's size: make it the size it will really have (the button
+        # row is wider than the default width in some languages), so it stays on screen.
+        window.ensurePolished()
+        window.resize(window.size().expandedTo(window.minimumSizeHint()))
+        window.show_near(anchor)
+
+    def _item(self, item_id: str) -> Inquiry | None:
+        snapshot = self.bridge.snapshot
+        items = snapshot.items if snapshot is not None else ()
+        return next((i for i in items if i.id == item_id), None)
+
+    def _account(self, name: str) -> AccountConfig | None:
+        return next((a for a in self.accounts if a.name == name), None)
+
+    # ---------------------------------------------------------------- intents -> commands
+
+    def acknowledge(self, item_id: str) -> None:
+        item = self._item(item_id)
+        account = self._account(item.account) if item is not None else None
+        if item is None or account is None:
+            return
+        open_dialog = self.ack_dialogs.get(item_id)
+        if open_dialog is not None:
+            _bring_forward(open_dialog)
+            return
+        from trayapp.ui.ack_dialog import AckDialog  # on first use (see TYPE_CHECKING above)
+
+        dialog = AckDialog(account, item, self.templates, self.ack_service, self.clock)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.sent.connect(lambda _result: self.bridge.refresh())
+        dialog.destroyed.connect(lambda *_: self.ack_dialogs.pop(item_id, None))
+        self.ack_dialogs[item_id] = dialog
+        _bring_forward(dialog)
+
+    def mark_answered(self, item_id: str) -> None:
+        """Answered another way (phone, another app), or -- for an acknowledged item -- the
+        promise is kept: it leaves the list and is never counted again."""
+        item = self._item(item_id)
+        if item is None:
+            return
+        store, acks = self.store, self.ack_service
+        keep_promise = item.state is ItemState.ACKNOWLEDGED
+
+        def write() -> None:
+            store.dismiss(item.account, item.id, "answered")
+            if keep_promise:
+                for record in store.acks(item.account, item_id=item.id):
+                    if record.state in ("sent", "filed"):
+                        acks.mark_done(record.message_id)
+
+        self._write_then_refresh(write)
+
+    def not_an_inquiry(self, item_id: str) -> None:
+        item = self._item(item_id)
+        if item is None:
+            return
+        store = self.store
+        self._write_then_refresh(lambda: store.dismiss(item.account, item.id, "not_inquiry"))
+
+    def ignore_sender(self, account: str, address: str) -> None:
+        if not address.strip():
+            return
+        store = self.store
+        self._write_then_refresh(lambda: store.ignore_sender(account, address))
+
+    def _write_then_refresh(self, write: Callable[[], None]) -> None:
+        """The store write off the GUI thread, then the service recomputes (queued, never
+        awaited); the snapshot after it takes the item off the list."""
+        refresh = self.service.refresh
+
+        def job() -> None:
+            try:
+                write()
+            finally:
+                refresh()
+
+        self.tasks.submit(job, on_error=self._on_write_failed)
+
+    def _on_write_failed(self, error: BaseException) -> None:
+        log.error("could not save the change: %s", error)
+        self._show_message(self.tr("Ippo"), str(error) or type(error).__name__)
+
+    def open_in_mail(self, item_id: str) -> None:
+        item = self._item(item_id)
+        account = self._account(item.account) if item is not None else None
+        if item is None or account is None:
+            return
+        url = mail_target(account, item)
+        log.info(
+            "opening %s for an item of %s", url.split("?", 1)[0].split("#", 1)[0], account.name
+        )
+        if not self.open_url(QUrl(url)):
+            self._show_message(
+                self.tr("Ippo"),
+                self.tr("No program is set up to open this link:\n%1").replace("%1", url),
+            )
+
+    # ---------------------------------------------------------------- inboxes
+
+    def open_add_inbox(self) -> None:
+        if self.add_dialog is not None:
+            _bring_forward(self.add_dialog)
+            return
+        from trayapp.ui.first_run import AddInboxDialog  # on first use (see TYPE_CHECKING)
+
+        dialog = AddInboxDialog(
+            test_login=self.check_login,
+            save=self._save_new_account,
+            existing_names=[a.name for a in self.accounts],
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.account_added.connect(self._on_account_added)
+        dialog.destroyed.connect(lambda *_: setattr(self, "add_dialog", None))
+        self.add_dialog = dialog
+        hint = dialog.sizeHint()
+        dialog.resize(max(hint.width(), 520), hint.height())
+        _bring_forward(dialog)
+
+    def _save_new_account(self, account: AccountConfig, password: str) -> None:
+        # Worker thread (the dialog's): keyring first, so a config entry never lacks its
+        # password; a failing config write takes the password back out.
+        self.secrets.set_password(account.name, password)
+        try:
+            self.config.add_account(account)
+        except ConfigError:
+            with contextlib.suppress(Exception):
+                self.secrets.delete_password(account.name)
+            raise
+
+    def _on_account_added(self, account: AccountConfig) -> None:
+        log.info("inbox %s added", account.name)
+        self._accounts_changed()
+        self._default_autostart()
+
+    def _accounts_changed(self, forget: Iterable[str] = ()) -> None:
+        self.accounts = self.config.load_accounts()
+        self.leads = leads_by_account(self.accounts)
+        if self._pending is not None:
+            self._pending.set_leads(self.leads)
+        self.scheduler.set_leads(self.leads)
+        self.bridge.set_accounts(self.accounts, forget=forget)
+        if self.settings_dialog is not None:
+            self.settings_dialog.set_accounts(self.accounts)
+        self.update_summary()
+
+    def open_settings(self) -> None:
+        if self.settings_dialog is not None:
+            _bring_forward(self.settings_dialog)
+            return
+        language = self.config.settings.get("language") or "system"
+        from trayapp.ui.settings_dialog import SettingsDialog  # on first use (TYPE_CHECKING)
+
+        dialog = SettingsDialog(
+            self.accounts, language=str(language), start_at_login=self._start_at_login_setting()
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.account_settings_changed.connect(self._on_account_edited)
+        dialog.language_changed.connect(self.set_language)
+        dialog.start_at_login_changed.connect(self.set_start_at_login)
+        dialog.add_inbox_requested.connect(self.open_add_inbox)
+        dialog.remove_account_requested.connect(self.remove_account)
+        dialog.destroyed.connect(lambda *_: setattr(self, "settings_dialog", None))
+        self.settings_dialog = dialog
+        _bring_forward(dialog)
+
+    def _on_account_edited(self, account: AccountConfig) -> None:
+        try:
+            self.config.update_account(account)
+        except ConfigError as error:
+            self._show_message(self.tr("Ippo"), str(error))
+            return
+        self._accounts_changed()
+
+    def remove_account(self, name: str) -> None:
+        parent = self.settings_dialog
+        answer = QMessageBox.question(
+            parent,
+            self.tr("Remove inbox"),
+            self.tr(
+                "Stop watching %1? Its password is deleted from the keyring and what Ippo"
+                " remembers about it is forgotten. The mailbox itself is not changed."
+            ).replace("%1", name),
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self.forget_account(name)
+
+    def forget_account(self, name: str) -> None:
+        """Stop watching `name` and forget it: the watcher stops in the background (a frozen
+        server cannot hold anyone up), the service forgets its stored state once it no longer
+        watches it, and its passwords leave the keyring on the keyring's worker."""
+        self.config.remove_account(name)
+        self._accounts_changed(forget=[name])
+        secrets = self.secrets
+
+        def delete_passwords() -> None:
+            from trayapp.desktop.secrets import forget_account
+
+            forget_account(secrets, name)
+
+        def complain(error: BaseException) -> None:
+            # The keyring may be locked: the rest is done; say so in the log.
+            log.warning("could not delete the password of %s: %s", name, error)
+
+        self.slow_tasks.submit(delete_passwords, on_error=complain)
+
+    # ---------------------------------------------------------------- settings
+
+    def set_language(self, setting: str) -> None:
+        """'system', 'en' or 'ja' from the settings; saved, then applied at once."""
+        self.config.update_settings(language=None if setting == "system" else setting)
+        self.apply_language()
+
+    def apply_language(self) -> None:
+        if self.languages is not None:
+            self.languages.apply(resolve_language(self.config.settings.get("language")))
+        self.tray.retranslate()
+        self.scheduler.set_texts(notification_texts())
+        self.update_summary()
+
+    def _start_at_login_setting(self) -> bool:
+        if self.autostart is None:
+            return False
+        value = self.config.settings.get("autostart")
+        return bool(value) if value is not None else bool(self.accounts)
+
+    def set_start_at_login(self, enabled: bool) -> None:
+        if self.autostart is None:  # the demo never registers itself
+            self.tray.set_start_at_login(False)
+            return
+        try:
+            if enabled:
+                self.autostart.enable(launch_command(self.launch_args))
+            else:
+                self.autostart.disable()
+        except AutostartError as error:
+            self._show_message(self.tr("Ippo"), str(error))
+            self.tray.set_start_at_login(self.autostart.is_enabled())
+            return
+        self.config.update_settings(autostart=enabled)
+        self.tray.set_start_at_login(enabled)
+        if self.settings_dialog is not None:
+            self.settings_dialog.autostart.setChecked(enabled)
+
+    def _default_autostart(self) -> None:
+        """On by default once there is an inbox, until the user decides otherwise."""
+        if self.autostart is None or not self.accounts:
+            return
+        if self.config.settings.get("autostart") is None:
+            self.set_start_at_login(True)
+
+    # ---------------------------------------------------------------- keyring, acks
+
+    def _on_keyring_problem(self, error: BaseException) -> None:
+        problem = str(error) or type(error).__name__
+        if self._stopped:
+            return
+        log.warning("keyring unusable: %s", problem)
+        box = no_keyring_message(problem)
+        box.setObjectName("noKeyringMessage")
+        self._keep_shown(box)
+
+    def _resume_acknowledgements(self) -> None:
+        """Finish what a crash or a lost connection left half done (off the GUI thread)."""
+        store, acks, accounts = self.store, self.ack_service, list(self.accounts)
+
+        def work() -> bool:
+            names = {r.account for r in store.acks(states=("recorded", "sent"))}
+            resumed = [a for a in accounts if a.name in names]
+            for account in resumed:
+                try:
+                    acks.resume_unfinished(account)
+                except Exception:
+                    log.exception("%s: could not resume acknowledgements", account.name)
+            return bool(resumed)
+
+        def done(resumed: bool) -> None:
+            if resumed:
+                self.bridge.refresh()
+
+        self.slow_tasks.submit(work, on_done=done)
+
+    # ---------------------------------------------------------------- messages
+
+    def _show_message(self, title: str, text: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Close)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        self._keep_shown(box)
+
+    def _keep_shown(self, box: QMessageBox) -> None:
+        # Non-modal: a nested event loop would keep Quit and SIGTERM from ending the app.
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.messages.append(box)
+        box.destroyed.connect(
+            lambda *_: self.messages.remove(box) if box in self.messages else None
+        )
+        box.show()
+
+
+__all__ = ["SUMMARY_MAX_WAIT", "IppoApp", "WatchControl", "local_now"]

@@ -1,0 +1,148 @@
+"""Blocking work off the GUI thread, results back on it (in the spirit of Electrum's TaskThread).
+
+    tasks = TaskRunner("ippo-keyring", parent=dialog)
+    tasks.submit(lambda: secrets.get_password(name), on_done=show, on_error=complain)
+
+One worker thread per runner runs the jobs in the order they were submitted (so a store write
+and the refresh after it stay in order); `on_done(result)` / `on_error(exception)` run on the
+GUI thread. The runner is a QObject: when it is deleted (its parent dialog closed), results
+still in flight are dropped, never delivered to a dead window. `Task.cancel()` drops one.
+
+The worker emits through a relay object created on the worker thread itself: the thread never
+touches the runner, so a runner deleted mid-job cannot crash the worker, and Qt drops the
+queued delivery of a receiver that is gone.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QObject, Qt, Signal, Slot
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class Task(Generic[T]):
+    """One submitted job. `cancel()` (GUI thread) drops its result; the job itself runs on."""
+
+    def __init__(
+        self,
+        job: Callable[[], T],
+        on_done: Callable[[T], None] | None,
+        on_error: Callable[[BaseException], None] | None,
+    ) -> None:
+        self.job = job
+        self.on_done = on_done
+        self.on_error = on_error
+        self.cancelled = False
+        self.finished = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+class _Relay(QObject):
+    """Lives on the worker thread; its signal is queued to the runner on the GUI thread."""
+
+    done = Signal(object, bool, object)  # task, ok, result or exception
+
+
+class TaskRunner(QObject):
+    """Runs blocking jobs on one worker thread, in order; delivers on the GUI thread."""
+
+    def __init__(self, name: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._name = name
+        self._jobs: queue.SimpleQueue[Task[Any] | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._outstanding: set[Task[Any]] = set()
+        self._closed = False
+
+    def submit(
+        self,
+        job: Callable[[], T],
+        on_done: Callable[[T], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> Task[T]:
+        """Queue `job`; never blocks. Without `on_error` a failure is logged."""
+        task: Task[T] = Task(job, on_done, on_error)
+        if self._closed:
+            task.cancel()
+            return task
+        self._outstanding.add(task)
+        if self._thread is None:
+            ready = threading.Event()
+            self._thread = threading.Thread(
+                target=self._work, args=(ready,), name=self._name, daemon=True
+            )
+            self._thread.start()
+            ready.wait()  # the relay is connected before the first job can finish (microseconds)
+        self._jobs.put(task)
+        return task
+
+    def busy(self) -> bool:
+        """A job submitted here has not been delivered yet."""
+        return any(not t.cancelled for t in self._outstanding)
+
+    def cancel_all(self) -> None:
+        for task in self._outstanding:
+            task.cancel()
+
+    def close(self) -> None:
+        """Drop every pending delivery and let the worker end after its current job."""
+        self.cancel_all()
+        if not self._closed:
+            self._closed = True
+            self._jobs.put(None)
+
+    # -- worker thread
+
+    def _work(self, ready: threading.Event) -> None:
+        relay = _Relay()
+        relay.done.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+        ready.set()
+        jobs = self._jobs  # never self.* after this point: the runner may be gone
+        del self
+        while True:
+            task = jobs.get()
+            if task is None:
+                break
+            if task.cancelled:
+                continue
+            try:
+                result = task.job()
+            except BaseException as error:  # delivered to on_error, as is
+                relay.done.emit(task, False, error)
+            else:
+                relay.done.emit(task, True, result)
+        del relay  # deleted here, on the thread it belongs to
+
+    # -- GUI thread
+
+    @Slot(object, bool, object)
+    def _deliver(self, task: Task[Any], ok: bool, value: object) -> None:
+        self._outstanding.discard(task)
+        task.finished = True
+        if task.cancelled:
+            return
+        try:
+            if ok:
+                if task.on_done is not None:
+                    task.on_done(value)
+            elif task.on_error is not None:
+                assert isinstance(value, BaseException)
+                task.on_error(value)
+            else:
+                error = value if isinstance(value, BaseException) else None
+                log.error("%s: a background job failed", self._name, exc_info=error)
+        except Exception:
+            log.exception("%s: a result handler failed", self._name)
+
+
+__all__ = ["Task", "TaskRunner"]
