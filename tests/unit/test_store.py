@@ -350,3 +350,12 @@ def test_an_old_schema_is_migrated_keeping_its_data(tmp_path: Path) -> None:
         [old] = store.acks("shop")
         assert old.message_id == "old@ack" and old.state == "sent"
         assert old.created_at == datetime(2024, 5, 7, tzinfo=UTC)
+
+
+def test_dismissals_made_before_a_moment_are_pruned_per_account(store: StateStore) -> None:
+    store.dismiss("shop", "old", "answered", at=NOW - timedelta(days=30))
+    store.dismiss("shop", "new", "not_inquiry", at=NOW - timedelta(days=1))
+    store.dismiss("other", "old", "answered", at=NOW - timedelta(days=30))
+    assert store.prune_dismissals("shop", NOW - timedelta(days=9)) == 1
+    assert store.dismissals("shop") == {"new": "not_inquiry"}
+    assert store.dismissed_ids("other") == {"old"}  # another account's are its own

@@ -18,11 +18,11 @@ import random
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from trayapp.core.model import AccountConfig, AccountHealth, HealthState, Inquiry, MessageHeaders
-from trayapp.core.pending import sort_by_urgency, waiting_inquiries
+from trayapp.core.pending import lookback_start, sort_by_urgency, waiting_inquiries
 from trayapp.core.summary import StageLeads, leads_by_account
 from trayapp.mail.watcher import (
     SYSTEM_CLOCK,
@@ -42,6 +42,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 RECOMPUTE_EVERY = 60.0  # seconds: the look-back window moves even when no mail comes
+PRUNE_EVERY = timedelta(hours=6)  # forgetting what the look-back can no longer show
+# Beyond the look-back, a margin for clocks that disagree (a server's INTERNALDATE, ours).
+PRUNE_MARGIN = timedelta(days=2)
 
 
 @dataclass(frozen=True)
@@ -171,6 +174,7 @@ class WatchService:
         self._views: dict[str, _AccountView] = {}
         self._order: list[str] = []
         self._live: set[str] = set()  # accounts that connected during this run
+        self._pruned_at: datetime | None = None
         self._last: WatchSnapshot | None = None
         self._state_lock = threading.Lock()  # guards _last for snapshot() from other threads
         self._thread = threading.Thread(
@@ -188,6 +192,7 @@ class WatchService:
         if self._started:
             return
         self._started = True
+        self._post(self._prune_if_due)  # the first thing the dispatcher does
         self._thread.start()
         for view in self._views.values():
             view.watcher.start()
@@ -337,6 +342,7 @@ class WatchService:
             try:
                 event = self._events.get(timeout=RECOMPUTE_EVERY)
             except queue.Empty:
+                self._prune_if_due()
                 self._recompute_all()
                 continue
             if event is None:
@@ -425,6 +431,28 @@ class WatchService:
         except Exception:
             # The live picture stays right even when the disk is not; say so in the log.
             log.exception("%s: could not save the waiting set", name)
+
+    def prune(self) -> None:
+        """Bounded state: forget the dismissals and notification records of messages the
+        look-back can no longer show (dispatcher thread; every PRUNE_EVERY)."""
+        if self._store is None or not self._views:
+            return
+        now = self._clock.now()
+        self._pruned_at = now
+        try:
+            longest = max(v.account.lookback_days for v in self._views.values())
+            for view in self._views.values():
+                since = lookback_start(view.account, now) - PRUNE_MARGIN
+                self._store.prune_dismissals(view.account.name, since)
+            # Every deadline still shown is after its message arrived, so after the look-back.
+            self._store.prune_notifications(now - timedelta(days=longest) - PRUNE_MARGIN)
+        except Exception:
+            log.exception("could not prune the stored state")
+
+    def _prune_if_due(self) -> None:
+        at = self._pruned_at
+        if at is None or self._clock.now() - at >= PRUNE_EVERY:
+            self.prune()
 
     def _recompute_all(self) -> None:
         changed = False

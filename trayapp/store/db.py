@@ -385,6 +385,16 @@ class StateStore:
         rows = self._read("SELECT item_id, kind FROM dismissals WHERE account = ?", (account,))
         return {str(r[0]): "answered" if r[1] == "answered" else "not_inquiry" for r in rows}
 
+    def prune_dismissals(self, account: str, dismissed_before: datetime) -> int:
+        """Forget dismissals made before `dismissed_before`. A message is dismissed after it
+        arrived, so one dismissed before the look-back's start can never be shown again."""
+        with self._write() as conn:
+            cursor = conn.execute(
+                "DELETE FROM dismissals WHERE account = ? AND at < ?",
+                (account, to_db_time(dismissed_before)),
+            )
+            return cursor.rowcount
+
     def ignore_sender(self, account: str, address: str, at: datetime | None = None) -> None:
         """Mail from this address never counts as an inquiry on this account again; the
         sender's items leave the last known list at once."""
