@@ -412,7 +412,10 @@ class IppoApp(QObject):
         self.accounts = self.config.load_accounts()
         self.leads = leads_by_account(self.accounts)
         if self._pending is not None:
-            self._pending.set_leads(self.leads)
+            if self._pending.isVisible():
+                self._pending.set_leads(self.leads)
+            else:
+                self._list_stale = True  # caught up when shown
         self.scheduler.set_leads(self.leads)
         self.bridge.set_accounts(self.accounts, forget=forget)
         if self.settings_dialog is not None:

@@ -54,8 +54,17 @@ class Row:
     header: str = ""
     countdown: str = ""
     stage: Stage = Stage.CALM
-    due_text: str = ""  # tooltip: when the reply (or the promised answer) is due
+    due_template: str = ""  # 'Reply due by %1' / 'Promised answer by %1', translated
     placeholder: str = ""  # shown for an empty subject
+
+    @property
+    def due_text(self) -> str:
+        """The tooltip: when the reply (or the promised answer) is due, in local time. Made
+        when asked (strftime for every row of every update would cost more than the rest)."""
+        if self.item is None or not self.due_template:
+            return ""
+        local_due = self.item.deadline.astimezone().strftime("%Y-%m-%d %H:%M")
+        return self.due_template.replace("%1", local_due)
 
     @property
     def sender(self) -> str:
@@ -188,6 +197,14 @@ class RowDelegate(QStyledItemDelegate):
     GAP = 10
     PILL_TEXT = "00h 00m late"  # the widest countdown in most languages
 
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._sizes: dict[int, QSize] = {}  # by kind of row, for the view's font
+
+    def forget_sizes(self) -> None:
+        """The view's font or style changed: measure again."""
+        self._sizes.clear()
+
     def _fonts(self, option: QStyleOptionViewItem) -> tuple[QFont, QFont]:
         normal = QFont(option.font)
         bold = QFont(normal)
@@ -202,13 +219,21 @@ class RowDelegate(QStyledItemDelegate):
         )
 
     def sizeHint(self, option: QStyleOptionViewItem, index: ItemIndex) -> QSize:
+        # Asked for every row when the view lays out: one answer per kind of row (the window
+        # calls forget_sizes when the font changes).
         row = index.data(ROW_ROLE)
-        normal, bold = self._fonts(option)
-        line = QFontMetrics(normal).height()
-        if not isinstance(row, Row) or row.item is None:
-            return QSize(200, QFontMetrics(bold).height() + 8)
-        lines = 3 if row.preview.strip() else 2
-        return QSize(200, self.MARGIN_TOP + self.MARGIN_BOTTOM + lines * line + (lines - 1))
+        kind = 0 if not isinstance(row, Row) or row.item is None else 2 + bool(row.preview.strip())
+        size = self._sizes.get(kind)
+        if size is None:
+            normal, bold = self._fonts(option)
+            line = QFontMetrics(normal).height()
+            if kind == 0:
+                size = QSize(200, QFontMetrics(bold).height() + 8)
+            else:
+                lines = kind  # 2 without a preview, 3 with one
+                size = QSize(200, self.MARGIN_TOP + self.MARGIN_BOTTOM + lines * line + lines - 1)
+            self._sizes[kind] = size
+        return size
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: ItemIndex) -> None:
         row = index.data(ROW_ROLE)

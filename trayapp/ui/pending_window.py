@@ -108,6 +108,7 @@ class PendingWindow(QWidget):
         self._health: dict[str, AccountHealth] = {}
         self._leads: dict[str, StageLeads] = {}
         self._by_id: dict[str, Inquiry] = {}
+        self._built_minute: datetime | None = None  # the countdowns' minute
         self.model = PendingModel(self)
 
         self.banner = _plain(QLabel())
@@ -121,7 +122,11 @@ class PendingWindow(QWidget):
         self.list = PendingList()
         self.list.setObjectName("pendingList")
         self.list.setModel(self.model)
-        self.list.setItemDelegate(RowDelegate(self.list))
+        self.delegate = RowDelegate(self.list)
+        self.list.setItemDelegate(self.delegate)
+        # Thousands of rows are laid out in batches between events, not in one go.
+        self.list.setLayoutMode(QListView.LayoutMode.Batched)
+        self.list.setBatchSize(100)
         self.list.setSelectionMode(QListView.SelectionMode.SingleSelection)
         self.list.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
         self.list.setMouseTracking(True)  # hover highlight, as the platform draws it
@@ -283,13 +288,19 @@ class PendingWindow(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        self.refresh_countdowns()
+        now = self._clock()
+        if self._built_minute != now.replace(second=0, microsecond=0):
+            self.refresh_countdowns()  # time went by while hidden
+        else:
+            self._arm_tick(now)
 
     def hideEvent(self, event: QHideEvent) -> None:
         self._tick.stop()  # nothing to tick for while nobody looks
         super().hideEvent(event)
 
     def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self.delegate.forget_sizes()
         if event.type() == QEvent.Type.LanguageChange:
             self._retranslate()
             self._rebuild()
@@ -323,18 +334,21 @@ class PendingWindow(QWidget):
         lead = self._leads.get(item.account, DEFAULT_LEADS)
         return stage_at(item.deadline, now, lead.warning, lead.urgent)
 
-    def _ordered(self, now: datetime) -> tuple[list[Inquiry], list[Inquiry]]:
+    def _ordered(self, now: datetime) -> tuple[list[Inquiry], list[Inquiry], dict[str, Stage]]:
+        stages = {i.id: self._stage(i, now) for i in self._items}
+
         def key(i: Inquiry) -> tuple[int, datetime, str, int]:
-            return (-self._stage(i, now).rank, i.deadline, i.account, i.uid)
+            return (-stages[i.id].rank, i.deadline, i.account, i.uid)
 
         waiting = sorted((i for i in self._items if i.state is ItemState.WAITING), key=key)
         acked = sorted((i for i in self._items if i.state is ItemState.ACKNOWLEDGED), key=key)
-        return waiting, acked
+        return waiting, acked, stages
 
     def _rebuild(self) -> None:
         """The rows as they should look now, handed to the model (which applies only the
         difference); the selection follows its item, or the first item when it left."""
         now = self._clock()
+        self._built_minute = now.replace(second=0, microsecond=0)
         current = self.current_item()
         self.model.update(self._rows_at(now))
         has_items = bool(self._items)
@@ -346,34 +360,27 @@ class PendingWindow(QWidget):
         self._arm_tick(now)
 
     def _rows_at(self, now: datetime) -> list[Row]:
-        waiting, acked = self._ordered(now)
+        waiting, acked, stages = self._ordered(now)
         rows: list[Row] = []
         placeholder = self.tr("(no subject)")
-        if waiting:
-            header = self.tr("Waiting for a reply (%n)", "", len(waiting))
-            rows.append(Row("h:waiting", header=header))
-            rows.extend(self._row(i, now, placeholder) for i in waiting)
-        if acked:
-            header = self.tr("Acknowledged — promised answer (%n)", "", len(acked))
-            rows.append(Row("h:acked", header=header))
-            rows.extend(self._row(i, now, placeholder) for i in acked)
+        for key, header, items in (
+            ("h:waiting", self.tr("Waiting for a reply (%n)", "", len(waiting)), waiting),
+            ("h:acked", self.tr("Acknowledged — promised answer (%n)", "", len(acked)), acked),
+        ):
+            if items:
+                rows.append(Row(key, header=header))
+                rows.extend(self._row(i, now, stages[i.id], placeholder) for i in items)
         return rows
 
-    def _row(self, item: Inquiry, now: datetime, placeholder: str) -> Row:
+    def _row(self, item: Inquiry, now: datetime, stage: Stage, placeholder: str) -> Row:
         left = item.deadline - now
-        amount = countdown_parts(left)
         late = left <= timedelta(0)
-        text = (self._late if late else self._left).replace("%1", amount)
-        local_due = item.deadline.astimezone().strftime("%Y-%m-%d %H:%M")
-        due = (self._promised if item.state is ItemState.ACKNOWLEDGED else self._due).replace(
-            "%1", local_due
-        )
         return Row(
             item.id,
             item=item,
-            countdown=text,
-            stage=self._stage(item, now),
-            due_text=due,
+            countdown=(self._late if late else self._left).replace("%1", countdown_parts(left)),
+            stage=stage,
+            due_template=self._promised if item.state is ItemState.ACKNOWLEDGED else self._due,
             placeholder=placeholder,
         )
 
