@@ -39,6 +39,7 @@ from trayapp.resources_paths import app_icon_png
 from trayapp.ui.bridge import WatchBridge
 from trayapp.ui.controller import IppoApp, WatchControl, local_now
 from trayapp.ui.i18n import LanguageSwitcher, notification_texts, resolve_language
+from trayapp.ui.ledger import MemoryLedger
 from trayapp.ui.signal_wakeup import SignalWakeup
 from trayapp.ui.single_instance import SingleInstance
 from trayapp.ui.startup import (
@@ -50,6 +51,7 @@ from trayapp.ui.startup import (
     make_application,
     stderr,
 )
+from trayapp.ui.tasks import TaskRunner
 from trayapp.ui.timers import WakeTimer
 from trayapp.ui.tray import TrayController
 
@@ -228,9 +230,12 @@ def build_app(
     notifier = Notifier([*notification_backends, CallableBackend("tray", tray.show_notification)])
     notify_timer = WakeTimer()
     summary_timer = WakeTimer()
+    # The GUI's store writes, in order, off the GUI thread: the notification ledger's and the
+    # user's (IppoApp's dismissals).
+    store_tasks = TaskRunner("ippo-store")
     scheduler = NotificationScheduler(
         notifier,
-        store,
+        MemoryLedger(store, store_tasks.submit),
         arm_timer=notify_timer.arm,
         clock=clock,
         leads=leads_by_account(accounts),
@@ -262,6 +267,7 @@ def build_app(
         open_url=open_url,
         keyring_check=keyring_check,
         demo=demo,
+        tasks=store_tasks,
     )
 
 

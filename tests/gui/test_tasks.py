@@ -89,3 +89,15 @@ def test_a_cancelled_task_delivers_nothing_and_later_ones_still_do(qtbot: QtBot)
     runner.close()
     closed = runner.submit(lambda: "after close", on_done=delivered.append)
     assert closed.cancelled
+
+
+def test_closing_still_runs_what_was_submitted(qtbot: QtBot) -> None:
+    """A dismissal submitted just before exit is written: close drops results, not jobs."""
+    runner = TaskRunner("test-tasks")
+    gate = threading.Event()
+    written: list[str] = []
+    runner.submit(lambda: gate.wait(10))
+    runner.submit(lambda: written.append("dismissal"))
+    gate.set()
+    assert runner.close(wait=5)
+    assert written == ["dismissal"]

@@ -424,6 +424,11 @@ class StateStore:
 
     # -- notifications sent -------------------------------------------------------------------
 
+    def notified(self) -> set[tuple[str, str, datetime]]:
+        """Every (item id, stage, deadline) notified so far (the GUI keeps them in memory)."""
+        rows = self._read("SELECT item_id, stage, deadline FROM notifications")
+        return {(str(r[0]), str(r[1]), from_db_time(str(r[2]))) for r in rows}
+
     def was_notified(self, item_id: str, stage: Stage | str, deadline: datetime) -> bool:
         rows = self._read(
             "SELECT 1 FROM notifications WHERE item_id = ? AND stage = ? AND deadline = ?",

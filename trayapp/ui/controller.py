@@ -116,6 +116,7 @@ class IppoApp(QObject):
         open_url: Callable[[QUrl], bool] | None = None,
         keyring_check: Callable[[], None] | None = None,
         demo: bool = False,
+        tasks: TaskRunner | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -151,7 +152,8 @@ class IppoApp(QObject):
         self.settings_dialog: SettingsDialog | None = None
         self.ack_dialogs: dict[str, AckDialog] = {}
         self.messages: list[QMessageBox] = []  # kept alive while shown
-        self.tasks = TaskRunner("ippo-store", self)  # store writes, in order
+        self.tasks = tasks or TaskRunner("ippo-store")  # store writes, in order
+        self.tasks.setParent(self)
         self.slow_tasks = TaskRunner("ippo-keyring", self)  # keyring, resumes (may be slow)
         self._notified: tuple[Inquiry, ...] | None = None
         self._started = False
@@ -192,7 +194,6 @@ class IppoApp(QObject):
             return
         self._stopped = True
         log.info("shutting down")
-        self.tasks.close()
         self.slow_tasks.close()
         self.notify_timer.arm(None)
         self.summary_timer.arm(None)
@@ -206,6 +207,9 @@ class IppoApp(QObject):
             if widget is not None:
                 widget.close()
         self.tray.hide()
+        # What the user decided is written before the store closes (a few writes at most).
+        if not self.tasks.close(wait=STOP_TIMEOUT):
+            log.warning("store writes still running at exit")
         with contextlib.suppress(Exception):
             self.store.close()
 

@@ -29,7 +29,7 @@ T = TypeVar("T")
 
 
 class Task(Generic[T]):
-    """One submitted job. `cancel()` (GUI thread) drops its result; the job itself runs on."""
+    """One submitted job. `cancel()` (GUI thread) drops its result; the job itself still runs."""
 
     def __init__(
         self,
@@ -94,12 +94,20 @@ class TaskRunner(QObject):
         for task in self._outstanding:
             task.cancel()
 
-    def close(self) -> None:
-        """Drop every pending delivery and let the worker end after its current job."""
+    def close(self, wait: float = 0.0) -> bool:
+        """Drop every pending delivery; the worker ends once the jobs already submitted have
+        run. `wait` > 0 (at exit, after the event loop: a store about to be closed) waits that
+        long for them. True when the worker has ended (or never started)."""
         self.cancel_all()
         if not self._closed:
             self._closed = True
             self._jobs.put(None)
+        thread = self._thread
+        if thread is None:
+            return True
+        if wait > 0:
+            thread.join(wait)
+        return not thread.is_alive()
 
     # -- worker thread
 
@@ -113,8 +121,8 @@ class TaskRunner(QObject):
             task = jobs.get()
             if task is None:
                 break
-            if task.cancelled:
-                continue
+            # A cancelled task still runs (a store write must not be lost); only its result
+            # is dropped.
             try:
                 result = task.job()
             except BaseException as error:  # delivered to on_error, as is
