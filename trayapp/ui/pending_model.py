@@ -176,8 +176,12 @@ class PendingModel(QAbstractListModel):
                     self._rows[target] = row
                     changed.append(target)
             else:
-                self.beginInsertRows(QModelIndex(), target, target)
-                self._rows.insert(target, row)
+                # A run of new rows goes in at once (a burst of mail is one insertion).
+                end = target + 1
+                while end < len(rows) and rows[end].key not in had:
+                    end += 1
+                self.beginInsertRows(QModelIndex(), target, end - 1)
+                self._rows[target:target] = rows[target:end]
                 self.endInsertRows()
         # 3. Changed contents, one signal per run of neighbouring rows.
         start = previous = -2
