@@ -12,11 +12,11 @@ the keyring), then, for each of --rounds rounds, both programs are started fresh
 
 Once ippo's log shows every account connected and both icons are embedded in trayer, both
 settle for --settle seconds, then their resident memory (VmRSS) is sampled --samples times,
-each process together with any child it has running at that moment (the app reads the keyring
-in short-lived helper processes; none should be alive then, but if one were it would count).
-Reported: median RSS per program (over samples, then rounds), the ratio (goal: ippo within
-1.5x of the bare tray), and PSS/USS from smaps_rollup for context (RSS counts the shared Qt
-libraries in full for each process).
+each process together with any child it has running at that moment (the app starts none
+today, but if it did it would count). Reported: median RSS per program (over samples, then
+rounds), the ratio (goal: ippo within 1.75x of the bare tray, with no memory tricks: the
+keyring in-process, PySide's import hook and glibc's malloc as they come), and PSS/USS from
+smaps_rollup for context (RSS counts the shared Qt libraries in full for each process).
 
 Then the last round's two processes stay idle for --idle-seconds (the issue asks 5 minutes:
 300, the default) and the bench reports each one's CPU time over that period (goal: ippo
@@ -197,7 +197,7 @@ def main() -> None:
         "--settle",
         type=float,
         default=20.0,
-        help="seconds before sampling (the app hands freed memory back 15 s after changes)",
+        help="seconds before sampling (start-up scans and the list's preload done)",
     )
     parser.add_argument("--samples", type=int, default=5, help="RSS samples per round (1/s)")
     parser.add_argument("--idle-seconds", type=float, default=300.0)
@@ -274,7 +274,7 @@ def main() -> None:
                     f"  {name:<24} RSS {mib(value)}   (last round: PSS {mib(u.pss_kib)},"
                     f" USS {mib(u.uss_kib)})"
                 )
-            print(f"  ratio ippo / bare: {ippo_rss / bare_rss:.2f}x (goal: <= 1.50x)")
+            print(f"  ratio ippo / bare: {ippo_rss / bare_rss:.2f}x (goal: <= 1.75x)")
 
             start = {name: tree_usage(proc.pid) for name, proc in procs.items()}
             time.sleep(args.idle_seconds)
