@@ -170,8 +170,13 @@ class Round:
         time.sleep(settle)
         app = self.app.number("stall", "stall")
         bare = self.bare.number("stall", "stall")
+        collect = self.app.number("gc", "gc")
         self.results[name] = (app, bare)
-        print(f"    {name:<52} app {app:8.1f} ms   bare {bare:6.1f} ms", flush=True)
+        print(
+            f"    {name:<56} app {app:7.1f} ms   bare {bare:6.1f} ms"
+            f"   (app's longest GC {collect:.0f} ms)",
+            flush=True,
+        )
 
     def open_list(self, name: str) -> None:
         def action() -> None:

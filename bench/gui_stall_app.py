@@ -3,6 +3,7 @@ WatchService, keyring, store, notifications) with a heartbeat on its GUI thread,
 line commands on stdin:
 
     mark | stall | items | connected      the heartbeat window; what the app shows
+    gc                                    the longest garbage collection since mark
     open                                  build a fresh list and show it; answers
                                           "painted MS" once its rows were first painted
     show | hide                           the kept list
@@ -15,6 +16,7 @@ line commands on stdin:
 
 from __future__ import annotations
 
+import gc
 import sys
 import time
 from pathlib import Path
@@ -53,6 +55,21 @@ class FirstPaint(QObject):
         return False
 
 
+class GcPauses:
+    """The longest garbage collection since `mark` (any thread's: it holds the GIL)."""
+
+    def __init__(self) -> None:
+        self.worst = 0.0
+        self._started = 0.0
+        gc.callbacks.append(self._note)
+
+    def _note(self, phase: str, _info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.worst = max(self.worst, (time.perf_counter() - self._started) * 1000)
+
+
 def main() -> int:
     config_dir = Path(sys.argv[1])
     setup_logging(config_dir, verbose=False)
@@ -63,10 +80,12 @@ def main() -> int:
     app = build_app(config=config, secrets=KeyringSecretStore(), languages=languages)
     app.start()
     beat = Heartbeat()
+    pauses = GcPauses()
     painters: list[FirstPaint] = []
 
     def mark() -> str:
         beat.mark()
+        pauses.worst = 0.0
         return "ok"
 
     def connected() -> str:
@@ -110,6 +129,7 @@ def main() -> int:
         {
             "mark": mark,
             "stall": lambda: f"stall {beat.worst_ms():.1f}",
+            "gc": lambda: f"gc {pauses.worst:.1f}",
             "items": lambda: f"items {len(app.bridge.items)}",
             "connected": connected,
             "open": lambda: show(True),

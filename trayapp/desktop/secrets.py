@@ -152,6 +152,7 @@ class KeyringSecretStore:
     def __init__(self, backend: KeyringBackend | None = None) -> None:
         self._given = backend
         self._checked: KeyringBackend | None = None
+        self._quick = False  # the backend was found without keyring's discovery
 
     def _backend(self) -> KeyringBackend:
         if self._checked is not None:
@@ -159,9 +160,11 @@ class KeyringSecretStore:
         import keyring
 
         try:
-            backend = self._given or _secret_service_backend() or keyring.get_keyring()
+            quick = None if self._given is not None else _secret_service_backend()
+            backend = self._given or quick or keyring.get_keyring()
         except Exception as error:  # a forced backend that cannot load
             raise KeyringUnavailable(KeyringUnavailable.NO_BACKEND) from error
+        self._quick = quick is not None
         refuse_insecure(backend)
         # Failures are not remembered: the user may unlock or start the keyring later.
         self._checked = backend
@@ -182,7 +185,16 @@ class KeyringSecretStore:
         backend = self._backend()
         with _keyring_failures():
             value: str | None = backend.get_password(SERVICE, self._username(account, kind))
-            return value
+        if value is None and self._given is None and self._quick:
+            # Found the quick way, and not there: ask keyring's own choice too (a password
+            # kept by a backend keyring would pick, e.g. libsecret's, is still found).
+            import keyring
+
+            with _keyring_failures():
+                chosen = keyring.get_keyring()
+                refuse_insecure(chosen)
+                value = chosen.get_password(SERVICE, self._username(account, kind))
+        return value
 
     def set_password(self, account: str, password: str, kind: str = "imap") -> None:
         if not password:

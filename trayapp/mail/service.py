@@ -37,6 +37,7 @@ from trayapp.mail.watcher import (
 )
 
 if TYPE_CHECKING:
+    from trayapp.desktop.secrets import SecretStore
     from trayapp.store.db import StateStore
 
 log = logging.getLogger(__name__)
@@ -82,11 +83,7 @@ class WatchSnapshot:
 Listener = Callable[[WatchSnapshot], None]
 
 
-class PasswordReader(Protocol):
-    def get_password(self, account: str, kind: str = "imap") -> str | None: ...
-
-
-def password_source(secrets: PasswordReader, *, missing_hint: str) -> PasswordSource:
+def password_source(secrets: SecretStore, *, missing_hint: str) -> PasswordSource:
     """The watchers' password lookup. An unusable keyring is worth retrying (it may be
     unlocked later, and no server is contacted); a missing password is not (`missing_hint`
     tells the user what to do)."""

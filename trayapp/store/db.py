@@ -23,17 +23,17 @@ from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal, cast, get_args
+from typing import Any, Literal
 
 from trayapp.core.model import Inquiry, ItemState, Stage
+from trayapp.core.promise import AckState
 
 STATE_FILE = "state.sqlite3"
 FILE_MODE = 0o600
 BUSY_TIMEOUT_MS = 10_000
 
 DismissKind = Literal["answered", "not_inquiry"]
-AckState = Literal["recorded", "sent", "filed", "done", "failed"]
-ACK_STATES: tuple[str, ...] = get_args(AckState)
+ACK_STATES: tuple[str, ...] = tuple(s.value for s in AckState)  # the one AckState: core's
 
 
 class StoreError(Exception):
@@ -717,7 +717,7 @@ def _row_ack(row: tuple[Any, ...]) -> AckRecord:
         subject=str(subject),
         raw=bytes(raw),
         promise_due_at=_opt_time(_opt_str(promise_due_at)),
-        state=cast(AckState, state_text),
+        state=AckState(state_text),
         error=_opt_str(error),
         created_at=from_db_time(str(created_at)),
         updated_at=from_db_time(str(updated_at)),

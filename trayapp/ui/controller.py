@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from trayapp.config import ConfigError, ConfigStore
 from trayapp.core.model import AccountConfig, AccountHealth, HealthState, Inquiry, ItemState
+from trayapp.core.promise import DELIVERED_STATES, AckState
 from trayapp.core.summary import StageLeads, leads_by_account, summarize
 from trayapp.core.templates import ReplyTemplate
 from trayapp.desktop.autostart import Autostart, AutostartError, launch_command
@@ -333,7 +334,7 @@ class IppoApp(QObject):
             store.dismiss(item.account, item.id, "answered")
             if keep_promise:
                 for record in store.acks(item.account, item_id=item.id):
-                    if record.state in ("sent", "filed"):
+                    if record.state in DELIVERED_STATES:
                         acks.mark_done(record.message_id)
 
         self._write_then_refresh(write)
@@ -556,7 +557,7 @@ class IppoApp(QObject):
         store, acks, accounts = self.store, self.ack_service, list(self.accounts)
 
         def work() -> bool:
-            names = {r.account for r in store.acks(states=("recorded", "sent"))}
+            names = {r.account for r in store.acks(states=(AckState.RECORDED, AckState.SENT))}
             resumed = [a for a in accounts if a.name in names]
             for account in resumed:
                 try:
