@@ -131,7 +131,7 @@ def _run(args: argparse.Namespace, config_dir: Path, secrets: SecretStore, *, de
     languages = LanguageSwitcher(qapp)
     config = ConfigStore(config_dir)
     try:
-        language = config.settings.get("language")
+        language = config.app_settings().language
     except ConfigError as error:
         language = None
         log.error("%s", error)

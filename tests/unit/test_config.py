@@ -217,3 +217,14 @@ def test_a_failed_write_leaves_the_old_file(
         atomic_write(target, b"new")
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["f.json"]
+
+
+def test_app_settings_are_typed_and_a_broken_value_reads_as_its_default(tmp_path: Path) -> None:
+    from trayapp.config import AppSettings, ConfigStore
+
+    store = ConfigStore(tmp_path)
+    assert store.app_settings() == AppSettings(language=None, autostart=None)
+    store.update_settings(language="ja", autostart=True)
+    assert store.app_settings() == AppSettings(language="ja", autostart=True)
+    store.update_settings(language="--wait", autostart="yes")  # a hand edit gone wrong
+    assert store.app_settings() == AppSettings(language=None, autostart=None)

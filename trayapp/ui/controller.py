@@ -439,7 +439,7 @@ class IppoApp(QObject):
         if self.settings_dialog is not None:
             _bring_forward(self.settings_dialog)
             return
-        language = self.config.settings.get("language") or "system"
+        language = self.config.app_settings().language or "system"
         from trayapp.ui.settings_dialog import SettingsDialog  # on first use (TYPE_CHECKING)
 
         dialog = SettingsDialog(
@@ -505,7 +505,7 @@ class IppoApp(QObject):
 
     def apply_language(self) -> None:
         if self.languages is not None:
-            self.languages.apply(resolve_language(self.config.settings.get("language")))
+            self.languages.apply(resolve_language(self.config.app_settings().language))
         self.tray.retranslate()
         self.scheduler.set_texts(notification_texts())
         self.update_summary()
@@ -513,8 +513,8 @@ class IppoApp(QObject):
     def _start_at_login_setting(self) -> bool:
         if self.autostart is None:
             return False
-        value = self.config.settings.get("autostart")
-        return bool(value) if value is not None else bool(self.accounts)
+        value = self.config.app_settings().autostart
+        return value if value is not None else bool(self.accounts)
 
     def set_start_at_login(self, enabled: bool) -> None:
         if self.autostart is None:  # the demo never registers itself
@@ -538,7 +538,7 @@ class IppoApp(QObject):
         """On by default once there is an inbox, until the user decides otherwise."""
         if self.autostart is None or not self.accounts:
             return
-        if self.config.settings.get("autostart") is None:
+        if self.config.app_settings().autostart is None:
             self.set_start_at_login(True)
 
     # ---------------------------------------------------------------- keyring, acks
