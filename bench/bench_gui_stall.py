@@ -39,8 +39,11 @@ sys.path.insert(0, str(REPO))
 
 from tests.support import mailcorpus as corpus  # noqa: E402
 from tests.support.desktop_session import Desktop, start_desktop  # noqa: E402
-from tests.support.dovecot import DovecotServer, DovecotUser  # noqa: E402
+from tests.support.dovecot import DovecotServer  # noqa: E402
 from tests.support.tcp_proxy import TcpProxy  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_app_memory import add_account  # noqa: E402
 
 BENCH = Path(__file__).resolve().parent
 ICON = REPO / "resources" / "icons" / "png" / "ippo-32.png"
@@ -90,20 +93,6 @@ class Driven:
         self._log.close()
 
 
-def add_account(desk: Desktop, config: Path, server: DovecotServer, user: DovecotUser,
-                proxy: TcpProxy) -> None:  # fmt: skip
-    done = subprocess.run(
-        [sys.executable, "-m", "trayapp", "--config-dir", str(config), "account", "add",
-         "--name", user.username, "--email", user.email, "--imap-host", server.host,
-         "--imap-port", str(proxy.port), "--username", user.username,
-         "--ca-file", server.ca_file, "--password-stdin"],
-        input=(user.password + "\n").encode(), capture_output=True, env=desk.env(),
-        cwd=REPO, timeout=60, check=False,
-    )  # fmt: skip
-    if done.returncode != 0:
-        raise SystemExit(f"bench: account add failed: {done.stderr.decode()}")
-
-
 def wait_until(check: Callable[[], bool], what: str, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while not check():
@@ -123,7 +112,7 @@ class Round:
         ]
         self.config = Path(tempfile.mkdtemp(prefix="config-", dir=work))
         for user, proxy in zip(self.users, self.proxies, strict=True):
-            add_account(desk, self.config, server, user, proxy)
+            add_account(desk, self.config, server, user, proxy.port)
         self.delivered = 0
         env = desk.env()
         self.bare = Driven([sys.executable, str(BENCH / "gui_stall_bare.py"), str(ICON)], env,

@@ -10,20 +10,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bare_tray import make_bare_tray
 from gui_heartbeat import Commands, Heartbeat
-from PySide6.QtGui import QAction, QIcon
-from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 
 
 def main() -> int:
-    app = QApplication(["bare-tray"])
-    app.setQuitOnLastWindowClosed(False)
-    tray = QSystemTrayIcon(QIcon(sys.argv[1]))
-    menu = QMenu()
-    menu.addAction(QAction("Quit", menu, triggered=app.quit))
-    tray.setContextMenu(menu)
-    tray.setToolTip("bare tray")
-    tray.show()
+    app, _tray, _menu = make_bare_tray(sys.argv[1])
     beat = Heartbeat()
 
     def mark() -> str:
