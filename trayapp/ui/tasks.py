@@ -78,11 +78,15 @@ class TaskRunner(QObject):
         self._outstanding.add(task)
         if self._thread is None:
             ready = threading.Event()
+            made: list[_Relay] = []
+            # The thread gets no reference to the runner: it may be deleted (with its dialog)
+            # while a job runs, and must never be deleted from the worker's side.
             self._thread = threading.Thread(
-                target=self._work, args=(ready,), name=self._name, daemon=True
+                target=_work, args=(self._jobs, made, ready), name=self._name, daemon=True
             )
             self._thread.start()
-            ready.wait()  # the relay is connected before the first job can finish (microseconds)
+            ready.wait()  # the relay exists (microseconds); connected before any job is queued
+            made[0].done.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
         self._jobs.put(task)
         return task
 
@@ -109,28 +113,6 @@ class TaskRunner(QObject):
             thread.join(wait)
         return not thread.is_alive()
 
-    # -- worker thread
-
-    def _work(self, ready: threading.Event) -> None:
-        relay = _Relay()
-        relay.done.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
-        ready.set()
-        jobs = self._jobs  # never self.* after this point: the runner may be gone
-        del self
-        while True:
-            task = jobs.get()
-            if task is None:
-                break
-            # A cancelled task still runs (a store write must not be lost); only its result
-            # is dropped.
-            try:
-                result = task.job()
-            except BaseException as error:  # delivered to on_error, as is
-                relay.done.emit(task, False, error)
-            else:
-                relay.done.emit(task, True, result)
-        del relay  # deleted here, on the thread it belongs to
-
     # -- GUI thread
 
     @Slot(object, bool, object)
@@ -151,6 +133,29 @@ class TaskRunner(QObject):
                 log.error("%s: a background job failed", self._name, exc_info=error)
         except Exception:
             log.exception("%s: a result handler failed", self._name)
+
+
+def _work(
+    jobs: queue.SimpleQueue[Task[Any] | None], made: list[_Relay], ready: threading.Event
+) -> None:
+    """The worker thread: runs every job in order, reports through a relay of its own."""
+    relay = _Relay()  # belongs to this thread, and is deleted on it
+    made.append(relay)
+    ready.set()
+    while True:
+        task = jobs.get()
+        if task is None:
+            break
+        # A cancelled task still runs (a store write must not be lost); only its result is
+        # dropped.
+        try:
+            result = task.job()
+        except BaseException as error:  # delivered to on_error, as is
+            relay.done.emit(task, False, error)
+        else:
+            relay.done.emit(task, True, result)
+    made.clear()
+    del relay
 
 
 __all__ = ["Task", "TaskRunner"]
