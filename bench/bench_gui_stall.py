@@ -149,8 +149,18 @@ class Round:
     def items(self) -> int:
         return int(self.app.number("items", "items"))
 
-    def wait_items(self, count: int, timeout: float = 180.0) -> None:
-        wait_until(lambda: self.items() >= count, f"{count} items", timeout)
+    def wait_items(self, count: int, timeout: float = 180.0, still: float = 15.0) -> None:
+        """Until the app shows `count` items, or the count stood still for `still` seconds
+        (then the shortfall is printed: a delivery the app never showed is worth a look)."""
+        deadline = time.monotonic() + timeout
+        last, since = -1, time.monotonic()
+        while (now := self.items()) < count:
+            if now != last:
+                last, since = now, time.monotonic()
+            elif time.monotonic() - since > still or time.monotonic() > deadline:
+                print(f"    (the app shows {now} items, {count} expected)", flush=True)
+                return
+            time.sleep(0.2)
 
     def measure(self, name: str, action: Callable[[], None], settle: float = 1.0) -> None:
         self.app.ask("mark", "ok")
@@ -280,6 +290,8 @@ def main() -> None:
     if args.accounts < 6:
         raise SystemExit("bench: --accounts must be at least 6 (scenarios use six of them)")
 
+    # SIGTERM ends the run through the finally blocks below (servers, desktop, programs).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     server = DovecotServer.create()
     work = Path(tempfile.mkdtemp(prefix="ippo-bench-stall-"))
     rounds: list[Round] = []
