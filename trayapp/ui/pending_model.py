@@ -250,7 +250,10 @@ class RowDelegate(QStyledItemDelegate):
         try:
             if row.item is None:
                 painter.setFont(bold)
-                painter.setPen(palette.color(QPalette.ColorRole.WindowText))
+                # A header is not selectable, so Qt hands it the disabled (grey) colours.
+                painter.setPen(
+                    palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.WindowText)
+                )
                 text_rect = rect.adjusted(4, 6, -4, -2)
                 elided = QFontMetrics(bold).elidedText(
                     row.header, Qt.TextElideMode.ElideRight, text_rect.width()
