@@ -158,7 +158,7 @@ def _run(args: argparse.Namespace, config_dir: Path, secrets: SecretStore, *, de
             launch_args=launch_args,
         )
         single.show_requested.connect(lambda: app.show_list(None))
-        app.tray.quit_requested.connect(qapp.quit)
+        app.tray.quit_requested.connect(lambda: app.request_quit(qapp.quit))
         return app
 
     startup = Startup(qapp, build)
@@ -210,6 +210,7 @@ def build_app(
         with_acknowledgements,
     )
     from trayapp.mail.service import WatchService, password_source
+    from trayapp.policy import ClockPolicy
     from trayapp.store.db import StateStore
 
     store = StateStore(config.directory)
@@ -220,6 +221,7 @@ def build_app(
             password_source(secrets, missing_hint="remove the inbox and add it again"),
             store,
             merge_acknowledgements=partial(with_acknowledgements, store),
+            schedule_for=ClockPolicy(config).schedule,
         )
     bridge = WatchBridge(service)
     tray = TrayController()

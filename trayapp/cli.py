@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "pending": "trayapp.commands.pending",
     "ack": "trayapp.commands.ack",
     "watch": "trayapp.commands.watch",
+    "report": "trayapp.commands.report",
 }
 
 
@@ -40,6 +41,9 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     chosen = _command_named(argv) if argv is not None else None
     for name in [chosen] if chosen is not None else list(COMMANDS):
         importlib.import_module(COMMANDS[name]).register(sub)
+    from trayapp.cli_i18n import translate_parser
+
+    translate_parser(parser)  # help texts in the user's language (trayapp/cli_ja.py)
     return parser
 
 
@@ -70,10 +74,39 @@ def tray_app_args(argv: Sequence[str] | None = None) -> argparse.Namespace | Non
     return None if rest else args
 
 
+def settings_language(argv: Sequence[str] | None = None) -> str | None:
+    """The language chosen in Ippo's settings ('ja', 'en'), if any: the command line follows
+    it as the tray app does. Reads config.json only if it exists (creates nothing)."""
+    import os
+    from pathlib import Path
+
+    parser = argparse.ArgumentParser(add_help=False, exit_on_error=False)
+    parser.add_argument("--config-dir")
+    try:
+        known, _rest = parser.parse_known_args(argv)
+    except argparse.ArgumentError:
+        return None
+    from trayapp.config import CONFIG_ENV, ConfigError, ConfigStore
+
+    raw = known.config_dir or os.environ.get(CONFIG_ENV)
+    if not raw:
+        import platformdirs
+
+        raw = platformdirs.user_config_dir("ippo")
+    try:
+        language = ConfigStore(Path(raw).expanduser()).settings.get("language")
+    except (ConfigError, OSError):
+        return None
+    return language if language in ("ja", "en") else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = tray_app_args(argv)
     if args is None:
+        from trayapp.cli_i18n import use_language
+
         given = list(sys.argv[1:] if argv is None else argv)
+        use_language(settings_language(given))
         args = build_parser(given).parse_args(given)
     handler = getattr(args, "handler", None)
     if handler is None:

@@ -34,6 +34,7 @@ FILE_MODE = 0o600
 DEFAULT_SETTINGS: dict[str, Any] = {
     "language": None,  # None: follow the system locale; "ja" or "en"
     "autostart": None,  # None: not decided yet (turned on after the first account is added)
+    "confirm_quit": True,  # ask before quitting (it stops the reminders); False: "don't ask"
 }
 
 LANGUAGES = ("ja", "en")
@@ -57,11 +58,12 @@ class AppSettings:
 
 
 _ACCOUNT_FIELDS = tuple(f.name for f in dataclasses.fields(AccountConfig))
-_TUPLE_FIELDS = frozenset({"folders", "aliases"})
+_TUPLE_FIELDS = frozenset({"folders", "aliases", "days_off"})
 _INT_FIELDS = frozenset({"imap_port", "lookback_days"})
 _OPTIONAL_INT_FIELDS = frozenset({"smtp_port"})
 _OPTIONAL_FIELDS = frozenset(
     {"username", "ca_file", "sent_folder", "smtp_host", "smtp_port", "smtp_username"}
+    | {"timezone", "holidays"}  # the working-hours clock (core.schedule)
 )
 _FLOAT_FIELDS = frozenset({"window_hours", "warning_hours", "urgent_hours"})
 
@@ -170,7 +172,24 @@ def account_from_dict(raw: Mapping[str, Any]) -> AccountConfig:
         raise ConfigError(f"account {name!r}: smtp_security must be 'ssl' or 'starttls'")
     if values.get("reply_charset", "utf-8") not in ("utf-8", "iso-2022-jp"):
         raise ConfigError(f"account {name!r}: reply_charset must be 'utf-8' or 'iso-2022-jp'")
+    _check_schedule(name, values)
     return AccountConfig(**values)
+
+
+def _check_schedule(name: str, values: Mapping[str, Any]) -> None:
+    """The working-hours clock's fields must read (core.schedule), or the account is refused
+    with a message naming the field -- never silently counted around the clock."""
+    from trayapp.core.schedule import ScheduleError, check_schedule_fields
+
+    try:
+        check_schedule_fields(
+            timezone=values.get("timezone"),
+            working_hours=values.get("working_hours", "always"),
+            holidays=values.get("holidays"),
+            days_off=values.get("days_off", ()),
+        )
+    except ScheduleError as error:
+        raise ConfigError(f"account {name!r}: {error}") from None
 
 
 class ConfigStore:

@@ -1,9 +1,10 @@
 """Japanese UI text, kept here as the one table a reviewer reads; written into ippo_ja.ts.
 
-Update after changing UI strings (from the repository root):
-    .venv/bin/pyside6-lupdate -locations none trayapp/ui/*.py -ts resources/translations/ippo_ja.ts
-    .venv/bin/python resources/translations/fill_ja.py resources/translations/ippo_ja.ts
-    .venv/bin/pyside6-lrelease resources/translations/ippo_ja.ts -qm resources/translations/ippo_ja.qm
+After changing UI strings, from the repository root:
+    .venv/bin/python resources/translations/fill_ja.py
+It extracts every string of trayapp/ (pyside6-lupdate, dropping ones the code no longer
+uses), fills in the table below, compiles ippo_ja.qm (pyside6-lrelease) and lists any string
+that has no Japanese yet. tests/unit/test_translations.py fails until none is missing.
 """
 
 JA = {
@@ -62,8 +63,8 @@ JA = {
  ('PendingWindow', 'Waiting for a reply (%n)'): '返信待ち（%n件）',
  ('PendingWindow', 'Acknowledged — promised answer (%n)'): '一報済み — 回答の約束（%n件）',
  ('PendingWindow', '(no subject)'): '（件名なし）',
- ('PendingWindow', '%1 late'): '%1 超過',
- ('PendingWindow', '%1 left'): 'あと %1',
+ ('PendingWindow', '%1 late'): '%1超過',
+ ('PendingWindow', '%1 left'): 'あと%1',
  ('PendingWindow', 'Promised answer by %1'): '回答の約束：%1 まで',
  ('PendingWindow', 'Reply due by %1'): '返信期限：%1',
  ('PendingWindow', 'Not covered: %1 — %2'): '見守れていません：%1 — %2',
@@ -79,17 +80,12 @@ JA = {
  ('SettingsDialog', 'General'): '全般',
  ('SettingsDialog', 'Add inbox…'): '受信箱を追加…',
  ('SettingsDialog', 'Remove'): '削除',
- ('SettingsDialog', ' h'): ' 時間',
- ('SettingsDialog', ' days'): ' 日',
  ('SettingsDialog', 'Reply within'): '返信期限',
- ('SettingsDialog', 'Warn this long before'): '注意を出すのは期限の',
- ('SettingsDialog', 'Urgent this long before'): '至急にするのは期限の',
  ('SettingsDialog', 'Look back'): 'さかのぼる期間',
  ('SettingsDialog', 'Language'): '言語',
  ('SettingsDialog', 'System default'): 'システムの設定に従う',
  ('SettingsDialog', 'Start Ippo when I log in'): 'ログイン時に Ippo を起動する',
  ('Tooltip', 'Nothing waits for a reply'): '返信待ちはありません',
- ('Tooltip', '{overdue} overdue · {urgent} urgent · {warning} warning · {calm} calm'): '期限切れ {overdue} · 至急 {urgent} · 注意 {warning} · 余裕 {calm}',
  ('Tooltip', '{count} acknowledged, promise pending'): '一報済み・回答待ち {count}件',
  ('Tooltip', 'Next: {sender} — {subject} ({left} left)'): '次の期限：{sender}「{subject}」あと{left}',
  ('Tooltip', 'Overdue: {sender} — {subject} ({left} late)'): '期限切れ：{sender}「{subject}」{left}超過',
@@ -122,25 +118,96 @@ JA = {
  ('Health', 'retrying'): '再接続待ち',
  ('Health', 'error: %1'): 'エラー：%1',
  ('Health', 'error'): 'エラー',
+ ('QuitConfirmation', 'Quit Ippo?'): 'Ippo を終了しますか？',
+ ('QuitConfirmation', 'While Ippo is closed, nobody watches your inboxes: no reminder comes before a reply is due. Quit anyway?'): 'Ippo を閉じている間は受信箱を見守れず、返信期限が近づいてもお知らせできません。終了しますか？',
+ ('QuitConfirmation', 'Quit'): '終了する',
+ ('QuitConfirmation', 'Keep running'): '起動したままにする',
+ ('QuitConfirmation', "Don't ask again"): '次回から確認しない',
+ ('IppoApp', 'The inquiry is in the inbox of %1 (%2): “%3” from %4.'): '問い合わせは %1（%2）の受信箱にあります：%4 さんからの「%3」',
+ ('IppoApp', 'No mail program is set up on this computer, so nothing was opened.'): 'このパソコンにはメールソフトが設定されていないため、何も開けませんでした。',
+ ('IppoApp', 'No web browser is set up on this computer, so nothing was opened.'): 'このパソコンにはウェブブラウザーが設定されていないため、何も開けませんでした。',
+ ('IppoApp', 'A reply draft opened in your mail program (mail programs cannot be asked to show one particular message).'): 'メールソフトで返信の下書きを開きました（メールソフトに特定の1通を表示させることはできません）。',
+ ('Startup', 'Ippo could not start: %1'): 'Ippo を起動できませんでした：%1',
+ ('TrayController', 'Fix “%1”…'): '「%1」の接続を直す…',
+ ('NewPasswordDialog', 'Enter the new password'): '新しいパスワードの入力',
+ ('NewPasswordDialog', '%1 (%2) is not watched at the moment.'): '%1（%2）は現在見守れていません。',
+ ('NewPasswordDialog', 'New password (or app password)'): '新しいパスワード（またはアプリパスワード）',
+ ('NewPasswordDialog', 'Test and save'): '接続を確認して保存',
+ ('NewPasswordDialog', 'Enter the password (or app password).'): 'パスワード（またはアプリパスワード）を入力してください。',
+ ('NewPasswordDialog', 'Testing the connection to %1…'): '%1 への接続を確認しています…',
+ ('NewPasswordDialog', 'Could not log in: %1\nNothing was saved.'): 'ログインできませんでした：%1\nパスワードは保存されていません。',
+ ('NewPasswordDialog', 'The login works, but the password could not be stored: %1'): 'ログインはできましたが、パスワードを保存できませんでした：%1',
+ ('AckDialog', 'It may or may not have gone out: the connection broke just as it was sent. Look in Sent (or wait for the customer) before you press Retry.'): '送信の瞬間に接続が切れたため、届いたかどうか分かりません。送信済みフォルダーを確認してから（またはお客様の反応を待ってから）再送信してください。',
+ ('AckDialog', 'It is being sent right now (from another window or command). Try again in a minute.'): 'ちょうど今、別のウィンドウかコマンドから送信中です。1分ほどしてからもう一度お試しください。',
+ ('AckDialog', 'This inquiry was already acknowledged.'): 'この問い合わせには、すでに一報を送っています。',
+ ('AckDialog', 'Ippo has no password for this inbox. Enter it again (tray menu: Fix).'): 'この受信箱のパスワードが保存されていません。もう一度入力してください（トレイのメニューの「接続を直す」から）。',
+ ('Language', 'en'): 'ja',  # the catalog names its own language (i18n.ui_language)
+ ('Duration', '{d}d'): '{d}日',
+ ('Duration', '{h}h'): '{h}時間',
+ ('Duration', '{m}m'): '{m}分',
+ ('Duration', '{d}d {h}h'): '{d}日{h}時間',
+ ('Duration', '{h}h {m:02d}m'): '{h}時間{m}分',
+ ('IppoApp', 'Ippo'): 'Ippo',
+ ('IppoApp', 'No program is set up to open this link:\n%1'): 'このリンクを開くプログラムが設定されていません：\n%1',
+ ('IppoApp', 'Remove inbox'): '受信箱の削除',
+ ('IppoApp', 'Stop watching %1? Its password is deleted from the keyring and what Ippo remembers about it is forgotten. The mailbox itself is not changed.'): '%1 の見守りをやめますか？パスワードはキーリングから削除され、Ippo がこの受信箱について覚えていること（対応済みの印、無視する送信者、回答の約束）も消えます。メールボックス自体は変更されません。',
+ ('SettingsDialog', 'Name shown to customers'): 'お客様に見える差出人名',
+ ('SettingsDialog', 'Signature (Japanese replies)'): '署名（日本語の返信）',
+ ('SettingsDialog', 'Signature (English replies)'): '署名（英語の返信）',
+ ('SettingsDialog', 'e.g. Sample Shop, Taro Suzuki'): '例：一報商店 鈴木 太郎',
+ ('SettingsDialog', '%1 before the deadline'): '期限の%1前',
+ ('SettingsDialog', '%1 after it arrives'): '受信から%1以内',
+ ('SettingsDialog', 'the last %1 days'): '過去%1日分',
+ ('SettingsDialog', 'Warning'): '「注意」にする時刻',
+ ('SettingsDialog', 'Urgent'): '「至急」にする時刻',
+ ('Tooltip', 'Nothing known to wait — not every inbox is watched'): '見守れていない受信箱があるため、返信待ちがないとは言えません',
+ ('Tooltip', 'No inbox is watched yet: add one from this menu'): 'まだ受信箱を見守っていません。このメニューから追加してください',
+ ('Tooltip', '{waiting} waiting: {overdue} overdue · {urgent} urgent · {warning} warning · {calm} calm'): '返信待ち {waiting}件：期限切れ {overdue} · 至急 {urgent} · 注意 {warning} · 余裕 {calm}',
+ ('Tooltip', '{count} acknowledged, {late} of them past the promised time'): '一報済み・回答待ち {count}件（うち{late}件は約束の期限切れ）',
 }
-import sys, xml.etree.ElementTree as ET
-path = sys.argv[1]
-t = ET.parse(path)
-missing = []
-for c in t.getroot().iter('context'):
-    name = c.findtext('name')
-    for m in c.findall('message'):
-        src = m.findtext('source')
-        tr = m.find('translation')
-        ja = JA.get((name, src))
-        if ja is None:
-            missing.append((name, src)); continue
-        if m.get('numerus') == 'yes':
-            for nf in list(tr): tr.remove(nf)
-            nf = ET.SubElement(tr, 'numerusform'); nf.text = ja
-            tr.text = None
-        else:
-            tr.text = ja
-        tr.attrib.pop('type', None)
-t.write(path, encoding='utf-8', xml_declaration=True)
-print('missing', missing)
+
+
+def main() -> int:
+    import subprocess
+    import sys
+    import xml.etree.ElementTree as ET
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    ts = root / "resources" / "translations" / "ippo_ja.ts"
+    tools = Path(sys.executable).parent
+    sources = sorted(str(p.relative_to(root)) for p in (root / "trayapp").rglob("*.py"))
+    subprocess.run(
+        [tools / "pyside6-lupdate", "-locations", "none", "-no-obsolete", *sources, "-ts", ts],
+        cwd=root, check=True,
+    )
+    tree = ET.parse(ts)
+    missing = []
+    for context in tree.getroot().iter("context"):
+        name = context.findtext("name")
+        for message in context.findall("message"):
+            source = message.findtext("source")
+            translation = message.find("translation")
+            assert translation is not None
+            ja = JA.get((name, source))
+            if ja is None:
+                missing.append((name, source))
+                continue
+            if message.get("numerus") == "yes":
+                for form in list(translation):
+                    translation.remove(form)
+                ET.SubElement(translation, "numerusform").text = ja
+                translation.text = None
+            else:
+                translation.text = ja
+            translation.attrib.pop("type", None)
+    tree.write(ts, encoding="utf-8", xml_declaration=True)
+    qm = ts.with_suffix(".qm")
+    subprocess.run([tools / "pyside6-lrelease", ts, "-qm", qm], cwd=root, check=True)
+    for context, source in missing:
+        print(f"no Japanese yet: [{context}] {source}")
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -19,6 +19,22 @@
         <translation>送信できませんでした：%1</translation>
     </message>
     <message>
+        <source>It may or may not have gone out: the connection broke just as it was sent. Look in Sent (or wait for the customer) before you press Retry.</source>
+        <translation>送信の瞬間に接続が切れたため、届いたかどうか分かりません。送信済みフォルダーを確認してから（またはお客様の反応を待ってから）再送信してください。</translation>
+    </message>
+    <message>
+        <source>It is being sent right now (from another window or command). Try again in a minute.</source>
+        <translation>ちょうど今、別のウィンドウかコマンドから送信中です。1分ほどしてからもう一度お試しください。</translation>
+    </message>
+    <message>
+        <source>This inquiry was already acknowledged.</source>
+        <translation>この問い合わせには、すでに一報を送っています。</translation>
+    </message>
+    <message>
+        <source>Ippo has no password for this inbox. Enter it again (tray menu: Fix).</source>
+        <translation>この受信箱のパスワードが保存されていません。もう一度入力してください（トレイのメニューの「接続を直す」から）。</translation>
+    </message>
+    <message>
         <source>Quick acknowledgement</source>
         <translation>一報を送る</translation>
     </message>
@@ -193,6 +209,29 @@ Nothing was saved.</source>
     </message>
 </context>
 <context>
+    <name>Duration</name>
+    <message>
+        <source>{d}d</source>
+        <translation>{d}日</translation>
+    </message>
+    <message>
+        <source>{h}h</source>
+        <translation>{h}時間</translation>
+    </message>
+    <message>
+        <source>{m}m</source>
+        <translation>{m}分</translation>
+    </message>
+    <message>
+        <source>{d}d {h}h</source>
+        <translation>{d}日{h}時間</translation>
+    </message>
+    <message>
+        <source>{h}h {m:02d}m</source>
+        <translation>{h}時間{m}分</translation>
+    </message>
+</context>
+<context>
     <name>Health</name>
     <message>
         <source>connected</source>
@@ -220,6 +259,44 @@ Nothing was saved.</source>
     </message>
 </context>
 <context>
+    <name>IppoApp</name>
+    <message>
+        <source>Ippo</source>
+        <translation>Ippo</translation>
+    </message>
+    <message>
+        <source>The inquiry is in the inbox of %1 (%2): “%3” from %4.</source>
+        <translation>問い合わせは %1（%2）の受信箱にあります：%4 さんからの「%3」</translation>
+    </message>
+    <message>
+        <source>No mail program is set up on this computer, so nothing was opened.</source>
+        <translation>このパソコンにはメールソフトが設定されていないため、何も開けませんでした。</translation>
+    </message>
+    <message>
+        <source>No web browser is set up on this computer, so nothing was opened.</source>
+        <translation>このパソコンにはウェブブラウザーが設定されていないため、何も開けませんでした。</translation>
+    </message>
+    <message>
+        <source>A reply draft opened in your mail program (mail programs cannot be asked to show one particular message).</source>
+        <translation>メールソフトで返信の下書きを開きました（メールソフトに特定の1通を表示させることはできません）。</translation>
+    </message>
+    <message>
+        <source>Remove inbox</source>
+        <translation>受信箱の削除</translation>
+    </message>
+    <message>
+        <source>Stop watching %1? Its password is deleted from the keyring and what Ippo remembers about it is forgotten. The mailbox itself is not changed.</source>
+        <translation>%1 の見守りをやめますか？パスワードはキーリングから削除され、Ippo がこの受信箱について覚えていること（対応済みの印、無視する送信者、回答の約束）も消えます。メールボックス自体は変更されません。</translation>
+    </message>
+</context>
+<context>
+    <name>Language</name>
+    <message>
+        <source>en</source>
+        <translation>ja</translation>
+    </message>
+</context>
+<context>
     <name>Messages</name>
     <message>
         <source>Ippo</source>
@@ -240,6 +317,43 @@ Nothing was saved.</source>
     <message>
         <source>Ippo keeps mail passwords only in the system keyring and never in a file. Unlock or install a keyring (GNOME Keyring, KWallet, Windows Credential Manager, macOS Keychain) and try again. Nothing was saved.</source>
         <translation>Ippo はメールのパスワードをOSのキーリングにだけ保存し、ファイルには書きません。キーリング（GNOME Keyring、KWallet、Windows 資格情報マネージャー、macOS キーチェーン）のロックを解除するか導入してから、もう一度お試しください。何も保存されていません。</translation>
+    </message>
+</context>
+<context>
+    <name>NewPasswordDialog</name>
+    <message>
+        <source>Enter the new password</source>
+        <translation>新しいパスワードの入力</translation>
+    </message>
+    <message>
+        <source>%1 (%2) is not watched at the moment.</source>
+        <translation>%1（%2）は現在見守れていません。</translation>
+    </message>
+    <message>
+        <source>New password (or app password)</source>
+        <translation>新しいパスワード（またはアプリパスワード）</translation>
+    </message>
+    <message>
+        <source>Test and save</source>
+        <translation>接続を確認して保存</translation>
+    </message>
+    <message>
+        <source>Enter the password (or app password).</source>
+        <translation>パスワード（またはアプリパスワード）を入力してください。</translation>
+    </message>
+    <message>
+        <source>Testing the connection to %1…</source>
+        <translation>%1 への接続を確認しています…</translation>
+    </message>
+    <message>
+        <source>Could not log in: %1
+Nothing was saved.</source>
+        <translation>ログインできませんでした：%1
+パスワードは保存されていません。</translation>
+    </message>
+    <message>
+        <source>The login works, but the password could not be stored: %1</source>
+        <translation>ログインはできましたが、パスワードを保存できませんでした：%1</translation>
     </message>
 </context>
 <context>
@@ -329,11 +443,11 @@ Nothing was saved.</source>
     </message>
     <message>
         <source>%1 late</source>
-        <translation>%1 超過</translation>
+        <translation>%1超過</translation>
     </message>
     <message>
         <source>%1 left</source>
-        <translation>あと %1</translation>
+        <translation>あと%1</translation>
     </message>
     <message>
         <source>Promised answer by %1</source>
@@ -350,6 +464,29 @@ Nothing was saved.</source>
     <message>
         <source>Done (D)</source>
         <translation>回答済み (D)</translation>
+    </message>
+</context>
+<context>
+    <name>QuitConfirmation</name>
+    <message>
+        <source>Quit Ippo?</source>
+        <translation>Ippo を終了しますか？</translation>
+    </message>
+    <message>
+        <source>While Ippo is closed, nobody watches your inboxes: no reminder comes before a reply is due. Quit anyway?</source>
+        <translation>Ippo を閉じている間は受信箱を見守れず、返信期限が近づいてもお知らせできません。終了しますか？</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>終了する</translation>
+    </message>
+    <message>
+        <source>Keep running</source>
+        <translation>起動したままにする</translation>
+    </message>
+    <message>
+        <source>Don't ask again</source>
+        <translation>次回から確認しない</translation>
     </message>
 </context>
 <context>
@@ -379,28 +516,48 @@ Nothing was saved.</source>
         <translation>削除</translation>
     </message>
     <message>
-        <source> h</source>
-        <translation> 時間</translation>
+        <source>%1 before the deadline</source>
+        <translation>期限の%1前</translation>
     </message>
     <message>
-        <source> days</source>
-        <translation> 日</translation>
+        <source>%1 after it arrives</source>
+        <translation>受信から%1以内</translation>
+    </message>
+    <message>
+        <source>the last %1 days</source>
+        <translation>過去%1日分</translation>
+    </message>
+    <message>
+        <source>Warning</source>
+        <translation>「注意」にする時刻</translation>
+    </message>
+    <message>
+        <source>Urgent</source>
+        <translation>「至急」にする時刻</translation>
+    </message>
+    <message>
+        <source>e.g. Sample Shop, Taro Suzuki</source>
+        <translation>例：一報商店 鈴木 太郎</translation>
     </message>
     <message>
         <source>Reply within</source>
         <translation>返信期限</translation>
     </message>
     <message>
-        <source>Warn this long before</source>
-        <translation>注意を出すのは期限の</translation>
-    </message>
-    <message>
-        <source>Urgent this long before</source>
-        <translation>至急にするのは期限の</translation>
-    </message>
-    <message>
         <source>Look back</source>
         <translation>さかのぼる期間</translation>
+    </message>
+    <message>
+        <source>Name shown to customers</source>
+        <translation>お客様に見える差出人名</translation>
+    </message>
+    <message>
+        <source>Signature (Japanese replies)</source>
+        <translation>署名（日本語の返信）</translation>
+    </message>
+    <message>
+        <source>Signature (English replies)</source>
+        <translation>署名（英語の返信）</translation>
     </message>
     <message>
         <source>Language</source>
@@ -416,18 +573,37 @@ Nothing was saved.</source>
     </message>
 </context>
 <context>
+    <name>Startup</name>
+    <message>
+        <source>Ippo could not start: %1</source>
+        <translation>Ippo を起動できませんでした：%1</translation>
+    </message>
+</context>
+<context>
     <name>Tooltip</name>
     <message>
         <source>Nothing waits for a reply</source>
         <translation>返信待ちはありません</translation>
     </message>
     <message>
-        <source>{overdue} overdue · {urgent} urgent · {warning} warning · {calm} calm</source>
-        <translation>期限切れ {overdue} · 至急 {urgent} · 注意 {warning} · 余裕 {calm}</translation>
+        <source>Nothing known to wait — not every inbox is watched</source>
+        <translation>見守れていない受信箱があるため、返信待ちがないとは言えません</translation>
+    </message>
+    <message>
+        <source>No inbox is watched yet: add one from this menu</source>
+        <translation>まだ受信箱を見守っていません。このメニューから追加してください</translation>
+    </message>
+    <message>
+        <source>{waiting} waiting: {overdue} overdue · {urgent} urgent · {warning} warning · {calm} calm</source>
+        <translation>返信待ち {waiting}件：期限切れ {overdue} · 至急 {urgent} · 注意 {warning} · 余裕 {calm}</translation>
     </message>
     <message>
         <source>{count} acknowledged, promise pending</source>
         <translation>一報済み・回答待ち {count}件</translation>
+    </message>
+    <message>
+        <source>{count} acknowledged, {late} of them past the promised time</source>
+        <translation>一報済み・回答待ち {count}件（うち{late}件は約束の期限切れ）</translation>
     </message>
     <message>
         <source>Next: {sender} — {subject} ({left} left)</source>
@@ -448,6 +624,10 @@ Nothing was saved.</source>
 </context>
 <context>
     <name>TrayController</name>
+    <message>
+        <source>Fix “%1”…</source>
+        <translation>「%1」の接続を直す…</translation>
+    </message>
     <message>
         <source>Open list</source>
         <translation>返信待ちを開く</translation>

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import subprocess
+import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from trayapp.core.model import Inquiry, ItemState
 
@@ -91,3 +96,29 @@ def sample_items(now: datetime = NOW) -> list[Inquiry]:
             now=now,
         ),
     ]
+
+
+@contextlib.contextmanager
+def shown_scene(env: dict[str, str], module: str, *args: str) -> Iterator[list[str]]:
+    """Run `python -m tests.gui.<module> ARGS` on a test desktop until it prints 'shown';
+    yield the lines it printed up to then (the scene stays up to be screenshotted)."""
+    root = Path(__file__).resolve().parents[2]
+    scene = subprocess.Popen(
+        [sys.executable, "-m", f"tests.gui.{module}", *args],
+        cwd=root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert scene.stdout is not None
+        lines = []
+        for line in scene.stdout:
+            lines.append(line.strip())
+            if line.strip() == "shown":
+                break
+        yield lines
+    finally:
+        scene.terminate()
+        scene.wait(10)

@@ -3,10 +3,11 @@ sending for real (real SMTP into the test Dovecot) with errors shown and retried
 
 from __future__ import annotations
 
+import dataclasses
 import email
 import threading
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import timedelta, timezone
 from email import policy
 from pathlib import Path
 from typing import Any
@@ -135,7 +136,9 @@ def test_promise_picker_fills_the_time_and_keeps_other_edits(dialog: AckDialog) 
     dialog.custom_time.setDateTime(dialog._qt_time(chosen))
     assert dialog.promise_due_at() == chosen
     assert promise_phrase(chosen, "ja", now) in dialog.body.toPlainText()
-    assert "15時30分まで" in dialog.body.toPlainText()
+    # Japan's time: a Japanese reply written outside UTC+9 says 日本時間
+    in_japan = chosen.astimezone(timezone(timedelta(hours=9)))
+    assert f"{in_japan.hour}時30分まで" in dialog.body.toPlainText()
 
 
 def test_promise_removed_from_text_is_pointed_out(dialog: AckDialog) -> None:
@@ -223,3 +226,68 @@ def test_error_is_shown_with_reason_and_retry_sends_once(
     assert len(smtp_server.accepted) == 1 and delivered_count(dovecot, customer) == 1
     # Retry sent the recorded message itself: one journal entry, filed.
     assert [r.state for r in service._store.acks(account.name)] == ["filed"]
+
+
+def test_retry_is_not_offered_before_a_send_failed(dialog: AckDialog) -> None:
+    dialog.show()
+    assert dialog.send_button.isVisible()
+    assert not dialog.retry_button.isVisible()
+    dialog._on_failed(OSError("connection refused"))  # what a failed send reports
+    assert dialog.retry_button.isVisible()
+
+
+def test_an_overdue_inquiry_opens_with_an_apology(qtbot: Any, store: StateStore) -> None:
+    now = local_now()
+    late = dataclasses.replace(
+        offline_inquiry(), received_at=now - timedelta(hours=30), due_at=now - timedelta(hours=6)
+    )
+    service = AcknowledgeService(store, KeyringSecretStore())
+    box = AckDialog(offline_account(), late, load_templates(), service, local_now)
+    qtbot.addWidget(box)
+    assert box.body.toPlainText().split("\n")[:3] == [
+        "髙橋 一郎様", "", "ご返信が遅くなり、大変申し訳ございません。"
+    ]
+    box.language_box.setCurrentIndex(box.language_box.findData("en"))
+    assert box.body.toPlainText().split("\n")[2] == "I am sorry to have kept you waiting."
+    # an inquiry still within its window gets no apology
+    assert "申し訳ございません" not in AckDialog(
+        offline_account(), offline_inquiry(), load_templates(), service, local_now
+    ).body.toPlainText()
+
+
+def test_signature_follows_the_reply_language(qtbot: Any, store: StateStore) -> None:
+    account = dataclasses.replace(offline_account(), signature_en="--\nIppo Shop, Suzuki")
+    service = AcknowledgeService(store, KeyringSecretStore())
+    box = AckDialog(account, offline_inquiry(), load_templates(), service, local_now)
+    qtbot.addWidget(box)
+    assert box.body.toPlainText().rstrip().endswith("一報商店 鈴木")
+    box.language_box.setCurrentIndex(box.language_box.findData("en"))
+    assert box.body.toPlainText().rstrip().endswith("Ippo Shop, Suzuki")
+
+
+def test_a_refused_login_is_said_plainly(dialog: AckDialog) -> None:
+    from trayapp.mail.acknowledge import SendFailed
+    from trayapp.mail.errors import AuthenticationFailed
+
+    cause = AuthenticationFailed(
+        "login failed (wrong user name or password?): 535 b'5.7.8 bad'", host="smtp.x", port=465
+    )
+    failure = SendFailed(str(cause), message_id="m@x")
+    failure.__cause__ = cause
+    dialog.show()
+    dialog._on_failed(failure)
+    assert dialog.error.text() == (
+        "Not sent: The server smtp.x refused the user name or password. If you changed the"
+        " password (or need an app password), enter the new one."
+    )
+    assert dialog.retry_button.isVisible()
+
+
+def test_an_uncertain_send_is_explained_in_the_users_terms(dialog: AckDialog) -> None:
+    from trayapp.mail.acknowledge import SendUncertain
+
+    dialog.show()
+    dialog._on_failed(SendUncertain("OutcomeUnknown: reset after DATA; Retry checks Sent first"))
+    assert dialog.error.text().startswith("Not sent: It may or may not have gone out")
+    assert "OutcomeUnknown" not in dialog.error.text()
+    assert dialog.retry_button.isVisible()

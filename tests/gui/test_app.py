@@ -51,6 +51,7 @@ class FakeWatch:
         self.listeners: list[Callable[[WatchSnapshot], None]] = []
         self.current = WatchSnapshot(NOW, (), {}, tuple(self.accounts), True)
         self.refreshes = 0
+        self.retries: list[str | None] = []
         self.set_accounts_calls: list[list[AccountConfig]] = []
         self.forgotten: list[str] = []
         self.live: set[str] = set()
@@ -73,7 +74,7 @@ class FakeWatch:
         worker.join()
 
     def retry_now(self, account: str | None = None) -> None:
-        pass
+        self.retries.append(account)
 
     def refresh(self) -> None:
         self.refreshes += 1
@@ -127,6 +128,8 @@ class Harness:
             check_login=lambda account, password: self.logins.append((account, password)),
             open_url=self.open_url,
         )
+        self.handlers: dict[str, bool | None] = {"mailto": True, "https": True}
+        self.app.url_handler_known = lambda scheme: self.handlers.get(scheme)
 
     def open_url(self, url: QUrl) -> bool:
         self.opened.append(url)
@@ -174,9 +177,9 @@ def test_an_account_not_covered_shows_in_badge_and_list(harness: Harness, qtbot:
     qtbot.waitUntil(lambda: app.pending.item("w1") is not None)
     badge = app.tray.current_badge()
     assert badge is not None and badge.kind == "error"
-    assert "authentication failed" in app.tray.toolTip()
+    assert "refused the user name or password" in app.tray.toolTip()  # a plain sentence
     assert not app.pending.banner.isHidden()
-    assert "authentication failed" in app.pending.banner.text()
+    assert "refused the user name or password" in app.pending.banner.text()
 
 
 def test_acknowledge_opens_the_dialog_once(harness: Harness, qtbot: QtBot) -> None:
@@ -251,14 +254,19 @@ def test_marking_an_acknowledged_item_done_closes_its_promise(
     qtbot.waitUntil(lambda: harness.watch.refreshes >= 1)  # then the service recomputes
 
 
-def test_open_in_mail_uses_a_reply_draft_for_a_custom_server(
-    harness: Harness, qtbot: QtBot
-) -> None:
+def _started_with_one_inquiry(harness: Harness, qtbot: QtBot) -> IppoApp:
     app = harness.app
     app.start()
     item = inquiry("w1", timedelta(hours=3), "Jane Miller <jane@example.com>", "Order #4521")
     harness.watch.publish([item], {"shop": CONNECTED})
     qtbot.waitUntil(lambda: app.pending.item("w1") is not None)
+    return app
+
+
+def test_open_in_mail_uses_a_reply_draft_for_a_custom_server(
+    harness: Harness, qtbot: QtBot
+) -> None:
+    app = _started_with_one_inquiry(harness, qtbot)
     app.pending.select_item("w1")
     app.pending.open_button.click()
     assert [u.scheme() for u in harness.opened] == ["mailto"]
@@ -267,6 +275,119 @@ def test_open_in_mail_uses_a_reply_draft_for_a_custom_server(
     fields = parse_qs(url.query)
     assert fields["subject"] == ["Re: Order #4521"]
     assert fields["In-Reply-To"] == ["<w1@mail.example.jp>"]
+
+
+def _shown_texts(app: IppoApp) -> list[str]:
+    return [box.text() for box in app.messages if box.isVisible()]
+
+
+def test_open_in_mail_says_what_it_did_and_never_fails_silently(
+    harness: Harness, qtbot: QtBot
+) -> None:
+    app = _started_with_one_inquiry(harness, qtbot)
+    app.open_in_mail("w1")
+    [said] = _shown_texts(app)
+    assert said.startswith("A reply draft opened in your mail program")
+    assert "“Order #4521” from jane@example.com" in said and "info@shop.example.jp" in said
+    for box in list(app.messages):
+        box.close()
+    qtbot.waitUntil(lambda: not _shown_texts(app))
+    # No program for mailto: links: nothing is handed to the system, and the user is told.
+    harness.handlers["mailto"] = False
+    harness.opened.clear()
+    app.open_in_mail("w1")
+    assert harness.opened == []
+    [said] = _shown_texts(app)
+    assert said.startswith("No mail program is set up on this computer, so nothing was opened.")
+    assert "Order #4521" in said
+
+
+def test_a_refused_password_is_fixed_in_one_click_from_the_tray(
+    harness: Harness, qtbot: QtBot
+) -> None:
+    from trayapp.ui.password_dialog import NewPasswordDialog
+
+    app = harness.app
+    app.start()
+    refused = AccountHealth(
+        HealthState.ERROR,
+        "mail.shop.example.jp:993: login failed (wrong user name or password?): "
+        "b'[AUTHENTICATIONFAILED] Authentication failed.'",
+    )
+    harness.watch.publish([inquiry("w1", timedelta(hours=3))], {"shop": refused})
+    qtbot.waitUntil(lambda: any(a.text() == "Fix “shop”…" for a in app.tray.menu_actions()))
+    next(a for a in app.tray.menu_actions() if a.text() == "Fix “shop”…").trigger()
+    [dialog] = app.password_dialogs
+    assert isinstance(dialog, NewPasswordDialog) and dialog.isVisible()
+    assert "refused the user name or password" in dialog.reason.text()
+    assert "b'" not in dialog.reason.text()
+    dialog.password.setText("the new one")
+    with qtbot.waitSignal(dialog.password_saved, timeout=5000):
+        dialog.save_button.click()
+    assert harness.logins[-1] == (SHOP, "the new one")  # tested before it is stored
+    assert harness.secrets.get_password("shop") == "the new one"
+    assert harness.watch.retries == ["shop"]  # and watched again at once
+    harness.watch.publish([inquiry("w1", timedelta(hours=3))], {"shop": CONNECTED})
+    qtbot.waitUntil(lambda: not any(a.text().startswith("Fix") for a in app.tray.menu_actions()))
+
+
+def test_a_new_password_that_does_not_log_in_is_not_stored(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    from trayapp.ui.password_dialog import NewPasswordDialog
+
+    def refuse(account: AccountConfig, password: str) -> None:
+        raise RuntimeError("login failed (wrong user name or password?): b'[AUTH] no'")
+
+    stored: list[tuple[str, str]] = []
+    dialog = NewPasswordDialog(SHOP, "", refuse, lambda n, p: stored.append((n, p)))
+    qtbot.addWidget(dialog)
+    dialog.password.setText("still wrong")
+    dialog.save_button.click()
+    qtbot.waitUntil(lambda: dialog.save_button.isEnabled(), timeout=5000)
+    assert stored == []
+    assert dialog.status.text().startswith("Could not log in: The mail server refused")
+
+
+def test_other_failures_lead_to_a_retry_or_the_settings(harness: Harness, qtbot: QtBot) -> None:
+    app = harness.app
+    app.start()
+    harness.watch.publish([], {"shop": AccountHealth(HealthState.RETRYING, "x:993: timed out")})
+    qtbot.waitUntil(lambda: harness.app.bridge.health.get("shop") is not None)
+    app.fix_account("shop")
+    assert harness.watch.retries == ["shop"] and app.settings_dialog is None
+    refused = AccountHealth(HealthState.ERROR, "x:993: certificate not trusted (self-signed)")
+    harness.watch.publish([], {"shop": refused})
+    qtbot.waitUntil(lambda: harness.app.bridge.health["shop"].state is HealthState.ERROR)
+    app.fix_account("shop")
+    assert app.settings_dialog is not None and app.settings_dialog.isVisible()
+    assert app.settings_dialog.account.currentData() == "shop"
+
+
+def test_quit_asks_once_and_remembers_dont_ask_again(harness: Harness, qtbot: QtBot) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    app = harness.app
+    app.start()
+    quits: list[int] = []
+
+    def question() -> QMessageBox:
+        return next(b for b in app.messages if b.objectName() == "QuitConfirmation")
+
+    app.request_quit(lambda: quits.append(1))
+    box = question()
+    assert "no reminder comes" in box.text() and quits == []
+    box.button(QMessageBox.StandardButton.NoButton)  # (custom buttons only)
+    keep = next(b for b in box.buttons() if b.text() == "Keep running")
+    keep.click()
+    assert quits == [] and harness.config.settings["confirm_quit"] is True
+    app.request_quit(lambda: quits.append(1))
+    box = question()
+    box.checkBox().setChecked(True)
+    next(b for b in box.buttons() if b.text() == "Quit").click()
+    assert quits == [1] and harness.config.settings["confirm_quit"] is False
+    app.request_quit(lambda: quits.append(2))  # asked once: now it just quits
+    assert quits == [1, 2]
 
 
 def test_first_run_opens_add_inbox_and_turns_on_start_at_login(
@@ -279,6 +400,8 @@ def test_first_run_opens_add_inbox_and_turns_on_start_at_login(
         dialog = app.add_dialog
         assert isinstance(dialog, AddInboxDialog) and dialog.isVisible()
         assert not h.autostart.is_enabled()  # nothing to watch yet: not started at login
+        badge = app.tray.current_badge()
+        assert badge is not None and badge.kind == "setup"  # not the calm check mark
         dialog.email.setText("info@shop.example.jp")
         dialog.password.setText("s3cret pass")
         dialog.imap_host.setText("mail.shop.example.jp")

@@ -27,9 +27,12 @@ SPECS = {
     "urgent-45m": BadgeSpec("45m", "urgent", Stage.URGENT),
     "overdue-2h": BadgeSpec("-2h", "overdue", Stage.OVERDUE),
     "overdue-12h": BadgeSpec("-12h", "overdue", Stage.OVERDUE),
+    "overdue-45m": BadgeSpec("-45m", "overdue", Stage.OVERDUE),
+    "error-late-2h": BadgeSpec("-2h", "error", Stage.OVERDUE),
     "empty": BadgeSpec("", "empty"),
     "error": BadgeSpec("", "error"),
     "error-45m": BadgeSpec("45m", "error", Stage.URGENT),
+    "setup": BadgeSpec("", "setup"),
 }
 # Font rasterisation may differ by a shade between FreeType builds: a pixel counts as
 # different only beyond this per-channel delta, and only a few may differ.
@@ -149,3 +152,28 @@ def test_rendering_is_pure(qapp: object) -> None:
     a = render_badge(spec, 24, dark_panel=False)
     b = render_badge(spec, 24, dark_panel=False)
     assert a == b
+
+
+@pytest.mark.gui
+@pytest.mark.parametrize("size", SIZES)
+def test_overdue_always_carries_a_minus_sign_without_colour(qapp: object, size: int) -> None:
+    """'-2h' must not read as '2h left' even in greyscale: a bar of the digits' ink left of
+    them, on their middle line, that a countdown with time left does not have. (The error
+    look's '-2h' is in its goldens.)"""
+    kind = "overdue"
+
+    def ink_run(image: QImage) -> int:
+        gray = image.convertToFormat(QImage.Format.Format_Grayscale8)
+        ink = QColor(FILL[kind]).lightness()  # the bar is far lighter than the fill
+        y = size // 2
+        best = run = 0
+        for x in range(size // 3):
+            light = max(QColor(gray.pixel(x, yy)).lightness() for yy in (y - 1, y, y + 1))
+            run = run + 1 if light > ink + 90 else 0
+            best = max(best, run)
+        return best
+
+    late = render_badge(BadgeSpec("-2h", kind, Stage.OVERDUE), size, dark_panel=True)
+    left = render_badge(BadgeSpec("2h", kind, Stage.URGENT), size, dark_panel=True)
+    assert ink_run(late) >= max(3, size // 6)
+    assert ink_run(left) < max(3, size // 6)

@@ -122,7 +122,33 @@ def test_not_covered_accounts_show_a_banner(window: PendingWindow) -> None:
         }
     )
     assert not window.banner.isHidden()
-    assert window.banner.text() == "Not covered: support — error: authentication failed"
+    assert window.banner.text() == (
+        "Not covered: support — error: The mail server refused the user name or password."
+        " If you changed the password (or need an app password), enter the new one."
+    )
+
+
+def test_the_banner_says_a_server_failure_plainly_in_japanese(
+    window: PendingWindow, qapp: QApplication
+) -> None:
+    switcher = LanguageSwitcher(qapp)
+    try:
+        assert switcher.apply("ja")
+        qapp.processEvents()
+        window.set_health(
+            {
+                "support": AccountHealth(
+                    HealthState.ERROR,
+                    reason="imap.example.jp:993: login failed (wrong user name or password?): "
+                    "b'[AUTHENTICATIONFAILED] Authentication failed.'",
+                )
+            }
+        )
+        text = window.banner.text()
+        assert "imap.example.jp にログインできません。" in text
+        assert "b'" not in text and "AUTHENTICATIONFAILED" not in text
+    finally:
+        switcher.apply("en")
 
 
 def test_keyboard_enter_and_shortcuts_emit_the_actions(window: PendingWindow, qtbot: QtBot) -> None:
@@ -186,8 +212,8 @@ def test_japanese_ui(window: PendingWindow, qapp: QApplication) -> None:
         assert window.windowTitle() == "Ippo — 返信待ち"
         assert window.ack_button.text() == "一報を送る (A)"
         assert _headers(window) == ["返信待ち（3件）", "一報済み — 回答の約束（1件）"]
-        assert _countdown(window, "overdue") == "2h 05m 超過"
-        assert _countdown(window, "urgent") == "あと 42m"
+        assert _countdown(window, "overdue") == "2時間5分超過"  # not "2h 05m 超過"
+        assert _countdown(window, "urgent") == "あと42分"
     finally:
         switcher.apply("en")
         qapp.processEvents()

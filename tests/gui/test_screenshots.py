@@ -4,14 +4,14 @@ in the tray, the list opens beside it, and screenshots are saved for a look at a
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QImage
 
 from tests.support.desktop_session import start_desktop
+
+from .helpers import shown_scene
 
 pytestmark = [pytest.mark.gui, pytest.mark.integration]
 
@@ -22,36 +22,21 @@ ARTIFACTS = ROOT / "artifacts" / "gui"
 @pytest.mark.parametrize("language", ["en", "ja"])
 def test_tray_badge_and_list_on_a_real_tray(language: str) -> None:
     # Xvfb + private bus + trayer only: no keyring, no notification daemon needed here.
-    with start_desktop(keyring="absent", notifications=False, width=1024, height=640) as desk:
-        scene = subprocess.Popen(
-            [sys.executable, "-m", "tests.gui.tray_scene", language],
-            cwd=ROOT,
-            env=desk.env(),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        try:
-            assert scene.stdout is not None
-            lines = []
-            for line in scene.stdout:
-                lines.append(line.strip())
-                if line.strip() == "shown":
-                    break
-            assert "tray-available=True" in lines, lines
-            assert "tray-visible=True" in lines, lines
-            shot = ARTIFACTS / f"tray-and-list-{language}.png"
-            desk.screenshot(shot)
-            # The tray host's corner now holds our badge: overdue red pixels near the top right.
-            image = QImage(str(shot))
-            assert not image.isNull()
-            red = 0
-            for y in range(0, 28):
-                for x in range(image.width() - 160, image.width()):
-                    c = image.pixelColor(x, y)
-                    if c.red() > 150 and c.green() < 60 and c.blue() < 60:
-                        red += 1
-            assert red > 40, f"no badge in the tray area ({red} red pixels)"
-        finally:
-            scene.terminate()
-            scene.wait(10)
+    with (
+        start_desktop(keyring="absent", notifications=False, width=1024, height=640) as desk,
+        shown_scene(desk.env(), "tray_scene", language) as lines,
+    ):
+        assert "tray-available=True" in lines, lines
+        assert "tray-visible=True" in lines, lines
+        shot = ARTIFACTS / f"tray-and-list-{language}.png"
+        desk.screenshot(shot)
+        # The tray host's corner now holds our badge: overdue red pixels near the top right.
+        image = QImage(str(shot))
+        assert not image.isNull()
+        red = 0
+        for y in range(0, 28):
+            for x in range(image.width() - 160, image.width()):
+                c = image.pixelColor(x, y)
+                if c.red() > 150 and c.green() < 60 and c.blue() < 60:
+                    red += 1
+        assert red > 40, f"no badge in the tray area ({red} red pixels)"

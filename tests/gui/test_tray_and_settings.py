@@ -41,8 +41,12 @@ def test_the_icon_and_tooltip_come_from_the_summary(tray: TrayController) -> Non
     assert sizes == {(n, n) for n in ICON_SIZES}
     lines = tray.toolTip().splitlines()
     assert lines[0] == "Ippo"
-    assert lines[1] == "NOT covered: support — error: authentication failed"
-    assert lines[2] == "1 overdue · 1 urgent · 0 warning · 2 calm"
+    assert lines[1] == (
+        "NOT covered: support — error: The mail server refused the user name or password."
+        " If you changed the password (or need an app password), enter the new one."
+    )
+    assert lines[2] == "3 waiting: 1 overdue · 1 urgent · 0 warning · 1 calm"
+    assert lines[3] == "1 acknowledged, promise pending"  # apart: 3 + 1 = the list's 4
     # Mail text in the tooltip cannot turn into markup.
     assert lines[-1] == "Overdue: 佐藤 花子 ‹hanako@example.jp› — ‹b›返品について‹/b› (2h late)"
     assert "<" not in tray.toolTip()
@@ -91,7 +95,14 @@ def test_japanese_menu(tray: TrayController, qapp: QApplication) -> None:
         tray.retranslate()
         assert next(a.text() for a in tray.menu_actions()) == "返信待ちを開く"
         tray.set_summary(summarize(sample_items(), {}, NOW))
-        assert tray.toolTip().splitlines()[1] == "期限切れ 1 · 至急 1 · 注意 0 · 余裕 2"
+        lines = tray.toolTip().splitlines()
+        assert lines[1] == "返信待ち 3件：期限切れ 1 · 至急 1 · 注意 0 · 余裕 1"
+        assert lines[-1].endswith("2時間超過")  # 時間, not 'h'
+        tray.set_summary(summarize([], {}, NOW, no_inbox=True))
+        assert tray.current_badge() == BadgeSpec("", "setup")
+        assert tray.toolTip().splitlines()[1] == (
+            "まだ受信箱を見守っていません。このメニューから追加してください"
+        )
     finally:
         switcher.apply("en")
         tray.retranslate()
@@ -163,3 +174,50 @@ def test_wake_timer_fires_once_at_the_moment(qtbot: QtBot) -> None:
     assert timer.is_armed()
     timer.arm(None)
     assert not timer.is_armed()
+
+
+def test_settings_edit_the_name_shown_to_customers_and_the_signatures(qtbot: QtBot) -> None:
+    shop = dataclasses.replace(ACCOUNTS[0], signature="--\n一報商店")
+    dialog = SettingsDialog([shop, ACCOUNTS[1]])
+    qtbot.addWidget(dialog)
+    changed: list[AccountConfig] = []
+    dialog.account_settings_changed.connect(changed.append)
+    # each box shows what a reply in its language carries: here the common signature
+    assert dialog.signature_ja.toPlainText() == dialog.signature_en.toPlainText() == "--\n一報商店"
+    dialog.display_name.setText("  一報商店 鈴木 ")
+    dialog.signature_en.setPlainText("--\nIppo Shop, Suzuki")
+    assert dialog.apply()
+    assert changed == [
+        dataclasses.replace(
+            shop, display_name="一報商店 鈴木", signature_en="--\nIppo Shop, Suzuki"
+        )
+    ]
+    assert changed[0].signature_for("ja") == "--\n一報商店"  # left as it was: stays common
+    dialog.account.setCurrentIndex(1)
+    assert dialog.display_name.text() == "" and dialog.signature_en.toPlainText() == ""
+    dialog.account.setCurrentIndex(0)
+    assert dialog.display_name.text() == "一報商店 鈴木"
+    assert dialog.signature_en.toPlainText() == "--\nIppo Shop, Suzuki"
+
+
+def test_settings_read_naturally_in_japanese_without_decimals(
+    qtbot: QtBot, qapp: QApplication
+) -> None:
+    switcher = LanguageSwitcher(qapp)
+    try:
+        assert switcher.apply("ja")
+        dialog = SettingsDialog([dataclasses.replace(ACCOUNTS[0], warning_hours=4.5)])
+        qtbot.addWidget(dialog)
+        assert dialog.warning_hours.text() == "期限の4時間30分前"
+        assert dialog.urgent_hours.text() == "期限の1時間前"
+        assert dialog.window_hours.text() == "受信から24時間以内"
+        assert dialog.lookback_days.text() == "過去7日分"
+        # typing it the Japanese way works
+        dialog.warning_hours.lineEdit().setText("期限の3時間前")
+        dialog.warning_hours.interpretText()
+        assert dialog.warning_hours.value() == 3.0
+    finally:
+        switcher.apply("en")
+    qapp.processEvents()  # LanguageChange reaches the dialog through the event loop
+    dialog.warning_hours.setValue(0.25)
+    assert dialog.warning_hours.text() == "15m before the deadline"

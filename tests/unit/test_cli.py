@@ -47,7 +47,7 @@ def test_help_still_lists_every_command() -> None:
     assert _ippo("--version").stdout.startswith("ippo ")
     missing = _ippo("--config-dir")
     assert missing.returncode == 2 and "expected one argument" in missing.stderr
-    assert "{account,pending,ack,watch}" in missing.stderr  # the full usage
+    assert "{account,pending,ack,watch,report}" in missing.stderr  # the full usage
 
 
 def test_the_tray_app_path_imports_no_command_module(tmp_path: Path) -> None:

@@ -30,6 +30,8 @@ SHOP = AccountConfig(
     smtp_port=587,
     smtp_security="starttls",
     signature="株式会社サンプル 髙橋",
+    display_name="サンプル商店 髙橋",
+    signature_en="Sample Shop, Takahashi",
 )
 SUPPORT = AccountConfig(name="サポート", email="support@example.com", imap_host="mail.example.com")
 
@@ -144,7 +146,9 @@ def test_unknown_keys_survive_and_password_keys_never_do(tmp_path: Path) -> None
 def test_settings_update_and_refuse_secrets(tmp_path: Path) -> None:
     store = ConfigStore(tmp_path)
     store.update_settings(language="en", autostart=True)
-    assert ConfigStore(tmp_path).settings == {"language": "en", "autostart": True}
+    assert ConfigStore(tmp_path).settings == {
+        "language": "en", "autostart": True, "confirm_quit": True
+    }
     with pytest.raises(ValueError):
         store.update_settings(imap_password="x")
     assert "imap_password" not in (tmp_path / "config.json").read_text()
@@ -228,3 +232,17 @@ def test_app_settings_are_typed_and_a_broken_value_reads_as_its_default(tmp_path
     assert store.app_settings() == AppSettings(language="ja", autostart=True)
     store.update_settings(language="--wait", autostart="yes")  # a hand edit gone wrong
     assert store.app_settings() == AppSettings(language=None, autostart=None)
+
+
+def test_signature_per_language_falls_back_to_the_common_one() -> None:
+    assert SHOP.signature_for("en") == "Sample Shop, Takahashi"
+    assert SHOP.signature_for("ja") == "株式会社サンプル 髙橋"  # no Japanese one of its own
+    assert SUPPORT.signature_for("ja") == ""
+
+
+def test_display_name_and_signatures_survive_the_file(tmp_path: Path) -> None:
+    store = ConfigStore(tmp_path)
+    store.add_account(SHOP)
+    assert store.get_account("shop") == SHOP
+    raw = json.loads((tmp_path / "config.json").read_text(encoding="utf-8"))
+    assert raw["accounts"][0]["display_name"] == "サンプル商店 髙橋"

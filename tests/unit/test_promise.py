@@ -131,13 +131,31 @@ def test_parse_promise_refuses_nonsense_and_the_past(spec: str) -> None:
 def test_phrases() -> None:
     due = datetime(2025, 11, 26, 12, 0, tzinfo=JST)
     assert promise_phrase(due, "ja") == "11月26日（水）12時まで"
-    assert promise_phrase(due, "en") == "Wednesday, 26 November, 12:00"
+    assert promise_phrase(due, "en") == "Wednesday, 26 November, 12:00 JST"
     thursday = datetime(2025, 11, 27, 18, 30, tzinfo=JST)
     assert promise_phrase(thursday, "ja") == "11月27日（木）18時30分まで"
-    assert promise_phrase(thursday, "en") == "Thursday, 27 November, 18:30"
+    assert promise_phrase(thursday, "en") == "Thursday, 27 November, 18:30 JST"
     new_year = datetime(2026, 1, 5, 9, 0, tzinfo=JST)
     assert promise_phrase(new_year, "ja", NOW) == "2026年1月5日（月）9時まで"
-    assert promise_phrase(new_year, "en", NOW) == "Monday, 5 January 2026, 09:00"
+    assert promise_phrase(new_year, "en", NOW) == "Monday, 5 January 2026, 09:00 JST"
+
+
+def test_phrases_name_the_time_zone_a_customer_could_misread() -> None:
+    # A Japanese reply from Japan needs no zone; from elsewhere it gives Japan's time.
+    paris = datetime(2025, 11, 26, 18, 0, tzinfo=ZoneInfo("Europe/Paris"))
+    assert promise_phrase(paris, "ja") == "日本時間 11月27日（木）2時まで"
+    new_year_eve = datetime(2025, 12, 31, 18, 0, tzinfo=timezone(timedelta(hours=-5)))
+    now = datetime(2025, 12, 30, 9, 0, tzinfo=timezone(timedelta(hours=-5)))
+    assert promise_phrase(new_year_eve, "ja", now) == "日本時間 2026年1月1日（木）8時まで"
+    # English always names the zone: its abbreviation, else the offset.
+    assert promise_phrase(paris, "en") == "Wednesday, 26 November, 18:00 CET"
+    summer = datetime(2025, 7, 1, 9, 0, tzinfo=ZoneInfo("America/New_York"))
+    assert promise_phrase(summer, "en") == "Tuesday, 1 July, 09:00 EDT"
+    india = datetime(2025, 7, 1, 9, 0, tzinfo=timezone(timedelta(hours=5, minutes=30)))
+    assert promise_phrase(india, "en") == "Tuesday, 1 July, 09:00 UTC+5:30"
+    assert promise_phrase(india.astimezone(UTC), "en") == "Tuesday, 1 July, 03:30 UTC"
+    west = datetime(2025, 7, 1, 9, 0, tzinfo=timezone(timedelta(hours=-3)))
+    assert promise_phrase(west, "en") == "Tuesday, 1 July, 09:00 UTC-3"
 
 
 # --- tracking ---------------------------------------------------------------------------------

@@ -176,3 +176,33 @@ def test_decode_iso2022jp_reads_back_what_we_wrote() -> None:
     text = "髙橋様\r\n① ～ 在庫 abc\r\n"
     data = b"\r\n".join(encode_iso2022jp(line) for line in text.split("\r\n"))
     assert decode_iso2022jp(data) == text
+
+
+@pytest.mark.parametrize("charset", ["utf-8", "iso-2022-jp"])
+def test_from_carries_the_name_shown_to_customers(charset: str) -> None:
+    shop = AccountConfig(
+        name="shop", email="info@shop.example.jp", imap_host="imap.example.jp",
+        reply_charset=charset, display_name="一報商店 髙橋",  # type: ignore[arg-type]
+    )
+    raw = build_reply(shop, inquiry(), "本文\n", NOW).message.as_bytes()
+    parsed = email.message_from_bytes(raw, policy=policy.default)
+    if charset == "iso-2022-jp":
+        header = email.message_from_bytes(raw)["From"]
+        assert "ISO-2022-JP" in header
+        assert decode_words(header) == "一報商店 髙橋"
+        assert header.endswith("<info@shop.example.jp>")
+    else:
+        assert parsed["From"] == "一報商店 髙橋 <info@shop.example.jp>"
+    assert parsed["From"].addresses[0].addr_spec == "info@shop.example.jp"
+
+
+def test_a_display_name_cannot_add_a_header() -> None:
+    shop = AccountConfig(
+        name="shop", email="info@shop.example.jp", imap_host="imap.example.jp",
+        display_name="Shop\r\nBcc: victim@example.com\x00",
+    )
+    raw = build_reply(shop, inquiry(), "x\n", NOW).message.as_bytes()
+    parsed = email.message_from_bytes(raw, policy=policy.default)
+    assert parsed["Bcc"] is None
+    assert parsed["From"].addresses[0].display_name == "Shop Bcc: victim@example.com"
+    assert parsed["From"].addresses[0].addr_spec == "info@shop.example.jp"

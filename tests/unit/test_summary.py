@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from trayapp.core.durations import JAPANESE
 from trayapp.core.model import AccountConfig, AccountHealth, HealthState, Inquiry, ItemState, Stage
 from trayapp.core.notifications import compose, due_alerts, next_wakeup
 from trayapp.core.summary import (
@@ -101,7 +102,7 @@ def test_retrying_and_connecting_are_not_covered_either() -> None:
     summary = summarize([], health, NOW)
     assert [name for name, _ in summary.not_covered] == ["a", "b"]
     assert summary.badge == BadgeSpec("", "error", None)
-    assert summary.waybar()["text"] == "!"
+    assert summary.waybar()["text"] == "!"  # one of them is retrying: not just connecting
 
 
 def test_counts_per_stage_and_tooltip_name_the_next_due_item() -> None:
@@ -115,12 +116,14 @@ def test_counts_per_stage_and_tooltip_name_the_next_due_item() -> None:
     summary = summarize(items, {"shop": OK}, NOW)
     assert summary.counts == {Stage.OVERDUE: 1, Stage.URGENT: 1, Stage.WARNING: 1, Stage.CALM: 2}
     assert summary.tooltip_lines() == [
-        "1 overdue · 1 urgent · 1 warning · 2 calm",
+        "5 waiting: 1 overdue · 1 urgent · 1 warning · 2 calm",
         "Overdue: Alice <alice@example.com> — Refund (1h late)",
     ]
-    translated = TooltipTexts(next_overdue="期限切れ: {sender}「{subject}」{left}超過")
+    translated = TooltipTexts(
+        next_overdue="期限切れ：{sender}「{subject}」{left}超過", duration=JAPANESE
+    )
     assert summary.tooltip_lines(translated)[-1] == (
-        "期限切れ: Alice <alice@example.com>「Refund」1h超過"
+        "期限切れ：Alice <alice@example.com>「Refund」1時間超過"
     )
 
 
@@ -152,6 +155,56 @@ def test_acknowledged_items_count_by_their_promise() -> None:
     assert summary.acknowledged_count == 1 and summary.waiting_count == 0
     assert summary.badge == BadgeSpec("30h", "calm", Stage.CALM)
     assert "1 acknowledged, promise pending" in summary.tooltip_lines()
+    assert summary.waybar()["text"] == "0+1 · 30h00m"
+
+
+def test_waiting_and_acknowledged_are_counted_apart_and_add_up() -> None:
+    items = [
+        item("w1", -timedelta(hours=2)),
+        item("w2", timedelta(hours=10), uid=2),
+        # acknowledged: one promise broken, one far off (their windows both passed)
+        item("a1", -timedelta(hours=9), state=ItemState.ACKNOWLEDGED,
+             promise_left=-timedelta(hours=1), uid=3),
+        item("a2", -timedelta(hours=9), state=ItemState.ACKNOWLEDGED,
+             promise_left=timedelta(hours=30), uid=4),
+    ]
+    summary = summarize(items, {"shop": OK}, NOW)
+    assert summary.waiting_count == 2 and summary.acknowledged_count == 2
+    assert summary.waiting_counts == {
+        Stage.OVERDUE: 1, Stage.URGENT: 0, Stage.WARNING: 0, Stage.CALM: 1
+    }
+    assert summary.tooltip_lines()[:2] == [
+        "2 waiting: 1 overdue · 0 urgent · 0 warning · 1 calm",
+        "2 acknowledged, 1 of them past the promised time",
+    ]
+    assert summary.waybar()["text"] == "2+2 · -2h00m"
+    assert sum(summary.waiting_counts.values()) + summary.acknowledged_count == summary.total
+
+
+def test_no_inbox_is_never_the_calm_check_mark() -> None:
+    summary = summarize([], {}, NOW, no_inbox=True)
+    assert summary.badge == BadgeSpec("", "setup", None)
+    assert summary.tooltip_lines() == ["No inbox is watched yet: add one from this menu"]
+    assert summary.waybar_class == "error" and summary.waybar()["text"] == "!"
+    assert not summary.covered
+
+
+def test_nothing_waits_is_not_said_while_an_inbox_is_not_watched() -> None:
+    health = {"shop": OK, "support": AccountHealth(HealthState.ERROR, reason="login failed")}
+    lines = summarize([], health, NOW).tooltip_lines()
+    assert "Nothing waits for a reply" not in lines
+    assert lines[-1] == "Nothing known to wait — not every inbox is watched"
+
+
+def test_merely_connecting_is_not_a_red_error_in_waybar() -> None:
+    connecting = {"shop": AccountHealth(HealthState.CONNECTING), "support": OK}
+    summary = summarize([item("a", timedelta(hours=3))], connecting, NOW)
+    assert summary.waybar_class == "connecting"
+    assert summary.waybar()["text"] == "… 1 · 3h00m"
+    assert summary.badge.kind == "error"  # the tray still says it is not covered yet
+    failing = {**connecting, "support": AccountHealth(HealthState.RETRYING)}
+    assert summarize([], failing, NOW).waybar_class == "error"
+    assert summarize([], failing, NOW).waybar()["text"] == "!"
 
 
 def test_hours_minutes_format_for_status_bars() -> None:

@@ -46,6 +46,18 @@ def test_detect_language(texts: tuple[str, ...], language: str) -> None:
         ('"山田　花子" <hanako@example.jp>', "ja", "山田 花子様"),
         ("佐藤様 <sato@example.jp>", "ja", "佐藤様"),
         ("株式会社サンプル <info@sample.co.jp>", "ja", "株式会社サンプル 御中"),
+        # the company on its own line, then the person (the README's greeting rules)
+        ("株式会社サンプル 山田 太郎 <t@sample.co.jp>", "ja", "株式会社サンプル\n山田 太郎様"),
+        ("㈱サンプル 山田 <t@sample.co.jp>", "ja", "株式会社サンプル\n山田様"),
+        ("(株)ABC 営業部 佐藤 <s@abc.co.jp>", "ja", "株式会社ABC 営業部\n佐藤様"),
+        ("ABC（株） 山田 <y@abc.co.jp>", "ja", "ABC株式会社\n山田様"),
+        ("山田太郎（有限会社やまだ） <t@yamada.jp>", "ja", "有限会社やまだ\n山田太郎様"),
+        ("佐藤／サンプル 株式会社 <s@sample.co.jp>", "ja", "サンプル株式会社\n佐藤様"),
+        ("株式会社 サンプル <info@sample.co.jp>", "ja", "株式会社サンプル 御中"),
+        ("一般社団法人ほげ協会 事務局 <j@hoge.or.jp>", "ja", "一般社団法人ほげ協会 事務局 御中"),
+        ("サポートセンター <c@example.jp>", "ja", "サポートセンター 御中"),
+        ("阿部 <abe@example.jp>", "ja", "阿部様"),  # a name ending in 部 is a person
+        ("株式会社サンプル 山田様 <t@sample.co.jp>", "ja", "株式会社サンプル 山田様"),
         ("taro@example.jp", "ja", "お客様"),
         ("<taro@example.jp>", "ja", "お客様"),
         ("Ann Lee <ann@example.com>", "en", "Ann Lee"),
@@ -61,6 +73,14 @@ def test_render_replaces_only_known_placeholders_and_drops_empty_signature() -> 
     text = "Hi {customer_name},\nby {promised_time} {unknown} {{x}}\n\n{signature}\n"
     out = render(text, {"customer_name": "Ann", "promised_time": "noon", "signature": ""})
     assert out == "Hi Ann,\nby noon {unknown} {{x}}\n"
+
+
+def test_a_line_of_empty_placeholders_is_dropped_and_the_apology_fills_it() -> None:
+    text = "Hi {customer_name},\n\n{apology}\nThanks.\n"
+    assert render(text, {"customer_name": "Ann", "apology": ""}) == "Hi Ann,\n\nThanks.\n"
+    assert render(text, {"customer_name": "Ann", "apology": "Sorry."}) == (
+        "Hi Ann,\n\nSorry.\nThanks.\n"
+    )
 
 
 def test_parse_template_title() -> None:
@@ -101,6 +121,7 @@ def test_shipped_templates_exist_in_both_languages_with_placeholders() -> None:
         assert "{customer_name}" in template.text, template
         assert "{promised_time}" in template.text, template
         assert "{signature}" in template.text, template
+        assert "{apology}" in template.text, template
         assert template.title != template.name  # a real title for the picker
 
 
@@ -125,5 +146,39 @@ def test_shipped_english_template_reads_naturally() -> None:
     )
     text = template.render(values)
     assert text.startswith("Hello there,\n")
-    assert "by Wednesday, 26 November, 12:00." in text
+    assert "by Wednesday, 26 November, 12:00 JST." in text
     assert not text.endswith("\n\n")
+
+
+@pytest.mark.parametrize("name", ["received", "checking", "away"])
+@pytest.mark.parametrize(
+    ("language", "apology"),
+    [
+        ("ja", "ご返信が遅くなり、大変申し訳ございません。"),
+        ("en", "I am sorry to have kept you waiting."),
+    ],
+)
+def test_an_overdue_reply_opens_with_an_apology(name: str, language: str, apology: str) -> None:
+    template = pick_template(load_shipped(), language, name)  # type: ignore[arg-type]
+    common = dict(
+        sender="山田 太郎 <taro@example.jp>", subject="在庫", signature="鈴木",
+        language=language, promised=DUE,
+    )
+    late = template.render(template_values(**common, overdue=True))  # type: ignore[arg-type]
+    on_time = template.render(template_values(**common))  # type: ignore[arg-type]
+    greeting, blank, first = late.split("\n")[:3]
+    assert "山田" in greeting and blank == "" and first == apology
+    assert apology not in on_time
+    assert on_time.split("\n")[2] == late.split("\n")[3]  # the rest is unchanged
+
+
+def test_the_company_keeps_its_own_line_in_the_rendered_reply() -> None:
+    template = pick_template(load_shipped(), "ja")
+    values = template_values(
+        sender="㈱サンプル 山田 太郎\r\nBcc: x <taro@example.jp>", subject="在庫",
+        signature="鈴木", language="ja", promised=DUE, overdue=True,
+    )
+    lines = template.render(values).split("\n")
+    assert lines[:4] == [
+        "株式会社サンプル", "山田 太郎 Bcc: x様", "", "ご返信が遅くなり、大変申し訳ございません。"
+    ]

@@ -15,6 +15,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from trayapp.cli_i18n import _, plain_reason
+from trayapp.commands.account_set import (
+    add_schedule_options,
+    describe_changes,
+    edited_account,
+    login_changed,
+    mirror_options,
+    schedule_changes,
+)
 from trayapp.config import ConfigError, ConfigStore, account_to_dict, resolve_config_dir
 from trayapp.core.model import AccountConfig
 from trayapp.desktop.secrets import (
@@ -39,7 +48,7 @@ def register(subparsers: Any) -> None:
     """Add `account` and its subcommands to the root parser's subparsers."""
     account = subparsers.add_parser("account", help="add, list or remove watched inboxes")
     account.set_defaults(handler=_usage(account))
-    commands = account.add_subparsers(dest="account_command", metavar="{add,list,remove}")
+    commands = account.add_subparsers(dest="account_command", metavar="{add,set,list,remove}")
 
     add = commands.add_parser(
         "add",
@@ -76,7 +85,9 @@ def register(subparsers: Any) -> None:
         required=True,
         help="read the password from standard input (one line)",
     )
+    add_schedule_options(add)
     add.set_defaults(handler=run_add)
+    _register_set(commands, add)
 
     listing = commands.add_parser("list", help="list the inboxes")
     listing.add_argument("--json", action="store_true", help="a JSON array of account objects")
@@ -90,7 +101,7 @@ def register(subparsers: Any) -> None:
 def _usage(parser: argparse.ArgumentParser) -> Any:
     def show(args: argparse.Namespace) -> int:
         parser.print_usage(sys.stderr)
-        print("ippo: choose add, list or remove", file=sys.stderr)
+        print("ippo: " + _("choose add, set, list or remove"), file=sys.stderr)
         return 2
 
     return show
@@ -99,21 +110,21 @@ def _usage(parser: argparse.ArgumentParser) -> Any:
 def _port(text: str) -> int:
     value = int(text)
     if not 0 < value < 65536:
-        raise argparse.ArgumentTypeError(f"not a port number: {text}")
+        raise argparse.ArgumentTypeError(_("not a port number: {text}").format(text=text))
     return value
 
 
 def _positive_int(text: str) -> int:
     value = int(text)
     if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be positive: {text}")
+        raise argparse.ArgumentTypeError(_("must be positive: {text}").format(text=text))
     return value
 
 
 def _positive_float(text: str) -> float:
     value = float(text)
     if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be positive: {text}")
+        raise argparse.ArgumentTypeError(_("must be positive: {text}").format(text=text))
     return value
 
 
@@ -133,29 +144,33 @@ def read_password(stream: Any = None) -> str:
     on a terminal, a prompt without echo."""
     stream = stream if stream is not None else sys.stdin
     if stream.isatty():
-        password = getpass.getpass("Password: ")
+        password = getpass.getpass(_("Password: "))
     else:
         line = stream.readline()
         password = line[:-1] if line.endswith("\n") else line
         password = password[:-1] if password.endswith("\r") else password
     if not password:
-        raise CommandError("no password on standard input")
+        raise CommandError(_("no password on standard input"))
     return password
 
 
 def account_from_args(args: argparse.Namespace) -> AccountConfig:
     name = args.name.strip()
     if not name or any(ord(c) < 32 for c in name):
-        raise CommandError("--name must be a non-empty single-line name")
+        raise CommandError(_("--name must be a non-empty single-line name"))
     email = args.email.strip()
     if "@" not in email:
-        raise CommandError(f"--email does not look like an address: {email}")
+        raise CommandError(_("--email does not look like an address: {email}").format(email=email))
     ca_file: str | None = None
     if args.ca_file:
         ca_path = Path(args.ca_file).expanduser()
         if not ca_path.is_file():
-            raise CommandError(f"--ca-file {args.ca_file}: no such file")
+            raise CommandError(_("--ca-file {path}: no such file").format(path=args.ca_file))
         ca_file = str(ca_path.resolve())
+    try:
+        schedule = schedule_changes(args)
+    except ValueError as error:
+        raise CommandError(str(error)) from None
     smtp_port = args.smtp_port
     if args.smtp_host and smtp_port is None:
         smtp_port = DEFAULT_SMTP_PORTS[args.smtp_security]
@@ -173,6 +188,7 @@ def account_from_args(args: argparse.Namespace) -> AccountConfig:
         smtp_port=smtp_port,
         smtp_security=args.smtp_security,
         smtp_username=args.smtp_username or None,
+        **schedule,
     )
 
 
@@ -185,16 +201,18 @@ def add_account(
     from trayapp.mail.imap import check_login
 
     if config.get_account(account.name) is not None:
-        raise CommandError(f"an account named {account.name!r} already exists")
+        raise CommandError(
+            _("an account named {name!r} already exists").format(name=account.name)
+        )
     try:
         # Ask the keyring first: no point testing a login whose password cannot be kept.
         secrets.check_available()
         check_login(account, password)
         secrets.set_password(account.name, password, "imap")
     except KeyringUnavailable as error:
-        raise CommandError(f"{error}; nothing was saved") from None
+        raise CommandError(_("{reason}; nothing was saved").format(reason=error)) from None
     except MailError as error:
-        raise CommandError(str(error)) from None
+        raise CommandError(plain_reason(str(error))) from None
     try:
         config.add_account(account)
     except ConfigError as error:
@@ -220,7 +238,11 @@ def run_add(args: argparse.Namespace, secrets: SecretStore | None = None) -> int
         account.imap_host,
         account.imap_port,
     )
-    print(f"added {account.name} ({account.email}, {account.imap_host}:{account.imap_port})")
+    print(
+        _("added {name} ({email}, {host}:{port})").format(
+            name=account.name, email=account.email, host=account.imap_host, port=account.imap_port
+        )
+    )
     return 0
 
 
@@ -235,8 +257,10 @@ def run_list(args: argparse.Namespace) -> int:
         return 0
     if not accounts:
         print(
-            "no accounts; add one with: ippo account add --name NAME --email ADDR "
-            "--imap-host HOST --password-stdin"
+            _(
+                "no accounts; add one with: ippo account add --name NAME --email ADDR "
+                "--imap-host HOST --password-stdin"
+            )
         )
         return 0
     width = max(len(a.name) for a in accounts)
@@ -252,18 +276,18 @@ def run_remove(args: argparse.Namespace, secrets: SecretStore | None = None) -> 
     try:
         config_dir, config = _open_config(args)
         if config.get_account(args.name) is None:
-            return _fail(f"no account named {args.name!r}")
+            return _fail(_("no account named {name!r}").format(name=args.name))
         # The secret first: if the keyring cannot be reached the account stays, so the
         # password is never left behind without anything pointing at it.
         forget_account(secrets or KeyringSecretStore(), args.name)
         config.remove_account(args.name)
     except KeyringUnavailable as error:
-        return _fail(f"{error}; the account was not removed")
+        return _fail(_("{reason}; the account was not removed").format(reason=error))
     except ConfigError as error:
         return _fail(str(error))
     _forget_state(config_dir, args.name)
     log.info("removed account %s", args.name)
-    print(f"removed {args.name}")
+    print(_("removed {name}").format(name=args.name))
     return 0
 
 
@@ -278,3 +302,87 @@ def _forget_state(config_dir: Path, name: str) -> None:
             store.forget_account(name)
     except StoreError as error:
         log.warning("could not clear the state of %s: %s", name, error)
+
+
+# --- `ippo account set` --------------------------------------------------------------------------
+
+
+def _register_set(commands: Any, add: argparse.ArgumentParser) -> None:
+    edit = commands.add_parser(
+        "set",
+        help="change an inbox's settings in place (keeps everything you decided)",
+        description="Change any setting of an inbox, in place: what you dismissed, ignored and "
+        "acknowledged stays. A changed login (server, port, security, user name, CA or "
+        "password) is tested before anything is saved.",
+    )
+    edit.add_argument("name", help="the inbox to change")
+    mirror_options(add, edit, skip={"--name", "-h", "--help"})
+    edit.set_defaults(handler=run_set)
+
+
+def set_account(
+    config: ConfigStore,
+    secrets: SecretStore,
+    old: AccountConfig,
+    new: AccountConfig,
+    password: str | None,
+) -> None:
+    """Save `new` over `old`. A changed login or a new password is tested first; the new
+    password goes into the keyring before the config changes. CommandError on any failure,
+    and then nothing was saved."""
+    from trayapp.mail.errors import MailError
+    from trayapp.mail.imap import check_login
+
+    try:
+        if password is not None or login_changed(old, new):
+            secrets.check_available()
+            secret = password if password is not None else secrets.get_password(old.name)
+            if secret is None:
+                raise CommandError(
+                    _(
+                        "no password for {name!r} in the OS keyring; give one with "
+                        "--password-stdin"
+                    ).format(name=old.name)
+                )
+            check_login(new, secret)
+            if password is not None:
+                secrets.set_password(new.name, password, "imap")
+    except KeyringUnavailable as error:
+        raise CommandError(_("{reason}; nothing was saved").format(reason=error)) from None
+    except MailError as error:
+        raise CommandError(
+            _("{reason}; nothing was saved").format(reason=plain_reason(str(error)))
+        ) from None
+    try:
+        config.update_account(new)
+    except ConfigError as error:
+        raise CommandError(str(error)) from None
+
+
+def run_set(args: argparse.Namespace, secrets: SecretStore | None = None) -> int:
+    try:
+        _config_dir, config = _open_config(args)
+        old = config.get_account(args.name)
+        if old is None:
+            return _fail(_("no account named {name!r}").format(name=args.name))
+        try:
+            new = edited_account(
+                old, args, {"imap": DEFAULT_IMAP_PORTS, "smtp": DEFAULT_SMTP_PORTS}
+            )
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        password = read_password() if getattr(args, "password_stdin", False) else None
+        if new == old and password is None:
+            print(_("{name}: nothing to change").format(name=old.name))
+            return 0
+        set_account(config, secrets or KeyringSecretStore(), old, new, password)
+    except (CommandError, ConfigError) as error:
+        return _fail(str(error))
+    changes = describe_changes(old, new) + (["password"] if password is not None else [])
+    log.info("changed account %s: %s", new.name, "; ".join(changes))
+    print(
+        _("updated {name}: {changes}").format(
+            name=new.name, changes=", ".join(c.split(":", 1)[0] for c in changes)
+        )
+    )
+    return 0

@@ -16,6 +16,8 @@ import sys
 from email import policy
 from typing import Any
 
+from trayapp.cli_i18n import _
+
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_UNUSABLE = 2
@@ -81,8 +83,11 @@ def _body_text(raw: bytes) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from email.utils import formataddr
+
     from trayapp.config import ConfigError, ConfigStore, resolve_config_dir
     from trayapp.core.promise import calendar_for, parse_promise, promise_phrase
+    from trayapp.core.reply import sender_name
     from trayapp.desktop.secrets import KeyringSecretStore, KeyringUnavailable
     from trayapp.mail.acknowledge import (
         AckError,
@@ -108,26 +113,29 @@ def run(args: argparse.Namespace) -> int:
         inquiry = next((i for i in store.items() if i.id == args.id), None)
         account_name = inquiry.account if inquiry else (journal[-1].account if journal else None)
         if account_name is None:
-            _fail(
-                f"no waiting inquiry with id {args.id!r}; run `ippo pending --json` for the ids"
-            )
+            unknown = _("no waiting inquiry with id {id!r}; run `ippo pending --json` for the ids")
+            _fail(unknown.format(id=args.id))
             return EXIT_UNUSABLE
         account = accounts.get(account_name)
         if account is None:
-            _fail(f"the account {account_name!r} of {args.id!r} is no longer configured")
+            _fail(
+                _("the account {account!r} of {id!r} is no longer configured").format(
+                    account=account_name, id=args.id
+                )
+            )
             return EXIT_UNUSABLE
 
         try:
             if args.done:
                 if not journal:
-                    _fail(f"{args.id!r} has no acknowledgement to mark done")
+                    _fail(_("{id!r} has no acknowledgement to mark done").format(id=args.id))
                     return EXIT_FAILED
                 service.mark_done(journal[-1].message_id)
-                _out(f"Marked done: {args.id}\n")
+                _out(_("Marked done: {id}").format(id=args.id) + "\n")
                 return EXIT_OK
             if args.retry:
                 if not journal:
-                    _fail(f"{args.id!r} has no acknowledgement to retry")
+                    _fail(_("{id!r} has no acknowledgement to retry").format(id=args.id))
                     return EXIT_FAILED
                 result = service.resume(account, journal[-1].message_id, force=True)
                 body = _body_text(result.raw)
@@ -138,8 +146,10 @@ def run(args: argparse.Namespace) -> int:
             else:
                 if not account.smtp_host:
                     _fail(
-                        f"account '{account.name}' has no SMTP server; add it again with "
-                        "--smtp-host HOST (see `ippo account add --help`)"
+                        _(
+                            "account '{name}' has no SMTP server; add it again with "
+                            "--smtp-host HOST (see `ippo account add --help`)"
+                        ).format(name=account.name)
                     )
                     return EXIT_UNUSABLE
                 language = args.language
@@ -164,33 +174,35 @@ def run(args: argparse.Namespace) -> int:
                     reply = service.build(account, inquiry, draft.body)
                     raw = reply.message.as_bytes()
                     _out(
-                        "Dry run: nothing sent or recorded\n"
-                        f"From: {account.email}\n"
+                        _("Dry run: nothing sent or recorded")
+                        + "\n"
+                        + f"From: {formataddr((sender_name(account), account.email))}\n"
                         f"To: {', '.join(reply.recipients)}\n"
                         f"Subject: {_decoded_subject(raw)}\n"
                         f"In-Reply-To: {reply.message['In-Reply-To'] or '-'}\n"
                         f"Charset: {reply.charset}\n"
-                        f"Promised: {promise_phrase(due, 'en', now)}\n\n{_body_text(raw)}"
+                        + _("Promised: {when}").format(when=promise_phrase(due, lang, now))
+                        + f"\n\n{_body_text(raw)}"
                     )
                     if reply.note:
-                        _fail(f"note: {reply.note}")
+                        _fail(_("note: {note}").format(note=reply.note))
                     return EXIT_OK
                 result = service.acknowledge(account, inquiry, draft.body, due)
                 body = draft.body
         except AckError as error:
-            hint = " (retryable)" if error.retryable else ""
+            hint = _(" (retryable)") if error.retryable else ""
             if error.message_id:
                 hint += f"; Message-ID <{error.message_id}>"
-            _fail(f"acknowledgement not sent: {error}{hint}")
+            _fail(_("acknowledgement not sent: {reason}").format(reason=error) + hint)
             return EXIT_FAILED
         except KeyringUnavailable as error:
             _fail(str(error))
             return EXIT_UNUSABLE
 
     if result.note:
-        _fail(f"note: {result.note}")
+        _fail(_("note: {note}").format(note=result.note))
     if result.warning:
-        _fail(f"warning: {result.warning}")
+        _fail(_("warning: {warning}").format(warning=result.warning))
     if args.json:
         _out(
             json.dumps(
@@ -214,18 +226,25 @@ def run(args: argparse.Namespace) -> int:
             + "\n"
         )
         return EXIT_OK
-    verb = "Completed" if result.resumed else "Sent"
+    from trayapp.cli_i18n import current
+
+    headline = (
+        _("Completed acknowledgement ({state})")
+        if result.resumed
+        else _("Sent acknowledgement ({state})")
+    ).format(state=result.state.value)
     promise = (
-        promise_phrase(result.promise_due_at.astimezone(now.tzinfo), "en", now)
+        promise_phrase(result.promise_due_at.astimezone(now.tzinfo), current().language, now)
         if result.promise_due_at
         else "-"
     )
     _out(
-        f"{verb} acknowledgement ({result.state.value})\n"
+        f"{headline}\n"
         f"To: {', '.join(result.recipients)}\n"
         f"Subject: {_decoded_subject(result.raw) or result.subject}\n"
         f"Message-ID: <{result.message_id}>\n"
-        f"Promised: {promise}\n\n{body}"
+        + _("Promised: {when}").format(when=promise)
+        + f"\n\n{body}"
     )
     return EXIT_OK
 

@@ -15,9 +15,10 @@ import json
 import sys
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from trayapp.cli_i18n import _, plain_reason
 from trayapp.core.model import AccountConfig, Inquiry
 from trayapp.core.pending import sort_by_urgency
 
@@ -145,21 +146,15 @@ def _secret_store() -> Any:
     return KeyringSecretStore()
 
 
-def _duration(delta: timedelta) -> str:
-    minutes = int(abs(delta.total_seconds()) // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return f"{days}d{hours:02d}h"
-    if hours:
-        return f"{hours}h{mins:02d}m"
-    return f"{mins}m"
-
-
 def format_line(item: Inquiry, now: datetime) -> str:
+    from trayapp.cli_i18n import current
+    from trayapp.core.durations import WORDS, format_duration
+
     left = item.deadline - now
-    when = f"overdue {_duration(left)}" if left.total_seconds() < 0 else f"due in {_duration(left)}"
-    subject = item.subject or "(no subject)"
+    amount = format_duration(left, WORDS[current().language], fine=True)
+    late = left.total_seconds() < 0
+    when = (_("overdue {left}") if late else _("due in {left}")).format(left=amount)
+    subject = item.subject or _("(no subject)")
     return f"{when:<16} {item.account}  {item.sender}  {subject}"
 
 
@@ -176,14 +171,18 @@ def _fail(message: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from trayapp.clock import now as clock_now
     from trayapp.config import ConfigError, ConfigStore, resolve_config_dir
     from trayapp.desktop.secrets import KeyringUnavailable
+    from trayapp.policy import ClockPolicy
     from trayapp.store.db import StateStore, StoreError
 
-    now = datetime.now().astimezone()
+    now = clock_now()
     try:
         config_dir = resolve_config_dir(getattr(args, "config_dir", None))
-        accounts = ConfigStore(config_dir).load_accounts()
+        config = ConfigStore(config_dir)
+        accounts = config.load_accounts()
+        policy = ClockPolicy(config)
     except (ConfigError, OSError) as error:
         _fail(str(error))
         return EXIT_UNUSABLE
@@ -206,8 +205,11 @@ def run(args: argparse.Namespace) -> int:
                     password = secrets.get_password(account.name) if secrets else None
                     if password is None:
                         _fail(
-                            f"account '{account.name}': no password in the OS keyring; add the "
-                            "account again with `ippo account add ... --password-stdin`"
+                            f"account '{account.name}': "
+                            + _(
+                                "no password in the OS keyring; add the account again with "
+                                "`ippo account add ... --password-stdin`"
+                            )
                         )
                 except KeyringUnavailable as error:
                     _fail(f"account '{account.name}': {error}")
@@ -230,12 +232,16 @@ def run(args: argparse.Namespace) -> int:
         outcomes = [f.result() for f in scans]
 
     waiting: list[Inquiry] = []
+    # A reply in the Sent folder of any of the user's accounts answers an inquiry, whichever
+    # account it came to.
+    all_replied = frozenset().union(*(o.scan.replied_ids for o in outcomes if o.scan is not None))
+    all_sent = [h for o in outcomes if o.scan is not None for h in o.scan.sent]
     with store:
         for outcome in outcomes:
             name = outcome.account.name
             if outcome.scan is None:
                 if outcome.error is not None:
-                    _fail(f"account '{name}': {outcome.error}")
+                    _fail(f"account '{name}': {plain_reason(outcome.error)}")
                 status = EXIT_ACCOUNT_FAILED
                 continue
             try:
@@ -244,11 +250,13 @@ def run(args: argparse.Namespace) -> int:
                     now,
                     dismissed_ids=store.dismissed_ids(name),
                     ignored_senders=store.ignored_senders(name),
+                    replied_ids=all_replied,
+                    schedule=policy.schedule(outcome.account),
                 )
                 if store.acks(name):  # imported only when there is a journal: keeps startup lean
                     from trayapp.mail.acknowledge import with_acknowledgements
 
-                    inquiries = with_acknowledgements(store, name, inquiries, outcome.scan.sent)
+                    inquiries = with_acknowledgements(store, name, inquiries, all_sent)
                 waiting.extend(inquiries)
                 _record(store, name, outcome.scan, inquiries, now)
             except StoreError as error:
@@ -261,9 +269,10 @@ def run(args: argparse.Namespace) -> int:
     elif items:
         _write_stdout("".join(format_line(i, now) + "\n" for i in items))
     elif not accounts:
-        _write_stdout("No accounts yet. Add one with `ippo account add`.\n")
+        _write_stdout(_("No accounts yet. Add one with `ippo account add`.") + "\n")
     elif status == EXIT_OK:
-        _write_stdout(f"Nothing waits ({len(accounts)} account(s) checked).\n")
+        checked = _("Nothing waits ({count} account(s) checked).").format(count=len(accounts))
+        _write_stdout(checked + "\n")
     return status
 
 

@@ -7,8 +7,10 @@ minute (countdowns move, and a status bar wants a heartbeat). Each line is flush
   {"at": ..., "pending": [<same objects as `ippo pending --json`>],
    "accounts": {name: {"state", "reason", "next_try_at", "text"}}, "next_due_at": ...,
    "covered": bool, "event": "start" | "change" | "tick"}
---format waybar: Waybar custom-module JSON per line: {"text": "3 · 2h14m", "tooltip": ...,
-  "class": "ok" | "warning" | "urgent" | "overdue" | "error"} (module: "return-type": "json").
+--format waybar: Waybar custom-module JSON per line: {"text": "3 · 2h14m" (waiting, then
+  '+N' acknowledged: "3+1 · 2h14m"; '!' an inbox not covered, '…' one still connecting),
+  "tooltip": ..., "class": "ok" | "warning" | "urgent" | "overdue" | "error" | "connecting"}
+  (module: "return-type": "json"); the tooltip speaks the command line's language.
 
 Exits 0 on SIGINT/SIGTERM after closing every connection. No Qt.
 """
@@ -27,6 +29,8 @@ from datetime import datetime
 from types import FrameType
 from typing import Any
 
+from trayapp.cli_i18n import _
+from trayapp.clock import now as clock_now
 from trayapp.core.model import AccountConfig, AccountHealth, Inquiry
 
 EXIT_OK = 0
@@ -119,9 +123,11 @@ def waybar_line(
     health: dict[str, AccountHealth],
     accounts: tuple[AccountConfig, ...],
 ) -> dict[str, str]:
+    from trayapp.cli_i18n import describe_health, tooltip_texts
     from trayapp.core.summary import leads_by_account, summarize
 
-    return summarize(items, health, at, leads_by_account(accounts)).waybar()
+    summary = summarize(items, health, at, leads_by_account(accounts))
+    return summary.waybar(tooltip_texts(), describe_health)
 
 
 # --------------------------------------------------------------------------- the command
@@ -133,7 +139,7 @@ def _password_source() -> Callable[[AccountConfig], str]:
 
     return password_source(
         KeyringSecretStore(),
-        missing_hint="add the account again with `ippo account add ... --password-stdin`",
+        missing_hint=_("add the account again with `ippo account add ... --password-stdin`"),
     )
 
 
@@ -157,7 +163,8 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         config_dir = resolve_config_dir(getattr(args, "config_dir", None))
-        accounts = ConfigStore(config_dir).load_accounts()
+        config = ConfigStore(config_dir)
+        accounts = config.load_accounts()
         store = StateStore(config_dir)
     except (ConfigError, StoreError, OSError) as error:
         _fail(str(error))
@@ -167,9 +174,9 @@ def run(args: argparse.Namespace) -> int:
 
         setup_logging(config_dir)  # health changes and reconnects go to ippo.log
     except OSError as error:
-        _fail(f"cannot write the log file: {error}")
+        _fail(_("cannot write the log file: {error}").format(error=error))
     if not accounts:
-        _fail("no accounts yet; add one with `ippo account add`")
+        _fail(_("no accounts yet; add one with `ippo account add`"))
         store.close()
         return EXIT_UNUSABLE
 
@@ -189,6 +196,7 @@ def run(args: argparse.Namespace) -> int:
     from functools import partial
 
     from trayapp.mail.acknowledge import with_acknowledgements
+    from trayapp.policy import ClockPolicy
 
     service = WatchService(
         accounts,
@@ -196,6 +204,7 @@ def run(args: argparse.Namespace) -> int:
         store,
         timings=timings,
         merge_acknowledgements=partial(with_acknowledgements, store),
+        schedule_for=ClockPolicy(config).schedule,
     )
     service.subscribe(snapshots.put)
     service.start()
@@ -239,7 +248,7 @@ def _change_key(snapshot: Any) -> object:
 
 
 def _emit(fmt: str, snapshot: Any, event: str) -> None:
-    now = datetime.now().astimezone()
+    now = clock_now()
     health = dict(snapshot.health)
     if fmt == "waybar":
         _write(waybar_line(now, snapshot.items, health, snapshot.accounts))

@@ -22,6 +22,7 @@ from email.utils import getaddresses, parsedate_to_datetime
 from typing import TypeVar
 
 from trayapp.core.model import MessageHeaders
+from trayapp.core.safetext import MAX_KEPT, cap, neutralise
 
 _T = TypeVar("_T")
 
@@ -373,7 +374,6 @@ def _first_clean(data: bytes, encodings: tuple[str, ...], fallback: str) -> str:
 _ENCODED_WORD = re.compile(r"=\?([^?*\s]+)(?:\*[^?\s]*)?\?([BbQq])\?([^?]*)\?=")
 _Q_ESCAPE = re.compile(rb"=([0-9A-Fa-f]{2})")
 _B64_JUNK = re.compile(r"[^A-Za-z0-9+/]")
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 _FOLD = re.compile(r"\r?\n(?=[ \t])")
 _LINEBREAKS = re.compile(r"[\r\n]+")
 _WSP = re.compile(r"[ \t]+")
@@ -456,17 +456,20 @@ def decode_header_value(raw: bytes | str) -> str:
     raw 8-bit UTF-8/CP932/EUC-JP/Latin-1, unlabelled JIS. Never raises; broken parts become
     the best text available (U+FFFD where nothing can be read)."""
     try:
-        text = _text_of(raw)
+        text = _text_of(raw[:_MAX_VALUE])
         text = _FOLD.sub("", text)
         text = _LINEBREAKS.sub("", text)
         if "=?" in text:
             text = _decode_encoded_words(text)
-        text = _CONTROLS.sub("", text).replace("\t", " ")
-        return text.strip()
+        # Encoded words can decode to CR/LF, ESC or bidi overrides: mail text is data, so
+        # none of it survives this boundary (see core.safetext).
+        return neutralise(text).strip()
     except Exception:  # the last guard: a header must never stop a scan
         if isinstance(raw, bytes):
-            return raw.decode("utf-8", "replace").strip()
-        return str(raw).encode("utf-8", "replace").decode("utf-8", "replace").strip()
+            text = raw[:_MAX_VALUE].decode("utf-8", "replace")
+        else:
+            text = str(raw[:_MAX_VALUE]).encode("utf-8", "replace").decode("utf-8", "replace")
+        return neutralise(text).strip()
 
 
 # --- header block ----------------------------------------------------------------------------
@@ -516,9 +519,9 @@ def _safe_text(value: bytes) -> str:
     if _PRINTABLE_ASCII.fullmatch(value):
         return value.decode("ascii")  # the common case, and nothing to decode
     try:
-        return _CONTROLS.sub("", _text_of(value)).replace("\t", " ").strip()
+        return neutralise(_text_of(value)).strip()
     except Exception:
-        return value.decode("utf-8", "replace")
+        return neutralise(value.decode("utf-8", "replace"))
 
 
 # --- addresses, ids, dates -------------------------------------------------------------------
@@ -677,6 +680,7 @@ def parse_headers(raw: bytes) -> MessageHeaders:
 
     senders = _guard(lambda: parse_addresses(first("from")), no_senders) if "from" in fields else []
     from_name, from_addr = senders[0] if senders else ("", "")
+    from_name = cap(from_name, MAX_KEPT)
     message_ids = ids("message-id", first)
     return MessageHeaders(
         message_id=message_ids[0] if message_ids else None,
@@ -687,7 +691,7 @@ def parse_headers(raw: bytes) -> MessageHeaders:
         reply_to=addresses("reply-to"),
         to=addresses("to"),
         cc=addresses("cc"),
-        subject=_guard(lambda: decode_header_value(first("subject")), "")
+        subject=_guard(lambda: cap(decode_header_value(first("subject")), MAX_KEPT), "")
         if "subject" in fields
         else "",
         date=_guard(lambda: parse_date(first("date")), None) if "date" in fields else None,

@@ -34,11 +34,25 @@ class AccountConfig:
     smtp_security: SmtpSecurity = "ssl"
     smtp_username: str | None = None
     reply_charset: Literal["utf-8", "iso-2022-jp"] = "utf-8"
-    signature: str = ""
+    signature: str = ""  # for replies in any language without a signature of their own
+    display_name: str = ""  # the name customers see in From ("一報商店 鈴木"); "" = address only
+    signature_ja: str = ""  # for Japanese replies ("" = `signature`)
+    signature_en: str = ""  # for English replies ("" = `signature`)
+
+    # The working-hours clock (core.schedule), in the text forms the config file keeps.
+    timezone: str | None = None  # IANA name (Asia/Tokyo); None: the system's zone
+    working_hours: str = "always"  # "mon-fri 09:00-18:00", several ranges and clauses allowed
+    holidays: str | None = None  # country code whose public holidays are days off (jp, us)
+    days_off: tuple[str, ...] = ()  # "2026-12-29..2027-01-03", "2027-05-06"
 
     @property
     def login(self) -> str:
         return self.username or self.email
+
+    def signature_for(self, language: str) -> str:
+        """The signature for a reply in `language` ("ja" or "en")."""
+        own = {"ja": self.signature_ja, "en": self.signature_en}.get(language, "")
+        return own if own.strip() else self.signature
 
     @property
     def window(self) -> timedelta:
@@ -136,6 +150,10 @@ class Inquiry:
     reply_to: tuple[str, ...] = ()
     references: tuple[str, ...] = ()
     preview: str = ""
+    # When the window's warning and urgent stages begin on the account's working clock (None:
+    # the plain lead before due_at, as around the clock).
+    warning_at: datetime | None = None
+    urgent_at: datetime | None = None
 
     @property
     def deadline(self) -> datetime:

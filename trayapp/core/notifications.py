@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from trayapp.core.durations import ENGLISH as ENGLISH_DURATIONS
+from trayapp.core.durations import DurationWords, format_duration
 from trayapp.core.model import Inquiry, Stage
-from trayapp.core.stages import format_time_left, next_stage_change, stage_at
+from trayapp.core.stages import item_next_stage_change, item_stage
 from trayapp.core.summary import DEFAULT_LEADS, StageLeads
 
 
@@ -51,7 +53,7 @@ def due_alerts(
     alerts: list[StageAlert] = []
     for item in items:
         lead = _leads(item, per_account, default_leads)
-        stage = stage_at(item.deadline, now, lead.warning, lead.urgent)
+        stage = item_stage(item, now, lead.warning, lead.urgent)
         if stage is Stage.CALM or already_notified(item.id, stage, item.deadline):
             continue
         alerts.append(StageAlert(item, stage, item.deadline, item.deadline - now))
@@ -70,7 +72,7 @@ def next_wakeup(
     moments = []
     for item in items:
         lead = _leads(item, per_account, default_leads)
-        moment = next_stage_change(item.deadline, now, lead.warning, lead.urgent)
+        moment = item_next_stage_change(item, now, lead.warning, lead.urgent)
         if moment is not None:
             moments.append(moment)
     return min(moments, default=None)
@@ -87,6 +89,7 @@ class NotificationTexts:
     line_overdue: str = "{sender} — {left} overdue"
     more: str = "…and {count} more"
     no_subject: str = "(no subject)"
+    duration: DurationWords = ENGLISH_DURATIONS
 
 
 ENGLISH_NOTIFICATIONS = NotificationTexts()
@@ -121,19 +124,15 @@ def compose(
         alert = alerts[0]
         overdue = alert.time_left <= timedelta(0)
         template = texts.single_overdue if overdue else texts.single_due
-        title = template.format(
-            sender=_display_sender(alert.item), left=format_time_left(abs(alert.time_left))
-        )
+        left = format_duration(alert.time_left, texts.duration)
+        title = template.format(sender=_display_sender(alert.item), left=left)
         return NotificationText(title, defang(alert.item.subject) or texts.no_subject)
     lines = []
     for alert in alerts[:max_lines]:
         overdue = alert.time_left <= timedelta(0)
         template = texts.line_overdue if overdue else texts.line_due
-        lines.append(
-            template.format(
-                sender=_display_sender(alert.item), left=format_time_left(abs(alert.time_left))
-            )
-        )
+        left = format_duration(alert.time_left, texts.duration)
+        lines.append(template.format(sender=_display_sender(alert.item), left=left))
     if len(alerts) > max_lines:
         lines.append(texts.more.format(count=len(alerts) - max_lines))
     return NotificationText(texts.group_title.format(count=len(alerts)), "\n".join(lines))

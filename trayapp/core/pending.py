@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from trayapp.core.classify import non_inquiry_reason
 from trayapp.core.model import AccountConfig, Inquiry, MessageFacts, MessageHeaders
+from trayapp.core.schedule import Schedule, window_marks
 
 
 def item_id(account: str, facts: MessageFacts) -> str:
@@ -41,8 +42,12 @@ def waiting_inquiries(
     *,
     dismissed_ids: Collection[str] = (),
     ignored_senders: Collection[str] = (),
+    schedule: Schedule | None = None,
 ) -> list[Inquiry]:
     """The inquiries of one account that still wait, most urgent first.
+
+    Each is due when the account's window has run on `schedule` (core.schedule: working
+    hours, days off, absences); None runs it around the clock.
 
     A message waits when it arrived within the look-back, is an inquiry (not automated, bulk,
     list, bounce or our own), carries no \\Answered flag, is named by none of our sent mail,
@@ -77,6 +82,13 @@ def waiting_inquiries(
         ident = item_id(account.name, facts)
         if ident in dismissed_ids:
             continue
+        marks = window_marks(
+            facts.received_at,
+            account.window,
+            schedule,
+            timedelta(hours=account.warning_hours),
+            timedelta(hours=account.urgent_hours),
+        )
         waiting.append(
             Inquiry(
                 id=ident,
@@ -89,7 +101,9 @@ def waiting_inquiries(
                 sender_addr=headers.from_addr,
                 subject=headers.subject,
                 received_at=facts.received_at,
-                due_at=facts.received_at + account.window,
+                due_at=marks.due_at,
+                warning_at=marks.warning_at,
+                urgent_at=marks.urgent_at,
                 reply_to=headers.reply_to,
                 references=headers.references,
             )

@@ -2,7 +2,7 @@
 
 Pure: the caller passes `now` (timezone-aware, in the user's local zone) and gets aware
 datetimes back in the same zone. Business days skip weekends and, with the Japanese calendar,
-Japan's national holidays (computed from the Holidays Act's rules, see `japanese_holidays`).
+Japan's national holidays (from the `holidays` package, see core.calendars).
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ import enum
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Literal
 
+from trayapp.core.calendars import is_public_holiday, public_holidays
 from trayapp.core.model import Inquiry, ItemState, MessageHeaders
 
 Language = Literal["ja", "en"]
@@ -36,101 +37,16 @@ def is_weekend(day: date) -> bool:
     return day.weekday() >= 5
 
 
-def _nth_monday(year: int, month: int, n: int) -> date:
-    first = date(year, month, 1)
-    offset = (7 - first.weekday()) % 7  # days to the first Monday
-    return first + timedelta(days=offset + 7 * (n - 1))
-
-
-def _equinox_day(year: int, base: float) -> int:
-    # The National Astronomical Observatory's approximation, valid 1980-2099.
-    return int(base + 0.242194 * (year - 1980) - (year - 1980) // 4)
-
-
-# Years in which the law moved or added holidays (the 2019 enthronement, the 2020/2021 Games).
-_SPECIAL_YEARS: dict[int, dict[date, str]] = {
-    2019: {
-        date(2019, 4, 30): "国民の休日",
-        date(2019, 5, 1): "天皇の即位の日",
-        date(2019, 5, 2): "国民の休日",
-        date(2019, 10, 22): "即位礼正殿の儀の行われる日",
-    },
-}
-_MOVED: dict[int, dict[str, date]] = {
-    2020: {
-        "海の日": date(2020, 7, 23), "スポーツの日": date(2020, 7, 24), "山の日": date(2020, 8, 10)
-    },
-    2021: {
-        "海の日": date(2021, 7, 22), "スポーツの日": date(2021, 7, 23), "山の日": date(2021, 8, 8)
-    },
-}
-
-
 def japanese_holidays(year: int) -> dict[date, str]:
-    """Japan's national holidays in `year` (2007-2099, the rules of the current Holidays Act,
-    including substitute holidays and the 'citizens' holiday' between two holidays).
-
-    Why a small rule table rather than a library: the rules are few and stable, the equinox
-    days follow a published formula, and the app must not depend on a data download. A law
-    change for a future year needs one line here (tested against the Cabinet Office's lists)."""
-    if not 2007 <= year <= 2099:
-        return {}
-    moved = _MOVED.get(year, {})
-    days: dict[date, str] = {
-        date(year, 1, 1): "元日",
-        _nth_monday(year, 1, 2): "成人の日",
-        date(year, 2, 11): "建国記念の日",
-        date(year, 3, _equinox_day(year, 20.8431)): "春分の日",
-        date(year, 4, 29): "昭和の日",
-        date(year, 5, 3): "憲法記念日",
-        date(year, 5, 4): "みどりの日",
-        date(year, 5, 5): "こどもの日",
-        moved.get("海の日", _nth_monday(year, 7, 3)): "海の日",
-        _nth_monday(year, 9, 3): "敬老の日",
-        date(year, 9, _equinox_day(year, 23.2488)): "秋分の日",
-        moved.get("スポーツの日", _nth_monday(year, 10, 2)): (
-            "スポーツの日" if year >= 2020 else "体育の日"
-        ),
-        date(year, 11, 3): "文化の日",
-        date(year, 11, 23): "勤労感謝の日",
-    }
-    if year >= 2016:
-        days[moved.get("山の日", date(year, 8, 11))] = "山の日"
-    if year >= 2020:
-        days[date(year, 2, 23)] = "天皇誕生日"
-    elif year <= 2018:
-        days[date(year, 12, 23)] = "天皇誕生日"
-    days.update(_SPECIAL_YEARS.get(year, {}))
-    # A weekday squeezed between two holidays is a holiday too (e.g. 22 September 2026).
-    for day in sorted(days):
-        between = day + timedelta(days=1)
-        if (
-            between not in days
-            and between + timedelta(days=1) in days
-            and between.weekday() != 6
-        ):
-            days[between] = "国民の休日"
-    # A holiday on a Sunday moves its rest to the next day that is not already a holiday.
-    for day in sorted(days):
-        if day.weekday() == 6:
-            sub = day + timedelta(days=1)
-            while sub in days:
-                sub += timedelta(days=1)
-            days[sub] = "休日"
-    return days
-
-
-_JP_CACHE: dict[int, dict[date, str]] = {}
+    """Japan's national holidays in `year` with their Japanese names, substitute (振替休日) and
+    citizens' (国民の休日) holidays included -- from the `holidays` package, the same source as
+    the working-hours clock (core.schedule), so a law that moves a day is one upgrade away."""
+    return public_holidays("JP", year, "ja")
 
 
 def is_japanese_closed_day(day: date) -> bool:
     """Weekend or a Japanese national holiday."""
-    if is_weekend(day):
-        return True
-    holidays = _JP_CACHE.get(day.year)
-    if holidays is None:
-        holidays = _JP_CACHE[day.year] = japanese_holidays(day.year)
-    return day in holidays
+    return is_weekend(day) or is_public_holiday("JP", day)
 
 
 def calendar_for(language: Language, now: datetime) -> ClosedDay:
@@ -236,18 +152,52 @@ _EN_MONTHS = (
 )
 
 
+JAPAN_OFFSET = timedelta(hours=9)
+_JAPAN = timezone(JAPAN_OFFSET)
+_ZONE_ABBREVIATION = re.compile(r"^[A-Z]{2,5}$")
+
+
+def zone_label(moment: datetime) -> str:
+    """A short name for `moment`'s zone a customer can read: the zone's own abbreviation
+    ("JST", "CET", "EST") when it has one, else "UTC" or "UTC+5:30"."""
+    name = moment.tzname() or ""
+    if _ZONE_ABBREVIATION.match(name):
+        return name
+    offset = moment.utcoffset() or timedelta(0)
+    if offset == JAPAN_OFFSET:
+        return "JST"
+    if not offset:
+        return "UTC"
+    sign = "+" if offset > timedelta(0) else "-"
+    minutes = abs(int(offset.total_seconds())) // 60
+    hours, rest = divmod(minutes, 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
 def promise_phrase(due: datetime, language: Language, now: datetime | None = None) -> str:
-    """'11月26日（木）12時まで' / 'Thursday, 26 November, 12:00' (the year only when it differs
-    from now's). Locale-independent on purpose: strftime's names follow the process locale."""
-    show_year = now is not None and now.year != due.year
+    """'11月26日（水）12時まで' / 'Thursday, 26 November, 12:00 JST' (the year only when it
+    differs from now's). Locale-independent on purpose: strftime's names follow the process
+    locale.
+
+    The time zone is said whenever a customer could read the time wrongly: a Japanese reply
+    written from outside UTC+9 gives Japan's time, labelled 日本時間; an English reply always
+    names its zone (its readers live anywhere)."""
     if language == "ja":
+        label = ""
+        if due.utcoffset() != JAPAN_OFFSET:
+            due = due.astimezone(_JAPAN)
+            now = now.astimezone(_JAPAN) if now is not None else None
+            label = "日本時間 "
+        show_year = now is not None and now.year != due.year
         clock = f"{due.hour}時" if due.minute == 0 else f"{due.hour}時{due.minute:02d}分"
         year = f"{due.year}年" if show_year else ""
-        return f"{year}{due.month}月{due.day}日（{_JA_WEEKDAYS[due.weekday()]}）{clock}まで"
+        weekday = _JA_WEEKDAYS[due.weekday()]
+        return f"{label}{year}{due.month}月{due.day}日（{weekday}）{clock}まで"
+    show_year = now is not None and now.year != due.year
     year = f" {due.year}" if show_year else ""
     return (
         f"{_EN_WEEKDAYS[due.weekday()]}, {due.day} {_EN_MONTHS[due.month - 1]}{year}, "
-        f"{due.hour:02d}:{due.minute:02d}"
+        f"{due.hour:02d}:{due.minute:02d} {zone_label(due)}"
     )
 
 

@@ -11,6 +11,7 @@ only when a character has no JIS code at all (user-defined characters, emoji).
 from __future__ import annotations
 
 import base64
+import email
 import re
 import secrets
 from dataclasses import dataclass
@@ -22,7 +23,9 @@ from email.policy import EmailPolicy
 from email.utils import format_datetime, formataddr, parseaddr
 from typing import Any, Literal
 
+from trayapp.core.headers import decode_header_value
 from trayapp.core.model import AccountConfig, Inquiry
+from trayapp.core.safetext import NAME_CHARS, REPLY_SUBJECT_CHARS, cap, has_controls, neutralise
 
 ReplyCharset = Literal["utf-8", "iso-2022-jp"]
 
@@ -41,6 +44,11 @@ class CharsetFallback(Exception):
     """Raised inside the JIS encoder when a character has no JIS code (caught here)."""
 
 
+class UnsafeReply(ValueError):
+    """The reply could not be built so that every header is exactly what Ippo meant (an
+    address that is not an address, a generated header that does not read back the same)."""
+
+
 @dataclass(frozen=True)
 class Reply:
     """A built reply, plus what the user should know about how it was built."""
@@ -53,17 +61,57 @@ class Reply:
 
 
 def reply_subject(subject: str) -> str:
-    """'Re: ' + the subject without any stacked reply prefixes."""
-    base = _REPLY_PREFIX.sub("", subject.strip()).strip()
-    return f"Re: {base}" if base else "Re:"
+    """'Re: ' + the subject without any stacked reply prefixes: one line of plain text (no
+    controls, no bidi tricks, no encoded-word look-alikes), at most REPLY_SUBJECT_CHARS."""
+    base = _REPLY_PREFIX.sub("", header_text(subject)).strip()
+    return cap(f"Re: {base}", REPLY_SUBJECT_CHARS) if base else "Re:"
+
+
+def header_text(value: str, limit: int = REPLY_SUBJECT_CHARS * 2) -> str:
+    """Mail-derived text made fit for a header we write: controls and bidi characters gone,
+    and encoded words (even nested ones, "=?utf-8?q?=3D=3F...") decoded until none is left,
+    so no layer below can turn them back into a line break. A leftover "=?" that is not an
+    encoded word is broken up, since the email package would try to read it as one."""
+    text = neutralise(value[: limit * 8])
+    for _ in range(4):
+        if "=?" not in text:
+            break
+        text = decode_header_value(text)
+    return cap(text.replace("=?", "= ?").strip(), limit)
+
+
+# An addr-spec as Ippo writes it: dot-atom local part and domain, nothing to quote or fold.
+_ADDR_SPEC = re.compile(
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}))*$"
+)
+_MSG_ID = re.compile(r"^[!-;=?-~]{1,250}@[!-;=?-~]{1,250}$")
+
+
+def usable_address(address: str) -> bool:
+    """Whether `address` is a plain addr-spec Ippo may put in a header and an envelope."""
+    return len(address) <= 254 and bool(_ADDR_SPEC.match(address))
+
+
+def _checked_addresses(addresses: tuple[str, ...]) -> tuple[str, ...]:
+    for address in addresses:
+        if not usable_address(address):
+            shown = neutralise(address)[:80]
+            raise UnsafeReply(f"not a usable address for a reply: {shown!r}")
+    return addresses
+
+
+def _usable_id(ident: str | None) -> str | None:
+    ident = (ident or "").strip().strip("<>")
+    return ident if _MSG_ID.match(ident) else None
 
 
 def reply_references(references: tuple[str, ...], parent_id: str | None) -> tuple[str, ...]:
     """The parent's References plus the parent, without repeats, trimmed to the thread's first
     id and the most recent ones (a long thread must not grow the header without end)."""
     ids: list[str] = []
-    for ident in (*references, *((parent_id,) if parent_id else ())):
-        ident = ident.strip().strip("<>")
+    for candidate in (*references, *((parent_id,) if parent_id else ())):
+        ident = _usable_id(candidate)
         if ident and ident not in ids:
             ids.append(ident)
     if len(ids) > MAX_REFERENCES:
@@ -93,24 +141,36 @@ def build_reply(
     *,
     message_id: str | None = None,
     charset: ReplyCharset | None = None,
+    recipients: tuple[str, ...] | None = None,
 ) -> Reply:
-    """The acknowledgement as a message ready to send (and to file in Sent)."""
+    """The acknowledgement as a message ready to send (and to file in Sent). `recipients`
+    (chosen by the user, see core.recipients) replaces Reply-To/From as the addressees.
+
+    Every header is checked after generation (UnsafeReply when one is not what was meant):
+    Python 3.11's email policies do not verify generated headers themselves."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    recipients = reply_recipients(inquiry)
+    chosen = tuple(a.strip().lower() for a in recipients) if recipients else None
+    recipients = chosen or reply_recipients(inquiry)
     if not recipients:
         raise ValueError("the inquiry has neither Reply-To nor From: nobody to answer")
+    _checked_addresses((*recipients, account.email))
     ident = (message_id or new_message_id(account.email, now)).strip("<>")
+    if not _MSG_ID.match(ident):
+        raise UnsafeReply(f"not a usable Message-ID: {neutralise(ident)[:80]!r}")
     refs = reply_references(inquiry.references, inquiry.message_id)
     subject = reply_subject(inquiry.subject)
-    to_name = _display_name(inquiry) if not inquiry.reply_to else ""
+    to_name = ""
+    if not inquiry.reply_to and recipients == (inquiry.sender_addr.strip().lower(),):
+        to_name = header_text(_display_name(inquiry), NAME_CHARS)
+    from_name = header_text(sender_name(account), NAME_CHARS)
     wanted: ReplyCharset = charset or account.reply_charset
     body = _normalise_body(body)
 
     note = ""
     if wanted == "iso-2022-jp":
         try:
-            message = _build_jis(account.email, recipients, to_name, subject, body)
+            message = _build_jis(account.email, from_name, recipients, to_name, subject, body)
         except CharsetFallback as exc:
             note = (
                 f"sent as UTF-8: {exc} cannot be written in ISO-2022-JP "
@@ -118,24 +178,73 @@ def build_reply(
             )
             wanted = "utf-8"
         else:
-            _common_headers(message, now, ident, inquiry.message_id, refs)
+            _common_headers(message, now, ident, _usable_id(inquiry.message_id), refs)
+            verify_reply(message, recipients, subject)
             return Reply(message, ident, recipients, "iso-2022-jp", note)
 
-    message = EmailMessage(policy=email_policy.SMTP)
-    message["From"] = Address(addr_spec=account.email)
+    message = EmailMessage(policy=_STRICT_POLICY)
+    message["From"] = Address(display_name=from_name, addr_spec=account.email)
     message["To"] = [
         Address(display_name=to_name if i == 0 else "", addr_spec=a)
         for i, a in enumerate(recipients)
     ]
     message["Subject"] = subject
-    _common_headers(message, now, ident, inquiry.message_id, refs)
+    _common_headers(message, now, ident, _usable_id(inquiry.message_id), refs)
     ascii_only = body.isascii()
     message.set_content(
         body, charset="utf-8" if not ascii_only else "us-ascii",
         cte="7bit" if ascii_only and _short_lines(body) else "base64" if not ascii_only
         else "quoted-printable",
     )
+    verify_reply(message, recipients, subject)
     return Reply(message, ident, recipients, "utf-8", note)
+
+
+# The email package's SMTP policy, strict: a defect is an error, never silently mended.
+_STRICT_POLICY = email_policy.SMTP.clone(raise_on_defect=True)
+_PARSE_POLICY = email_policy.default.clone(raise_on_defect=True)
+_FIELD_LINE = re.compile(rb"^([!-9;-~]+):")
+
+
+def verify_reply(message: EmailMessage, recipients: tuple[str, ...], subject: str) -> None:
+    """Check a built reply the way a receiving server will read it: the generated header
+    block holds exactly the fields that were set (no injected Bcc, no second body), no value
+    holds a control character, every line fits, and To and Subject read back as meant."""
+    expected = [name.lower() for name in message]
+    for name, value in message.items():
+        text = str(value).replace("\r\n ", " ").replace("\n ", " ")
+        if has_controls(text):
+            raise UnsafeReply(f"the {name} header would hold a line break or control character")
+    raw = message.as_bytes()
+    head, separator, _body = raw.partition(b"\r\n\r\n")
+    if not separator:
+        raise UnsafeReply("the reply has no header/body separator")
+    names: list[str] = []
+    values: dict[str, bytes] = {}
+    for line in head.split(b"\r\n"):
+        if len(line) > 998 or b"\r" in line or b"\n" in line:
+            raise UnsafeReply("a header line of the reply is malformed or too long")
+        if line[:1] in (b" ", b"\t"):
+            if names:
+                values[names[-1]] += line
+            continue
+        match = _FIELD_LINE.match(line)
+        if match is None:
+            raise UnsafeReply("the reply's header block holds a line that is not a field")
+        names.append(match.group(1).decode("ascii").lower())
+        values[names[-1]] = line[match.end() :]
+    if names != expected:
+        raise UnsafeReply(f"the reply's headers would be {names}, not {expected}")
+    try:
+        parsed = email.message_from_bytes(raw, policy=_PARSE_POLICY)
+        to_header = parsed["To"]
+        read_back = tuple(a.addr_spec.lower() for a in to_header.addresses)
+    except Exception as exc:
+        raise UnsafeReply(f"the reply does not read back cleanly: {exc}") from None
+    if read_back != recipients:
+        raise UnsafeReply("the reply's To header does not read back as the chosen recipients")
+    if decode_header_value(values.get("subject", b"")) != subject:
+        raise UnsafeReply("the reply's Subject does not read back as written")
 
 
 def _common_headers(
@@ -155,6 +264,13 @@ def _common_headers(
         message["References"] = sep.join(f"<{r}>" for r in refs)
     message["Auto-Submitted"] = "no"  # a person sent this, on purpose (RFC 3834)
     message["X-Mailer"] = "Ippo"
+
+
+def sender_name(account: AccountConfig) -> str:
+    """The name customers see in From: the account's display name on one line, without
+    control characters (it goes into a header)."""
+    text = "".join(c if c.isprintable() else " " for c in account.display_name)
+    return " ".join(text.split())
 
 
 def _display_name(inquiry: Inquiry) -> str:
@@ -290,8 +406,9 @@ def _b_word(text: str) -> str:
 
 
 def _jis_header_text(text: str) -> str:
-    """An unstructured header value: plain when ASCII, else encoded words on folded lines."""
-    if text.isascii():
+    """An unstructured header value: plain when short ASCII, else encoded words on folded
+    lines (so no line grows past 78 characters and nothing in it is taken for syntax)."""
+    if text.isascii() and len(text) <= 64 and "=?" not in text:
         return text
     return "\r\n ".join(_encoded_words(text))
 
@@ -302,6 +419,10 @@ class _PreEncodedPolicy(EmailPolicy):
 
     def header_store_parse(self, name: str, value: Any) -> tuple[str, Any]:
         if isinstance(value, str):
+            # Only our own folding ("\r\n " between encoded words or addresses) may break a
+            # line: anything else would start a new header (or the body) in the output.
+            if has_controls(value.replace("\r\n ", " ")):
+                raise UnsafeReply(f"the {name} header would hold a line break")
             return (name, value.replace("\r\n", "\n"))
         return super().header_store_parse(name, value)
 
@@ -311,21 +432,28 @@ class _PreEncodedPolicy(EmailPolicy):
 _JIS_POLICY = _PreEncodedPolicy(linesep="\r\n", max_line_length=998)
 
 
+def _jis_address(name: str, addr: str) -> str:
+    if name and not name.isascii():
+        return f"{' '.join(_encoded_words(name))} <{addr}>"
+    return formataddr((name, addr)) if name else addr
+
+
 def _build_jis(
-    from_addr: str, recipients: tuple[str, ...], to_name: str, subject: str, body: str
+    from_addr: str,
+    from_name: str,
+    recipients: tuple[str, ...],
+    to_name: str,
+    subject: str,
+    body: str,
 ) -> EmailMessage:
     lines = [encode_iso2022jp(line).decode("ascii") for line in body.split("\n")]
     subject_value = _jis_header_text(subject)
-    to_values = []
-    for i, addr in enumerate(recipients):
-        name = to_name if i == 0 else ""
-        if name and not name.isascii():
-            to_values.append(f"{' '.join(_encoded_words(name))} <{addr}>")
-        else:
-            to_values.append(formataddr((name, addr)) if name else addr)
+    to_values = [
+        _jis_address(to_name if i == 0 else "", addr) for i, addr in enumerate(recipients)
+    ]
     message = EmailMessage(policy=_JIS_POLICY)
     message["MIME-Version"] = "1.0"
-    message["From"] = from_addr
+    message["From"] = _jis_address(from_name, from_addr)
     message["To"] = ",\r\n ".join(to_values)
     message["Subject"] = subject_value
     message["Content-Type"] = 'text/plain; charset="ISO-2022-JP"'

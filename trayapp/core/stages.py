@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from trayapp.core.model import Stage
+from trayapp.core.model import Inquiry, ItemState, Stage
 
 
 def stage_at(deadline: datetime, now: datetime, warning: timedelta, urgent: timedelta) -> Stage:
@@ -34,6 +34,37 @@ def next_stage_change(
 ) -> datetime | None:
     """The next moment after `now` at which the stage of this deadline changes, if any."""
     future = [t for t in stage_starts(deadline, warning, urgent).values() if t > now]
+    return min(future) if future else None
+
+
+def item_stage_starts(
+    item: Inquiry, warning: timedelta, urgent: timedelta
+) -> dict[Stage, datetime]:
+    """When each stage of the item's current deadline begins. A waiting item under a working
+    schedule carries its own marks (warning and urgent leads counted in working time); a
+    promise is a wall-clock time, so its leads are too."""
+    starts = stage_starts(item.deadline, warning, urgent)
+    if item.state is ItemState.WAITING:
+        if item.warning_at is not None:
+            starts[Stage.WARNING] = item.warning_at
+        if item.urgent_at is not None:
+            starts[Stage.URGENT] = item.urgent_at
+    return starts
+
+
+def item_stage(item: Inquiry, now: datetime, warning: timedelta, urgent: timedelta) -> Stage:
+    """The item's stage at `now` (working-time marks when it has them)."""
+    starts = item_stage_starts(item, warning, urgent)
+    for stage in (Stage.OVERDUE, Stage.URGENT, Stage.WARNING):
+        if now >= starts[stage]:
+            return stage
+    return Stage.CALM
+
+
+def item_next_stage_change(
+    item: Inquiry, now: datetime, warning: timedelta, urgent: timedelta
+) -> datetime | None:
+    future = [t for t in item_stage_starts(item, warning, urgent).values() if t > now]
     return min(future) if future else None
 
 

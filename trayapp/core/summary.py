@@ -11,12 +11,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
-from trayapp.core.model import AccountConfig, AccountHealth, Inquiry, ItemState, Stage
+from trayapp.core.durations import ENGLISH as ENGLISH_DURATIONS
+from trayapp.core.durations import DurationWords, format_duration
+from trayapp.core.model import AccountConfig, AccountHealth, HealthState, Inquiry, ItemState, Stage
 from trayapp.core.pending import sort_by_urgency
-from trayapp.core.stages import format_time_left, next_stage_change, stage_at
+from trayapp.core.stages import format_time_left, item_next_stage_change, item_stage
 
-BadgeKind = Literal["calm", "warning", "urgent", "overdue", "empty", "error"]
-WaybarClass = Literal["ok", "warning", "urgent", "overdue", "error"]
+# "setup": no inbox is set up at all (nothing is watched; the fix is to add one).
+BadgeKind = Literal["calm", "warning", "urgent", "overdue", "empty", "error", "setup"]
+# "connecting": an inbox is still being reached (right after start); not yet an error.
+WaybarClass = Literal["ok", "warning", "urgent", "overdue", "error", "connecting"]
 
 
 @dataclass(frozen=True)
@@ -72,12 +76,19 @@ class TooltipTexts:
     """Format strings for the tooltip; the UI passes translated ones (core has no Qt)."""
 
     nothing_waits: str = "Nothing waits for a reply"
-    counts: str = "{overdue} overdue · {urgent} urgent · {warning} warning · {calm} calm"
+    # Said instead of "nothing waits" while an inbox is not watched: nobody knows that.
+    nothing_known: str = "Nothing known to wait — not every inbox is watched"
+    no_inbox: str = "No inbox is watched yet: add one from this menu"
+    counts: str = (
+        "{waiting} waiting: {overdue} overdue · {urgent} urgent · {warning} warning · {calm} calm"
+    )
     acknowledged: str = "{count} acknowledged, promise pending"
+    acknowledged_late: str = "{count} acknowledged, {late} of them past the promised time"
     next_due: str = "Next: {sender} — {subject} ({left} left)"
     next_overdue: str = "Overdue: {sender} — {subject} ({left} late)"
     not_covered: str = "NOT covered: {account} — {health}"
     no_subject: str = "(no subject)"
+    duration: DurationWords = ENGLISH_DURATIONS
 
 
 ENGLISH_TOOLTIP = TooltipTexts()
@@ -96,6 +107,9 @@ class Summary:
     most_urgent_stage: Stage | None
     not_covered: tuple[tuple[str, AccountHealth], ...] = field(default=())  # by account name
     stage_changes: tuple[datetime, ...] = ()  # the next stage change of each item, if any
+    waiting_counts: Mapping[Stage, int] = field(default_factory=dict)  # waiting items only
+    acknowledged_late: int = 0  # acknowledged items past their promised time
+    no_inbox: bool = False  # no account is set up: nothing can be watched
 
     @property
     def total(self) -> int:
@@ -103,20 +117,32 @@ class Summary:
 
     @property
     def covered(self) -> bool:
-        return not self.not_covered
+        return not self.not_covered and not self.no_inbox
+
+    @property
+    def only_connecting(self) -> bool:
+        """Every inbox not covered is still being reached for the first time (no failure)."""
+        return bool(self.not_covered) and all(
+            h.state is HealthState.CONNECTING for _, h in self.not_covered
+        )
 
     @property
     def badge(self) -> BadgeSpec:
         text = format_time_left(self.time_left) if self.time_left is not None else ""
         if self.not_covered:
+            # Not watched: never the calm check mark.
             return BadgeSpec(text, "error", self.most_urgent_stage)
+        if self.no_inbox:
+            return BadgeSpec("", "setup", None)
         if self.most_urgent_stage is None:
             return BadgeSpec("", "empty", None)
         return BadgeSpec(text, _BADGE_KIND[self.most_urgent_stage], self.most_urgent_stage)
 
     @property
     def waybar_class(self) -> WaybarClass:
-        if self.not_covered:
+        if self.not_covered and self.only_connecting:
+            return "connecting"
+        if self.not_covered or self.no_inbox:
             return "error"
         if self.most_urgent_stage is None:
             return "ok"
@@ -131,18 +157,30 @@ class Summary:
             texts.not_covered.format(account=name, health=describe_health(health))
             for name, health in self.not_covered
         ]
+        if self.no_inbox:
+            lines.append(texts.no_inbox)
         if not self.items:
-            lines.append(texts.nothing_waits)
+            if not self.no_inbox:
+                lines.append(texts.nothing_waits if self.covered else texts.nothing_known)
             return lines
-        lines.append(
-            texts.counts.format(
-                overdue=self.counts[Stage.OVERDUE],
-                urgent=self.counts[Stage.URGENT],
-                warning=self.counts[Stage.WARNING],
-                calm=self.counts[Stage.CALM],
+        # Waiting and acknowledged are counted apart, so the numbers add up to the list's.
+        if self.waiting_count:
+            lines.append(
+                texts.counts.format(
+                    waiting=self.waiting_count,
+                    overdue=self.waiting_counts.get(Stage.OVERDUE, 0),
+                    urgent=self.waiting_counts.get(Stage.URGENT, 0),
+                    warning=self.waiting_counts.get(Stage.WARNING, 0),
+                    calm=self.waiting_counts.get(Stage.CALM, 0),
+                )
             )
-        )
-        if self.acknowledged_count:
+        if self.acknowledged_count and self.acknowledged_late:
+            lines.append(
+                texts.acknowledged_late.format(
+                    count=self.acknowledged_count, late=self.acknowledged_late
+                )
+            )
+        elif self.acknowledged_count:
             lines.append(texts.acknowledged.format(count=self.acknowledged_count))
         item, left = self.most_urgent, self.time_left
         if item is not None and left is not None:
@@ -151,7 +189,7 @@ class Summary:
                 template.format(
                     sender=item.sender or item.sender_addr,
                     subject=item.subject or texts.no_subject,
-                    left=format_time_left(abs(left)),
+                    left=format_duration(left, texts.duration),
                 )
             )
         return lines
@@ -164,17 +202,27 @@ class Summary:
             moments.append(self.now + next_text_change(self.time_left))
         return min(moments, default=None)
 
-    def waybar(self, texts: TooltipTexts = ENGLISH_TOOLTIP) -> dict[str, str]:
-        """Waybar custom-module JSON: `text` such as '3 · 2h14m', `tooltip`, `class`."""
+    def waybar(
+        self,
+        texts: TooltipTexts = ENGLISH_TOOLTIP,
+        describe_health: Callable[[AccountHealth], str] = AccountHealth.describe,
+    ) -> dict[str, str]:
+        """Waybar custom-module JSON: `text` such as '3 · 2h14m' (3 waiting) or '3+1 · 2h14m'
+        (and 1 acknowledged), `tooltip`, `class`. '!' marks an inbox not covered, '…' one
+        still connecting."""
+        mark = "…" if self.only_connecting else "!" if self.not_covered or self.no_inbox else ""
         if self.time_left is None:
-            text = "!" if self.not_covered else "0"
+            text = mark or "0"
         else:
-            text = f"{self.total} · {format_hours_minutes(self.time_left)}"
-            if self.not_covered:
-                text = f"! {text}"
+            count = str(self.waiting_count)
+            if self.acknowledged_count:
+                count += f"+{self.acknowledged_count}"
+            text = f"{count} · {format_hours_minutes(self.time_left)}"
+            if mark:
+                text = f"{mark} {text}"
         return {
             "text": text,
-            "tooltip": "\n".join(self.tooltip_lines(texts)),
+            "tooltip": "\n".join(self.tooltip_lines(texts, describe_health)),
             "class": self.waybar_class,
         }
 
@@ -219,19 +267,28 @@ def summarize(
     now: datetime,
     leads: Mapping[str, StageLeads] | None = None,
     default_leads: StageLeads = DEFAULT_LEADS,
+    *,
+    no_inbox: bool = False,
 ) -> Summary:
-    """The glanceable state. `leads` is per account name; accounts without one use the default."""
+    """The glanceable state. `leads` is per account name; accounts without one use the default.
+    `no_inbox`: no account is set up at all (the tray must not look calm)."""
     ordered = tuple(sort_by_urgency(items))
     per_account = leads or {}
     stages: dict[str, Stage] = {}
     counts = dict.fromkeys(Stage, 0)
+    waiting_counts = dict.fromkeys(Stage, 0)
+    acknowledged_late = 0
     changes: list[datetime] = []
     for item in ordered:
         lead = per_account.get(item.account, default_leads)
-        stage = stage_at(item.deadline, now, lead.warning, lead.urgent)
+        stage = item_stage(item, now, lead.warning, lead.urgent)
         stages[item.id] = stage
         counts[stage] += 1
-        change = next_stage_change(item.deadline, now, lead.warning, lead.urgent)
+        if item.state is ItemState.ACKNOWLEDGED:
+            acknowledged_late += stage is Stage.OVERDUE
+        else:
+            waiting_counts[stage] += 1
+        change = item_next_stage_change(item, now, lead.warning, lead.urgent)
         if change is not None:
             changes.append(change)
     # Most urgent = highest stage, then earliest deadline: with per-account leads a later
@@ -255,4 +312,7 @@ def summarize(
         most_urgent_stage=stages[most_urgent.id] if most_urgent is not None else None,
         not_covered=not_covered,
         stage_changes=tuple(changes),
+        waiting_counts=waiting_counts,
+        acknowledged_late=acknowledged_late,
+        no_inbox=no_inbox,
     )

@@ -31,6 +31,8 @@ from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from trayapp.clock import now as clock_now
+from trayapp.clock import system_zone
 from trayapp.core.model import AccountConfig, Inquiry, MessageHeaders
 from trayapp.core.promise import (
     Acknowledgement,
@@ -217,37 +219,22 @@ def make_draft(
     values = template_values(
         sender=inquiry.sender,
         subject=inquiry.subject,
-        signature=account.signature,
+        signature=account.signature_for(lang),
         language=lang,
         promised=promise_due_at,
         now=now,
+        overdue=now is not None and inquiry.deadline <= now,
     )
     return Draft(inquiry, lang, template, promise_due_at, template.render(values))
 
 
 def local_zone() -> tzinfo:
-    """The user's time zone, as a real zone (DST-aware) when it can be named."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    names = [os.environ.get("TZ", "").lstrip(":")]
-    try:
-        link = os.readlink("/etc/localtime")
-        names.append(link.split("zoneinfo/", 1)[1] if "zoneinfo/" in link else "")
-    except OSError:
-        pass
-    for name in names:
-        if name:
-            try:
-                return ZoneInfo(name)
-            except (ZoneInfoNotFoundError, ValueError):
-                continue
-    zone = datetime.now().astimezone().tzinfo
-    assert zone is not None
-    return zone
+    """The user's time zone (trayapp.clock: one clock for the GUI, the CLI and promises)."""
+    return system_zone()
 
 
 def local_now() -> datetime:
-    return datetime.now(local_zone())
+    return clock_now()
 
 
 # --- the journal, as core values ---------------------------------------------------------------

@@ -20,6 +20,7 @@ from imapclient import IMAPClient
 from trayapp.core.headers import HEADER_FIELDS, SENT_HEADER_FIELDS, parse_headers
 from trayapp.core.model import AccountConfig, Inquiry, MessageFacts, MessageHeaders
 from trayapp.core.pending import lookback_start, replied_message_ids, waiting_inquiries
+from trayapp.core.schedule import Schedule
 from trayapp.mail.errors import ProtocolError
 from trayapp.mail.imap import find_sent_folder, mail_errors
 
@@ -72,15 +73,19 @@ class ScanResult:
         *,
         dismissed_ids: Collection[str] = (),
         ignored_senders: Collection[str] = (),
+        replied_ids: Collection[str] | None = None,
+        schedule: Schedule | None = None,
     ) -> list[Inquiry]:
-        """The inquiries that still wait, most urgent first (core.pending decides)."""
+        """The inquiries that still wait, most urgent first (core.pending decides).
+        `replied_ids`: what every account's Sent answers (default: this account's own)."""
         return waiting_inquiries(
             account,
             self.inbox,
-            self.replied_ids,
+            self.replied_ids if replied_ids is None else replied_ids,
             now,
             dismissed_ids=dismissed_ids,
             ignored_senders=ignored_senders,
+            schedule=schedule,
         )
 
 

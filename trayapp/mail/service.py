@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from trayapp.core.model import AccountConfig, AccountHealth, HealthState, Inquiry, MessageHeaders
 from trayapp.core.pending import lookback_start, sort_by_urgency, waiting_inquiries
+from trayapp.core.schedule import Schedule, account_schedule
 from trayapp.core.summary import StageLeads, leads_by_account
 from trayapp.mail.watcher import (
     SYSTEM_CLOCK,
@@ -101,6 +102,13 @@ def password_source(secrets: SecretStore, *, missing_hint: str) -> PasswordSourc
 
     return password
 AckMerger = Callable[[str, list[Inquiry], Sequence[MessageHeaders]], list[Inquiry]]
+ScheduleSource = Callable[[AccountConfig], Schedule | None]
+
+
+def _own_schedule(account: AccountConfig) -> Schedule:
+    from trayapp.clock import system_zone
+
+    return account_schedule(account, system_zone())
 
 
 class WatcherFactory(Protocol):
@@ -153,11 +161,16 @@ class WatchService:
         rng: Callable[[], float] = random.random,
         watcher_factory: WatcherFactory | None = None,
         merge_acknowledgements: AckMerger | None = None,
+        schedule_for: ScheduleSource | None = None,
     ) -> None:
         """`merge_acknowledgements(account, waiting, sent_headers)` turns the account's waiting
         list into the shown one (acknowledged items and their promises, from issue 5's
-        journal); None shows the waiting list as core.pending computed it."""
+        journal); None shows the waiting list as core.pending computed it.
+
+        `schedule_for(account)` is the account's working-hours clock (trayapp.policy adds the
+        user's absences); None: the account's own settings in the system's zone."""
         self._merge_acks = merge_acknowledgements
+        self._schedule_for: ScheduleSource = schedule_for or _own_schedule
         self._password = password
         self._store = store
         self._timings = timings or WatchTimings()
@@ -366,11 +379,33 @@ class WatchService:
             self._publish(items_changed=False, health_changed=frozenset({event.account}))
             return
         assert isinstance(event, MailboxChanged)
+        answers_before = self._all_replied_ids()
         view.mailbox = event
+        if self._all_replied_ids() != answers_before and len(self._views) > 1:
+            # A reply in this account's Sent may answer an inquiry that came to another.
+            self._recompute_all()
+            self._persist(view)
+            return
         items_changed = self._recompute(view)
         self._persist(view)
         if items_changed:
             self._publish(items_changed=True, health_changed=frozenset())
+
+    def _all_replied_ids(self) -> frozenset[str]:
+        """What the Sent folders of ALL the user's accounts answer: a reply from any of my
+        addresses answers the inquiry, whichever account it came to."""
+        ids: set[str] = set()
+        for other in self._views.values():
+            if other.mailbox is not None:
+                ids.update(other.mailbox.replied_ids)
+        return frozenset(ids)
+
+    def _all_sent(self) -> list[MessageHeaders]:
+        sent: list[MessageHeaders] = []
+        for other in self._views.values():
+            if other.mailbox is not None:
+                sent.extend(other.mailbox.sent)
+        return sent
 
     def _recompute(self, view: _AccountView) -> bool:
         mailbox = view.mailbox
@@ -386,14 +421,15 @@ class WatchService:
         waiting = waiting_inquiries(
             view.account,
             mailbox.inbox,
-            mailbox.replied_ids,
+            self._all_replied_ids(),
             now,
             dismissed_ids=dismissed,
             ignored_senders=ignored,
+            schedule=self._schedule_for(view.account),
         )
         if mailbox.previews:  # fetched by the worker before it emitted
             waiting = [replace(i, preview=mailbox.previews.get(i.id, i.preview)) for i in waiting]
-        items = tuple(self._with_acknowledgements(name, waiting, mailbox.sent))
+        items = tuple(self._with_acknowledgements(name, waiting, self._all_sent()))
         if items == view.items:
             return False
         view.items = items

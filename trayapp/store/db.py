@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 from trayapp.core.model import Inquiry, ItemState, Stage
 from trayapp.core.promise import AckState
+from trayapp.store.history_schema import HISTORY_TABLES
 
 STATE_FILE = "state.sqlite3"
 FILE_MODE = 0o600
@@ -186,6 +187,7 @@ _MIGRATIONS: list[tuple[str, ...]] = [
         # message; a 'recorded' entry without it was certainly never sent.
         "ALTER TABLE acks ADD COLUMN attempted_at TEXT",
     ),
+    HISTORY_TABLES,  # the trust record's history (trayapp/store/history.py)
 ]
 SCHEMA_VERSION = len(_MIGRATIONS)
 

@@ -42,6 +42,7 @@ from trayapp.core.templates import (
     template_names,
     template_values,
 )
+from trayapp.ui.i18n import plain_reason
 from trayapp.ui.tasks import TaskRunner
 
 LANGUAGES: tuple[tuple[Language, str], ...] = (("ja", "日本語"), ("en", "English"))
@@ -131,10 +132,10 @@ class AckDialog(QDialog):
         self.send_button = QPushButton()
         self.send_button.setDefault(True)
         self.retry_button = QPushButton()
-        self.retry_button.hide()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.buttons.addButton(self.retry_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.addButton(self.send_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.retry_button.hide()  # after addButton, which shows it; only a failed send shows it
         self.buttons.rejected.connect(self.reject)
         self.send_button.clicked.connect(self.send)
         self.retry_button.clicked.connect(self.retry)
@@ -224,10 +225,11 @@ class AckDialog(QDialog):
         values = template_values(
             sender=self.inquiry.sender,
             subject=self.inquiry.subject,
-            signature=self.account.signature,
+            signature=self.account.signature_for(self.language),
             language=self.language,
             promised=due,
             now=self._now,
+            overdue=self.inquiry.deadline <= self._now,
         )
         self._phrase = values["promised_time"]
         self.body.setPlainText(self.template.render(values))
@@ -313,10 +315,41 @@ class AckDialog(QDialog):
         self._set_busy(False)
         self._last_error = error if isinstance(error, BaseException) else None
         self.status.clear()
-        reason = str(error) or type(error).__name__
-        self.error.setText(self.tr("Not sent: %1").replace("%1", reason))
+        self.error.setText(self.tr("Not sent: %1").replace("%1", self._failure_text(error)))
         self.error.show()
         self.retry_button.show()
+
+    def _failure_text(self, error: object) -> str:
+        """Why it was not sent, in the UI language: a server's failure in plain words, and
+        Ippo's own cases said in the user's terms."""
+        from trayapp.mail.acknowledge import (
+            AlreadyAcknowledged,
+            InProgress,
+            NoPassword,
+            SendUncertain,
+        )
+        from trayapp.mail.errors import MailError
+
+        reason = str(error) or type(error).__name__
+        if isinstance(error, SendUncertain):
+            return self.tr(
+                "It may or may not have gone out: the connection broke just as it was sent."
+                " Look in Sent (or wait for the customer) before you press Retry."
+            )
+        if isinstance(error, InProgress):
+            return self.tr(
+                "It is being sent right now (from another window or command). Try again in a"
+                " minute."
+            )
+        if isinstance(error, AlreadyAcknowledged):
+            return self.tr("This inquiry was already acknowledged.")
+        if isinstance(error, NoPassword):
+            return self.tr(
+                "Ippo has no password for this inbox. Enter it again (tray menu: Fix)."
+            )
+        if isinstance(getattr(error, "__cause__", None), MailError):
+            return plain_reason(reason)
+        return reason
 
     # -- texts --
 

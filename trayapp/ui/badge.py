@@ -4,12 +4,15 @@ beyond loading the fixed font once.
 Design (legible from 16 px up, on light and dark panels):
 - calm / warning / urgent: a rounded square filled green / amber / deep orange with the
   countdown in bold: the number large, its unit ('h', 'm', 'd') smaller beside it.
-- overdue: red with darker diagonal stripes and pale-yellow digits (how late: '2h') — a
-  texture and ink no other state has, so it never reads as "2h left". A '!' prefix was
-  tried and dropped: at tray sizes '!2h' reads as '12h'.
+- overdue: red with darker diagonal stripes and pale-yellow digits after a thick minus bar
+  (how late: '-2h') — a sign, a texture and an ink no other state has, so it never reads as
+  "2h left", in colour or not. (A '!' prefix was tried and dropped: at tray sizes '!2h'
+  reads as '12h'; the bar is drawn, not a font's hyphen, so it stays thick at 16 px.)
 - error (an inbox NOT covered): slate grey with a thick hazard-yellow frame; the countdown
   still shows (white) when items wait, a yellow '!' when nothing does. Grey + yellow is used
   for nothing else, so "you are not covered" is never mistaken for a stage.
+- setup (no inbox set up yet): the error look with a yellow '+' -- nothing is watched, and
+  the fix is to add an inbox; never the calm check mark.
 - empty (nothing waits): no fill, a check mark in the panel's own foreground colour.
 Every filled shape gets a hairline outline that contrasts with the panel, so amber on a
 light panel and dark red on a dark panel keep their edges.
@@ -50,6 +53,7 @@ FILL = {
     "urgent": QColor("#E65100"),
     "overdue": QColor("#B71C1C"),
     "error": QColor("#37474F"),
+    "setup": QColor("#37474F"),
 }
 INK = {
     "calm": QColor("#FFFFFF"),
@@ -57,6 +61,7 @@ INK = {
     "urgent": QColor("#FFFFFF"),
     "overdue": QColor("#FFF59D"),  # pale yellow: overdue reads differently from urgent's white
     "error": QColor("#FFFFFF"),
+    "setup": QColor("#FFFFFF"),
 }
 HAZARD = QColor("#FFD600")
 OVERDUE_STRIPE = QColor("#7F0000")
@@ -133,7 +138,7 @@ def _draw_filled(painter: QPainter, spec: BadgeSpec, size: int, dark_panel: bool
     inset = 0.0
     if kind == "overdue":
         _draw_stripes(painter, outer, radius, s)
-    elif kind == "error":
+    elif kind in ("error", "setup"):
         frame = max(1.5, s / 10.0)
         painter.setPen(QPen(HAZARD, frame))
         painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -144,6 +149,9 @@ def _draw_filled(painter: QPainter, spec: BadgeSpec, size: int, dark_panel: bool
     match = _COUNTDOWN.match(spec.text)
     ink = INK[kind]
     text_box = QRectF(0, 0, s, s).adjusted(inset + 0.5, inset, -inset - 0.5, -inset)
+    if kind == "setup":
+        _draw_plus(painter, text_box, s)
+        return
     if kind == "error" and match is None:
         _draw_centered(painter, "!", HAZARD, text_box, s * 0.8)
         return
@@ -151,11 +159,39 @@ def _draw_filled(painter: QPainter, spec: BadgeSpec, size: int, dark_panel: bool
         _draw_centered(painter, spec.text or "!", ink, text_box, s * 0.7)
         return
     number, unit = match["number"], match["unit"]
-    # Overdue is marked by its stripes and colours, so no sign is spent on its digits.
-    prefix = "-" if match["sign"] and kind != "overdue" else ""
-    # A sign that would shrink the digits below legibility is dropped (the tooltip has it).
-    if not prefix or not _draw_countdown(painter, prefix + number, unit, ink, text_box, s, False):
-        _draw_countdown(painter, number, unit, ink, text_box, s, True)
+    if match["sign"]:
+        # Late: a minus bar of its own, always drawn, so '-2h' never reads as '2h left' --
+        # not even without colour. The digits get the room that is left.
+        text_box = _draw_minus(painter, ink, text_box, s)
+    _draw_countdown(painter, number, unit, ink, text_box)
+
+
+def _draw_plus(painter: QPainter, box: QRectF, s: float) -> None:
+    """No inbox yet: a thick '+' in the hazard yellow (drawn, so it stays crisp at 16 px)."""
+    thickness = max(2.0, round(s / 7.0))
+    arm = max(6.0, round(box.width() * 0.62))
+    centre = box.center()
+    left, top = round(centre.x() - arm / 2.0), round(centre.y() - arm / 2.0)
+    painter.save()
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(HAZARD)
+    painter.drawRect(QRectF(left, round(centre.y() - thickness / 2.0), arm, thickness))
+    painter.drawRect(QRectF(round(centre.x() - thickness / 2.0), top, thickness, arm))
+    painter.restore()
+
+
+def _draw_minus(painter: QPainter, ink: QColor, box: QRectF, s: float) -> QRectF:
+    """A thick minus at the left of `box`, on the digits' middle; returns the box beside it."""
+    thickness = max(2.0, round(s / 8.0))
+    width = max(3.0, round(s * 0.2))
+    left = box.left() + max(0.5, s * 0.04)
+    top = round(box.center().y() - thickness / 2.0)
+    painter.save()
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(ink)
+    painter.drawRect(QRectF(round(left), top, width, thickness))
+    painter.restore()
+    return box.adjusted(left - box.left() + width, 0, 0, 0)
 
 
 def _draw_stripes(painter: QPainter, outer: QRectF, radius: float, s: float) -> None:
@@ -186,22 +222,15 @@ def _draw_centered(painter: QPainter, text: str, ink: QColor, box: QRectF, px: f
     painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
 
 
-# Digits shorter than this share of the badge are not drawn with an optional prefix ('!').
-_MIN_CAP_SHARE = 0.45
-
-
 def _draw_countdown(
     painter: QPainter,
     number: str,
     unit: str,
     ink: QColor,
     box: QRectF,
-    size: float,
-    must_draw: bool,
-) -> bool:
+) -> None:
     """The number as large as fits, the unit at ~60 % of it on the same baseline; digits are
-    narrowed (font stretch) before they are shrunk. Returns False, drawing nothing, when the
-    result would be too small and `must_draw` is False (the caller then drops a prefix)."""
+    narrowed (font stretch) before they are shrunk."""
     px = box.height() * 0.8
     stretch = _CONDENSED
     while True:
@@ -214,8 +243,6 @@ def _draw_countdown(
             stretch = max(_NARROWEST, stretch - 6)
         else:
             px -= 0.5
-    if not must_draw and big_m.capHeight() < size * _MIN_CAP_SHARE:
-        return False
     # Vertical: centre the digits' cap height in the box (digits have no descenders).
     baseline = box.center().y() + big_m.capHeight() / 2.0
     x = box.center().x() - width / 2.0
@@ -224,7 +251,6 @@ def _draw_countdown(
     painter.drawText(QPointF(round(x), round(baseline)), number)
     painter.setFont(small)
     painter.drawText(QPointF(round(x + big_m.horizontalAdvance(number)), round(baseline)), unit)
-    return True
 
 
 def _draw_check(painter: QPainter, size: int, dark_panel: bool) -> None:

@@ -20,9 +20,11 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, QRect, Qt, QTimer, QUrl
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QDialog, QMessageBox
 
+from trayapp.clock import now as local_now  # one clock for the GUI, the CLI and promises
 from trayapp.config import ConfigError, ConfigStore
+from trayapp.core.failures import explain_failure
 from trayapp.core.model import AccountConfig, AccountHealth, HealthState, Inquiry, ItemState
 from trayapp.core.promise import DELIVERED_STATES, AckState
 from trayapp.core.summary import StageLeads, leads_by_account, summarize
@@ -30,10 +32,11 @@ from trayapp.core.templates import ReplyTemplate
 from trayapp.desktop.autostart import Autostart, AutostartError, launch_command
 from trayapp.desktop.notify import NotificationScheduler
 from trayapp.desktop.secrets import SecretStore
+from trayapp.desktop.url_handlers import has_handler
 from trayapp.mail.service import WatchSnapshot
 from trayapp.mail.webmail import mail_target
 from trayapp.ui.bridge import WatchBridge, WatchSource
-from trayapp.ui.i18n import LanguageSwitcher, notification_texts, resolve_language
+from trayapp.ui.i18n import LanguageSwitcher, notification_texts, resolve_language, ui_language
 from trayapp.ui.messages import no_keyring_message
 from trayapp.ui.tasks import TaskRunner
 from trayapp.ui.timers import WakeTimer
@@ -55,10 +58,6 @@ log = logging.getLogger(__name__)
 SUMMARY_MAX_WAIT = timedelta(minutes=30)
 STOP_TIMEOUT = 2.0  # per watcher, all in parallel: well inside the 10 s a session gives us
 PRELOAD_LIST_MS = 3_000
-
-
-def local_now() -> datetime:
-    return datetime.now().astimezone()
 
 
 class WatchControl(WatchSource, Protocol):
@@ -150,6 +149,8 @@ class IppoApp(QObject):
 
             open_url = QDesktopServices.openUrl
         self.open_url = open_url
+        self.url_handler_known: Callable[[str], bool | None] = has_handler
+        self.password_dialogs: list[QDialog] = []
         self.keyring_check = keyring_check
         self.demo = demo
         self.accounts: list[AccountConfig] = config.load_accounts()
@@ -172,6 +173,7 @@ class IppoApp(QObject):
         tray.open_list_requested.connect(self.show_list)
         tray.add_inbox_requested.connect(self.open_add_inbox)
         tray.settings_requested.connect(self.open_settings)
+        tray.fix_requested.connect(self.fix_account)
         tray.start_at_login_changed.connect(self.set_start_at_login)
 
         scheduler.set_leads(self.leads)
@@ -256,7 +258,9 @@ class IppoApp(QObject):
         snapshot = self.bridge.snapshot
         items = snapshot.items if snapshot is not None else ()
         now = self.clock()
-        summary = summarize(items, self._health(snapshot), now, self.leads)
+        summary = summarize(
+            items, self._health(snapshot), now, self.leads, no_inbox=not self.accounts
+        )
         self.tray.set_summary(summary)
         upcoming = summary.next_change_at()
         self.summary_timer.arm(None if upcoming is None else min(upcoming - now, SUMMARY_MAX_WAIT))
@@ -378,10 +382,31 @@ class IppoApp(QObject):
         log.info(
             "opening %s for an item of %s", url.split("?", 1)[0].split("#", 1)[0], account.name
         )
-        if not self.open_url(QUrl(url)):
-            self._show_message(
+        where = self.tr("The inquiry is in the inbox of %1 (%2): “%3” from %4.")
+        where = (
+            where.replace("%1", account.name)
+            .replace("%2", account.email)
+            .replace("%3", item.subject or "—")
+            .replace("%4", item.sender_addr or item.sender)
+        )
+        scheme = url.split(":", 1)[0]
+        # Qt reports success on Linux even when nothing can open the link: ask first.
+        if self.url_handler_known(scheme) is False or not self.open_url(QUrl(url)):
+            text = (
+                self.tr("No mail program is set up on this computer, so nothing was opened.")
+                if scheme == "mailto"
+                else self.tr("No web browser is set up on this computer, so nothing was opened.")
+            )
+            self._show_message(self.tr("Ippo"), f"{text}\n\n{where}")
+        elif scheme == "mailto":
+            # Say what happened: a mail program cannot be asked to show one given message.
+            self._show_info(
                 self.tr("Ippo"),
-                self.tr("No program is set up to open this link:\n%1").replace("%1", url),
+                self.tr(
+                    "A reply draft opened in your mail program (mail programs cannot be asked"
+                    " to show one particular message)."
+                )
+                + f"\n\n{where}",
             )
 
     # ---------------------------------------------------------------- inboxes
@@ -578,6 +603,64 @@ class IppoApp(QObject):
         box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Close)
         box.setTextFormat(Qt.TextFormat.PlainText)
         self._keep_shown(box)
+
+    def _show_info(self, title: str, text: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.Ok)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        self._keep_shown(box)
+
+    def fix_account(self, name: str) -> None:
+        """One click from "not watched" to the fix: a refused password asks for the new one
+        (tested, then stored), a passing trouble retries now, anything else opens the
+        settings at that inbox. (The list banner's button is meant to call this too.)"""
+        account = self._account(name)
+        if account is None:
+            return
+        health = self.bridge.health.get(name)
+        reason = health.reason if health is not None else ""
+        fix = explain_failure(reason, ui_language()).fix if reason else "wait"
+        if fix == "password":
+            from trayapp.ui.password_dialog import NewPasswordDialog  # on first use
+
+            dialog = NewPasswordDialog(account, reason, self.check_login, self._store_password)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.password_saved.connect(self.service.retry_now)
+            self.password_dialogs.append(dialog)
+            dialog.destroyed.connect(
+                lambda *_: (
+                    self.password_dialogs.remove(dialog)
+                    if dialog in self.password_dialogs
+                    else None
+                )
+            )
+            dialog.show()
+            dialog.raise_()
+            dialog.activateWindow()
+        elif fix == "wait":
+            self.service.retry_now(name)
+        else:
+            self.open_settings()
+            if self.settings_dialog is not None:
+                self.settings_dialog.select_account(name)
+
+    def _store_password(self, name: str, password: str) -> None:
+        # Worker thread (the dialog's): the keyring may block.
+        self.secrets.set_password(name, password)
+
+    def request_quit(self, quit_now: Callable[[], None]) -> None:
+        """Quit, after asking once (quitting stops the reminders) unless told not to ask."""
+        if self.config.settings.get("confirm_quit") is False:
+            quit_now()
+            return
+        from trayapp.ui.quit_confirm import quit_confirmation  # on first use
+
+        def decided(quit_it: bool, dont_ask: bool) -> None:
+            if quit_it and dont_ask:
+                self.config.update_settings(confirm_quit=False)
+            if quit_it:
+                quit_now()
+
+        self._keep_shown(quit_confirmation(decided))
 
     def _keep_shown(self, box: QMessageBox) -> None:
         # Non-modal: a nested event loop would keep Quit and SIGTERM from ending the app.

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from trayapp.core.model import AccountConfig
 from trayapp.mail.presets import PRESETS, PRESETS_BY_KEY, ProviderPreset, preset_for_email
+from trayapp.ui.i18n import plain_reason
 from trayapp.ui.tasks import Task, TaskRunner
 
 LoginTest = Callable[[AccountConfig, str], None]
@@ -257,7 +258,9 @@ class AddInboxDialog(QDialog):
         self._set_inputs_enabled(True)
         if stage == "test":
             self._show_status(
-                self.tr("Could not log in: %1\nNothing was saved.").replace("%1", error),
+                self.tr("Could not log in: %1\nNothing was saved.").replace(
+                    "%1", plain_reason(error)
+                ),
                 error=True,
             )
             return

@@ -12,6 +12,8 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 import trayapp
+from trayapp.core.durations import DurationWords
+from trayapp.core.failures import explain_failure
 from trayapp.core.model import AccountHealth, HealthState
 from trayapp.core.notifications import NotificationTexts, defang
 from trayapp.core.summary import TooltipTexts
@@ -20,6 +22,7 @@ __all__ = [
     "LanguageSwitcher",
     "defang",
     "describe_health",
+    "duration_words",
     "notification_texts",
     "tooltip_texts",
 ]
@@ -88,8 +91,20 @@ class LanguageSwitcher:
         return True
 
 
+def ui_language() -> str:
+    """The language the UI speaks now: the installed catalog names its own language (its
+    translation of 'en' is 'ja'); with no catalog it is English."""
+    language = QCoreApplication.translate("Language", "en")
+    return language if language in SUPPORTED else "en"
+
+
+def plain_reason(reason: str) -> str:
+    """A server's failure as a plain sentence in the UI language (no Python reprs)."""
+    return explain_failure(reason, ui_language()).text
+
+
 def describe_health(health: AccountHealth) -> str:
-    """An account's health in the UI language (the reason comes from the server as is)."""
+    """An account's health in the UI language, the reason as a plain sentence."""
     if health.state is HealthState.CONNECTED:
         return QCoreApplication.translate("Health", "connected")
     if health.state is HealthState.CONNECTING:
@@ -101,19 +116,43 @@ def describe_health(health: AccountHealth) -> str:
         else:
             text = QCoreApplication.translate("Health", "retrying")
     elif health.reason:
-        return QCoreApplication.translate("Health", "error: %1").replace("%1", health.reason)
+        reason = plain_reason(health.reason)
+        return QCoreApplication.translate("Health", "error: %1").replace("%1", reason)
     else:
         return QCoreApplication.translate("Health", "error")
-    return f"{text} — {health.reason}" if health.reason else text
+    return f"{text} — {plain_reason(health.reason)}" if health.reason else text
+
+
+def duration_words() -> DurationWords:
+    """'27h 17m' / '27時間17分': the duration formats of the UI language."""
+    return DurationWords(
+        days=QCoreApplication.translate("Duration", "{d}d"),
+        hours=QCoreApplication.translate("Duration", "{h}h"),
+        minutes=QCoreApplication.translate("Duration", "{m}m"),
+        days_hours=QCoreApplication.translate("Duration", "{d}d {h}h"),
+        hours_minutes=QCoreApplication.translate("Duration", "{h}h {m:02d}m"),
+    )
 
 
 def tooltip_texts() -> TooltipTexts:
     return TooltipTexts(
         nothing_waits=QCoreApplication.translate("Tooltip", "Nothing waits for a reply"),
+        nothing_known=QCoreApplication.translate(
+            "Tooltip", "Nothing known to wait — not every inbox is watched"
+        ),
+        no_inbox=QCoreApplication.translate(
+            "Tooltip", "No inbox is watched yet: add one from this menu"
+        ),
         counts=QCoreApplication.translate(
-            "Tooltip", "{overdue} overdue · {urgent} urgent · {warning} warning · {calm} calm"
+            "Tooltip",
+            "{waiting} waiting: {overdue} overdue · {urgent} urgent · {warning} warning"
+            " · {calm} calm",
         ),
         acknowledged=QCoreApplication.translate("Tooltip", "{count} acknowledged, promise pending"),
+        acknowledged_late=QCoreApplication.translate(
+            "Tooltip", "{count} acknowledged, {late} of them past the promised time"
+        ),
+        duration=duration_words(),
         next_due=QCoreApplication.translate("Tooltip", "Next: {sender} — {subject} ({left} left)"),
         next_overdue=QCoreApplication.translate(
             "Tooltip", "Overdue: {sender} — {subject} ({left} late)"
@@ -134,4 +173,5 @@ def notification_texts() -> NotificationTexts:
         line_overdue=QCoreApplication.translate("Notification", "{sender} — {left} overdue"),
         more=QCoreApplication.translate("Notification", "…and {count} more"),
         no_subject=QCoreApplication.translate("Notification", "(no subject)"),
+        duration=duration_words(),
     )

@@ -33,10 +33,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trayapp.core.durations import DurationWords, format_duration
 from trayapp.core.model import AccountHealth, Inquiry, ItemState, Stage
-from trayapp.core.stages import stage_at
+from trayapp.core.stages import item_stage
 from trayapp.core.summary import DEFAULT_LEADS, StageLeads
-from trayapp.ui.i18n import describe_health
+from trayapp.ui.i18n import describe_health, duration_words
 from trayapp.ui.pending_model import ITEM_ID_ROLE, PendingModel, Row, RowDelegate
 
 
@@ -44,19 +45,6 @@ def _plain(label: QLabel) -> QLabel:
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
     return label
-
-
-def countdown_parts(left: timedelta) -> str:
-    """'3h 05m', '45m', '2d 3h' for the list (finer than the badge)."""
-    seconds = int(abs(left).total_seconds())
-    if seconds >= 48 * 3600:
-        days, rest = divmod(seconds, 86400)
-        return f"{days}d {rest // 3600}h"
-    hours, rest = divmod(seconds, 3600)
-    minutes = rest // 60
-    if left > timedelta(0) and not hours and not minutes:
-        minutes = 1  # under a minute left still reads as time left
-    return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m"
 
 
 ACTION_KEYS = {
@@ -332,7 +320,7 @@ class PendingWindow(QWidget):
 
     def _stage(self, item: Inquiry, now: datetime) -> Stage:
         lead = self._leads.get(item.account, DEFAULT_LEADS)
-        return stage_at(item.deadline, now, lead.warning, lead.urgent)
+        return item_stage(item, now, lead.warning, lead.urgent)
 
     def _ordered(self, now: datetime) -> tuple[list[Inquiry], list[Inquiry], dict[str, Stage]]:
         stages = {i.id: self._stage(i, now) for i in self._items}
@@ -361,6 +349,7 @@ class PendingWindow(QWidget):
 
     def _rows_at(self, now: datetime) -> list[Row]:
         waiting, acked, stages = self._ordered(now)
+        words = duration_words()
         rows: list[Row] = []
         placeholder = self.tr("(no subject)")
         for key, header, items in (
@@ -369,16 +358,20 @@ class PendingWindow(QWidget):
         ):
             if items:
                 rows.append(Row(key, header=header))
-                rows.extend(self._row(i, now, stages[i.id], placeholder) for i in items)
+                rows.extend(self._row(i, now, stages[i.id], placeholder, words) for i in items)
         return rows
 
-    def _row(self, item: Inquiry, now: datetime, stage: Stage, placeholder: str) -> Row:
+    def _row(
+        self, item: Inquiry, now: datetime, stage: Stage, placeholder: str, words: DurationWords
+    ) -> Row:
         left = item.deadline - now
         late = left <= timedelta(0)
         return Row(
             item.id,
             item=item,
-            countdown=(self._late if late else self._left).replace("%1", countdown_parts(left)),
+            countdown=(self._late if late else self._left).replace(
+                "%1", format_duration(left, words, fine=True)
+            ),
             stage=stage,
             due_template=self._promised if item.state is ItemState.ACKNOWLEDGED else self._due,
             placeholder=placeholder,

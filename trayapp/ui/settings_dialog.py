@@ -1,5 +1,6 @@
-"""Settings: per-account response window, warning lead times and look-back; language; start
-at login. The dialog edits copies and reports them as signals; the app persists them."""
+"""Settings: per-account response window, warning lead times and look-back, the name shown
+to customers and the signatures (Japanese and English replies); language; start at login.
+The dialog edits copies and reports them as signals; the app persists them."""
 
 from __future__ import annotations
 
@@ -12,11 +13,12 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from trayapp.core.model import AccountConfig
+from trayapp.ui.hours_spin import HoursSpinBox
 from trayapp.ui.i18n import LANGUAGE_NAMES
 
 
@@ -58,24 +61,30 @@ class SettingsDialog(QDialog):
         self.account.setObjectName("account")
         self.add_button = QPushButton()
         self.remove_button = QPushButton()
-        self.window_hours = QDoubleSpinBox()
+        self.window_hours = HoursSpinBox()
         self.window_hours.setObjectName("window_hours")
         self.window_hours.setRange(1.0, 24.0 * 14)
-        self.window_hours.setDecimals(1)
         self.window_hours.setSingleStep(1.0)
-        self.warning_hours = QDoubleSpinBox()
+        self.warning_hours = HoursSpinBox()
         self.warning_hours.setObjectName("warning_hours")
         self.warning_hours.setRange(0.25, 24.0 * 7)
-        self.warning_hours.setDecimals(2)
         self.warning_hours.setSingleStep(0.5)
-        self.urgent_hours = QDoubleSpinBox()
+        self.urgent_hours = HoursSpinBox()
         self.urgent_hours.setObjectName("urgent_hours")
         self.urgent_hours.setRange(0.1, 24.0 * 7)
-        self.urgent_hours.setDecimals(2)
         self.urgent_hours.setSingleStep(0.25)
         self.lookback_days = QSpinBox()
         self.lookback_days.setObjectName("lookback_days")
         self.lookback_days.setRange(1, 90)
+        self.display_name = QLineEdit()
+        self.display_name.setObjectName("display_name")
+        self.signature_ja = QPlainTextEdit()
+        self.signature_ja.setObjectName("signature_ja")
+        self.signature_en = QPlainTextEdit()
+        self.signature_en.setObjectName("signature_en")
+        for edit in (self.signature_ja, self.signature_en):
+            edit.setTabChangesFocus(True)
+            edit.setFixedHeight(edit.fontMetrics().lineSpacing() * 5 + 12)
         self.problem = QLabel()
         self.problem.setTextFormat(Qt.TextFormat.PlainText)
         self.problem.setStyleSheet("color: #B71C1C; font-weight: bold;")
@@ -100,6 +109,9 @@ class SettingsDialog(QDialog):
         self.account_form.addRow(QLabel(), self.warning_hours)
         self.account_form.addRow(QLabel(), self.urgent_hours)
         self.account_form.addRow(QLabel(), self.lookback_days)
+        self.account_form.addRow(QLabel(), self.display_name)
+        self.account_form.addRow(QLabel(), self.signature_ja)
+        self.account_form.addRow(QLabel(), self.signature_en)
         account_layout = QVBoxLayout(self.account_box)
         account_layout.addLayout(picker)
         account_layout.addLayout(self.account_form)
@@ -121,6 +133,9 @@ class SettingsDialog(QDialog):
         for spin in (self.window_hours, self.warning_hours, self.urgent_hours):
             spin.valueChanged.connect(lambda _v: self._store_account())
         self.lookback_days.valueChanged.connect(lambda _v: self._store_account())
+        self.display_name.textChanged.connect(lambda _t: self._store_account())
+        self.signature_ja.textChanged.connect(self._store_account)
+        self.signature_en.textChanged.connect(self._store_account)
         self.add_button.clicked.connect(self.add_inbox_requested)
         self.remove_button.clicked.connect(self._remove_current)
         self.buttons.accepted.connect(self._ok)
@@ -154,9 +169,18 @@ class SettingsDialog(QDialog):
             self.warning_hours,
             self.urgent_hours,
             self.lookback_days,
+            self.display_name,
+            self.signature_ja,
+            self.signature_en,
         ):
             widget.setEnabled(enabled)
         self._load_account()
+
+    def select_account(self, name: str) -> None:
+        """Show `name` in the account editor (the tray's and the list's "Fix" lead here)."""
+        index = self.account.findData(name)
+        if index >= 0:
+            self.account.setCurrentIndex(index)
 
     def edited_account(self, name: str) -> AccountConfig | None:
         return self._edited.get(name)
@@ -173,6 +197,11 @@ class SettingsDialog(QDialog):
         self.warning_hours.setValue(account.warning_hours)
         self.urgent_hours.setValue(account.urgent_hours)
         self.lookback_days.setValue(account.lookback_days)
+        self.display_name.setText(account.display_name)
+        # Each box shows what a reply in that language will carry (the common signature when
+        # the language has none of its own).
+        self.signature_ja.setPlainText(account.signature_for("ja"))
+        self.signature_en.setPlainText(account.signature_for("en"))
         self._loading = False
         self._validate()
 
@@ -182,12 +211,21 @@ class SettingsDialog(QDialog):
         name = self.account.currentData()
         if name is None or str(name) not in self._edited:
             return
+        account = self._edited[str(name)]
+
+        def own_signature(text: str) -> str:
+            # The common signature left as it was stays common (not copied per language).
+            return "" if text == account.signature else text
+
         self._edited[str(name)] = dataclasses.replace(
-            self._edited[str(name)],
+            account,
             window_hours=self.window_hours.value(),
             warning_hours=self.warning_hours.value(),
             urgent_hours=self.urgent_hours.value(),
             lookback_days=self.lookback_days.value(),
+            display_name=self.display_name.text().strip(),
+            signature_ja=own_signature(self.signature_ja.toPlainText()),
+            signature_en=own_signature(self.signature_en.toPlainText()),
         )
         self._validate()
 
@@ -252,15 +290,25 @@ class SettingsDialog(QDialog):
         self.general_box.setTitle(self.tr("General"))
         self.add_button.setText(self.tr("Add inbox…"))
         self.remove_button.setText(self.tr("Remove"))
-        hours = self.tr(" h")
-        for spin in (self.window_hours, self.warning_hours, self.urgent_hours):
-            spin.setSuffix(hours)
-        self.lookback_days.setSuffix(self.tr(" days"))
+        # Each value reads as a phrase: "期限の4時間前" / "4h before the deadline".
+        before = self.tr("%1 before the deadline")
+        for spin, phrase in (
+            (self.window_hours, self.tr("%1 after it arrives")),
+            (self.warning_hours, before),
+            (self.urgent_hours, before),
+            (self.lookback_days, self.tr("the last %1 days")),
+        ):
+            prefix, _, suffix = phrase.partition("%1")
+            spin.setPrefix(prefix)
+            spin.setSuffix(suffix)
         for form, field, text in (
             (self.account_form, self.window_hours, self.tr("Reply within")),
-            (self.account_form, self.warning_hours, self.tr("Warn this long before")),
-            (self.account_form, self.urgent_hours, self.tr("Urgent this long before")),
+            (self.account_form, self.warning_hours, self.tr("Warning")),
+            (self.account_form, self.urgent_hours, self.tr("Urgent")),
             (self.account_form, self.lookback_days, self.tr("Look back")),
+            (self.account_form, self.display_name, self.tr("Name shown to customers")),
+            (self.account_form, self.signature_ja, self.tr("Signature (Japanese replies)")),
+            (self.account_form, self.signature_en, self.tr("Signature (English replies)")),
             (self.general_form, self.language, self.tr("Language")),
         ):
             label = form.labelForField(field)
@@ -268,4 +316,5 @@ class SettingsDialog(QDialog):
                 label.setText(text)
         self.language.setItemText(0, self.tr("System default"))
         self.autostart.setText(self.tr("Start Ippo when I log in"))
+        self.display_name.setPlaceholderText(self.tr("e.g. Sample Shop, Taro Suzuki"))
         self._validate()

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from typing import Protocol
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -134,7 +134,9 @@ class Startup(QObject):
             box = QMessageBox(
                 QMessageBox.Icon.Critical,
                 "Ippo",
-                f"Ippo could not start: {error}",
+                QCoreApplication.translate("Startup", "Ippo could not start: %1").replace(
+                    "%1", str(error)
+                ),
                 QMessageBox.StandardButton.Close,
             )
             box.setTextFormat(Qt.TextFormat.PlainText)

@@ -30,13 +30,15 @@ def badge_icon(spec: BadgeSpec, dark_panel: bool) -> QIcon:
 
 class TrayController(QSystemTrayIcon):
     """Signals: open_list_requested(QRect icon geometry), add_inbox_requested,
-    settings_requested, start_at_login_changed(bool), quit_requested."""
+    settings_requested, start_at_login_changed(bool), quit_requested, fix_requested(account
+    name: one click from "not watched" to the fix)."""
 
     open_list_requested = Signal(QRect)
     add_inbox_requested = Signal()
     settings_requested = Signal()
     start_at_login_changed = Signal(bool)
     quit_requested = Signal()
+    fix_requested = Signal(str)
 
     def __init__(self, dark_panel: bool | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -51,7 +53,8 @@ class TrayController(QSystemTrayIcon):
         self._autostart_action.setCheckable(True)
         self._quit_action = QAction(self._menu)
         self._menu.addAction(self._open_action)
-        self._menu.addSeparator()
+        self._fix_actions: list[QAction] = []
+        self._fix_anchor = self._menu.addSeparator()
         self._menu.addAction(self._add_action)
         self._menu.addAction(self._settings_action)
         self._menu.addAction(self._autostart_action)
@@ -74,6 +77,23 @@ class TrayController(QSystemTrayIcon):
         self._summary = summary
         self.set_badge(summary.badge)
         self.setToolTip(self._tooltip(summary))
+        self._set_fix_actions([name for name, _health in summary.not_covered])
+
+    def _set_fix_actions(self, names: list[str]) -> None:
+        """A "Fix …" entry per inbox that is not watched (connecting ones too: one click
+        retries at once)."""
+        if [a.data() for a in self._fix_actions] == names:
+            return
+        for action in self._fix_actions:
+            self._menu.removeAction(action)
+            action.deleteLater()
+        self._fix_actions = []
+        for name in names:
+            action = QAction(self.tr("Fix “%1”…").replace("%1", name), self._menu)
+            action.setData(name)
+            action.triggered.connect(lambda _checked=False, n=name: self.fix_requested.emit(n))
+            self._menu.insertAction(self._fix_anchor, action)
+            self._fix_actions.append(action)
 
     def set_badge(self, spec: BadgeSpec) -> None:
         if spec != self._badge:  # the icon changes rarely; re-rendering it is not free
@@ -115,6 +135,8 @@ class TrayController(QSystemTrayIcon):
         self._settings_action.setText(self.tr("Settings…"))
         self._autostart_action.setText(self.tr("Start at login"))
         self._quit_action.setText(self.tr("Quit Ippo"))
+        for action in self._fix_actions:
+            action.setText(self.tr("Fix “%1”…").replace("%1", str(action.data())))
         if self._summary is not None:
             self.setToolTip(self._tooltip(self._summary))
 

@@ -1,0 +1,119 @@
+"""Server failures as plain sentences in the user's language (no Python reprs), and the fix."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from trayapp.core.failures import clean_detail, explain_failure
+
+AUTH = (
+    "imap.example.jp:993: login failed (wrong user name or password?): "
+    "b'[AUTHENTICATIONFAILED] Authentication failed.'"
+)
+
+
+@pytest.mark.parametrize(
+    ("reason", "kind", "fix", "english", "japanese"),
+    [
+        (
+            AUTH,
+            "auth",
+            "password",
+            "The server imap.example.jp refused the user name",
+            "imap.example.jp にログインできません。",
+        ),
+        (
+            "smtp.x.jp:465: login failed (wrong user name or password?): 535 5.7.8 bad",
+            "auth",
+            "password",
+            "refused the user name or password",
+            "パスワードを入力してください",
+        ),
+        (
+            "imap.x.jp:993: certificate not trusted (self-signed certificate); add its CA",
+            "certificate",
+            "server",
+            "certificate could not be verified",
+            "証明書を確認できません",
+        ),
+        (
+            "imap.x.jp:993: TLS handshake failed (wrong version number); check the port",
+            "tls",
+            "server",
+            "A secure connection to the server imap.x.jp",
+            "暗号化した接続",
+        ),
+        (
+            "imap.x.jp:993: connection closed by the server during the TLS handshake (EOF)",
+            "lost",
+            "wait",
+            "was lost",
+            "接続が切れました",
+        ),
+        (
+            "imap.x.jp:993: cannot resolve host name (Name or service not known)",
+            "dns",
+            "server",
+            "The server name imap.x.jp cannot be found",
+            "が見つかりません",
+        ),
+        (
+            "imap.x.jp:143: connection refused",
+            "refused",
+            "server",
+            "refused the connection",
+            "接続を拒否されました",
+        ),
+        (
+            "imap.x.jp:993: no answer from the server after 30s (timed out)",
+            "timeout",
+            "wait",
+            "does not answer",
+            "応答がありません",
+        ),
+        (
+            "imap.x.jp:993: server cannot log in now: [UNAVAILABLE] maintenance",
+            "busy",
+            "wait",
+            "cannot let you in right now",
+            "一時的にログインを受け付けていません",
+        ),
+        (
+            "no password in the OS keyring for 'shop'",
+            "no_password",
+            "password",
+            "has no password",
+            "パスワードが保存されていません",
+        ),
+        ("sent folder 'Sent' does not exist", "folder", "server", "folder", "フォルダー"),
+    ],
+)
+def test_known_failures_read_as_sentences(
+    reason: str, kind: str, fix: str, english: str, japanese: str
+) -> None:
+    en, ja = explain_failure(reason, "en"), explain_failure(reason, "ja")
+    assert (en.kind, en.fix) == (ja.kind, ja.fix) == (kind, fix)
+    assert english in en.text and japanese in ja.text
+    assert "b'" not in en.text + ja.text and en.text.endswith((".", "。")) is True
+
+
+def test_unknown_failures_keep_the_servers_words_without_reprs() -> None:
+    failure = explain_failure("imap.x.jp:993: server said: b'[XYZ] odd\\r\\n'", "ja")
+    assert failure.kind == "other"
+    assert failure.text == "imap.x.jp から問題が報告されました：server said: [XYZ] odd"
+    assert explain_failure("internal error: KeyError", "en").text == (
+        "Something went wrong: internal error: KeyError"
+    )
+
+
+def test_a_host_name_is_never_capitalised_in_japanese() -> None:
+    assert explain_failure("imap.x.jp:993: connection refused", "ja").text.startswith("imap.x.jp")
+
+
+@given(st.text(max_size=200), st.sampled_from(["en", "ja"]))
+def test_any_reason_gives_one_line_without_reprs(reason: str, language: str) -> None:
+    failure = explain_failure(reason, language)
+    assert failure.text and "\n" not in clean_detail(reason)
+    assert failure.fix in ("password", "server", "wait", "none")

@@ -1,0 +1,275 @@
+"""The command line in Japanese: English text (the key, as written in the code) -> Japanese.
+
+Placeholders in braces ({name}, {id!r}) must stay as they are. tests/unit/test_cli_i18n.py
+fails on any help text or wrapped message of the commands that has no entry here.
+"""
+
+from __future__ import annotations
+
+JA: dict[str, str] = {
+    # -- argparse's own words
+    "usage: ": "使い方: ",
+    "positional arguments": "引数",
+    "options": "オプション",
+    "show this help message and exit": "このヘルプを表示して終了します",
+    "show program's version number and exit": "バージョンを表示して終了します",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: エラー: %(message)s\n",
+    "the following arguments are required: %s": "次の引数が必要です: %s",
+    "unrecognized arguments: %s": "認識できない引数です: %s",
+    "argument %(argument_name)s: %(message)s": "引数 %(argument_name)s: %(message)s",
+    "invalid choice: %(value)r (choose from %(choices)s)": (
+        "無効な値です: %(value)r（%(choices)s から選んでください）"
+    ),
+    "expected one argument": "値を1つ指定してください",
+    "invalid %(type)s value: %(value)r": "%(type)s として無効な値です: %(value)r",
+    "not allowed with argument %s": "引数 %s と同時には指定できません",
+    # -- ippo
+    "Keep your 'reply within 24 hours' promise on every inbox.": (
+        "すべての受信箱で「24時間以内に返信」の約束を守ります。"
+    ),
+    "where accounts and state live (default: $IPPO_CONFIG_DIR or the user config dir)": (
+        "アカウントと状態を保存するフォルダー"
+        "（既定: $IPPO_CONFIG_DIR またはユーザー設定フォルダー）"
+    ),
+    "start the tray app on sample data": "サンプルデータでトレイアプリを起動します",
+    # -- account
+    "add, list or remove watched inboxes": "見守る受信箱の追加・一覧・削除",
+    "add an inbox (tests the login first)": "受信箱を追加します（先にログインを確認します）",
+    "list the inboxes": "受信箱の一覧を表示します",
+    "remove an inbox and its keyring entry": "受信箱とキーリングのパスワードを削除します",
+    "Add an inbox. The login is tested before anything is saved; the password goes only into "
+    "the OS keyring.": (
+        "受信箱を追加します。保存の前にログインを確認します。パスワードはOSのキーリングにだけ"
+        "保存されます。"
+    ),
+    "a short name for this inbox, e.g. shop": "この受信箱の短い名前（例: shop）",
+    "the address customers write to": "お客様が問い合わせを送るアドレス",
+    "default: 993 (ssl) or 143 (starttls)": "既定: 993（ssl）または 143（starttls）",
+    "IMAP login name (default: the email address)": "IMAPのログイン名（既定: メールアドレス）",
+    "an extra trusted CA certificate (PEM) for this server": (
+        "このサーバー用に追加で信頼するCA証明書（PEM）"
+    ),
+    "the promised response window (default 24)": "約束する返信期限（時間、既定 24）",
+    "how far back to look for waiting mail (default 7)": (
+        "返信待ちのメールをさかのぼる日数（既定 7）"
+    ),
+    "SMTP server for acknowledgements": "一報の送信に使うSMTPサーバー",
+    "default: 465 (ssl) or 587 (starttls)": "既定: 465（ssl）または 587（starttls）",
+    "SMTP login name (default: the IMAP login)": "SMTPのログイン名（既定: IMAPのログイン名）",
+    "read the password from standard input (one line)": "パスワードを標準入力から読みます（1行）",
+    "a JSON array of account objects": "アカウントをJSONの配列で出力します",
+    # -- pending
+    "list the inquiries that wait for a response, most urgent first": (
+        "返信待ちの問い合わせを、急ぐ順に一覧表示します"
+    ),
+    "Connect every account and list the inquiries that still wait for a response, most urgent "
+    "first. Exit 0 even when some are overdue; 1 when an account cannot be checked (the others "
+    "are still listed).": (
+        "すべてのアカウントに接続し、まだ返信していない問い合わせを急ぐ順に表示します。"
+        "期限切れがあっても終了コードは 0、確認できないアカウントがあれば 1 です"
+        "（ほかのアカウントの分は表示されます）。"
+    ),
+    "print a JSON array (id, account, message_id, sender, subject, received_at, due_at, state, "
+    "...)": (
+        "JSONの配列で出力します（id, account, message_id, sender, subject, received_at, "
+        "due_at, state など）"
+    ),
+    "give up on a server that does not answer within this time (default 30)": (
+        "この秒数以内に応答のないサーバーはあきらめます（既定 30）"
+    ),
+    "overdue {left}": "{left}超過",
+    "due in {left}": "あと{left}",
+    "(no subject)": "（件名なし）",
+    "No accounts yet. Add one with `ippo account add`.": (
+        "アカウントがまだありません。`ippo account add` で追加してください。"
+    ),
+    "Nothing waits ({count} account(s) checked).": (
+        "返信待ちはありません（{count}件のアカウントを確認しました）。"
+    ),
+    "no password in the OS keyring; add the account again with "
+    "`ippo account add ... --password-stdin`": (
+        "OSのキーリングにパスワードがありません。`ippo account add ... --password-stdin` で"
+        "追加し直してください"
+    ),
+    # -- ack
+    "send the quick acknowledgement for a waiting inquiry": "返信待ちの問い合わせに一報を送ります",
+    "Send the quick acknowledgement (一報) for the inquiry ID (as printed by `ippo pending "
+    "--json`): a reply from a template in the inquiry's language that says when the full answer "
+    "will come. Never sends the same acknowledgement twice.": (
+        "ID（`ippo pending --json` が表示するもの）の問い合わせに一報を送ります。問い合わせと"
+        "同じ言語のテンプレートから、正式な回答の期限を伝える返信を作ります。同じ一報を二度"
+        "送ることはありません。"
+    ),
+    "the item id from `ippo pending --json`": "`ippo pending --json` が表示する id",
+    "template name (default: received)": "テンプレート名（既定: received）",
+    "when the full answer will come: 1d, 2d, 36h, nbd (end of the next business day, the "
+    "default) or a local time like 2025-11-27T12:00": (
+        "正式な回答の期限: 1d、2d、36h、nbd（翌営業日の終業時刻、既定）、または "
+        "2025-11-27T12:00 のような日時"
+    ),
+    "default: the inquiry's": "既定: 問い合わせの言語",
+    "print the message; send and record nothing": "メールを表示するだけで、送信も記録もしません",
+    "send again an acknowledgement whose sending was interrupted and could not be confirmed "
+    "(only after you checked it did not arrive)": (
+        "送信が中断して確認できなかった一報をもう一度送ります（届いていないことを確かめて"
+        "からにしてください）"
+    ),
+    "mark the promise kept (answered another way)": (
+        "約束を果たしたことにします（別の方法で回答した場合）"
+    ),
+    "print the result as JSON": "結果をJSONで出力します",
+    "no waiting inquiry with id {id!r}; run `ippo pending --json` for the ids": (
+        "id {id!r} の返信待ちはありません。`ippo pending --json` で id を確認してください"
+    ),
+    "the account {account!r} of {id!r} is no longer configured": (
+        "{id!r} のアカウント {account!r} はもう設定されていません"
+    ),
+    "{id!r} has no acknowledgement to mark done": "{id!r} には完了にできる一報がありません",
+    "Marked done: {id}": "完了にしました: {id}",
+    "{id!r} has no acknowledgement to retry": "{id!r} には再送できる一報がありません",
+    "account '{name}' has no SMTP server; add it again with --smtp-host HOST (see "
+    "`ippo account add --help`)": (
+        "アカウント '{name}' にSMTPサーバーが設定されていません。--smtp-host HOST を付けて"
+        "追加し直してください（`ippo account add --help` を参照）"
+    ),
+    "Dry run: nothing sent or recorded": "確認のみ: 送信も記録もしていません",
+    "Promised: {when}": "回答の約束: {when}",
+    "note: {note}": "お知らせ: {note}",
+    "warning: {warning}": "注意: {warning}",
+    "acknowledgement not sent: {reason}": "一報は送信されていません: {reason}",
+    " (retryable)": "（再試行できます）",
+    "Sent acknowledgement ({state})": "一報を送信しました（{state}）",
+    "Completed acknowledgement ({state})": "一報の送信を完了しました（{state}）",
+    # -- watch
+    "stay connected and print a line whenever what waits (or an inbox's health) changes": (
+        "接続したまま、返信待ち（または受信箱の状態）が変わるたびに1行出力します"
+    ),
+    "Keep every inbox connected (IMAP IDLE) and print one line per change of the waiting set or "
+    "of an account's health, and once a minute. Stop with Ctrl-C.": (
+        "すべての受信箱に接続したまま（IMAP IDLE）、返信待ちやアカウントの状態が変わるたびと、"
+        "1分ごとに1行出力します。Ctrl-C で終了します。"
+    ),
+    "one JSON object per line (the default)": "1行に1つのJSONオブジェクト（既定）",
+    "json (default) or waybar (Waybar custom-module JSON, one line per update)": (
+        "json（既定）または waybar（Waybar のカスタムモジュール用JSON、更新ごとに1行）"
+    ),
+    "network tuning (the defaults are what Ippo promises)": (
+        "ネットワークの調整（既定値が Ippo の約束する値です）"
+    ),
+    "prove each connection alive this often (default 45)": (
+        "この秒数ごとに接続が生きているか確認します（既定 45）"
+    ),
+    "a server silent for this long is gone (default 15; keepalive + timeout is the longest a "
+    "dead connection can go unnoticed)": (
+        "この秒数応答のないサーバーは切断とみなします（既定 15。keepalive + timeout が、"
+        "切れた接続に気づくまでの最長時間です）"
+    ),
+    "re-check the Sent folder at least this often (default 300)": (
+        "送信済みフォルダーを少なくともこの秒数ごとに確認し直します（既定 300）"
+    ),
+    "print a line at least this often even when nothing changed (default 60)": (
+        "変化がなくても、少なくともこの秒数ごとに1行出力します（既定 60）"
+    ),
+    "no accounts yet; add one with `ippo account add`": (
+        "アカウントがまだありません。`ippo account add` で追加してください"
+    ),
+    "cannot write the log file: {error}": "ログファイルに書き込めません: {error}",
+    "add the account again with `ippo account add ... --password-stdin`": (
+        "`ippo account add ... --password-stdin` でアカウントを追加し直してください"
+    ),
+    # -- watch --format waybar: the tooltip (the same words as the tray's)
+    "Nothing waits for a reply": "返信待ちはありません",
+    "Nothing known to wait — not every inbox is watched": (
+        "見守れていない受信箱があるため、返信待ちがないとは言えません"
+    ),
+    "No inbox is watched yet: add one from this menu": (
+        "まだ受信箱を見守っていません。このメニューから追加してください"
+    ),
+    "{waiting} waiting: {overdue} overdue · {urgent} urgent · {warning} warning · {calm} calm": (
+        "返信待ち {waiting}件：期限切れ {overdue} · 至急 {urgent} · 注意 {warning} · 余裕 {calm}"
+    ),
+    "{count} acknowledged, promise pending": "一報済み・回答待ち {count}件",
+    "{count} acknowledged, {late} of them past the promised time": (
+        "一報済み・回答待ち {count}件（うち{late}件は約束の期限切れ）"
+    ),
+    "Next: {sender} — {subject} ({left} left)": "次の期限：{sender}「{subject}」あと{left}",
+    "Overdue: {sender} — {subject} ({left} late)": "期限切れ：{sender}「{subject}」{left}超過",
+    "NOT covered: {account} — {health}": "見守れていません：{account} — {health}",
+    "connected": "接続済み",
+    "connecting": "接続中",
+    "retrying": "再接続待ち",
+    "error": "エラー",
+    "{state}: {reason}": "{state}：{reason}",
+    # -- account set / working hours (issue 13)
+    "change an inbox's settings in place (keeps everything you decided)": (
+        "受信箱の設定をその場で変更します（これまでの判断はすべて残ります）"
+    ),
+    "Change any setting of an inbox, in place: what you dismissed, ignored and acknowledged "
+    "stays. A changed login (server, port, security, user name, CA or password) is tested "
+    "before anything is saved.": (
+        "受信箱の設定をその場で変更します。対応済み・無視・一報済みの記録はそのまま残ります。"
+        "ログインに関わる変更（サーバー、ポート、暗号化、ユーザー名、CA、パスワード）は、"
+        "保存の前に接続を確認します。"
+    ),
+    "the inbox to change": "変更する受信箱",
+    "working hours": "営業時間",
+    "IANA time zone such as Asia/Tokyo (default: the system's; 'system' resets)": (
+        "Asia/Tokyo のような IANA タイムゾーン（既定: システムの設定。'system' で元に戻します）"
+    ),
+    "e.g. 'mon-fri 09:00-18:00' or 'mon-fri 09:00-12:00,13:00-18:00; sat 10:00-14:00'; "
+    "'always' (the default) counts around the clock": (
+        "例: 'mon-fri 09:00-18:00'、'mon-fri 09:00-12:00,13:00-18:00; sat 10:00-14:00'。"
+        "'always'（既定）は24時間数えます"
+    ),
+    "skip this country's public holidays: jp, us, de, ... ('none' for none)": (
+        "この国の祝日を除きます: jp、us、de など（除かないときは 'none'）"
+    ),
+    "your own days off: 2026-12-29..2027-01-03,2027-05-06 ('none' for none)": (
+        "独自の休業日: 2026-12-29..2027-01-03,2027-05-06 のように指定（なしは 'none'）"
+    ),
+    # -- report (issue 14)
+    "how well the reply promise was kept, week by week": (
+        "返信の約束をどれだけ守れたかを週ごとに表示します"
+    ),
+    "The trust record: per week (and month), per account and in total, how many inquiries "
+    "came, how many were first answered within the window, the median and 90th-percentile "
+    "first-reply time, the longest wait, how many went overdue, and the promises made and "
+    "kept. Builds the history from INBOX and Sent on first use.": (
+        "信頼の記録: 週（と月）ごと、アカウントごと、全体で、届いた問い合わせの数、期限内に"
+        "最初の返信をした数、最初の返信までの時間の中央値と90パーセンタイル、最長の待ち時間、"
+        "期限切れになった数、した約束と守った約束を表示します。初回は受信箱と送信済みから"
+        "履歴を作ります。"
+    ),
+    "the last N weeks (default 12)": "直近 N 週間（既定 12）",
+    "from the week of DATE (ISO)": "DATE（ISO形式）の週から",
+    "only this account": "このアカウントだけ",
+    "a JSON object: total, weeks, months": "JSONオブジェクト（total、weeks、months）で出力します",
+    "CSV rows for a spreadsheet": "表計算ソフト用のCSVで出力します",
+    # -- account: messages
+    "Password: ": "パスワード: ",
+    "no password on standard input": "標準入力にパスワードがありません",
+    "--name must be a non-empty single-line name": "--name には空でない1行の名前を指定してください",
+    "no accounts; add one with: ippo account add --name NAME --email ADDR --imap-host HOST "
+    "--password-stdin": (
+        "アカウントがありません。次のように追加してください: ippo account add --name NAME "
+        "--email ADDR --imap-host HOST --password-stdin"
+    ),
+    "choose add, set, list or remove": "add、set、list、remove のどれかを指定してください",
+    "added {name} ({email}, {host}:{port})": "{name} を追加しました（{email}、{host}:{port}）",
+    "removed {name}": "{name} を削除しました",
+    "updated {name}: {changes}": "{name} を更新しました: {changes}",
+    "not a port number: {text}": "ポート番号ではありません: {text}",
+    "must be positive: {text}": "正の数を指定してください: {text}",
+    "--email does not look like an address: {email}": (
+        "--email がメールアドレスに見えません: {email}"
+    ),
+    "an account named {name!r} already exists": "{name!r} という名前のアカウントはすでにあります",
+    "--ca-file {path}: no such file": "--ca-file {path}: ファイルがありません",
+    "{reason}; nothing was saved": "{reason}（何も保存していません）",
+    "no account named {name!r}": "{name!r} という名前のアカウントはありません",
+    "{reason}; the account was not removed": "{reason}（アカウントは削除していません）",
+    "{name}: nothing to change": "{name}: 変更点はありません",
+    "no password for {name!r} in the OS keyring; give one with --password-stdin": (
+        "OSのキーリングに {name!r} のパスワードがありません。--password-stdin で指定してください"
+    ),
+}

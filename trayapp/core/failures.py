@@ -1,0 +1,173 @@
+"""Why an inbox is not watched, as a plain sentence in the user's language, and what fixes it.
+Pure: the reason text in (as the mail layer wrote it, trayapp/mail/errors.py, or as a server
+sent it), a sentence out -- never a Python repr such as b'[AUTHENTICATIONFAILED] ...'.
+
+The list banner, the tooltip and the command line all say it the same way; `fix` tells a
+caller which action helps (enter the password again, check the server settings, or wait).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Fix = Literal["password", "server", "wait", "none"]
+
+
+@dataclass(frozen=True)
+class Failure:
+    kind: str  # auth, certificate, tls, dns, refused, timeout, lost, busy, no_password, ...
+    text: str  # one plain sentence (or two) in the requested language
+    fix: Fix
+    detail: str = ""  # what the server said, cleaned, for people who want it
+    original: str = ""  # the whole reason, cleaned, with the server's host:port
+
+    def with_detail(self) -> str:
+        """The sentence, then the whole reason in brackets (for the command line and logs,
+        where scripts and support look for the server's own words)."""
+        if not self.original or self.original in self.text:
+            return self.text
+        return f"{self.text} ({self.original})"
+
+
+# (kind, fix, pattern on the reason, English, Japanese). First match wins; {host} is the server.
+_RAW_RULES: tuple[tuple[str, Fix, str, str, str], ...] = (
+    (
+        "no_password",
+        "password",
+        r"no password|password is missing|not in the (os )?keyring",
+        "Ippo has no password for this inbox. Enter it again.",
+        "この受信箱のパスワードが保存されていません。もう一度入力してください。",
+    ),
+    (
+        "keyring",
+        "none",
+        r"keyring",
+        "The system keyring cannot be used (locked or missing). Unlock it, then try again.",
+        "OSのキーリングが使えません（ロック中か未導入）。ロックを解除してから、もう一度お試しください。",
+    ),
+    (
+        "busy",
+        "wait",
+        r"cannot log in now|\[(UNAVAILABLE|INUSE|LIMIT|SERVERBUG)\]",
+        "The server cannot let you in right now (maintenance or too many logins). Ippo "
+        "tries again by itself.",
+        "サーバーが一時的にログインを受け付けていません（メンテナンス中か、ログインが多すぎます）。"
+        "Ippo が自動で再試行します。",
+    ),
+    (
+        "auth",
+        "password",
+        r"login failed|authenticationfailed|authentication failed|invalid credentials"
+        r"|\[AUTH|535|username and password not accepted",
+        "{server} refused the user name or password. If you changed the password "
+        "(or need an app password), enter the new one.",
+        "{server} にログインできません。パスワードが変わったか、"
+        "アプリパスワードが必要な可能性があります。新しいパスワードを入力してください。",
+    ),
+    (
+        "certificate",
+        "server",
+        r"certificate",
+        "The server's certificate could not be verified. Check the server name; for a "
+        "self-hosted server, add its CA certificate.",
+        "サーバーの証明書を確認できません。サーバー名を確認してください（自前のサーバーなら、"
+        "そのCA証明書を追加してください）。",
+    ),
+    (
+        "dns",
+        "server",
+        r"cannot resolve|name or service not known|nodename nor servname|getaddrinfo",
+        "The server name {host} cannot be found. Check its spelling and the internet connection.",
+        "サーバー名 {host} が見つかりません。綴りとインターネット接続を確認してください。",
+    ),
+    (
+        "refused",
+        "server",
+        r"connection refused",
+        "{server} refused the connection. Check the port; if it is right, the server may be down.",
+        "{server} に接続を拒否されました。ポート番号を確認してください。正しければ、サーバーが"
+        "止まっている可能性があります。",
+    ),
+    (
+        "timeout",
+        "wait",
+        r"timed out|no answer|timeout",
+        "{server} does not answer. Ippo keeps trying.",
+        "{server} から応答がありません。Ippo が接続を試み続けます。",
+    ),
+    (
+        "lost",
+        "wait",
+        r"connection (lost|closed|reset|failed)|network is unreachable|broken pipe|\beof\b",
+        "The connection to {server} was lost. Ippo reconnects by itself.",
+        "{server} との接続が切れました。自動でつなぎ直します。",
+    ),
+    (
+        "tls",
+        "server",
+        r"tls|ssl|handshake|starttls",
+        "A secure connection to {server} could not be set up. Check the port and the "
+        "security setting (SSL or STARTTLS).",
+        "{server} と暗号化した接続を始められません。ポート番号と暗号化の設定（SSL／STARTTLS）を"
+        "確認してください。",
+    ),
+    (
+        "folder",
+        "server",
+        r"folder .* does not exist|no such (mailbox|folder)|\[NONEXISTENT\]",
+        "A folder Ippo watches is missing on the server.",
+        "Ippo が見ているフォルダーがサーバー上に見つかりません。",
+    ),
+)
+_RULES = tuple(
+    (kind, fix, re.compile(pattern, re.IGNORECASE), en, ja)
+    for kind, fix, pattern, en, ja in _RAW_RULES
+)
+
+_GENERIC = {
+    "en": "{server} reported a problem: {detail}",
+    "ja": "{server} から問題が報告されました：{detail}",
+}
+_GENERIC_NO_HOST = {
+    "en": "Something went wrong: {detail}",
+    "ja": "問題が起きました：{detail}",
+}
+_WHERE = re.compile(r"^\s*(?P<host>[A-Za-z0-9.\-\[\]:]+):(?P<port>\d+):\s*")
+_BYTES_REPR = re.compile(r"""\bb(['"])(.*?)\1""")
+
+
+def clean_detail(reason: str, *, keep_where: bool = False) -> str:
+    """The server's words without Python's b'...' wrapping, escapes or (unless asked to keep
+    it) the host prefix."""
+    text = reason if keep_where else _WHERE.sub("", reason, count=1)
+    text = _BYTES_REPR.sub(lambda m: m.group(2), text)
+    text = text.replace("\\r", " ").replace("\\n", " ")
+    return " ".join(text.split())
+
+
+def explain_failure(reason: str, language: str = "en", host: str = "") -> Failure:
+    """The plain sentence for `reason` in `language` ('ja' or 'en'). `host` names the server
+    when the reason does not (the mail layer starts its reasons with 'host:port: ')."""
+    where = _WHERE.match(reason)
+    name = host or (where.group("host") if where else "")
+    detail = clean_detail(reason)
+    japanese = language == "ja"
+    if japanese:
+        server = name or "メールサーバー"
+    else:
+        server = f"the server {name}" if name else "the mail server"
+    for kind, fix, pattern, en, ja in _RULES:
+        if pattern.search(detail):
+            text = (ja if japanese else en).format(host=name or server, server=server)
+            original = clean_detail(reason, keep_where=True)
+            return Failure(kind, text if japanese else _capitalised(text), fix, detail, original)
+    table = _GENERIC if name else _GENERIC_NO_HOST
+    text = table["ja" if japanese else "en"].format(server=server, detail=detail or "?")
+    original = clean_detail(reason, keep_where=True)
+    return Failure("other", text if japanese else _capitalised(text), "server", detail, original)
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
