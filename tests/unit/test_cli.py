@@ -86,4 +86,4 @@ def test_a_command_builds_only_its_own_parser(tmp_path: Path) -> None:
     assert done.stdout.splitlines() == ["pending", "['trayapp.commands.pending']"]
     # An unknown word still gets the full parser and its usage, with every command.
     wrong = _ippo("pendng")
-    assert wrong.returncode == 2 and "{account,pending,ack,watch}" in wrong.stderr
+    assert wrong.returncode == 2 and "{account,pending,ack,watch,report}" in wrong.stderr
