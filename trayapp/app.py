@@ -11,6 +11,11 @@ signal wake-up in ui/signal_wakeup.py, "Open in mail" targets in mail/webmail.py
 
 from __future__ import annotations
 
+# First: PySide6 without its import hook's source scan (memory_tricks.py says why).
+from trayapp import memory_tricks
+
+# isort: split
+
 import argparse
 import faulthandler
 import logging
@@ -78,6 +83,7 @@ def enable_crash_log(config_dir: Path) -> TextIO | None:
 
 def run_gui(args: argparse.Namespace) -> int:
     """`ippo` without a command: the tray app. Returns the process exit status."""
+    memory_tricks.limit_malloc_arenas()  # before Qt and the watchers start their threads
     demo_server = None
     secrets: SecretStore
     if getattr(args, "demo", False):

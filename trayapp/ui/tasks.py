@@ -63,6 +63,8 @@ class TaskRunner(QObject):
         self._thread: threading.Thread | None = None
         self._outstanding: set[Task[Any]] = set()
         self._closed = False
+        # Started now, not at the first submit: a click never waits for a thread to start.
+        self._start()
 
     def submit(
         self,
@@ -76,19 +78,20 @@ class TaskRunner(QObject):
             task.cancel()
             return task
         self._outstanding.add(task)
-        if self._thread is None:
-            ready = threading.Event()
-            made: list[_Relay] = []
-            # The thread gets no reference to the runner: it may be deleted (with its dialog)
-            # while a job runs, and must never be deleted from the worker's side.
-            self._thread = threading.Thread(
-                target=_work, args=(self._jobs, made, ready), name=self._name, daemon=True
-            )
-            self._thread.start()
-            ready.wait()  # the relay exists (microseconds); connected before any job is queued
-            made[0].done.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
         self._jobs.put(task)
         return task
+
+    def _start(self) -> None:
+        ready = threading.Event()
+        made: list[_Relay] = []
+        # The thread gets no reference to the runner: it may be deleted (with its dialog)
+        # while a job runs, and must never be deleted from the worker's side.
+        self._thread = threading.Thread(
+            target=_work, args=(self._jobs, made, ready), name=self._name, daemon=True
+        )
+        self._thread.start()
+        ready.wait()  # the relay exists (a thread start); connected before any job is queued
+        made[0].done.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
     def busy(self) -> bool:
         """A job submitted here has not been delivered yet."""
