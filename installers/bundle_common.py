@@ -65,6 +65,13 @@ EXCLUDES = [
     # The Windows-only single instance (imported behind a win32 check, which the analysis
     # does not evaluate) and the QtNetwork it pulls in (~4.7 MB).
     *([] if NEEDS_QTNETWORK else ["trayapp.ui.single_instance_qt", "PySide6.QtNetwork"]),
+    # Notifications: D-Bus (jeepney) on Linux, desktop-notifier on Windows and macOS; each
+    # imported behind a platform check the analysis does not evaluate.
+    *(
+        ["trayapp.desktop.native_notify", "desktop_notifier", "dbus_fast"]
+        if sys.platform.startswith("linux")
+        else ["trayapp.ui.dbus_notifier"]
+    ),
 ]
 
 # UI languages Ippo ships; Qt's own translations (dialog buttons etc.) for others go.
@@ -212,8 +219,9 @@ def hidden_imports() -> list[str]:
     return [
         *collect_submodules("trayapp", filter=lambda name: name not in EXCLUDES),
         *QT_MODULES,
-        *collect_submodules("plyer.platforms.linux"),
         *collect_submodules("plyer.platforms.win"),
+        # desktop-notifier picks its platform backend (WinRT, macOS) inside a function
+        *([] if sys.platform.startswith("linux") else collect_submodules("desktop_notifier")),
         *collect_submodules("plyer.platforms.macosx"),
         "plyer.facades",
         # keyring picks its backend through entry points (PyInstaller's keyring hook ships the

@@ -5,4 +5,6 @@ pytest_plugins = [
     "tests.support.keyring_session",
     "tests.support.smtp_server",
     "tests.support.desktop_session",
+    "tests.support.oidc_server",
+    "tests.support.browser",
 ]

@@ -17,12 +17,20 @@ DEB_PACKAGES=(
   libegl1 libgl1 libglib2.0-0 libfontconfig1 libfreetype6 libdbus-1-3 libxkbcommon0
   libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
   libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxcb-xfixes0 libx11-xcb1
-  libnotify-bin
   # The Linux bundle is built and smoke-run by the tests (installers/linux/build.sh, smoke.sh):
   # PyInstaller needs the shared libpython (libpython3-dev pulls it in for Debian's python3)
   # and binutils (strip, objdump); trim_icu.py needs icupkg/genccode and gcc.
   libpython3-dev binutils gcc icu-devtools
+  # OAuth sign-in tests: a real headless browser goes through the authorization server's
+  # login and consent pages (the server itself: nodejs, below).
+  chromium chromium-driver
 )
+# The OAuth tests' authorization server is the npm package oidc-provider on nodejs. Debian's
+# nodejs + npm where no node is installed yet (a NodeSource nodejs, which carries its own npm
+# and conflicts with Debian's npm package, is used as it is).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  DEB_PACKAGES+=(nodejs npm)
+fi
 
 missing=()
 for pkg in "${DEB_PACKAGES[@]}"; do
@@ -45,6 +53,13 @@ fi
 .venv/bin/python -m pip install -q --upgrade pip
 # build: PyInstaller and Pillow, for the installer tests (the bundle is built and run).
 .venv/bin/python -m pip install -q -e '.[test,build]'
+
+# The OAuth tests' authorization server (exact versions from the committed lock file).
+OIDC_DIR=tests/support/oidc
+if ! cmp -s "$OIDC_DIR/package-lock.json" "$OIDC_DIR/node_modules/.ippo-installed-lock"; then
+  npm ci --prefix "$OIDC_DIR" --no-audit --no-fund --loglevel=error
+  cp "$OIDC_DIR/package-lock.json" "$OIDC_DIR/node_modules/.ippo-installed-lock"
+fi
 
 echo "== ruff"
 .venv/bin/ruff check trayapp tests bench installers

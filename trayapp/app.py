@@ -19,7 +19,6 @@ from trayapp import memory_tricks
 import argparse
 import faulthandler
 import logging
-import warnings
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from functools import partial
@@ -45,6 +44,7 @@ from trayapp.ui.bridge import WatchBridge
 from trayapp.ui.controller import IppoApp, WatchControl, local_now
 from trayapp.ui.i18n import LanguageSwitcher, notification_texts, resolve_language
 from trayapp.ui.ledger import MemoryLedger
+from trayapp.ui.notification_actions import NotificationActions, platform_backends
 from trayapp.ui.signal_wakeup import SignalWakeup
 from trayapp.ui.single_instance import SingleInstance
 from trayapp.ui.startup import (
@@ -125,9 +125,6 @@ def _run(args: argparse.Namespace, config_dir: Path, secrets: SecretStore, *, de
     except OSError as error:
         stderr(f"cannot write the log file: {error}")
     crash_log = enable_crash_log(config_dir)
-    # plyer warns on stderr at every notification that dbus-python is missing; it then uses
-    # notify-send, which is what Ippo expects (desktop/notify.py checks the daemon first).
-    warnings.filterwarnings("ignore", message="The Python dbus package", category=UserWarning)
     qapp = make_application()
     single = SingleInstance(instance_name(config_dir))
     if not single.acquire():
@@ -209,7 +206,6 @@ def build_app(
     """Every real part, built here and passed in. `service`, `notification_backends` and
     `autostart` may be given (tests); by default the real ones for this platform."""
     from trayapp.desktop.autostart import autostart_for_platform
-    from trayapp.desktop.notify import PlyerBackend
     from trayapp.mail.acknowledge import (
         AcknowledgeService,
         load_templates,
@@ -231,9 +227,10 @@ def build_app(
         )
     bridge = WatchBridge(service)
     tray = TrayController()
+    actions = NotificationActions()
     if notification_backends is None:
         icon = app_icon_png(64)
-        notification_backends = [PlyerBackend(app_icon=str(icon) if icon else "")]
+        notification_backends = platform_backends(actions, str(icon) if icon else "")
     # The tray's own balloon is the last resort, where no notification service answers.
     notifier = Notifier([*notification_backends, CallableBackend("tray", tray.show_notification)])
     notify_timer = WakeTimer()
@@ -254,6 +251,15 @@ def build_app(
     if autostart is None and not demo:
         autostart = autostart_for_platform()
     keyring_check = None if demo else secrets.check_available
+    from trayapp.ui.record_controller import RecordController
+
+    record = RecordController(
+        config.directory,
+        config.load_accounts,
+        secrets,
+        lambda: languages.language if languages is not None else "en",
+        clock,
+    )
     return IppoApp(
         config=config,
         secrets=secrets,
@@ -276,6 +282,8 @@ def build_app(
         keyring_check=keyring_check,
         demo=demo,
         tasks=store_tasks,
+        notification_actions=actions,
+        record=record,
     )
 
 

@@ -50,6 +50,9 @@ JA: dict[str, str] = {
         "このサーバー用に追加で信頼するCA証明書（PEM）"
     ),
     "the promised response window (default 24)": "約束する返信期限（時間、既定 24）",
+    "save without logging in to the SMTP server (it is tested by default)": (
+        "SMTPサーバーへのログインを確かめずに保存する（既定では確かめます）"
+    ),
     "how far back to look for waiting mail (default 7)": (
         "返信待ちのメールをさかのぼる日数（既定 7）"
     ),
@@ -109,10 +112,10 @@ JA: dict[str, str] = {
     ),
     "default: the inquiry's": "既定: 問い合わせの言語",
     "print the message; send and record nothing": "メールを表示するだけで、送信も記録もしません",
-    "send again an acknowledgement whose sending was interrupted and could not be confirmed "
-    "(only after you checked it did not arrive)": (
-        "送信が中断して確認できなかった一報をもう一度送ります（届いていないことを確かめて"
-        "からにしてください）"
+    "send a new acknowledgement in place of one whose sending was interrupted and could not "
+    "be confirmed (only after you checked it did not arrive)": (
+        "送信が中断して確認できなかった一報の代わりに、新しい一報を送ります（届いていないことを"
+        "確かめてからにしてください）"
     ),
     "mark the promise kept (answered another way)": (
         "約束を果たしたことにします（別の方法で回答した場合）"
@@ -245,6 +248,19 @@ JA: dict[str, str] = {
     "only this account": "このアカウントだけ",
     "a JSON object: total, weeks, months": "JSONオブジェクト（total、weeks、months）で出力します",
     "CSV rows for a spreadsheet": "表計算ソフト用のCSVで出力します",
+    "Reading history": "履歴を読み込み中",
+    "Week of": "週（月曜から）",
+    "Month": "月",
+    "Inquiries": "問い合わせ",
+    "In window": "期限内",
+    "Share": "期限内率",
+    "Median": "中央値",
+    "Longest": "最長待ち",
+    "Overdue": "期限超過",
+    "Promises kept": "約束を守った",
+    "Total": "合計",
+    " (from {day})": "（{day}〜）",
+    "This week: {sentence}": "{sentence}",  # the Japanese sentence begins with 今週
     # -- account: messages
     "Password: ": "パスワード: ",
     "no password on standard input": "標準入力にパスワードがありません",
@@ -266,10 +282,113 @@ JA: dict[str, str] = {
     "an account named {name!r} already exists": "{name!r} という名前のアカウントはすでにあります",
     "--ca-file {path}: no such file": "--ca-file {path}: ファイルがありません",
     "{reason}; nothing was saved": "{reason}（何も保存していません）",
+    "the inbox works, but sending through {host} does not: {reason}; nothing was saved (add "
+    "--skip-smtp-test to save anyway)": (
+        "受信箱には接続できましたが、{host} からは送信できません: {reason}（何も保存していません。"
+        "それでも保存するには --skip-smtp-test を付けてください）"
+    ),
     "no account named {name!r}": "{name!r} という名前のアカウントはありません",
     "{reason}; the account was not removed": "{reason}（アカウントは削除していません）",
     "{name}: nothing to change": "{name}: 変更点はありません",
     "no password for {name!r} in the OS keyring; give one with --password-stdin": (
         "OSのキーリングに {name!r} のパスワードがありません。--password-stdin で指定してください"
     ),
+    # -- ippo ack / pending: recipients and acknowledgements that did not go out (issue 9)
+    "send to this address only (one of the inquiry's Reply-To addresses or its From); needed "
+    "when the reply would go to more than 3 addresses or to a Reply-To on another domain than "
+    "the sender": (
+        "この宛先だけに送ります（問い合わせの Reply-To のいずれか、または差出人）。宛先が4件以上、"
+        "または差出人と別のドメインの Reply-To に返信するときに必要です"
+    ),
+    "[may not have been sent: check, then `ippo ack {id} --retry`]": (
+        "［送信できたか不明: 確認してから `ippo ack {id} --retry`］"
+    ),
+    "[not sent: send it with `ippo ack {id}`]": "［未送信: `ippo ack {id}` で送れます］",
+    "; ": "。",
+    "not sent: {reason}; name the recipient with --to ADDRESS (see them all with --dry-run)": (
+        "送信していません: {reason}。--to ADDRESS で宛先を指定してください（宛先の一覧は "
+        "--dry-run で確認できます）"
+    ),
+    "the reply would go to {count} addresses (Reply-To), not only to the sender": (
+        "返信が差出人だけでなく {count} 件の宛先（Reply-To）に送られます"
+    ),
+    "the Reply-To ({addresses}) is on another domain than the sender ({sender})": (
+        "返信先（Reply-To: {addresses}）が差出人（{sender}）と別のドメインです"
+    ),
+    "once you checked it did not arrive: `ippo ack {id} --retry`": (
+        "届いていないことを確かめたら `ippo ack {id} --retry`"
+    ),
+    "not sent: {address} is not an address of this inquiry; --to takes one of: {addresses}": (
+        "送信していません: {address} はこの問い合わせのアドレスではありません。--to には次の"
+        "いずれかを指定してください: {addresses}"
+    ),
+    "note: {reason}; sending needs --to ADDRESS": (
+        "注意: {reason}。送信するには --to ADDRESS が必要です"
+    ),
+    "the acknowledgement recorded {when} was not sent ({reason}); this new one, with a "
+    "promise made now, replaces it": (
+        "{when} に記録した一報は送信されていません（{reason}）。いま決めた期限で新しい一報を送り、"
+        "それに置き換えました"
+    ),
+    # -- account: signing in with OAuth (commands/account_oauth.py)
+    "signing in with OAuth 2.0 (Gmail, Outlook.com, Microsoft 365, OpenID Connect)": (
+        "OAuth 2.0 でのサインイン（Gmail、Outlook.com、Microsoft 365、OpenID Connect）"
+    ),
+    "password (with --password-stdin, the default) or oauth2 (a browser sign-in)": (
+        "password（--password-stdin と共に使う既定の方法）または oauth2（ブラウザーでサインイン）"
+    ),
+    "an OpenID Connect provider's issuer URL (https; http only on this machine)": (
+        "OpenID Connect プロバイダーの issuer URL（https。http はこのパソコン上のサーバーのみ）"
+    ),
+    "this account's own client ID": "このアカウント専用の OAuth クライアントID",
+    "google (Gmail, Google Workspace) or microsoft (Outlook.com, Hotmail, Microsoft 365)": (
+        "google（Gmail、Google Workspace）または microsoft（Outlook.com、Hotmail、Microsoft 365）"
+    ),
+    "scopes, space-separated (default: the provider's mail scopes; 'openid email "
+    "offline_access' for an issuer)": (
+        "スコープ（空白区切り。既定: プロバイダーのメール用スコープ。issuer の場合は "
+        "'openid email offline_access'）"
+    ),
+    "print the sign-in URL on stderr instead of opening the browser": (
+        "ブラウザーを開かず、サインイン用のURLを標準エラー出力に表示します"
+    ),
+    "required unless --provider names the servers": (
+        "--provider でサーバーが決まる場合を除き必須です"
+    ),
+    "read the password from standard input (one line); required with --auth password": (
+        "パスワードを標準入力から1行読み取ります（--auth password では必須）"
+    ),
+    "sign in again (an OAuth account in 'error (sign in again)')": (
+        "もう一度サインインします（「error (sign in again)」になった OAuth のアカウント）"
+    ),
+    "Sign in again in the browser; the new sign-in replaces the old one in the OS keyring "
+    "after the IMAP login works.": (
+        "ブラウザーでもう一度サインインします。IMAP にログインできたら、新しいサインイン情報が"
+        "OSのキーリングの古いものと置き換わります。"
+    ),
+    "--auth oauth2 needs --provider google|microsoft or --oauth-issuer URL": (
+        "--auth oauth2 には --provider google|microsoft か --oauth-issuer URL が必要です"
+    ),
+    "added {name} ({email}, {host}:{port}, signed in with {provider})": (
+        "{name} を追加しました（{email}、{host}:{port}、{provider} でサインイン）"
+    ),
+    "account {name!r} signs in with a password; to change it, remove the account and add "
+    "it again": (
+        "アカウント {name!r} はパスワードでログインします。変更するには、アカウントを削除して"
+        "追加し直してください"
+    ),
+    "{reason}; the old sign-in was kept": "{reason}（以前のサインインはそのままです）",
+    "signed in again: {name}": "再サインインしました: {name}",
+    "sign-in cancelled; nothing was saved": "サインインを中止しました（何も保存していません）",
+    "--password-stdin and --auth oauth2 exclude each other": (
+        "--password-stdin と --auth oauth2 は同時に指定できません"
+    ),
+    "the following arguments are required: --password-stdin (or --auth oauth2)": (
+        "次の引数が必要です: --password-stdin（または --auth oauth2）"
+    ),
+    "--provider, --oauth-issuer, --oauth-client-id and --oauth-scope need --auth oauth2": (
+        "--provider、--oauth-issuer、--oauth-client-id、--oauth-scope には --auth oauth2 が"
+        "必要です"
+    ),
+    "the following arguments are required: --imap-host": "次の引数が必要です: --imap-host",
 }

@@ -20,7 +20,7 @@ from typing import Any
 
 import platformdirs
 
-from trayapp.core.model import AccountConfig
+from trayapp.core.model import AccountConfig, OAuthSettings
 
 log = logging.getLogger(__name__)
 
@@ -124,8 +124,42 @@ def account_to_dict(account: AccountConfig) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in _ACCOUNT_FIELDS:
         value = getattr(account, name)
+        if name == "auth":
+            if value is not None:  # password accounts keep the file as it was
+                out[name] = _auth_to_dict(value)
+            continue
         out[name] = list(value) if name in _TUPLE_FIELDS else value
     return out
+
+
+def _auth_to_dict(auth: OAuthSettings) -> dict[str, Any]:
+    return {
+        "method": "oauth2",
+        "provider": auth.provider,
+        "issuer": auth.issuer,
+        "client_id": auth.client_id,
+        "scopes": list(auth.scopes),
+    }
+
+
+def _auth_from_dict(name: str, raw: Any) -> OAuthSettings | None:
+    """The `auth` block of an account; None (or absent) means a password account."""
+    if raw is None:
+        return None
+    bad = ConfigError(f"account {name!r} in the config file has a bad 'auth' block")
+    if not isinstance(raw, dict) or raw.get("method", "oauth2") != "oauth2":
+        raise bad
+    provider, client_id = raw.get("provider"), raw.get("client_id")
+    issuer, scopes = raw.get("issuer"), raw.get("scopes", [])
+    if provider not in ("google", "microsoft", "oidc") or not isinstance(client_id, str):
+        raise bad
+    if issuer is not None and not isinstance(issuer, str):
+        raise bad
+    if provider == "oidc" and not issuer:
+        raise ConfigError(f"account {name!r}: an OpenID Connect sign-in needs an 'issuer'")
+    if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):
+        raise bad
+    return OAuthSettings(provider, client_id, issuer, tuple(scopes))
 
 
 def account_from_dict(raw: Mapping[str, Any]) -> AccountConfig:
@@ -139,6 +173,9 @@ def account_from_dict(raw: Mapping[str, Any]) -> AccountConfig:
         if key not in raw:
             continue
         value = raw[key]
+        if key == "auth":
+            values[key] = _auth_from_dict(name, value)
+            continue
         if value is None:
             if key in _OPTIONAL_FIELDS:
                 values[key] = None

@@ -48,7 +48,7 @@ class MemorySecretStore:
         self.passwords.pop((account, kind), None)
 
     def check_available(self) -> None:
-        """Always usable: it is a dict."""
+        """Memory is always there (the keyring's check, for account editing)."""
 
 
 @dataclass(frozen=True)

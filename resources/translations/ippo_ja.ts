@@ -1,6 +1,83 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="ja_JP">
 <context>
+    <name>AccountEditor</name>
+    <message>
+        <source>Enter the full email address.</source>
+        <translation>メールアドレスを正しく入力してください。</translation>
+    </message>
+    <message>
+        <source>Enter the IMAP server of this address.</source>
+        <translation>このアドレスのIMAPサーバーを入力してください。</translation>
+    </message>
+    <message>
+        <source>Testing the connection to %1…</source>
+        <translation>%1 への接続を確認しています…</translation>
+    </message>
+    <message>
+        <source>Server and sign-in: %1</source>
+        <translation>サーバーとログイン：%1</translation>
+    </message>
+    <message>
+        <source>Test and save</source>
+        <translation>確認して保存</translation>
+    </message>
+    <message>
+        <source>Leave empty to keep the stored password</source>
+        <translation>空欄のままなら保存済みのパスワードを使います</translation>
+    </message>
+    <message>
+        <source>Receiving (IMAP)</source>
+        <translation>受信（IMAP）</translation>
+    </message>
+    <message>
+        <source>Sending (SMTP)</source>
+        <translation>送信（SMTP）</translation>
+    </message>
+    <message>
+        <source>Test sending too (untick to save anyway)</source>
+        <translation>送信も確認する（外すと確認せずに保存します）</translation>
+    </message>
+    <message>
+        <source>Email address</source>
+        <translation>メールアドレス</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>パスワード</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>サーバー</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>ポート</translation>
+    </message>
+    <message>
+        <source>Security</source>
+        <translation>暗号化</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>ユーザー名</translation>
+    </message>
+    <message>
+        <source>the email address</source>
+        <translation>メールアドレスと同じ</translation>
+    </message>
+    <message>
+        <source>the IMAP user name</source>
+        <translation>IMAPのユーザー名と同じ</translation>
+    </message>
+    <message>
+        <source>The inbox works, but sending through %1 does not: %2
+Nothing was saved; untick “Test sending too” to save anyway.</source>
+        <translation>受信箱には接続できましたが、%1 からは送信できません：%2
+設定は保存されていません。それでも保存するには「送信も確認する」のチェックを外してください。</translation>
+    </message>
+</context>
+<context>
     <name>AckDialog</name>
     <message>
         <source>The promised time is not in the text any more; add: %1</source>
@@ -35,6 +112,10 @@
         <translation>この受信箱のパスワードが保存されていません。もう一度入力してください（トレイのメニューの「接続を直す」から）。</translation>
     </message>
     <message>
+        <source>Ippo could not write this reply safely (%1); nothing was sent. Answer it from your mail program (Open in mail).</source>
+        <translation>この返信は安全に作成できませんでした（%1）。何も送信していません。メールソフトから返信してください（「メールで開く」）。</translation>
+    </message>
+    <message>
         <source>Quick acknowledgement</source>
         <translation>一報を送る</translation>
     </message>
@@ -57,6 +138,10 @@
     <message>
         <source>Full answer by:</source>
         <translation>正式な回答の期限：</translation>
+    </message>
+    <message>
+        <source>To:</source>
+        <translation>宛先：</translation>
     </message>
     <message>
         <source>+1 day</source>
@@ -82,6 +167,30 @@
         <source>Retry</source>
         <translation>再送信</translation>
     </message>
+    <message>
+        <source>Send to these recipients</source>
+        <translation>この宛先に送る</translation>
+    </message>
+    <message>
+        <source>I checked: the earlier one did not arrive</source>
+        <translation>確認しました：以前の一報は届いていません</translation>
+    </message>
+    <message>
+        <source>An earlier acknowledgement was interrupted while the server was accepting it and was not found in Sent: it may have reached the customer. Check with the customer or your provider's sent log first; then Send sends a new one with the promise below.</source>
+        <translation>以前の一報は送信の途中で中断され、送信済みフォルダーにも見つかりません。お客様に届いている可能性があります。先にお客様やプロバイダーの送信履歴で確認してください。そのうえで「送信」を押すと、下の期限で新しい一報を送ります。</translation>
+    </message>
+    <message>
+        <source>An earlier acknowledgement was not sent (%1). It will not go out on its own: Send sends a new one with the promise below.</source>
+        <translation>以前の一報は送信されていません（%1）。自動で送られることはありません。「送信」を押すと、下の期限で新しい一報を送ります。</translation>
+    </message>
+    <message>
+        <source>The reply would go to %1 addresses (Reply-To), not only to the sender.</source>
+        <translation>この返信は差出人だけでなく、%1件の宛先（Reply-To）に送られます。</translation>
+    </message>
+    <message>
+        <source>The Reply-To (%1) is on another domain than the sender (%2).</source>
+        <translation>返信先（Reply-To: %1）が差出人（%2）とは別のドメインです。</translation>
+    </message>
 </context>
 <context>
     <name>AddInboxDialog</name>
@@ -102,6 +211,10 @@
         <translation>メールアドレスを正しく入力してください。</translation>
     </message>
     <message>
+        <source>Enter the sign-in provider's address (issuer URL).</source>
+        <translation>サインイン先のアドレス（issuer URL）を入力してください。</translation>
+    </message>
+    <message>
         <source>Enter the password (or app password).</source>
         <translation>パスワード（またはアプリパスワード）を入力してください。</translation>
     </message>
@@ -114,8 +227,18 @@
         <translation>同じ名前の受信箱がすでに登録されています。</translation>
     </message>
     <message>
+        <source>Sign in in the browser window that opened. This window waits up to 5 minutes; Cancel stops it.</source>
+        <translation>開いたブラウザーでサインインしてください。この画面は最大5分間お待ちします。「キャンセル」で中止できます。</translation>
+    </message>
+    <message>
         <source>Testing the connection to %1…</source>
         <translation>%1 への接続を確認しています…</translation>
+    </message>
+    <message>
+        <source>Sign-in did not complete: %1
+Nothing was saved.</source>
+        <translation>サインインが完了しませんでした：%1
+設定は保存されていません。</translation>
     </message>
     <message>
         <source>Could not log in: %1
@@ -144,8 +267,16 @@ Nothing was saved.</source>
         <translation>メールアドレス</translation>
     </message>
     <message>
+        <source>Sign in with</source>
+        <translation>サインイン方法</translation>
+    </message>
+    <message>
         <source>Password</source>
         <translation>パスワード</translation>
+    </message>
+    <message>
+        <source>Provider address (issuer URL)</source>
+        <translation>サインイン先のアドレス（issuer URL）</translation>
     </message>
     <message>
         <source>Provider</source>
@@ -188,6 +319,10 @@ Nothing was saved.</source>
         <translation>SMTP暗号化</translation>
     </message>
     <message>
+        <source>OAuth client ID (optional)</source>
+        <translation>OAuth クライアントID（任意）</translation>
+    </message>
+    <message>
         <source>Server</source>
         <translation>サーバー設定</translation>
     </message>
@@ -198,6 +333,38 @@ Nothing was saved.</source>
     <message>
         <source>Test and save</source>
         <translation>接続を確認して保存</translation>
+    </message>
+    <message>
+        <source>Your browser opens: sign in there and allow Ippo to read and send your mail. Ippo never sees your password; it keeps the sign-in in your system keyring.</source>
+        <translation>ブラウザーが開きます。そこでサインインし、Ippo にメールの読み取りと送信を許可してください。Ippo がパスワードを知ることはなく、サインイン情報はOSのキーリングにだけ保存されます。</translation>
+    </message>
+    <message>
+        <source>Sign in with Google…</source>
+        <translation>Google でサインイン…</translation>
+    </message>
+    <message>
+        <source>Sign in with Microsoft…</source>
+        <translation>Microsoft でサインイン…</translation>
+    </message>
+    <message>
+        <source>Sign in…</source>
+        <translation>サインイン…</translation>
+    </message>
+    <message>
+        <source>Password (or app password)</source>
+        <translation>パスワード（またはアプリパスワード）</translation>
+    </message>
+    <message>
+        <source>Sign in with Google</source>
+        <translation>Google でサインイン</translation>
+    </message>
+    <message>
+        <source>Sign in with Microsoft</source>
+        <translation>Microsoft でサインイン</translation>
+    </message>
+    <message>
+        <source>Another sign-in provider (OpenID Connect)</source>
+        <translation>その他のサインイン先（OpenID Connect）</translation>
     </message>
     <message>
         <source>info@your-shop.jp</source>
@@ -232,6 +399,29 @@ Nothing was saved.</source>
     </message>
 </context>
 <context>
+    <name>FailureNotice</name>
+    <message>
+        <source>Enter the new password</source>
+        <translation>新しいパスワードを入力</translation>
+    </message>
+    <message>
+        <source>Try again now</source>
+        <translation>今すぐ再接続</translation>
+    </message>
+    <message>
+        <source>Check the settings</source>
+        <translation>設定を確認</translation>
+    </message>
+    <message>
+        <source>“%1” is not watched</source>
+        <translation>「%1」を見守れていません</translation>
+    </message>
+    <message>
+        <source>Open list</source>
+        <translation>一覧を開く</translation>
+    </message>
+</context>
+<context>
     <name>Health</name>
     <message>
         <source>connected</source>
@@ -261,10 +451,6 @@ Nothing was saved.</source>
 <context>
     <name>IppoApp</name>
     <message>
-        <source>Ippo</source>
-        <translation>Ippo</translation>
-    </message>
-    <message>
         <source>The inquiry is in the inbox of %1 (%2): “%3” from %4.</source>
         <translation>問い合わせは %1（%2）の受信箱にあります：%4 さんからの「%3」</translation>
     </message>
@@ -277,6 +463,10 @@ Nothing was saved.</source>
         <translation>このパソコンにはウェブブラウザーが設定されていないため、何も開けませんでした。</translation>
     </message>
     <message>
+        <source>Ippo</source>
+        <translation>Ippo</translation>
+    </message>
+    <message>
         <source>A reply draft opened in your mail program (mail programs cannot be asked to show one particular message).</source>
         <translation>メールソフトで返信の下書きを開きました（メールソフトに特定の1通を表示させることはできません）。</translation>
     </message>
@@ -285,8 +475,8 @@ Nothing was saved.</source>
         <translation>受信箱の削除</translation>
     </message>
     <message>
-        <source>Stop watching %1? Its password is deleted from the keyring and what Ippo remembers about it is forgotten. The mailbox itself is not changed.</source>
-        <translation>%1 の見守りをやめますか？パスワードはキーリングから削除され、Ippo がこの受信箱について覚えていること（対応済みの印、無視する送信者、回答の約束）も消えます。メールボックス自体は変更されません。</translation>
+        <source>Stop watching %1? Its password is deleted from the keyring. What you decided about its mail (answered, not an inquiry, ignored senders, promises) is kept for 30 days: adding the same address again brings it back. The mailbox itself is not changed.</source>
+        <translation>%1 の見守りをやめますか？パスワードはキーリングから削除されます。この受信箱のメールについて決めたこと（対応済み・問い合わせではない・無視する送信者・回答の約束）は30日間保管され、同じアドレスを再び追加すると元に戻ります。メールボックス自体は変更されません。</translation>
     </message>
 </context>
 <context>
@@ -359,12 +549,18 @@ Nothing was saved.</source>
 <context>
     <name>Notification</name>
     <message>
-        <source>{sender}: reply within {left}</source>
-        <translation>{sender}：あと{left}で返信期限</translation>
+        <source>Reply within {left}</source>
+        <translation>あと{left}で返信期限</translation>
     </message>
     <message>
-        <source>{sender}: reply overdue by {left}</source>
-        <translation>{sender}：返信期限を{left}過ぎています</translation>
+        <source>Reply overdue by {left}</source>
+        <translation>返信期限を{left}過ぎています</translation>
+    </message>
+    <message>
+        <source>{sender}
+{subject}</source>
+        <translation>{sender}
+{subject}</translation>
     </message>
     <message>
         <source>{count} inquiries need a reply</source>
@@ -385,6 +581,18 @@ Nothing was saved.</source>
     <message>
         <source>(no subject)</source>
         <translation>（件名なし）</translation>
+    </message>
+    <message>
+        <source>Open list</source>
+        <translation>一覧を開く</translation>
+    </message>
+    <message>
+        <source>Send first word</source>
+        <translation>一報を送る</translation>
+    </message>
+    <message>
+        <source>Snooze 1 h</source>
+        <translation>1時間後に再通知</translation>
     </message>
 </context>
 <context>
@@ -442,6 +650,10 @@ Nothing was saved.</source>
         <translation>（件名なし）</translation>
     </message>
     <message>
+        <source>Not sent — send now? (A)</source>
+        <translation>一報は未送信です — 今すぐ送りますか？ (A)</translation>
+    </message>
+    <message>
         <source>%1 late</source>
         <translation>%1超過</translation>
     </message>
@@ -490,6 +702,97 @@ Nothing was saved.</source>
     </message>
 </context>
 <context>
+    <name>RecordWindow</name>
+    <message>
+        <source>Reading the history from your mailboxes… %1 of %2 messages</source>
+        <translation>メールボックスから履歴を読み込んでいます…（%2通中%1通）</translation>
+    </message>
+    <message>
+        <source>Reading the history from your mailboxes…</source>
+        <translation>メールボックスから履歴を読み込んでいます…</translation>
+    </message>
+    <message>
+        <source>Ippo — your reply record</source>
+        <translation>Ippo — 返信の実績</translation>
+    </message>
+    <message>
+        <source>Last 12 weeks: bars show the share first answered within the window, the line the median time to the first reply; the number under each week is how many inquiries came.</source>
+        <translation>直近12週間：棒は期限内に最初の返信ができた割合、線は最初の返信までの時間の中央値です。各週の下の数字は問い合わせの件数です。</translation>
+    </message>
+    <message>
+        <source>Slowest inquiries of the last four weeks</source>
+        <translation>直近4週間で返信に時間がかかった問い合わせ</translation>
+    </message>
+    <message>
+        <source>Waited</source>
+        <translation>待ち時間</translation>
+    </message>
+    <message>
+        <source>Arrived</source>
+        <translation>受信日時</translation>
+    </message>
+    <message>
+        <source>Inbox</source>
+        <translation>受信箱</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>差出人</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation>件名</translation>
+    </message>
+    <message>
+        <source>Your record is being prepared…</source>
+        <translation>返信の実績を集計しています…</translation>
+    </message>
+    <message>
+        <source>This week: %1 inquiries</source>
+        <translation>今週の問い合わせ：%1件</translation>
+    </message>
+    <message>
+        <source>90% answered within %1</source>
+        <translation>90%が%1以内に返信</translation>
+    </message>
+    <message>
+        <source>longest wait %1</source>
+        <translation>最長の待ち時間：%1</translation>
+    </message>
+    <message>
+        <source>overdue %1</source>
+        <translation>期限超過：%1件</translation>
+    </message>
+    <message>
+        <source>promises kept %1 of %2</source>
+        <translation>約束した回答期限：%2件中%1件を守った</translation>
+    </message>
+    <message>
+        <source>12 weeks: %1 within the window</source>
+        <translation>12週間の期限内返信率：%1</translation>
+    </message>
+    <message>
+        <source> · </source>
+        <translation>・</translation>
+    </message>
+    <message>
+        <source>%1 (no reply yet)</source>
+        <translation>%1（未返信）</translation>
+    </message>
+    <message>
+        <source>(no subject)</source>
+        <translation>（件名なし）</translation>
+    </message>
+    <message>
+        <source>Updated %1 from the mail itself.</source>
+        <translation>%1 にメールから集計しました。</translation>
+    </message>
+    <message>
+        <source>%1 could not be read: %2</source>
+        <translation>%1 を読み込めませんでした：%2</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <source>%1: the urgent lead must be shorter than the warning lead, and both shorter than the response window.</source>
@@ -514,6 +817,10 @@ Nothing was saved.</source>
     <message>
         <source>Remove</source>
         <translation>削除</translation>
+    </message>
+    <message>
+        <source>Server and sign-in…</source>
+        <translation>サーバーとログイン…</translation>
     </message>
     <message>
         <source>%1 before the deadline</source>
@@ -570,6 +877,25 @@ Nothing was saved.</source>
     <message>
         <source>Start Ippo when I log in</source>
         <translation>ログイン時に Ippo を起動する</translation>
+    </message>
+    <message>
+        <source>Keep overdue notifications on screen until I act</source>
+        <translation>期限切れの通知は対応するまで画面に残す</translation>
+    </message>
+</context>
+<context>
+    <name>SignInAgain</name>
+    <message>
+        <source>Ippo: sign in again</source>
+        <translation>Ippo：再サインインが必要です</translation>
+    </message>
+    <message>
+        <source>%1 is not watched: its sign-in was revoked or has expired. Choose Fix “%1” in Ippo's menu to sign in again.</source>
+        <translation>%1 は見守られていません。サインインが取り消されたか、期限が切れました。もう一度サインインするには、Ippo のメニューで「「%1」の接続を直す」を選んでください。</translation>
+    </message>
+    <message>
+        <source>Signing in to %1 did not complete: %2</source>
+        <translation>%1 の再サインインが完了しませんでした：%2</translation>
     </message>
 </context>
 <context>
@@ -631,6 +957,10 @@ Nothing was saved.</source>
     <message>
         <source>Open list</source>
         <translation>返信待ちを開く</translation>
+    </message>
+    <message>
+        <source>Record…</source>
+        <translation>返信の実績…</translation>
     </message>
     <message>
         <source>Add inbox…</source>

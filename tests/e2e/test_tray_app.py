@@ -17,12 +17,12 @@ import json
 import re
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from tests.e2e.app_runs import ROOT, add_account, ippo, start_app
 from tests.support.desktop_session import Desktop
 from tests.support.dovecot import DovecotServer
 from tests.support.mailcorpus import (
@@ -34,30 +34,8 @@ from tests.support.mailcorpus import (
 
 pytestmark = [pytest.mark.integration, pytest.mark.gui, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "e2e"
-APP = [sys.executable, "-m", "trayapp"]
 QUIT_WITHIN = 10.0  # seconds after SIGTERM (what a session manager allows)
-
-
-def ippo(
-    desk: Desktop, config: Path, *args: str, stdin: str | None = None, **env: str
-) -> subprocess.CompletedProcess[str]:
-    """Run an `ippo` command on this desktop's session; the finished process."""
-    return subprocess.run(
-        [*APP, "--config-dir", str(config), *args],
-        cwd=ROOT,
-        env=desk.env(**env),
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-
-
-def start_app(desk: Desktop, config: Path, log: str, **env: str) -> subprocess.Popen[bytes]:
-    return desk.start([*APP, "--config-dir", str(config)], log, env=desk.env(**env), cwd=ROOT)
 
 
 def terminate(app: subprocess.Popen[bytes]) -> tuple[int, float]:
@@ -120,22 +98,7 @@ def inbox(dovecot: DovecotServer, tmp_path: Path, desktop: Desktop) -> tuple[Pat
         internaldate=now - dt.timedelta(hours=5),
     )
     config = tmp_path / "config"
-    account = dovecot.account(user)
-    added = ippo(
-        desktop,
-        config,
-        "account", "add",
-        "--name", "shop",
-        "--email", account.email,
-        "--imap-host", account.imap_host,
-        "--imap-port", str(account.imap_port),
-        "--imap-security", account.imap_security,
-        "--username", user.username,
-        "--ca-file", str(account.ca_file),
-        "--password-stdin",
-        stdin=user.password + "\n",
-    )  # fmt: skip
-    assert added.returncode == 0, added.stdout + added.stderr
+    add_account(desktop, dovecot, user, config)
     assert desktop.bus.stored_secrets() == {"shop:imap": user.password}
     return config, user.email
 
@@ -155,7 +118,7 @@ def test_real_app_notifies_once_lists_and_quits_cleanly(
         wait_for_log(app_log, r"shop: connected")
         calls = notifications.wait_for(1)
         assert EN_CUSTOMER_NAME in calls[0], calls[0]
-        assert "reply within 2h" in calls[0], calls[0]  # 2 h 59 m left, shown truncated
+        assert "Reply within 2h" in calls[0], calls[0]  # 2 h 59 m left, shown truncated
         time.sleep(0.7)  # dunst draws it
         desktop.screenshot(ARTIFACTS / "notification-en.png")
         screenshot_icon(desktop, icon, "tray-badge-en")

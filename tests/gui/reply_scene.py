@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from trayapp.core.model import AccountConfig, Inquiry
@@ -97,6 +97,32 @@ def main() -> int:
             lambda account, password: None,
             lambda name, password: None,
         )
+    elif scene == "editor":
+        from trayapp.ui.account_editor import AccountEditor
+
+        settings = SettingsDialog([SHOP], language=language)
+        settings.move(20, 20)
+        settings.show()
+        from dataclasses import replace
+
+        shop = replace(SHOP, smtp_host="smtp.example.jp", smtp_port=465)
+        widget = AccountEditor(shop, lambda old, new, password, smtp: None)
+        widget.password.setText("new password")
+        widget._show(  # what a refused SMTP login shows
+            QCoreApplication.translate(
+                "AccountEditor",
+                "The inbox works, but sending through %1 does not: %2\nNothing was saved;"
+                " untick “Test sending too” to save anyway.",
+            )
+            .replace("%1", "smtp.example.jp")
+            .replace("%2", "(535 5.7.8 Authentication failed)"),
+            error=True,
+        )
+        widget.move(700, 20)
+        widget.show()
+        QTimer.singleShot(1200, lambda: print("shown", flush=True))
+        QTimer.singleShot(60_000, app.quit)
+        return app.exec()
     else:
         widget = SettingsDialog([SHOP], language=language)
     widget.move(40, 40)

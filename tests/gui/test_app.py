@@ -24,6 +24,7 @@ from pytestqt.qtbot import QtBot
 from trayapp.app import IppoApp, SignalWakeup, build_app
 from trayapp.config import ConfigStore
 from trayapp.core.model import AccountConfig, AccountHealth, HealthState, Inquiry, ItemState
+from trayapp.core.notifications import NotificationText
 from trayapp.demo import MemorySecretStore
 from trayapp.desktop.autostart import XdgAutostart
 from trayapp.mail.service import WatchSnapshot
@@ -102,8 +103,8 @@ class Recorder:
     def __init__(self) -> None:
         self.shown: list[tuple[str, str]] = []
 
-    def show(self, title: str, message: str) -> None:
-        self.shown.append((title, message))
+    def show(self, note: NotificationText) -> None:
+        self.shown.append((note.title, note.message))
 
 
 class Harness:
@@ -157,8 +158,8 @@ def test_snapshots_reach_tray_list_and_notifier(harness: Harness, qtbot: QtBot) 
     assert "Jane Miller" in app.tray.toolTip()
     # One notification for the warning stage, naming the sender; none for the calm item.
     assert len(harness.notes.shown) == 1
-    title, _body = harness.notes.shown[0]
-    assert "Jane Miller" in title and "3h" in title
+    title, body = harness.notes.shown[0]
+    assert "Jane Miller" in body and "3h" in title
     # One timer for the badge: the next change is the text '3h' -> '2h' in exactly 1 s,
     # well before the urgent stage (2 h away); the notification timer waits for that stage.
     assert 0 <= app.summary_timer.remaining_ms() <= 1_100
@@ -439,8 +440,8 @@ def test_settings_language_switches_tray_and_notifications(
             {"shop": CONNECTED},
         )
         qtbot.waitUntil(lambda: len(harness.notes.shown) == 1)
-        title = harness.notes.shown[0][0]
-        assert "Jane Miller" in title and "reply within" not in title  # Japanese text
+        title, body = harness.notes.shown[0]
+        assert "Jane Miller" in body and "Reply within" not in title  # Japanese text
         app.set_language("system")
         assert harness.config.settings["language"] is None
     finally:
@@ -512,7 +513,7 @@ def test_last_known_items_are_not_notified_before_a_live_scan(
     assert badge is not None and badge.kind == "error"  # shown, but marked not covered
     harness.watch.publish([item], {"shop": CONNECTED})  # the live scan confirms it
     qtbot.waitUntil(lambda: len(harness.notes.shown) == 1)
-    assert "Jane Miller" in harness.notes.shown[0][0]
+    assert "Jane Miller" in harness.notes.shown[0][1]
 
 
 def test_settings_change_is_saved_and_restarts_the_account(harness: Harness, qtbot: QtBot) -> None:
@@ -568,3 +569,85 @@ def test_removing_an_inbox_never_waits_for_the_keyring(tmp_path: Path, qtbot: Qt
     finally:
         keyring.release.set()
         app.shutdown()
+
+
+def test_notification_actions_reach_the_app(harness: Harness, qtbot: QtBot) -> None:
+    """What a notification's buttons do (the backends report them; the real daemon path is in
+    tests/gui/test_desktop_notify.py and tests/e2e/test_notification_actions.py)."""
+    app = harness.app
+    app.start()
+    first = inquiry("w1", timedelta(hours=3), "Jane Miller <jane@example.com>", "Order #4521")
+    second = inquiry("w2", timedelta(hours=3, minutes=20), "Ken <ken@example.jp>", uid=2)
+    harness.watch.publish([first, second], {"shop": CONNECTED})
+    qtbot.waitUntil(lambda: len(harness.notes.shown) == 1)
+    actions = app.notification_actions
+    assert actions is not None
+    # "Send first word" on a single inquiry's notification: its acknowledgement dialog.
+    actions.report("ippo-ack", ("w2",))
+    qtbot.waitUntil(lambda: "w2" in app.ack_dialogs)
+    assert app.ack_dialogs["w2"].isVisible()
+    # On a group: the list.
+    actions.report("ippo-ack", ("w1", "w2"))
+    qtbot.waitUntil(lambda: app.has_list() and app.pending.isVisible())
+    app.pending.hide()
+    # A click: the list, at that inquiry.
+    actions.report("default", ("w2",))
+    qtbot.waitUntil(lambda: app.pending.isVisible())
+    current = app.pending.current_item()
+    assert current is not None and current.id == "w2"
+    # "Snooze 1 h" half an hour before w1 turns urgent: that stage waits for the snooze's end.
+    harness.clock.now = NOW + timedelta(hours=1, minutes=30)
+    actions.report("ippo-snooze", ("w1",))
+    qtbot.wait(50)
+    harness.clock.now = NOW + timedelta(hours=2, minutes=1)  # w1 urgent, snoozed
+    app.scheduler.check()
+    assert len(harness.notes.shown) == 1
+    harness.clock.now = NOW + timedelta(hours=2, minutes=21)  # w2 urgent: told
+    app.scheduler.check()
+    assert [b.splitlines()[0] for _t, b in harness.notes.shown[1:]] == ["Ken <ken@example.jp>"]
+    harness.clock.now = NOW + timedelta(hours=2, minutes=30)  # the snooze ran out
+    app.scheduler.check()
+    assert len(harness.notes.shown) == 3
+    assert harness.notes.shown[-1][1].startswith("Jane Miller")
+    app.scheduler.check()
+    assert len(harness.notes.shown) == 3  # reminded once
+
+
+def test_overdue_stays_is_a_setting(harness: Harness, qtbot: QtBot) -> None:
+    app = harness.app
+    app.start()
+    late = inquiry("o1", -timedelta(minutes=5), "Jane Miller <jane@example.com>")
+    notes: list[NotificationText] = []
+    harness.notes.show = notes.append  # type: ignore[method-assign]
+    harness.watch.publish([late], {"shop": CONNECTED})
+    qtbot.waitUntil(lambda: len(notes) == 1)
+    assert notes[0].overdue and notes[0].resident  # by default: stays until acted on
+    app.open_settings()
+    dialog = app.settings_dialog
+    assert dialog is not None and dialog.overdue_stays.isChecked()
+    dialog.overdue_stays.setChecked(False)
+    assert dialog.apply()
+    assert harness.config.settings["overdue_stays"] is False
+    later = inquiry("o2", -timedelta(minutes=9), "Ken <ken@example.jp>", uid=2)
+    harness.watch.publish([late, later], {"shop": CONNECTED})
+    qtbot.waitUntil(lambda: len(notes) == 2)
+    assert notes[1].overdue and not notes[1].resident
+    dialog.close()
+
+
+def test_record_menu_entry_opens_the_record_and_fills_the_tooltip(
+    harness: Harness, qtbot: QtBot
+) -> None:
+    app = harness.app
+    app.start()
+    assert app.record is not None
+    (action,) = [a for a in app.tray.menu_actions() if a.text() == "Record…"]
+    action.trigger()
+    window = app.record._window
+    assert window is not None and window.isVisible()
+    # The job runs in the background; this inbox has no password, so it says so and the
+    # record shows what is stored (nothing yet).
+    qtbot.waitUntil(lambda: app.record is not None and app.record.view is not None)
+    assert "shop could not be read" in window.status.text()
+    assert "no password" in window.status.text()
+    assert app.tray.toolTip().splitlines()[-1] == "No inquiries this week yet"

@@ -23,7 +23,7 @@ APOLOGY = {
 }
 
 
-@pytest.mark.parametrize("scene", ["ack", "settings", "password", "banner"])
+@pytest.mark.parametrize("scene", ["ack", "settings", "password", "banner", "editor"])
 @pytest.mark.parametrize("language", ["ja", "en"])
 def test_reply_dialog_and_settings_screenshots(scene: str, language: str) -> None:
     with (

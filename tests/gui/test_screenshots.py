@@ -40,3 +40,31 @@ def test_tray_badge_and_list_on_a_real_tray(language: str) -> None:
                 if c.red() > 150 and c.green() < 60 and c.blue() < 60:
                     red += 1
         assert red > 40, f"no badge in the tray area ({red} red pixels)"
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_record_window(language: str) -> None:
+    """The Record window on 12 weeks of sample history, painted: its colours are on screen."""
+    with (
+        start_desktop(
+            keyring="absent", tray=False, notifications=False, width=1000, height=760
+        ) as desk,
+        shown_scene(desk.env(TZ="Asia/Tokyo"), "record_scene", language) as lines,
+    ):
+        assert "shown" in lines, lines
+        shot = ARTIFACTS / f"record-window-{language}.png"
+        desk.screenshot(shot)
+        image = QImage(str(shot))
+        assert not image.isNull()
+        counts = {"green": 0, "red": 0, "blue": 0}
+        for y in range(0, image.height(), 2):
+            for x in range(0, image.width(), 2):
+                c = image.pixelColor(x, y)
+                if (c.red(), c.green(), c.blue()) == (0x2E, 0x7D, 0x32):
+                    counts["green"] += 1
+                elif (c.red(), c.green(), c.blue()) == (0xC6, 0x28, 0x28):
+                    counts["red"] += 1
+                elif (c.red(), c.green(), c.blue()) == (0x15, 0x65, 0xC0):
+                    counts["blue"] += 1
+        # Good weeks (green bars), the bad patch 5-6 weeks ago (red) and the median line (blue).
+        assert counts["green"] > 500 and counts["red"] > 100 and counts["blue"] > 50, counts

@@ -63,7 +63,16 @@ def test_badge_follows_the_stage(tray: TrayController) -> None:
 
 def test_menu_and_clicks_become_signals(tray: TrayController, qtbot: QtBot) -> None:
     actions = {a.text(): a for a in tray.menu_actions()}
-    assert list(actions) == ["Open list", "Add inbox…", "Settings…", "Start at login", "Quit Ippo"]
+    assert list(actions) == [
+        "Open list",
+        "Add inbox…",
+        "Settings…",
+        "Start at login",
+        "Record…",
+        "Quit Ippo",
+    ]
+    with qtbot.waitSignal(tray.record_requested):
+        actions["Record…"].trigger()
     with qtbot.waitSignal(tray.open_list_requested):
         actions["Open list"].trigger()
     with qtbot.waitSignal(tray.open_list_requested):
@@ -80,6 +89,13 @@ def test_menu_and_clicks_become_signals(tray: TrayController, qtbot: QtBot) -> N
     with qtbot.waitSignal(tray.start_at_login_changed) as toggled:
         actions["Start at login"].trigger()
     assert toggled.args == [False]
+
+
+def test_the_tooltip_ends_with_this_weeks_record(tray: TrayController) -> None:
+    tray.set_summary(summarize([], {}, NOW))
+    line = "14 of 15 answered within 24 h; median 3 h 10 min <b>"
+    tray.set_record_line(lambda: line)
+    assert tray.toolTip().splitlines()[-1] == "14 of 15 answered within 24 h; median 3 h 10 min ‹b›"
 
 
 def test_tray_message_fallback_refuses_when_it_cannot_show(tray: TrayController) -> None:

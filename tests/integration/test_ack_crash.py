@@ -142,8 +142,18 @@ def test_killed_at_a_certain_point_restart_completes_exactly_once(
     message_id = assert_exactly_one(dovecot, shop, customer, smtp_server)
     assert_filed(dovecot, shop, message_id)
     with StateStore(cli.config_dir) as store:
-        [record] = store.acks()
+        records = store.acks()
+    record = records[-1]
     assert record.message_id == message_id and record.state == "filed"
+    if point == "recorded":
+        # Never handed over: not sent as it was (stale promise) but reported, and the user's
+        # command sent a new one in its place; the old entry can never be sent any more.
+        assert "was not sent" in again.stderr and "this new one" in again.stderr
+        assert [r.state for r in records] == ["failed", "filed"]
+        assert "replaced by" in (records[0].error or "")
+        assert records[0].attempted_at is not None
+    else:
+        assert len(records) == 1
 
     # `ippo pending --json` lists it as acknowledged, with the promise it made.
     pending = cli.run("pending", "--json")

@@ -439,7 +439,7 @@ def test_install_user_script_puts_a_launchable_entry_in_place(
 # --- the real bundle at work ---------------------------------------------------------------
 # Not a source run: every command below is the bundle's own `ippo`, so a module, data file,
 # entry point or Qt plugin PyInstaller missed fails here (keyring's SecretService backend is
-# found through entry points, plyer's Linux notifier and the commands by name, the UI's
+# found through entry points, the D-Bus notifier and the commands by name, the UI's
 # translations, templates and icons as files).
 
 QUIT_WITHIN = 10.0  # seconds after SIGTERM (what a session manager allows)
@@ -483,25 +483,26 @@ def test_smoke_script_passes_the_real_bundle(linux_bundle: Path) -> None:
 
 
 @pytest.mark.slow
-def test_bundle_finds_the_secret_service_keyring_and_plyer_notifier(
+def test_bundle_finds_the_secret_service_keyring_and_the_dbus_notifier(
     linux_bundle: Path, keyring_session: KeyringSession
 ) -> None:
     # `ippo -c CODE` is the bundle's Python (the demo starts its server that way).
     probe = (
-        "import json, keyring, plyer.platforms.linux.notification as n\n"
+        "import json, keyring, jeepney\n"
         "from keyring.backends import SecretService\n"
         "from trayapp.desktop.secrets import KeyringSecretStore\n"
+        "from trayapp.ui.dbus_notifier import DBusNotifier\n"
         "k = keyring.get_keyring()\n"
         "KeyringSecretStore().check_available()\n"
         "print(json.dumps([type(k).__module__ + '.' + type(k).__name__,\n"
-        "                  isinstance(k, SecretService.Keyring), type(n.instance()).__name__]))\n"
+        "                  isinstance(k, SecretService.Keyring), DBusNotifier.name]))\n"
     )
     result = bundle_ippo(linux_bundle, keyring_session.subprocess_env(), "-c", probe)
     assert result.returncode == 0, result.stdout + result.stderr
     backend, is_secret_service, notifier = json.loads(result.stdout)
     assert is_secret_service, backend
     assert backend == "keyring.backends.SecretService.Keyring"
-    assert notifier == "NotifySendNotification"
+    assert notifier == "dbus"
 
 
 @pytest.mark.slow

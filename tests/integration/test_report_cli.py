@@ -334,7 +334,8 @@ def test_report_table_csv_and_the_progress_bar_on_a_terminal(
     assert process.returncode == 0
     assert "履歴を読み込み中 [" in drawn.decode() and "/" in drawn.decode()
     assert "問い合わせ" in table and "合計" in table
-    assert "今週: 今週の問い合わせ1件はまだ返信期限前です" in table
+    assert "\n月 " in table and seeded.now.strftime("%Y-%m") in table  # the months
+    assert "\n今週の問い合わせ1件はまだ返信期限前です\n" in table
     assert seeded.weeks[8].isoformat() in table
 
     done = ippo(env, config_dir, "report", "--csv", "--weeks", "9")
@@ -353,3 +354,59 @@ def test_report_table_csv_and_the_progress_bar_on_a_terminal(
 
     unknown = ippo(env, config_dir, "report", "--account", "nobody")
     assert unknown.returncode == 2 and "nobody" in unknown.stderr
+    both = ippo(env, config_dir, "report", "--weeks", "2", "--since", "2026-01-01")
+    assert both.returncode == 2 and "not allowed with" in both.stderr
+
+    # --since: from the week holding that day (a Wednesday of the week of A1 to A5).
+    since = report(
+        env, config_dir, "--json", "--since", (seeded.weeks[8] + timedelta(days=2)).isoformat()
+    )
+    assert since["weeks"][0]["week_start"] == seeded.weeks[8].isoformat()
+    assert len(since["weeks"]) == 9 and since["total"]["inquiries"] == 10
+    assert since["months"][0]["month_start"] == seeded.weeks[8].replace(day=1).isoformat()
+    assert since["months"][0]["counted_from"] == seeded.weeks[8].isoformat()
+
+
+def test_deadlines_run_on_the_accounts_working_hours(
+    env: dict[str, str], tmp_path: Path, dovecot: DovecotServer
+) -> None:
+    from dataclasses import replace
+
+    from trayapp.config import ConfigStore
+
+    config_dir = tmp_path / "config"
+    office = dovecot.add_user()
+    add_account(env, config_dir, dovecot, office, "office")
+    config = ConfigStore(config_dir)
+    (account,) = config.load_accounts()
+    config.update_account(
+        replace(account, working_hours="mon-fri 09:00-18:00", timezone="Asia/Tokyo")
+    )
+    now = datetime.now(TOKYO)
+    friday_5pm = monday(2, now) + timedelta(days=4, hours=17)
+    seeded = History(dovecot, office, office)
+    seeded.inbox(office, inquiry("fri@cust.test", office.email, friday_5pm), friday_5pm)
+    # Monday 10:00: 65 hours later, but only 2 working hours (Friday 17-18, Monday 9-10).
+    seeded.sent(
+        office,
+        corpus.our_reply(from_addr=office.email, in_reply_to="fri@cust.test"),
+        friday_5pm + timedelta(days=2, hours=17),
+    )
+    data = report(env, config_dir, "--json", "--weeks", "3")
+    w = week(data, monday(2, now).date())
+    assert (w["inquiries"], w["answered_within_window"], w["overdue"]) == (1, 1, 0)
+    assert w["median_first_reply_seconds"] == 65 * 3600  # the wait itself is wall-clock time
+
+
+def test_an_account_that_cannot_be_read_is_named_and_the_rest_reported(
+    env: dict[str, str], history: tuple[Path, History]
+) -> None:
+    config_dir, seeded = history
+    report(env, config_dir, "--json")  # built while both could be read
+    seeded.dovecot.set_password(seeded.support, "changed-on-the-server")
+    done = ippo(env, config_dir, "report", "--json")
+    assert done.returncode == 1
+    assert done.stderr.startswith("ippo: account 'support': ")
+    data = json.loads(done.stdout)  # what was stored before still counts
+    assert data["total"]["inquiries"] == 10
+    assert data["total"]["accounts"]["support"]["inquiries"] == 2

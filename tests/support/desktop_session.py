@@ -72,7 +72,9 @@ DUNSTRC = """\
 
 class NotifyCalls:
     """Every org.freedesktop.Notifications.Notify method call on the bus, as dbus-monitor
-    prints it (the arguments -- app name, icon, summary, body -- each on its own line)."""
+    prints it (the arguments -- app name, replaces_id, icon, summary, body, actions, hints --
+    each on its own line). `closes()` and `replies()` read the rest of the traffic: the
+    monitor records every method call, reply and signal of the Notifications interface."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -85,11 +87,49 @@ class NotifyCalls:
 
     def calls(self) -> list[str]:
         """One block of text per Notify call."""
-        parts = re.split(r"(?m)^(?=method call .*member=Notify)", self.text())
-        return [p for p in parts if "member=Notify" in p]
+        return [
+            b
+            for b in self.blocks()
+            if b.startswith("method call") and "member=Notify" in b.splitlines()[0]
+        ]
 
     def count(self) -> int:
         return len(self.calls())
+
+    def blocks(self) -> list[str]:
+        """Every message dbus-monitor printed, one block of text each."""
+        parts = re.split(r"(?m)^(?=(?:method call|method return|signal|error) )", self.text())
+        return [p for p in parts if p.strip()]
+
+    def closes(self) -> list[int]:
+        """The ids passed to CloseNotification, in order."""
+        found = []
+        for block in self.blocks():
+            if block.startswith("method call") and "member=CloseNotification" in block:
+                match = re.search(r"uint32 (\d+)", block)
+                if match:
+                    found.append(int(match.group(1)))
+        return found
+
+    def notify_ids(self) -> list[int]:
+        """The ids the server returned for the Notify calls, in order (the uint32 of each
+        method return answering a Notify call's serial)."""
+        serials: dict[str, int] = {}
+        ids = []
+        for block in self.blocks():
+            head = block.splitlines()[0]
+            if block.startswith("method call") and "member=Notify" in head:
+                sender = re.search(r"sender=(\S+)", head)
+                serial = re.search(r"serial=(\d+)", head)
+                if sender and serial:
+                    serials[f"{sender.group(1)}/{serial.group(1)}"] = len(serials)
+            elif block.startswith("method return"):
+                dest = re.search(r"destination=(\S+)", head)
+                reply = re.search(r"reply_serial=(\d+)", head)
+                value = re.search(r"uint32 (\d+)", block)
+                if dest and reply and value and f"{dest.group(1)}/{reply.group(1)}" in serials:
+                    ids.append(int(value.group(1)))
+        return ids
 
     def wait_for(self, count: int, timeout: float = 30.0) -> list[str]:
         deadline = time.monotonic() + timeout
@@ -178,9 +218,9 @@ class Desktop:
 
     # ---- parts
 
-    def start_dunst(self) -> NotifyCalls:
+    def start_dunst(self, dunstrc: str = DUNSTRC) -> NotifyCalls:
         config = self.base / "dunstrc"
-        config.write_text(DUNSTRC, encoding="utf-8")
+        config.write_text(dunstrc, encoding="utf-8")
         self.start(["dunst", "-config", str(config)], "dunst.log")
         self._wait_for_name("org.freedesktop.Notifications")
         monitor_log = "notify-calls.txt"
@@ -189,7 +229,10 @@ class Desktop:
                 "dbus-monitor",
                 "--address",
                 self.bus_address,
-                "type='method_call',interface='org.freedesktop.Notifications',member='Notify'",
+                "type='method_call',interface='org.freedesktop.Notifications'",
+                "type='signal',interface='org.freedesktop.Notifications'",
+                # Replies carry no interface: every reply (the Notify ids among them).
+                "type='method_return'",
             ],
             monitor_log,
         )

@@ -15,7 +15,9 @@ Everything binds random free ports on the Dovecot fixture's loopback address.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import json
 import ssl
 import tempfile
 import threading
@@ -63,6 +65,10 @@ class SmtpServer:
     logins: list[tuple[str, bool]] = field(default_factory=list)  # (login, success)
     # Set to e.g. "451 4.3.0 try again later" to refuse the next DATA once.
     refuse_next_data: str | None = None
+    # AUTH XOAUTH2: token -> RFC 7662 introspection answer (e.g. OidcServer.introspect). The
+    # token's `sub` must be the SMTP login. None: XOAUTH2 is not offered.
+    introspect: Callable[[str], dict[str, Any]] | None = None
+    token_logins: list[tuple[str, bool]] = field(default_factory=list)  # (login, success)
     _controller: Controller | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -83,6 +89,36 @@ class SmtpServer:
         self.logins.append((login, ok))
         # handled=False: aiosmtpd itself answers 235 or 535.
         return AuthResult(success=ok, handled=False, auth_data=login if ok else None)
+
+    async def auth_XOAUTH2(self, server: SMTP, args: list[str]) -> AuthResult:
+        """SASL XOAUTH2 (Google's and Microsoft's SMTP AUTH), the token checked by the
+        authorization server's introspection endpoint; an error is reported as the mechanism
+        asks: a 334 with a JSON status, the client's empty line, then 535."""
+        if len(args) > 1:
+            raw: Any = args[1].encode()
+        else:
+            raw = await server.challenge_auth("")
+            if not isinstance(raw, bytes):
+                return AuthResult(success=False)
+        try:
+            text = base64.b64decode(raw, validate=True).decode() if len(args) > 1 else raw.decode()
+            fields = dict(part.split("=", 1) for part in text.split("\x01") if "=" in part)
+            login, token = fields["user"], fields["auth"].removeprefix("Bearer ")
+        except Exception:
+            await server.push("501 5.5.2 Can't decode XOAUTH2")
+            return AuthResult(success=False, handled=True)
+        ok = False
+        if self.introspect is not None:
+            loop = asyncio.get_running_loop()
+            answer = await loop.run_in_executor(None, self.introspect, token)
+            ok = answer.get("active") is True and answer.get("sub") == login
+        self.token_logins.append((login, ok))
+        if ok:
+            return AuthResult(success=True, auth_data=login)
+        await server.challenge_auth(json.dumps({"status": "401", "schemes": "bearer"}))
+        return AuthResult(
+            success=False, handled=False, message="535 5.7.8 Authentication credentials invalid"
+        )
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         with self._lock:
@@ -125,6 +161,7 @@ class SmtpServer:
             auth_require_tls=self.security != "ssl",
             server_hostname="smtp.example.test",
             ready_timeout=10,
+            auth_exclude_mechanism=[] if self.introspect is not None else ["XOAUTH2"],
         )
         if self.security == "ssl":
             kwargs["ssl_context"] = context
@@ -154,9 +191,13 @@ class SmtpServer:
 
 
 @contextlib.contextmanager
-def running_smtp_server(dovecot: DovecotServer, security: str = "ssl") -> Iterator[SmtpServer]:
+def running_smtp_server(
+    dovecot: DovecotServer,
+    security: str = "ssl",
+    introspect: Callable[[str], dict[str, Any]] | None = None,
+) -> Iterator[SmtpServer]:
     with tempfile.TemporaryDirectory(prefix="ippo-smtp-") as tmp:
-        server = SmtpServer(dovecot=dovecot, security=security)
+        server = SmtpServer(dovecot=dovecot, security=security, introspect=introspect)
         server.start(Path(tmp))
         try:
             yield server

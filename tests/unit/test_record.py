@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.support.history_data import inquiry_entry
 from trayapp.core.history import (
     InboxEntry,
     InquiryRecord,
@@ -16,6 +17,7 @@ from trayapp.core.history import (
     SentEntry,
     build_records,
     deadline_for,
+    history_days,
     inbox_entry,
     sent_time,
 )
@@ -38,20 +40,7 @@ H = timedelta(hours=1)
 def entry(
     n: int, at: datetime, *, account: str = "shop", flag: bool = False, sender: str = "a@x.jp"
 ) -> InboxEntry:
-    return InboxEntry(
-        account=account,
-        item_id=f"item{n}",
-        folder="INBOX",
-        uidvalidity=1,
-        uid=n,
-        message_id=f"m{n}@x.jp",
-        sender=sender,
-        sender_addr=sender,
-        subject=f"s{n}",
-        received_at=at,
-        due_at=at + 24 * H,
-        answered_flag=flag,
-    )
+    return inquiry_entry(n, at, account=account, sender=sender, flag=flag)
 
 
 def reply(names: tuple[str, ...], at: datetime, *, mid: str | None = None) -> SentEntry:
@@ -268,3 +257,27 @@ def test_this_week_in_words() -> None:
     assert week_sentence(f, 24, "ja") == "今週は15件中14件に24時間以内に返信（中央値 3時間10分）"
     assert duration(26 * 3600, "ja") == "1日2時間"
     assert display_width("期限内") == 6
+
+
+def test_history_days_setting_is_used_only_when_sane() -> None:
+    assert history_days({}) == 90
+    assert history_days({"history_days": 30}) == 30
+    for bad in ("30", 0, -5, True, 10**9, None, 3.5):
+        assert history_days({"history_days": bad}) == 90
+
+
+def test_the_deadline_runs_on_the_accounts_working_hours() -> None:
+    from dataclasses import replace
+
+    from trayapp.core.schedule import account_schedule
+
+    office = replace(SHOP, working_hours="mon-fri 09:00-18:00", timezone="Asia/Tokyo")
+    schedule = account_schedule(office, TOKYO)
+    friday_5pm = datetime(2026, 9, 11, 17, tzinfo=TOKYO)
+    # 1 h on Friday, then 9 h a day: Monday 9 h, Tuesday 9 h, Wednesday 5 h -> Wednesday 14:00.
+    assert deadline_for(office, friday_5pm, schedule) == datetime(2026, 9, 16, 14, tzinfo=TOKYO)
+    assert deadline_for(office, friday_5pm) == friday_5pm + 24 * H  # no schedule: the clock
+    headers = MessageHeaders(message_id="w@x", from_addr="jane@example.test")
+    facts = MessageFacts("INBOX", 1, 1, friday_5pm, frozenset(), headers)
+    entry = inbox_entry(office, facts, schedule=schedule)
+    assert entry is not None and entry.due_at == datetime(2026, 9, 16, 14, tzinfo=TOKYO)

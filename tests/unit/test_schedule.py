@@ -140,9 +140,13 @@ def test_inside_hours_counts_from_arrival() -> None:
 
 
 def test_no_schedule_is_exactly_arrival_plus_window() -> None:
+    # Around the clock, the window is real time: across Berlin's spring change (29 March
+    # 2026) 24 h after Saturday 23:00 CET is Monday 00:00 CEST, not Sunday 23:00.
     arrival = datetime(2026, 3, 28, 23, 0, tzinfo=BERLIN)
-    assert due_at(arrival, 24 * H, None) == arrival + 24 * H
-    assert due_at(arrival, 24 * H, Schedule(zone=BERLIN)) == arrival + 24 * H
+    expected = datetime(2026, 3, 30, 0, 0, tzinfo=BERLIN)
+    assert due_at(arrival, 24 * H, None) == expected
+    assert due_at(arrival, 24 * H, Schedule(zone=BERLIN)) == expected
+    assert expected.astimezone(UTC) - arrival.astimezone(UTC) == 24 * H
 
 
 def test_dst_change_keeps_wall_clock_hours() -> None:
@@ -252,8 +256,11 @@ def test_around_the_clock_is_arrival_plus_window(
     arrival: datetime, window: timedelta, zone: ZoneInfo
 ) -> None:
     local = arrival.astimezone(zone)
-    assert due_at(local, window, make_schedule(zone, "always")) == local + window
-    assert due_at(local, window, None) == local + window
+    # Real elapsed time, compared as UTC instants: two datetimes of one ZoneInfo compare by
+    # wall clock (fold ignored), which would hide an hour lost or gained at a DST change.
+    expected = arrival.astimezone(UTC) + window
+    assert due_at(local, window, make_schedule(zone, "always")).astimezone(UTC) == expected
+    assert due_at(local, window, None).astimezone(UTC) == expected
     # The long way round (a pause far in the past forces the interval walk) agrees too.
     walked = make_schedule(zone, pauses=((local - 400 * H, local - 399 * H),))
-    assert due_at(local, window, walked) == local + window
+    assert due_at(local, window, walked).astimezone(UTC) == expected

@@ -8,7 +8,13 @@ import pytest
 
 from trayapp.core.durations import JAPANESE
 from trayapp.core.model import AccountConfig, AccountHealth, HealthState, Inquiry, ItemState, Stage
-from trayapp.core.notifications import compose, due_alerts, next_wakeup
+from trayapp.core.notifications import (
+    compose,
+    defang,
+    due_alerts,
+    escape_markup,
+    next_wakeup,
+)
 from trayapp.core.summary import (
     BadgeSpec,
     StageLeads,
@@ -256,9 +262,11 @@ def test_next_wakeup_is_the_exact_next_stage_start() -> None:
 def test_one_alert_names_sender_and_time_several_are_grouped() -> None:
     one = due_alerts([item("a", timedelta(hours=3, minutes=59))], lambda *_: False, NOW)
     text = compose(one)
-    # Markup characters never reach a notification server that might render them.
-    assert text.title == "田中 太郎 ‹tanaka@example.jp›: reply within 3h"
-    assert text.message == "見積もりのお願い"
+    # The title is Ippo's own words; the mail text (sender, subject) is in the body.
+    assert text.title == "Reply within 3h"
+    assert text.message == "田中 太郎 <tanaka@example.jp>\n見積もりのお願い"
+    assert text.key == "item:a" and text.item_ids == ("a",) and not text.overdue
+    assert [key for key, _label in text.actions] == ["default", "ippo-ack", "ippo-snooze"]
     many = due_alerts(
         [
             item(
@@ -274,8 +282,9 @@ def test_one_alert_names_sender_and_time_several_are_grouped() -> None:
     )
     grouped = compose(many)
     assert grouped.title == "6 inquiries need a reply"
+    assert grouped.key == "group" and len(grouped.covers) == 6 and grouped.overdue
     lines = grouped.message.splitlines()
-    assert lines[0] == "Customer 1 ‹c1@example.com› — 5m overdue"
+    assert lines[0] == "Customer 1 <c1@example.com> — 5m overdue"
     assert lines[-1] == "…and 2 more"
     assert len(lines) == 5
 
@@ -317,14 +326,19 @@ def test_summary_next_change_takes_the_earliest_of_text_and_stage() -> None:
     assert summarize([], {}, NOW).next_change_at() is None
 
 
-def test_notification_text_never_carries_markup() -> None:
+def test_notification_title_never_carries_mail_text_and_the_body_escapes_cleanly() -> None:
     hostile = item(
         "x",
         timedelta(hours=2),
         sender='"<a href=x>Boss</a>" <boss@example.com>',
-        subject="<img src='http://tracker.example/p.gif'> & more",
+        subject="<img src='http://tracker.example/p.gif'> & <b>more</b>",
     )
     text = compose(due_alerts([hostile], lambda *_: False, NOW))
-    assert "<" not in text.title + text.message and ">" not in text.title + text.message
-    assert "&" not in text.message
-    assert "tracker.example" in text.message  # shown, as harmless text
+    assert text.title == "Reply within 2h"
+    escaped = escape_markup(text.message)
+    assert "<" not in escaped and ">" not in escaped
+    assert "&lt;img src='http://tracker.example/p.gif'&gt; &amp; &lt;b&gt;more&lt;/b&gt;" in escaped
+    # Where markup cannot be switched off (tooltips, balloons): look-alikes.
+    fanged = defang(text.message)
+    assert "<" not in fanged and ">" not in fanged and "&" not in fanged
+    assert "tracker.example" in fanged

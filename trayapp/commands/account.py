@@ -17,6 +17,7 @@ from typing import Any
 
 from trayapp.cli_i18n import _, plain_reason
 from trayapp.commands.account_set import (
+    SMTP_FIELDS,
     add_schedule_options,
     describe_changes,
     edited_account,
@@ -46,9 +47,13 @@ class CommandError(Exception):
 
 def register(subparsers: Any) -> None:
     """Add `account` and its subcommands to the root parser's subparsers."""
+    from trayapp.commands.account_oauth import add_oauth_options, add_reauth_command
+
     account = subparsers.add_parser("account", help="add, list or remove watched inboxes")
     account.set_defaults(handler=_usage(account))
-    commands = account.add_subparsers(dest="account_command", metavar="{add,set,list,remove}")
+    commands = account.add_subparsers(
+        dest="account_command", metavar="{add,set,list,remove,reauth}"
+    )
 
     add = commands.add_parser(
         "add",
@@ -58,7 +63,7 @@ def register(subparsers: Any) -> None:
     )
     add.add_argument("--name", required=True, help="a short name for this inbox, e.g. shop")
     add.add_argument("--email", required=True, help="the address customers write to")
-    add.add_argument("--imap-host", required=True)
+    add.add_argument("--imap-host", help="required unless --provider names the servers")
     add.add_argument("--imap-port", type=_port, help="default: 993 (ssl) or 143 (starttls)")
     add.add_argument("--imap-security", choices=("ssl", "starttls"), default="ssl")
     add.add_argument("--username", help="IMAP login name (default: the email address)")
@@ -80,14 +85,19 @@ def register(subparsers: Any) -> None:
     add.add_argument("--smtp-security", choices=("ssl", "starttls"), default="ssl")
     add.add_argument("--smtp-username", help="SMTP login name (default: the IMAP login)")
     add.add_argument(
+        "--skip-smtp-test",
+        action="store_true",
+        help="save without logging in to the SMTP server (it is tested by default)",
+    )
+    add.add_argument(
         "--password-stdin",
         action="store_true",
-        required=True,
-        help="read the password from standard input (one line)",
+        help="read the password from standard input (one line); required with --auth password",
     )
     add_schedule_options(add)
-    add.set_defaults(handler=run_add)
-    _register_set(commands, add)
+    _register_set(commands, add)  # `set` mirrors add's options so far: not the sign-in ones
+    add_oauth_options(add)
+    add.set_defaults(handler=run_add, parser=add)
 
     listing = commands.add_parser("list", help="list the inboxes")
     listing.add_argument("--json", action="store_true", help="a JSON array of account objects")
@@ -96,6 +106,8 @@ def register(subparsers: Any) -> None:
     remove = commands.add_parser("remove", help="remove an inbox and its keyring entry")
     remove.add_argument("name")
     remove.set_defaults(handler=run_remove)
+
+    add_reauth_command(commands)
 
 
 def _usage(parser: argparse.ArgumentParser) -> Any:
@@ -192,11 +204,45 @@ def account_from_args(args: argparse.Namespace) -> AccountConfig:
     )
 
 
+class SmtpTestFailed(CommandError):
+    """The inbox logs in but the SMTP server refuses (or cannot be reached)."""
+
+    def __init__(self, message: str, host: str, reason: str) -> None:
+        super().__init__(message)
+        self.host, self.reason = host, reason
+
+
+def check_sending(account: AccountConfig, password: str) -> None:
+    """Log in to the account's SMTP server; SmtpTestFailed with a plain sentence if not."""
+    from trayapp.mail.errors import MailError
+    from trayapp.mail.smtp import check_smtp_login
+
+    try:
+        check_smtp_login(account, password)
+    except MailError as error:
+        reason = plain_reason(str(error))
+        host = account.smtp_host or ""
+        raise SmtpTestFailed(
+            _(
+                "the inbox works, but sending through {host} does not: {reason}; nothing "
+                "was saved (add --skip-smtp-test to save anyway)"
+            ).format(host=host, reason=reason),
+            host,
+            reason,
+        ) from None
+
+
 def add_account(
-    config: ConfigStore, secrets: SecretStore, account: AccountConfig, password: str
+    config: ConfigStore,
+    secrets: SecretStore,
+    account: AccountConfig,
+    password: str,
+    *,
+    test_smtp: bool = True,
 ) -> None:
-    """Test the login, then save: keyring first, config second. Raises CommandError (and
-    MailError / KeyringUnavailable are turned into one) -- nothing is saved on any error."""
+    """Test the login (and the SMTP login, when the account has an SMTP server and `test_smtp`),
+    then save: keyring first, config second. Raises CommandError (and MailError /
+    KeyringUnavailable are turned into one) -- nothing is saved on any error."""
     from trayapp.mail.errors import MailError
     from trayapp.mail.imap import check_login
 
@@ -208,11 +254,16 @@ def add_account(
         # Ask the keyring first: no point testing a login whose password cannot be kept.
         secrets.check_available()
         check_login(account, password)
-        secrets.set_password(account.name, password, "imap")
     except KeyringUnavailable as error:
         raise CommandError(_("{reason}; nothing was saved").format(reason=error)) from None
     except MailError as error:
         raise CommandError(plain_reason(str(error))) from None
+    if account.smtp_host and test_smtp:
+        check_sending(account, password)
+    try:
+        secrets.set_password(account.name, password, "imap")
+    except KeyringUnavailable as error:
+        raise CommandError(_("{reason}; nothing was saved").format(reason=error)) from None
     try:
         config.add_account(account)
     except ConfigError as error:
@@ -224,13 +275,33 @@ def add_account(
 
 
 def run_add(args: argparse.Namespace, secrets: SecretStore | None = None) -> int:
+    from trayapp.commands.account_oauth import fill_provider_servers, run_add_oauth
+
+    oauth = getattr(args, "auth", "password") == "oauth2"
+    parser = getattr(args, "parser", None)
+    problem = _auth_usage_problem(args, oauth)
+    if problem and parser is not None:
+        parser.error(problem)  # exit 2 with the usage, like any other argument error
+    if oauth:
+        fill_provider_servers(args)
+    if not args.imap_host and parser is not None:
+        parser.error(_("the following arguments are required: --imap-host"))
     try:
-        _config_dir, config = _open_config(args)
+        config_dir, config = _open_config(args)
         account = account_from_args(args)
+        if oauth:
+            return run_add_oauth(args, account, config, secrets)
         password = read_password()
-        add_account(config, secrets or KeyringSecretStore(), account, password)
+        add_account(
+            config,
+            secrets or KeyringSecretStore(),
+            account,
+            password,
+            test_smtp=not getattr(args, "skip_smtp_test", False),
+        )
     except (CommandError, ConfigError) as error:
         return _fail(str(error))
+    _restore_state(config_dir, account)
     log.info(
         "added account %s (%s on %s:%d)",
         account.name,
@@ -244,6 +315,19 @@ def run_add(args: argparse.Namespace, secrets: SecretStore | None = None) -> int
         )
     )
     return 0
+
+
+def _auth_usage_problem(args: argparse.Namespace, oauth: bool) -> str | None:
+    if oauth and args.password_stdin:
+        return _("--password-stdin and --auth oauth2 exclude each other")
+    if not oauth and not args.password_stdin:
+        return _("the following arguments are required: --password-stdin (or --auth oauth2)")
+    oauth_only = ("provider", "oauth_issuer", "oauth_client_id", "oauth_scope")
+    if not oauth and any(getattr(args, name, None) for name in oauth_only):
+        return _(
+            "--provider, --oauth-issuer, --oauth-client-id and --oauth-scope need --auth oauth2"
+        )
+    return None
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -265,9 +349,10 @@ def run_list(args: argparse.Namespace) -> int:
         return 0
     width = max(len(a.name) for a in accounts)
     for a in accounts:
+        signs_in = f"  oauth2 ({a.auth.provider})" if a.auth is not None else ""
         print(
             f"{a.name:<{width}}  {a.email}  {a.imap_host}:{a.imap_port} ({a.imap_security})"
-            f"  {a.window_hours:g}h"
+            f"  {a.window_hours:g}h{signs_in}"
         )
     return 0
 
@@ -275,7 +360,8 @@ def run_list(args: argparse.Namespace) -> int:
 def run_remove(args: argparse.Namespace, secrets: SecretStore | None = None) -> int:
     try:
         config_dir, config = _open_config(args)
-        if config.get_account(args.name) is None:
+        account = config.get_account(args.name)
+        if account is None:
             return _fail(_("no account named {name!r}").format(name=args.name))
         # The secret first: if the keyring cannot be reached the account stays, so the
         # password is never left behind without anything pointing at it.
@@ -285,13 +371,30 @@ def run_remove(args: argparse.Namespace, secrets: SecretStore | None = None) -> 
         return _fail(_("{reason}; the account was not removed").format(reason=error))
     except ConfigError as error:
         return _fail(str(error))
-    _forget_state(config_dir, args.name)
+    _hold_state(config_dir, account)
     log.info("removed account %s", args.name)
     print(_("removed {name}").format(name=args.name))
     return 0
 
 
-def _forget_state(config_dir: Path, name: str) -> None:
+def _hold_state(config_dir: Path, account: AccountConfig) -> None:
+    """Keep what the user decided about a removed inbox (store/held.py) for a while."""
+    _with_state(config_dir, "keep", lambda store: store.hold_account(account.name, account.email))
+
+
+def _restore_state(config_dir: Path, account: AccountConfig) -> None:
+    """An inbox added again gets back what was kept when its address was removed."""
+
+    def restore(store: Any) -> None:
+        if store.restore_account(account.name, account.email):
+            log.info("brought back what was kept of %s", account.email)
+
+    _with_state(config_dir, "bring back", restore)
+
+
+def _with_state(config_dir: Path, what: str, work: Any) -> None:
+    """`work(store)` on the state database, if there is one; a failure is only logged (the
+    account itself was added or removed)."""
     from trayapp.store.db import STATE_FILE, StateStore, StoreError
 
     path = config_dir / STATE_FILE
@@ -299,9 +402,9 @@ def _forget_state(config_dir: Path, name: str) -> None:
         return
     try:
         with StateStore(path) as store:
-            store.forget_account(name)
+            work(store)
     except StoreError as error:
-        log.warning("could not clear the state of %s: %s", name, error)
+        log.warning("could not %s the state: %s", what, error)
 
 
 # --- `ippo account set` --------------------------------------------------------------------------
@@ -326,17 +429,22 @@ def set_account(
     old: AccountConfig,
     new: AccountConfig,
     password: str | None,
+    *,
+    test_smtp: bool = True,
 ) -> None:
-    """Save `new` over `old`. A changed login or a new password is tested first; the new
-    password goes into the keyring before the config changes. CommandError on any failure,
-    and then nothing was saved."""
+    """Save `new` over `old`. A changed login or a new password is tested first (and the
+    SMTP login, when it or the password changed, unless not `test_smtp`); the new password
+    goes into the keyring before the config changes. CommandError on any failure, and then
+    nothing was saved."""
     from trayapp.mail.errors import MailError
     from trayapp.mail.imap import check_login
 
+    smtp_changed = any(getattr(old, f) != getattr(new, f) for f in SMTP_FIELDS)
+    test_smtp = test_smtp and bool(new.smtp_host) and (smtp_changed or password is not None)
     try:
-        if password is not None or login_changed(old, new):
+        if password is not None or login_changed(old, new) or test_smtp:
             secrets.check_available()
-            secret = password if password is not None else secrets.get_password(old.name)
+            secret = password if password is not None else _stored_secret(secrets, old, new)
             if secret is None:
                 raise CommandError(
                     _(
@@ -344,7 +452,10 @@ def set_account(
                         "--password-stdin"
                     ).format(name=old.name)
                 )
-            check_login(new, secret)
+            if password is not None or login_changed(old, new):
+                check_login(new, secret)
+            if test_smtp:
+                check_sending(new, secret)
             if password is not None:
                 secrets.set_password(new.name, password, "imap")
     except KeyringUnavailable as error:
@@ -357,6 +468,16 @@ def set_account(
         config.update_account(new)
     except ConfigError as error:
         raise CommandError(str(error)) from None
+
+
+def _stored_secret(secrets: SecretStore, old: AccountConfig, new: AccountConfig) -> str | None:
+    """What logs in `new` with what is kept: the password, or for an OAuth account an
+    access token renewed from its refresh token."""
+    if new.auth is None:
+        return secrets.get_password(old.name)
+    from trayapp.oauth.tokens import TokenBroker
+
+    return TokenBroker(secrets).access_token(new)
 
 
 def run_set(args: argparse.Namespace, secrets: SecretStore | None = None) -> int:
@@ -375,7 +496,14 @@ def run_set(args: argparse.Namespace, secrets: SecretStore | None = None) -> int
         if new == old and password is None:
             print(_("{name}: nothing to change").format(name=old.name))
             return 0
-        set_account(config, secrets or KeyringSecretStore(), old, new, password)
+        set_account(
+            config,
+            secrets or KeyringSecretStore(),
+            old,
+            new,
+            password,
+            test_smtp=not getattr(args, "skip_smtp_test", False),
+        )
     except (CommandError, ConfigError) as error:
         return _fail(str(error))
     changes = describe_changes(old, new) + (["password"] if password is not None else [])

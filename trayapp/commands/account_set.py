@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 
 # Fields whose change needs the login tested again.
 LOGIN_FIELDS = ("email", "imap_host", "imap_port", "imap_security", "username", "ca_file")
+# Fields whose change needs the SMTP login tested again.
+SMTP_FIELDS = ("smtp_host", "smtp_port", "smtp_security", "smtp_username")
 # `add` options whose dest is an AccountConfig field of the same name.
 SIMPLE_FIELDS = (
     "email",

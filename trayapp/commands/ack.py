@@ -1,10 +1,17 @@
 """`ippo ack ID`: send the quick acknowledgement (一報) for one waiting inquiry, exactly once.
 
 ID is the `id` printed by `ippo pending --json`. Running it again after a crash or a lost
-connection completes the same acknowledgement instead of sending a second one.
+connection never sends a second one: an acknowledgement that reached the server is completed
+(filed in Sent), one that certainly did not is replaced by a new one.
 
 Exit status: 0 sent (or already completed); 1 not sent (the reason on stderr; retryable ones say
-so); 2 the configuration, keyring or state file cannot be used or ID is unknown.
+so); 2 the configuration, keyring or state file cannot be used, ID is unknown, or the reply
+would go to many addresses or to a Reply-To on another domain than the sender and --to does
+not name the recipient (core.recipients).
+
+An acknowledgement that failed earlier is never sent later on its own: `ippo ack ID` says so
+and sends a new one (with a promise computed now); one interrupted while the server was
+accepting it may have arrived, so it is looked for in Sent and replaced only with --retry.
 """
 
 from __future__ import annotations
@@ -14,9 +21,12 @@ import email
 import json
 import sys
 from email import policy
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trayapp.cli_i18n import _
+
+if TYPE_CHECKING:
+    from trayapp.core.recipients import RecipientCheck
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -42,13 +52,20 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--language", choices=("ja", "en"), help="default: the inquiry's")
     parser.add_argument(
+        "--to",
+        metavar="ADDRESS",
+        help="send to this address only (one of the inquiry's Reply-To addresses or its "
+        "From); needed when the reply would go to more than 3 addresses or to a Reply-To on "
+        "another domain than the sender",
+    )
+    parser.add_argument(
         "--dry-run", action="store_true", help="print the message; send and record nothing"
     )
     parser.add_argument(
         "--retry",
         action="store_true",
-        help="send again an acknowledgement whose sending was interrupted and could not be "
-        "confirmed (only after you checked it did not arrive)",
+        help="send a new acknowledgement in place of one whose sending was interrupted and "
+        "could not be confirmed (only after you checked it did not arrive)",
     )
     parser.add_argument(
         "--done", action="store_true", help="mark the promise kept (answered another way)"
@@ -92,6 +109,8 @@ def run(args: argparse.Namespace) -> int:
     from trayapp.mail.acknowledge import (
         AckError,
         AcknowledgeService,
+        RecipientsNotConfirmed,
+        SendUncertain,
         load_templates,
         local_now,
         make_draft,
@@ -133,15 +152,12 @@ def run(args: argparse.Namespace) -> int:
                 service.mark_done(journal[-1].message_id)
                 _out(_("Marked done: {id}").format(id=args.id) + "\n")
                 return EXIT_OK
-            if args.retry:
-                if not journal:
-                    _fail(_("{id!r} has no acknowledgement to retry").format(id=args.id))
-                    return EXIT_FAILED
-                result = service.resume(account, journal[-1].message_id, force=True)
-                body = _body_text(result.raw)
-            elif inquiry is None:
+            if args.retry and not journal:
+                _fail(_("{id!r} has no acknowledgement to retry").format(id=args.id))
+                return EXIT_FAILED
+            if inquiry is None:
                 # Known only from the journal: finish what was started (never a new one).
-                result = service.resume(account, journal[-1].message_id)
+                result = service.resume(account, journal[-1].message_id, force=args.retry)
                 body = _body_text(result.raw)
             else:
                 if not account.smtp_host:
@@ -170,8 +186,28 @@ def run(args: argparse.Namespace) -> int:
                 except LookupError as error:
                     _fail(str(error))
                     return EXIT_UNUSABLE
+                check = service.recipients(account, inquiry)
+                chosen: tuple[str, ...] | None = None
+                if args.to:
+                    chosen = (args.to.strip().lower(),)
+                    if chosen[0] not in check.allowed:
+                        shown = ", ".join(check.allowed[:5])
+                        shown += " …" if len(check.allowed) > 5 else ""
+                        _fail(
+                            _(
+                                "not sent: {address} is not an address of this inquiry; --to "
+                                "takes one of: {addresses}"
+                            ).format(address=args.to, addresses=shown)
+                        )
+                        return EXIT_UNUSABLE
                 if args.dry_run:
-                    reply = service.build(account, inquiry, draft.body)
+                    if check.needs_confirmation and chosen is None:
+                        _fail(
+                            _("note: {reason}; sending needs --to ADDRESS").format(
+                                reason=_recipients_reason(check)
+                            )
+                        )
+                    reply = service.build(account, inquiry, draft.body, chosen)
                     raw = reply.message.as_bytes()
                     _out(
                         _("Dry run: nothing sent or recorded")
@@ -187,18 +223,43 @@ def run(args: argparse.Namespace) -> int:
                     if reply.note:
                         _fail(_("note: {note}").format(note=reply.note))
                     return EXIT_OK
-                result = service.acknowledge(account, inquiry, draft.body, due)
+                if check.needs_confirmation and chosen is None:
+                    _fail(_recipients_refusal(check))
+                    return EXIT_UNUSABLE
+                result = service.acknowledge(
+                    account,
+                    inquiry,
+                    draft.body,
+                    due,
+                    recipients=chosen,
+                    resend_in_doubt=args.retry,
+                )
                 body = draft.body
+        except RecipientsNotConfirmed as error:
+            _fail(_recipients_refusal(error.check))
+            return EXIT_UNUSABLE
         except AckError as error:
             hint = _(" (retryable)") if error.retryable else ""
             if error.message_id:
                 hint += f"; Message-ID <{error.message_id}>"
+            if isinstance(error, SendUncertain) and not args.retry:
+                hint += "; " + _(
+                    "once you checked it did not arrive: `ippo ack {id} --retry`"
+                ).format(id=args.id)
             _fail(_("acknowledgement not sent: {reason}").format(reason=error) + hint)
             return EXIT_FAILED
         except KeyringUnavailable as error:
             _fail(str(error))
             return EXIT_UNUSABLE
 
+    if result.replaced_recorded_at is not None:
+        when = result.replaced_recorded_at.astimezone(now.tzinfo)
+        _fail(
+            _(
+                "the acknowledgement recorded {when} was not sent ({reason}); this new one, "
+                "with a promise made now, replaces it"
+            ).format(when=f"{when:%Y-%m-%d %H:%M}", reason=result.replaced_reason)
+        )
     if result.note:
         _fail(_("note: {note}").format(note=result.note))
     if result.warning:
@@ -255,3 +316,30 @@ def _decoded_subject(raw: bytes) -> str:
     message = email.message_from_bytes(raw, policy=policy.compat32)
     value = message.get("Subject")
     return decode_header_value(str(value)) if value else ""
+
+
+def _recipients_reason(check: RecipientCheck) -> str:
+    """Why the recipients need the user's word (core.recipients), in the user's language."""
+    from trayapp.core.recipients import MANY, OTHER_DOMAIN
+
+    reasons = []
+    if MANY in check.reasons:
+        reasons.append(
+            _("the reply would go to {count} addresses (Reply-To), not only to the sender").format(
+                count=len(check.recipients)
+            )
+        )
+    if OTHER_DOMAIN in check.reasons:
+        shown = ", ".join(check.strangers[:3]) + (" …" if len(check.strangers) > 3 else "")
+        reasons.append(
+            _("the Reply-To ({addresses}) is on another domain than the sender ({sender})").format(
+                addresses=shown, sender=check.sender
+            )
+        )
+    return _("; ").join(reasons)
+
+
+def _recipients_refusal(check: RecipientCheck) -> str:
+    return _(
+        "not sent: {reason}; name the recipient with --to ADDRESS (see them all with --dry-run)"
+    ).format(reason=_recipients_reason(check))

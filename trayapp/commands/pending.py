@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from trayapp.cli_i18n import _, plain_reason
 from trayapp.core.model import AccountConfig, Inquiry
 from trayapp.core.pending import sort_by_urgency
+from trayapp.core.safetext import NAME_CHARS, SENDER_CHARS, SUBJECT_CHARS, display_line
 
 if TYPE_CHECKING:
     from imapclient import IMAPClient
@@ -146,6 +147,13 @@ def _secret_store() -> Any:
     return KeyringSecretStore()
 
 
+def _access_tokens(secrets: Any) -> Any:
+    """OAuth accounts' access tokens, renewed from the keyring's refresh tokens."""
+    from trayapp.oauth.tokens import TokenBroker
+
+    return TokenBroker(secrets).access_token
+
+
 def format_line(item: Inquiry, now: datetime) -> str:
     from trayapp.cli_i18n import current
     from trayapp.core.durations import WORDS, format_duration
@@ -154,8 +162,17 @@ def format_line(item: Inquiry, now: datetime) -> str:
     amount = format_duration(left, WORDS[current().language], fine=True)
     late = left.total_seconds() < 0
     when = (_("overdue {left}") if late else _("due in {left}")).format(left=amount)
-    subject = item.subject or _("(no subject)")
-    return f"{when:<16} {item.account}  {item.sender}  {subject}"
+    # Mail text is data: one line each, no controls, no bidi tricks, a bounded length.
+    sender = display_line(item.sender or item.sender_addr, SENDER_CHARS)
+    subject = display_line(item.subject, SUBJECT_CHARS) or _("(no subject)")
+    line = f"{when:<16} {display_line(item.account, NAME_CHARS)}  {sender}  {subject}"
+    if item.unsent_ack is not None and item.unsent_ack.in_doubt:
+        line += "  " + _("[may not have been sent: check, then `ippo ack {id} --retry`]").format(
+            id=item.id
+        )
+    elif item.unsent_ack is not None:
+        line += "  " + _("[not sent: send it with `ippo ack {id}`]").format(id=item.id)
+    return line
 
 
 def _write_stdout(text: str) -> None:
@@ -174,6 +191,7 @@ def run(args: argparse.Namespace) -> int:
     from trayapp.clock import now as clock_now
     from trayapp.config import ConfigError, ConfigStore, resolve_config_dir
     from trayapp.desktop.secrets import KeyringUnavailable
+    from trayapp.mail.errors import MailError
     from trayapp.policy import ClockPolicy
     from trayapp.store.db import StateStore, StoreError
 
@@ -200,9 +218,13 @@ def run(args: argparse.Namespace) -> int:
         ]
         try:
             secrets = _secret_store() if accounts else None
+            access_token = _access_tokens(secrets) if any(a.auth for a in accounts) else None
             for account in accounts:
                 try:
-                    password = secrets.get_password(account.name) if secrets else None
+                    if account.auth is not None and access_token is not None:
+                        password = access_token(account)
+                    else:
+                        password = secrets.get_password(account.name) if secrets else None
                     if password is None:
                         _fail(
                             f"account '{account.name}': "
@@ -213,6 +235,9 @@ def run(args: argparse.Namespace) -> int:
                         )
                 except KeyringUnavailable as error:
                     _fail(f"account '{account.name}': {error}")
+                    password = None
+                except MailError as error:  # an OAuth sign-in that cannot be renewed
+                    _fail(f"account '{account.name}': {plain_reason(str(error))}")
                     password = None
                 if password is None:
                     status = EXIT_ACCOUNT_FAILED

@@ -15,11 +15,21 @@ import csv
 import io
 import json
 import sys
+import threading
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from trayapp.cli_i18n import _, current, plain_reason
+from trayapp.commands.pending import _fail, _write_stdout
 from trayapp.core.record import FIGURE_KEYS, Figures, Report, week_start
-from trayapp.core.record_text import Language, display_width, duration, pad, share_text
+from trayapp.core.record_text import (
+    Language,
+    display_width,
+    duration,
+    pad,
+    share_text,
+    week_sentence,
+)
 
 if TYPE_CHECKING:
     from imapclient import IMAPClient
@@ -30,8 +40,6 @@ EXIT_OK = 0
 EXIT_ACCOUNT_FAILED = 1
 EXIT_UNUSABLE = 2
 DEFAULT_WEEKS = 12
-DEFAULT_HISTORY_DAYS = 90
-HISTORY_DAYS_SETTING = "history_days"  # config.json settings: how far back the first build reads
 
 
 def _positive(text: str) -> int:
@@ -69,26 +77,6 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def _fail(message: str) -> None:
-    sys.stderr.write(f"ippo: {message}\n")
-    sys.stderr.flush()
-
-
-def _write_stdout(text: str) -> None:
-    sys.stdout.flush()
-    sys.stdout.buffer.write(text.encode("utf-8", "replace"))
-    sys.stdout.buffer.flush()
-
-
-def cli_language(setting: object) -> Language:
-    """The settings' language, else the command line's (trayapp.cli_i18n: the locale's)."""
-    if setting in ("ja", "en"):
-        return "ja" if setting == "ja" else "en"
-    from trayapp.cli_i18n import current
-
-    return current().language
-
-
 class ProgressBar:
     """A one-line bar on stderr, redrawn in place; only on a terminal."""
 
@@ -124,37 +112,60 @@ def report_start(now: datetime, zone: Any, weeks: int | None, since: date | None
 
 
 def _connector(timeout: float = 30.0) -> Any:
-    """Log in with the keyring's password; MailError when there is none (reported as such)."""
-    from trayapp.desktop.secrets import KeyringSecretStore, KeyringUnavailable
+    """Connect and log in with the keyring's password (MailError when there is none). TLS is
+    set up before the password is asked for, so the handshakes of all accounts overlap with
+    the keyring lookups; those go one at a time (Secret Service sessions opened at once from
+    several threads fail now and then)."""
+    from trayapp.commands.pending import _secret_store
+    from trayapp.desktop.secrets import KeyringUnavailable
     from trayapp.mail.errors import AuthenticationFailed
-    from trayapp.mail.imap import connect
+    from trayapp.mail.imap import login, logout, open_tls
 
-    secrets = KeyringSecretStore()
+    secrets: Any = None
+    keyring_lock = threading.Lock()
 
-    def open_account(account: AccountConfig) -> IMAPClient:
-        try:
-            password = secrets.get_password(account.name)
-        except KeyringUnavailable as error:
-            raise AuthenticationFailed(str(error)) from None
+    def password_for(account: AccountConfig) -> str:
+        nonlocal secrets
+        with keyring_lock:
+            try:
+                if secrets is None:
+                    secrets = _secret_store()
+                password: str | None = secrets.get_password(account.name)
+            except KeyringUnavailable as error:
+                raise AuthenticationFailed(str(error)) from None
         if password is None:
             raise AuthenticationFailed(
-                "no password in the OS keyring; add the account again with "
-                "`ippo account add ... --password-stdin`"
+                _(
+                    "no password in the OS keyring; add the account again with "
+                    "`ippo account add ... --password-stdin`"
+                )
             )
-        return connect(account, password, timeout=timeout)
+        return password
+
+    def open_account(account: AccountConfig) -> IMAPClient:
+        client = open_tls(account, timeout=timeout)
+        try:
+            password = password_for(account)
+        except BaseException:
+            logout(client)
+            raise
+        login(client, account, password)
+        return client
 
     return open_account
 
 
 def run(args: argparse.Namespace) -> int:
+    from trayapp.clock import system_zone
     from trayapp.config import ConfigError, ConfigStore, resolve_config_dir
+    from trayapp.core.history import history_days
     from trayapp.core.record import build_report
-    from trayapp.mail.acknowledge import local_zone
     from trayapp.mail.history import update_history
+    from trayapp.policy import ClockPolicy
     from trayapp.store.db import StoreError
     from trayapp.store.history import HistoryStore
 
-    zone = local_zone()
+    zone = system_zone()
     now = datetime.now(zone)
     try:
         config_dir = resolve_config_dir(getattr(args, "config_dir", None))
@@ -164,15 +175,13 @@ def run(args: argparse.Namespace) -> int:
     except (ConfigError, OSError) as error:
         _fail(str(error))
         return EXIT_UNUSABLE
-    language = cli_language(settings.get("language"))
+    language: Language = current().language
     names = [a.name for a in accounts]
     if args.account is not None and args.account not in names:
-        _fail(f"no account named {args.account!r}")
+        _fail(_("no account named {name!r}").format(name=args.account))
         return EXIT_UNUSABLE
     start = report_start(now, zone, args.weeks, args.since)
-    days = settings.get(HISTORY_DAYS_SETTING, DEFAULT_HISTORY_DAYS)
-    if not isinstance(days, int) or days < 1:
-        days = DEFAULT_HISTORY_DAYS
+    days = history_days(settings)
     start_moment = datetime.combine(start, datetime.min.time(), tzinfo=zone)
     history_since = min(start_moment, now - timedelta(days=days))
 
@@ -185,14 +194,20 @@ def run(args: argparse.Namespace) -> int:
     with store:
         bar = None
         if sys.stderr.isatty():
-            bar = ProgressBar("履歴を読み込み中" if language == "ja" else "Reading history")
+            bar = ProgressBar(_("Reading history"))
         result = update_history(
-            store, accounts, _connector(), since=history_since, now=now, progress=bar
+            store,
+            accounts,
+            _connector(),
+            since=history_since,
+            now=now,
+            progress=bar,
+            schedule_for=ClockPolicy(config).schedule,
         )
         if bar is not None:
             bar.finish()
         for name, reason in sorted(result.errors.items()):
-            _fail(f"account '{name}': {reason}")
+            _fail(f"account '{name}': {plain_reason(reason)}")
             status = EXIT_ACCOUNT_FAILED
         store.prune(now, zone)
         report = build_report(
@@ -209,6 +224,8 @@ def run(args: argparse.Namespace) -> int:
         _write_stdout(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
     elif args.csv:
         _write_stdout(to_csv(report))
+    elif not accounts:
+        _write_stdout(_("No accounts yet. Add one with `ippo account add`.") + "\n")
     else:
         windows = {a.window_hours for a in accounts if args.account in (None, a.name)}
         _write_stdout(to_table(report, language, windows.pop() if len(windows) == 1 else None))
@@ -238,30 +255,18 @@ def _csv_values(figures: Figures) -> list[object]:
     return ["" if data[k] is None else data[k] for k in FIGURE_KEYS]
 
 
-_HEADINGS: dict[Language, tuple[str, ...]] = {
-    "en": (
-        "Week of",
-        "Inquiries",
-        "In window",
-        "Share",
-        "Median",
+def _headings(first: str) -> list[str]:
+    return [
+        first,
+        _("Inquiries"),
+        _("In window"),
+        _("Share"),
+        _("Median"),
         "90%",
-        "Longest",
-        "Overdue",
-        "Promises kept",
-    ),
-    "ja": (
-        "週（月曜から）",
-        "問い合わせ",
-        "期限内",
-        "期限内率",
-        "中央値",
-        "90%",
-        "最長待ち",
-        "期限超過",
-        "約束を守った",
-    ),
-}
+        _("Longest"),
+        _("Overdue"),
+        _("Promises kept"),
+    ]
 
 
 def _cells(label: str, figures: Figures, language: Language) -> list[str]:
@@ -280,26 +285,33 @@ def _cells(label: str, figures: Figures, language: Language) -> list[str]:
 
 
 def to_table(report: Report, language: Language, window_hours: float | None) -> str:
-    """A readable table: one line per week, then the total; per account when there are
-    several."""
-    total_label = "合計" if language == "ja" else "Total"
-    rows = [list(_HEADINGS[language])]
+    """A readable table: one line per week, the total (per account when there are several),
+    then one line per month; this week in words at the end."""
+    rows = [_headings(_("Week of"))]
     rows += [_cells(w.start.isoformat(), w.total, language) for w in report.weeks]
-    rows.append(_cells(total_label, report.total, language))
+    rules = {0, len(rows) - 1}  # a rule under the headings and under the weeks
+    rows.append(_cells(_("Total"), report.total, language))
     if len(report.accounts) > 1:
         for name, figures in report.accounts.items():
             rows.append(_cells(f"  {name}", figures, language))
+    rows.append([""] * len(rows[0]))
+    rows.append(_headings(_("Month")))
+    rules.add(len(rows) - 1)
+    for month in report.months:
+        label = month.start.strftime("%Y-%m")
+        if month.start < report.since:  # the report starts within this month
+            day = f"{report.since.month}/{report.since.day}"
+            label += _(" (from {day})").format(day=day)
+        rows.append(_cells(label, month.total, language))
     widths = [max(display_width(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = []
     for index, row in enumerate(rows):
         cells = [pad(c, widths[i], right=i > 0) for i, c in enumerate(row)]
         lines.append("  ".join(cells).rstrip())
-        if index == 0 or index == len(report.weeks):
+        if index in rules:
             lines.append("  ".join("-" * w for w in widths))
-    from trayapp.core.record_text import week_sentence
-
     this_week = report.weeks[-1].total if report.weeks else Figures()
-    heading = "今週" if language == "ja" else "This week"
+    sentence = week_sentence(this_week, window_hours, language)
     lines.append("")
-    lines.append(f"{heading}: {week_sentence(this_week, window_hours, language)}")
+    lines.append(_("This week: {sentence}").format(sentence=sentence))
     return "\n".join(lines) + "\n"

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-Fix = Literal["password", "server", "wait", "none"]
+Fix = Literal["password", "signin", "server", "wait", "none"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,14 @@ class Failure:
 
 # (kind, fix, pattern on the reason, English, Japanese). First match wins; {host} is the server.
 _RAW_RULES: tuple[tuple[str, Fix, str, str, str], ...] = (
+    (
+        # core.oauth.SIGN_IN_AGAIN: an OAuth sign-in that was revoked or expired.
+        "signin",
+        "signin",
+        r"^\s*sign in again",
+        "The sign-in to this inbox was revoked or has expired; sign in again.",
+        "この受信箱のサインインが取り消されたか、期限が切れました。もう一度サインインしてください。",
+    ),
     (
         "no_password",
         "password",

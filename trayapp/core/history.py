@@ -24,16 +24,33 @@ from datetime import datetime, timedelta
 from trayapp.core.classify import non_inquiry_reason
 from trayapp.core.model import AccountConfig, MessageFacts
 from trayapp.core.pending import item_id
+from trayapp.core.schedule import Schedule, due_at
 
 # Clocks of the user's devices differ: a full answer dated a little before the
 # acknowledgement was recorded is still "after" it (the same slack core.promise uses).
 CLOCK_SLACK = timedelta(minutes=10)
 
 
-def deadline_for(account: AccountConfig, arrival: datetime) -> datetime:
-    """The deadline an inquiry that arrived at ``arrival`` had. The ONE place the history asks
-    this (a working-hours schedule plugs in here)."""
-    return arrival + account.window
+DEFAULT_HISTORY_DAYS = 90
+HISTORY_DAYS_SETTING = "history_days"  # config.json settings: how far back the first read goes
+
+
+def history_days(settings: Mapping[str, object]) -> int:
+    """The look-back of the first history read, from the settings (90 days unless set to a
+    whole number of days from 1 to 3660)."""
+    value = settings.get(HISTORY_DAYS_SETTING)
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 3660:
+        return value
+    return DEFAULT_HISTORY_DAYS
+
+
+def deadline_for(
+    account: AccountConfig, arrival: datetime, schedule: Schedule | None = None
+) -> datetime:
+    """The deadline an inquiry that arrived at ``arrival`` had: the account's window run on
+    its schedule (core.schedule: working hours, days off, absences; None: around the clock).
+    The ONE place the history asks this."""
+    return due_at(arrival, account.window, schedule)
 
 
 @dataclass(frozen=True)
@@ -146,7 +163,11 @@ class InquiryRecord:
 
 
 def inbox_entry(
-    account: AccountConfig, facts: MessageFacts, *, flag_seen_at: datetime | None = None
+    account: AccountConfig,
+    facts: MessageFacts,
+    *,
+    flag_seen_at: datetime | None = None,
+    schedule: Schedule | None = None,
 ) -> InboxEntry | None:
     """The stored form of one INBOX message, or None when it is not an inquiry (automated,
     list, bulk, bounce, system sender or our own mail: never stored, never counted)."""
@@ -164,7 +185,7 @@ def inbox_entry(
         sender_addr=headers.from_addr,
         subject=headers.subject,
         received_at=facts.received_at,
-        due_at=deadline_for(account, facts.received_at),
+        due_at=deadline_for(account, facts.received_at, schedule),
         answered_flag=facts.answered_flag,
         flag_seen_at=flag_seen_at if facts.answered_flag else None,
     )

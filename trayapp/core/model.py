@@ -12,6 +12,17 @@ SmtpSecurity = Literal["ssl", "starttls"]
 
 
 @dataclass(frozen=True)
+class OAuthSettings:
+    """How an account signs in with OAuth 2.0 (no secret here: the refresh token is in the
+    keyring). `client_id` is the registration the refresh token is bound to."""
+
+    provider: Literal["google", "microsoft", "oidc"]
+    client_id: str
+    issuer: str | None = None  # OpenID Connect providers only (discovery)
+    scopes: tuple[str, ...] = ()  # empty: the provider's defaults (core.oauth.default_scopes)
+
+
+@dataclass(frozen=True)
 class AccountConfig:
     """One watched inquiry address. All non-secret: the password lives in the keyring."""
 
@@ -44,6 +55,11 @@ class AccountConfig:
     working_hours: str = "always"  # "mon-fri 09:00-18:00", several ranges and clauses allowed
     holidays: str | None = None  # country code whose public holidays are days off (jp, us)
     days_off: tuple[str, ...] = ()  # "2026-12-29..2027-01-03", "2027-05-06"
+    auth: OAuthSettings | None = None  # None: a password in the keyring
+
+    @property
+    def uses_oauth(self) -> bool:
+        return self.auth is not None
 
     @property
     def login(self) -> str:
@@ -131,6 +147,25 @@ _STAGE_RANK = {Stage.CALM: 0, Stage.WARNING: 1, Stage.URGENT: 2, Stage.OVERDUE: 
 
 
 @dataclass(frozen=True)
+class UnsentAck:
+    """An acknowledgement the user asked for that did not reach the customer, or may not have:
+    it is never sent later without the user ("not sent -- send now?"; see core.unsent)."""
+
+    message_id: str  # the journal entry's Message-ID, without brackets
+    reason: str  # one line for people
+    in_doubt: bool  # the server was being asked to accept it when things broke: it may have
+    recorded_at: datetime
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "message_id": self.message_id,
+            "reason": self.reason,
+            "in_doubt": self.in_doubt,
+            "recorded_at": self.recorded_at.isoformat(),
+        }
+
+
+@dataclass(frozen=True)
 class Inquiry:
     """One message that waits for a response."""
 
@@ -154,6 +189,7 @@ class Inquiry:
     # the plain lead before due_at, as around the clock).
     warning_at: datetime | None = None
     urgent_at: datetime | None = None
+    unsent_ack: UnsentAck | None = None  # an acknowledgement that failed: the user decides
 
     @property
     def deadline(self) -> datetime:
@@ -175,6 +211,7 @@ class Inquiry:
             "promise_due_at": self.promise_due_at.isoformat() if self.promise_due_at else None,
             "folder": self.folder,
             "uid": self.uid,
+            "unsent_ack": self.unsent_ack.to_json() if self.unsent_ack else None,
         }
 
 

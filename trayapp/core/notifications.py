@@ -17,6 +17,7 @@ from typing import Protocol
 from trayapp.core.durations import ENGLISH as ENGLISH_DURATIONS
 from trayapp.core.durations import DurationWords, format_duration
 from trayapp.core.model import Inquiry, Stage
+from trayapp.core.safetext import SENDER_CHARS, SUBJECT_CHARS, display_line
 from trayapp.core.stages import item_next_stage_change, item_stage
 from trayapp.core.summary import DEFAULT_LEADS, StageLeads
 
@@ -80,36 +81,76 @@ def next_wakeup(
 
 @dataclass(frozen=True)
 class NotificationTexts:
-    """Format strings; the UI passes translated ones."""
+    """Format strings; the UI passes translated ones. Titles carry no mail text (a sender
+    cannot style or forge a title); senders and subjects go in the body, where each delivery
+    backend renders them as text for its target (see trayapp.desktop.notify)."""
 
-    single_due: str = "{sender}: reply within {left}"
-    single_overdue: str = "{sender}: reply overdue by {left}"
+    single_due: str = "Reply within {left}"
+    single_overdue: str = "Reply overdue by {left}"
+    single_body: str = "{sender}\n{subject}"
     group_title: str = "{count} inquiries need a reply"
     line_due: str = "{sender} — {left} left"
     line_overdue: str = "{sender} — {left} overdue"
     more: str = "…and {count} more"
     no_subject: str = "(no subject)"
     duration: DurationWords = ENGLISH_DURATIONS
+    # Actions offered where the notification server supports them.
+    open_action: str = "Open list"
+    ack_action: str = "Send first word"
+    snooze_action: str = "Snooze 1 h"
 
 
 ENGLISH_NOTIFICATIONS = NotificationTexts()
 
+# Action keys (what the server reports back in ActionInvoked); "default" is the click.
+ACTION_OPEN = "default"
+ACTION_ACK = "ippo-ack"
+ACTION_SNOOZE = "ippo-snooze"
+
 
 @dataclass(frozen=True)
 class NotificationText:
+    """One notification to deliver. `title` is ours alone; `message` holds mail text (sender,
+    subject) as it is, so every backend must render it as text for its target: escaped where
+    the server reads markup, look-alikes where a toolkit might guess rich text.
+
+    `covers` is what it tells: (item id, deadline) per inquiry; `key` is what it replaces
+    (the same inquiry's earlier stage, or the earlier group)."""
+
     title: str
     message: str
+    covers: tuple[tuple[str, datetime], ...] = ()
+    overdue: bool = False  # at least one covered inquiry is overdue
+    actions: tuple[tuple[str, str], ...] = ()  # (key, label), the default action first
+    resident: bool = False  # stays until the person acts (set at delivery from the settings)
+    tag: str = ""  # what it replaces when it tells no inquiry (e.g. "account:shop")
+
+    @property
+    def item_ids(self) -> tuple[str, ...]:
+        return tuple(item_id for item_id, _deadline in self.covers)
+
+    @property
+    def key(self) -> str:
+        if self.tag:
+            return self.tag
+        return f"item:{self.covers[0][0]}" if len(self.covers) == 1 else "group"
 
 
 def defang(text: str) -> str:
-    """Mail text shown where a notification server or toolkit may read markup (notification
-    bodies, tray tooltips): markup characters become look-alikes, so a subject can never turn
-    into HTML, an image load or a link."""
+    """Mail text shown where a notification server or toolkit may read markup and cannot be
+    told not to (tray tooltips, the tray's own balloon): markup characters become
+    look-alikes, so a subject can never turn into HTML, an image load or a link."""
     return text.replace("<", "‹").replace(">", "›").replace("&", "＆")
 
 
+def escape_markup(text: str) -> str:
+    """Mail text for a notification body the server reads as markup (the `body-markup`
+    capability): every markup character escaped, so it shows exactly as written."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _display_sender(item: Inquiry) -> str:
-    return defang(item.sender or item.sender_addr)
+    return display_line(item.sender or item.sender_addr, SENDER_CHARS)
 
 
 def compose(
@@ -120,19 +161,29 @@ def compose(
     """One notification for every alert due at once: several are grouped, never a flood."""
     if not alerts:
         raise ValueError("nothing to notify")
+    covers = tuple((a.item.id, a.deadline) for a in alerts)
+    overdue = any(a.time_left <= timedelta(0) for a in alerts)
+    actions = (
+        (ACTION_OPEN, texts.open_action),
+        (ACTION_ACK, texts.ack_action),
+        (ACTION_SNOOZE, texts.snooze_action),
+    )
     if len(alerts) == 1:
         alert = alerts[0]
-        overdue = alert.time_left <= timedelta(0)
         template = texts.single_overdue if overdue else texts.single_due
-        left = format_duration(alert.time_left, texts.duration)
-        title = template.format(sender=_display_sender(alert.item), left=left)
-        return NotificationText(title, defang(alert.item.subject) or texts.no_subject)
+        title = template.format(left=format_duration(alert.time_left, texts.duration))
+        subject = display_line(alert.item.subject, SUBJECT_CHARS)
+        body = texts.single_body.format(
+            sender=_display_sender(alert.item), subject=subject or texts.no_subject
+        )
+        return NotificationText(title, body, covers, overdue, actions)
     lines = []
     for alert in alerts[:max_lines]:
-        overdue = alert.time_left <= timedelta(0)
-        template = texts.line_overdue if overdue else texts.line_due
+        late = alert.time_left <= timedelta(0)
+        template = texts.line_overdue if late else texts.line_due
         left = format_duration(alert.time_left, texts.duration)
         lines.append(template.format(sender=_display_sender(alert.item), left=left))
     if len(alerts) > max_lines:
         lines.append(texts.more.format(count=len(alerts) - max_lines))
-    return NotificationText(texts.group_title.format(count=len(alerts)), "\n".join(lines))
+    title = texts.group_title.format(count=len(alerts))
+    return NotificationText(title, "\n".join(lines), covers, overdue, actions)

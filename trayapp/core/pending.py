@@ -16,6 +16,11 @@ def item_id(account: str, facts: MessageFacts) -> str:
     """A short id that stays the same across runs (and across UIDVALIDITY changes when the
     message has a Message-ID), so scripts can name an item in a later command."""
     key = facts.headers.message_id or f"uid:{facts.folder}:{facts.uidvalidity}:{facts.uid}"
+    return item_id_for_key(account, key)
+
+
+def item_id_for_key(account: str, key: str) -> str:
+    """item_id from the message's key (its Message-ID, else uid:folder:uidvalidity:uid)."""
     digest = hashlib.sha256(f"{account}\0{key}".encode()).hexdigest()
     return digest[:12]
 

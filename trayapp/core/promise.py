@@ -232,6 +232,7 @@ class Acknowledgement:
     id: int | None = None  # the journal's row id
     sent_at: datetime | None = None
     error: str = ""
+    attempted_at: datetime | None = None  # the send claim: set, the server may have it
 
     @property
     def inquiry_message_id(self) -> str | None:

@@ -79,30 +79,57 @@ def percentile_seconds(values: Sequence[int], percent: int) -> int | None:
 
 
 def figures(records: Iterable[InquiryRecord], now: datetime) -> Figures:
-    items = list(records)
-    reply_times = [s for r in items if (s := r.first_reply_seconds()) is not None]
-    waits = [w for r in items if (w := r.wait_seconds(now)) is not None]
-    within = sum(1 for r in items if r.within_window())
-    late = sum(1 for r in items if r.first_reply_at is not None and not r.within_window())
-    unanswered_overdue = sum(1 for r in items if not r.answered and now > r.due_at)
-    still_open = sum(1 for r in items if r.still_open(now))
-    decided = len(items) - still_open
+    """One pass over the records (a report computes this for every week, month and account)."""
+    count = answered = within = late = unanswered_overdue = still_open = unknown = 0
+    made = kept = broken = 0
+    reply_times: list[int] = []
+    longest: int | None = None
+    for r in records:
+        count += 1
+        if r.first_reply_at is not None:
+            answered += 1
+            seconds = int((r.first_reply_at - r.received_at).total_seconds())
+            reply_times.append(seconds)
+            wait: int | None = seconds
+            if r.first_reply_at <= r.due_at:
+                within += 1
+            else:
+                late += 1
+        elif r.first_reply_via is not None:
+            answered += 1
+            unknown += 1
+            wait = None
+        else:
+            wait = max(0, int((now - r.received_at).total_seconds()))
+            if now > r.due_at:
+                unanswered_overdue += 1
+            else:
+                still_open += 1
+        if wait is not None and (longest is None or wait > longest):
+            longest = wait
+        if r.promise_due_at is not None:
+            made += 1
+            if r.promise_kept():
+                kept += 1
+            elif r.promise_broken(now):
+                broken += 1
+    decided = count - still_open
     return Figures(
-        inquiries=len(items),
-        answered=sum(1 for r in items if r.answered),
+        inquiries=count,
+        answered=answered,
         answered_within_window=within,
         answered_late=late,
         unanswered_overdue=unanswered_overdue,
         still_open=still_open,
-        answered_time_unknown=sum(1 for r in items if r.answered and not r.reply_time_known),
+        answered_time_unknown=unknown,
         share_within_window=round(within / decided, 4) if decided else None,
         median_first_reply_seconds=median_seconds(reply_times),
         p90_first_reply_seconds=percentile_seconds(reply_times, 90),
-        longest_wait_seconds=max(waits) if waits else None,
+        longest_wait_seconds=longest,
         overdue=late + unanswered_overdue,
-        promises_made=sum(1 for r in items if r.promise_made),
-        promises_kept=sum(1 for r in items if r.promise_kept()),
-        promises_broken=sum(1 for r in items if r.promise_broken(now)),
+        promises_made=made,
+        promises_kept=kept,
+        promises_broken=broken,
     )
 
 
@@ -158,15 +185,23 @@ class Report:
                 "accounts": {name: f.to_json() for name, f in self.accounts.items()},
             },
             "weeks": [period(w, "week_start") for w in self.weeks],
-            "months": [period(m, "month_start") for m in self.months],
+            "months": [
+                {**period(m, "month_start"), "counted_from": max(m.start, self.since).isoformat()}
+                for m in self.months
+            ],
         }
 
 
 def _period(start: date, records: list[InquiryRecord], names: list[str], now: datetime) -> Period:
+    by_account: dict[str, list[InquiryRecord]] = {n: [] for n in names}
+    for record in records:
+        mine = by_account.get(record.account)
+        if mine is not None:
+            mine.append(record)
     return Period(
         start=start,
         total=figures(records, now),
-        accounts={n: figures((r for r in records if r.account == n), now) for n in names},
+        accounts={n: figures(by_account[n], now) for n in names},
     )
 
 

@@ -58,6 +58,7 @@ class Reply:
     recipients: tuple[str, ...]  # bare addresses, for the SMTP envelope
     charset: ReplyCharset  # what was really used
     note: str = ""  # e.g. why ISO-2022-JP fell back to UTF-8
+    subject: str = ""  # the Subject as text (the header holds it encoded)
 
 
 def reply_subject(subject: str) -> str:
@@ -77,7 +78,12 @@ def header_text(value: str, limit: int = REPLY_SUBJECT_CHARS * 2) -> str:
         if "=?" not in text:
             break
         text = decode_header_value(text)
-    return cap(text.replace("=?", "= ?").strip(), limit)
+    # Runs of spaces collapse: between encoded words they would not survive a reader's
+    # decoding (RFC 2047 6.2), and the read-back check would refuse the reply.
+    return cap(_SPACE_RUNS.sub(" ", text.replace("=?", "= ?")).strip(), limit)
+
+
+_SPACE_RUNS = re.compile(r"[ \t]{2,}")
 
 
 # An addr-spec as Ippo writes it: dot-atom local part and domain, nothing to quote or fold.
@@ -180,15 +186,16 @@ def build_reply(
         else:
             _common_headers(message, now, ident, _usable_id(inquiry.message_id), refs)
             verify_reply(message, recipients, subject)
-            return Reply(message, ident, recipients, "iso-2022-jp", note)
+            return Reply(message, ident, recipients, "iso-2022-jp", note, subject)
 
     message = EmailMessage(policy=_STRICT_POLICY)
-    message["From"] = Address(display_name=from_name, addr_spec=account.email)
-    message["To"] = [
-        Address(display_name=to_name if i == 0 else "", addr_spec=a)
-        for i, a in enumerate(recipients)
-    ]
-    message["Subject"] = subject
+    message["From"] = _utf8_mailbox("From", from_name, account.email)
+    if to_name:
+        [address] = recipients  # a name only when the reply goes to the sender alone
+        message["To"] = _utf8_mailbox("To", to_name, address)
+    else:
+        message["To"] = [Address(addr_spec=a) for a in recipients]
+    message["Subject"] = _utf8_header("Subject", subject)
     _common_headers(message, now, ident, _usable_id(inquiry.message_id), refs)
     ascii_only = body.isascii()
     message.set_content(
@@ -197,7 +204,7 @@ def build_reply(
         else "quoted-printable",
     )
     verify_reply(message, recipients, subject)
-    return Reply(message, ident, recipients, "utf-8", note)
+    return Reply(message, ident, recipients, "utf-8", note, subject)
 
 
 # The email package's SMTP policy, strict: a defect is an error, never silently mended.
@@ -381,28 +388,72 @@ def _jis_code(char: str) -> bytes:
     return _sjis_to_jis(sjis[0], sjis[1])
 
 
-def _encoded_words(text: str, max_len: int = 64) -> list[str]:
-    """RFC 2047 B-encoded words for `text`, each a complete ISO-2022-JP run (ends in ASCII mode)
-    and at most `max_len` characters (so "Subject: " + a word fits a 78-character line),
-    split between characters, never inside one."""
+def _encoded_words(text: str, max_len: int = 64, charset: str = "ISO-2022-JP") -> list[str]:
+    """RFC 2047 B-encoded words for `text`, each complete in itself (an ISO-2022-JP run ends in
+    ASCII mode) and at most `max_len` characters (so "Subject: " + a word fits a 78-character
+    line), split between characters, never inside one. Spaces are inside the words: between
+    words a reader drops them (RFC 2047 6.2)."""
     words: list[str] = []
     chunk = ""
-    prefix, suffix = "=?ISO-2022-JP?B?", "?="
+    prefix, suffix = f"=?{charset}?B?", "?="
     for char in text:
         trial = chunk + char
-        encoded = base64.b64encode(encode_iso2022jp(trial)).decode("ascii")
+        encoded = base64.b64encode(_charset_bytes(trial, charset)).decode("ascii")
         if chunk and len(prefix) + len(encoded) + len(suffix) > max_len:
-            words.append(_b_word(chunk))
+            words.append(_b_word(chunk, charset))
             chunk = char
         else:
             chunk = trial
     if chunk:
-        words.append(_b_word(chunk))
+        words.append(_b_word(chunk, charset))
     return words
 
 
-def _b_word(text: str) -> str:
-    return "=?ISO-2022-JP?B?" + base64.b64encode(encode_iso2022jp(text)).decode("ascii") + "?="
+def _charset_bytes(text: str, charset: str) -> bytes:
+    return encode_iso2022jp(text) if charset == "ISO-2022-JP" else text.encode("utf-8")
+
+
+def _b_word(text: str, charset: str = "ISO-2022-JP") -> str:
+    data = base64.b64encode(_charset_bytes(text, charset)).decode("ascii")
+    return f"=?{charset}?B?{data}?="
+
+
+class _EncodedHeader(str):
+    """A header value we encoded and folded ourselves, set on a message of the strict SMTP
+    policy: the policy keeps a value that has a `name` as it is and folds it by calling its
+    `fold`. CPython's own folder drops the space at a fold between two encoded words (about
+    one Japanese subject in five would lose a space); ours keeps spaces inside the words.
+    `str()` is the text, for checks and for reading it back."""
+
+    name: str
+    folded: str
+
+    def __new__(cls, name: str, text: str, encoded: str) -> _EncodedHeader:
+        if has_controls(text) or has_controls(encoded.replace("\r\n ", " ")):
+            raise UnsafeReply(f"the {name} header would hold a line break")
+        value = super().__new__(cls, text)
+        value.name = name
+        value.folded = f"{name}: {encoded}\r\n"
+        return value
+
+    def fold(self, *, policy: Any) -> str:
+        return self.folded
+
+
+def _utf8_mailbox(name: str, display: str, address: str) -> Address | _EncodedHeader:
+    """One mailbox for the UTF-8 mode: the email package's own for an ASCII name, else the
+    name in our words (see _EncodedHeader)."""
+    if not display or display.isascii():
+        return Address(display_name=display, addr_spec=address)
+    words = " ".join(_encoded_words(display, 64, "UTF-8"))
+    return _EncodedHeader(name, f"{display} <{address}>", f"{words} <{address}>")
+
+
+def _utf8_header(name: str, text: str) -> str | _EncodedHeader:
+    """An unstructured value for the UTF-8 mode: plain when short ASCII, else our words."""
+    if text.isascii() and len(text) <= 64 and "=?" not in text:
+        return text
+    return _EncodedHeader(name, text, "\r\n ".join(_encoded_words(text, 64, "UTF-8")))
 
 
 def _jis_header_text(text: str) -> str:

@@ -284,7 +284,7 @@ def due_at(arrival: datetime, window: timedelta, schedule: Schedule | None = Non
     if arrival.tzinfo is None:
         raise ValueError("arrival must be timezone-aware")
     if schedule is None or schedule.around_the_clock:
-        return arrival + window
+        return _elapsed(arrival, window)
     left = max(window, timedelta(0))
     last_end = arrival
     for a, b in counted_intervals(arrival, schedule):
@@ -293,7 +293,13 @@ def due_at(arrival: datetime, window: timedelta, schedule: Schedule | None = Non
         left -= b - a
         last_end = b
     # No working time for years: say so by a far-away due time rather than loop.
-    return max(last_end, arrival + timedelta(days=SEARCH_DAYS)).astimezone(arrival.tzinfo)
+    return max(last_end, _elapsed(arrival, timedelta(days=SEARCH_DAYS))).astimezone(arrival.tzinfo)
+
+
+def _elapsed(moment: datetime, span: timedelta) -> datetime:
+    """`moment` plus `span` of real time, in `moment`'s zone. Plain `+` on a datetime with a
+    ZoneInfo adds wall-clock time: a 24 h window across the autumn change would last 25 h."""
+    return (moment.astimezone(UTC) + span).astimezone(moment.tzinfo)
 
 
 def counted_between(start: datetime, end: datetime, schedule: Schedule | None) -> timedelta:

@@ -15,6 +15,7 @@ from trayapp.core.durations import ENGLISH as ENGLISH_DURATIONS
 from trayapp.core.durations import DurationWords, format_duration
 from trayapp.core.model import AccountConfig, AccountHealth, HealthState, Inquiry, ItemState, Stage
 from trayapp.core.pending import sort_by_urgency
+from trayapp.core.safetext import NAME_CHARS, display_line
 from trayapp.core.stages import format_time_left, item_next_stage_change, item_stage
 
 # "setup": no inbox is set up at all (nothing is watched; the fix is to add one).
@@ -187,8 +188,8 @@ class Summary:
             template = texts.next_overdue if left <= timedelta(0) else texts.next_due
             lines.append(
                 template.format(
-                    sender=item.sender or item.sender_addr,
-                    subject=item.subject or texts.no_subject,
+                    sender=display_line(item.sender or item.sender_addr, NAME_CHARS),
+                    subject=display_line(item.subject, NAME_CHARS) or texts.no_subject,
                     left=format_duration(left, texts.duration),
                 )
             )

@@ -1,29 +1,36 @@
 """Desktop notifications: an ordered chain of backends, and the scheduler that decides when.
 
 Backends are tried in order; each raises `NotificationUnavailable` with a reason when it
-cannot deliver, and the next is tried (the shape of qutebrowser's notification adapters).
-plyer comes first (native: D-Bus on Linux, toast on Windows); the tray's own balloon is the
-fallback, passed in as a plain callable so this module never imports Qt.
+cannot deliver, and the next is tried (the shape of qutebrowser's notification adapters). A
+backend that learns of a failure only later (an asynchronous D-Bus reply) hands the
+notification on through the `fallback` the Notifier gives it.
+
+    Linux:          ui.dbus_notifier.DBusNotifier (org.freedesktop.Notifications, no process)
+    Windows, macOS: desktop.native_notify.DesktopNotifierBackend (desktop-notifier), then plyer
+    everywhere:     the tray's own balloon, last, passed in as a plain callable (no Qt here)
+
+Backends that keep notifications on screen (`LiveBackend`) also replace a notification's
+earlier stage, withdraw one whose inquiry no longer waits, and report the person's actions.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-import os
-import shutil
-import subprocess
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Generic, Protocol, runtime_checkable
 
-from trayapp.core.model import Inquiry
+from trayapp.core.live_notifications import Id, LiveNotifications
+from trayapp.core.model import Inquiry, Stage
 from trayapp.core.notifications import (
     ENGLISH_NOTIFICATIONS,
     NotificationText,
     NotificationTexts,
     NotifiedLedger,
     compose,
+    defang,
     due_alerts,
     next_wakeup,
 )
@@ -33,6 +40,10 @@ log = logging.getLogger(__name__)
 
 APP_NAME = "Ippo"
 
+# What a notification's actions report: (action key, the inquiries it tells). Backends call
+# it from whatever thread their library uses; the app's handler re-emits it on the GUI thread.
+ActionHandler = Callable[[str, tuple[str, ...]], None]
+
 
 class NotificationUnavailable(RuntimeError):
     """This backend cannot deliver here (missing library, no daemon, …)."""
@@ -41,11 +52,46 @@ class NotificationUnavailable(RuntimeError):
 class NotificationBackend(Protocol):
     name: str
 
-    def show(self, title: str, message: str) -> None:
-        """Deliver or raise NotificationUnavailable."""
+    def show(self, note: NotificationText) -> None:
+        """Deliver (or start delivering) or raise NotificationUnavailable."""
+
+
+@runtime_checkable
+class LiveBackend(Protocol):
+    """A backend whose notifications stay on screen and can be taken back."""
+
+    fallback: Callable[[NotificationText], None] | None
+
+    def withdraw(self, waiting: Mapping[str, datetime]) -> None:
+        """Close every live notification none of whose inquiries still waits as told."""
+
+    def withdraw_items(self, item_ids: Iterable[str]) -> None:
+        """Close the live notifications that tell any of these inquiries."""
+
+
+class WithdrawsLive(Generic[Id]):
+    """`withdraw` and `withdraw_items` for a backend that keeps its notifications on screen in
+    `self._live` and closes one with `self._close(id)`."""
+
+    _live: LiveNotifications[Id]
+
+    def _close(self, notification_id: Id) -> None:
+        raise NotImplementedError
+
+    def withdraw(self, waiting: Mapping[str, datetime]) -> None:
+        for notification_id in self._live.stale(waiting):
+            self._close(notification_id)
+
+    def withdraw_items(self, item_ids: Iterable[str]) -> None:
+        for notification_id in self._live.covering(item_ids):
+            self._close(notification_id)
 
 
 class PlyerBackend:
+    """Windows and macOS where desktop-notifier cannot run. Never on Linux: plyer runs
+    `notify-send TITLE BODY` there (a process per notification, and a subject like `--wait`
+    becomes an option); Ippo talks to the notification service itself."""
+
     name = "plyer"
 
     def __init__(self, app_name: str = APP_NAME, app_icon: str = "", timeout_s: int = 10) -> None:
@@ -53,117 +99,38 @@ class PlyerBackend:
         self._app_icon = app_icon
         self._timeout_s = timeout_s
 
-    def show(self, title: str, message: str) -> None:
+    def show(self, note: NotificationText) -> None:
         if sys.platform.startswith("linux"):
-            # plyer's Linux path shells out to notify-send and ignores its exit status, so
-            # "no notification daemon" would pass silently and the fallback never run.
-            reason = linux_notification_service_missing()
-            if reason:
-                raise NotificationUnavailable(reason)
+            raise NotificationUnavailable("plyer is not used on Linux (it runs notify-send)")
         try:
             from plyer import notification
         except ImportError as exc:  # pragma: no cover - plyer is a dependency
             raise NotificationUnavailable(f"plyer is not installed: {exc}") from exc
         try:
             notification.notify(
-                title=title,
-                message=message,
+                title=note.title,
+                message=defang(note.message),  # a balloon may guess rich text
                 app_name=self._app_name,
                 app_icon=self._app_icon,
                 timeout=self._timeout_s,
             )
         except NotImplementedError as exc:
             raise NotificationUnavailable("plyer has no notification backend here") from exc
-        except Exception as exc:  # plyer surfaces D-Bus, pyobjus, win32 errors as anything
+        except Exception as exc:  # plyer surfaces pyobjus, win32 errors as anything
             raise NotificationUnavailable(f"plyer failed: {exc!r}") from exc
 
 
-_NOTIFICATIONS_NAME = "org.freedesktop.Notifications"
-
-
-def _dbus_names(method: str) -> str:
-    result = subprocess.run(
-        [
-            "gdbus",
-            "call",
-            "--session",
-            "--dest",
-            "org.freedesktop.DBus",
-            "--object-path",
-            "/org/freedesktop/DBus",
-            "--method",
-            f"org.freedesktop.DBus.{method}",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=5,
-        check=False,
-    )
-    return result.stdout if result.returncode == 0 else ""
-
-
-def linux_notification_service_missing() -> str:
-    """Why a desktop notification cannot reach anyone on this session ('' when it can)."""
-    if not os.environ.get("DBUS_SESSION_BUS_ADDRESS") and not os.environ.get("XDG_RUNTIME_DIR"):
-        return "no D-Bus session"
-    if shutil.which("notify-send") is None:
-        try:
-            import dbus  # noqa: F401
-        except ImportError:
-            return "neither notify-send nor dbus-python is installed (plyer needs one)"
-    if shutil.which("gdbus") is None:
-        return ""  # cannot check; trust plyer
-    try:
-        owned = _dbus_names("ListNames")
-        activatable = "" if _NOTIFICATIONS_NAME in owned else _dbus_names("ListActivatableNames")
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return f"cannot ask the session bus: {exc}"
-    if f"'{_NOTIFICATIONS_NAME}'" in owned:
-        return ""
-    if f"'{_NOTIFICATIONS_NAME}'" not in activatable:
-        return "no notification daemon on the session bus"
-    # Only activatable: start it now, so a daemon that cannot start (no display, broken
-    # install) is noticed here rather than swallowed by notify-send.
-    try:
-        started = subprocess.run(
-            [
-                "gdbus",
-                "call",
-                "--session",
-                "--dest",
-                "org.freedesktop.DBus",
-                "--object-path",
-                "/org/freedesktop/DBus",
-                "--method",
-                "org.freedesktop.DBus.StartServiceByName",
-                _NOTIFICATIONS_NAME,
-                "0",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return f"cannot start the notification daemon: {exc}"
-    if started.returncode != 0:
-        return (
-            "the notification daemon could not be started: "
-            + (started.stderr.strip().splitlines() or ["unknown error"])[-1]
-        )
-    return ""
-
-
 class CallableBackend:
-    """Any `show(title, message)` callable, e.g. the tray icon's showMessage."""
+    """Any `show(title, message)` callable, e.g. the tray icon's showMessage. Mail text is
+    defanged: the tray's balloon is a toolkit widget that may guess rich text."""
 
     def __init__(self, name: str, show: Callable[[str, str], None]) -> None:
         self.name = name
         self._show = show
 
-    def show(self, title: str, message: str) -> None:
+    def show(self, note: NotificationText) -> None:
         try:
-            self._show(title, message)
+            self._show(note.title, defang(note.message))
         except NotificationUnavailable:
             raise
         except Exception as exc:
@@ -171,25 +138,53 @@ class CallableBackend:
 
 
 class Notifier:
-    """Delivers through the first backend that can; remembers nothing."""
+    """Delivers through the first backend that can; remembers nothing itself."""
 
-    def __init__(self, backends: Sequence[NotificationBackend]) -> None:
+    def __init__(self, backends: Sequence[NotificationBackend], overdue_stays: bool = True) -> None:
         if not backends:
             raise ValueError("at least one notification backend is needed")
         self._backends = list(backends)
+        self.overdue_stays = overdue_stays
+        for index, backend in enumerate(self._backends):
+            if isinstance(backend, LiveBackend):
+                backend.fallback = self._fallback_after(index)
 
-    def notify(self, title: str, message: str) -> str:
-        """Returns the name of the backend that delivered; raises when none could."""
-        reasons = []
-        for backend in self._backends:
+    def _fallback_after(self, index: int) -> Callable[[NotificationText], None]:
+        def deliver(note: NotificationText) -> None:
             try:
-                backend.show(title, message)
+                self._deliver(note, index + 1)
+            except NotificationUnavailable as exc:
+                log.warning("could not notify: %s", exc)
+
+        return deliver
+
+    def notify(self, note: NotificationText) -> str:
+        """Returns the name of the backend that took it; raises when none could."""
+        note = dataclasses.replace(note, resident=note.overdue and self.overdue_stays)
+        return self._deliver(note, 0)
+
+    def _deliver(self, note: NotificationText, start: int) -> str:
+        reasons = []
+        for backend in self._backends[start:]:
+            try:
+                backend.show(note)
             except NotificationUnavailable as exc:
                 log.info("notification backend %s unavailable: %s", backend.name, exc)
                 reasons.append(f"{backend.name}: {exc}")
                 continue
             return backend.name
         raise NotificationUnavailable("no notification backend worked: " + "; ".join(reasons))
+
+    def withdraw(self, waiting: Mapping[str, datetime]) -> None:
+        for backend in self._backends:
+            if isinstance(backend, LiveBackend):
+                backend.withdraw(waiting)
+
+    def withdraw_items(self, item_ids: Iterable[str]) -> None:
+        ids = list(item_ids)
+        for backend in self._backends:
+            if isinstance(backend, LiveBackend):
+                backend.withdraw_items(ids)
 
 
 # Monotonic timers stop while the machine sleeps; never wait longer than this, so a stage that
@@ -226,6 +221,8 @@ class NotificationScheduler:
         self._default_leads = default_leads
         self._texts = texts
         self._items: list[Inquiry] = []
+        self._snoozed: dict[str, datetime] = {}  # item id -> notifications held until
+        self._reminders: set[str] = set()  # snooze over: tell the current stage once more
 
     def set_leads(self, leads: Mapping[str, StageLeads]) -> None:
         self._leads = dict(leads)
@@ -234,22 +231,58 @@ class NotificationScheduler:
     def set_texts(self, texts: NotificationTexts) -> None:
         self._texts = texts
 
+    @property
+    def notifier(self) -> Notifier:
+        """The delivery chain, for notifications about something other than a deadline."""
+        return self._notifier
+
+    def set_overdue_stays(self, enabled: bool) -> None:
+        """Whether an overdue notification stays on screen until the person acts."""
+        self._notifier.overdue_stays = enabled
+
     def update(self, items: Sequence[Inquiry]) -> NotificationText | None:
-        """The waiting set changed: tell what is due now and re-arm the timer."""
+        """The waiting set changed: withdraw what no longer waits, tell what is due now, and
+        re-arm the timer."""
         self._items = list(items)
+        self._notifier.withdraw({i.id: i.deadline for i in self._items})
         return self.check()
+
+    def snooze(self, item_id: str, until: datetime) -> None:
+        """Hold this inquiry's notifications until `until` (in memory: a restart forgets);
+        then its current stage is told again, once. Its deadline and the badge do not change."""
+        self._snoozed[item_id] = until
+        self._reminders.discard(item_id)
+        self._notifier.withdraw_items([item_id])
+        self.check()
+
+    def _told(self, now: datetime) -> Callable[[str, Stage, datetime], bool]:
+        def told(item_id: str, stage: Stage, deadline: datetime) -> bool:
+            until = self._snoozed.get(item_id)
+            if until is not None and now < until:
+                return True  # held: not told now, not marked
+            if item_id in self._reminders:
+                return False  # the snooze is over: remind once
+            return self._ledger.was_notified(item_id, stage, deadline)
+
+        return told
 
     def check(self) -> NotificationText | None:
         """Send what is due now (grouped into one notification); returns what was sent."""
         now = self._clock()
-        alerts = due_alerts(
-            self._items, self._ledger.was_notified, now, self._leads, self._default_leads
-        )
+        for item_id, until in list(self._snoozed.items()):
+            if now >= until:
+                del self._snoozed[item_id]
+                self._reminders.add(item_id)
+        waiting = {i.id for i in self._items}
+        self._reminders &= waiting
+        for item_id in [k for k in self._snoozed if k not in waiting]:
+            del self._snoozed[item_id]
+        alerts = due_alerts(self._items, self._told(now), now, self._leads, self._default_leads)
         sent: NotificationText | None = None
         if alerts:
             text = compose(alerts, self._texts)
             try:
-                backend = self._notifier.notify(text.title, text.message)
+                backend = self._notifier.notify(text)
             except NotificationUnavailable as exc:
                 # Not marked: the tray badge still shows it, and the next check tries again.
                 log.warning("could not notify: %s", exc)
@@ -257,10 +290,13 @@ class NotificationScheduler:
                 log.info("notified %d item(s) via %s", len(alerts), backend)
                 for alert in alerts:
                     self._ledger.mark_notified(alert.item.id, alert.stage, alert.deadline)
+                    self._reminders.discard(alert.item.id)
                 sent = text
-        wake = next_wakeup(self._items, now, self._leads, self._default_leads)
+        wakes = [next_wakeup(self._items, now, self._leads, self._default_leads)]
+        wakes.extend(self._snoozed.values())
+        wake = min((w for w in wakes if w is not None), default=None)
         if wake is None:
             self._arm_timer(None)
         else:
-            self._arm_timer(min(wake - now, self._max_wait))
+            self._arm_timer(max(timedelta(0), min(wake - now, self._max_wait)))
         return sent

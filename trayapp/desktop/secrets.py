@@ -27,7 +27,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SERVICE = "ippo"
-SECRET_KINDS = ("imap", "smtp")  # every kind an account may have; forget_account deletes all
+# Every kind an account may have; forget_account deletes all. "oauth2-refresh": the refresh
+# token of an account that signs in with OAuth (trayapp.oauth.tokens).
+SECRET_KINDS = ("imap", "smtp", "oauth2-refresh")
 
 _INSECURE_NAME_PARTS = ("plaintext", "uncrypted", "insecure", "file", "null", "fail")
 

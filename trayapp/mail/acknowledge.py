@@ -11,10 +11,13 @@ The life of one acknowledgement (the journal in trayapp/store/db.py):
             already there) and the inquiry carries \\Answered;
   failed    with the reason; retryable.
 
-After a crash or a lost connection, `resume` looks at the journal: an entry that was never
-claimed was certainly never sent, so it is sent (the same bytes, the same Message-ID). An entry
-claimed but not marked sent is checked against Sent and INBOX (SEARCH HEADER Message-ID): found
-means sent; not found is reported as uncertain and sent again only when the user says so.
+After a crash, a lost connection or a failure, nothing is sent without the user: an entry
+that was never claimed was certainly never sent, and it stays "not sent -- send now?" in the
+list (core.unsent); sending now builds a new acknowledgement with a promise computed then, and
+the old entry is retired in the same transaction (so it can never be claimed later). An entry
+claimed but not marked sent is checked against Sent and INBOX (SEARCH HEADER Message-ID):
+found means sent (and it is filed); not found is reported as uncertain and sent again only when
+the user says so. `resume_unfinished` (at start) only completes what reached the server.
 Nothing is sent twice by Ippo's own decision, and nothing is dropped without a visible reason.
 """
 
@@ -27,9 +30,9 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from trayapp.clock import now as clock_now
 from trayapp.clock import system_zone
@@ -42,7 +45,8 @@ from trayapp.core.promise import (
     inquiry_from_dict,
     inquiry_to_dict,
 )
-from trayapp.core.reply import Reply, build_reply
+from trayapp.core.recipients import RecipientCheck, check_recipients
+from trayapp.core.reply import Reply, UnsafeReply, build_reply
 from trayapp.core.templates import (
     ReplyTemplate,
     detect_language,
@@ -50,12 +54,14 @@ from trayapp.core.templates import (
     pick_template,
     template_values,
 )
+from trayapp.core.unsent import IN_FLIGHT_GRACE, NEVER_SENT, mark_unsent
 from trayapp.mail.errors import MailError
 
 if TYPE_CHECKING:
     from imapclient import IMAPClient
 
     from trayapp.desktop.secrets import SecretStore
+    from trayapp.oauth.tokens import TokenBroker, TokenSecrets
     from trayapp.store.db import AckRecord
 
 log = logging.getLogger(__name__)
@@ -63,10 +69,6 @@ log = logging.getLogger(__name__)
 # Tests set this to a point name to make the process stop there (it prints a line and sleeps,
 # so the test can SIGKILL it for real). Points: recorded, claimed, accepted, sent, appended.
 PAUSE_ENV = "IPPO_TEST_PAUSE_AT"
-
-# A claim younger than this may belong to a process still talking to the SMTP server (its
-# timeouts are 30 s per step): until then "not found in Sent" means "wait", not "uncertain".
-IN_FLIGHT_GRACE = timedelta(seconds=120)
 
 # Providers that put mail sent through their SMTP server into Sent themselves: an APPEND would
 # file it twice. (Elsewhere Sent is searched for the Message-ID before appending anyway.)
@@ -111,6 +113,29 @@ class InProgress(AckError):
 
 
 class NoPassword(AckError):
+    retryable = False
+
+
+class Replaced(AckError):
+    """This journal entry was replaced by a newer acknowledgement; it is never sent."""
+
+    retryable = False
+
+
+class RecipientsNotConfirmed(AckError):
+    """The reply would go to many addresses or to a Reply-To on another domain than the
+    sender (core.recipients): the user names or confirms the recipients first."""
+
+    retryable = False
+
+    def __init__(self, reason: str, check: RecipientCheck) -> None:
+        super().__init__(reason)
+        self.check = check
+
+
+class ReplyNotBuilt(AckError):
+    """The reply could not be built safely (core.reply.UnsafeReply). Nothing was recorded."""
+
     retryable = False
 
 
@@ -276,6 +301,7 @@ def to_acknowledgement(record: AckRecord) -> Acknowledgement:
         id=record.id,
         sent_at=record.updated_at if record.state in ("sent", "filed") else None,
         error=record.error or "",
+        attempted_at=record.attempted_at,
     )
 
 
@@ -291,13 +317,22 @@ def journal_acknowledgements(
 
 
 def with_acknowledgements(
-    store: AckJournal, account: str, waiting: list[Inquiry], sent: Sequence[MessageHeaders]
+    store: AckJournal,
+    account: str,
+    waiting: list[Inquiry],
+    sent: Sequence[MessageHeaders],
+    *,
+    now: datetime | None = None,
 ) -> list[Inquiry]:
     """The shown list of an account: its waiting inquiries with the journal's promises applied
-    (acknowledged items keep their own countdown until a later reply is found in Sent). The one
-    merge that `ippo pending`, `ippo watch` and the tray app all use."""
+    (acknowledged items keep their own countdown until a later reply is found in Sent), and
+    acknowledgements that failed shown as not sent (core.unsent). The one merge that
+    `ippo pending`, `ippo watch` and the tray app all use."""
     acks = journal_acknowledgements(store, account)
-    return apply_acknowledgements(waiting, acks, sent) if acks else waiting
+    if not acks:
+        return waiting
+    merged = apply_acknowledgements(waiting, acks, sent)
+    return mark_unsent(merged, acks, now or datetime.now(UTC))
 
 
 # --- the service -------------------------------------------------------------------------------
@@ -315,6 +350,10 @@ class AckResult:
     note: str = ""  # e.g. "sent as UTF-8 because ..."
     warning: str = ""  # e.g. "sent, but the Sent copy failed: ..."
     resumed: bool = False  # an earlier entry was completed rather than a new one sent
+    # An earlier entry that never went out and that this one replaced: when it was recorded
+    # and why it was not sent (the caller tells the user, in the user's language).
+    replaced_recorded_at: datetime | None = None
+    replaced_reason: str = ""
 
 
 def provider_files_sent(account: AccountConfig) -> bool:
@@ -338,14 +377,25 @@ class AcknowledgeService:
     ) -> None:
         self._store = store
         self._passwords = passwords
+        self._tokens: TokenBroker | None = None  # made when an OAuth account first sends
         self._smtp_send = smtp_send
         self._imap_connect = imap_connect
         self._clock = clock
 
     # -- entry points --
 
-    def build(self, account: AccountConfig, inquiry: Inquiry, body: str) -> Reply:
-        return build_reply(account, inquiry, body, self._clock())
+    def build(
+        self,
+        account: AccountConfig,
+        inquiry: Inquiry,
+        body: str,
+        recipients: tuple[str, ...] | None = None,
+    ) -> Reply:
+        return build_reply(account, inquiry, body, self._clock(), recipients=recipients)
+
+    def recipients(self, account: AccountConfig, inquiry: Inquiry) -> RecipientCheck:
+        """Where a reply to `inquiry` would go, and whether the user must confirm it."""
+        return check_recipients(inquiry, account.own_addresses)
 
     def acknowledge(
         self,
@@ -355,27 +405,45 @@ class AcknowledgeService:
         promise_due_at: datetime | None,
         *,
         again: bool = False,
+        recipients: tuple[str, ...] | None = None,
+        resend_in_doubt: bool = False,
     ) -> AckResult:
         """Send a new acknowledgement for `inquiry`, exactly once.
 
-        An unfinished one for the same inquiry (recorded, or sent but not yet filed) is
-        completed instead of sending a second; one that already reached the customer raises
-        AlreadyAcknowledged unless `again` (a deliberate second word, e.g. a new promise)."""
-        from trayapp.store.db import AckExists
+        `recipients` are the addresses the user chose or confirmed; without them a reply that
+        needs confirmation (core.recipients) raises RecipientsNotConfirmed. One sent but not
+        yet filed is completed instead of sending a second; one that already reached the
+        customer raises AlreadyAcknowledged unless `again` (a deliberate second word). One that
+        certainly never went out is replaced by this new one (the user sends now, with today's
+        promise). One in doubt (interrupted while the server was accepting it) is looked for
+        in the mailbox and replaced only with `resend_in_doubt` (the user said so)."""
+        from trayapp.store.db import AckExists, AckReplaced
 
+        chosen = self._chosen_recipients(account, inquiry, recipients)
+        replaces: AckRecord | None = None
         for record in reversed(self._store.acks(account.name, item_id=inquiry.id)):
-            if record.state == "recorded" or (record.state == "failed" and record.attempted_at):
-                return self.resume(account, record.message_id)
             if record.state == "sent":
                 return self.resume(account, record.message_id)
-            if record.state in ("filed", "done") and not again:
+            if record.state in ("filed", "done"):
+                if again:
+                    break
                 raise AlreadyAcknowledged(
                     f"already acknowledged on {record.updated_at.astimezone():%Y-%m-%d %H:%M} "
                     f"(Message-ID <{record.message_id}>)",
                     message_id=record.message_id,
                 )
-            break  # a certainly-unsent failure is superseded by this new one
-        reply = self.build(account, inquiry, body)
+            if record.attempted_at is not None:  # in doubt: it may have reached the server
+                if not resend_in_doubt:
+                    return self.resume(account, record.message_id)  # looks; never resends
+                if self._in_mailbox(account, record.message_id):
+                    self._store.set_ack_state(record.message_id, "sent")
+                    return self.resume(account, record.message_id)
+            replaces = record
+            break
+        try:
+            reply = self.build(account, inquiry, body, chosen)
+        except (UnsafeReply, ValueError) as exc:
+            raise ReplyNotBuilt(f"the reply cannot be built safely: {exc}") from exc
         raw = reply.message.as_bytes()
         try:
             self._store.record_ack(
@@ -383,23 +451,72 @@ class AcknowledgeService:
                 account=account.name,
                 message_id=reply.message_id,
                 recipients=reply.recipients,
-                subject=str(reply.message["Subject"] or ""),
+                subject=reply.subject or str(reply.message["Subject"] or ""),
                 raw=raw,
                 promise_due_at=promise_due_at,
                 inquiry_message_id=inquiry.message_id,
                 inquiry=json.dumps(inquiry_to_dict(inquiry), ensure_ascii=False),
                 now=self._clock(),
+                replaces=_replaced(replaces),
             )
+        except AckReplaced:  # the old entry was claimed meanwhile: someone is sending it
+            raise InProgress(
+                "the earlier acknowledgement is being sent right now (another window or "
+                "command)",
+                message_id=replaces.message_id if replaces else None,
+            ) from None
         except AckExists:  # the same Message-ID twice: a double submit of one build
             return self.resume(account, reply.message_id)
         pause_point("recorded")
         result = self.resume(account, reply.message_id)
-        return replace(result, charset=reply.charset, note=reply.note, resumed=False)
+        return replace(
+            result,
+            charset=reply.charset,
+            note=reply.note,
+            resumed=False,
+            replaced_recorded_at=replaces.created_at if replaces else None,
+            replaced_reason=(replaces.error or NEVER_SENT) if replaces else "",
+        )
+
+    def _chosen_recipients(
+        self, account: AccountConfig, inquiry: Inquiry, recipients: tuple[str, ...] | None
+    ) -> tuple[str, ...]:
+        check = self.recipients(account, inquiry)
+        if recipients is None:
+            if check.needs_confirmation:
+                raise RecipientsNotConfirmed(
+                    f"{check.describe()}: confirm the recipients first", check
+                )
+            return check.recipients
+        chosen = tuple(dict.fromkeys(a.strip().lower() for a in recipients if a.strip()))
+        unknown = [a for a in chosen if a not in check.allowed]
+        if not chosen or unknown:
+            shown = unknown[0] if unknown else "(none)"
+            raise RecipientsNotConfirmed(
+                f"{shown} is not an address of this inquiry (its Reply-To or From)", check
+            )
+        return chosen
+
+    def _in_mailbox(self, account: AccountConfig, message_id: str) -> bool:
+        try:
+            return self._found_in_mailbox(account, message_id)
+        except MailError as exc:
+            reason = f"interrupted while sending, and Sent cannot be checked now: {exc}"
+            raise SendUncertain(reason, message_id=message_id) from exc
 
     def resume(self, account: AccountConfig, message_id: str, *, force: bool = False) -> AckResult:
         """Take one journal entry as far as it can go: send it if it was certainly never sent
         (or `force`, after the user checked), then file it. Safe to call any number of times."""
+        from trayapp.store.db import RETIRED_PREFIX
+
         record = self._record(message_id)
+        error = record.error or ""
+        if record.state == "failed" and error.startswith(RETIRED_PREFIX):
+            newer = error.removeprefix(RETIRED_PREFIX)
+            raise Replaced(
+                f"this acknowledgement was never sent; it was replaced by {newer}",
+                message_id=message_id,
+            )
         if record.state in ("recorded", "failed"):
             record = self._send(account, record, force=force)
         warning = ""
@@ -416,10 +533,15 @@ class AcknowledgeService:
         return self._result(record, warning=warning, resumed=True)
 
     def resume_unfinished(self, account: AccountConfig) -> list[AckResult | AckError]:
-        """After a start: finish every entry a crash or a lost connection left behind (recorded
-        -> send-if-certainly-unsent, sent -> file). Failures stay for the user's Retry."""
+        """After a start: finish what reached the server (sent -> file; claimed -> found in
+        Sent means sent). Never sends: what did not go out waits for the user."""
         outcomes: list[AckResult | AckError] = []
         for record in self._store.acks(account.name, (AckState.RECORDED, AckState.SENT)):
+            if record.state == AckState.RECORDED and record.attempted_at is None:
+                # Never handed to the server: it is shown as not sent and waits for the user
+                # (its promise date is stale now). Sending it here would mail the customer
+                # behind the user's back.
+                continue
             try:
                 outcomes.append(self.resume(account, record.message_id))
             except AckError as exc:
@@ -452,6 +574,8 @@ class AcknowledgeService:
         )
 
     def _password(self, account: AccountConfig, kinds: Sequence[str]) -> str:
+        if account.auth is not None:
+            return self._access_token(account)
         for kind in kinds:
             password = self._passwords.get_password(account.name, kind)
             if password:
@@ -460,6 +584,18 @@ class AcknowledgeService:
             f"account '{account.name}': no password in the OS keyring; add the account again "
             "with `ippo account add ... --password-stdin`"
         )
+
+    def _access_token(self, account: AccountConfig) -> str:
+        """An OAuth account's access token (IMAP and SMTP use the same one)."""
+        if self._tokens is None:
+            from trayapp.oauth.tokens import TokenBroker
+
+            self._tokens = TokenBroker(cast("TokenSecrets", self._passwords))
+        try:
+            return self._tokens.access_token(account)
+        except MailError as error:
+            failure = NoPassword if error.permanent else SendFailed
+            raise failure(f"account '{account.name}': {error}") from error
 
     def _send(self, account: AccountConfig, record: AckRecord, *, force: bool) -> AckRecord:
         mid = record.message_id
@@ -492,7 +628,11 @@ class AcknowledgeService:
                 self._store.set_ack_state(mid, AckState.FAILED, error=reason)
                 raise SendUncertain(reason, message_id=mid)
             self._store.reset_ack_claim(mid)
-        password = self._password(account, ("smtp", "imap"))
+        try:
+            password = self._password(account, ("smtp", "imap"))
+        except Exception as exc:  # no password, a locked keyring: certainly not sent
+            self._store.set_ack_state(mid, "failed", error=str(exc) or type(exc).__name__)
+            raise
 
         def claim() -> bool:
             claimed = bool(self._store.claim_ack_send(mid))
@@ -579,6 +719,10 @@ class AcknowledgeService:
                 _flag_answered(client, ack.inquiry)
         finally:
             logout(client)
+
+
+def _replaced(record: AckRecord | None) -> tuple[str, datetime | None] | None:
+    return (record.message_id, record.attempted_at) if record is not None else None
 
 
 def _search_message_id(client: IMAPClient, folder: str, message_id: str) -> bool:

@@ -14,6 +14,8 @@ What is read per folder (store.history.FolderMark says how far it got):
 
 from __future__ import annotations
 
+import re
+import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -21,32 +23,44 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from trayapp.core.headers import parse_headers
+from imapclient.datetime_util import parse_to_datetime
+
+from trayapp.core.headers import HEADER_FIELDS, parse_headers
 from trayapp.core.history import InboxEntry, SentEntry, inbox_entry, sent_time
-from trayapp.core.model import AccountConfig
-from trayapp.mail.errors import MailError
+from trayapp.core.model import AccountConfig, MessageFacts
+from trayapp.mail.errors import MailError, ProtocolError
 from trayapp.mail.imap import find_sent_folder, logout, mail_errors
 from trayapp.mail.scan import (
     FETCH_BATCH,
     FolderState,
     _aware,
+    _flags,
     _header_bytes,
     _header_item,
     examine,
-    fetch_facts,
     search_since_date,
 )
+from trayapp.store.db import StoreError
 from trayapp.store.history import FolderMark, FolderRole, HistoryStore
 
 if TYPE_CHECKING:
     from imapclient import IMAPClient
 
+    from trayapp.core.schedule import Schedule
+
+# What the history needs of an INBOX message: who wrote (From, Reply-To for web forms), what
+# about, its id, and what the classifier decides with (core.classify). Fewer fields than the
+# pending scan (no To, Cc, Date, threading): on 90 days of mail the parsing is the cost.
+INBOX_FIELDS: tuple[str, ...] = tuple(
+    f for f in HEADER_FIELDS if f not in ("Sender", "To", "Cc", "Date", "In-Reply-To", "References")
+)
 SENT_FIELDS: tuple[str, ...] = ("Message-ID", "In-Reply-To", "References", "Date")
 MAX_PARALLEL = 4
 # A look-back this close to the one already built counts as built (SEARCH SINCE is by day).
 SINCE_TOLERANCE = timedelta(days=1)
 
 Connect = Callable[[AccountConfig], "IMAPClient"]
+ScheduleFor = Callable[[AccountConfig], "Schedule | None"]
 ProgressCallback = Callable[[int, int], None]
 
 
@@ -112,17 +126,120 @@ def _plan_folder(
     return _Plan(folder, role, state, uids, False, flags_seen)
 
 
+@dataclass(frozen=True)
+class Fetched:
+    """One message of a FETCH of INTERNALDATE, FLAGS (optional) and one header section."""
+
+    internal_date: datetime
+    flags: frozenset[str]
+    header: bytes
+
+
+_FETCH_START = re.compile(rb"^\d+ \(")
+_UID = re.compile(rb"[( ]UID (\d+)[ )]")
+_INTERNALDATE = re.compile(rb'INTERNALDATE "([^"\r\n]{1,64})"')
+_FLAGS = re.compile(rb"FLAGS \(([^()\r\n]*)\)")
+_LITERAL_END = re.compile(rb"\{\d+\}$")
+
+
+def parse_fetch_lines(data: Sequence[object]) -> dict[int, Fetched] | None:
+    """imaplib's raw answer to a UID FETCH of INTERNALDATE, FLAGS and one BODY.PEEK[HEADER...]
+    section, by UID; None when it is not in the plain shape this reads (the caller then lets
+    imapclient's full parser read it). imapclient's parser is general and slow, and on 90
+    days of mail parsing the answer is most of the work."""
+    found: dict[int, Fetched] = {}
+    text = b""
+    header: bytes | None = None
+
+    def finish() -> bool:
+        if not text:
+            return True
+        uid = _UID.search(text)
+        if uid is None:
+            return True  # an unsolicited FETCH (another session changed a flag): not ours
+        date = _INTERNALDATE.search(text)
+        if date is None:
+            return False
+        try:
+            when = _aware(parse_to_datetime(date.group(1), normalise=False))
+        except (ValueError, OverflowError, IndexError):
+            return False
+        if when is None:
+            return False
+        flags = _FLAGS.search(text)
+        names = flags.group(1).decode("ascii", "replace").split() if flags else []
+        found[int(uid.group(1))] = Fetched(when, frozenset(names), header or b"")
+        return True
+
+    for item in data:
+        if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], bytes):
+            prefix, literal = item
+            if _FETCH_START.match(prefix):
+                if not finish():
+                    return None
+                text, header = prefix, None
+            elif not text:
+                return None
+            else:
+                text += prefix
+            if header is not None or not _LITERAL_END.search(prefix):
+                return None  # a second literal: not the shape asked for
+            header = literal if isinstance(literal, bytes) else b""
+        elif isinstance(item, bytes):
+            if _FETCH_START.match(item):
+                if not finish():
+                    return None
+                text, header = item, None
+            elif text:
+                text += item
+            elif item.strip():
+                return None
+        elif item is not None:
+            return None
+    return found if finish() else None
+
+
+def _fetch_raw(client: IMAPClient, uids: Sequence[int], items: Sequence[str]) -> dict[int, Fetched]:
+    """UID FETCH through imaplib, read by parse_fetch_lines; imapclient's parser when the
+    answer has another shape."""
+    typ, data = client._imap.uid("FETCH", ",".join(str(u) for u in uids), f"({' '.join(items)})")
+    if typ != "OK":
+        raise ProtocolError(f"FETCH failed: {data!r:.200}")
+    parsed = parse_fetch_lines(data)
+    if parsed is not None:
+        return parsed
+    response: dict[int, dict[bytes, Any]] = client.fetch(list(uids), list(items))
+    result: dict[int, Fetched] = {}
+    for uid, values in response.items():
+        when = _aware(values.get(b"INTERNALDATE"))
+        if when is not None:
+            result[int(uid)] = Fetched(when, _flags(values.get(b"FLAGS")), _header_bytes(values))
+    return result
+
+
+def _fetch_inbox(client: IMAPClient, state: FolderState, uids: Sequence[int]) -> list[MessageFacts]:
+    items = ["INTERNALDATE", "FLAGS", _header_item(INBOX_FIELDS)]
+    return [
+        MessageFacts(
+            folder=state.folder,
+            uidvalidity=state.uidvalidity,
+            uid=uid,
+            received_at=fetched.internal_date,
+            flags=fetched.flags,
+            headers=parse_headers(fetched.header),
+        )
+        for uid, fetched in _fetch_raw(client, uids, items).items()
+    ]
+
+
 def _fetch_sent(
     client: IMAPClient, account: str, uids: Sequence[int]
 ) -> list[tuple[int, SentEntry]]:
-    item = _header_item(SENT_FIELDS)
-    response: dict[int, dict[bytes, Any]] = client.fetch(list(uids), ["INTERNALDATE", item])
+    items = ["INTERNALDATE", _header_item(SENT_FIELDS)]
     found: list[tuple[int, SentEntry]] = []
-    for uid, data in response.items():
-        internal = _aware(data.get(b"INTERNALDATE"))
-        if internal is None:
-            continue  # expunged meanwhile
-        headers = parse_headers(_header_bytes(data))
+    for uid, fetched in _fetch_raw(client, uids, items).items():
+        internal = fetched.internal_date
+        headers = parse_headers(fetched.header)
         names = tuple(dict.fromkeys((*headers.in_reply_to, *headers.references)))
         found.append(
             (
@@ -140,6 +257,7 @@ def _read_account(
     since: datetime,
     now: datetime,
     progress: Progress,
+    schedule: Schedule | None = None,
 ) -> None:
     marks = store.folder_marks(account.name)
     folders: list[tuple[str, FolderRole]] = [(f, "inbox") for f in account.folders]
@@ -154,7 +272,7 @@ def _read_account(
                 mark = marks.get(folder)
                 plan = _plan_folder(client, store, account, folder, role, mark, since)
                 progress.add(total=len(plan.uids))
-                _read_folder(client, store, account, plan, mark, since, now, progress)
+                _read_folder(client, store, account, plan, mark, since, now, progress, schedule)
         finally:
             client.normalise_times = previous
 
@@ -168,6 +286,7 @@ def _read_folder(
     since: datetime,
     now: datetime,
     progress: Progress,
+    schedule: Schedule | None,
 ) -> None:
     built_since = since if plan.fresh or mark is None else mark.built_since
     last_uid = 0 if plan.fresh or mark is None else mark.last_uid
@@ -177,10 +296,12 @@ def _read_folder(
         inbox: list[InboxEntry] = []
         sent: list[tuple[int, SentEntry]] = []
         if batch and plan.role == "inbox":
-            for facts in fetch_facts(client, plan.state, batch):
+            for facts in _fetch_inbox(client, plan.state, batch):
                 if plan.fresh and facts.received_at < since:
                     continue  # SEARCH SINCE reaches a day early
-                entry = inbox_entry(account, facts, flag_seen_at=None if plan.fresh else now)
+                entry = inbox_entry(
+                    account, facts, flag_seen_at=None if plan.fresh else now, schedule=schedule
+                )
                 if entry is not None:
                     inbox.append(entry)
         elif batch:
@@ -226,9 +347,12 @@ def update_history(
     now: datetime,
     progress: ProgressCallback | None = None,
     max_parallel: int = MAX_PARALLEL,
+    schedule_for: ScheduleFor | None = None,
 ) -> BuildResult:
     """Bring the stored history of ``accounts`` up to date, reading back to ``since`` where it
-    has not been read yet. Each account on its own connection (from ``connect``)."""
+    has not been read yet. Each account on its own connection (from ``connect``); an
+    inquiry's deadline is the account's window run on ``schedule_for(account)`` as it is
+    when the inquiry is read (None: around the clock)."""
     tracker = Progress(progress)
     errors: dict[str, str] = {}
 
@@ -239,9 +363,16 @@ def update_history(
             errors[account.name] = str(error)
             return
         try:
-            _read_account(client, store, account, since, now, tracker)
+            schedule = schedule_for(account) if schedule_for is not None else None
+            _read_account(client, store, account, since, now, tracker, schedule)
         except MailError as error:
-            errors[account.name] = str(error)
+            # mail_errors wraps everything inside; a state file problem is not the server's.
+            cause = error.__cause__
+            errors[account.name] = (
+                f"state file: {cause}"
+                if isinstance(cause, StoreError | sqlite3.Error)
+                else str(error)
+            )
         finally:
             logout(client)
 

@@ -16,6 +16,7 @@ from imapclient import IMAPClient
 from imapclient.exceptions import LoginError
 
 from trayapp.core.model import AccountConfig
+from trayapp.core.oauth import BearerToken, oauthbearer, xoauth2
 from trayapp.mail.errors import (
     AuthenticationFailed,
     ConnectionFailed,
@@ -149,13 +150,50 @@ def open_tls(account: AccountConfig, *, timeout: float = DEFAULT_TIMEOUT) -> IMA
 
 
 def login(client: IMAPClient, account: AccountConfig, password: str) -> None:
-    """LOGIN on a connection from ``open_tls``; closes it and raises ``MailError`` on failure."""
+    """LOGIN on a connection from ``open_tls``; closes it and raises ``MailError`` on failure.
+
+    An OAuth access token (``BearerToken``) authenticates with SASL OAUTHBEARER where the
+    server offers it, else XOAUTH2; when the server refuses it, the token is renewed once and
+    tried once more (a renewal that needs the person raises its own MailError, unchanged)."""
     try:
-        with mail_errors(account):
-            client.login(account.login, password)
+        try:
+            with mail_errors(account):
+                _login_once(client, account, password)
+        except AuthenticationFailed:
+            renew = password.renew if isinstance(password, BearerToken) else None
+            if renew is None:
+                raise
+            fresh = renew()
+            with mail_errors(account):
+                _login_once(client, account, fresh)
     except BaseException:
         _close_quietly(client)
         raise
+
+
+def _login_once(client: IMAPClient, account: AccountConfig, password: str) -> None:
+    if not isinstance(password, BearerToken):
+        client.login(account.login, password)
+        return
+    if client.has_capability("AUTH=OAUTHBEARER"):
+        mechanism = "OAUTHBEARER"
+        initial = oauthbearer(account.login, password, account.imap_host, account.imap_port)
+    else:
+        mechanism = "XOAUTH2"
+        initial = xoauth2(account.login, password)
+    answers = iter((initial,))
+
+    def respond(_challenge: bytes) -> bytes:
+        # The first answer carries the token; a challenge after it is the server's error
+        # report (RFC 7628 3.2.3), answered with an empty line so the server says NO.
+        return next(answers, b"")
+
+    try:
+        client._command_and_check("authenticate", mechanism, respond)
+    except imaplib.IMAP4.error as error:
+        if isinstance(error, imaplib.IMAP4.abort):
+            raise
+        raise LoginError(str(error)) from None
 
 
 def connect(

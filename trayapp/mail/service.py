@@ -19,7 +19,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, cast
 
 from trayapp.core.model import AccountConfig, AccountHealth, HealthState, Inquiry, MessageHeaders
 from trayapp.core.pending import lookback_start, sort_by_urgency, waiting_inquiries
@@ -39,6 +39,7 @@ from trayapp.mail.watcher import (
 
 if TYPE_CHECKING:
     from trayapp.desktop.secrets import SecretStore
+    from trayapp.oauth.tokens import TokenBroker, TokenSecrets
     from trayapp.store.db import StateStore
 
 log = logging.getLogger(__name__)
@@ -84,14 +85,26 @@ class WatchSnapshot:
 Listener = Callable[[WatchSnapshot], None]
 
 
-def password_source(secrets: SecretStore, *, missing_hint: str) -> PasswordSource:
+def password_source(
+    secrets: SecretStore, *, missing_hint: str, tokens: TokenBroker | None = None
+) -> PasswordSource:
     """The watchers' password lookup. An unusable keyring is worth retrying (it may be
     unlocked later, and no server is contacted); a missing password is not (`missing_hint`
-    tells the user what to do)."""
+    tells the user what to do). OAuth accounts get an access token from `tokens` (by default
+    a TokenBroker on the same keyring, made when first needed)."""
     from trayapp.desktop.secrets import KeyringUnavailable
     from trayapp.mail.errors import MailError
 
+    broker = tokens
+
     def password(account: AccountConfig) -> str:
+        nonlocal broker
+        if account.auth is not None:
+            if broker is None:
+                from trayapp.oauth.tokens import TokenBroker
+
+                broker = TokenBroker(cast("TokenSecrets", secrets))
+            return broker.access_token(account)
         try:
             value = secrets.get_password(account.name)
         except KeyringUnavailable as error:
@@ -273,15 +286,19 @@ class WatchService:
         """Apply changed settings: new accounts start, removed ones stop, changed ones restart
         (which also clears an `error`: the user changed something). Queued, not awaited; the
         old watchers are stopped on a thread of their own (a frozen server can take seconds).
-        `forget`: removed accounts whose stored state goes too, once nothing can write it."""
+        `forget`: removed accounts whose stored state is put aside (StateStore.hold_account:
+        kept a while under the address, so adding it again brings it back), once no watcher
+        of theirs can write it any more."""
         wanted = list(accounts)
         forgotten = [n for n in forget if n not in {a.name for a in wanted}]
 
         def apply() -> None:
             names = {a.name for a in wanted}
             changed: set[str] = set()
+            removed: dict[str, AccountConfig] = {}
             for name in [n for n in self._order if n not in names]:
                 view = self._views.pop(name)
+                removed[name] = view.account
                 self._order.remove(name)
                 _stop_in_background(view.watcher)
                 self._live.discard(name)
@@ -300,10 +317,12 @@ class WatchService:
                     new.watcher.start()
             if self._store is not None:
                 for name in forgotten:
+                    if name not in removed:
+                        continue
                     try:
-                        self._store.forget_account(name)
+                        self._store.hold_account(name, removed[name].email)
                     except Exception:
-                        log.exception("%s: could not forget the stored state", name)
+                        log.exception("%s: could not put the stored state aside", name)
             self._publish(items_changed=True, health_changed=frozenset(changed))
 
         self._post(apply)

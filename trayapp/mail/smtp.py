@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from trayapp.core.model import AccountConfig, SmtpSecurity
+from trayapp.core.oauth import BearerToken, oauthbearer, xoauth2
 from trayapp.mail.errors import (
     AuthenticationFailed,
     ConnectionFailed,
@@ -173,10 +174,44 @@ class SmtpConnection:
             raise _translate(exc, settings, handshake=True) from exc
         try:
             if smtp.has_extn("auth"):
-                smtp.login(settings.login, self._password)
+                self._login(smtp)
+        except MailError:
+            self.close()
+            raise
         except BaseException as exc:
             self.close()
             raise _translate(exc, settings, handshake=False) from exc
+
+    def _login(self, smtp: smtplib.SMTP) -> None:
+        """AUTH with the password, or with SASL OAUTHBEARER/XOAUTH2 for an OAuth access token
+        (renewed once when the server refuses it)."""
+        password = self._password
+        if not isinstance(password, BearerToken):
+            smtp.login(self.settings.login, password)
+            return
+        try:
+            self._token_login(smtp, password)
+        except smtplib.SMTPAuthenticationError:
+            if password.renew is None:
+                raise
+            self._token_login(smtp, password.renew())
+
+    def _token_login(self, smtp: smtplib.SMTP, token: str) -> None:
+        settings = self.settings
+        offered = smtp.esmtp_features.get("auth", "").upper().split()
+        if "OAUTHBEARER" in offered:
+            mechanism = "OAUTHBEARER"
+            initial = oauthbearer(settings.login, token, settings.host, settings.port)
+        else:
+            mechanism = "XOAUTH2"
+            initial = xoauth2(settings.login, token)
+        answers = iter((initial.decode(),))
+
+        def respond(challenge: bytes | None = None) -> str:
+            # After the token, a 334 challenge is the server's error report: answer empty.
+            return next(answers, "")
+
+        smtp.auth(mechanism, respond, initial_response_ok=True)
 
     def close(self) -> None:
         smtp, self._smtp = self._smtp, None

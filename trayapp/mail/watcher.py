@@ -99,6 +99,9 @@ class WatchTimings:
     wake_slice: float = 10.0  # longest single wait, so a sleep or jump is noticed soon after
     use_idle: bool = True  # False: poll even where IDLE is offered (tests of the poll path)
     use_condstore: bool = True  # False: FETCH FLAGS of every known UID (tests of the fallback)
+    # An account waiting for a new OAuth sign-in looks this often whether one was made
+    # elsewhere (`ippo account reauth`, the tray app): a keyring read, no server contacted.
+    signin_recheck: float = 30.0
 
     @property
     def liveness_bound(self) -> float:
@@ -242,6 +245,21 @@ class _MailState:
 
 class _Stopping(Exception):
     """Raised inside the worker when stop() was asked."""
+
+
+class _Renewing(Exception):
+    """The session's OAuth access token is about to expire: leave and log in again with a
+    fresh one at once (providers end a session whose token expired). Not a failure: the
+    health stays as it is."""
+
+
+def _renew_deadline(password: str, clock: Clock) -> float | None:
+    """The monotonic moment to renew the session of an OAuth login (None for a password)."""
+    renew_after = getattr(password, "renew_after", None)
+    if not isinstance(renew_after, datetime):
+        return None
+    # At least a second: a provider handing out near-expired tokens must not make a busy loop.
+    return clock.monotonic() + max(1.0, (renew_after - clock.now()).total_seconds())
 
 
 class _Transient(Exception):
@@ -438,16 +456,27 @@ class AccountWatcher:
     def _run(self) -> None:
         attempt = 0
         permanent: str | None = None
+        permanent_kind = ""
+        renewing = False
         try:
             while not self._stop.is_set():
                 if permanent is not None:
                     self._set_health(HealthState.ERROR, permanent)
-                    if not self._wait_for_retry(None):
+                    recheck = self.timings.signin_recheck if permanent_kind == "signin" else None
+                    if not self._wait_for_retry(recheck):
                         return
+                    if (
+                        recheck is not None
+                        and not self._retry.is_set()
+                        and not self._signed_in_again()
+                    ):
+                        continue
                     permanent = None
                     attempt = 0
                 self._retry.clear()
-                self._set_health(HealthState.CONNECTING)
+                if not renewing:
+                    self._set_health(HealthState.CONNECTING)
+                renewing = False
                 connected_at: float | None = None
                 reason = ""
                 try:
@@ -455,9 +484,14 @@ class AccountWatcher:
                     return  # _session returns only when stopping
                 except _Stopping:
                     return
+                except _Renewing:
+                    renewing = True
+                    attempt = 0
+                    continue
                 except MailError as error:
                     if error.permanent:
                         permanent = str(error) or type(error).__name__
+                        permanent_kind = error.kind
                         continue
                     reason = str(error) or type(error).__name__
                 except _Transient as error:
@@ -491,6 +525,15 @@ class AccountWatcher:
             with self._sock_lock:
                 self._sock = None
 
+    def _signed_in_again(self) -> bool:
+        """Whether a new sign-in is there (the credential lookup succeeds now)."""
+        try:
+            self._password(self.account)
+        except MailError:
+            return False
+        log.info("%s: signed in again; reconnecting", self.account.name)
+        return True
+
     def _wait_for_retry(self, seconds: float | None) -> bool:
         """Wait `seconds` (None: until asked), cut short by retry_now(), a sleep/clock jump or
         stop(). False when stopping."""
@@ -522,6 +565,7 @@ class AccountWatcher:
         """Connect, scan, then watch until stop (returns) or failure (raises _Transient with
         the moment it was connected, or a connection error)."""
         password = self._password(self.account)
+        renew_at = _renew_deadline(password, self._clock)
         self.connects += 1
         client = self._connect(self.account, password, timeout=self.timings.response_timeout)
         connected_at: float | None = None
@@ -535,11 +579,11 @@ class AccountWatcher:
             connected_at = self._clock.monotonic()
             self._publish_with_previews(client, st, full_scan=True)
             if self.timings.use_idle and client.has_capability("IDLE"):
-                self._idle_loop(client, st)
+                self._idle_loop(client, st, renew_at)
             else:
-                self._poll_loop(client, st)
+                self._poll_loop(client, st, renew_at)
             return connected_at
-        except _Stopping:
+        except (_Stopping, _Renewing):
             self._goodbye(client, idling=False)
             raise
         except _CONNECTION_ERRORS as error:
@@ -560,7 +604,9 @@ class AccountWatcher:
 
     # ---- IDLE
 
-    def _idle_loop(self, client: IMAPClient, st: _MailState) -> None:
+    def _idle_loop(
+        self, client: IMAPClient, st: _MailState, renew_at: float | None = None
+    ) -> None:
         t = self.timings
         jumps = JumpDetector(self._clock, t.jump_threshold)
         last_sent_check = self._clock.monotonic()
@@ -577,7 +623,11 @@ class AccountWatcher:
                     idle_started + t.keepalive,
                     idle_started + t.idle_max,
                     last_sent_check + t.sent_interval,
+                    renew_at if renew_at is not None else float("inf"),
                 )
+                if renew_at is not None and now >= renew_at:
+                    why = "renew"
+                    break
                 if now >= due:
                     why = "sent" if now >= last_sent_check + t.sent_interval else "keepalive"
                     break
@@ -600,6 +650,9 @@ class AccountWatcher:
                     why = "wake"
             # DONE doubles as the liveness probe: its answer must come within the read timeout.
             _, responses = client.idle_done()
+            if why == "renew":
+                log.info("%s: renewing the session before its sign-in expires", self.account.name)
+                raise _Renewing
             changed = _mailbox_changed(responses)
             resync = changed or why in ("sent", "wake", "retry")
             inbox_dirty = self._sync_inbox(client, st) if resync else False
@@ -619,7 +672,9 @@ class AccountWatcher:
 
     # ---- polling (no IDLE)
 
-    def _poll_loop(self, client: IMAPClient, st: _MailState) -> None:
+    def _poll_loop(
+        self, client: IMAPClient, st: _MailState, renew_at: float | None = None
+    ) -> None:
         t = self.timings
         jumps = JumpDetector(self._clock, t.jump_threshold)
         last_poll = last_sent_check = self._clock.monotonic()
@@ -633,7 +688,10 @@ class AccountWatcher:
                     last_probe + t.keepalive,
                     last_poll + t.poll_interval,
                     last_sent_check + t.sent_interval,
+                    renew_at if renew_at is not None else float("inf"),
                 )
+                if renew_at is not None and now >= renew_at:
+                    raise _Renewing
                 if now >= due:
                     why = "due"
                     break

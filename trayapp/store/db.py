@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 from trayapp.core.model import Inquiry, ItemState, Stage
 from trayapp.core.promise import AckState
+from trayapp.store import held
 from trayapp.store.history_schema import HISTORY_TABLES
 
 STATE_FILE = "state.sqlite3"
@@ -77,6 +78,14 @@ class AckRecord:
 
 class AckExists(StoreError):
     """An acknowledgement with this Message-ID is already in the journal."""
+
+
+# The error of a journal entry that a newer acknowledgement replaced (see record_ack).
+RETIRED_PREFIX = "not sent; replaced by "
+
+
+class AckReplaced(StoreError):
+    """The entry a new acknowledgement was to replace changed meanwhile (it was claimed)."""
 
 
 def to_db_time(value: datetime) -> str:
@@ -188,6 +197,7 @@ _MIGRATIONS: list[tuple[str, ...]] = [
         "ALTER TABLE acks ADD COLUMN attempted_at TEXT",
     ),
     HISTORY_TABLES,  # the trust record's history (trayapp/store/history.py)
+    (held.DISMISSAL_KEY_COLUMN, held.HELD_TABLE),  # a removed inbox's state (store/held.py)
 ]
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -365,11 +375,14 @@ class StateStore:
         if kind not in ("answered", "not_inquiry"):
             raise ValueError(f"unknown dismissal kind {kind!r}")
         with self._write() as conn:
+            key = conn.execute(held.ITEM_KEY_SQL, (account, item_id)).fetchone()
             conn.execute(
-                "INSERT INTO dismissals (account, item_id, kind, at) VALUES (?, ?, ?, ?)"
+                "INSERT INTO dismissals (account, item_id, kind, at, message_key)"
+                " VALUES (?, ?, ?, ?, ?)"
                 " ON CONFLICT (account, item_id) DO UPDATE SET kind = excluded.kind,"
-                " at = excluded.at",
-                (account, item_id, kind, to_db_time(at or _utcnow())),
+                " at = excluded.at,"
+                " message_key = COALESCE(excluded.message_key, dismissals.message_key)",
+                (account, item_id, kind, to_db_time(at or _utcnow()), key[0] if key else None),
             )
             conn.execute("DELETE FROM items WHERE account = ? AND id = ?", (account, item_id))
 
@@ -486,15 +499,36 @@ class StateStore:
         inquiry_message_id: str | None = None,
         inquiry: str | None = None,
         now: datetime | None = None,
+        replaces: tuple[str, datetime | None] | None = None,
     ) -> AckRecord:
         """Journal an acknowledgement BEFORE it is sent (state 'recorded'). AckExists if one
-        with this Message-ID is already there."""
+        with this Message-ID is already there.
+
+        `replaces` (Message-ID, its claim time as read) retires an earlier entry that did not
+        go out, in the same transaction: it becomes 'failed' and takes a claim, so no process
+        can send it any more. AckReplaced (and nothing recorded) if it changed meanwhile."""
         message_id = message_id.strip().strip("<>")
         if not message_id:
             raise ValueError("an acknowledgement needs a Message-ID")
         stamp = to_db_time(now or _utcnow())
         try:
             with self._write() as conn:
+                if replaces is not None:
+                    old_id, old_claim = replaces
+                    retired = conn.execute(
+                        "UPDATE acks SET state = 'failed', error = ?, updated_at = ?,"
+                        " attempted_at = COALESCE(attempted_at, ?) WHERE message_id = ?"
+                        " AND state IN ('recorded', 'failed') AND attempted_at IS ?",
+                        (
+                            f"{RETIRED_PREFIX}<{message_id}>",
+                            stamp,
+                            stamp,
+                            old_id.strip().strip("<>"),
+                            _opt_db_time(old_claim),
+                        ),
+                    )
+                    if retired.rowcount != 1:
+                        raise AckReplaced(f"the acknowledgement <{old_id}> changed meanwhile")
                 cursor = conn.execute(
                     "INSERT INTO acks (item_id, account, message_id, inquiry_message_id,"
                     " recipients, subject, raw, promise_due_at, state, error, created_at,"
@@ -555,11 +589,17 @@ class StateStore:
 
     def reset_ack_claim(self, message_id: str, *, now: datetime | None = None) -> None:
         """Forget a claim: the server certainly did not accept the message (it refused it, or
-        the user checked and asked to send it again)."""
+        the user checked and asked to send it again). A retired entry (replaced by a newer
+        one, see record_ack) keeps its claim: it must never be sent."""
         with self._write() as conn:
             conn.execute(
-                "UPDATE acks SET attempted_at = NULL, updated_at = ? WHERE message_id = ?",
-                (to_db_time(now or _utcnow()), message_id.strip().strip("<>")),
+                "UPDATE acks SET attempted_at = NULL, updated_at = ? WHERE message_id = ?"
+                " AND NOT (state = 'failed' AND COALESCE(error, '') LIKE ?)",
+                (
+                    to_db_time(now or _utcnow()),
+                    message_id.strip().strip("<>"),
+                    RETIRED_PREFIX + "%",
+                ),
             )
 
     def ack(self, message_id: str) -> AckRecord | None:
@@ -609,6 +649,21 @@ class StateStore:
                 "acks",
             ):
                 conn.execute(f"DELETE FROM {table} WHERE account = ?", (name,))
+
+    def hold_account(self, name: str, email: str, now: datetime | None = None) -> None:
+        """After a remove: keep what the user decided about `name` for held.HOLD_DAYS, under
+        its address, so adding the same address again (any name) brings it back."""
+        now = now or _utcnow()
+        with self._write() as conn:
+            held.prune(conn, to_db_time(held.hold_limit(now)))
+            held.hold(conn, name, email, to_db_time(now))
+
+    def restore_account(self, name: str, email: str, now: datetime | None = None) -> bool:
+        """After an add: the state held for `email` (if any, not too old) now belongs to
+        `name`. True when something came back."""
+        with self._write() as conn:
+            held.prune(conn, to_db_time(held.hold_limit(now or _utcnow())))
+            return held.restore(conn, name, email)
 
 
 _ACK_SELECT = (

@@ -1,8 +1,7 @@
 """The inquiry history in the state file (tables in trayapp/store/history_schema.py).
 
 A HistoryStore has its own SQLite connection: the history is built on a worker thread in
-big transactions, and must never hold the lock the GUI's StateStore takes. Open it with
-``HistoryStore.open(config_dir)``, which lets StateStore create or migrate the schema first.
+big transactions, and must never hold the lock the GUI's StateStore takes.
 
 It also reads (never writes) what the user decided, from StateStore's tables: dismissals
 ("marked answered" with its time, "not an inquiry"), ignored senders and the
@@ -14,15 +13,12 @@ Bounded: records of months that ended more than a year ago are folded into their
 
 from __future__ import annotations
 
-import contextlib
 import json
-import sqlite3
-import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from trayapp.core.history import (
     InboxEntry,
@@ -32,14 +28,7 @@ from trayapp.core.history import (
     build_records,
 )
 from trayapp.core.record import Figures, Period, figures, month_start
-from trayapp.store.db import (
-    BUSY_TIMEOUT_MS,
-    STATE_FILE,
-    StateStore,
-    StoreError,
-    from_db_time,
-    to_db_time,
-)
+from trayapp.store.db import StateStore, from_db_time, to_db_time
 
 FolderRole = Literal["inbox", "sent"]
 KEEP = timedelta(days=365)
@@ -64,51 +53,32 @@ def _opt_time(value: object) -> datetime | None:
 
 
 class HistoryStore:
-    def __init__(self, path: Path) -> None:
-        path = Path(path)
-        if path.is_dir():
-            path = path / STATE_FILE
-        self.path = path
-        self._lock = threading.Lock()
-        try:
-            self._conn = sqlite3.connect(
-                path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
-            )
-            self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            self._conn.execute("PRAGMA synchronous = NORMAL")  # rebuildable from the mail
-        except sqlite3.DatabaseError as error:
-            raise StoreError(f"{path} cannot be used as Ippo's state file: {error}") from None
+    """Open with ``HistoryStore.open(config_dir)``; close() when done (or use ``with``)."""
+
+    def __init__(self, state: StateStore) -> None:
+        # Its own StateStore: its own connection and lock (opening it creates or migrates the
+        # schema), never the one the GUI thread uses. Its plumbing (_write: one transaction;
+        # _read) is shared, not copied.
+        self._state = state
+        self._write = state._write
+        self._read = state._read
 
     @classmethod
     def open(cls, config_dir: Path) -> HistoryStore:
-        """Create or migrate the state file (StateStore does), then open the history on it."""
-        StateStore(Path(config_dir)).close()
-        return cls(Path(config_dir))
+        return cls(StateStore(Path(config_dir)))
+
+    @property
+    def path(self) -> Path:
+        return self._state.path
 
     def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+        self._state.close()
 
     def __enter__(self) -> HistoryStore:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    @contextlib.contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
-
-    def _read(self, sql: str, params: Iterable[object] = ()) -> list[tuple[Any, ...]]:
-        with self._lock:
-            return list(self._conn.execute(sql, tuple(params)).fetchall())
 
     # -- how far each folder is read ----------------------------------------------------------
 
@@ -185,7 +155,7 @@ class HistoryStore:
                         mark.uidvalidity,
                         uid,
                         e.message_id,
-                        json.dumps(list(e.names)),
+                        "\n".join(e.names),
                         to_db_time(e.sent_at),
                     )
                     for uid, e in sent_uids
@@ -283,7 +253,7 @@ class HistoryStore:
             SentEntry(
                 account=str(a),
                 message_id=None if mid is None else str(mid),
-                names=tuple(json.loads(str(names))),
+                names=tuple(str(names).split("\n")) if names else (),
                 sent_at=from_db_time(str(at)),
             )
             for a, mid, names, at in rows
@@ -361,9 +331,14 @@ class HistoryStore:
         """Fold every month that ended more than ``keep`` ago into its figures and delete its
         records (and Sent mail older than that). Returns how many inquiries were folded."""
         cutoff_month = month_start(now - keep, zone)  # months before this one ended long ago
-        old = [r for r in self.records() if month_start(r.received_at, zone) < cutoff_month]
-        if not old:
+        oldest_kept = datetime.combine(cutoff_month, datetime.min.time(), tzinfo=zone)
+        if not self._read(
+            "SELECT 1 FROM history_inbox WHERE received_at < ? LIMIT 1", (to_db_time(oldest_kept),)
+        ) and not self._read(
+            "SELECT 1 FROM history_sent WHERE sent_at < ? LIMIT 1", (to_db_time(oldest_kept),)
+        ):
             return 0
+        old = [r for r in self.records() if month_start(r.received_at, zone) < cutoff_month]
         by_month: dict[date, list[InquiryRecord]] = {}
         for record in old:
             by_month.setdefault(month_start(record.received_at, zone), []).append(record)
@@ -373,7 +348,6 @@ class HistoryStore:
             for account in sorted({r.account for r in records}):
                 mine = [r for r in records if r.account == account]
                 rows.append((account, month.isoformat(), json.dumps(figures(mine, now).to_json())))
-        oldest_kept = datetime.combine(cutoff_month, datetime.min.time(), tzinfo=zone)
         with self._write() as conn:
             conn.executemany(
                 "INSERT OR REPLACE INTO history_months (account, month, figures) VALUES (?, ?, ?)",

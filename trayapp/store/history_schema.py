@@ -28,7 +28,7 @@ HISTORY_TABLES: tuple[str, ...] = (
         uidvalidity INTEGER NOT NULL,
         uid INTEGER NOT NULL,
         message_id TEXT,
-        names TEXT NOT NULL,
+        names TEXT NOT NULL,  -- the ids it names (In-Reply-To, References), one per line
         sent_at TEXT NOT NULL,
         PRIMARY KEY (account, folder, uidvalidity, uid)
     )""",

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from PySide6.QtCore import QDateTime, QEvent, Qt, QTimeZone, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDateTimeEdit,
     QDialog,
@@ -35,6 +36,8 @@ from trayapp.core.promise import (
     promise_due,
     promise_phrase,
 )
+from trayapp.core.recipients import MANY, OTHER_DOMAIN, check_recipients
+from trayapp.core.safetext import NAME_CHARS, SENDER_CHARS, SUBJECT_CHARS, display_line
 from trayapp.core.templates import (
     ReplyTemplate,
     detect_language,
@@ -53,7 +56,14 @@ class AckSender(Protocol):
     """What the dialog needs of trayapp.mail.acknowledge.AcknowledgeService."""
 
     def acknowledge(
-        self, account: AccountConfig, inquiry: Inquiry, body: str, promise_due_at: datetime | None
+        self,
+        account: AccountConfig,
+        inquiry: Inquiry,
+        body: str,
+        promise_due_at: datetime | None,
+        *,
+        recipients: tuple[str, ...] | None = None,
+        resend_in_doubt: bool = False,
     ) -> object: ...
 
     def resume(self, account: AccountConfig, message_id: str, *, force: bool = False) -> object: ...
@@ -92,9 +102,43 @@ class AckDialog(QDialog):
         # The send runs here, off the GUI thread; closing the dialog drops its result.
         self._tasks = TaskRunner("ippo-ack-send", self)
 
-        self.sender_label = _plain(QLabel(inquiry.sender))
-        self.subject_label = _plain(QLabel(inquiry.subject))
+        self.sender_label = _plain(QLabel(display_line(inquiry.sender, SENDER_CHARS)))
+        self.subject_label = _plain(QLabel(display_line(inquiry.subject, SUBJECT_CHARS)))
         self.subject_label.setWordWrap(True)
+        # Who the reply goes to, every address of it; many or strange ones need a tick first.
+        self.recipient_check = check_recipients(inquiry, account.own_addresses)
+        recipients = [display_line(a, SENDER_CHARS) for a in self.recipient_check.recipients]
+        self.recipients_label = _plain(QLabel(", ".join(recipients)))
+        self.recipients_label.setObjectName("ackRecipients")
+        self.recipients_label.setWordWrap(True)
+        self.recipients_list = QPlainTextEdit("\n".join(recipients))
+        self.recipients_list.setObjectName("ackRecipientList")
+        self.recipients_list.setReadOnly(True)
+        self.recipients_list.setMaximumHeight(80)
+        many = len(recipients) > 1
+        self.recipients_label.setVisible(not many)
+        self.recipients_list.setVisible(many)
+        self.recipients_warning = _plain(QLabel())
+        self.recipients_warning.setObjectName("ackRecipientsWarning")
+        self.recipients_warning.setWordWrap(True)
+        self.recipients_warning.setStyleSheet("color: #B71C1C;")
+        self.recipients_warning.setVisible(self.recipient_check.needs_confirmation)
+        self.confirm_recipients = QCheckBox()
+        self.confirm_recipients.setObjectName("ackConfirmRecipients")
+        self.confirm_recipients.setVisible(self.recipient_check.needs_confirmation)
+        self.confirm_recipients.toggled.connect(lambda _on: self._update_send_enabled())
+        # An earlier acknowledgement that failed: the user sends anew, with a fresh promise.
+        self.unsent_notice = _plain(QLabel())
+        self.unsent_notice.setObjectName("ackUnsentNotice")
+        self.unsent_notice.setWordWrap(True)
+        self.unsent_notice.setStyleSheet("color: #B71C1C;")
+        self.unsent_notice.setVisible(inquiry.unsent_ack is not None)
+        # In doubt, it may have reached the customer: sending again needs the user's word.
+        self.in_doubt = inquiry.unsent_ack is not None and inquiry.unsent_ack.in_doubt
+        self.confirm_resend = QCheckBox()
+        self.confirm_resend.setObjectName("ackConfirmResend")
+        self.confirm_resend.setVisible(self.in_doubt)
+        self.confirm_resend.toggled.connect(lambda _on: self._update_send_enabled())
         self.excerpt = QPlainTextEdit()
         self.excerpt.setReadOnly(True)
         self.excerpt.setPlainText(inquiry.preview[:EXCERPT_CHARS])
@@ -141,8 +185,14 @@ class AckDialog(QDialog):
         self.retry_button.clicked.connect(self.retry)
 
         self._form = QFormLayout()
-        self._form_labels = [QLabel() for _ in range(5)]
+        self._form_labels = [QLabel() for _ in range(6)]
         self._form.addRow(self._form_labels[0], self.sender_label)
+        recipients_box = QVBoxLayout()
+        recipients_box.addWidget(self.recipients_label)
+        recipients_box.addWidget(self.recipients_list)
+        recipients_box.addWidget(self.recipients_warning)
+        recipients_box.addWidget(self.confirm_recipients)
+        self._form.addRow(self._form_labels[5], recipients_box)
         self._form.addRow(self._form_labels[1], self.subject_label)
         self._form.addRow(self._form_labels[2], self.excerpt)
         pickers = QHBoxLayout()
@@ -154,6 +204,8 @@ class AckDialog(QDialog):
         promise_row.addWidget(self.custom_time)
         self._form.addRow(self._form_labels[4], promise_row)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.unsent_notice)
+        layout.addWidget(self.confirm_resend)
         layout.addLayout(self._form)
         layout.addWidget(self.body, 1)
         layout.addWidget(self.error)
@@ -258,10 +310,35 @@ class AckDialog(QDialog):
     # -- sending --
 
     def send(self) -> None:
+        if not self._confirmed():
+            return  # the Send button is disabled until then; Enter must not get past it
         body = self.body.toPlainText()
         due = self.promise_due_at()
         self._sent_text = (body, due)
-        self._start(lambda: self._service.acknowledge(self.account, self.inquiry, body, due))
+        # Confirmed (or never in question): exactly the addresses shown.
+        recipients = self.recipient_check.recipients
+        in_doubt = self.in_doubt  # (and confirmed: the user checked it did not arrive)
+        self._start(
+            lambda: self._service.acknowledge(
+                self.account,
+                self.inquiry,
+                body,
+                due,
+                recipients=recipients,
+                resend_in_doubt=in_doubt,
+            )
+        )
+
+    def _confirmed(self) -> bool:
+        """Every confirmation this reply needs is ticked (recipients, a send in doubt)."""
+        recipients = (
+            not self.recipient_check.needs_confirmation or self.confirm_recipients.isChecked()
+        )
+        return recipients and (not self.in_doubt or self.confirm_resend.isChecked())
+
+    def _update_send_enabled(self) -> None:
+        busy = self._tasks.busy()
+        self.send_button.setEnabled(self._confirmed() and not busy)
 
     def retry(self) -> None:
         from trayapp.mail.acknowledge import InProgress, SendUncertain
@@ -296,8 +373,11 @@ class AckDialog(QDialog):
             self.custom_time,
         ):
             widget.setEnabled(not busy)
+        self.confirm_recipients.setEnabled(not busy)
+        self.confirm_resend.setEnabled(not busy)
         if not busy:
             self.custom_time.setEnabled(self.promise_choice is PromiseChoice.CUSTOM)
+            self._update_send_enabled()
         if busy:
             self.error.hide()
             self.status.setText(self.tr("Sending…"))
@@ -326,6 +406,7 @@ class AckDialog(QDialog):
             AlreadyAcknowledged,
             InProgress,
             NoPassword,
+            ReplyNotBuilt,
             SendUncertain,
         )
         from trayapp.mail.errors import MailError
@@ -347,6 +428,13 @@ class AckDialog(QDialog):
             return self.tr(
                 "Ippo has no password for this inbox. Enter it again (tray menu: Fix)."
             )
+        if isinstance(error, ReplyNotBuilt):
+            # An address or header that cannot be written safely (core.reply): nothing went out.
+            cause = getattr(error, "__cause__", None)
+            return self.tr(
+                "Ippo could not write this reply safely (%1); nothing was sent. Answer it from "
+                "your mail program (Open in mail)."
+            ).replace("%1", display_line(str(cause or reason), SUBJECT_CHARS))
         if isinstance(getattr(error, "__cause__", None), MailError):
             return plain_reason(reason)
         return reason
@@ -366,6 +454,7 @@ class AckDialog(QDialog):
             self.tr("Message:"),
             self.tr("Template:"),
             self.tr("Full answer by:"),
+            self.tr("To:"),
         )
         for label, text in zip(self._form_labels, labels, strict=True):
             label.setText(text)
@@ -380,3 +469,39 @@ class AckDialog(QDialog):
             self.promise_box.setItemText(index, promise_texts[choice])
         self.send_button.setText(self.tr("Send"))
         self.retry_button.setText(self.tr("Retry"))
+        self.recipients_warning.setText(self._recipients_warning())
+        self.confirm_recipients.setText(self.tr("Send to these recipients"))
+        self.confirm_resend.setText(self.tr("I checked: the earlier one did not arrive"))
+        unsent = self.inquiry.unsent_ack
+        if unsent is not None:
+            if unsent.in_doubt:
+                notice = self.tr(
+                    "An earlier acknowledgement was interrupted while the server was accepting "
+                    "it and was not found in Sent: it may have reached the customer. Check with "
+                    "the customer or your provider's sent log first; then Send sends a new one "
+                    "with the promise below."
+                )
+            else:
+                notice = self.tr(
+                    "An earlier acknowledgement was not sent (%1). It will not go out on its "
+                    "own: Send sends a new one with the promise below."
+                ).replace("%1", display_line(unsent.reason, SUBJECT_CHARS))
+            self.unsent_notice.setText(notice)
+        self._update_send_enabled()
+
+    def _recipients_warning(self) -> str:
+        check = self.recipient_check
+        texts = []
+        if MANY in check.reasons:
+            texts.append(
+                self.tr("The reply would go to %1 addresses (Reply-To), not only to the sender.")
+                .replace("%1", str(len(check.recipients)))
+            )
+        if OTHER_DOMAIN in check.reasons:
+            strangers = ", ".join(check.strangers[:3]) + (" …" if len(check.strangers) > 3 else "")
+            texts.append(
+                self.tr("The Reply-To (%1) is on another domain than the sender (%2).")
+                .replace("%1", display_line(strangers, SENDER_CHARS))
+                .replace("%2", display_line(check.sender, NAME_CHARS))
+            )
+        return " ".join(texts)

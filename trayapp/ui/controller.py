@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from PySide6.QtCore import QObject, QRect, Qt, QTimer, QUrl
 from PySide6.QtWidgets import QDialog, QMessageBox
@@ -26,11 +27,12 @@ from trayapp.clock import now as local_now  # one clock for the GUI, the CLI and
 from trayapp.config import ConfigError, ConfigStore
 from trayapp.core.failures import explain_failure
 from trayapp.core.model import AccountConfig, AccountHealth, HealthState, Inquiry, ItemState
+from trayapp.core.notifications import ACTION_ACK, ACTION_SNOOZE
 from trayapp.core.promise import DELIVERED_STATES, AckState
 from trayapp.core.summary import StageLeads, leads_by_account, summarize
 from trayapp.core.templates import ReplyTemplate
 from trayapp.desktop.autostart import Autostart, AutostartError, launch_command
-from trayapp.desktop.notify import NotificationScheduler
+from trayapp.desktop.notify import NotificationScheduler, NotificationUnavailable
 from trayapp.desktop.secrets import SecretStore
 from trayapp.desktop.url_handlers import has_handler
 from trayapp.mail.service import WatchSnapshot
@@ -38,6 +40,7 @@ from trayapp.mail.webmail import mail_target
 from trayapp.ui.bridge import WatchBridge, WatchSource
 from trayapp.ui.i18n import LanguageSwitcher, notification_texts, resolve_language, ui_language
 from trayapp.ui.messages import no_keyring_message
+from trayapp.ui.notification_actions import NotificationActions
 from trayapp.ui.tasks import TaskRunner
 from trayapp.ui.timers import WakeTimer
 from trayapp.ui.tray import TrayController
@@ -45,11 +48,15 @@ from trayapp.ui.tray import TrayController
 if TYPE_CHECKING:
     # The windows and dialogs are imported where they are first opened: a tray app spends
     # most days with none of them open.
+    from trayapp.core.model import OAuthSettings
+    from trayapp.core.oauth import ProviderKind, TokenSet
     from trayapp.store.db import StateStore
     from trayapp.ui.ack_dialog import AckDialog, AckSender
     from trayapp.ui.first_run import AddInboxDialog, LoginTest
     from trayapp.ui.pending_window import PendingWindow
+    from trayapp.ui.record_controller import RecordController
     from trayapp.ui.settings_dialog import SettingsDialog
+    from trayapp.ui.sign_in_again import SignInAgain
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +65,7 @@ log = logging.getLogger(__name__)
 SUMMARY_MAX_WAIT = timedelta(minutes=30)
 STOP_TIMEOUT = 2.0  # per watcher, all in parallel: well inside the 10 s a session gives us
 PRELOAD_LIST_MS = 3_000
+NOTIFICATION_SNOOZE = timedelta(hours=1)  # "Snooze 1 h" on a notification
 
 
 class WatchControl(WatchSource, Protocol):
@@ -82,6 +90,12 @@ def _default_check_login(account: AccountConfig, password: str) -> None:
     from trayapp.mail.imap import check_login
 
     check_login(account, password)
+
+
+def _default_check_sending(account: AccountConfig, password: str) -> None:
+    from trayapp.mail.smtp import check_smtp_login
+
+    check_smtp_login(account, password)
 
 
 def _preload_list() -> None:
@@ -122,6 +136,9 @@ class IppoApp(QObject):
         keyring_check: Callable[[], None] | None = None,
         demo: bool = False,
         tasks: TaskRunner | None = None,
+        notification_actions: NotificationActions | None = None,
+        snooze_notifications: Callable[[str, datetime], None] | None = None,
+        record: RecordController | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -144,6 +161,7 @@ class IppoApp(QObject):
         self.launch_args = list(launch_args)
         self.clock = clock
         self.check_login = check_login or _default_check_login
+        self.check_sending: LoginTest = _default_check_sending  # a new inbox's SMTP login
         if open_url is None:
             from PySide6.QtGui import QDesktopServices
 
@@ -153,6 +171,10 @@ class IppoApp(QObject):
         self.password_dialogs: list[QDialog] = []
         self.keyring_check = keyring_check
         self.demo = demo
+        # "Snooze 1 h" on a notification: the item snooze of the clock (issue 13) plugs in
+        # here; without it, the scheduler holds that inquiry's notifications in memory.
+        self.snooze_notifications = snooze_notifications or scheduler.snooze
+        self.notification_actions = notification_actions
         self.accounts: list[AccountConfig] = config.load_accounts()
         self.leads: dict[str, StageLeads] = leads_by_account(self.accounts)
         self.add_dialog: AddInboxDialog | None = None
@@ -167,6 +189,7 @@ class IppoApp(QObject):
         self._stopped = False
 
         bridge.snapshotChanged.connect(self._on_snapshot)
+        bridge.healthChanged.connect(self._on_health)
         notify_timer.fired.connect(scheduler.check)
         summary_timer.fired.connect(self.update_summary)
 
@@ -175,8 +198,32 @@ class IppoApp(QObject):
         tray.settings_requested.connect(self.open_settings)
         tray.fix_requested.connect(self.fix_account)
         tray.start_at_login_changed.connect(self.set_start_at_login)
+        self.sign_in_again = self._make_sign_in_again()
 
         scheduler.set_leads(self.leads)
+        scheduler.set_overdue_stays(self._overdue_stays_setting())
+        if notification_actions is not None:
+            notification_actions.invoked.connect(self.on_notification_action)
+        self.record = record
+        if record is not None:  # the trust record (issue 14): menu entry, tooltip line
+            tray.record_requested.connect(record.show_window)
+            record.line_changed.connect(lambda: tray.set_record_line(record.tooltip_line))
+            bridge.snapshotChanged.connect(record.mail_changed)
+        # An inbox that stops being watched is told once, with its fix (ui/failure_notice).
+        from trayapp.ui.failure_notice import FailureNotices
+
+        self.failure_notices = FailureNotices(scheduler.notifier.notify, ui_language)
+        # An inbox added or changed with `ippo account ...` while the app runs (ui/config_watch).
+        from trayapp.ui.config_watch import ConfigWatch
+
+        self.config_watch = ConfigWatch(
+            config.path,
+            load=config.load_accounts,
+            current=lambda: self.accounts,
+            accounts_changed=self._accounts_changed,
+            same_accounts=self._retry_not_covered,
+            parent=self,
+        )
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -188,12 +235,15 @@ class IppoApp(QObject):
         self.update_summary()
         self.tray.show()  # before any dialog: the icon is there even during first run
         self.service.start()
+        self.config_watch.start()
         self._default_autostart()
         if not self.accounts:
             self.open_add_inbox()
         if self.keyring_check is not None:
             self.slow_tasks.submit(self.keyring_check, on_error=self._on_keyring_problem)
         self._resume_acknowledgements()
+        if self.record is not None:
+            self.record.start()
         # The list's code is loaded once start-up has settled, so the first click on the
         # tray icon shows the list at once (importing it then took ~25 ms of that click).
         QTimer.singleShot(PRELOAD_LIST_MS, _preload_list)
@@ -208,7 +258,10 @@ class IppoApp(QObject):
         self.slow_tasks.close()
         self.notify_timer.arm(None)
         self.summary_timer.arm(None)
+        self.config_watch.stop()
         self.bridge.close()
+        if self.record is not None:
+            self.record.stop()
         stopped = self.service.stop(STOP_TIMEOUT)
         if not stopped:
             log.warning("a watcher did not stop in time; leaving it to exit with the process")
@@ -241,6 +294,10 @@ class IppoApp(QObject):
         if live != self._notified:
             self._notified = live
             self.scheduler.update(list(live))
+
+    def _on_health(self, name: str, health: AccountHealth) -> None:
+        self.sign_in_again.update(self.bridge.health)
+        self.failure_notices.health_changed(name, health)
 
     def _fill_list(self, window: PendingWindow, snapshot: WatchSnapshot | None) -> None:
         self._list_stale = False
@@ -321,6 +378,7 @@ class IppoApp(QObject):
         dialog = AckDialog(account, item, self.templates, self.ack_service, self.clock)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.sent.connect(lambda _result: self.bridge.refresh())
+        dialog.rejected.connect(self.bridge.refresh)  # closed after a failure: "not sent"
         dialog.destroyed.connect(lambda *_: self.ack_dialogs.pop(item_id, None))
         self.ack_dialogs[item_id] = dialog
         _bring_forward(dialog)
@@ -409,6 +467,29 @@ class IppoApp(QObject):
                 + f"\n\n{where}",
             )
 
+    def on_notification_action(self, key: str, item_ids: list[str]) -> None:
+        """The person acted on a notification: "Send first word" opens the acknowledgement
+        (the list, for a group), "Snooze 1 h" holds its notifications, a click opens the list
+        at the inquiry."""
+        log.info("notification action %s for %s", key, ",".join(item_ids))
+        from trayapp.ui.failure_notice import fix_action_account
+
+        broken = fix_action_account(key)
+        if broken is not None:
+            self.fix_account(broken)
+            return
+        known = [i for i in item_ids if self._item(i) is not None]
+        if key == ACTION_ACK and len(known) == 1 and len(item_ids) == 1:
+            self.acknowledge(known[0])
+        elif key == ACTION_SNOOZE:
+            until = self.clock() + NOTIFICATION_SNOOZE
+            for item_id in item_ids:
+                self.snooze_notifications(item_id, until)
+        else:
+            self.show_list(None)
+            if known:
+                self.pending.select_item(known[0])
+
     # ---------------------------------------------------------------- inboxes
 
     def open_add_inbox(self) -> None:
@@ -418,9 +499,10 @@ class IppoApp(QObject):
         from trayapp.ui.first_run import AddInboxDialog  # on first use (see TYPE_CHECKING)
 
         dialog = AddInboxDialog(
-            test_login=self.check_login,
+            test_login=self._test_new_inbox,
             save=self._save_new_account,
             existing_names=[a.name for a in self.accounts],
+            oauth_sign_in=self.oauth_sign_in,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.account_added.connect(self._on_account_added)
@@ -430,16 +512,78 @@ class IppoApp(QObject):
         dialog.resize(max(hint.width(), 520), hint.height())
         _bring_forward(dialog)
 
+    def _test_new_inbox(self, account: AccountConfig, password: str) -> None:
+        # Worker thread (the add dialog's): the inbox, then sending when a server is given
+        # (clearing the SMTP server saves the inbox without it).
+        self.check_login(account, password)
+        if account.smtp_host:
+            self.check_sending(account, password)
+
+    def _make_sign_in_again(self) -> SignInAgain:
+        """OAuth accounts whose sign-in was revoked: notified once, a tray menu entry, the
+        browser sign-in on a worker thread, then the watcher retried (no restart)."""
+        from trayapp.ui.sign_in_again import SignInAgain
+
+        controller = SignInAgain(
+            accounts=lambda: self.accounts,
+            sign_in=lambda *args: self.oauth_sign_in(*args),
+            test_login=lambda account, token: self.check_login(account, token),
+            store_secret=self.secrets.set_password,
+            retry=self.bridge.retryNow,
+            notify=self._notify_about_account,
+            parent=self,
+        )
+        return controller
+
+    def _notify_about_account(self, account: str, title: str, message: str) -> None:
+        from trayapp.core.notifications import NotificationText
+
+        try:  # tagged: a later notice about the same inbox replaces this one
+            self.scheduler.notifier.notify(
+                NotificationText(title, message, tag=f"account:{account}")
+            )
+        except NotificationUnavailable as error:
+            log.warning("could not notify about %s: %s", account, error)
+
     def _save_new_account(self, account: AccountConfig, password: str) -> None:
         # Worker thread (the dialog's): keyring first, so a config entry never lacks its
-        # password; a failing config write takes the password back out.
-        self.secrets.set_password(account.name, password)
+        # password; a failing config write takes the password back out. An OAuth account's
+        # secret is its refresh token.
+        kind = "oauth2-refresh" if account.auth is not None else "imap"
+        self.secrets.set_password(account.name, password, kind)
         try:
             self.config.add_account(account)
         except ConfigError:
             with contextlib.suppress(Exception):
-                self.secrets.delete_password(account.name)
+                self.secrets.delete_password(account.name, kind)
             raise
+        self.store.restore_account(account.name, account.email)  # what a remove kept
+
+    def oauth_sign_in(
+        self,
+        provider: str,
+        issuer: str | None,
+        client_id: str | None,
+        email: str,
+        cancel: threading.Event,
+    ) -> tuple[OAuthSettings, TokenSet]:
+        """A browser sign-in (worker thread: the dialogs call it there). Tests replace it."""
+        from trayapp.core.oauth import OAuthError
+        from trayapp.oauth.signin import browser_sign_in, open_in_browser
+
+        def show(url: str) -> None:
+            if not open_in_browser(url):
+                raise OAuthError("no web browser could be opened on this computer")
+
+        return browser_sign_in(
+            cast("ProviderKind", provider),
+            show,
+            issuer=issuer,
+            client_id=client_id,
+            email=email,
+            settings=self.config.settings,
+            cancel=cancel,
+        )
 
     def _on_account_added(self, account: AccountConfig) -> None:
         log.info("inbox %s added", account.name)
@@ -460,6 +604,13 @@ class IppoApp(QObject):
             self.settings_dialog.set_accounts(self.accounts)
         self.update_summary()
 
+    def _retry_not_covered(self) -> None:
+        """config.json changed but not its accounts (say, a password set with the command
+        line): an inbox that is not watched tries again now."""
+        for name, health in self.bridge.health.items():
+            if not health.covered:
+                self.bridge.retryNow(name)
+
     def open_settings(self) -> None:
         if self.settings_dialog is not None:
             _bring_forward(self.settings_dialog)
@@ -468,14 +619,19 @@ class IppoApp(QObject):
         from trayapp.ui.settings_dialog import SettingsDialog  # on first use (TYPE_CHECKING)
 
         dialog = SettingsDialog(
-            self.accounts, language=str(language), start_at_login=self._start_at_login_setting()
+            self.accounts,
+            language=str(language),
+            start_at_login=self._start_at_login_setting(),
+            overdue_stays=self._overdue_stays_setting(),
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.account_settings_changed.connect(self._on_account_edited)
         dialog.language_changed.connect(self.set_language)
         dialog.start_at_login_changed.connect(self.set_start_at_login)
+        dialog.overdue_stays_changed.connect(self.set_overdue_stays)
         dialog.add_inbox_requested.connect(self.open_add_inbox)
         dialog.remove_account_requested.connect(self.remove_account)
+        dialog.edit_login_requested.connect(self.edit_login)
         dialog.destroyed.connect(lambda *_: setattr(self, "settings_dialog", None))
         self.settings_dialog = dialog
         _bring_forward(dialog)
@@ -488,14 +644,25 @@ class IppoApp(QObject):
             return
         self._accounts_changed()
 
+    def edit_login(self, name: str) -> None:
+        """The settings' "Server and sign-in…": address, servers, password, tested first."""
+        account = self._account(name)
+        if account is None:
+            return
+        from trayapp.ui.account_editor import open_account_editor  # on first use
+
+        open_account_editor(self, account)
+
     def remove_account(self, name: str) -> None:
         parent = self.settings_dialog
         answer = QMessageBox.question(
             parent,
             self.tr("Remove inbox"),
             self.tr(
-                "Stop watching %1? Its password is deleted from the keyring and what Ippo"
-                " remembers about it is forgotten. The mailbox itself is not changed."
+                "Stop watching %1? Its password is deleted from the keyring. What you decided"
+                " about its mail (answered, not an inquiry, ignored senders, promises) is kept"
+                " for 30 days: adding the same address again brings it back. The mailbox"
+                " itself is not changed."
             ).replace("%1", name),
         )
         if answer != QMessageBox.StandardButton.Yes:
@@ -503,9 +670,10 @@ class IppoApp(QObject):
         self.forget_account(name)
 
     def forget_account(self, name: str) -> None:
-        """Stop watching `name` and forget it: the watcher stops in the background (a frozen
-        server cannot hold anyone up), the service forgets its stored state once it no longer
-        watches it, and its passwords leave the keyring on the keyring's worker."""
+        """Stop watching `name`: the watcher stops in the background (a frozen server cannot
+        hold anyone up), the service puts its stored state aside (kept 30 days under the
+        address) once it no longer watches it, and its passwords leave the keyring on the
+        keyring's worker."""
         self.config.remove_account(name)
         self._accounts_changed(forget=[name])
         secrets = self.secrets
@@ -534,6 +702,15 @@ class IppoApp(QObject):
         self.tray.retranslate()
         self.scheduler.set_texts(notification_texts())
         self.update_summary()
+
+    def _overdue_stays_setting(self) -> bool:
+        value = self.config.settings.get("overdue_stays")
+        return True if value is None else bool(value)
+
+    def set_overdue_stays(self, enabled: bool) -> None:
+        """Overdue notifications stay on screen until the person acts (the default)."""
+        self.config.update_settings(overdue_stays=enabled)
+        self.scheduler.set_overdue_stays(enabled)
 
     def _start_at_login_setting(self) -> bool:
         if self.autostart is None:
@@ -619,7 +796,11 @@ class IppoApp(QObject):
         health = self.bridge.health.get(name)
         reason = health.reason if health is not None else ""
         fix = explain_failure(reason, ui_language()).fix if reason else "wait"
-        if fix == "password":
+        if account.auth is not None and fix in ("signin", "password"):
+            # An OAuth account has no password: a refused or revoked sign-in is fixed by
+            # signing in again in the browser; then the account resumes.
+            self.sign_in_again.start(name)
+        elif fix == "password":
             from trayapp.ui.password_dialog import NewPasswordDialog  # on first use
 
             dialog = NewPasswordDialog(account, reason, self.check_login, self._store_password)

@@ -5,13 +5,21 @@ Both the login test and the saving are passed in (the app gives it
 `trayapp.mail.imap.check_login` and a function that stores the password in the keyring and
 the account in the config); both run on a worker thread so a slow server or a keyring
 prompt never freezes the GUI. Nothing is saved unless the login test passed.
+
+With `oauth_sign_in` given, Gmail, Outlook.com/Hotmail/Live and Microsoft 365 addresses sign
+in with Google or Microsoft in the system browser instead (no password field; Gmail keeps its
+app-password path as a choice), and any address can use an OpenID Connect provider. The
+browser wait runs on the worker thread too; Cancel stops it at once (the loopback listener
+closes) and nothing is saved. Then `save(account, refresh_token)` keeps the sign-in.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Collection
+from dataclasses import replace
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -26,13 +34,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trayapp.core.model import AccountConfig
+from trayapp.core.model import AccountConfig, OAuthSettings
+from trayapp.core.oauth import BearerToken, TokenSet, provider_for_email
 from trayapp.mail.presets import PRESETS, PRESETS_BY_KEY, ProviderPreset, preset_for_email
 from trayapp.ui.i18n import plain_reason
-from trayapp.ui.tasks import Task, TaskRunner
 
 LoginTest = Callable[[AccountConfig, str], None]
 SaveAccount = Callable[[AccountConfig, str], None]
+# (provider, issuer, client_id or None, email, cancel) -> the account's auth block and tokens
+OAuthSignIn = Callable[
+    [str, str | None, str | None, str, threading.Event], tuple[OAuthSettings, TokenSet]
+]
+SIGN_IN_METHODS = ("password", "google", "microsoft", "oidc")
+
+
+class _Outcome(QObject):
+    """Carries a worker's result to the GUI thread (queued: the object lives there)."""
+
+    finished = Signal(object, str, str)  # account, stage ('test'/'save'/''), error text
 
 
 class AddInboxDialog(QDialog):
@@ -46,15 +65,19 @@ class AddInboxDialog(QDialog):
         save: SaveAccount,
         existing_names: Collection[str] = (),
         parent: QWidget | None = None,
+        oauth_sign_in: OAuthSignIn | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("AddInboxDialog")
         self._test_login = test_login
         self._save = save
+        self._oauth_sign_in = oauth_sign_in
+        self._cancel = threading.Event()
         self._existing = {n.lower() for n in existing_names}
         self._busy = False
-        self._tasks = TaskRunner("ippo-add-inbox", self)  # the login test, then the save
-        self._task: Task[tuple[str, str]] | None = None
+        self._attempt = 0
+        self._outcome = _Outcome(self)
+        self._outcome.finished.connect(self._on_finished)
 
         self.intro = QLabel()
         self.intro.setWordWrap(True)
@@ -72,6 +95,14 @@ class AddInboxDialog(QDialog):
         self.hint.setWordWrap(True)
         self.hint.setTextFormat(Qt.TextFormat.PlainText)
         self.hint.setStyleSheet("color: palette(mid);")
+        self.sign_in_with = QComboBox()
+        self.sign_in_with.setObjectName("sign_in_with")
+        for method in SIGN_IN_METHODS:
+            self.sign_in_with.addItem(method, method)
+        self.issuer = QLineEdit()
+        self.issuer.setObjectName("oauth_issuer")
+        self.client_id = QLineEdit()
+        self.client_id.setObjectName("oauth_client_id")
 
         self.name = QLineEdit()
         self.name.setObjectName("name")
@@ -104,7 +135,9 @@ class AddInboxDialog(QDialog):
 
         self.basic = QFormLayout()
         self.basic.addRow(QLabel(), self.email)
+        self.basic.addRow(QLabel(), self.sign_in_with)
         self.basic.addRow(QLabel(), self.password)
+        self.basic.addRow(QLabel(), self.issuer)
         self.basic.addRow(QLabel(), self.provider)
         self.basic.addRow("", self.hint)
         self.server_box = QGroupBox()
@@ -118,6 +151,7 @@ class AddInboxDialog(QDialog):
         server.addRow(QLabel(), self.smtp_host)
         server.addRow(QLabel(), self.smtp_port)
         server.addRow(QLabel(), self.smtp_security)
+        server.addRow(QLabel(), self.client_id)
         self._server_form = server
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
@@ -128,12 +162,14 @@ class AddInboxDialog(QDialog):
 
         self.email.textChanged.connect(self._on_email_changed)
         self.provider.currentIndexChanged.connect(lambda _i: self._apply_preset())
+        self.sign_in_with.currentIndexChanged.connect(lambda _i: self._apply_method())
         self.save_button.clicked.connect(self.start_test)
         self.cancel_button.clicked.connect(self.reject)
         self._name_touched = False
         self.name.textEdited.connect(lambda _t: setattr(self, "_name_touched", True))
         self._retranslate()
         self.select_preset("custom")
+        self._apply_method()
 
     # -------------------------------------------------------------- presets
 
@@ -149,6 +185,9 @@ class AddInboxDialog(QDialog):
     def _on_email_changed(self, text: str) -> None:
         if not self._name_touched:
             self.name.setText(text.strip())
+        sign_in = provider_for_email(text)
+        if self._oauth_sign_in is not None and sign_in is not None:
+            self.select_method(sign_in)  # a company's own domain: the person picks
         known = preset_for_email(text)
         if known is not None and known.key != self.preset().key:
             self.select_preset(known.key)
@@ -169,8 +208,56 @@ class AddInboxDialog(QDialog):
             self.smtp_port.setValue(preset.smtp_port)
             self.imap_security.setCurrentIndex(self.imap_security.findData(preset.imap_security))
             self.smtp_security.setCurrentIndex(self.smtp_security.findData(preset.smtp_security))
-        self.hint.setText(self._preset_note(preset))
+        self.hint.setText(self._method_note() or self._preset_note(preset))
         self.hint.setVisible(bool(self.hint.text()))
+
+    # -------------------------------------------------------------- how it signs in
+
+    def method(self) -> str:
+        """'password', or the OAuth provider: 'google', 'microsoft', 'oidc'."""
+        return str(self.sign_in_with.currentData() or "password")
+
+    def select_method(self, method: str) -> None:
+        index = self.sign_in_with.findData(method)
+        if index >= 0:
+            self.sign_in_with.setCurrentIndex(index)
+        self._apply_method()
+
+    def _apply_method(self) -> None:
+        oauth = self.method() != "password"
+        available = self._oauth_sign_in is not None
+        self._set_row_visible(self.basic, self.sign_in_with, available)
+        self._set_row_visible(self.basic, self.password, not oauth)
+        self._set_row_visible(self.basic, self.issuer, self.method() == "oidc")
+        self._set_row_visible(self._server_form, self.client_id, oauth)
+        if oauth and self.method() in ("google", "microsoft"):
+            preset = "gmail" if self.method() == "google" else "outlook"
+            if self.preset().key in ("custom", preset):
+                self.select_preset(preset)
+                if self.method() == "microsoft":  # Microsoft 365's SMTP AUTH host
+                    self.smtp_host.setText("smtp.office365.com")
+        self.hint.setText(self._method_note() or self._preset_note(self.preset()))
+        self.hint.setVisible(bool(self.hint.text()))
+        self.save_button.setText(self._save_text())
+
+    @staticmethod
+    def _set_row_visible(form: QFormLayout, field: QWidget, visible: bool) -> None:
+        form.setRowVisible(field, visible)  # the label and the row's spacing too
+
+    def _method_note(self) -> str:
+        if self.method() == "password":
+            return ""
+        return self.tr(
+            "Your browser opens: sign in there and allow Ippo to read and send your mail. Ippo"
+            " never sees your password; it keeps the sign-in in your system keyring."
+        )
+
+    def _save_text(self) -> str:
+        return {
+            "google": self.tr("Sign in with Google…"),
+            "microsoft": self.tr("Sign in with Microsoft…"),
+            "oidc": self.tr("Sign in…"),
+        }.get(self.method(), self.tr("Test and save"))
 
     def _preset_note(self, preset: ProviderPreset) -> str:
         notes = {
@@ -209,7 +296,9 @@ class AddInboxDialog(QDialog):
     def _problem(self, account: AccountConfig) -> str:
         if "@" not in account.email or account.email.startswith("@"):
             return self.tr("Enter the full email address.")
-        if not self.password.text():
+        if self.method() == "oidc" and not self.issuer.text().strip():
+            return self.tr("Enter the sign-in provider's address (issuer URL).")
+        if self.method() == "password" and not self.password.text():
             return self.tr("Enter the password (or app password).")
         if not account.imap_host or "{" in account.imap_host:
             return self.tr("Enter the IMAP server of this address.")
@@ -232,30 +321,85 @@ class AddInboxDialog(QDialog):
             return
         password = self.password.text()
         self._busy = True
+        self._attempt += 1
+        attempt = self._attempt
         self._set_inputs_enabled(False)
-        self._show_status(self.tr("Testing the connection to %1…").replace("%1", account.imap_host))
-        test_login, save = self._test_login, self._save
-
-        def work() -> tuple[str, str]:
-            # Worker thread: no widget is touched here. Returns (failed stage, error text).
-            try:
-                test_login(account, password)
-            except Exception as exc:
-                return "test", _describe(exc)
-            try:
-                save(account, password)
-            except Exception as exc:
-                return "save", _describe(exc)
-            return "", ""
-
-        self._task = self._tasks.submit(
-            work, on_done=lambda outcome: self._on_finished(account, *outcome)
+        target: Callable[..., None] = self._work
+        args: tuple[object, ...] = (account, password, attempt)
+        if self.method() != "password" and self._oauth_sign_in is not None:
+            self._cancel = threading.Event()
+            target = self._sign_in_work
+            args = (account, attempt, self._cancel)
+            self._show_status(
+                self.tr(
+                    "Sign in in the browser window that opened. This window waits up to"
+                    " 5 minutes; Cancel stops it."
+                )
+            )
+        else:
+            self._show_status(
+                self.tr("Testing the connection to %1…").replace("%1", account.imap_host)
+            )
+        worker = threading.Thread(
+            target=target,
+            args=args,
+            name=f"ippo-add-inbox-{attempt}",
+            daemon=True,
         )
+        worker.start()
 
-    def _on_finished(self, account: AccountConfig, stage: str, error: str) -> None:
-        self._task = None
+    def _work(self, account: AccountConfig, password: str, attempt: int) -> None:
+        # Worker thread: no widget is touched here, only the queued signal.
+        try:
+            self._test_login(account, password)
+        except Exception as exc:
+            self._outcome.finished.emit((attempt, account), "test", _describe(exc))
+            return
+        try:
+            self._save(account, password)
+        except Exception as exc:
+            self._outcome.finished.emit((attempt, account), "save", _describe(exc))
+            return
+        self._outcome.finished.emit((attempt, account), "", "")
+
+    def _sign_in_work(self, account: AccountConfig, attempt: int, cancel: threading.Event) -> None:
+        # Worker thread: the browser wait, the login test, the keyring; only the signal out.
+        assert self._oauth_sign_in is not None
+        issuer = self.issuer.text().strip() or None if self.method() == "oidc" else None
+        client_id = self.client_id.text().strip() or None
+        try:
+            auth, tokens = self._oauth_sign_in(
+                self.method(), issuer, client_id, account.email, cancel
+            )
+            signed_in = replace(account, auth=auth)
+        except Exception as exc:
+            self._outcome.finished.emit((attempt, account), "signin", _describe(exc))
+            return
+        try:
+            self._test_login(signed_in, BearerToken(tokens.access_token))
+        except Exception as exc:
+            self._outcome.finished.emit((attempt, signed_in), "test", _describe(exc))
+            return
+        try:
+            assert tokens.refresh_token is not None
+            self._save(signed_in, tokens.refresh_token)
+        except Exception as exc:
+            self._outcome.finished.emit((attempt, signed_in), "save", _describe(exc))
+            return
+        self._outcome.finished.emit((attempt, signed_in), "", "")
+
+    def _on_finished(self, tagged: tuple[int, AccountConfig], stage: str, error: str) -> None:
+        attempt, account = tagged
+        if attempt != self._attempt:
+            return
         self._busy = False
         self._set_inputs_enabled(True)
+        if stage == "signin":
+            self._show_status(
+                self.tr("Sign-in did not complete: %1\nNothing was saved.").replace("%1", error),
+                error=True,
+            )
+            return
         if stage == "test":
             self._show_status(
                 self.tr("Could not log in: %1\nNothing was saved.").replace(
@@ -277,9 +421,8 @@ class AddInboxDialog(QDialog):
         self.accept()
 
     def reject(self) -> None:
-        if self._task is not None:
-            self._task.cancel()  # a test still running is ignored when it ends
-            self._task = None
+        self._cancel.set()  # a browser wait ends now (its listener closes)
+        self._attempt += 1  # a test still running is ignored when it ends
         self._busy = False
         super().reject()
 
@@ -287,6 +430,8 @@ class AddInboxDialog(QDialog):
         for widget in (
             self.email,
             self.password,
+            self.sign_in_with,
+            self.issuer,
             self.provider,
             self.server_box,
             self.save_button,
@@ -314,7 +459,9 @@ class AddInboxDialog(QDialog):
         )
         labels = (
             (self.basic, self.email, self.tr("Email address")),
+            (self.basic, self.sign_in_with, self.tr("Sign in with")),
             (self.basic, self.password, self.tr("Password")),
+            (self.basic, self.issuer, self.tr("Provider address (issuer URL)")),
             (self.basic, self.provider, self.tr("Provider")),
             (self._server_form, self.name, self.tr("Name in Ippo")),
             (self._server_form, self.imap_host, self.tr("IMAP server")),
@@ -325,6 +472,7 @@ class AddInboxDialog(QDialog):
             (self._server_form, self.smtp_host, self.tr("SMTP server")),
             (self._server_form, self.smtp_port, self.tr("SMTP port")),
             (self._server_form, self.smtp_security, self.tr("SMTP security")),
+            (self._server_form, self.client_id, self.tr("OAuth client ID (optional)")),
         )
         for form, field, text in labels:
             label = form.labelForField(field)
@@ -332,10 +480,20 @@ class AddInboxDialog(QDialog):
                 label.setText(text)
         self.server_box.setTitle(self.tr("Server"))
         self.provider.setItemText(self.provider.findData("custom"), self.tr("Other (custom)"))
-        self.save_button.setText(self.tr("Test and save"))
+        method_names = {
+            "password": self.tr("Password (or app password)"),
+            "google": self.tr("Sign in with Google"),
+            "microsoft": self.tr("Sign in with Microsoft"),
+            "oidc": self.tr("Another sign-in provider (OpenID Connect)"),
+        }
+        for method, text in method_names.items():
+            self.sign_in_with.setItemText(self.sign_in_with.findData(method), text)
+        self.save_button.setText(self._save_text())
+        self.issuer.setPlaceholderText("https://login.example.com")
         self.email.setPlaceholderText(self.tr("info@your-shop.jp"))
         self.ca_file.setPlaceholderText(self.tr("only for a self-hosted server"))
-        self.hint.setText(self._preset_note(self.preset()) if self.provider.count() else "")
+        if self.provider.count():
+            self.hint.setText(self._method_note() or self._preset_note(self.preset()))
 
 
 def _describe(exc: BaseException) -> str:

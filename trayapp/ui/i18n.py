@@ -164,14 +164,16 @@ def tooltip_texts() -> TooltipTexts:
 
 def notification_texts() -> NotificationTexts:
     return NotificationTexts(
-        single_due=QCoreApplication.translate("Notification", "{sender}: reply within {left}"),
-        single_overdue=QCoreApplication.translate(
-            "Notification", "{sender}: reply overdue by {left}"
-        ),
+        single_due=QCoreApplication.translate("Notification", "Reply within {left}"),
+        single_overdue=QCoreApplication.translate("Notification", "Reply overdue by {left}"),
+        single_body=QCoreApplication.translate("Notification", "{sender}\n{subject}"),
         group_title=QCoreApplication.translate("Notification", "{count} inquiries need a reply"),
         line_due=QCoreApplication.translate("Notification", "{sender} — {left} left"),
         line_overdue=QCoreApplication.translate("Notification", "{sender} — {left} overdue"),
         more=QCoreApplication.translate("Notification", "…and {count} more"),
         no_subject=QCoreApplication.translate("Notification", "(no subject)"),
         duration=duration_words(),
+        open_action=QCoreApplication.translate("Notification", "Open list"),
+        ack_action=QCoreApplication.translate("Notification", "Send first word"),
+        snooze_action=QCoreApplication.translate("Notification", "Snooze 1 h"),
     )

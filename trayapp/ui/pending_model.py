@@ -29,6 +29,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from trayapp.core.model import Inquiry, Stage
+from trayapp.core.safetext import MAX_KEPT, display_line
 from trayapp.ui.badge import FILL, INK
 
 ItemIndex = QModelIndex | QPersistentModelIndex
@@ -38,11 +39,13 @@ ITEM_ID_ROLE = Qt.ItemDataRole.UserRole + 2  # the item id, None on a header
 COUNTDOWN_ROLE = Qt.ItemDataRole.UserRole + 3  # '2h 05m late', '42m left'
 
 PREVIEW_CHARS = 240
+UNSENT_INK = "#B71C1C"  # the "not sent" line: the not-covered banner's red
 
 
 def one_line(text: str) -> str:
-    """Collapse whitespace (previews and broken headers can carry newlines and tabs)."""
-    return " ".join(text.split())
+    """Collapse whitespace (previews and broken headers can carry newlines and tabs); no
+    controls, bidi or zero-width characters (core.safetext); a bounded length."""
+    return display_line(text, MAX_KEPT)
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ class Row:
     stage: Stage = Stage.CALM
     due_template: str = ""  # 'Reply due by %1' / 'Promised answer by %1', translated
     placeholder: str = ""  # shown for an empty subject
+    unsent: str = ""  # an acknowledgement that failed: "Not sent — send now? (A)"
 
     @property
     def due_text(self) -> str:
@@ -106,11 +110,15 @@ class PendingModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return row.header if row.item is None else row.subject
         if role == Qt.ItemDataRole.ToolTipRole:
-            return row.due_text or None
+            reason = row.item.unsent_ack.reason if row.item and row.item.unsent_ack else ""
+            return "\n".join(t for t in (row.due_text, one_line(reason)) if t) or None
         if role == Qt.ItemDataRole.AccessibleTextRole:
             if row.item is None:
                 return row.header
-            return f"{row.item.sender} — {row.item.subject} — {row.item.account} — {row.countdown}"
+            parts = (one_line(row.item.sender), one_line(row.item.subject), row.item.account)
+            return " — ".join(
+                (*parts, row.countdown, row.unsent) if row.unsent else (*parts, row.countdown)
+            )
         return None
 
     def flags(self, index: ItemIndex) -> Qt.ItemFlag:
@@ -226,7 +234,9 @@ class RowDelegate(QStyledItemDelegate):
         # Asked for every row when the view lays out: one answer per kind of row (the window
         # calls forget_sizes when the font changes).
         row = index.data(ROW_ROLE)
-        kind = 0 if not isinstance(row, Row) or row.item is None else 2 + bool(row.preview.strip())
+        kind = 0
+        if isinstance(row, Row) and row.item is not None:
+            kind = 2 + bool(row.preview.strip()) + bool(row.unsent)
         size = self._sizes.get(kind)
         if size is None:
             normal, bold = self._fonts(option)
@@ -234,7 +244,7 @@ class RowDelegate(QStyledItemDelegate):
             if kind == 0:
                 size = QSize(200, QFontMetrics(bold).height() + 8)
             else:
-                lines = kind  # 2 without a preview, 3 with one
+                lines = kind  # subject and sender, then a preview and a "not sent" line
                 size = QSize(200, self.MARGIN_TOP + self.MARGIN_BOTTOM + lines * line + lines - 1)
             self._sizes[kind] = size
         return size
@@ -337,11 +347,21 @@ class RowDelegate(QStyledItemDelegate):
         )
         preview = row.preview
         if preview.strip():
+            top += line + 1
             painter.setPen(muted)
             painter.drawText(
-                QRect(left, top + line + 1, width, line),
+                QRect(left, top, width, line),
                 int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
                 metrics.elidedText(preview, Qt.TextElideMode.ElideRight, width),
+            )
+        if row.unsent:
+            top += line + 1
+            painter.setFont(bold)
+            painter.setPen(text_color if selected else QColor(UNSENT_INK))
+            painter.drawText(
+                QRect(left, top, width, line),
+                int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                bold_metrics.elidedText(row.unsent, Qt.TextElideMode.ElideRight, width),
             )
 
 

@@ -316,6 +316,7 @@ class PendingWindow(QWidget):
         self._left = self.tr("%1 left")
         self._promised = self.tr("Promised answer by %1")
         self._due = self.tr("Reply due by %1")
+        self._unsent = self.tr("Not sent — send now? (A)")
         self._update_banner()
 
     def _stage(self, item: Inquiry, now: datetime) -> Stage:
@@ -375,6 +376,7 @@ class PendingWindow(QWidget):
             stage=stage,
             due_template=self._promised if item.state is ItemState.ACKNOWLEDGED else self._due,
             placeholder=placeholder,
+            unsent=self._unsent if item.unsent_ack is not None else "",
         )
 
     def _select_first(self) -> None:

@@ -33,14 +33,16 @@ from trayapp.ui.i18n import LANGUAGE_NAMES
 class SettingsDialog(QDialog):
     """Signals (emitted on OK/Apply, only for what changed):
     account_settings_changed(AccountConfig), language_changed(str: 'system'|'en'|'ja'),
-    start_at_login_changed(bool); add_inbox_requested and remove_account_requested(str name)
-    at once when those buttons are used."""
+    start_at_login_changed(bool), overdue_stays_changed(bool); add_inbox_requested and
+    remove_account_requested(str name) at once when those buttons are used."""
 
     account_settings_changed = Signal(object)
     language_changed = Signal(str)
     start_at_login_changed = Signal(bool)
+    overdue_stays_changed = Signal(bool)  # overdue notifications stay until acted on
     add_inbox_requested = Signal()
     remove_account_requested = Signal(str)
+    edit_login_requested = Signal(str)  # "Server and sign-in…" (ui/account_editor.py)
 
     def __init__(
         self,
@@ -48,6 +50,7 @@ class SettingsDialog(QDialog):
         language: str = "system",
         start_at_login: bool = True,
         parent: QWidget | None = None,
+        overdue_stays: bool = True,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("SettingsDialog")
@@ -55,12 +58,15 @@ class SettingsDialog(QDialog):
         self._edited: dict[str, AccountConfig] = {a.name: a for a in accounts}
         self._language = language
         self._start_at_login = start_at_login
+        self._overdue_stays = overdue_stays
 
         self.account_box = QGroupBox()
         self.account = QComboBox()
         self.account.setObjectName("account")
         self.add_button = QPushButton()
         self.remove_button = QPushButton()
+        self.login_button = QPushButton()
+        self.login_button.setObjectName("editLogin")
         self.window_hours = HoursSpinBox()
         self.window_hours.setObjectName("window_hours")
         self.window_hours.setRange(1.0, 24.0 * 14)
@@ -99,11 +105,15 @@ class SettingsDialog(QDialog):
         self.autostart = QCheckBox()
         self.autostart.setObjectName("autostart")
         self.autostart.setChecked(start_at_login)
+        self.overdue_stays = QCheckBox()
+        self.overdue_stays.setObjectName("overdueStays")
+        self.overdue_stays.setChecked(overdue_stays)
 
         picker = QHBoxLayout()
         picker.addWidget(self.account, 1)
         picker.addWidget(self.add_button)
         picker.addWidget(self.remove_button)
+        picker.addWidget(self.login_button)
         self.account_form = QFormLayout()
         self.account_form.addRow(QLabel(), self.window_hours)
         self.account_form.addRow(QLabel(), self.warning_hours)
@@ -119,6 +129,7 @@ class SettingsDialog(QDialog):
         self.general_form = QFormLayout(self.general_box)
         self.general_form.addRow(QLabel(), self.language)
         self.general_form.addRow("", self.autostart)
+        self.general_form.addRow("", self.overdue_stays)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok
             | QDialogButtonBox.StandardButton.Apply
@@ -138,6 +149,7 @@ class SettingsDialog(QDialog):
         self.signature_en.textChanged.connect(self._store_account)
         self.add_button.clicked.connect(self.add_inbox_requested)
         self.remove_button.clicked.connect(self._remove_current)
+        self.login_button.clicked.connect(self._edit_login)
         self.buttons.accepted.connect(self._ok)
         self.buttons.rejected.connect(self.reject)
         apply = self.buttons.button(QDialogButtonBox.StandardButton.Apply)
@@ -152,8 +164,8 @@ class SettingsDialog(QDialog):
 
     def set_accounts(self, accounts: Sequence[AccountConfig]) -> None:
         current = self.account.currentData()
+        self._edited = {a.name: self._carry_edits(a) for a in accounts}
         self._accounts = list(accounts)
-        self._edited = {a.name: self._edited.get(a.name, a) for a in accounts}
         self._loading = True
         self.account.clear()
         for a in accounts:
@@ -165,6 +177,7 @@ class SettingsDialog(QDialog):
         for widget in (
             self.account,
             self.remove_button,
+            self.login_button,
             self.window_hours,
             self.warning_hours,
             self.urgent_hours,
@@ -175,6 +188,25 @@ class SettingsDialog(QDialog):
         ):
             widget.setEnabled(enabled)
         self._load_account()
+
+    def _carry_edits(self, account: AccountConfig) -> AccountConfig:
+        """`account` as saved now (say, a server changed from the command line or the
+        sign-in editor) with what the user changed here and has not applied yet."""
+        before = next((a for a in self._accounts if a.name == account.name), None)
+        edited = self._edited.get(account.name)
+        if before is None or edited is None:
+            return account
+        changes = {
+            f.name: getattr(edited, f.name)
+            for f in dataclasses.fields(AccountConfig)
+            if getattr(edited, f.name) != getattr(before, f.name)
+        }
+        return dataclasses.replace(account, **changes)
+
+    def _edit_login(self) -> None:
+        name = self.account.currentData()
+        if name is not None:
+            self.edit_login_requested.emit(str(name))
 
     def select_account(self, name: str) -> None:
         """Show `name` in the account editor (the tray's and the list's "Fix" lead here)."""
@@ -271,6 +303,9 @@ class SettingsDialog(QDialog):
         if self.autostart.isChecked() != self._start_at_login:
             self._start_at_login = self.autostart.isChecked()
             self.start_at_login_changed.emit(self._start_at_login)
+        if self.overdue_stays.isChecked() != self._overdue_stays:
+            self._overdue_stays = self.overdue_stays.isChecked()
+            self.overdue_stays_changed.emit(self._overdue_stays)
         return True
 
     def _ok(self) -> None:
@@ -290,6 +325,7 @@ class SettingsDialog(QDialog):
         self.general_box.setTitle(self.tr("General"))
         self.add_button.setText(self.tr("Add inbox…"))
         self.remove_button.setText(self.tr("Remove"))
+        self.login_button.setText(self.tr("Server and sign-in…"))
         # Each value reads as a phrase: "期限の4時間前" / "4h before the deadline".
         before = self.tr("%1 before the deadline")
         for spin, phrase in (
@@ -316,5 +352,6 @@ class SettingsDialog(QDialog):
                 label.setText(text)
         self.language.setItemText(0, self.tr("System default"))
         self.autostart.setText(self.tr("Start Ippo when I log in"))
+        self.overdue_stays.setText(self.tr("Keep overdue notifications on screen until I act"))
         self.display_name.setPlaceholderText(self.tr("e.g. Sample Shop, Taro Suzuki"))
         self._validate()

@@ -3,6 +3,8 @@ choices into signals. No counting, no painting beyond calling render_badge, no I
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QObject, QRect, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QIcon, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
@@ -36,6 +38,7 @@ class TrayController(QSystemTrayIcon):
     open_list_requested = Signal(QRect)
     add_inbox_requested = Signal()
     settings_requested = Signal()
+    record_requested = Signal()
     start_at_login_changed = Signal(bool)
     quit_requested = Signal()
     fix_requested = Signal(str)
@@ -47,6 +50,8 @@ class TrayController(QSystemTrayIcon):
         self._summary: Summary | None = None
         self._menu = QMenu()
         self._open_action = QAction(self._menu)
+        self._record_action = QAction(self._menu)
+        self._record_line: Callable[[], str] | None = None  # this week's record, in words
         self._add_action = QAction(self._menu)
         self._settings_action = QAction(self._menu)
         self._autostart_action = QAction(self._menu)
@@ -59,12 +64,15 @@ class TrayController(QSystemTrayIcon):
         self._menu.addAction(self._settings_action)
         self._menu.addAction(self._autostart_action)
         self._menu.addSeparator()
+        self._menu.addAction(self._record_action)
+        self._menu.addSeparator()
         self._menu.addAction(self._quit_action)
         self.setContextMenu(self._menu)
 
         self._open_action.triggered.connect(self._emit_open)
         self._add_action.triggered.connect(self.add_inbox_requested)
         self._settings_action.triggered.connect(self.settings_requested)
+        self._record_action.triggered.connect(self.record_requested)
         self._autostart_action.toggled.connect(self.start_at_login_changed)
         self._quit_action.triggered.connect(self.quit_requested)
         self.activated.connect(self._on_activated)
@@ -131,6 +139,7 @@ class TrayController(QSystemTrayIcon):
 
     def retranslate(self) -> None:
         self._open_action.setText(self.tr("Open list"))
+        self._record_action.setText(self.tr("Record…"))
         self._add_action.setText(self.tr("Add inbox…"))
         self._settings_action.setText(self.tr("Settings…"))
         self._autostart_action.setText(self.tr("Start at login"))
@@ -142,7 +151,17 @@ class TrayController(QSystemTrayIcon):
 
     def _tooltip(self, summary: Summary) -> str:
         lines = [defang(line) for line in summary.tooltip_lines(tooltip_texts(), describe_health)]
+        record = self._record_line() if self._record_line is not None else ""
+        if record:
+            lines.append(defang(record))
         return "\n".join(["Ippo", *lines])
+
+    def set_record_line(self, line: Callable[[], str]) -> None:
+        """This week's record in words, in the current language (ui/record_controller.py):
+        the tooltip's last line."""
+        self._record_line = line
+        if self._summary is not None:
+            self.setToolTip(self._tooltip(self._summary))
 
     # -------------------------------------------------------------- clicks
 
