@@ -12,11 +12,11 @@ the keyring), then, for each of --rounds rounds, both programs are started fresh
 
 Once ippo's log shows every account connected and both icons are embedded in trayer, both
 settle for --settle seconds, then their resident memory (VmRSS) is sampled --samples times,
-each process together with any child it has running at that moment (the app reads the keyring
-in short-lived helper processes; none should be alive then, but if one were it would count).
-Reported: median RSS per program (over samples, then rounds), the ratio (goal: ippo within
-1.5x of the bare tray), and PSS/USS from smaps_rollup for context (RSS counts the shared Qt
-libraries in full for each process).
+each process together with any child it has running at that moment (the app starts none
+today, but if it did it would count). Reported: median RSS per program (over samples, then
+rounds), the ratio (goal: ippo within 1.75x of the bare tray, with no memory tricks: the
+keyring in-process, PySide's import hook and glibc's malloc as they come), and PSS/USS from
+smaps_rollup for context (RSS counts the shared Qt libraries in full for each process).
 
 Then the last round's two processes stay idle for --idle-seconds (the issue asks 5 minutes:
 300, the default) and the bench reports each one's CPU time over that period (goal: ippo
@@ -49,28 +49,7 @@ from tests.support.dovecot import DovecotServer, DovecotUser  # noqa: E402
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
-BARE_TRAY = """\
-import signal, socket, sys
-from PySide6.QtCore import QSocketNotifier
-from PySide6.QtGui import QAction, QIcon
-from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
-app = QApplication(["bare-tray"])
-app.setQuitOnLastWindowClosed(False)
-tray = QSystemTrayIcon(QIcon(sys.argv[1]))
-menu = QMenu()
-menu.addAction(QAction("Quit", menu, triggered=app.quit))
-tray.setContextMenu(menu)
-tray.setToolTip("bare tray")
-tray.show()
-# The same clean-quit plumbing as the app (no polling timer): SIGTERM wakes the loop.
-r, w = socket.socketpair()
-r.setblocking(False); w.setblocking(False)
-signal.set_wakeup_fd(w.fileno())
-notifier = QSocketNotifier(r.fileno(), QSocketNotifier.Type.Read)
-notifier.activated.connect(lambda: r.recv(64))
-signal.signal(signal.SIGTERM, lambda *_: app.quit())
-sys.exit(app.exec())
-"""
+BARE_TRAY = Path(__file__).resolve().parent / "bare_tray.py"
 
 
 @dataclass
@@ -158,11 +137,14 @@ def add_mail(server: DovecotServer, user: DovecotUser, now: dt.datetime) -> None
         server.append(user, "INBOX", raw, internaldate=when)
 
 
-def add_account(desk: Desktop, config: Path, server: DovecotServer, user: DovecotUser) -> None:
+def add_account(
+    desk: Desktop, config: Path, server: DovecotServer, user: DovecotUser, port: int | None = None
+) -> None:
+    """`ippo account add` for `user` (password into the keyring); `port`: a proxy's."""
     done = subprocess.run(
         [sys.executable, "-m", "trayapp", "--config-dir", str(config), "account", "add",
          "--name", user.username, "--email", user.email, "--imap-host", server.host,
-         "--imap-port", str(server.imaps_port), "--username", user.username,
+         "--imap-port", str(port or server.imaps_port), "--username", user.username,
          "--ca-file", server.ca_file, "--password-stdin"],
         input=(user.password + "\n").encode(), capture_output=True, env=desk.env(),
         cwd=REPO, timeout=60, check=False,
@@ -197,7 +179,7 @@ def main() -> None:
         "--settle",
         type=float,
         default=20.0,
-        help="seconds before sampling (the app hands freed memory back 15 s after changes)",
+        help="seconds before sampling (start-up scans and the list's preload done)",
     )
     parser.add_argument("--samples", type=int, default=5, help="RSS samples per round (1/s)")
     parser.add_argument("--idle-seconds", type=float, default=300.0)
@@ -206,7 +188,6 @@ def main() -> None:
     server = DovecotServer.create()
     work = Path(tempfile.mkdtemp(prefix="ippo-bench-app-"))
     icon = REPO / "resources" / "icons" / "png" / "ippo-32.png"
-    (work / "bare_tray.py").write_text(BARE_TRAY)
     try:
         server.start()
         now = dt.datetime.now(dt.UTC)
@@ -232,7 +213,7 @@ def main() -> None:
                 before = connected_count(log)
                 procs = {
                     "bare": desk.start(
-                        [sys.executable, str(work / "bare_tray.py"), str(icon)], "bare.log"
+                        [sys.executable, str(BARE_TRAY), str(icon)], "bare.log"
                     ),
                     "ippo": desk.start(
                         [sys.executable, "-m", "trayapp", "--config-dir", str(config)],
@@ -274,7 +255,7 @@ def main() -> None:
                     f"  {name:<24} RSS {mib(value)}   (last round: PSS {mib(u.pss_kib)},"
                     f" USS {mib(u.uss_kib)})"
                 )
-            print(f"  ratio ippo / bare: {ippo_rss / bare_rss:.2f}x (goal: <= 1.50x)")
+            print(f"  ratio ippo / bare: {ippo_rss / bare_rss:.2f}x (goal: <= 1.75x)")
 
             start = {name: tree_usage(proc.pid) for name, proc in procs.items()}
             time.sleep(args.idle_seconds)

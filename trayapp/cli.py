@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
@@ -18,35 +19,48 @@ def add_global_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--demo", action="store_true", help="start the tray app on sample data")
 
 
-def build_parser() -> argparse.ArgumentParser:
+# Each command's module, imported only when that command runs (or for the full --help).
+COMMANDS: dict[str, str] = {
+    "account": "trayapp.commands.account",
+    "pending": "trayapp.commands.pending",
+    "ack": "trayapp.commands.ack",
+    "watch": "trayapp.commands.watch",
+    "report": "trayapp.commands.report",
+    "away": "trayapp.commands.away",
+    "snooze": "trayapp.commands.snooze",
+    "quiet": "trayapp.commands.quiet",
+}
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The full parser; given `argv` naming a known command, only that command's subparser is
+    built (the others' modules are not imported: a status bar runs `ippo pending` often)."""
     parser = argparse.ArgumentParser(
         prog="ippo", description="Keep your 'reply within 24 hours' promise on every inbox."
     )
     parser.add_argument("--version", action="version", version=f"ippo {__version__}")
     add_global_options(parser)
     sub = parser.add_subparsers(dest="command")
-
-    from trayapp.commands import account as account_cmd
-    from trayapp.commands import ack as ack_cmd
-    from trayapp.commands import away as away_cmd
-    from trayapp.commands import pending as pending_cmd
-    from trayapp.commands import quiet as quiet_cmd
-    from trayapp.commands import report as report_cmd
-    from trayapp.commands import snooze as snooze_cmd
-    from trayapp.commands import watch as watch_cmd
-
-    account_cmd.register(sub)
-    pending_cmd.register(sub)
-    ack_cmd.register(sub)
-    watch_cmd.register(sub)
-    report_cmd.register(sub)
-    away_cmd.register(sub)
-    snooze_cmd.register(sub)
-    quiet_cmd.register(sub)
+    chosen = _command_named(argv) if argv is not None else None
+    for name in [chosen] if chosen is not None else list(COMMANDS):
+        importlib.import_module(COMMANDS[name]).register(sub)
     from trayapp.cli_i18n import translate_parser
 
     translate_parser(parser)  # help texts in the user's language (trayapp/cli_ja.py)
     return parser
+
+
+def _command_named(argv: Sequence[str]) -> str | None:
+    """The command `argv` runs, when it is a known one (global options may come first)."""
+    parser = argparse.ArgumentParser(prog="ippo", add_help=False, exit_on_error=False)
+    add_global_options(parser)
+    try:
+        _args, rest = parser.parse_known_args(argv)
+    except argparse.ArgumentError:
+        return None
+    if rest and rest[0] in COMMANDS:
+        return rest[0]
+    return None
 
 
 def tray_app_args(argv: Sequence[str] | None = None) -> argparse.Namespace | None:
@@ -94,8 +108,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args is None:
         from trayapp.cli_i18n import use_language
 
-        use_language(settings_language(argv))
-        args = build_parser().parse_args(argv)
+        given = list(sys.argv[1:] if argv is None else argv)
+        use_language(settings_language(given))
+        args = build_parser(given).parse_args(given)
     handler = getattr(args, "handler", None)
     if handler is None:
         # No command: the tray app. Imported only here so CLI commands stay Qt-free.

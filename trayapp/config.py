@@ -39,6 +39,26 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "confirm_quit": True,  # ask before quitting (it stops the reminders); False: "don't ask"
 }
 
+LANGUAGES = ("ja", "en")
+
+
+@dataclasses.dataclass(frozen=True)
+class AppSettings:
+    """The app's own settings, typed. A value a hand edit broke reads as its default."""
+
+    language: str | None = None  # "ja" or "en"; None: follow the system locale
+    autostart: bool | None = None  # None: not decided yet (on after the first account)
+
+    @classmethod
+    def from_raw(cls, raw: dict[str, Any]) -> AppSettings:
+        language = raw.get("language")
+        autostart = raw.get("autostart")
+        return cls(
+            language=language if language in LANGUAGES else None,
+            autostart=autostart if isinstance(autostart, bool) else None,
+        )
+
+
 _ACCOUNT_FIELDS = tuple(f.name for f in dataclasses.fields(AccountConfig))
 _TUPLE_FIELDS = frozenset({"folders", "aliases", "days_off"})
 _INT_FIELDS = frozenset({"imap_port", "lookback_days"})
@@ -357,6 +377,10 @@ class ConfigStore:
         """A copy of the settings, defaults filled in."""
         with self._lock:
             return {**DEFAULT_SETTINGS, **self._read_raw()["settings"]}
+
+    def app_settings(self) -> AppSettings:
+        """The settings, typed (ConfigError when the file cannot be read)."""
+        return AppSettings.from_raw(self.settings)
 
     # -- writing ------------------------------------------------------------------------------
 

@@ -7,7 +7,6 @@ dialog and the list in English and Japanese land in artifacts/gui/."""
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -30,7 +29,7 @@ from trayapp.mail.scan import scan_account
 from trayapp.store.db import StateStore
 from trayapp.ui.ack_dialog import AckDialog
 from trayapp.ui.i18n import LanguageSwitcher
-from trayapp.ui.pending_window import ItemRow, PendingWindow
+from trayapp.ui.pending_window import PendingWindow
 
 pytestmark = pytest.mark.gui
 
@@ -104,17 +103,17 @@ def test_the_list_shows_every_hostile_item_as_clean_lines(
     qtbot.addWidget(window)
     window.resize(720, 900)
     window.set_items(list(items.values()))
-    rows = [window.list.itemWidget(window.list.item(i)) for i in range(window.list.count())]
-    rows = [r for r in rows if isinstance(r, ItemRow)]
+    rows = [r for r in window.model.rows() if r.item is not None]
     assert len(rows) == len(items)
-    for row in rows:
-        for text in (row.sender_label.text(), row.subject.text(), row.preview.text()):
+    for row in rows:  # what the delegate draws, as is
+        for text in (row.sender, row.subject, row.preview):
             assert not UNCLEAN.search(text), repr(text[:120])
             assert len(text) <= 1000
-    for i in range(window.list.count()):
-        accessible = window.list.item(i).data(Qt.ItemDataRole.AccessibleTextRole) or ""
+    for i in range(window.model.rowCount()):
+        index = window.model.index(i)
+        accessible = index.data(Qt.ItemDataRole.AccessibleTextRole) or ""
         assert not UNCLEAN.search(accessible), repr(accessible[:120])
-    subjects = {r.item.message_id: r.subject.text() for r in rows}
+    subjects = {r.item.message_id: r.subject for r in rows if r.item is not None}
     assert subjects["bidi@customer.example"] == "Invoice gpj.exe"
     assert subjects["crlf-subject-utf8@customer.example"] == "x Bcc: evil@attacker.example"
 
@@ -144,7 +143,7 @@ def test_the_dialog_shows_every_recipient_and_asks_when_it_must(
     assert box.send_button.isEnabled() == (not mail.needs_confirmation)
     if mail.needs_confirmation:
         box.send()  # Enter or a script: nothing happens before the tick
-        assert box._worker is None
+        assert not box._tasks.busy()
         box.confirm_recipients.setChecked(True)
         assert box.send_button.isEnabled()
     if mail.name == "reply-to-300":
@@ -214,10 +213,11 @@ def test_screenshots_of_confirmation_and_not_sent(
         window.resize(640, 480)
         window.set_items([item, items["bidi-subject-name"]])
         window.show()
-        rows = [window.list.itemWidget(window.list.item(i)) for i in range(window.list.count())]
-        [row] = [r for r in rows if isinstance(r, ItemRow) and r.item.id == item.id]
-        assert row.unsent.isVisible() and row.unsent.text().endswith("(A)")
-        assert ("未送信" in row.unsent.text()) == (language == "ja")
+        row = window.row(item.id)
+        assert row is not None and row.unsent.endswith("(A)")
+        assert ("未送信" in row.unsent) == (language == "ja")
+        index = window.model.index(window.model.row_of(item.id))
+        assert "keyring locked" in index.data(Qt.ItemDataRole.ToolTipRole)
         window.grab().save(str(ARTIFACTS / f"pending-not-sent-{language}.png"))
 
         notice = AckDialog(account, item, load_templates(), service, local_now)
@@ -280,12 +280,9 @@ def test_the_app_at_start_sends_no_acknowledgement_that_failed(
         autostart=XdgAutostart(tmp_path / "xdg-config"),
     )
     apps.append(app)
-    with qtbot.waitSignal(app._outcome.acks_resumed, timeout=30000):
-        app.start()
-    # The signal came while its thread may still be returning from emit(): let it end.
-    for thread in threading.enumerate():
-        if thread.name == "ippo-ack-resume":
-            thread.join(10)
+    app.start()
+    # The resume runs on the app's keyring/resume TaskRunner; its result has come back.
+    qtbot.waitUntil(lambda: not app.slow_tasks.busy(), timeout=30000)
     assert smtp_server.accepted == []
     with StateStore(config.directory) as store:
         [record] = store.acks()
@@ -314,7 +311,7 @@ def test_an_acknowledgement_in_doubt_is_sent_again_only_after_the_user_checked(
     assert box.unsent_notice.isVisible() and "may have reached" in box.unsent_notice.text()
     assert box.confirm_resend.isVisible() and not box.send_button.isEnabled()
     box.send()  # Enter: nothing before the tick
-    assert box._worker is None and smtp_server.accepted == []
+    assert not box._tasks.busy() and smtp_server.accepted == []
     box.confirm_resend.setChecked(True)
     with qtbot.waitSignal(box.sent, timeout=30000):
         qtbot.mouseClick(box.send_button, Qt.MouseButton.LeftButton)

@@ -5,15 +5,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QImage, QPainter
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from trayapp.core.model import AccountHealth, HealthState
 from trayapp.ui.i18n import LanguageSwitcher
-from trayapp.ui.pending_window import ItemRow, PendingWindow
+from trayapp.ui.pending_model import Row
+from trayapp.ui.pending_window import PendingWindow
 
-from .helpers import NOW, Clock, sample_items
+from .helpers import NOW, Clock, inquiry, sample_items
 
 pytestmark = pytest.mark.gui
 
@@ -33,20 +35,21 @@ def window(qtbot: QtBot, clock: Clock) -> PendingWindow:
 
 
 def _row_ids(window: PendingWindow) -> list[str | None]:
-    ids = []
-    for i in range(window.list.count()):
-        widget = window.list.itemWidget(window.list.item(i))
-        ids.append(widget.item.id if isinstance(widget, ItemRow) else None)
-    return ids
+    return [r.item.id if r.item is not None else None for r in window.model.rows()]
 
 
 def _headers(window: PendingWindow) -> list[str]:
-    texts = []
-    for i in range(window.list.count()):
-        widget = window.list.itemWidget(window.list.item(i))
-        if not isinstance(widget, ItemRow) and isinstance(widget, QLabel):
-            texts.append(widget.text())
-    return texts
+    return [r.header for r in window.model.rows() if r.item is None]
+
+
+def _row(window: PendingWindow, item_id: str) -> Row:
+    row = window.row(item_id)
+    assert row is not None
+    return row
+
+
+def _countdown(window: PendingWindow, item_id: str) -> str:
+    return _row(window, item_id).countdown
 
 
 def test_most_urgent_first_and_acknowledged_in_their_own_section(window: PendingWindow) -> None:
@@ -55,22 +58,33 @@ def test_most_urgent_first_and_acknowledged_in_their_own_section(window: Pending
 
 
 def test_countdowns_show_time_left_late_and_the_promise(window: PendingWindow) -> None:
-    rows = window._rows
-    assert rows["overdue"].countdown.text() == "2h 05m late"
-    assert rows["urgent"].countdown.text() == "42m left"
-    assert rows["calm"].countdown.text() == "7h 12m left"
-    assert rows["acked"].countdown.text() == "26h 00m left"
-    assert "Promised answer by" in rows["acked"].countdown.toolTip()
+    assert _countdown(window, "overdue") == "2h 05m late"
+    assert _countdown(window, "urgent") == "42m left"
+    assert _countdown(window, "calm") == "7h 12m left"
+    assert _countdown(window, "acked") == "26h 00m left"
+    assert "Promised answer by" in _row(window, "acked").due_text
+    index = window.model.index(window.model.row_of("acked"))
+    assert "Promised answer by" in index.data(Qt.ItemDataRole.ToolTipRole)
 
 
-def test_mail_text_is_plain_text_never_html(window: PendingWindow) -> None:
-    row = window._rows["overdue"]
-    for label in (row.sender_label, row.subject, row.preview):
-        assert label.textFormat() == Qt.TextFormat.PlainText
-    assert row.subject.text() == "<b>返品について</b>"
-    assert row.preview.text().startswith("<html><img src='http://tracker.example/x.png'>")
+def test_mail_text_is_plain_text_never_html(window: PendingWindow, qtbot: QtBot) -> None:
+    row = _row(window, "overdue")
+    # The delegate draws these strings as they are (QPainter.drawText: plain text).
+    assert row.subject == "<b>返品について</b>"
+    assert row.preview.startswith("<html><img src='http://tracker.example/x.png'>")
     # Newlines in previews are folded into one line.
-    assert "\n" not in window._rows["calm"].preview.text()
+    assert "\n" not in _row(window, "calm").preview
+    # And the delegate paints the row (it only ever calls drawText with these strings).
+    window.show_near(None)
+    qtbot.waitExposed(window)
+    index = window.model.index(window.model.row_of("overdue"))
+    rect = window.list.visualRect(index)
+    image = QImage(rect.size(), QImage.Format.Format_ARGB32)
+    image.fill(0)
+    painter = QPainter(image)
+    window.list.render(painter, QPoint(0, 0), rect)
+    painter.end()
+    assert not image.isNull()
 
 
 def test_one_timer_ticks_at_the_next_minute_boundary_only_while_visible(
@@ -85,10 +99,16 @@ def test_one_timer_ticks_at_the_next_minute_boundary_only_while_visible(
     assert 28_000 <= tick.remainingTime() <= 31_600  # a coarse timer may be 5 % off
     clock.now = NOW + timedelta(minutes=3)
     tick.timeout.emit()
-    assert window._rows["urgent"].countdown.text() == "39m left"
+    assert _countdown(window, "urgent") == "39m left"
+    # Only rows whose text changed are repainted: one dataChanged run per changed block.
+    changed: list[tuple[int, int]] = []
+    window.model.dataChanged.connect(lambda a, b, *_: changed.append((a.row(), b.row())))
+    window.refresh_countdowns()
+    assert changed == []  # the same minute: nothing to repaint
     clock.now = NOW + timedelta(minutes=43)
     window.refresh_countdowns()
-    assert window._rows["urgent"].countdown.text() == "1m late"
+    assert _countdown(window, "urgent") == "1m late"
+    assert changed and all(a <= b for a, b in changed)
     window.hide()
     assert not tick.isActive()
 
@@ -192,9 +212,55 @@ def test_japanese_ui(window: PendingWindow, qapp: QApplication) -> None:
         assert window.windowTitle() == "Ippo — 返信待ち"
         assert window.ack_button.text() == "一報を送る (A)"
         assert _headers(window) == ["返信待ち（3件）", "一報済み — 回答の約束（1件）"]
-        assert window._rows["overdue"].countdown.text() == "2時間5分超過"  # not "2h 05m 超過"
-        assert window._rows["urgent"].countdown.text() == "あと42分"
+        assert _countdown(window, "overdue") == "2時間5分超過"  # not "2h 05m 超過"
+        assert _countdown(window, "urgent") == "あと42分"
     finally:
         switcher.apply("en")
         qapp.processEvents()
     assert window.ack_button.text() == "Send first reply (A)"
+
+
+def test_an_update_touches_only_the_rows_that_changed(window: PendingWindow) -> None:
+    """A new item is one inserted row (plus its header's count), a dismissed one one removed
+    row: the view is never reset, so the selection and the scroll position stay."""
+    events: list[tuple[str, int, int]] = []
+    model = window.model
+    model.modelReset.connect(lambda: events.append(("reset", -1, -1)))
+    model.rowsInserted.connect(lambda _p, a, b: events.append(("insert", a, b)))
+    model.rowsRemoved.connect(lambda _p, a, b: events.append(("remove", a, b)))
+    model.dataChanged.connect(lambda a, b, *_: events.append(("changed", a.row(), b.row())))
+    window.select_item("calm")
+    items = sample_items()
+    new = inquiry("new", timedelta(hours=3), uid=9)
+    window.set_items([*items, new])
+    # Order: overdue, urgent, new (3h), calm (7h): inserted at row 3, the header recounted.
+    assert _row_ids(window) == [None, "overdue", "urgent", "new", "calm", None, "acked"]
+    assert ("insert", 3, 3) in events and ("changed", 0, 0) in events
+    assert not any(kind in ("reset", "remove") for kind, _a, _b in events)
+    assert window.current_item().id == "calm"  # type: ignore[union-attr]
+    events.clear()
+    window.set_items([i for i in [*items, new] if i.id != "urgent"])
+    assert ("remove", 2, 2) in events
+    assert not any(kind in ("reset", "insert") for kind, _a, _b in events)
+    events.clear()
+    window.set_items([i for i in [*items, new] if i.id != "urgent"])
+    assert events == []  # the same picture again: nothing to do
+
+
+def test_a_thousand_items_are_rows_of_one_model(window: PendingWindow, qtbot: QtBot) -> None:
+    many = [
+        inquiry(f"m{n}", timedelta(minutes=5 * n - 600), uid=n, subject=f"#{n}")
+        for n in range(1000)
+    ]
+    window.set_items(many)
+    window.show_near(None)
+    qtbot.waitExposed(window)
+    ids = _row_ids(window)
+    assert len(ids) == 1001 and ids[0] is None
+    assert ids[1:4] == ["m0", "m1", "m2"]  # the most overdue first
+    assert window.current_item().id == "m0"  # type: ignore[union-attr]
+    # Laid out in batches between events (the GUI stays responsive); then End reaches the last.
+    last = window.model.index(window.model.rowCount() - 1)
+    qtbot.waitUntil(lambda: window.list.visualRect(last).isValid())
+    qtbot.keyClick(window.list, Qt.Key.Key_End)
+    assert window.current_item().id == "m999"  # type: ignore[union-attr]

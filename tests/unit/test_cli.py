@@ -83,3 +83,24 @@ def test_account_add_refuses_hours_that_are_no_number_of_hours(
         build_parser().parse_args([*argv, "--window-hours", hours])
     assert caught.value.code == 2
     assert "argument --window-hours" in capsys.readouterr().err
+
+
+def test_a_command_builds_only_its_own_parser(tmp_path: Path) -> None:
+    """`ippo pending` (a status bar runs it often) imports no other command's module."""
+    code = (
+        "import sys\n"
+        "from trayapp.cli import build_parser\n"
+        "args = build_parser(sys.argv[1:]).parse_args(sys.argv[1:])\n"
+        "print(args.command)\n"
+        "print(sorted(m for m in sys.modules if m.startswith('trayapp.commands.')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, "--config-dir", str(tmp_path), "pending", "--json"],
+        capture_output=True, text=True, timeout=60, cwd=REPO, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["pending", "['trayapp.commands.pending']"]
+    # An unknown word still gets the full parser and its usage, with every command.
+    wrong = _ippo("pendng")
+    every = "{account,pending,ack,watch,report,away,snooze,quiet}"
+    assert wrong.returncode == 2 and every in wrong.stderr

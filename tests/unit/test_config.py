@@ -289,6 +289,17 @@ def test_a_read_only_or_full_config_folder_is_a_sentence(tmp_path: Path) -> None
             store.remove_account("a")
 
 
+def test_app_settings_are_typed_and_a_broken_value_reads_as_its_default(tmp_path: Path) -> None:
+    from trayapp.config import AppSettings, ConfigStore
+
+    store = ConfigStore(tmp_path)
+    assert store.app_settings() == AppSettings(language=None, autostart=None)
+    store.update_settings(language="ja", autostart=True)
+    assert store.app_settings() == AppSettings(language="ja", autostart=True)
+    store.update_settings(language="--wait", autostart="yes")  # a hand edit gone wrong
+    assert store.app_settings() == AppSettings(language=None, autostart=None)
+
+
 def test_signature_per_language_falls_back_to_the_common_one() -> None:
     assert SHOP.signature_for("en") == "Sample Shop, Takahashi"
     assert SHOP.signature_for("ja") == "株式会社サンプル 髙橋"  # no Japanese one of its own

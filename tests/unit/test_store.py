@@ -451,3 +451,12 @@ def test_a_full_or_read_only_disk_is_a_sentence(tmp_path: Path) -> None:
         remount_read_only(folder)
         with pytest.raises(StoreError, match="read-only"), StateStore(folder) as store:
             store.dismiss("shop", "y", "answered", at=NOW)
+
+
+def test_dismissals_made_before_a_moment_are_pruned_per_account(store: StateStore) -> None:
+    store.dismiss("shop", "old", "answered", at=NOW - timedelta(days=30))
+    store.dismiss("shop", "new", "not_inquiry", at=NOW - timedelta(days=1))
+    store.dismiss("other", "old", "answered", at=NOW - timedelta(days=30))
+    assert store.prune_dismissals("shop", NOW - timedelta(days=9)) == 1
+    assert store.dismissals("shop") == {"new": "not_inquiry"}
+    assert store.dismissed_ids("other") == {"old"}  # another account's are its own

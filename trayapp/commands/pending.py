@@ -152,21 +152,10 @@ def _close_later(future: Future[IMAPClient | None]) -> None:
 
 
 def _secret_store() -> Any:
-    """The keyring, found quickly. keyring's own backend discovery imports every backend it
-    knows (on Linux its macOS module runs ldconfig: 50-70 ms, a fifth of this command). When
-    nothing overrides keyring's choice, try the backend it would pick on a Linux desktop,
-    Secret Service, directly; anything else goes the usual way."""
+    """The keyring (desktop/secrets.py finds Secret Service without keyring's discovery where
+    that is what keyring would pick)."""
     from trayapp.desktop.secrets import KeyringSecretStore
 
-    if sys.platform.startswith("linux") and _keyring_choice_is_default():
-        try:
-            from keyring.backends.SecretService import Keyring as SecretServiceKeyring
-
-            backend_class: Any = SecretServiceKeyring
-            if backend_class.priority > 0:
-                return _FallbackSecrets(KeyringSecretStore(backend_class()))
-        except Exception:  # not viable here: let keyring decide
-            pass
     return KeyringSecretStore()
 
 
@@ -175,40 +164,6 @@ def _access_tokens(secrets: Any) -> Any:
     from trayapp.oauth.tokens import TokenBroker
 
     return TokenBroker(secrets).access_token
-
-
-def _keyring_choice_is_default() -> bool:
-    import os
-    from pathlib import Path
-
-    if os.environ.get("PYTHON_KEYRING_BACKEND"):
-        return False
-    if "KDE" in os.environ.get("XDG_CURRENT_DESKTOP", "").upper():
-        return False  # keyring prefers KWallet there
-    try:
-        from keyring.util import platform_
-
-        return not (Path(platform_.config_root()) / "keyringrc.cfg").exists()
-    except Exception:
-        return False
-
-
-class _FallbackSecrets:
-    """Secret Service first; when it has no password, ask keyring's own choice as well."""
-
-    def __init__(self, fast: Any) -> None:
-        self._fast = fast
-
-    def get_password(self, account: str, kind: str = "imap") -> str | None:
-        password: str | None = self._fast.get_password(account, kind)
-        if password is None:
-            from trayapp.desktop.secrets import KeyringSecretStore
-
-            password = KeyringSecretStore().get_password(account, kind)
-        return password
-
-    def set_password(self, account: str, password: str, kind: str = "imap") -> None:
-        self._fast.set_password(account, password, kind)
 
 
 def format_line(item: Inquiry, now: datetime) -> str:

@@ -60,6 +60,7 @@ from trayapp.mail.errors import MailError
 if TYPE_CHECKING:
     from imapclient import IMAPClient
 
+    from trayapp.desktop.secrets import SecretStore
     from trayapp.oauth.tokens import TokenBroker, TokenSecrets
     from trayapp.store.db import AckRecord
 
@@ -139,10 +140,6 @@ class ReplyNotBuilt(AckError):
 
 
 # --- the parts it talks to ---------------------------------------------------------------------
-
-
-class Passwords(Protocol):
-    def get_password(self, account: str, kind: str = "imap") -> str | None: ...
 
 
 class SmtpSend(Protocol):
@@ -372,7 +369,7 @@ class AcknowledgeService:
     def __init__(
         self,
         store: Any,  # trayapp.store.db.StateStore
-        passwords: Passwords,
+        passwords: SecretStore,
         *,
         smtp_send: SmtpSend = _default_smtp_send,
         imap_connect: ImapConnect = _default_imap_connect,
@@ -528,10 +525,10 @@ class AcknowledgeService:
                 self._file(account, record)
             except MailError as exc:
                 warning = f"sent, but filing it failed (will retry): {exc}"
-                self._store.set_ack_state(record.message_id, "sent", error=warning)
+                self._store.set_ack_state(record.message_id, AckState.SENT, error=warning)
                 log.warning("acknowledgement <%s>: %s", record.message_id, warning)
             else:
-                self._store.set_ack_state(record.message_id, "filed")
+                self._store.set_ack_state(record.message_id, AckState.FILED)
             record = self._record(message_id)
         return self._result(record, warning=warning, resumed=True)
 
@@ -539,8 +536,8 @@ class AcknowledgeService:
         """After a start: finish what reached the server (sent -> file; claimed -> found in
         Sent means sent). Never sends: what did not go out waits for the user."""
         outcomes: list[AckResult | AckError] = []
-        for record in self._store.acks(account.name, ("recorded", "sent")):
-            if record.state == "recorded" and record.attempted_at is None:
+        for record in self._store.acks(account.name, (AckState.RECORDED, AckState.SENT)):
+            if record.state == AckState.RECORDED and record.attempted_at is None:
                 # Never handed to the server: it is shown as not sent and waits for the user
                 # (its promise date is stale now). Sending it here would mail the customer
                 # behind the user's back.
@@ -553,7 +550,7 @@ class AcknowledgeService:
 
     def mark_done(self, message_id: str) -> None:
         """The user says the promise is kept (answered by phone, elsewhere)."""
-        self._store.set_ack_state(message_id, "done")
+        self._store.set_ack_state(message_id, AckState.DONE)
 
     # -- steps --
 
@@ -608,10 +605,10 @@ class AcknowledgeService:
                 found = self._found_in_mailbox(account, mid)
             except MailError as exc:
                 reason = f"interrupted while sending, and Sent cannot be checked now: {exc}"
-                self._store.set_ack_state(mid, "failed", error=reason)
+                self._store.set_ack_state(mid, AckState.FAILED, error=reason)
                 raise SendUncertain(reason, message_id=mid) from exc
             if found:
-                self._store.set_ack_state(mid, "sent")
+                self._store.set_ack_state(mid, AckState.SENT)
                 return self._record(mid)
             if not force:
                 started = self._clock() - record.attempted_at
@@ -628,7 +625,7 @@ class AcknowledgeService:
                     "Sent or INBOX: it may or may not have gone out. Check with the customer "
                     "or your provider's sent log; Retry sends it again"
                 )
-                self._store.set_ack_state(mid, "failed", error=reason)
+                self._store.set_ack_state(mid, AckState.FAILED, error=reason)
                 raise SendUncertain(reason, message_id=mid)
             self._store.reset_ack_claim(mid)
         try:
@@ -661,19 +658,19 @@ class AcknowledgeService:
             ) from None
         except OutcomeUnknown as exc:
             reason = f"{exc}; Retry checks Sent first"
-            self._store.set_ack_state(mid, "failed", error=reason)
+            self._store.set_ack_state(mid, AckState.FAILED, error=reason)
             raise SendUncertain(reason, message_id=mid) from exc
         except MessageRefused as exc:
             # The server answered "no" to the final ".": certainly not accepted.
             self._store.reset_ack_claim(mid)
-            self._store.set_ack_state(mid, "failed", error=str(exc))
+            self._store.set_ack_state(mid, AckState.FAILED, error=str(exc))
             raise SendFailed(str(exc), message_id=mid) from exc
         except MailError as exc:
             # Before the final "." (connect, login, recipients): nothing was sent.
-            self._store.set_ack_state(mid, "failed", error=str(exc))
+            self._store.set_ack_state(mid, AckState.FAILED, error=str(exc))
             raise SendFailed(str(exc), message_id=mid) from exc
         pause_point("accepted")
-        self._store.set_ack_state(mid, "sent")
+        self._store.set_ack_state(mid, AckState.SENT)
         pause_point("sent")
         return self._record(mid)
 

@@ -18,20 +18,22 @@ import random
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol, cast
 
 from trayapp.core.away import Absence, away_at
 from trayapp.core.model import (
     AccountConfig,
     AccountHealth,
+    HealthState,
     Inquiry,
     MessageFacts,
     MessageHeaders,
 )
 from trayapp.core.notifications import Holds
-from trayapp.core.pending import sort_by_urgency, waiting_inquiries
+from trayapp.core.pending import lookback_start, sort_by_urgency, waiting_inquiries
 from trayapp.core.schedule import Schedule, account_schedule
+from trayapp.core.summary import StageLeads, leads_by_account
 from trayapp.mail.scan import keep_first_seen
 from trayapp.mail.watcher import (
     SYSTEM_CLOCK,
@@ -46,12 +48,16 @@ from trayapp.mail.watcher import (
 )
 
 if TYPE_CHECKING:
+    from trayapp.desktop.secrets import SecretStore
     from trayapp.oauth.tokens import TokenBroker, TokenSecrets
     from trayapp.store.db import StateStore
 
 log = logging.getLogger(__name__)
 
 RECOMPUTE_EVERY = 60.0  # seconds: the look-back window moves even when no mail comes
+PRUNE_EVERY = timedelta(hours=6)  # forgetting what the look-back can no longer show
+# Beyond the look-back, a margin for clocks that disagree (a server's INTERNALDATE, ours).
+PRUNE_MARGIN = timedelta(days=2)
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,18 @@ class WatchSnapshot:
     items_changed: bool = False  # the waiting set differs from the previous snapshot
     health_changed: frozenset[str] = field(default_factory=frozenset)  # accounts whose health did
     holds: Holds = field(default_factory=Holds)  # snoozes, absences, quiet hours
+    # Accounts connected (scanned live) during this run: only their items are notified (the
+    # last known list from the store may hold items answered elsewhere while Ippo was off).
+    live: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def leads(self) -> dict[str, StageLeads]:
+        """Each account's warning/urgent leads (the badge, the list and notifications)."""
+        return leads_by_account(self.accounts)
+
+    @property
+    def live_items(self) -> tuple[Inquiry, ...]:
+        return tuple(i for i in self.items if i.account in self.live)
 
     @property
     def next_due_at(self) -> datetime | None:
@@ -78,12 +96,8 @@ class WatchSnapshot:
 Listener = Callable[[WatchSnapshot], None]
 
 
-class PasswordReader(Protocol):
-    def get_password(self, account: str, kind: str = "imap") -> str | None: ...
-
-
 def password_source(
-    secrets: PasswordReader, *, missing_hint: str, tokens: TokenBroker | None = None
+    secrets: SecretStore, *, missing_hint: str, tokens: TokenBroker | None = None
 ) -> PasswordSource:
     """The watchers' password lookup. An unusable keyring is worth retrying (it may be
     unlocked later, and no server is contacted); a missing password is not (`missing_hint`
@@ -160,12 +174,17 @@ class _FromWorker:
     event: WorkerEvent
 
 
+@dataclass(frozen=True)
 class _Command:
     """Work for the dispatcher thread that is not a worker event."""
 
-    def __init__(self, run: Callable[[], None]) -> None:
-        self.run = run
-        self.done = threading.Event()
+    run: Callable[[], None]
+
+
+def _stop_in_background(watcher: AccountWatcher) -> None:
+    """Stop a watcher without waiting for it: its events are ignored from now on (tokens),
+    and a connect in progress against a frozen server may take its full timeout to end."""
+    threading.Thread(target=watcher.stop, name="ippo-watcher-stop", daemon=True).start()
 
 
 class WatchService:
@@ -209,6 +228,8 @@ class WatchService:
         self._listeners_lock = threading.Lock()
         self._views: dict[str, _AccountView] = {}
         self._order: list[str] = []
+        self._live: set[str] = set()  # accounts that connected during this run
+        self._pruned_at: datetime | None = None
         self._last: WatchSnapshot | None = None
         self._state_lock = threading.Lock()  # guards _last for snapshot() from other threads
         self._thread = threading.Thread(
@@ -226,6 +247,7 @@ class WatchService:
         if self._started:
             return
         self._started = True
+        self._post(self._prune_if_due)  # the first thing the dispatcher does
         self._thread.start()
         for view in self._views.values():
             view.watcher.start()
@@ -262,7 +284,8 @@ class WatchService:
             self._safe_call(listener, self.snapshot())
 
         # On the dispatcher thread, so the first call can never overtake a later snapshot.
-        self._run_on_dispatcher(first_call)
+        # Queued, not awaited: the GUI subscribes and must not wait for a busy dispatcher.
+        self._post(first_call)
 
         def unsubscribe() -> None:
             with self._listeners_lock:
@@ -285,37 +308,56 @@ class WatchService:
                 view.watcher.retry_now()
 
     def refresh(self) -> None:
-        """Recompute the waiting set (after the user dismissed, ignored or acknowledged)."""
-        self._run_on_dispatcher(lambda: self._recompute_all())
+        """Recompute the waiting set (after the user dismissed, ignored or acknowledged).
+        Queued, not awaited: the next snapshot is the answer."""
+        self._post(self._recompute_all)
 
-    def set_accounts(self, accounts: Iterable[AccountConfig]) -> None:
+    def set_accounts(
+        self, accounts: Iterable[AccountConfig], *, forget: Iterable[str] = ()
+    ) -> None:
         """Apply changed settings: new accounts start, removed ones stop, changed ones restart
-        (which also clears an `error`: the user changed something)."""
+        (which also clears an `error`: the user changed something). Queued, not awaited; the
+        old watchers are stopped on a thread of their own (a frozen server can take seconds).
+        `forget`: removed accounts whose stored state is put aside (StateStore.hold_account:
+        kept a while under the address, so adding it again brings it back), once no watcher
+        of theirs can write it any more."""
         wanted = list(accounts)
+        forgotten = [n for n in forget if n not in {a.name for a in wanted}]
 
         def apply() -> None:
             names = {a.name for a in wanted}
             changed: set[str] = set()
+            removed: dict[str, AccountConfig] = {}
             for name in [n for n in self._order if n not in names]:
                 view = self._views.pop(name)
+                removed[name] = view.account
                 self._order.remove(name)
-                view.watcher.stop()
+                _stop_in_background(view.watcher)
+                self._live.discard(name)
                 changed.add(name)
             for account in wanted:
                 old = self._views.get(account.name)
                 if old is not None and old.account == account:
                     continue
                 if old is not None:
-                    old.watcher.stop()
+                    _stop_in_background(old.watcher)
                     del self._views[account.name]
                     self._order.remove(account.name)
                 new = self._add(account)
                 changed.add(account.name)
                 if self._started:
                     new.watcher.start()
+            if self._store is not None:
+                for name in forgotten:
+                    if name not in removed:
+                        continue
+                    try:
+                        self._store.hold_account(name, removed[name].email)
+                    except Exception:
+                        log.exception("%s: could not put the stored state aside", name)
             self._publish(items_changed=True, health_changed=frozenset(changed))
 
-        self._run_on_dispatcher(apply)
+        self._post(apply)
 
     # ---- internals
 
@@ -348,29 +390,27 @@ class WatchService:
         self._order.append(account.name)
         return view
 
-    def _run_on_dispatcher(self, run: Callable[[], None], timeout: float = 10.0) -> None:
+    def _post(self, run: Callable[[], None]) -> None:
+        """Run on the dispatcher thread, in order with worker events; never waits. Before
+        start() (and after stop()) there is no dispatcher: run at once."""
         if not self._started or self._stopped or threading.current_thread() is self._thread:
             run()
             return
-        command = _Command(run)
-        self._events.put(command)
-        command.done.wait(timeout)
+        self._events.put(_Command(run))
 
     def _dispatch(self) -> None:
         while True:
             try:
                 event = self._events.get(timeout=RECOMPUTE_EVERY)
             except queue.Empty:
+                self._prune_if_due()
                 self._recompute_all()
                 continue
             if event is None:
                 return
             try:
                 if isinstance(event, _Command):
-                    try:
-                        event.run()
-                    finally:
-                        event.done.set()
+                    event.run()
                 else:
                     self._apply(event)
             except Exception:
@@ -385,6 +425,8 @@ class WatchService:
             if view.health == event.health:
                 return
             view.health = event.health
+            if event.health.state is HealthState.CONNECTED:
+                self._live.add(event.account)
             self._publish(items_changed=False, health_changed=frozenset({event.account}))
             return
         assert isinstance(event, MailboxChanged)
@@ -483,6 +525,28 @@ class WatchService:
             # The live picture stays right even when the disk is not; say so in the log.
             log.exception("%s: could not save the waiting set", name)
 
+    def prune(self) -> None:
+        """Bounded state: forget the dismissals and notification records of messages the
+        look-back can no longer show (dispatcher thread; every PRUNE_EVERY)."""
+        if self._store is None or not self._views:
+            return
+        now = self._clock.now()
+        self._pruned_at = now
+        try:
+            longest = max(v.account.lookback_days for v in self._views.values())
+            for view in self._views.values():
+                since = lookback_start(view.account, now) - PRUNE_MARGIN
+                self._store.prune_dismissals(view.account.name, since)
+            # Every deadline still shown is after its message arrived, so after the look-back.
+            self._store.prune_notifications(now - timedelta(days=longest) - PRUNE_MARGIN)
+        except Exception:
+            log.exception("could not prune the stored state")
+
+    def _prune_if_due(self) -> None:
+        at = self._pruned_at
+        if at is None or self._clock.now() - at >= PRUNE_EVERY:
+            self.prune()
+
     def _recompute_all(self) -> None:
         changed = False
         for view in self._views.values():
@@ -506,6 +570,7 @@ class WatchService:
             accounts=tuple(v.account for v in views),
             items_changed=items_changed,
             health_changed=health_changed,
+            live=frozenset(n for n in self._live if n in self._views),
         )
 
     def _holds(self, now: datetime) -> Holds:

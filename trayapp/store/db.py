@@ -24,9 +24,10 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal, cast, get_args
+from typing import Any, Literal
 
 from trayapp.core.model import Inquiry, ItemState, Stage
+from trayapp.core.promise import AckState
 from trayapp.disk import disk_problem
 from trayapp.store import held
 from trayapp.store.history_schema import HISTORY_TABLES
@@ -38,8 +39,7 @@ FILE_MODE = 0o600
 BUSY_TIMEOUT_MS = 10_000
 
 DismissKind = Literal["answered", "not_inquiry"]
-AckState = Literal["recorded", "sent", "filed", "done", "failed"]
-ACK_STATES: tuple[str, ...] = get_args(AckState)
+ACK_STATES: tuple[str, ...] = tuple(s.value for s in AckState)  # the one AckState: core's
 
 
 class StoreError(Exception):
@@ -604,6 +604,16 @@ class StateStore:
         rows = self._read("SELECT item_id, kind FROM dismissals WHERE account = ?", (account,))
         return {str(r[0]): "answered" if r[1] == "answered" else "not_inquiry" for r in rows}
 
+    def prune_dismissals(self, account: str, dismissed_before: datetime) -> int:
+        """Forget dismissals made before `dismissed_before`. A message is dismissed after it
+        arrived, so one dismissed before the look-back's start can never be shown again."""
+        with self._write() as conn:
+            cursor = conn.execute(
+                "DELETE FROM dismissals WHERE account = ? AND at < ?",
+                (account, to_db_time(dismissed_before)),
+            )
+            return cursor.rowcount
+
     def ignore_sender(self, account: str, address: str, at: datetime | None = None) -> None:
         """Mail from this address never counts as an inquiry on this account again; the
         sender's items leave the last known list at once."""
@@ -632,6 +642,11 @@ class StateStore:
         return {str(r[0]) for r in rows}
 
     # -- notifications sent -------------------------------------------------------------------
+
+    def notified(self) -> set[tuple[str, str, datetime]]:
+        """Every (item id, stage, deadline) notified so far (the GUI keeps them in memory)."""
+        rows = self._read("SELECT item_id, stage, deadline FROM notifications")
+        return {(str(r[0]), str(r[1]), from_db_time(str(r[2]))) for r in rows}
 
     def was_notified(self, item_id: str, stage: Stage | str, deadline: datetime) -> bool:
         rows = self._read(
@@ -1019,7 +1034,7 @@ def _row_ack(row: tuple[Any, ...]) -> AckRecord:
         subject=str(subject),
         raw=bytes(raw),
         promise_due_at=_opt_time(_opt_str(promise_due_at)),
-        state=cast(AckState, state_text),
+        state=AckState(state_text),
         error=_opt_str(error),
         created_at=from_db_time(str(created_at)),
         updated_at=from_db_time(str(updated_at)),

@@ -251,7 +251,7 @@ def open_account_editor(app: IppoApp, account: AccountConfig) -> AccountEditor:
         from trayapp.commands.account import SmtpTestFailed, set_account
 
         try:
-            set_account(app.config, app.secrets, old, new, password, test_smtp=smtp)  # type: ignore[arg-type]
+            set_account(app.config, app.secrets, old, new, password, test_smtp=smtp)
         except SmtpTestFailed as error:
             text = QCoreApplication.translate(
                 "AccountEditor",

@@ -8,12 +8,11 @@ dialog needs is passed in: the account, the inquiry, the templates, the service,
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from PySide6.QtCore import QDateTime, QEvent, QObject, Qt, QTimeZone, Signal
+from PySide6.QtCore import QDateTime, QEvent, Qt, QTimeZone, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -47,6 +46,7 @@ from trayapp.core.templates import (
     template_values,
 )
 from trayapp.ui.i18n import plain_reason
+from trayapp.ui.tasks import TaskRunner
 
 LANGUAGES: tuple[tuple[Language, str], ...] = (("ja", "日本語"), ("en", "English"))
 EXCERPT_CHARS = 600
@@ -67,13 +67,6 @@ class AckSender(Protocol):
     ) -> object: ...
 
     def resume(self, account: AccountConfig, message_id: str, *, force: bool = False) -> object: ...
-
-
-class _Outcome(QObject):
-    """Carries a worker's result to the GUI thread (queued: emitted from another thread)."""
-
-    finished = Signal(object)
-    failed = Signal(object)
 
 
 def _plain(label: QLabel) -> QLabel:
@@ -106,10 +99,8 @@ class AckDialog(QDialog):
         self._phrase = ""  # the promised-time phrase currently in the text
         self._last_error: BaseException | None = None
         self._sent_text: tuple[str, datetime] | None = None
-        self._worker: threading.Thread | None = None
-        self._outcome = _Outcome()
-        self._outcome.finished.connect(self._on_sent)
-        self._outcome.failed.connect(self._on_failed)
+        # The send runs here, off the GUI thread; closing the dialog drops its result.
+        self._tasks = TaskRunner("ippo-ack-send", self)
 
         self.sender_label = _plain(QLabel(display_line(inquiry.sender, SENDER_CHARS)))
         self.subject_label = _plain(QLabel(display_line(inquiry.subject, SUBJECT_CHARS)))
@@ -346,7 +337,7 @@ class AckDialog(QDialog):
         return recipients and (not self.in_doubt or self.confirm_resend.isChecked())
 
     def _update_send_enabled(self) -> None:
-        busy = self._worker is not None and self._worker.is_alive()
+        busy = self._tasks.busy()
         self.send_button.setEnabled(self._confirmed() and not busy)
 
     def retry(self) -> None:
@@ -366,21 +357,10 @@ class AckDialog(QDialog):
             self.send()
 
     def _start(self, job: Callable[[], object]) -> None:
-        if self._worker is not None and self._worker.is_alive():
+        if self._tasks.busy():
             return  # one send at a time: a double click does nothing
         self._set_busy(True)
-        outcome = self._outcome
-
-        def run() -> None:
-            try:
-                result = job()
-            except BaseException as exc:
-                outcome.failed.emit(exc)
-            else:
-                outcome.finished.emit(result)
-
-        self._worker = threading.Thread(target=run, name="ippo-ack-send", daemon=True)
-        self._worker.start()
+        self._tasks.submit(job, on_done=self._on_sent, on_error=self._on_failed)
 
     def _set_busy(self, busy: bool) -> None:
         for widget in (
@@ -458,11 +438,6 @@ class AckDialog(QDialog):
         if isinstance(getattr(error, "__cause__", None), MailError):
             return plain_reason(reason)
         return reason
-
-    def wait_for_worker(self, timeout: float = 30.0) -> None:
-        """For callers closing the app: let a send in progress finish."""
-        if self._worker is not None:
-            self._worker.join(timeout)
 
     # -- texts --
 

@@ -5,6 +5,9 @@ an internal signal, connected with a queued connection to a slot of the bridge, 
 the GUI thread: so every public signal is emitted on the GUI thread, and no worker ever
 touches a widget or reads GUI state.
 
+Snapshots that arrive faster than the GUI takes them are coalesced: a burst of 200 deliveries
+is one update to the GUI with the latest picture, not 200 queued ones.
+
 Signals (all on the GUI thread):
 - itemsChanged(list): every waiting/acknowledged Inquiry, most urgent first, when the set changed.
 - healthChanged(str, object): account name and its new AccountHealth, once per change.
@@ -13,6 +16,7 @@ Signals (all on the GUI thread):
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import Protocol
 
@@ -31,14 +35,16 @@ class WatchSource(Protocol):
 
     def refresh(self) -> None: ...
 
-    def set_accounts(self, accounts: Iterable[AccountConfig]) -> None: ...
+    def set_accounts(
+        self, accounts: Iterable[AccountConfig], *, forget: Iterable[str] = ()
+    ) -> None: ...
 
 
 class WatchBridge(QObject):
     itemsChanged = Signal(list)
     healthChanged = Signal(str, object)
     snapshotChanged = Signal(object)
-    _delivered = Signal(object)  # from the service's thread; queued to the GUI thread
+    _delivered = Signal()  # from the service's thread; queued to the GUI thread
 
     def __init__(self, service: WatchSource, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -46,12 +52,18 @@ class WatchBridge(QObject):
         self._snapshot: WatchSnapshot | None = None
         self._items: list[Inquiry] = []
         self._health: dict[str, AccountHealth] = {}
+        self._latest: WatchSnapshot | None = None  # delivered, not yet taken (guarded)
+        self._latest_lock = threading.Lock()  # held for an assignment only, never across I/O
         self._delivered.connect(self._on_snapshot, Qt.ConnectionType.QueuedConnection)
         self._unsubscribe: Callable[[], None] | None = service.subscribe(self._deliver)
 
     def _deliver(self, snapshot: WatchSnapshot) -> None:
-        # Service thread: nothing but posting the snapshot to the GUI thread.
-        self._delivered.emit(snapshot)
+        # Service thread: keep the latest; post one wake-up unless one is already on its way.
+        with self._latest_lock:
+            posted = self._latest is not None
+            self._latest = snapshot
+        if not posted:
+            self._delivered.emit()
 
     # ---- state, as last delivered (GUI thread)
 
@@ -79,8 +91,11 @@ class WatchBridge(QObject):
         """After the user dismissed, ignored or acknowledged something."""
         self._service.refresh()
 
-    def set_accounts(self, accounts: Iterable[AccountConfig]) -> None:
-        self._service.set_accounts(accounts)
+    def set_accounts(
+        self, accounts: Iterable[AccountConfig], *, forget: Iterable[str] = ()
+    ) -> None:
+        """Watch these accounts; `forget` names removed accounts whose stored state goes."""
+        self._service.set_accounts(accounts, forget=forget)
 
     def close(self) -> None:
         """Stop listening (the service itself is stopped by its owner)."""
@@ -90,9 +105,11 @@ class WatchBridge(QObject):
 
     # ---- GUI thread
 
-    @Slot(object)
-    def _on_snapshot(self, snapshot: WatchSnapshot) -> None:
-        if self._unsubscribe is None:
+    @Slot()
+    def _on_snapshot(self) -> None:
+        with self._latest_lock:
+            snapshot, self._latest = self._latest, None
+        if self._unsubscribe is None or snapshot is None:
             return  # closed; a snapshot was still queued
         # Queued delivery keeps the service's order, so the latest arrival is the latest state.
         previous = self._snapshot

@@ -1,17 +1,16 @@
 """One click from "the server refused the password" to watched again: the reason in plain
 words, a field for the new password (or app password), and "Test and save".
 
-The login is tested, and the password stored in the keyring, on a plain worker thread; the
-outcome comes back through a queued signal (the GUI thread never waits). Nothing is stored
-unless the new password logs in.
+The login is tested, and the password stored in the keyring, on the dialog's TaskRunner
+(ui/tasks.py); the outcome comes back on the GUI thread, which never waits, and a dialog
+closed early gets none. Nothing is stored unless the new password logs in.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -24,13 +23,10 @@ from PySide6.QtWidgets import (
 
 from trayapp.core.model import AccountConfig
 from trayapp.ui.i18n import plain_reason
+from trayapp.ui.tasks import Task, TaskRunner
 
 LoginTest = Callable[[AccountConfig, str], None]
 SavePassword = Callable[[str, str], None]  # (account name, password)
-
-
-class _Outcome(QObject):
-    finished = Signal(int, str, str)  # attempt, stage ('' = done, 'test', 'save'), reason
 
 
 class NewPasswordDialog(QDialog):
@@ -51,9 +47,8 @@ class NewPasswordDialog(QDialog):
         self.account = account
         self._test_login = test_login
         self._save = save
-        self._attempt = 0
-        self._outcome = _Outcome()
-        self._outcome.finished.connect(self._on_finished)
+        self._tasks = TaskRunner("ippo-new-password", self)
+        self._task: Task[tuple[str, str]] | None = None
 
         self.explanation = QLabel()
         self.explanation.setTextFormat(Qt.TextFormat.PlainText)
@@ -93,34 +88,29 @@ class NewPasswordDialog(QDialog):
         if not password:
             self.status.setText(self.tr("Enter the password (or app password)."))
             return
-        self._attempt += 1
-        attempt = self._attempt
         self.save_button.setEnabled(False)
         self.password.setEnabled(False)
         self.status.setText(
             self.tr("Testing the connection to %1…").replace("%1", self.account.imap_host)
         )
-        threading.Thread(
-            target=self._work, args=(password, attempt), name="ippo-new-password", daemon=True
-        ).start()
+        account, test_login, save = self.account, self._test_login, self._save
 
-    def _work(self, password: str, attempt: int) -> None:
-        # Worker thread: no widget is touched here, only the queued signal.
-        try:
-            self._test_login(self.account, password)
-        except Exception as exc:
-            self._outcome.finished.emit(attempt, "test", str(exc) or type(exc).__name__)
-            return
-        try:
-            self._save(self.account.name, password)
-        except Exception as exc:
-            self._outcome.finished.emit(attempt, "save", str(exc) or type(exc).__name__)
-            return
-        self._outcome.finished.emit(attempt, "", "")
+        def work() -> tuple[str, str]:
+            # Worker thread: no widget is touched here. Returns (failed stage, reason).
+            try:
+                test_login(account, password)
+            except Exception as exc:
+                return "test", str(exc) or type(exc).__name__
+            try:
+                save(account.name, password)
+            except Exception as exc:
+                return "save", str(exc) or type(exc).__name__
+            return "", ""
 
-    def _on_finished(self, attempt: int, stage: str, reason: str) -> None:
-        if attempt != self._attempt:
-            return  # cancelled, or an older attempt
+        self._task = self._tasks.submit(work, on_done=lambda outcome: self._on_finished(*outcome))
+
+    def _on_finished(self, stage: str, reason: str) -> None:
+        self._task = None
         self.save_button.setEnabled(True)
         self.password.setEnabled(True)
         if stage == "test":
@@ -141,5 +131,7 @@ class NewPasswordDialog(QDialog):
         self.accept()
 
     def reject(self) -> None:
-        self._attempt += 1  # a test still running is ignored when it ends
+        if self._task is not None:
+            self._task.cancel()  # a test still running is ignored when it ends
+            self._task = None
         super().reject()

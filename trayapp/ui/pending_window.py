@@ -1,9 +1,11 @@
 """The pending list: everything that waits, most urgent first, with a live countdown.
 
 It is fed through `set_items` / `set_health` / `set_leads` and reports the user's actions
-as signals carrying item ids; it never reaches into workers or the store. Every text from
-mail (sender, subject, preview) goes through plain-text labels: no HTML is ever rendered and
-nothing remote is loaded.
+as signals carrying item ids; it never reaches into workers or the store. The rows are a Qt
+model painted by one delegate (ui/pending_model.py): an update changes only the rows that
+changed, so the list stays smooth at thousands of items. Every text from mail (sender,
+subject, preview) is drawn as plain text: no HTML is ever rendered and nothing remote is
+loaded.
 """
 
 from __future__ import annotations
@@ -12,15 +14,12 @@ import functools
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import (
-    QFont,
     QGuiApplication,
     QHideEvent,
     QKeyEvent,
     QKeySequence,
-    QPainter,
-    QPaintEvent,
     QShortcut,
     QShowEvent,
 )
@@ -28,117 +27,25 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
+    QListView,
     QMenu,
     QPushButton,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
-from trayapp.core.durations import format_duration
+from trayapp.core.durations import DurationWords, format_duration
 from trayapp.core.model import AccountHealth, Inquiry, ItemState, Stage
-from trayapp.core.safetext import MAX_KEPT, display_line
 from trayapp.core.stages import item_stage
 from trayapp.core.summary import DEFAULT_LEADS, StageLeads
-from trayapp.ui.badge import FILL, INK
 from trayapp.ui.i18n import describe_health, duration_words
-
-ITEM_ID_ROLE = Qt.ItemDataRole.UserRole + 1
-PREVIEW_CHARS = 240
+from trayapp.ui.pending_model import ITEM_ID_ROLE, PendingModel, Row, RowDelegate
 
 
 def _plain(label: QLabel) -> QLabel:
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
     return label
-
-
-def one_line(text: str) -> str:
-    """Collapse whitespace (previews and broken headers can carry newlines and tabs); no
-    controls, bidi or zero-width characters (core.safetext); a bounded length."""
-    return display_line(text, MAX_KEPT)
-
-
-class ElidedLabel(QLabel):
-    """One line of plain text, elided at the right when it does not fit."""
-
-    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        _plain(self)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.setMinimumWidth(10)
-        self.setText(text)
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        metrics = self.fontMetrics()
-        rect = self.contentsRect()
-        text = metrics.elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
-        painter.setPen(self.palette().color(self.foregroundRole()))
-        painter.drawText(rect, int(self.alignment() | Qt.AlignmentFlag.AlignVCenter), text)
-        painter.end()
-
-    def minimumSizeHint(self) -> QSize:
-        return QSize(10, self.fontMetrics().height())
-
-
-class ItemRow(QWidget):
-    """One inquiry: countdown pill | sender · account / subject / preview."""
-
-    def __init__(self, item: Inquiry, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.item = item
-        self.countdown = _plain(QLabel())
-        self.countdown.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.countdown.setMinimumWidth(self.fontMetrics().horizontalAdvance("00h 00m late") + 16)
-        self.countdown.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-        self.sender_label = ElidedLabel(one_line(item.sender or item.sender_addr))
-        bold = QFont(self.sender_label.font())
-        bold.setBold(True)
-        self.sender_label.setFont(bold)
-        self.account = _plain(QLabel(item.account))
-        self.account.setStyleSheet("color: palette(mid);")
-        self.subject = ElidedLabel(one_line(item.subject))
-        self.preview = ElidedLabel(one_line(item.preview)[:PREVIEW_CHARS])
-        self.preview.setStyleSheet("color: palette(mid);")
-        self.preview.setVisible(bool(item.preview.strip()))
-
-        head = QHBoxLayout()
-        head.setContentsMargins(0, 0, 0, 0)
-        head.addWidget(self.sender_label, 1)
-        head.addWidget(self.account, 0)
-        text = QVBoxLayout()
-        text.setContentsMargins(0, 0, 0, 0)
-        text.setSpacing(1)
-        text.addLayout(head)
-        text.addWidget(self.subject)
-        text.addWidget(self.preview)
-        self.unsent = _plain(QLabel())  # an acknowledgement that failed: "not sent -- send now?"
-        self.unsent.setObjectName("unsentAck")
-        self.unsent.setStyleSheet("color: #B71C1C; font-weight: bold;")
-        self.unsent.setToolTip(one_line(item.unsent_ack.reason) if item.unsent_ack else "")
-        self.unsent.hide()
-        text.addWidget(self.unsent)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(6, 5, 8, 5)
-        row.setSpacing(10)
-        row.addWidget(self.countdown, 0, Qt.AlignmentFlag.AlignTop)
-        row.addLayout(text, 1)
-
-    def set_subject_placeholder(self, text: str) -> None:
-        if not self.item.subject.strip():
-            self.subject.setText(text)
-
-    def show_countdown(self, text: str, stage: Stage, due_text: str) -> None:
-        self.countdown.setText(text)
-        self.countdown.setToolTip(due_text)
-        fill, ink = FILL[stage.value], INK[stage.value]
-        self.countdown.setStyleSheet(
-            f"background: {fill.name()}; color: {ink.name()}; border-radius: 4px;"
-            " font-weight: bold; padding: 2px 4px;"
-        )
 
 
 ACTION_KEYS = {
@@ -152,10 +59,10 @@ ACTION_KEYS = {
 }
 
 
-class PendingList(QListWidget):
+class PendingList(QListView):
     """Keys act on the current item while the list has focus: Enter (on every platform; Qt's
     item activation differs on macOS) and single letters, which would otherwise start
-    QListWidget's type-ahead search."""
+    the view's type-ahead search."""
 
     key_action = Signal(str)
 
@@ -190,7 +97,9 @@ class PendingWindow(QWidget):
         self._items: list[Inquiry] = []
         self._health: dict[str, AccountHealth] = {}
         self._leads: dict[str, StageLeads] = {}
-        self._rows: dict[str, ItemRow] = {}
+        self._by_id: dict[str, Inquiry] = {}
+        self._built_minute: datetime | None = None  # the countdowns' minute
+        self.model = PendingModel(self)
 
         self.banner = _plain(QLabel())
         self.banner.setObjectName("notCoveredBanner")
@@ -202,8 +111,15 @@ class PendingWindow(QWidget):
         self.banner.hide()
         self.list = PendingList()
         self.list.setObjectName("pendingList")
-        self.list.setSelectionMode(QListWidget.SelectionMode.SingleSelection)
-        self.list.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
+        self.list.setModel(self.model)
+        self.delegate = RowDelegate(self.list)
+        self.list.setItemDelegate(self.delegate)
+        # Thousands of rows are laid out in batches between events, not in one go.
+        self.list.setLayoutMode(QListView.LayoutMode.Batched)
+        self.list.setBatchSize(100)
+        self.list.setSelectionMode(QListView.SelectionMode.SingleSelection)
+        self.list.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
+        self.list.setMouseTracking(True)  # hover highlight, as the platform draws it
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.setFrameShape(QFrame.Shape.NoFrame)
         self.empty = _plain(QLabel())
@@ -242,8 +158,9 @@ class PendingWindow(QWidget):
         self.ignore_action.triggered.connect(self.ignore_current_sender)
         self.open_button.clicked.connect(self.open_current)
         self.list.key_action.connect(self._on_key_action)
-        self.list.itemDoubleClicked.connect(lambda _item: self.acknowledge_current())
-        self.list.currentItemChanged.connect(lambda *_: self._update_buttons())
+        self.list.doubleClicked.connect(lambda _index: self.acknowledge_current())
+        selection = self.list.selectionModel()
+        selection.currentChanged.connect(lambda *_: self._update_buttons())
         self.list.customContextMenuRequested.connect(self._context_menu)
 
         self._key_slots: dict[str, Callable[[], None]] = {
@@ -272,6 +189,7 @@ class PendingWindow(QWidget):
 
     def set_items(self, items: Sequence[Inquiry]) -> None:
         self._items = list(items)
+        self._by_id = {i.id: i for i in self._items}
         self._rebuild()
 
     def set_health(self, health: Mapping[str, AccountHealth]) -> None:
@@ -283,21 +201,24 @@ class PendingWindow(QWidget):
         self.refresh_countdowns()
 
     def item(self, item_id: str) -> Inquiry | None:
-        return next((i for i in self._items if i.id == item_id), None)
+        return self._by_id.get(item_id)
 
     def current_item(self) -> Inquiry | None:
-        current = self.list.currentItem()
-        if current is None:
-            return None
-        item_id = current.data(ITEM_ID_ROLE)
+        current = self.list.currentIndex()
+        item_id = current.data(ITEM_ID_ROLE) if current.isValid() else None
         return self.item(item_id) if isinstance(item_id, str) else None
 
     def select_item(self, item_id: str) -> bool:
-        for row in range(self.list.count()):
-            if self.list.item(row).data(ITEM_ID_ROLE) == item_id:
-                self.list.setCurrentRow(row)
-                return True
-        return False
+        number = self.model.row_of(item_id)
+        if number < 0:
+            return False
+        self.list.setCurrentIndex(self.model.index(number))
+        return True
+
+    def row(self, item_id: str) -> Row | None:
+        """What the list shows for an item (its countdown, stage, due text)."""
+        number = self.model.row_of(item_id)
+        return self.model.rows()[number] if number >= 0 else None
 
     # ------------------------------------------------------------------ actions out
 
@@ -352,18 +273,24 @@ class PendingWindow(QWidget):
         self.raise_()
         self.activateWindow()
         self.list.setFocus()
-        if self.list.currentRow() < 0:
+        if not self.list.currentIndex().isValid():
             self._select_first()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        self.refresh_countdowns()
+        now = self._clock()
+        if self._built_minute != now.replace(second=0, microsecond=0):
+            self.refresh_countdowns()  # time went by while hidden
+        else:
+            self._arm_tick(now)
 
     def hideEvent(self, event: QHideEvent) -> None:
         self._tick.stop()  # nothing to tick for while nobody looks
         super().hideEvent(event)
 
     def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self.delegate.forget_sizes()
         if event.type() == QEvent.Type.LanguageChange:
             self._retranslate()
             self._rebuild()
@@ -386,94 +313,86 @@ class PendingWindow(QWidget):
         self.ignore_action.setText(self.tr("Always ignore this sender (I)"))
         self.open_button.setText(self.tr("Open in mail (O)"))
         self.empty.setText(self.tr("Nothing waits for a reply."))
+        # Row texts, looked up once per language rather than once per row.
+        self._late = self.tr("%1 late")
+        self._left = self.tr("%1 left")
+        self._promised = self.tr("Promised answer by %1")
+        self._due = self.tr("Reply due by %1")
+        self._unsent = self.tr("Not sent — send now? (A)")
         self._update_banner()
 
     def _stage(self, item: Inquiry, now: datetime) -> Stage:
         lead = self._leads.get(item.account, DEFAULT_LEADS)
         return item_stage(item, now, lead.warning, lead.urgent)
 
-    def _ordered(self, now: datetime) -> tuple[list[Inquiry], list[Inquiry]]:
+    def _ordered(self, now: datetime) -> tuple[list[Inquiry], list[Inquiry], dict[str, Stage]]:
+        stages = {i.id: self._stage(i, now) for i in self._items}
+
         def key(i: Inquiry) -> tuple[int, datetime, str, int]:
-            return (-self._stage(i, now).rank, i.deadline, i.account, i.uid)
+            return (-stages[i.id].rank, i.deadline, i.account, i.uid)
 
         waiting = sorted((i for i in self._items if i.state is ItemState.WAITING), key=key)
         acked = sorted((i for i in self._items if i.state is ItemState.ACKNOWLEDGED), key=key)
-        return waiting, acked
+        return waiting, acked, stages
 
     def _rebuild(self) -> None:
+        """The rows as they should look now, handed to the model (which applies only the
+        difference); the selection follows its item, or the first item when it left."""
         now = self._clock()
+        self._built_minute = now.replace(second=0, microsecond=0)
         current = self.current_item()
-        keep = current.id if current is not None else None
-        self.list.clear()
-        self._rows = {}
-        waiting, acked = self._ordered(now)
-        if waiting:
-            self._add_header(self.tr("Waiting for a reply (%n)", "", len(waiting)))
-            for item in waiting:
-                self._add_row(item)
-        if acked:
-            self._add_header(self.tr("Acknowledged — promised answer (%n)", "", len(acked)))
-            for item in acked:
-                self._add_row(item)
+        self.model.update(self._rows_at(now))
         has_items = bool(self._items)
         self.list.setVisible(has_items)
         self.empty.setVisible(not has_items)
-        if keep is None or not self.select_item(keep):
+        if current is None or not self.select_item(current.id):
             self._select_first()
-        self.refresh_countdowns()
         self._update_buttons()
+        self._arm_tick(now)
 
-    def _add_header(self, text: str) -> None:
-        header = QListWidgetItem(self.list)
-        header.setFlags(Qt.ItemFlag.NoItemFlags)
-        label = _plain(QLabel(text))
-        label.setStyleSheet("font-weight: bold; padding: 6px 4px 2px 4px;")
-        header.setSizeHint(label.sizeHint())
-        self.list.setItemWidget(header, label)
+    def _rows_at(self, now: datetime) -> list[Row]:
+        waiting, acked, stages = self._ordered(now)
+        words = duration_words()
+        rows: list[Row] = []
+        placeholder = self.tr("(no subject)")
+        for key, header, items in (
+            ("h:waiting", self.tr("Waiting for a reply (%n)", "", len(waiting)), waiting),
+            ("h:acked", self.tr("Acknowledged — promised answer (%n)", "", len(acked)), acked),
+        ):
+            if items:
+                rows.append(Row(key, header=header))
+                rows.extend(self._row(i, now, stages[i.id], placeholder, words) for i in items)
+        return rows
 
-    def _add_row(self, item: Inquiry) -> None:
-        entry = QListWidgetItem(self.list)
-        entry.setData(ITEM_ID_ROLE, item.id)
-        row = ItemRow(item)
-        row.set_subject_placeholder(self.tr("(no subject)"))
-        if item.unsent_ack is not None:
-            row.unsent.setText(self.tr("Not sent — send now? (A)"))
-            row.unsent.show()
-        # Screen readers and keyboard users get the whole row as the item's text.
-        entry.setData(
-            Qt.ItemDataRole.AccessibleTextRole,
-            f"{one_line(item.sender)} — {one_line(item.subject)} — {item.account}",
+    def _row(
+        self, item: Inquiry, now: datetime, stage: Stage, placeholder: str, words: DurationWords
+    ) -> Row:
+        left = item.deadline - now
+        late = left <= timedelta(0)
+        return Row(
+            item.id,
+            item=item,
+            countdown=(self._late if late else self._left).replace(
+                "%1", format_duration(left, words, fine=True)
+            ),
+            stage=stage,
+            due_template=self._promised if item.state is ItemState.ACKNOWLEDGED else self._due,
+            placeholder=placeholder,
+            unsent=self._unsent if item.unsent_ack is not None else "",
         )
-        entry.setSizeHint(row.sizeHint())
-        self.list.setItemWidget(entry, row)
-        self._rows[item.id] = row
 
     def _select_first(self) -> None:
-        for row in range(self.list.count()):
-            if self.list.item(row).flags() & Qt.ItemFlag.ItemIsSelectable:
-                self.list.setCurrentRow(row)
+        for number, row in enumerate(self.model.rows()):
+            if row.item is not None:
+                self.list.setCurrentIndex(self.model.index(number))
                 return
 
     def refresh_countdowns(self) -> None:
-        now = self._clock()
-        for row in self._rows.values():
-            item = row.item
-            left = item.deadline - now
-            amount = format_duration(left, duration_words(), fine=True)
-            if left <= timedelta(0):
-                text = self.tr("%1 late").replace("%1", amount)
-            else:
-                text = self.tr("%1 left").replace("%1", amount)
-            local_due = item.deadline.astimezone().strftime("%Y-%m-%d %H:%M")
-            if item.state is ItemState.ACKNOWLEDGED:
-                due = self.tr("Promised answer by %1").replace("%1", local_due)
-            else:
-                due = self.tr("Reply due by %1").replace("%1", local_due)
-            row.show_countdown(text, self._stage(item, now), due)
-        self._arm_tick(now)
+        """The minute tick: the model repaints the rows whose countdown text changed."""
+        self._rebuild()
 
     def _arm_tick(self, now: datetime) -> None:
-        if not self.isVisible() or not self._rows:
+        if not self.isVisible() or not self._items:
             self._tick.stop()
             return
         into_minute = now.second * 1000 + now.microsecond // 1000
@@ -515,9 +434,9 @@ class PendingWindow(QWidget):
             self.answered_button.setText(self.tr("Answered (D)"))
 
     def _context_menu(self, pos: QPoint) -> None:
-        clicked = self.list.itemAt(pos)
-        if clicked is not None and clicked.flags() & Qt.ItemFlag.ItemIsSelectable:
-            self.list.setCurrentItem(clicked)
+        clicked = self.list.indexAt(pos)
+        if clicked.isValid() and clicked.flags() & Qt.ItemFlag.ItemIsSelectable:
+            self.list.setCurrentIndex(clicked)
         item = self.current_item()
         if item is None:
             return

@@ -1,0 +1,103 @@
+"""TaskRunner: blocking jobs run off the GUI thread, in order; results come back on it; a
+runner deleted with its dialog (or a cancelled task) delivers nothing and crashes nothing."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from PySide6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
+
+from trayapp.ui.tasks import TaskRunner
+
+pytestmark = pytest.mark.gui
+
+
+def test_jobs_run_off_the_gui_thread_in_order_and_results_arrive_on_it(qtbot: QtBot) -> None:
+    runner = TaskRunner("test-tasks")
+    ran_on: list[threading.Thread] = []
+    delivered: list[tuple[int, bool]] = []
+
+    def job(n: int) -> int:
+        ran_on.append(threading.current_thread())
+        return n
+
+    for n in range(5):
+        runner.submit(
+            lambda n=n: job(n),
+            on_done=lambda r: delivered.append(
+                (r, threading.current_thread() is threading.main_thread())
+            ),
+        )
+    assert runner.busy()
+    qtbot.waitUntil(lambda: len(delivered) == 5)
+    assert delivered == [(n, True) for n in range(5)]
+    assert all(t is not threading.main_thread() for t in ran_on)
+    assert len({t.ident for t in ran_on}) == 1  # one worker, in submission order
+    assert not runner.busy()
+    runner.close()
+
+
+def test_a_failure_reaches_on_error_as_the_exception(qtbot: QtBot) -> None:
+    runner = TaskRunner("test-tasks")
+    errors: list[BaseException] = []
+
+    def fail() -> None:
+        raise ValueError("the keyring is locked")
+
+    runner.submit(
+        fail, on_done=lambda _r: errors.append(AssertionError("done")), on_error=errors.append
+    )
+    qtbot.waitUntil(lambda: bool(errors))
+    assert isinstance(errors[0], ValueError) and str(errors[0]) == "the keyring is locked"
+    runner.close()
+
+
+def test_a_dialog_closed_early_gets_no_result(qtbot: QtBot) -> None:
+    dialog = QWidget()
+    runner = TaskRunner("test-tasks", dialog)
+    release = threading.Event()
+    finished = threading.Event()
+    delivered: list[object] = []
+
+    def slow() -> str:
+        release.wait(10)
+        finished.set()
+        return "late"
+
+    runner.submit(slow, on_done=delivered.append)
+    destroyed: list[bool] = []
+    runner.destroyed.connect(lambda *_: destroyed.append(True))
+    dialog.deleteLater()  # closed while the job still runs
+    qtbot.waitUntil(lambda: bool(destroyed))
+    release.set()
+    assert finished.wait(5)
+    qtbot.wait(50)  # the queued delivery (if any) would have run by now
+    assert delivered == []
+
+
+def test_a_cancelled_task_delivers_nothing_and_later_ones_still_do(qtbot: QtBot) -> None:
+    runner = TaskRunner("test-tasks")
+    gate = threading.Event()
+    delivered: list[str] = []
+    first = runner.submit(lambda: gate.wait(10) and "first", on_done=delivered.append)
+    runner.submit(lambda: "second", on_done=delivered.append)
+    first.cancel()
+    gate.set()
+    qtbot.waitUntil(lambda: delivered == ["second"])
+    runner.close()
+    closed = runner.submit(lambda: "after close", on_done=delivered.append)
+    assert closed.cancelled
+
+
+def test_closing_still_runs_what_was_submitted(qtbot: QtBot) -> None:
+    """A dismissal submitted just before exit is written: close drops results, not jobs."""
+    runner = TaskRunner("test-tasks")
+    gate = threading.Event()
+    written: list[str] = []
+    runner.submit(lambda: gate.wait(10))
+    runner.submit(lambda: written.append("dismissal"))
+    gate.set()
+    assert runner.close(wait=5)
+    assert written == ["dismissal"]

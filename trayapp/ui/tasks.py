@@ -1,0 +1,164 @@
+"""Blocking work off the GUI thread, results back on it (in the spirit of Electrum's TaskThread).
+
+    tasks = TaskRunner("ippo-keyring", parent=dialog)
+    tasks.submit(lambda: secrets.get_password(name), on_done=show, on_error=complain)
+
+One worker thread per runner runs the jobs in the order they were submitted (so a store write
+and the refresh after it stay in order); `on_done(result)` / `on_error(exception)` run on the
+GUI thread. The runner is a QObject: when it is deleted (its parent dialog closed), results
+still in flight are dropped, never delivered to a dead window. `Task.cancel()` drops one.
+
+The worker emits through a relay object created on the worker thread itself: the thread never
+touches the runner, so a runner deleted mid-job cannot crash the worker, and Qt drops the
+queued delivery of a receiver that is gone.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QObject, Qt, Signal, Slot
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class Task(Generic[T]):
+    """One submitted job. `cancel()` (GUI thread) drops its result; the job itself still runs."""
+
+    def __init__(
+        self,
+        job: Callable[[], T],
+        on_done: Callable[[T], None] | None,
+        on_error: Callable[[BaseException], None] | None,
+    ) -> None:
+        self.job = job
+        self.on_done = on_done
+        self.on_error = on_error
+        self.cancelled = False
+        self.finished = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+class _Relay(QObject):
+    """Lives on the worker thread; its signal is queued to the runner on the GUI thread."""
+
+    done = Signal(object, bool, object)  # task, ok, result or exception
+
+
+class TaskRunner(QObject):
+    """Runs blocking jobs on one worker thread, in order; delivers on the GUI thread."""
+
+    def __init__(self, name: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._name = name
+        self._jobs: queue.SimpleQueue[Task[Any] | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._outstanding: set[Task[Any]] = set()
+        self._closed = False
+        # Started now, not at the first submit: a click never waits for a thread to start.
+        self._start()
+
+    def submit(
+        self,
+        job: Callable[[], T],
+        on_done: Callable[[T], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> Task[T]:
+        """Queue `job`; never blocks. Without `on_error` a failure is logged."""
+        task: Task[T] = Task(job, on_done, on_error)
+        if self._closed:
+            task.cancel()
+            return task
+        self._outstanding.add(task)
+        self._jobs.put(task)
+        return task
+
+    def _start(self) -> None:
+        ready = threading.Event()
+        made: list[_Relay] = []
+        # The thread gets no reference to the runner: it may be deleted (with its dialog)
+        # while a job runs, and must never be deleted from the worker's side.
+        self._thread = threading.Thread(
+            target=_work, args=(self._jobs, made, ready), name=self._name, daemon=True
+        )
+        self._thread.start()
+        ready.wait()  # the relay exists (a thread start); connected before any job is queued
+        made[0].done.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+
+    def busy(self) -> bool:
+        """A job submitted here has not been delivered yet."""
+        return any(not t.cancelled for t in self._outstanding)
+
+    def cancel_all(self) -> None:
+        for task in self._outstanding:
+            task.cancel()
+
+    def close(self, wait: float = 0.0) -> bool:
+        """Drop every pending delivery; the worker ends once the jobs already submitted have
+        run. `wait` > 0 (at exit, after the event loop: a store about to be closed) waits that
+        long for them. True when the worker has ended (or never started)."""
+        self.cancel_all()
+        if not self._closed:
+            self._closed = True
+            self._jobs.put(None)
+        thread = self._thread
+        if thread is None:
+            return True
+        if wait > 0:
+            thread.join(wait)
+        return not thread.is_alive()
+
+    # -- GUI thread
+
+    @Slot(object, bool, object)
+    def _deliver(self, task: Task[Any], ok: bool, value: object) -> None:
+        self._outstanding.discard(task)
+        task.finished = True
+        if task.cancelled:
+            return
+        try:
+            if ok:
+                if task.on_done is not None:
+                    task.on_done(value)
+            elif task.on_error is not None:
+                assert isinstance(value, BaseException)
+                task.on_error(value)
+            else:
+                error = value if isinstance(value, BaseException) else None
+                log.error("%s: a background job failed", self._name, exc_info=error)
+        except Exception:
+            log.exception("%s: a result handler failed", self._name)
+
+
+def _work(
+    jobs: queue.SimpleQueue[Task[Any] | None], made: list[_Relay], ready: threading.Event
+) -> None:
+    """The worker thread: runs every job in order, reports through a relay of its own."""
+    relay = _Relay()  # belongs to this thread, and is deleted on it
+    made.append(relay)
+    ready.set()
+    while True:
+        task = jobs.get()
+        if task is None:
+            break
+        # A cancelled task still runs (a store write must not be lost); only its result is
+        # dropped.
+        try:
+            result = task.job()
+        except BaseException as error:  # delivered to on_error, as is
+            relay.done.emit(task, False, error)
+        else:
+            relay.done.emit(task, True, result)
+    made.clear()
+    del relay
+
+
+__all__ = ["Task", "TaskRunner"]
