@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.test_pending_cli import ippo as run_ippo
+from tests.support.ippo_cli import run_ippo
 from tests.support.keyring_session import KeyringSession
 from tests.support.small_disk import fill, remount_read_only, small_disk
 from trayapp.config import ConfigStore

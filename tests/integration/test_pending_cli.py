@@ -15,28 +15,16 @@ import pytest
 
 from tests.support import mailcorpus as corpus
 from tests.support.dovecot import DovecotServer, DovecotUser, free_port
+from tests.support.ippo_cli import run_ippo
 from trayapp.config import ConfigStore
 from trayapp.store.db import StateStore
+
+ippo = run_ippo  # the shared `ippo` subprocess (tests/support/ippo_cli.py)
 
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
 ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?[+-]\d\d:\d\d$")
-
-
-def ippo(
-    env: dict[str, str], config_dir: Path, *args: str, stdin: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "trayapp", "--config-dir", str(config_dir), *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=env,
-        cwd=REPO,
-        timeout=120,
-    )
 
 
 def add_account(
