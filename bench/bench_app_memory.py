@@ -212,9 +212,7 @@ def main() -> None:
                 log = config / "ippo.log"
                 before = connected_count(log)
                 procs = {
-                    "bare": desk.start(
-                        [sys.executable, str(BARE_TRAY), str(icon)], "bare.log"
-                    ),
+                    "bare": desk.start([sys.executable, str(BARE_TRAY), str(icon)], "bare.log"),
                     "ippo": desk.start(
                         [sys.executable, "-m", "trayapp", "--config-dir", str(config)],
                         "app.log",

@@ -66,6 +66,7 @@ fi
 
 echo "== ruff"
 .venv/bin/ruff check trayapp tests bench installers
+.venv/bin/ruff format --check trayapp tests bench installers
 echo "== mypy"
 .venv/bin/mypy trayapp
 echo "== pytest"

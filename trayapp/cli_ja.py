@@ -477,8 +477,7 @@ JA: dict[str, str] = {
         "次の引数が必要です: --password-stdin（または --auth oauth2）"
     ),
     "--provider, --oauth-issuer, --oauth-client-id and --oauth-scope need --auth oauth2": (
-        "--provider、--oauth-issuer、--oauth-client-id、--oauth-scope には --auth oauth2 が"
-        "必要です"
+        "--provider、--oauth-issuer、--oauth-client-id、--oauth-scope には --auth oauth2 が必要です"
     ),
     "the following arguments are required: --imap-host": "次の引数が必要です: --imap-host",
 }

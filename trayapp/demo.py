@@ -66,35 +66,81 @@ def sample_mail() -> list[SampleMail]:
     """Inquiries in Japanese and English at every stage, plus mail that must not count."""
     h = dt.timedelta(hours=1)
     return [
-        SampleMail("INBOX", 21 * h, ("髙橋 美咲", "misaki.takahashi@example.jp"),
-                   "商品①の在庫について", "お世話になっております。\n"
-                   "商品①はまだ在庫がありますでしょうか。\n来週までに3個ほしいです。\n"),
-        SampleMail("INBOX", 23 * h + 20 * dt.timedelta(minutes=1),
-                   ("Daniel Park", "daniel@example.com"),
-                   "Refund for order #1042?", "Hi,\nthe package arrived damaged. "
-                   "Could I get a refund or a replacement?\nThanks, Daniel\n"),
-        SampleMail("INBOX", 26 * h, ("佐藤 健", "ken.sato@example.ne.jp"),
-                   "サポートのご相談", "はじめまして。教材のログインができません。\n"
-                   "パスワードを再設定しても同じエラーが出ます。\n"),
-        SampleMail("INBOX", 3 * h, ("Emma Wilson", "emma@example.org"),
-                   "Coaching session next week", "Hello! Do you still have a slot on "
-                   "Tuesday afternoon? I would like to book a 60-minute session.\n"),
-        SampleMail("INBOX", 40 * dt.timedelta(minutes=1), ("小林 あゆみ", "ayumi@example.jp"),
-                   "特典の受け取り方法", "特典のPDFはどこからダウンロードできますか？\n"),
+        SampleMail(
+            "INBOX",
+            21 * h,
+            ("髙橋 美咲", "misaki.takahashi@example.jp"),
+            "商品①の在庫について",
+            "お世話になっております。\n"
+            "商品①はまだ在庫がありますでしょうか。\n来週までに3個ほしいです。\n",
+        ),
+        SampleMail(
+            "INBOX",
+            23 * h + 20 * dt.timedelta(minutes=1),
+            ("Daniel Park", "daniel@example.com"),
+            "Refund for order #1042?",
+            "Hi,\nthe package arrived damaged. "
+            "Could I get a refund or a replacement?\nThanks, Daniel\n",
+        ),
+        SampleMail(
+            "INBOX",
+            26 * h,
+            ("佐藤 健", "ken.sato@example.ne.jp"),
+            "サポートのご相談",
+            "はじめまして。教材のログインができません。\n"
+            "パスワードを再設定しても同じエラーが出ます。\n",
+        ),
+        SampleMail(
+            "INBOX",
+            3 * h,
+            ("Emma Wilson", "emma@example.org"),
+            "Coaching session next week",
+            "Hello! Do you still have a slot on "
+            "Tuesday afternoon? I would like to book a 60-minute session.\n",
+        ),
+        SampleMail(
+            "INBOX",
+            40 * dt.timedelta(minutes=1),
+            ("小林 あゆみ", "ayumi@example.jp"),
+            "特典の受け取り方法",
+            "特典のPDFはどこからダウンロードできますか？\n",
+        ),
         # These never count: a newsletter, a vacation auto-reply, a no-reply notice.
-        SampleMail("INBOX", 5 * h, ("Weekly Deals", "news@deals.example.com"),
-                   "今週のセール情報", "今週のおすすめ商品です。\n",
-                   (("List-Unsubscribe", "<mailto:unsubscribe@deals.example.com>"),
-                    ("Precedence", "bulk"))),
-        SampleMail("INBOX", 4 * h, ("Tom Baker", "tom@example.net"),
-                   "Out of office: Re: invoice", "I am away until Monday.\n",
-                   (("Auto-Submitted", "auto-replied"),)),
-        SampleMail("INBOX", 2 * h, ("Shop System", "no-reply@payments.example.com"),
-                   "入金のお知らせ", "ご入金を確認しました。\n"),
+        SampleMail(
+            "INBOX",
+            5 * h,
+            ("Weekly Deals", "news@deals.example.com"),
+            "今週のセール情報",
+            "今週のおすすめ商品です。\n",
+            (
+                ("List-Unsubscribe", "<mailto:unsubscribe@deals.example.com>"),
+                ("Precedence", "bulk"),
+            ),
+        ),
+        SampleMail(
+            "INBOX",
+            4 * h,
+            ("Tom Baker", "tom@example.net"),
+            "Out of office: Re: invoice",
+            "I am away until Monday.\n",
+            (("Auto-Submitted", "auto-replied"),),
+        ),
+        SampleMail(
+            "INBOX",
+            2 * h,
+            ("Shop System", "no-reply@payments.example.com"),
+            "入金のお知らせ",
+            "ご入金を確認しました。\n",
+        ),
         # Already answered: carries \Answered.
-        SampleMail("INBOX", 30 * h, ("山田 花子", "hanako@example.jp"),
-                   "請求書の再発行", "請求書を再発行していただけますか。\n",
-                   flags=("\\Answered", "\\Seen")),
+        SampleMail(
+            "INBOX",
+            30 * h,
+            ("山田 花子", "hanako@example.jp"),
+            "請求書の再発行",
+            "請求書を再発行していただけますか。\n",
+            flags=("\\Answered", "\\Seen"),
+        ),
     ]
 
 
@@ -203,17 +249,38 @@ class DemoServer:
         ca, cert, key = _make_ca_and_cert(self.folder)
         log = (self.folder / "pymap.log").open("wb")
         self._process = subprocess.Popen(
-            [sys.executable, "-c", "import sys; from pymap.main import main; sys.exit(main())",
-             "--host", "127.0.0.1", "--port", str(self.port),
-             "--cert", str(cert), "--key", str(key),
-             "dict", "--demo-user", DEMO_EMAIL, "--demo-password", self.password],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-c",
+                "import sys; from pymap.main import main; sys.exit(main())",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--cert",
+                str(cert),
+                "--key",
+                str(key),
+                "dict",
+                "--demo-user",
+                DEMO_EMAIL,
+                "--demo-password",
+                self.password,
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
         self._wait_for_port()
         self.account = AccountConfig(
-            name="demo", email=DEMO_EMAIL, imap_host="127.0.0.1", imap_port=self.port,
-            imap_security="starttls", ca_file=str(ca), signature="Ippo デモショップ",
+            name="demo",
+            email=DEMO_EMAIL,
+            imap_host="127.0.0.1",
+            imap_port=self.port,
+            imap_security="starttls",
+            ca_file=str(ca),
+            signature="Ippo デモショップ",
         )
         self.secrets.set_password("demo", self.password)
         self._fill(self.account)
@@ -238,8 +305,9 @@ class DemoServer:
         client = connect(account, self.password)
         try:
             for mail in sample_mail():
-                client.append(mail.folder, _render(mail, now), flags=mail.flags,
-                              msg_time=now - mail.age)
+                client.append(
+                    mail.folder, _render(mail, now), flags=mail.flags, msg_time=now - mail.age
+                )
         finally:
             client.logout()
 

@@ -245,14 +245,19 @@ def test_an_overdue_inquiry_opens_with_an_apology(qtbot: Any, store: StateStore)
     box = AckDialog(offline_account(), late, load_templates(), service, local_now)
     qtbot.addWidget(box)
     assert box.body.toPlainText().split("\n")[:3] == [
-        "髙橋 一郎様", "", "ご返信が遅くなり、大変申し訳ございません。"
+        "髙橋 一郎様",
+        "",
+        "ご返信が遅くなり、大変申し訳ございません。",
     ]
     box.language_box.setCurrentIndex(box.language_box.findData("en"))
     assert box.body.toPlainText().split("\n")[2] == "I am sorry to have kept you waiting."
     # an inquiry still within its window gets no apology
-    assert "申し訳ございません" not in AckDialog(
-        offline_account(), offline_inquiry(), load_templates(), service, local_now
-    ).body.toPlainText()
+    assert (
+        "申し訳ございません"
+        not in AckDialog(
+            offline_account(), offline_inquiry(), load_templates(), service, local_now
+        ).body.toPlainText()
+    )
 
 
 def test_signature_follows_the_reply_language(qtbot: Any, store: StateStore) -> None:

@@ -332,9 +332,7 @@ def test_a_refused_password_is_fixed_in_one_click_from_the_tray(
     qtbot.waitUntil(lambda: not any(a.text().startswith("Fix") for a in app.tray.menu_actions()))
 
 
-def test_a_new_password_that_does_not_log_in_is_not_stored(
-    tmp_path: Path, qtbot: QtBot
-) -> None:
+def test_a_new_password_that_does_not_log_in_is_not_stored(tmp_path: Path, qtbot: QtBot) -> None:
     from trayapp.ui.password_dialog import NewPasswordDialog
 
     def refuse(account: AccountConfig, password: str) -> None:

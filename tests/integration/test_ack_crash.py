@@ -41,15 +41,25 @@ class Cli:
         self, *args: str, stdin: str = "", timeout: float = 60
     ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            self.args(*args), input=stdin, capture_output=True, text=True, env=self.env,
-            timeout=timeout, cwd=REPO,
+            self.args(*args),
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=self.env,
+            timeout=timeout,
+            cwd=REPO,
         )
 
     def run_until_paused(self, point: str, *args: str) -> subprocess.Popen[str]:
         """Start `ippo ARGS`, wait until it stops at `point`, and return it (still running)."""
         proc = subprocess.Popen(
-            self.args(*args), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True, env={**self.env, PAUSE_ENV: point}, cwd=REPO,
+            self.args(*args),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**self.env, PAUSE_ENV: point},
+            cwd=REPO,
         )
         assert proc.stderr is not None
         deadline = time.monotonic() + 60
@@ -91,11 +101,27 @@ def setup(
     smtp_server.add_user(shop.username, shop.password)
     cli = Cli(tmp_path / "config", keyring_session.subprocess_env())
     added = cli.run(
-        "account", "add", "--name", shop.username, "--email", shop.email,
-        "--imap-host", dovecot.host, "--imap-port", str(dovecot.imaps_port),
-        "--username", shop.username, "--ca-file", dovecot.ca_file,
-        "--smtp-host", smtp_server.host, "--smtp-port", str(smtp_server.port),
-        "--smtp-security", "ssl", "--password-stdin",
+        "account",
+        "add",
+        "--name",
+        shop.username,
+        "--email",
+        shop.email,
+        "--imap-host",
+        dovecot.host,
+        "--imap-port",
+        str(dovecot.imaps_port),
+        "--username",
+        shop.username,
+        "--ca-file",
+        dovecot.ca_file,
+        "--smtp-host",
+        smtp_server.host,
+        "--smtp-port",
+        str(smtp_server.port),
+        "--smtp-security",
+        "ssl",
+        "--password-stdin",
         stdin=shop.password + "\n",
     )
     assert added.returncode == 0, added.stderr
@@ -127,7 +153,9 @@ def assert_filed(dovecot: DovecotServer, shop: DovecotUser, message_id: str) -> 
 
 @pytest.mark.parametrize("point", ["recorded", "sent", "appended"])
 def test_killed_at_a_certain_point_restart_completes_exactly_once(
-    point: str, setup: tuple[Cli, DovecotUser, DovecotUser, str], dovecot: DovecotServer,
+    point: str,
+    setup: tuple[Cli, DovecotUser, DovecotUser, str],
+    dovecot: DovecotServer,
     smtp_server: SmtpServer,
 ) -> None:
     cli, shop, customer, item_id = setup
@@ -170,7 +198,8 @@ def test_killed_at_a_certain_point_restart_completes_exactly_once(
 
 
 def test_killed_after_the_server_accepted_it_is_never_sent_twice(
-    setup: tuple[Cli, DovecotUser, DovecotUser, str], dovecot: DovecotServer,
+    setup: tuple[Cli, DovecotUser, DovecotUser, str],
+    dovecot: DovecotServer,
     smtp_server: SmtpServer,
 ) -> None:
     cli, shop, customer, item_id = setup
@@ -189,7 +218,8 @@ def test_killed_after_the_server_accepted_it_is_never_sent_twice(
 
 
 def test_killed_while_handing_it_over_reports_and_retry_sends_once(
-    setup: tuple[Cli, DovecotUser, DovecotUser, str], dovecot: DovecotServer,
+    setup: tuple[Cli, DovecotUser, DovecotUser, str],
+    dovecot: DovecotServer,
     smtp_server: SmtpServer,
 ) -> None:
     cli, shop, customer, item_id = setup
@@ -210,7 +240,8 @@ def test_killed_while_handing_it_over_reports_and_retry_sends_once(
 
 
 def test_two_commands_at_once_send_one(
-    setup: tuple[Cli, DovecotUser, DovecotUser, str], dovecot: DovecotServer,
+    setup: tuple[Cli, DovecotUser, DovecotUser, str],
+    dovecot: DovecotServer,
     smtp_server: SmtpServer,
 ) -> None:
     cli, _shop, customer, item_id = setup

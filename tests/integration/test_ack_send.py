@@ -95,8 +95,12 @@ def messages(
     ]
 
 
-def deliver_inquiry(dovecot: DovecotServer, shop: DovecotUser, customer: DovecotUser,
-                    raw_factory=mailcorpus.japanese_iso2022jp_inquiry) -> str:  # type: ignore[no-untyped-def]
+def deliver_inquiry(
+    dovecot: DovecotServer,
+    shop: DovecotUser,
+    customer: DovecotUser,
+    raw_factory=mailcorpus.japanese_iso2022jp_inquiry,
+) -> str:  # type: ignore[no-untyped-def]
     message_id = mailcorpus.new_message_id("mail.example.test")
     raw = raw_factory(from_addr=customer.email, to=shop.email, message_id=message_id)
     dovecot.deliver(shop, raw, sender=customer.email)
@@ -104,8 +108,12 @@ def deliver_inquiry(dovecot: DovecotServer, shop: DovecotUser, customer: Dovecot
 
 
 def test_japanese_acknowledgement_arrives_with_every_header(
-    dovecot: DovecotServer, shop: DovecotUser, customer: DovecotUser, smtp_server: SmtpServer,
-    store: StateStore, secrets: KeyringSecretStore,
+    dovecot: DovecotServer,
+    shop: DovecotUser,
+    customer: DovecotUser,
+    smtp_server: SmtpServer,
+    store: StateStore,
+    secrets: KeyringSecretStore,
 ) -> None:
     account = make_account(dovecot, shop, smtp_server)
     secrets.set_password(account.name, shop.password)
@@ -179,19 +187,27 @@ def test_japanese_acknowledgement_arrives_with_every_header(
 
     # The full answer later, from the user's mail client: the promise is kept.
     full = mailcorpus.our_reply(
-        from_addr=shop.email, to=customer.email, in_reply_to=inquiry_id,
-        references=[inquiry_id, result.message_id], date=datetime.now().astimezone(),
+        from_addr=shop.email,
+        to=customer.email,
+        in_reply_to=inquiry_id,
+        references=[inquiry_id, result.message_id],
+        date=datetime.now().astimezone(),
     )
     dovecot.append(shop, "Sent", full)
     waiting, sent_headers = scan_waiting(account, shop.password)
-    assert apply_acknowledgements(
-        waiting, journal_acknowledgements(store, account.name), sent_headers
-    ) == []
+    assert (
+        apply_acknowledgements(waiting, journal_acknowledgements(store, account.name), sent_headers)
+        == []
+    )
 
 
 def test_iso2022jp_acknowledgement_keeps_cp932_characters(
-    dovecot: DovecotServer, shop: DovecotUser, customer: DovecotUser,
-    smtp_server_factory, store: StateStore, secrets: KeyringSecretStore,  # type: ignore[no-untyped-def]
+    dovecot: DovecotServer,
+    shop: DovecotUser,
+    customer: DovecotUser,
+    smtp_server_factory,
+    store: StateStore,
+    secrets: KeyringSecretStore,  # type: ignore[no-untyped-def]
 ) -> None:
     server = smtp_server_factory("starttls")
     account = make_account(dovecot, shop, server, reply_charset="iso-2022-jp")
@@ -216,8 +232,12 @@ def test_iso2022jp_acknowledgement_keeps_cp932_characters(
 
 
 def test_wrong_smtp_password_fails_with_reason_then_retry_sends_once(
-    dovecot: DovecotServer, shop: DovecotUser, customer: DovecotUser, smtp_server: SmtpServer,
-    store: StateStore, secrets: KeyringSecretStore,
+    dovecot: DovecotServer,
+    shop: DovecotUser,
+    customer: DovecotUser,
+    smtp_server: SmtpServer,
+    store: StateStore,
+    secrets: KeyringSecretStore,
 ) -> None:
     account = make_account(dovecot, shop, smtp_server)
     secrets.set_password(account.name, shop.password)
@@ -242,8 +262,12 @@ def test_wrong_smtp_password_fails_with_reason_then_retry_sends_once(
 
 
 def test_temporary_refusal_is_recorded_and_retry_sends_exactly_once(
-    dovecot: DovecotServer, shop: DovecotUser, customer: DovecotUser, smtp_server: SmtpServer,
-    store: StateStore, secrets: KeyringSecretStore,
+    dovecot: DovecotServer,
+    shop: DovecotUser,
+    customer: DovecotUser,
+    smtp_server: SmtpServer,
+    store: StateStore,
+    secrets: KeyringSecretStore,
 ) -> None:
     account = make_account(dovecot, shop, smtp_server)
     secrets.set_password(account.name, shop.password)
@@ -283,9 +307,14 @@ def _interrupted_entry(
     """A journal entry as a crash leaves it between the claim and the server's answer."""
     reply = service.build(account, inquiry, "Hello\n")
     store.record_ack(
-        item_id=inquiry.id, account=account.name, message_id=reply.message_id,
-        recipients=reply.recipients, subject="Re: x", raw=reply.message.as_bytes(),
-        promise_due_at=None, inquiry_message_id=inquiry.message_id,
+        item_id=inquiry.id,
+        account=account.name,
+        message_id=reply.message_id,
+        recipients=reply.recipients,
+        subject="Re: x",
+        raw=reply.message.as_bytes(),
+        promise_due_at=None,
+        inquiry_message_id=inquiry.message_id,
     )
     assert store.claim_ack_send(reply.message_id, now=local_now() - timedelta(minutes=5))
     assert not store.claim_ack_send(reply.message_id)  # one claim only
@@ -293,8 +322,12 @@ def _interrupted_entry(
 
 
 def test_interrupted_long_ago_and_not_in_sent_is_uncertain_until_the_user_retries(
-    dovecot: DovecotServer, shop: DovecotUser, customer: DovecotUser, smtp_server: SmtpServer,
-    store: StateStore, secrets: KeyringSecretStore,
+    dovecot: DovecotServer,
+    shop: DovecotUser,
+    customer: DovecotUser,
+    smtp_server: SmtpServer,
+    store: StateStore,
+    secrets: KeyringSecretStore,
 ) -> None:
     account = make_account(dovecot, shop, smtp_server)
     secrets.set_password(account.name, shop.password)
@@ -305,8 +338,8 @@ def test_interrupted_long_ago_and_not_in_sent_is_uncertain_until_the_user_retrie
     with pytest.raises(SendUncertain, match="may or may not have gone out"):
         service.resume(account, message_id)
     record = store.ack(message_id)
-    assert record is not None and record.state == "failed" and "may or may not" in (
-        record.error or ""
+    assert (
+        record is not None and record.state == "failed" and "may or may not" in (record.error or "")
     )
     assert smtp_server.accepted == []
     assert [r.state for r in service.resume_unfinished(account)] == []  # failures wait
@@ -316,8 +349,12 @@ def test_interrupted_long_ago_and_not_in_sent_is_uncertain_until_the_user_retrie
 
 
 def test_interrupted_but_found_in_sent_is_not_sent_again(
-    dovecot: DovecotServer, shop: DovecotUser, customer: DovecotUser, smtp_server: SmtpServer,
-    store: StateStore, secrets: KeyringSecretStore,
+    dovecot: DovecotServer,
+    shop: DovecotUser,
+    customer: DovecotUser,
+    smtp_server: SmtpServer,
+    store: StateStore,
+    secrets: KeyringSecretStore,
 ) -> None:
     """Providers such as Gmail file what their SMTP server accepted in Sent: that copy is the
     proof that the interrupted acknowledgement went out."""

@@ -22,8 +22,13 @@ def first_watch_line_with_items(cli: Cli, timeout: float = 30) -> dict[str, obje
     """The first `ippo watch` line, once connected, that lists something; fails after
     `timeout` seconds with the last line seen."""
     proc = subprocess.Popen(
-        cli.args("watch", "--json"), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL, text=True, env=cli.env, cwd=Path(__file__).parents[2],
+        cli.args("watch", "--json"),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=cli.env,
+        cwd=Path(__file__).parents[2],
     )
     lines: queue.Queue[str] = queue.Queue()
     assert proc.stdout is not None

@@ -41,9 +41,7 @@ def test_hang_up_mid_smtp_tls_handshake_is_transient(
 def test_untrusted_smtp_certificate_is_permanent(
     dovecot: DovecotServer, dovecot_user: DovecotUser, smtp_server: SmtpServer
 ) -> None:
-    account = replace(
-        dovecot.account(dovecot_user, **smtp_server.account_fields()), ca_file=None
-    )
+    account = replace(dovecot.account(dovecot_user, **smtp_server.account_fields()), ca_file=None)
     with pytest.raises(TLSFailure) as caught:
         check_smtp_login(account, dovecot_user.password, timeout=10)
     assert caught.value.permanent

@@ -148,7 +148,9 @@ def test_settings_update_and_refuse_secrets(tmp_path: Path) -> None:
     store = ConfigStore(tmp_path)
     store.update_settings(language="en", autostart=True)
     assert ConfigStore(tmp_path).settings == {
-        "language": "en", "autostart": True, "confirm_quit": True
+        "language": "en",
+        "autostart": True,
+        "confirm_quit": True,
     }
     with pytest.raises(ValueError):
         store.update_settings(imap_password="x")

@@ -68,18 +68,114 @@ def test_next_business_day_skips_japanese_holidays() -> None:
 
 # The Cabinet Office's published lists.
 CABINET_OFFICE = {
-    2024: [(1, 1), (1, 8), (2, 11), (2, 12), (2, 23), (3, 20), (4, 29), (5, 3), (5, 4), (5, 5),
-           (5, 6), (7, 15), (8, 11), (8, 12), (9, 16), (9, 22), (9, 23), (10, 14), (11, 3),
-           (11, 4), (11, 23)],
-    2025: [(1, 1), (1, 13), (2, 11), (2, 23), (2, 24), (3, 20), (4, 29), (5, 3), (5, 4), (5, 5),
-           (5, 6), (7, 21), (8, 11), (9, 15), (9, 23), (10, 13), (11, 3), (11, 23), (11, 24)],
-    2026: [(1, 1), (1, 12), (2, 11), (2, 23), (3, 20), (4, 29), (5, 3), (5, 4), (5, 5), (5, 6),
-           (7, 20), (8, 11), (9, 21), (9, 22), (9, 23), (10, 12), (11, 3), (11, 23)],
-    2020: [(1, 1), (1, 13), (2, 11), (2, 23), (2, 24), (3, 20), (4, 29), (5, 3), (5, 4), (5, 5),
-           (5, 6), (7, 23), (7, 24), (8, 10), (9, 21), (9, 22), (11, 3), (11, 23)],
-    2019: [(1, 1), (1, 14), (2, 11), (3, 21), (4, 29), (4, 30), (5, 1), (5, 2), (5, 3), (5, 4),
-           (5, 5), (5, 6), (7, 15), (8, 11), (8, 12), (9, 16), (9, 23), (10, 14), (10, 22),
-           (11, 3), (11, 4), (11, 23)],
+    2024: [
+        (1, 1),
+        (1, 8),
+        (2, 11),
+        (2, 12),
+        (2, 23),
+        (3, 20),
+        (4, 29),
+        (5, 3),
+        (5, 4),
+        (5, 5),
+        (5, 6),
+        (7, 15),
+        (8, 11),
+        (8, 12),
+        (9, 16),
+        (9, 22),
+        (9, 23),
+        (10, 14),
+        (11, 3),
+        (11, 4),
+        (11, 23),
+    ],
+    2025: [
+        (1, 1),
+        (1, 13),
+        (2, 11),
+        (2, 23),
+        (2, 24),
+        (3, 20),
+        (4, 29),
+        (5, 3),
+        (5, 4),
+        (5, 5),
+        (5, 6),
+        (7, 21),
+        (8, 11),
+        (9, 15),
+        (9, 23),
+        (10, 13),
+        (11, 3),
+        (11, 23),
+        (11, 24),
+    ],
+    2026: [
+        (1, 1),
+        (1, 12),
+        (2, 11),
+        (2, 23),
+        (3, 20),
+        (4, 29),
+        (5, 3),
+        (5, 4),
+        (5, 5),
+        (5, 6),
+        (7, 20),
+        (8, 11),
+        (9, 21),
+        (9, 22),
+        (9, 23),
+        (10, 12),
+        (11, 3),
+        (11, 23),
+    ],
+    2020: [
+        (1, 1),
+        (1, 13),
+        (2, 11),
+        (2, 23),
+        (2, 24),
+        (3, 20),
+        (4, 29),
+        (5, 3),
+        (5, 4),
+        (5, 5),
+        (5, 6),
+        (7, 23),
+        (7, 24),
+        (8, 10),
+        (9, 21),
+        (9, 22),
+        (11, 3),
+        (11, 23),
+    ],
+    2019: [
+        (1, 1),
+        (1, 14),
+        (2, 11),
+        (3, 21),
+        (4, 29),
+        (4, 30),
+        (5, 1),
+        (5, 2),
+        (5, 3),
+        (5, 4),
+        (5, 5),
+        (5, 6),
+        (7, 15),
+        (8, 11),
+        (8, 12),
+        (9, 16),
+        (9, 23),
+        (10, 14),
+        (10, 22),
+        (11, 3),
+        (11, 4),
+        (11, 23),
+    ],
 }
 
 
@@ -165,31 +261,59 @@ RECEIVED = datetime(2025, 11, 25, 9, 0, tzinfo=JST)
 
 def make_inquiry(ident: str = "item1", message_id: str | None = "q1@customer.example") -> Inquiry:
     return Inquiry(
-        id=ident, account="shop", folder="INBOX", uidvalidity=1, uid=3, message_id=message_id,
-        sender="Ann <ann@customer.example>", sender_addr="ann@customer.example",
-        subject="Order", received_at=RECEIVED, due_at=RECEIVED + timedelta(hours=24),
-        references=("root@customer.example",), reply_to=("orders@customer.example",),
+        id=ident,
+        account="shop",
+        folder="INBOX",
+        uidvalidity=1,
+        uid=3,
+        message_id=message_id,
+        sender="Ann <ann@customer.example>",
+        sender_addr="ann@customer.example",
+        subject="Order",
+        received_at=RECEIVED,
+        due_at=RECEIVED + timedelta(hours=24),
+        references=("root@customer.example",),
+        reply_to=("orders@customer.example",),
         preview="Hello",
     )
 
 
-def make_ack(state: AckState = AckState.FILED, *, inquiry: Inquiry | None = None,
-             recorded_at: datetime = NOW, ack_id: int = 1) -> Acknowledgement:
+def make_ack(
+    state: AckState = AckState.FILED,
+    *,
+    inquiry: Inquiry | None = None,
+    recorded_at: datetime = NOW,
+    ack_id: int = 1,
+) -> Acknowledgement:
     return Acknowledgement(
-        account="shop", item_id=(inquiry or make_inquiry()).id, message_id="ack1@shop.example.jp",
-        state=state, recorded_at=recorded_at, promise_due_at=NOW + timedelta(days=2),
-        inquiry=inquiry or make_inquiry(), id=ack_id,
+        account="shop",
+        item_id=(inquiry or make_inquiry()).id,
+        message_id="ack1@shop.example.jp",
+        state=state,
+        recorded_at=recorded_at,
+        promise_due_at=NOW + timedelta(days=2),
+        inquiry=inquiry or make_inquiry(),
+        id=ack_id,
     )
 
 
-def sent(message_id: str, in_reply_to: tuple[str, ...] = (), references: tuple[str, ...] = (),
-         date_: datetime | None = None) -> MessageHeaders:
-    return MessageHeaders(message_id=message_id, in_reply_to=in_reply_to,
-                          references=references, date=date_)
+def sent(
+    message_id: str,
+    in_reply_to: tuple[str, ...] = (),
+    references: tuple[str, ...] = (),
+    date_: datetime | None = None,
+) -> MessageHeaders:
+    return MessageHeaders(
+        message_id=message_id, in_reply_to=in_reply_to, references=references, date=date_
+    )
 
 
-ACK_ITSELF = sent("ack1@shop.example.jp", ("q1@customer.example",),
-                  ("root@customer.example", "q1@customer.example"), NOW)
+ACK_ITSELF = sent(
+    "ack1@shop.example.jp",
+    ("q1@customer.example",),
+    ("root@customer.example", "q1@customer.example"),
+    NOW,
+)
 
 
 def test_acknowledged_item_stays_listed_even_when_the_server_calls_it_answered() -> None:
@@ -211,8 +335,12 @@ def test_acknowledged_item_replaces_its_waiting_self() -> None:
 
 
 def test_a_later_reply_in_the_thread_keeps_the_promise() -> None:
-    full_answer = sent("full@shop.example.jp", ("q1@customer.example",),
-                       ("root@customer.example", "q1@customer.example"), NOW + timedelta(days=1))
+    full_answer = sent(
+        "full@shop.example.jp",
+        ("q1@customer.example",),
+        ("root@customer.example", "q1@customer.example"),
+        NOW + timedelta(days=1),
+    )
     assert apply_acknowledgements([], [make_ack()], [ACK_ITSELF, full_answer]) == []
     # a reply to our own acknowledgement counts too (References only, no Date)
     follow_up = sent("f@shop.example.jp", (), ("ack1@shop.example.jp",))
@@ -224,8 +352,9 @@ def test_the_acknowledgement_itself_and_earlier_replies_do_not_keep_it() -> None
     assert not promise_kept(make_ack(), [ACK_ITSELF, earlier])
     unrelated = sent("x@shop.example.jp", ("other@customer.example",), (), NOW + timedelta(hours=1))
     assert not promise_kept(make_ack(), [unrelated])
-    slightly_skewed = sent("y@shop.example.jp", ("q1@customer.example",), (),
-                           NOW - timedelta(minutes=3))
+    slightly_skewed = sent(
+        "y@shop.example.jp", ("q1@customer.example",), (), NOW - timedelta(minutes=3)
+    )
     assert promise_kept(make_ack(), [slightly_skewed])
 
 
@@ -247,7 +376,8 @@ def test_latest_acknowledgement_wins_and_order_is_by_deadline() -> None:
     merged = apply_acknowledgements([other], [second, first], [])
     # item2 waits (due in 24h from 9:00), item1's promise is in two days: item2 first
     assert [(i.id, i.state) for i in merged] == [
-        ("item2", ItemState.WAITING), ("item1", ItemState.ACKNOWLEDGED)
+        ("item2", ItemState.WAITING),
+        ("item1", ItemState.ACKNOWLEDGED),
     ]
 
 

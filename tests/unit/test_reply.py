@@ -29,18 +29,27 @@ NOW = datetime(2025, 11, 25, 10, 30, tzinfo=JST)
 
 def account(charset: str = "utf-8") -> AccountConfig:
     return AccountConfig(
-        name="shop", email="info@shop.example.jp", imap_host="imap.example.jp",
+        name="shop",
+        email="info@shop.example.jp",
+        imap_host="imap.example.jp",
         reply_charset=charset,  # type: ignore[arg-type]
     )
 
 
 def inquiry(**overrides: object) -> Inquiry:
     values: dict[str, object] = dict(
-        id="abc123", account="shop", folder="INBOX", uidvalidity=7, uid=42,
+        id="abc123",
+        account="shop",
+        folder="INBOX",
+        uidvalidity=7,
+        uid=42,
         message_id="20251124.1234@mail.customer.example",
         sender="山田 太郎 <taro@customer.example>",
-        sender_addr="taro@customer.example", subject="商品の在庫について", received_at=NOW,
-        due_at=NOW + timedelta(hours=24), references=("root@customer.example",),
+        sender_addr="taro@customer.example",
+        subject="商品の在庫について",
+        received_at=NOW,
+        due_at=NOW + timedelta(hours=24),
+        references=("root@customer.example",),
     )
     values.update(overrides)
     return Inquiry(**values)  # type: ignore[arg-type]
@@ -90,8 +99,13 @@ def test_message_id_is_fresh_and_on_the_accounts_domain() -> None:
 
 
 def test_utf8_reply_has_every_header() -> None:
-    reply = build_reply(account(), inquiry(), "山田様\n\nお問い合わせありがとうございます。\n", NOW,
-                        message_id="fixed@shop.example.jp")
+    reply = build_reply(
+        account(),
+        inquiry(),
+        "山田様\n\nお問い合わせありがとうございます。\n",
+        NOW,
+        message_id="fixed@shop.example.jp",
+    )
     raw = reply.message.as_bytes()
     parsed = email.message_from_bytes(raw, policy=policy.default)
     assert parsed["From"] == "info@shop.example.jp"
@@ -100,7 +114,8 @@ def test_utf8_reply_has_every_header() -> None:
     assert parsed["Message-ID"] == "<fixed@shop.example.jp>"
     assert parsed["In-Reply-To"] == "<20251124.1234@mail.customer.example>"
     assert parsed["References"].split() == [
-        "<root@customer.example>", "<20251124.1234@mail.customer.example>"
+        "<root@customer.example>",
+        "<20251124.1234@mail.customer.example>",
     ]
     assert parsedate_to_datetime(parsed["Date"]) == NOW
     assert parsed.get_content_charset() == "utf-8"
@@ -132,9 +147,13 @@ def test_iso2022jp_reply_keeps_cp932_characters() -> None:
     body = "髙橋様\n\n① 在庫～確認中です。〜 − ｶﾀｶﾅ\n"
     reply = build_reply(
         account("iso-2022-jp"),
-        inquiry(sender="髙橋 ① <taka@customer.example>", sender_addr="taka@customer.example",
-                subject="Ｒｅ：①の在庫について、とても長い件名で折り返しが必要になる場合の確認"),
-        body, NOW,
+        inquiry(
+            sender="髙橋 ① <taka@customer.example>",
+            sender_addr="taka@customer.example",
+            subject="Ｒｅ：①の在庫について、とても長い件名で折り返しが必要になる場合の確認",
+        ),
+        body,
+        NOW,
     )
     assert reply.charset == "iso-2022-jp" and reply.note == ""
     raw = reply.message.as_bytes()
@@ -181,8 +200,11 @@ def test_decode_iso2022jp_reads_back_what_we_wrote() -> None:
 @pytest.mark.parametrize("charset", ["utf-8", "iso-2022-jp"])
 def test_from_carries_the_name_shown_to_customers(charset: str) -> None:
     shop = AccountConfig(
-        name="shop", email="info@shop.example.jp", imap_host="imap.example.jp",
-        reply_charset=charset, display_name="一報商店 髙橋",  # type: ignore[arg-type]
+        name="shop",
+        email="info@shop.example.jp",
+        imap_host="imap.example.jp",
+        reply_charset=charset,
+        display_name="一報商店 髙橋",  # type: ignore[arg-type]
     )
     raw = build_reply(shop, inquiry(), "本文\n", NOW).message.as_bytes()
     parsed = email.message_from_bytes(raw, policy=policy.default)
@@ -198,7 +220,9 @@ def test_from_carries_the_name_shown_to_customers(charset: str) -> None:
 
 def test_a_display_name_cannot_add_a_header() -> None:
     shop = AccountConfig(
-        name="shop", email="info@shop.example.jp", imap_host="imap.example.jp",
+        name="shop",
+        email="info@shop.example.jp",
+        imap_host="imap.example.jp",
         display_name="Shop\r\nBcc: victim@example.com\x00",
     )
     raw = build_reply(shop, inquiry(), "x\n", NOW).message.as_bytes()

@@ -169,15 +169,28 @@ def test_waiting_and_acknowledged_are_counted_apart_and_add_up() -> None:
         item("w1", -timedelta(hours=2)),
         item("w2", timedelta(hours=10), uid=2),
         # acknowledged: one promise broken, one far off (their windows both passed)
-        item("a1", -timedelta(hours=9), state=ItemState.ACKNOWLEDGED,
-             promise_left=-timedelta(hours=1), uid=3),
-        item("a2", -timedelta(hours=9), state=ItemState.ACKNOWLEDGED,
-             promise_left=timedelta(hours=30), uid=4),
+        item(
+            "a1",
+            -timedelta(hours=9),
+            state=ItemState.ACKNOWLEDGED,
+            promise_left=-timedelta(hours=1),
+            uid=3,
+        ),
+        item(
+            "a2",
+            -timedelta(hours=9),
+            state=ItemState.ACKNOWLEDGED,
+            promise_left=timedelta(hours=30),
+            uid=4,
+        ),
     ]
     summary = summarize(items, {"shop": OK}, NOW)
     assert summary.waiting_count == 2 and summary.acknowledged_count == 2
     assert summary.waiting_counts == {
-        Stage.OVERDUE: 1, Stage.URGENT: 0, Stage.WARNING: 0, Stage.CALM: 1
+        Stage.OVERDUE: 1,
+        Stage.URGENT: 0,
+        Stage.WARNING: 0,
+        Stage.CALM: 1,
     }
     assert summary.tooltip_lines()[:2] == [
         "2 waiting: 1 overdue · 0 urgent · 0 warning · 1 calm",

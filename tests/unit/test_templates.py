@@ -128,8 +128,11 @@ def test_shipped_templates_exist_in_both_languages_with_placeholders() -> None:
 def test_shipped_japanese_template_reads_naturally() -> None:
     template = pick_template(load_shipped(), "ja")
     values = template_values(
-        sender="山田 太郎 <taro@example.jp>", subject="Re: 在庫について",
-        signature="--\n一報商店 鈴木", language="ja", promised=DUE,
+        sender="山田 太郎 <taro@example.jp>",
+        subject="Re: 在庫について",
+        signature="--\n一報商店 鈴木",
+        language="ja",
+        promised=DUE,
     )
     text = template.render(values)
     assert text.startswith("山田 太郎様\n")
@@ -161,8 +164,11 @@ def test_shipped_english_template_reads_naturally() -> None:
 def test_an_overdue_reply_opens_with_an_apology(name: str, language: str, apology: str) -> None:
     template = pick_template(load_shipped(), language, name)  # type: ignore[arg-type]
     common = dict(
-        sender="山田 太郎 <taro@example.jp>", subject="在庫", signature="鈴木",
-        language=language, promised=DUE,
+        sender="山田 太郎 <taro@example.jp>",
+        subject="在庫",
+        signature="鈴木",
+        language=language,
+        promised=DUE,
     )
     late = template.render(template_values(**common, overdue=True))  # type: ignore[arg-type]
     on_time = template.render(template_values(**common))  # type: ignore[arg-type]
@@ -175,10 +181,17 @@ def test_an_overdue_reply_opens_with_an_apology(name: str, language: str, apolog
 def test_the_company_keeps_its_own_line_in_the_rendered_reply() -> None:
     template = pick_template(load_shipped(), "ja")
     values = template_values(
-        sender="㈱サンプル 山田 太郎\r\nBcc: x <taro@example.jp>", subject="在庫",
-        signature="鈴木", language="ja", promised=DUE, overdue=True,
+        sender="㈱サンプル 山田 太郎\r\nBcc: x <taro@example.jp>",
+        subject="在庫",
+        signature="鈴木",
+        language="ja",
+        promised=DUE,
+        overdue=True,
     )
     lines = template.render(values).split("\n")
     assert lines[:4] == [
-        "株式会社サンプル", "山田 太郎 Bcc: x様", "", "ご返信が遅くなり、大変申し訳ございません。"
+        "株式会社サンプル",
+        "山田 太郎 Bcc: x様",
+        "",
+        "ご返信が遅くなり、大変申し訳ございません。",
     ]

@@ -248,9 +248,7 @@ def add_account(
     from trayapp.mail.imap import check_login
 
     if config.get_account(account.name) is not None:
-        raise CommandError(
-            _("an account named {name!r} already exists").format(name=account.name)
-        )
+        raise CommandError(_("an account named {name!r} already exists").format(name=account.name))
     try:
         # Ask the keyring first: no point testing a login whose password cannot be kept.
         secrets.check_available()
@@ -449,8 +447,7 @@ def set_account(
             if secret is None:
                 raise CommandError(
                     _(
-                        "no password for {name!r} in the OS keyring; give one with "
-                        "--password-stdin"
+                        "no password for {name!r} in the OS keyring; give one with --password-stdin"
                     ).format(name=old.name)
                 )
             if password is not None or login_changed(old, new):

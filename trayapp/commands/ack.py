@@ -195,8 +195,13 @@ def _run_one(args: argparse.Namespace) -> int:
                 templates = load_templates([config_dir / "templates"])
                 try:
                     draft = make_draft(
-                        account, inquiry, templates, due,
-                        template_name=args.template, language=lang, now=now,
+                        account,
+                        inquiry,
+                        templates,
+                        due,
+                        template_name=args.template,
+                        language=lang,
+                        now=now,
                     )
                 except LookupError as error:
                     _fail(str(error))

@@ -288,9 +288,7 @@ def _decode_euc_jp(data: bytes) -> tuple[str, int]:
     return "".join(out), errors
 
 
-def _decode_8bit(
-    data: bytes, last_resort: str = "latin-1", *, jis: bool = True
-) -> tuple[str, int]:
+def _decode_8bit(data: bytes, last_resort: str = "latin-1", *, jis: bool = True) -> tuple[str, int]:
     """Unlabelled bytes: ASCII (JIS escapes read when `jis`), else UTF-8 (strict), else
     Japanese (CP932 or EUC-JP, whichever reads cleanly and more plausibly), else
     `last_resort` with replacement."""

@@ -309,8 +309,7 @@ def html_to_text(html: str) -> str:
 
 # Controls, bidi overrides, isolates and marks, zero-width characters (as core.safetext).
 _CONTROLS = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069"
-    "\ufeff]"
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]"
 )
 _QUOTED = re.compile(r"^[ \t\u3000]*[>＞]")
 # "On Mon, 3 Jun 2024 at 10:00, Jane <jane@example.test> wrote:", also wrapped over two lines,

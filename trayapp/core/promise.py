@@ -147,8 +147,18 @@ def parse_promise(
 _JA_WEEKDAYS = "月火水木金土日"
 _EN_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _EN_MONTHS = (
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 
 
@@ -297,9 +307,7 @@ def apply_acknowledgements(
             by_key.pop(key, None)
             continue
         base = by_key.get(key, ack.inquiry)
-        by_key[key] = replace(
-            base, state=ItemState.ACKNOWLEDGED, promise_due_at=ack.promise_due_at
-        )
+        by_key[key] = replace(base, state=ItemState.ACKNOWLEDGED, promise_due_at=ack.promise_due_at)
     return sort_by_urgency(by_key.values())
 
 

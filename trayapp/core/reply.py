@@ -199,8 +199,12 @@ def build_reply(
     _common_headers(message, now, ident, _usable_id(inquiry.message_id), refs)
     ascii_only = body.isascii()
     message.set_content(
-        body, charset="utf-8" if not ascii_only else "us-ascii",
-        cte="7bit" if ascii_only and _short_lines(body) else "base64" if not ascii_only
+        body,
+        charset="utf-8" if not ascii_only else "us-ascii",
+        cte="7bit"
+        if ascii_only and _short_lines(body)
+        else "base64"
+        if not ascii_only
         else "quoted-printable",
     )
     verify_reply(message, recipients, subject)
@@ -499,9 +503,7 @@ def _build_jis(
 ) -> EmailMessage:
     lines = [encode_iso2022jp(line).decode("ascii") for line in body.split("\n")]
     subject_value = _jis_header_text(subject)
-    to_values = [
-        _jis_address(to_name if i == 0 else "", addr) for i, addr in enumerate(recipients)
-    ]
+    to_values = [_jis_address(to_name if i == 0 else "", addr) for i, addr in enumerate(recipients)]
     message = EmailMessage(policy=_JIS_POLICY)
     message["MIME-Version"] = "1.0"
     message["From"] = _jis_address(from_name, from_addr)

@@ -461,8 +461,7 @@ class AcknowledgeService:
             )
         except AckReplaced:  # the old entry was claimed meanwhile: someone is sending it
             raise InProgress(
-                "the earlier acknowledgement is being sent right now (another window or "
-                "command)",
+                "the earlier acknowledgement is being sent right now (another window or command)",
                 message_id=replaces.message_id if replaces else None,
             ) from None
         except AckExists:  # the same Message-ID twice: a double submit of one build

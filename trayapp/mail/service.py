@@ -125,6 +125,8 @@ def password_source(
         return value
 
     return password
+
+
 AckMerger = Callable[[str, list[Inquiry], Sequence[MessageHeaders]], list[Inquiry]]
 
 

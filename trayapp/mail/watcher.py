@@ -640,9 +640,7 @@ class AccountWatcher:
 
     # ---- IDLE
 
-    def _idle_loop(
-        self, client: IMAPClient, st: _MailState, renew_at: float | None = None
-    ) -> None:
+    def _idle_loop(self, client: IMAPClient, st: _MailState, renew_at: float | None = None) -> None:
         t = self.timings
         jumps = JumpDetector(self._clock, t.jump_threshold)
         last_sent_check = last_round_end = self._clock.monotonic()
@@ -717,9 +715,7 @@ class AccountWatcher:
 
     # ---- polling (no IDLE)
 
-    def _poll_loop(
-        self, client: IMAPClient, st: _MailState, renew_at: float | None = None
-    ) -> None:
+    def _poll_loop(self, client: IMAPClient, st: _MailState, renew_at: float | None = None) -> None:
         t = self.timings
         jumps = JumpDetector(self._clock, t.jump_threshold)
         last_poll = last_sent_check = self._clock.monotonic()

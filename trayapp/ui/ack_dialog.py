@@ -425,9 +425,7 @@ class AckDialog(QDialog):
         if isinstance(error, AlreadyAcknowledged):
             return self.tr("This inquiry was already acknowledged.")
         if isinstance(error, NoPassword):
-            return self.tr(
-                "Ippo has no password for this inbox. Enter it again (tray menu: Fix)."
-            )
+            return self.tr("Ippo has no password for this inbox. Enter it again (tray menu: Fix).")
         if isinstance(error, ReplyNotBuilt):
             # An address or header that cannot be written safely (core.reply): nothing went out.
             cause = getattr(error, "__cause__", None)
@@ -494,8 +492,9 @@ class AckDialog(QDialog):
         texts = []
         if MANY in check.reasons:
             texts.append(
-                self.tr("The reply would go to %1 addresses (Reply-To), not only to the sender.")
-                .replace("%1", str(len(check.recipients)))
+                self.tr(
+                    "The reply would go to %1 addresses (Reply-To), not only to the sender."
+                ).replace("%1", str(len(check.recipients)))
             )
         if OTHER_DOMAIN in check.reasons:
             strangers = ", ".join(check.strangers[:3]) + (" …" if len(check.strangers) > 3 else "")
