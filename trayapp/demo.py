@@ -9,7 +9,6 @@ made for this run only.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import secrets
 import shutil
 import socket
@@ -247,32 +246,18 @@ class DemoServer:
         except ImportError as exc:
             raise DemoUnavailable("the demo needs: pip install 'ippo[demo]'") from exc
         ca, cert, key = _make_ca_and_cert(self.folder)
-        log = (self.folder / "pymap.log").open("wb")
-        self._process = subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                "import sys; from pymap.main import main; sys.exit(main())",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--cert",
-                str(cert),
-                "--key",
-                str(key),
-                "dict",
-                "--demo-user",
-                DEMO_EMAIL,
-                "--demo-password",
-                self.password,
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
-        self._wait_for_port()
+        # The free port is only free until someone takes it: on a busy machine another server can
+        # bind it between our probe and pymap's bind. Then pymap exits at once; try a new port.
+        for attempt in range(3):
+            if attempt:
+                self.port = _free_port()
+            self._launch(cert, key)
+            if self._wait_for_port():
+                break
+            if "address already in use" not in self._log_tail().lower():
+                raise DemoUnavailable(f"the demo IMAP server did not start: {self._log_tail()}")
+        else:
+            raise DemoUnavailable("the demo IMAP server found no free port")
         self.account = AccountConfig(
             name="demo",
             email=DEMO_EMAIL,
@@ -286,16 +271,63 @@ class DemoServer:
         self._fill(self.account)
         return self.account
 
-    def _wait_for_port(self, timeout: float = 30.0) -> None:  # slow laptops, busy machines
+    def _launch(self, cert: Path, key: Path) -> None:
+        log = (self.folder / "pymap.log").open("wb")
+        # -I: nothing from the current folder or PYTHON* variables is imported; -u: the log is
+        # written as it happens, so a failed start can say why.
+        self._process = subprocess.Popen(
+            [
+                sys.executable,
+                "-I",
+                "-u",
+                "-c",
+                # The password comes on stdin, never in the process arguments.
+                "import sys; from pymap.main import main;"
+                " sys.argv += ['--demo-password', sys.stdin.readline().strip()];"
+                " sys.exit(main())",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--cert",
+                str(cert),
+                "--key",
+                str(key),
+                "dict",
+                "--demo-user",
+                DEMO_EMAIL,
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.PIPE,
+        )
+        log.close()
+        assert self._process.stdin is not None
+        self._process.stdin.write(self.password.encode() + b"\n")
+        self._process.stdin.close()
+
+    def _log_tail(self) -> str:
+        try:
+            text = (self.folder / "pymap.log").read_text(errors="replace")
+        except OSError:
+            return ""
+        return text.strip()[-400:]
+
+    def _wait_for_port(self, timeout: float = 30.0) -> bool:  # slow laptops, busy machines
+        """True once pymap accepts connections, False when it exited before that."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._process is not None and self._process.poll() is not None:
-                raise DemoUnavailable("the demo IMAP server did not start")
+                return False
+            # Ready means pymap greets: a connection alone may reach whoever else holds the port.
             try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as probe:
+                    probe.settimeout(1.0)
+                    if probe.recv(64).startswith(b"* OK"):
+                        return True
             except OSError:
-                time.sleep(0.1)
+                pass
+            time.sleep(0.1)
         raise DemoUnavailable("the demo IMAP server did not start in time")
 
     def _fill(self, account: AccountConfig) -> None:

@@ -4,9 +4,11 @@ once, and the account is `connected` (covered)."""
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 
@@ -69,3 +71,31 @@ def test_live_watcher_against_the_demo_server() -> None:
             assert delay < 3.0, f"pushed after {delay:.2f}s (IDLE should make it immediate)"
         finally:
             assert service.stop(2.0)
+
+
+def test_demo_server_survives_a_port_taken_before_it_binds() -> None:
+    """Another server on a busy machine can take the probed port before pymap binds it (CI saw
+    "the demo IMAP server did not start"); the demo then starts on another port."""
+    demo = DemoServer()
+    squatter = socket.socket()
+    squatter.bind(("127.0.0.1", demo.port))
+    squatter.listen()
+    taken = demo.port
+    try:
+        with demo:
+            assert demo.port != taken
+            assert demo.account is not None and demo.account.imap_port == demo.port
+            client = connect(demo.account, demo.password)
+            assert client.select_folder("INBOX", readonly=True)[b"EXISTS"] > 0
+            client.logout()
+    finally:
+        squatter.close()
+
+
+def test_demo_password_is_not_in_the_process_arguments() -> None:
+    with DemoServer() as demo:
+        process = demo._process
+        assert process is not None
+        cmdline = Path(f"/proc/{process.pid}/cmdline").read_bytes()
+        assert b"--demo-user" in cmdline  # the right process
+        assert demo.password.encode() not in cmdline
