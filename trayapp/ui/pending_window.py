@@ -107,6 +107,7 @@ class PendingWindow(QWidget):
         # Set aside here, not yet gone from the snapshots (the write and recompute follow).
         self._hidden_ids: set[str] = set()
         self._hidden_senders: set[tuple[str, str]] = set()  # (account, address)
+        self._select_when_listed: str | None = None  # put back, selected when it returns
         self._health: dict[str, AccountHealth] = {}
         self._leads: dict[str, StageLeads] = {}
         self._by_id: dict[str, Inquiry] = {}
@@ -228,6 +229,7 @@ class PendingWindow(QWidget):
     def hide_set_aside(self, entry: SetAside) -> None:
         """D, N or I acted on an item: it leaves the list now (the selection moves to the row
         that takes its place), and the undo bar offers it back."""
+        self._select_when_listed = None
         if entry.kind == "ignore_sender":
             self._hidden_senders.add((entry.account, entry.address))
         else:
@@ -241,7 +243,8 @@ class PendingWindow(QWidget):
         self._hidden_ids.discard(entry.item.id)
         self._hidden_senders.discard((entry.account, entry.address))
         self._show_items()
-        self.select_item(entry.item.id)
+        if not self.select_item(entry.item.id):
+            self._select_when_listed = entry.item.id
         self.undo_bar.show_put_back(entry)
 
     def _show_items(self) -> None:
@@ -409,7 +412,10 @@ class PendingWindow(QWidget):
         has_items = bool(self._items)
         self.list.setVisible(has_items)
         self.empty.setVisible(not has_items)
-        if not (isinstance(current_id, str) and self.select_item(current_id)):
+        returned = self._select_when_listed
+        if returned is not None and self.select_item(returned):
+            self._select_when_listed = None
+        elif not (isinstance(current_id, str) and self.select_item(current_id)):
             self._select_near(current_row)
         self._update_buttons()
         self._arm_tick(now)
