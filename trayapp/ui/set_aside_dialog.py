@@ -3,7 +3,7 @@ session, newest first, each with "Put back" (long after the undo bar is gone).""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -61,6 +61,7 @@ class SetAsideDialog(QDialog):
             row = QListWidgetItem(f"{set_aside_text(entry)}\n{entry.account} · {sender}")
             row.setData(ENTRY_ROLE, entry)
             row.setToolTip(entry.item.subject)
+            row.setSizeHint(QSize(0, self.list.fontMetrics().lineSpacing() * 2 + 10))
             self.list.addItem(row)
             if entry is chosen:
                 self.list.setCurrentItem(row)
