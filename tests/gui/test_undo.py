@@ -20,7 +20,7 @@ from trayapp.ui.password_dialog import NewPasswordDialog
 from trayapp.ui.pending_window import PendingWindow
 from trayapp.ui.set_aside_dialog import SetAsideDialog
 
-from .helpers import NOW, inquiry
+from .helpers import inquiry, record_filed_promise
 from .test_app import CONNECTED, SHOP, Harness
 
 pytestmark = [pytest.mark.gui]
@@ -150,16 +150,7 @@ def test_undo_of_done_reopens_the_promise(app_of: Harness, qtbot: QtBot) -> None
     acked = inquiry(
         "k1", timedelta(hours=-2), state=ItemState.ACKNOWLEDGED, promise_left=timedelta(hours=20)
     )
-    app.store.record_ack(
-        item_id="k1",
-        account="shop",
-        message_id="ack-1@shop.example.jp",
-        recipients=["tanaka@example.jp"],
-        subject="Re: 見積もりのお願い",
-        raw=b"From: x\r\n\r\nbody\r\n",
-        promise_due_at=NOW + timedelta(hours=20),
-    )
-    app.store.set_ack_state("ack-1@shop.example.jp", "filed")
+    record_filed_promise(app.store, "k1", "ack-1@shop.example.jp")
     window = _shown(harness, qtbot, [acked])
 
     def state() -> str:

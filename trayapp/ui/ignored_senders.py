@@ -10,19 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QLabel,
-    QListWidget,
-    QListWidgetItem,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QLabel, QListWidgetItem, QWidget
 
+from trayapp.ui.list_dialog import ListDialog
 from trayapp.ui.tasks import TaskRunner
 
 SENDER_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -30,7 +22,7 @@ SENDER_ROLE = Qt.ItemDataRole.UserRole + 1
 IgnoredList = list[tuple[str, str]]  # (account, address), sorted
 
 
-class IgnoredSendersDialog(QDialog):
+class IgnoredSendersDialog(ListDialog):
     """`load()` and `remove(account, address)` block (worker thread); `removed(account,
     address)` is emitted once a removal is written."""
 
@@ -42,35 +34,18 @@ class IgnoredSendersDialog(QDialog):
         remove: Callable[[str, str], None],
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.setObjectName("IgnoredSendersDialog")
+        super().__init__("IgnoredSendersDialog", "ignoredList", "removeIgnored", parent)
         self._load = load
         self._remove = remove
         self.tasks = TaskRunner("ippo-ignored-senders", self)
-        self.intro = QLabel()
-        self.intro.setWordWrap(True)
-        self.list = QListWidget()
-        self.list.setObjectName("ignoredList")
-        self.empty = QLabel()
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.problem = QLabel()
         self.problem.setTextFormat(Qt.TextFormat.PlainText)
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet("color: #B71C1C;")
         self.problem.hide()
-        self.remove_button = QPushButton()
-        self.remove_button.setObjectName("removeIgnored")
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.buttons.addButton(self.remove_button, QDialogButtonBox.ButtonRole.ActionRole)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.intro)
-        layout.addWidget(self.list, 1)
-        layout.addWidget(self.empty, 1)
-        layout.addWidget(self.problem)
-        layout.addWidget(self.buttons)
-        self.buttons.rejected.connect(self.close)
+        self.main_layout.insertWidget(self.main_layout.indexOf(self.buttons), self.problem)
+        self.remove_button = self.action_button
         self.remove_button.clicked.connect(self.remove_selected)
-        self.list.currentRowChanged.connect(lambda _row: self._update_button())
         self.loaded = False
         self.resize(420, 340)
         self._retranslate()
@@ -89,7 +64,7 @@ class IgnoredSendersDialog(QDialog):
             return
         account, address = row.data(SENDER_ROLE)
         self.list.takeItem(self.list.row(row))  # gone at once; written on the worker
-        self._update_button()
+        self._update_action(known=self.loaded)
         remove = self._remove
 
         def done(_: object) -> None:
@@ -109,27 +84,16 @@ class IgnoredSendersDialog(QDialog):
             self.list.addItem(row)
         if self.list.count():
             self.list.setCurrentRow(0)
-        self._update_button()
+        self._update_action(known=self.loaded)
 
     def _failed(self, error: BaseException) -> None:
         self.problem.setText(str(error) or type(error).__name__)
         self.problem.show()
         self.reload()
 
-    def _update_button(self) -> None:
-        has = bool(self.list.count())
-        self.list.setVisible(has)
-        self.empty.setVisible(not has and self.loaded)
-        self.remove_button.setEnabled(self.list.currentItem() is not None)
-
     def closeEvent(self, event: QCloseEvent) -> None:
         self.tasks.close()  # what is on its way is dropped; a removal still gets written
         super().closeEvent(event)
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self._retranslate()
-        super().changeEvent(event)
 
     def _retranslate(self) -> None:
         self.setWindowTitle(self.tr("Ignored senders"))

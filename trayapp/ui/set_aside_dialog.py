@@ -3,52 +3,26 @@ session, newest first, each with "Put back" (long after the undo bar is gone).""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSize, Qt
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QLabel,
-    QListWidget,
-    QListWidgetItem,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QListWidgetItem, QWidget
 
 from trayapp.store.set_aside import SetAside
+from trayapp.ui.list_dialog import ListDialog
 from trayapp.ui.set_aside_log import SetAsideLog
 from trayapp.ui.undo_bar import set_aside_text
 
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-class SetAsideDialog(QDialog):
+class SetAsideDialog(ListDialog):
     """Follows the log: an entry put back (here, by Ctrl+Z or the bar) leaves the list."""
 
     def __init__(self, log: SetAsideLog, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("SetAsideDialog")
+        super().__init__("SetAsideDialog", "setAsideList", "putBack", parent)
         self._log = log
-        self.intro = QLabel()
-        self.intro.setWordWrap(True)
-        self.list = QListWidget()
-        self.list.setObjectName("setAsideList")
-        self.list.setWordWrap(True)
-        self.empty = QLabel()
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.put_back_button = QPushButton()
-        self.put_back_button.setObjectName("putBack")
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.buttons.addButton(self.put_back_button, QDialogButtonBox.ButtonRole.ActionRole)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.intro)
-        layout.addWidget(self.list, 1)
-        layout.addWidget(self.empty, 1)
-        layout.addWidget(self.buttons)
-        self.buttons.rejected.connect(self.close)
+        self.put_back_button = self.action_button
         self.put_back_button.clicked.connect(self.put_back_selected)
         self.list.itemDoubleClicked.connect(lambda _item: self.put_back_selected())
-        self.list.currentRowChanged.connect(lambda _row: self._update_button())
         log.changed.connect(self.reload)
         self.resize(480, 360)
         self._retranslate()
@@ -67,10 +41,7 @@ class SetAsideDialog(QDialog):
                 self.list.setCurrentItem(row)
         if self.list.currentRow() < 0 and self.list.count():
             self.list.setCurrentRow(0)
-        has = bool(self.list.count())
-        self.list.setVisible(has)
-        self.empty.setVisible(not has)
-        self._update_button()
+        self._update_action()
 
     def selected(self) -> SetAside | None:
         row = self.list.currentItem()
@@ -81,14 +52,6 @@ class SetAsideDialog(QDialog):
         entry = self.selected()
         if entry is not None:
             self._log.put_back(entry)  # the log's `changed` reloads this list
-
-    def _update_button(self) -> None:
-        self.put_back_button.setEnabled(self.selected() is not None)
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self._retranslate()
-        super().changeEvent(event)
 
     def _retranslate(self) -> None:
         self.setWindowTitle(self.tr("Recently set aside"))
