@@ -284,7 +284,7 @@ JA = {
  ('NotCoveredBanner', 'Try again now'): '今すぐ再接続',
  ('NotCoveredBanner', 'Fix…'): '直す…',
  ('SetAsideDialog', 'Recently set aside'): '最近よけたもの',
- ('SetAsideDialog', 'What you marked as answered, not an inquiry or ignored since Ippo started. Put back an item to list it again.'): 'Ippo を起動してから「返信済み」「問い合わせではない」「差出人を無視」にしたものです。「一覧に戻す」を押すと、もう一度一覧に表示されます。',
+ ('SetAsideDialog', 'What you marked as answered or not an inquiry (while the message is still in the inbox), and the senders you ignored since Ippo started. Put back an item to list it again.'): '「返信済み」「問い合わせではない」にしたメール（受信箱に残っているもの）と、Ippo を起動してから無視した差出人です。「一覧に戻す」を押すと、もう一度一覧に表示されます。',
  ('SetAsideDialog', 'Nothing was set aside.'): 'よけたものはありません。',
  ('SetAsideDialog', 'Put back'): '一覧に戻す',
  ('IgnoredSendersDialog', 'Ignored senders'): '無視している差出人',

@@ -950,8 +950,8 @@ Nothing was saved.</source>
         <translation>最近よけたもの</translation>
     </message>
     <message>
-        <source>What you marked as answered, not an inquiry or ignored since Ippo started. Put back an item to list it again.</source>
-        <translation>Ippo を起動してから「返信済み」「問い合わせではない」「差出人を無視」にしたものです。「一覧に戻す」を押すと、もう一度一覧に表示されます。</translation>
+        <source>What you marked as answered or not an inquiry (while the message is still in the inbox), and the senders you ignored since Ippo started. Put back an item to list it again.</source>
+        <translation>「返信済み」「問い合わせではない」にしたメール（受信箱に残っているもの）と、Ippo を起動してから無視した差出人です。「一覧に戻す」を押すと、もう一度一覧に表示されます。</translation>
     </message>
     <message>
         <source>Nothing was set aside.</source>

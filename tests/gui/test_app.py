@@ -12,6 +12,7 @@ import os
 import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -56,6 +57,7 @@ class FakeWatch:
         self.set_accounts_calls: list[list[AccountConfig]] = []
         self.forgotten: list[str] = []
         self.live: set[str] = set()
+        self.dismissed: list[tuple[Inquiry, str]] = []  # what dismissed_items answers
         self.started = False
         self.stopped = False
 
@@ -86,6 +88,11 @@ class FakeWatch:
         self.accounts = list(accounts)
         self.set_accounts_calls.append(list(self.accounts))
         self.forgotten.extend(forget)
+
+    def dismissed_items(self) -> Future[list[tuple[Inquiry, str]]]:
+        answer: Future[list[tuple[Inquiry, str]]] = Future()
+        answer.set_result(list(self.dismissed))
+        return answer
 
     def start(self) -> None:
         self.started = True

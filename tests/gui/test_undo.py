@@ -264,3 +264,27 @@ def test_connecting_needs_no_fix_button(app_of: Harness, qtbot: QtBot) -> None:
     window = app.pending
     qtbot.waitUntil(lambda: "shop" in window.banner.labels)
     assert window.banner.fix_buttons == {}
+
+
+def test_dismissals_of_earlier_sessions_can_be_put_back(app_of: Harness, qtbot: QtBot) -> None:
+    harness = app_of
+    items = _items()
+    window = _shown(harness, qtbot, items[1:])
+    store = harness.app.store
+    store.dismiss("shop", "a", "not_inquiry")  # before this run; its message is still there
+    harness.watch.dismissed = [(items[0], "not_inquiry")]
+    window.select_item("b")
+    qtbot.keyClick(window.list, Qt.Key.Key_D)  # and one of this session
+    qtbot.waitUntil(lambda: store.dismissals("shop") == {"a": "not_inquiry", "b": "answered"})
+    window.set_aside_action.trigger()
+    dialog = harness.app.set_aside_dialog
+    assert isinstance(dialog, SetAsideDialog)
+    qtbot.waitUntil(lambda: dialog.list.count() == 2)
+    assert dialog.list.item(0).text().startswith("Marked as answered: “Second”")
+    assert dialog.list.item(1).text().startswith("Not an inquiry: “First”")
+    dialog.list.setCurrentRow(1)
+    qtbot.mouseClick(dialog.put_back_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: store.dismissals("shop") == {"b": "answered"})
+    harness.watch.publish(items[:1] + items[2:], {"shop": CONNECTED})  # the recompute
+    qtbot.waitUntil(lambda: window.item("a") is not None)
+    assert _current(window) == "a"

@@ -38,10 +38,15 @@ def test_set_aside_then_put_back_lists_the_inquiry_again(
         set_aside(store, entry)
         service.refresh()
         rec.wait_for(lambda s: not s.items, 10, "the inquiry set aside")
+        # What "Recently set aside" lists of earlier sessions: the dismissed message as the
+        # list showed it (an ignored sender is in the ignored-senders list instead).
+        earlier = service.dismissed_items().result(timeout=10)
         if kind == "ignore_sender":
             assert store.ignored_senders(account.name) == {entry.address}
+            assert earlier == []
         else:
             assert store.dismissals(account.name) == {entry.item.id: kind}
+            assert earlier == [(entry.item, kind)]
 
         put_back(store, entry)
         service.refresh()

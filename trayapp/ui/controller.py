@@ -17,6 +17,7 @@ import contextlib
 import logging
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
@@ -76,6 +77,8 @@ class WatchControl(WatchSource, Protocol):
     def start(self) -> None: ...
 
     def stop(self, timeout: float = 2.0) -> bool: ...
+
+    def dismissed_items(self) -> Future[list[tuple[Inquiry, str]]]: ...
 
 
 if TYPE_CHECKING:  # a type only (its base lives in the lazily imported ui.ack_dialog)
@@ -463,7 +466,12 @@ class IppoApp(QObject):
         if self.set_aside_dialog is None:
             from trayapp.ui.set_aside_dialog import SetAsideDialog  # on first use
 
-            dialog = SetAsideDialog(self.set_aside_log)
+            service = self.service
+
+            def earlier() -> list[tuple[Inquiry, str]]:  # a worker waits, not the GUI
+                return service.dismissed_items().result(timeout=30)
+
+            dialog = SetAsideDialog(self.set_aside_log, earlier)
             self.set_aside_dialog = self._keep_dialog(dialog, "set_aside_dialog")
         _bring_forward(self.set_aside_dialog)
 

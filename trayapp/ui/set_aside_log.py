@@ -13,7 +13,7 @@ row before that snapshot arrives.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
@@ -55,6 +55,21 @@ class SetAsideLog(QObject):
     def entries(self) -> list[SetAside]:
         """Newest first, only what is still set aside."""
         return [e for e in reversed(self._entries) if not e.undone]
+
+    def add_earlier(self, found: Iterable[tuple[Inquiry, str]]) -> None:
+        """Dismissals made before this session whose messages the inboxes still hold
+        (WatchService.dismissed_items, newest first) join the list behind this session's."""
+        known = {e.item.id for e in self._entries if e.kind != "ignore_sender"}
+        earlier: list[SetAside] = []
+        for item, kind in found:
+            if item.id in known:
+                continue
+            if kind == "answered":
+                earlier.append(SetAside("answered", item))
+            elif kind == "not_inquiry":
+                earlier.append(SetAside("not_inquiry", item))
+        self._entries[:0] = reversed(earlier)  # kept oldest first
+        self.changed.emit()
 
     def set_aside(self, kind: SetAsideKind, item: Inquiry) -> SetAside:
         entry = SetAside(kind, item)
