@@ -472,6 +472,25 @@ Nothing was saved.</source>
     </message>
 </context>
 <context>
+    <name>IgnoredSendersDialog</name>
+    <message>
+        <source>Ignored senders</source>
+        <translation>無視している差出人</translation>
+    </message>
+    <message>
+        <source>Mail from these senders never counts as an inquiry. Remove one to count its mail again.</source>
+        <translation>これらの差出人からのメールは問い合わせとして数えません。リストから外すと、再び数えるようになります。</translation>
+    </message>
+    <message>
+        <source>No sender is ignored.</source>
+        <translation>無視している差出人はいません。</translation>
+    </message>
+    <message>
+        <source>Remove from list</source>
+        <translation>リストから外す</translation>
+    </message>
+</context>
+<context>
     <name>IppoApp</name>
     <message>
         <source>The inquiry is in the inbox of %1 (%2): “%3” from %4.</source>
@@ -570,6 +589,29 @@ Nothing was saved.</source>
     </message>
 </context>
 <context>
+    <name>NotCoveredBanner</name>
+    <message>
+        <source>Not covered: %1 — %2</source>
+        <translation>見守れていません：%1 — %2</translation>
+    </message>
+    <message>
+        <source>Enter password…</source>
+        <translation>パスワードを入力…</translation>
+    </message>
+    <message>
+        <source>Sign in again…</source>
+        <translation>もう一度サインイン…</translation>
+    </message>
+    <message>
+        <source>Try again now</source>
+        <translation>今すぐ再接続</translation>
+    </message>
+    <message>
+        <source>Fix…</source>
+        <translation>直す…</translation>
+    </message>
+</context>
+<context>
     <name>Notification</name>
     <message>
         <source>Reply within {left}</source>
@@ -661,6 +703,18 @@ Nothing was saved.</source>
         <translation>メールで開く (O)</translation>
     </message>
     <message>
+        <source>More</source>
+        <translation>その他</translation>
+    </message>
+    <message>
+        <source>Recently set aside…</source>
+        <translation>最近よけたもの…</translation>
+    </message>
+    <message>
+        <source>Ignored senders…</source>
+        <translation>無視している差出人…</translation>
+    </message>
+    <message>
         <source>Nothing waits for a reply.</source>
         <translation>返信待ちのメールはありません。</translation>
     </message>
@@ -695,10 +749,6 @@ Nothing was saved.</source>
     <message>
         <source>Reply due by %1</source>
         <translation>返信期限：%1</translation>
-    </message>
-    <message>
-        <source>Not covered: %1 — %2</source>
-        <translation>見守れていません：%1 — %2</translation>
     </message>
     <message>
         <source>Done (D)</source>
@@ -875,6 +925,44 @@ Nothing was saved.</source>
     </message>
 </context>
 <context>
+    <name>SetAside</name>
+    <message>
+        <source>(no subject)</source>
+        <translation>（件名なし）</translation>
+    </message>
+    <message>
+        <source>Ignoring %1 from now on</source>
+        <translation>今後 %1 からのメールは数えません</translation>
+    </message>
+    <message>
+        <source>Marked as answered: “%1”</source>
+        <translation>返信済みにしました：「%1」</translation>
+    </message>
+    <message>
+        <source>Not an inquiry: “%1”</source>
+        <translation>問い合わせではないとしました：「%1」</translation>
+    </message>
+</context>
+<context>
+    <name>SetAsideDialog</name>
+    <message>
+        <source>Recently set aside</source>
+        <translation>最近よけたもの</translation>
+    </message>
+    <message>
+        <source>What you marked as answered or not an inquiry (while the message is still in the inbox), and the senders you ignored since Ippo started. Put back an item to list it again.</source>
+        <translation>「返信済み」「問い合わせではない」にしたメール（受信箱に残っているもの）と、Ippo を起動してから無視した差出人です。「一覧に戻す」を押すと、もう一度一覧に表示されます。</translation>
+    </message>
+    <message>
+        <source>Nothing was set aside.</source>
+        <translation>よけたものはありません。</translation>
+    </message>
+    <message>
+        <source>Put back</source>
+        <translation>一覧に戻す</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <source>%1: the urgent lead must be shorter than the warning lead, and both shorter than the response window.</source>
@@ -907,6 +995,10 @@ Nothing was saved.</source>
     <message>
         <source>Server and sign-in…</source>
         <translation>サーバーとログイン…</translation>
+    </message>
+    <message>
+        <source>Ignored senders…</source>
+        <translation>無視している差出人…</translation>
     </message>
     <message>
         <source>%1 before the deadline</source>
@@ -1083,6 +1175,25 @@ Nothing was saved.</source>
     <message>
         <source>Away until %1 — change or come back…</source>
         <translation>%1 まで不在 — 変更・戻る…</translation>
+    </message>
+</context>
+<context>
+    <name>UndoBar</name>
+    <message>
+        <source>(no subject)</source>
+        <translation>（件名なし）</translation>
+    </message>
+    <message>
+        <source>Put back: “%1”</source>
+        <translation>一覧に戻しました：「%1」</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>元に戻す</translation>
+    </message>
+    <message>
+        <source>Put it back on the list (Ctrl+Z)</source>
+        <translation>一覧に戻します（Ctrl+Z）</translation>
     </message>
 </context>
 </TS>

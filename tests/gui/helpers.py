@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from trayapp.core.model import Inquiry, ItemState
+from trayapp.store.db import StateStore
 
 NOW = datetime(2024, 6, 3, 9, 0, 30, tzinfo=UTC)
 
@@ -54,6 +55,20 @@ def inquiry(
         promise_due_at=now + promise_left if promise_left is not None else None,
         preview=preview,
     )
+
+
+def record_filed_promise(store: StateStore, item_id: str, message_id: str) -> None:
+    """An acknowledgement of `item_id` on "shop", delivered and filed: its promise is open."""
+    store.record_ack(
+        item_id=item_id,
+        account="shop",
+        message_id=message_id,
+        recipients=["tanaka@example.jp"],
+        subject="Re: 見積もりのお願い",
+        raw=b"From: x\r\n\r\nbody\r\n",
+        promise_due_at=NOW + timedelta(hours=20),
+    )
+    store.set_ack_state(message_id, "filed")
 
 
 def sample_items(now: datetime = NOW) -> list[Inquiry]:

@@ -12,6 +12,7 @@ import os
 import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -32,7 +33,7 @@ from trayapp.ui.ack_dialog import AckDialog
 from trayapp.ui.first_run import AddInboxDialog
 from trayapp.ui.i18n import LanguageSwitcher
 
-from .helpers import Clock, inquiry
+from .helpers import Clock, inquiry, record_filed_promise
 
 pytestmark = [pytest.mark.gui]
 
@@ -56,6 +57,7 @@ class FakeWatch:
         self.set_accounts_calls: list[list[AccountConfig]] = []
         self.forgotten: list[str] = []
         self.live: set[str] = set()
+        self.dismissed: list[tuple[Inquiry, str]] = []  # what dismissed_items answers
         self.started = False
         self.stopped = False
 
@@ -86,6 +88,11 @@ class FakeWatch:
         self.accounts = list(accounts)
         self.set_accounts_calls.append(list(self.accounts))
         self.forgotten.extend(forget)
+
+    def dismissed_items(self) -> Future[list[tuple[Inquiry, str]]]:
+        answer: Future[list[tuple[Inquiry, str]]] = Future()
+        answer.set_result(list(self.dismissed))
+        return answer
 
     def start(self) -> None:
         self.started = True
@@ -230,16 +237,7 @@ def test_marking_an_acknowledged_item_done_closes_its_promise(
     acked = inquiry(
         "k1", timedelta(hours=-2), state=ItemState.ACKNOWLEDGED, promise_left=timedelta(hours=20)
     )
-    app.store.record_ack(
-        item_id="k1",
-        account="shop",
-        message_id="ack-1@shop.example.jp",
-        recipients=["tanaka@example.jp"],
-        subject="Re: 見積もりのお願い",
-        raw=b"From: x\r\n\r\nbody\r\n",
-        promise_due_at=NOW + timedelta(hours=20),
-    )
-    app.store.set_ack_state("ack-1@shop.example.jp", "filed")
+    record_filed_promise(app.store, "k1", "ack-1@shop.example.jp")
     harness.watch.publish([acked], {"shop": CONNECTED})
     qtbot.waitUntil(lambda: app.pending.item("k1") is not None)
     app.pending.select_item("k1")

@@ -264,3 +264,19 @@ def test_a_thousand_items_are_rows_of_one_model(window: PendingWindow, qtbot: Qt
     qtbot.waitUntil(lambda: window.list.visualRect(last).isValid())
     qtbot.keyClick(window.list, Qt.Key.Key_End)
     assert window.current_item().id == "m999"  # type: ignore[union-attr]
+
+
+def test_when_the_selected_item_leaves_the_next_row_takes_the_selection(
+    window: PendingWindow,
+) -> None:
+    # Rows: header, overdue, urgent, calm, header, acked.
+    assert window.select_item("urgent")
+    items = sample_items()
+    window.set_items([i for i in items if i.id != "urgent"])  # answered from the phone
+    assert window.current_item().id == "calm"  # type: ignore[union-attr]
+    # The last waiting one leaves: the waiting section's header goes too; the acknowledged
+    # item below takes the place (never the top row).
+    window.set_items([i for i in items if i.id not in ("urgent", "calm")])
+    assert window.current_item().id == "acked"  # type: ignore[union-attr]
+    window.set_items([i for i in items if i.id not in ("urgent", "calm", "acked")])
+    assert window.current_item().id == "overdue"  # type: ignore[union-attr]

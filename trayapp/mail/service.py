@@ -17,6 +17,7 @@ import queue
 import random
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol, cast
@@ -314,6 +315,37 @@ class WatchService:
         Queued, not awaited: the next snapshot is the answer."""
         self._post(self._recompute_all)
 
+    def dismissed_items(self) -> Future[list[tuple[Inquiry, str]]]:
+        """What the user dismissed ('answered', 'not_inquiry') that the inboxes still hold
+        within the look-back, as the list showed it: the GUI's "Recently set aside" puts it
+        back. Computed on the dispatcher; a worker waits on the future, never the GUI."""
+        future: Future[list[tuple[Inquiry, str]]] = Future()
+
+        def compute() -> None:
+            try:
+                future.set_result(self._dismissed_items())
+            except Exception as error:
+                future.set_exception(error)
+
+        self._post(compute)
+        return future
+
+    def _dismissed_items(self) -> list[tuple[Inquiry, str]]:
+        if self._store is None:
+            return []
+        found: list[tuple[Inquiry, str]] = []
+        now = self._clock.now()
+        for name in self._order:
+            view = self._views[name]
+            kinds = self._store.dismissals(name)
+            if view.mailbox is None or not kinds:
+                continue
+            for item in self._waiting(view, view.mailbox, now, dismissed=False):
+                if item.id in kinds:
+                    found.append((item, kinds[item.id]))
+        found.sort(key=lambda pair: pair[0].received_at, reverse=True)
+        return found
+
     def set_accounts(
         self, accounts: Iterable[AccountConfig], *, forget: Iterable[str] = ()
     ) -> None:
@@ -460,17 +492,17 @@ class WatchService:
                 sent.extend(other.mailbox.sent)
         return sent
 
-    def _recompute(self, view: _AccountView) -> bool:
-        mailbox = view.mailbox
-        if mailbox is None:
-            return False
+    def _waiting(
+        self, view: _AccountView, mailbox: MailboxChanged, now: datetime, *, dismissed: bool
+    ) -> list[Inquiry]:
+        """What waits in this account's last scan; `dismissed=False` leaves out the user's
+        dismissals (not the ignored senders): what the list would show without them."""
         name = view.account.name
-        now = self._clock.now()
-        dismissed: set[str] = set()
+        dismissed_ids: set[str] = set()
         ignored: set[str] = set()
         inbox: Sequence[MessageFacts] = mailbox.inbox
         if self._store is not None:
-            dismissed = self._store.dismissed_ids(name)
+            dismissed_ids = self._store.dismissed_ids(name) if dismissed else set()
             ignored = self._store.ignored_senders(name)
             if any(f.first_seen for f in inbox):  # a clock started at first sight: keep it
                 inbox = keep_first_seen(inbox, self._store.items(name))
@@ -479,12 +511,21 @@ class WatchService:
             inbox,
             self._all_replied_ids(),
             now,
-            dismissed_ids=dismissed,
+            dismissed_ids=dismissed_ids,
             ignored_senders=ignored,
             schedule=self._policy.schedule(view.account),
         )
         if mailbox.previews:  # fetched by the worker before it emitted
             waiting = [replace(i, preview=mailbox.previews.get(i.id, i.preview)) for i in waiting]
+        return waiting
+
+    def _recompute(self, view: _AccountView) -> bool:
+        mailbox = view.mailbox
+        if mailbox is None:
+            return False
+        name = view.account.name
+        now = self._clock.now()
+        waiting = self._waiting(view, mailbox, now, dismissed=True)
         items = tuple(self._with_acknowledgements(name, waiting, self._all_sent()))
         if self._auto_replier is not None:
             try:

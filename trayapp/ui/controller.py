@@ -17,6 +17,7 @@ import contextlib
 import logging
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
@@ -26,9 +27,9 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 from trayapp.clock import now as local_now  # one clock for the GUI, the CLI and promises
 from trayapp.config import ConfigError, ConfigStore
 from trayapp.core.failures import explain_failure
-from trayapp.core.model import AccountConfig, AccountHealth, HealthState, Inquiry, ItemState
+from trayapp.core.model import AccountConfig, AccountHealth, HealthState, Inquiry
 from trayapp.core.notifications import ACTION_ACK, ACTION_SNOOZE
-from trayapp.core.promise import DELIVERED_STATES, AckState
+from trayapp.core.promise import AckState
 from trayapp.core.summary import StageLeads, leads_by_account, summarize
 from trayapp.core.templates import ReplyTemplate
 from trayapp.desktop.autostart import Autostart, AutostartError, launch_command
@@ -41,6 +42,7 @@ from trayapp.ui.bridge import WatchBridge, WatchSource
 from trayapp.ui.i18n import LanguageSwitcher, notification_texts, resolve_language, ui_language
 from trayapp.ui.messages import no_keyring_message
 from trayapp.ui.notification_actions import NotificationActions
+from trayapp.ui.set_aside_log import SetAsideLog
 from trayapp.ui.tasks import TaskRunner
 from trayapp.ui.timers import WakeTimer
 from trayapp.ui.tray import TrayController
@@ -51,6 +53,7 @@ if TYPE_CHECKING:
     from trayapp.core.model import OAuthSettings
     from trayapp.core.oauth import ProviderKind, TokenSet
     from trayapp.store.db import StateStore
+    from trayapp.store.set_aside import SetAside
     from trayapp.ui.ack_dialog import AckDialog, AckSender
     from trayapp.ui.first_run import AddInboxDialog, LoginTest
     from trayapp.ui.pending_window import PendingWindow
@@ -74,6 +77,8 @@ class WatchControl(WatchSource, Protocol):
     def start(self) -> None: ...
 
     def stop(self, timeout: float = 2.0) -> bool: ...
+
+    def dismissed_items(self) -> Future[list[tuple[Inquiry, str]]]: ...
 
 
 if TYPE_CHECKING:  # a type only (its base lives in the lazily imported ui.ack_dialog)
@@ -184,6 +189,12 @@ class IppoApp(QObject):
         self.tasks = tasks or TaskRunner("ippo-store")  # store writes, in order
         self.tasks.setParent(self)
         self.slow_tasks = TaskRunner("ippo-keyring", self)  # keyring, resumes (may be slow)
+        # D, N and I, written on the store's runner, and put back from there (ui/set_aside_log).
+        self.set_aside_log = SetAsideLog(
+            store, self.tasks, service.refresh, self._on_write_failed, self
+        )
+        self.set_aside_dialog: QDialog | None = None
+        self.ignored_dialog: QDialog | None = None
         self._notified: tuple[Inquiry, ...] | None = None
         self._started = False
         self._stopped = False
@@ -273,7 +284,14 @@ class IppoApp(QObject):
             log.warning("a watcher did not stop in time; leaving it to exit with the process")
         for dialog in list(self.ack_dialogs.values()):
             dialog.close()
-        for widget in (self.add_dialog, self.settings_dialog, self._pending, *self.messages):
+        for widget in (
+            self.add_dialog,
+            self.settings_dialog,
+            self.set_aside_dialog,
+            self.ignored_dialog,
+            self._pending,
+            *self.messages,
+        ):
             if widget is not None:
                 widget.close()
         self.tray.hide()
@@ -350,6 +368,12 @@ class IppoApp(QObject):
             window.ignore_sender_requested.connect(self.ignore_sender)
             window.open_in_mail_requested.connect(self.open_in_mail)
             window.snooze_requested.connect(self.holds.snooze)
+            window.fix_requested.connect(self.fix_account)
+            window.undo_requested.connect(self.undo)
+            window.set_aside_list_requested.connect(self.open_set_aside)
+            window.ignored_senders_requested.connect(self.open_ignored_senders)
+            self.set_aside_log.set_aside_made.connect(window.hide_set_aside)
+            self.set_aside_log.put_back_made.connect(window.show_put_back)
             self._pending = window
             self._fill_list(window, self.bridge.snapshot)
         elif self._list_stale:
@@ -401,47 +425,85 @@ class IppoApp(QObject):
 
     def mark_answered(self, item_id: str) -> None:
         """Answered another way (phone, another app), or -- for an acknowledged item -- the
-        promise is kept: it leaves the list and is never counted again."""
+        promise is kept: it leaves the list and is never counted again (until put back)."""
         item = self._item(item_id)
-        if item is None:
-            return
-        store, acks = self.store, self.ack_service
-        keep_promise = item.state is ItemState.ACKNOWLEDGED
-
-        def write() -> None:
-            store.dismiss(item.account, item.id, "answered")
-            if keep_promise:
-                for record in store.acks(item.account, item_id=item.id):
-                    if record.state in DELIVERED_STATES:
-                        acks.mark_done(record.message_id)
-
-        self._write_then_refresh(write)
+        if item is not None:
+            self.set_aside_log.set_aside("answered", item)
 
     def not_an_inquiry(self, item_id: str) -> None:
         item = self._item(item_id)
-        if item is None:
-            return
-        store = self.store
-        self._write_then_refresh(lambda: store.dismiss(item.account, item.id, "not_inquiry"))
+        if item is not None:
+            self.set_aside_log.set_aside("not_inquiry", item)
 
     def ignore_sender(self, account: str, address: str) -> None:
-        if not address.strip():
+        address = address.strip().lower()
+        if not address:
             return
-        store = self.store
-        self._write_then_refresh(lambda: store.ignore_sender(account, address))
+        shown = self._pending.current_item() if self._pending is not None else None
+        snapshot = self.bridge.snapshot
+        candidates = [shown] if shown is not None else []
+        candidates += list(snapshot.items) if snapshot is not None else []
+        item = next(
+            (
+                i
+                for i in candidates
+                if i.account == account and i.sender_addr.strip().lower() == address
+            ),
+            None,
+        )
+        if item is not None:  # always so from the list; the entry names the sender's item
+            self.set_aside_log.set_aside("ignore_sender", item)
 
-    def _write_then_refresh(self, write: Callable[[], None]) -> None:
-        """The store write off the GUI thread, then the service recomputes (queued, never
-        awaited); the snapshot after it takes the item off the list."""
-        refresh = self.service.refresh
+    def undo(self, entry: SetAside | None = None) -> None:
+        """The undo bar's button (that entry) or Ctrl+Z (the newest still set aside)."""
+        if entry is None:
+            self.set_aside_log.undo_last()
+        else:
+            self.set_aside_log.put_back(entry)
 
-        def job() -> None:
-            try:
-                write()
-            finally:
-                refresh()
+    def open_set_aside(self) -> None:
+        """ "Recently set aside": put back what the undo bar no longer offers."""
+        if self.set_aside_dialog is None:
+            from trayapp.ui.set_aside_dialog import SetAsideDialog  # on first use
 
-        self.tasks.submit(job, on_error=self._on_write_failed)
+            service = self.service
+
+            def earlier() -> list[tuple[Inquiry, str]]:  # a worker waits, not the GUI
+                return service.dismissed_items().result(timeout=30)
+
+            dialog = SetAsideDialog(self.set_aside_log, earlier)
+            self.set_aside_dialog = self._keep_dialog(dialog, "set_aside_dialog")
+        _bring_forward(self.set_aside_dialog)
+
+    def open_ignored_senders(self) -> None:
+        """The senders "Always ignore this sender" set, to take off that list."""
+        if self.ignored_dialog is None:
+            from trayapp.ui.ignored_senders import IgnoredSendersDialog  # on first use
+
+            store, refresh, names = (
+                self.store,
+                self.service.refresh,
+                [a.name for a in self.accounts],
+            )
+
+            def load() -> list[tuple[str, str]]:
+                return [(n, a) for n in names for a in sorted(store.ignored_senders(n))]
+
+            def remove(account: str, address: str) -> None:
+                try:
+                    store.unignore_sender(account, address)
+                finally:
+                    refresh()
+
+            dialog = IgnoredSendersDialog(load, remove)
+            dialog.removed.connect(self.set_aside_log.sender_unignored)
+            self.ignored_dialog = self._keep_dialog(dialog, "ignored_dialog")
+        _bring_forward(self.ignored_dialog)
+
+    def _keep_dialog(self, dialog: QDialog, attribute: str) -> QDialog:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.destroyed.connect(lambda *_: setattr(self, attribute, None))
+        return dialog
 
     def _on_write_failed(self, error: BaseException) -> None:
         log.error("could not save the change: %s", error)
@@ -657,6 +719,7 @@ class IppoApp(QObject):
         dialog.add_inbox_requested.connect(self.open_add_inbox)
         dialog.remove_account_requested.connect(self.remove_account)
         dialog.edit_login_requested.connect(self.edit_login)
+        dialog.ignored_senders_requested.connect(self.open_ignored_senders)
         dialog.destroyed.connect(lambda *_: setattr(self, "settings_dialog", None))
         self.settings_dialog = dialog
         _bring_forward(dialog)
@@ -814,7 +877,7 @@ class IppoApp(QObject):
     def fix_account(self, name: str) -> None:
         """One click from "not watched" to the fix: a refused password asks for the new one
         (tested, then stored), a passing trouble retries now, anything else opens the
-        settings at that inbox. (The list banner's button is meant to call this too.)"""
+        settings at that inbox. The list banner's button calls it too."""
         account = self._account(name)
         if account is None:
             return

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QListView,
     QMenu,
     QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -38,8 +39,11 @@ from trayapp.core.durations import DurationWords, format_duration
 from trayapp.core.model import AccountHealth, Inquiry, ItemState, Stage
 from trayapp.core.stages import item_stage
 from trayapp.core.summary import DEFAULT_LEADS, StageLeads
-from trayapp.ui.i18n import describe_health, duration_words
+from trayapp.store.set_aside import SetAside
+from trayapp.ui.i18n import duration_words
+from trayapp.ui.not_covered_banner import NotCoveredBanner
 from trayapp.ui.pending_model import ITEM_ID_ROLE, PendingModel, Row, RowDelegate
+from trayapp.ui.undo_bar import UndoBar
 
 
 def _plain(label: QLabel) -> QLabel:
@@ -85,6 +89,10 @@ class PendingWindow(QWidget):
     ignore_sender_requested = Signal(str, str)  # account name, sender address
     open_in_mail_requested = Signal(str)
     snooze_requested = Signal(str, str, str)  # account, item id, when (core.when: 1h, …)
+    fix_requested = Signal(str)  # the banner's button: fix this account (IppoApp.fix_account)
+    undo_requested = Signal(object)  # a SetAside from the undo bar, or None (Ctrl+Z: the last)
+    set_aside_list_requested = Signal()  # "Recently set aside…" (put back later)
+    ignored_senders_requested = Signal()  # "Ignored senders…"
 
     def __init__(
         self,
@@ -94,21 +102,22 @@ class PendingWindow(QWidget):
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("PendingWindow")
         self._clock = clock
-        self._items: list[Inquiry] = []
+        self._all_items: list[Inquiry] = []  # as the snapshot has them
+        self._items: list[Inquiry] = []  # shown: without what was just set aside
+        # Set aside here, not yet gone from the snapshots (the write and recompute follow).
+        self._hidden_ids: set[str] = set()
+        self._hidden_senders: set[tuple[str, str]] = set()  # (account, address)
+        self._select_when_listed: str | None = None  # put back, selected when it returns
         self._health: dict[str, AccountHealth] = {}
         self._leads: dict[str, StageLeads] = {}
         self._by_id: dict[str, Inquiry] = {}
         self._built_minute: datetime | None = None  # the countdowns' minute
         self.model = PendingModel(self)
 
-        self.banner = _plain(QLabel())
-        self.banner.setObjectName("notCoveredBanner")
-        self.banner.setWordWrap(True)
-        self.banner.setStyleSheet(
-            "background: #B71C1C; color: white; font-weight: bold; padding: 6px 8px;"
-            " border-radius: 4px;"
-        )
-        self.banner.hide()
+        self.banner = NotCoveredBanner()
+        self.banner.fix_requested.connect(self.fix_requested)
+        self.undo_bar = UndoBar()
+        self.undo_bar.undo_clicked.connect(self.undo_requested)
         self.list = PendingList()
         self.list.setObjectName("pendingList")
         self.list.setModel(self.model)
@@ -135,6 +144,16 @@ class PendingWindow(QWidget):
         self.ignore_action = self.not_inquiry_menu.addAction("")
         self.not_inquiry_button.setMenu(self.not_inquiry_menu)
         self.ack_button.setDefault(True)
+        # What was set aside, to put back later; the senders never counted.
+        self.more_button = QToolButton()
+        self.more_button.setObjectName("moreButton")
+        self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.more_menu = QMenu(self)
+        self.set_aside_action = self.more_menu.addAction("")
+        self.ignored_action = self.more_menu.addAction("")
+        self.more_button.setMenu(self.more_menu)
+        self.set_aside_action.triggered.connect(self.set_aside_list_requested)
+        self.ignored_action.triggered.connect(self.ignored_senders_requested)
 
         actions = QHBoxLayout()
         for button in (
@@ -145,11 +164,13 @@ class PendingWindow(QWidget):
         ):
             actions.addWidget(button)
         actions.addStretch(1)
+        actions.addWidget(self.more_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(self.banner)
         layout.addWidget(self.list, 1)
         layout.addWidget(self.empty, 1)
+        layout.addWidget(self.undo_bar)
         layout.addLayout(actions)
 
         self.ack_button.clicked.connect(self.acknowledge_current)
@@ -174,6 +195,10 @@ class PendingWindow(QWidget):
         self._escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
         self._escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self._escape.activated.connect(self.hide)
+        # Ctrl+Z puts back the last thing set aside (the undo bar's button, from the keys).
+        self._undo = QShortcut(QKeySequence(QKeySequence.StandardKey.Undo), self)
+        self._undo.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self._undo.activated.connect(lambda: self.undo_requested.emit(None))
 
         # One timer for the whole list, at minute boundaries, only while visible.
         self._tick = QTimer(self)
@@ -188,13 +213,49 @@ class PendingWindow(QWidget):
     # ------------------------------------------------------------------ data in
 
     def set_items(self, items: Sequence[Inquiry]) -> None:
-        self._items = list(items)
-        self._by_id = {i.id: i for i in self._items}
-        self._rebuild()
+        self._all_items = list(items)
+        # What the snapshots no longer list needs no hiding (a put back then waits for the
+        # snapshot that lists it again).
+        ids = {i.id for i in self._all_items}
+        senders = {(i.account, i.sender_addr.strip().lower()) for i in self._all_items}
+        self._hidden_ids &= ids
+        self._hidden_senders &= senders
+        self._show_items()
 
     def set_health(self, health: Mapping[str, AccountHealth]) -> None:
         self._health = dict(health)
-        self._update_banner()
+        self.banner.set_health(self._health)
+
+    def hide_set_aside(self, entry: SetAside) -> None:
+        """D, N or I acted on an item: it leaves the list now (the selection moves to the row
+        that takes its place), and the undo bar offers it back."""
+        self._select_when_listed = None
+        if entry.kind == "ignore_sender":
+            self._hidden_senders.add((entry.account, entry.address))
+        else:
+            self._hidden_ids.add(entry.item.id)
+        self._show_items()
+        self.undo_bar.show_set_aside(entry)
+
+    def show_put_back(self, entry: SetAside) -> None:
+        """Undone: the item shows again (at once if the snapshot still lists it, else with the
+        next snapshot)."""
+        self._hidden_ids.discard(entry.item.id)
+        self._hidden_senders.discard((entry.account, entry.address))
+        self._show_items()
+        if not self.select_item(entry.item.id):
+            self._select_when_listed = entry.item.id
+        self.undo_bar.show_put_back(entry)
+
+    def _show_items(self) -> None:
+        self._items = [
+            i
+            for i in self._all_items
+            if i.id not in self._hidden_ids
+            and (i.account, i.sender_addr.strip().lower()) not in self._hidden_senders
+        ]
+        self._by_id = {i.id: i for i in self._items}
+        self._rebuild()
 
     def set_leads(self, leads: Mapping[str, StageLeads]) -> None:
         self._leads = dict(leads)
@@ -312,6 +373,9 @@ class PendingWindow(QWidget):
         self.dismiss_action.setText(self.tr("Not an inquiry: this message (N)"))
         self.ignore_action.setText(self.tr("Always ignore this sender (I)"))
         self.open_button.setText(self.tr("Open in mail (O)"))
+        self.more_button.setText(self.tr("More"))
+        self.set_aside_action.setText(self.tr("Recently set aside…"))
+        self.ignored_action.setText(self.tr("Ignored senders…"))
         self.empty.setText(self.tr("Nothing waits for a reply."))
         # Row texts, looked up once per language rather than once per row.
         self._late = self.tr("%1 late")
@@ -319,7 +383,6 @@ class PendingWindow(QWidget):
         self._promised = self.tr("Promised answer by %1")
         self._due = self.tr("Reply due by %1")
         self._unsent = self.tr("Not sent — send now? (A)")
-        self._update_banner()
 
     def _stage(self, item: Inquiry, now: datetime) -> Stage:
         lead = self._leads.get(item.account, DEFAULT_LEADS)
@@ -337,16 +400,23 @@ class PendingWindow(QWidget):
 
     def _rebuild(self) -> None:
         """The rows as they should look now, handed to the model (which applies only the
-        difference); the selection follows its item, or the first item when it left."""
+        difference); the selection follows its item, or -- when it left -- moves to the row
+        that took its place (never back to the top: pressing D twice must not mark the most
+        urgent inquiry)."""
         now = self._clock()
         self._built_minute = now.replace(second=0, microsecond=0)
-        current = self.current_item()
+        index = self.list.currentIndex()  # read before the rows change
+        current_id = index.data(ITEM_ID_ROLE) if index.isValid() else None
+        current_row = index.row() if index.isValid() else -1
         self.model.update(self._rows_at(now))
         has_items = bool(self._items)
         self.list.setVisible(has_items)
         self.empty.setVisible(not has_items)
-        if current is None or not self.select_item(current.id):
-            self._select_first()
+        returned = self._select_when_listed
+        if returned is not None and self.select_item(returned):
+            self._select_when_listed = None
+        elif not (isinstance(current_id, str) and self.select_item(current_id)):
+            self._select_near(current_row)
         self._update_buttons()
         self._arm_tick(now)
 
@@ -382,10 +452,17 @@ class PendingWindow(QWidget):
         )
 
     def _select_first(self) -> None:
-        for number, row in enumerate(self.model.rows()):
-            if row.item is not None:
-                self.list.setCurrentIndex(self.model.index(number))
-                return
+        self._select_near(0)
+
+    def _select_near(self, number: int) -> None:
+        """The first item at or after row `number` (headers skipped), else the last item."""
+        rows = self.model.rows()
+        start = max(number, 0)
+        after = [n for n in range(start, len(rows)) if rows[n].item is not None]
+        before = [n for n in range(min(start, len(rows))) if rows[n].item is not None]
+        chosen = after[0] if after else (before[-1] if before else None)
+        if chosen is not None:
+            self.list.setCurrentIndex(self.model.index(chosen))
 
     def refresh_countdowns(self) -> None:
         """The minute tick: the model repaints the rows whose countdown text changed."""
@@ -409,17 +486,6 @@ class PendingWindow(QWidget):
 
     def _on_tick(self) -> None:
         self.refresh_countdowns()
-
-    def _update_banner(self) -> None:
-        lines = [
-            self.tr("Not covered: %1 — %2")
-            .replace("%1", name)
-            .replace("%2", describe_health(health))
-            for name, health in sorted(self._health.items())
-            if not health.covered
-        ]
-        self.banner.setText("\n".join(lines))
-        self.banner.setVisible(bool(lines))
 
     def _update_buttons(self) -> None:
         item = self.current_item()
@@ -447,6 +513,9 @@ class PendingWindow(QWidget):
         menu.addAction(self.dismiss_action.text(), self.dismiss_current)
         menu.addAction(self.ignore_action.text(), self.ignore_current_sender)
         menu.addAction(self.open_button.text(), self.open_current)
+        menu.addSeparator()
+        menu.addAction(self.set_aside_action.text(), self.set_aside_list_requested.emit)
+        menu.addAction(self.ignored_action.text(), self.ignored_senders_requested.emit)
         snooze = menu.addMenu(self.tr("Snooze notifications"))
         for spec, text in (
             ("1h", self.tr("For an hour")),

@@ -45,6 +45,7 @@ class SettingsDialog(QDialog):
     add_inbox_requested = Signal()
     remove_account_requested = Signal(str)
     edit_login_requested = Signal(str)  # "Server and sign-in…" (ui/account_editor.py)
+    ignored_senders_requested = Signal()  # "Ignored senders…" (ui/ignored_senders.py)
 
     def __init__(
         self,
@@ -140,6 +141,10 @@ class SettingsDialog(QDialog):
         self.general_form.addRow("", self.autostart)
         self.general_form.addRow("", self.overdue_stays)
         self.general_form.addRow(QLabel(), self.quiet_hours)
+        self.ignored_button = QPushButton()  # the senders never counted (ui/ignored_senders)
+        self.ignored_button.setObjectName("ignoredSenders")
+        self.ignored_button.clicked.connect(self.ignored_senders_requested)
+        self.general_form.addRow("", self.ignored_button)
         self.quiet_hours.textChanged.connect(lambda _t: self._validate())
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok
@@ -363,6 +368,7 @@ class SettingsDialog(QDialog):
         self.add_button.setText(self.tr("Add inbox…"))
         self.remove_button.setText(self.tr("Remove"))
         self.login_button.setText(self.tr("Server and sign-in…"))
+        self.ignored_button.setText(self.tr("Ignored senders…"))
         # Each value reads as a phrase: "期限の4時間前" / "4h before the deadline".
         before = self.tr("%1 before the deadline")
         for spin, phrase in (
