@@ -14,19 +14,23 @@ and the notification that follows, in English and Japanese.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
 import time
-from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.e2e.app_runs import ROOT, add_account, running_app
+from tests.e2e.app_runs import (
+    ROOT,
+    AppClock,
+    add_account,
+    append_inquiry,
+    running_app,
+    wait_until,
+)
 from tests.support.desktop_session import Desktop
-from tests.support.dovecot import DovecotServer, DovecotUser
-from tests.support.mailcorpus import make_message, new_message_id
+from tests.support.dovecot import DovecotServer
 from trayapp.config import ConfigStore
 from trayapp.policy import save_absence
 
@@ -52,34 +56,6 @@ WORDS = {
 }
 
 
-def wait(check: Callable[[], object], what: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
-
-
-def set_clock(path: Path, moment: dt.datetime) -> None:
-    draft = path.with_suffix(".draft")
-    draft.write_text(moment.isoformat(), encoding="utf-8")
-    os.replace(draft, path)
-
-
-def deliver(dovecot: DovecotServer, user: DovecotUser) -> None:
-    for name, arrived in ARRIVALS.items():
-        address = name.split()[0].lower() + "@example.test"
-        raw = make_message(
-            from_addr=address,
-            from_header=f'"{name}" <{address}>'.encode(),
-            to=user.email,
-            subject=f"Question from {name.split()[0]}",
-            message_id=new_message_id(),
-            date=arrived,
-        )
-        dovecot.append(user, "INBOX", raw, internaldate=arrived)
-
-
 def enlarged_icon(desk: Desktop, icon: str, name: str) -> None:
     small = ARTIFACTS / f"{name}.png"
     small.parent.mkdir(parents=True, exist_ok=True)
@@ -99,32 +75,25 @@ def test_away_pauses_holds_and_opens_the_list_on_return(
     assert calls is not None
     words = WORDS[language]
     user = dovecot.add_user()
-    deliver(dovecot, user)
+    for name, arrived in ARRIVALS.items():
+        append_inquiry(dovecot, user, name, arrived)
     config = tmp_path / "config"
     add_account(desktop, dovecot, user, config)
     wednesday = dt.datetime(2026, 11, 25, 16, 0, tzinfo=TOKYO)
     save_absence(ConfigStore(config), AWAY_FROM, BACK, now=AWAY_FROM - dt.timedelta(days=1))
-    clock_file = tmp_path / "clock" / "now"
-    clock_file.parent.mkdir()
-    set_clock(clock_file, wednesday)
     log = config / "ippo.log"
-
-    def moved_to(moment: dt.datetime) -> None:
-        stamp = f"{moment:%Y-%m-%dT%H:%M}"
-        set_clock(clock_file, moment)
-        wait(lambda: f"test clock moved to {stamp}" in log.read_text(errors="replace"), stamp)
-
+    clock = AppClock(tmp_path / "clock", wednesday, log)
     locale = "ja_JP.UTF-8" if language == "ja" else "en_US.UTF-8"
     env = {
         "LANG": locale,
         "LANGUAGE": language,
         "TZ": "Asia/Tokyo",
-        "IPPO_TEST_CLOCK": str(clock_file),
+        **clock.env,
     }
     with running_app(desktop, config, "app.log", **env):
         icon = desktop.wait_for_tray_icon("ippo")
-        wait(lambda: "connected" in log.read_text(errors="replace"), "connected")
-        moved_to(wednesday + dt.timedelta(minutes=5))  # a look after the scan: still away
+        wait_until(lambda: "connected" in log.read_text(errors="replace"), "connected")
+        clock.move_to(wednesday + dt.timedelta(minutes=5))  # a look after the scan: still away
         time.sleep(0.5)
         enlarged_icon(desktop, icon, f"away-badge-{language}")
         # The tooltip (hovering the icon) and the menu say until when.
@@ -137,7 +106,7 @@ def test_away_pauses_holds_and_opens_the_list_on_return(
         desktop.x("xdotool", "key", "Escape")
         assert calls.count() == 0, calls.text()  # Alice has an hour left, but notes wait
         # Back: the list opens with both, and Alice's clock runs again.
-        moved_to(BACK + dt.timedelta(seconds=30))
+        clock.move_to(BACK + dt.timedelta(seconds=30))
         desktop.wait_for_window(words["list"])
         first = calls.wait_for(1)[0]
         assert "Alice Martin" in first and words["urgent"] in first, first

@@ -17,18 +17,14 @@ is ahead of it in the monitor's record: the summary being the third call proves 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import time
-from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.e2e.app_runs import add_account, ippo, running_app
+from tests.e2e.app_runs import AppClock, add_account, append_inquiry, ippo, running_app
 from tests.support.desktop_session import Desktop
-from tests.support.dovecot import DovecotServer, DovecotUser
-from tests.support.mailcorpus import make_message, new_message_id
+from tests.support.dovecot import DovecotServer
 
 pytestmark = [pytest.mark.integration, pytest.mark.gui, pytest.mark.slow]
 
@@ -43,71 +39,28 @@ DUE = {
 }
 
 
-def wait(check: Callable[[], object], what: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
-
-
-def set_clock(path: Path, moment: dt.datetime) -> None:
-    """Replace the clock file in one step (the app never reads half an instant)."""
-    draft = path.with_suffix(".draft")
-    draft.write_text(moment.isoformat(), encoding="utf-8")
-    os.replace(draft, path)
-
-
-def deliver_inquiries(dovecot: DovecotServer, user: DovecotUser) -> None:
-    for name, due in DUE.items():
-        arrived = due - dt.timedelta(hours=24)
-        address = name.split()[0].lower() + "@example.test"
-        raw = make_message(
-            from_addr=address,
-            from_header=f'"{name}" <{address}>'.encode(),
-            to=user.email,
-            subject=f"Question from {name.split()[0]}",
-            message_id=new_message_id(),
-            date=arrived,
-        )
-        dovecot.append(user, "INBOX", raw, internaldate=arrived)
-
-
 def test_quiet_hours_in_the_real_app_warn_hold_and_summarize(
     desktop: Desktop, dovecot: DovecotServer, tmp_path: Path
 ) -> None:
     calls = desktop.notifications
     assert calls is not None
     user = dovecot.add_user()
-    deliver_inquiries(dovecot, user)
+    for name, due in DUE.items():
+        append_inquiry(dovecot, user, name, due - dt.timedelta(hours=24))
     config = tmp_path / "config"
     add_account(desktop, dovecot, user, config)
     quiet = ippo(desktop, config, "quiet", "set", "22:00-07:30", TZ="Asia/Tokyo")
     assert quiet.returncode == 0, quiet.stderr
-    clock_file = tmp_path / "clock" / "now"
-    clock_file.parent.mkdir()
-    set_clock(clock_file, QUIET_START - dt.timedelta(minutes=10))
-    log = config / "ippo.log"
-
-    def moved_to(moment: dt.datetime) -> None:
-        """Set the clock and wait until the app has looked at the time again."""
-        stamp = f"{moment:%Y-%m-%dT%H:%M}"  # the app logs its time to the second
-        set_clock(clock_file, moment)
-        wait(lambda: f"test clock moved to {stamp}" in log.read_text(errors="replace"), stamp)
-
-    env = {
-        "LANG": "en_US.UTF-8",
-        "LANGUAGE": "en",
-        "TZ": "Asia/Tokyo",
-        "IPPO_TEST_CLOCK": str(clock_file),
-    }
+    evening = QUIET_START - dt.timedelta(minutes=10)
+    clock = AppClock(tmp_path / "clock", evening, config / "ippo.log")
+    env = {"LANG": "en_US.UTF-8", "LANGUAGE": "en", "TZ": "Asia/Tokyo", **clock.env}
     with running_app(desktop, config, "app.log", **env):
         desktop.wait_for_tray_icon("ippo")
         # 21:50: Alice (1 h 40 min left) is in her warning stage: told as usual.
         first = calls.wait_for(1, timeout=60)[0]
         assert "Alice Martin" in first and "tonight" not in first, first
         # 22:00: one warning about the night, naming what passes its deadline before 07:30.
-        moved_to(QUIET_START)
+        clock.move_to(QUIET_START)
         warning = calls.wait_for(2)[1]
         assert "2 inquiries will pass their deadline tonight" in warning, warning
         assert "Alice Martin" in warning and "Bob Tanaka" in warning, warning
@@ -118,9 +71,9 @@ def test_quiet_hours_in_the_real_app_warn_hold_and_summarize(
             QUIET_START + dt.timedelta(hours=5),
             QUIET_END - dt.timedelta(hours=1),
         ):
-            moved_to(moment)
+            clock.move_to(moment)
         # 07:30: one summary of all three; nothing was sent in between.
-        moved_to(QUIET_END)
+        clock.move_to(QUIET_END)
         every = calls.wait_for(3)
         assert len(every) == 3, calls.text()
         summary = every[2]
