@@ -20,6 +20,7 @@ from tests.support.dovecot import DovecotServer, DovecotUser
 from tests.support.mailcorpus import make_message, new_message_id
 
 ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "artifacts" / "e2e"  # screenshots, for a look
 APP = [sys.executable, "-m", "trayapp"]
 
 
@@ -129,3 +130,18 @@ def append_inquiry(
         date=arrived,
     )
     dovecot.append(user, "INBOX", raw, internaldate=arrived)
+
+
+def screenshot_icon(desk: Desktop, icon_window: str, name: str) -> Path:
+    """The tray icon alone, enlarged 8x without smoothing (to judge the pixels)."""
+    raw = desk.screenshot(ARTIFACTS / f"{name}-screen.png")
+    small = ARTIFACTS / f"{name}.png"
+    subprocess.run(
+        ["import", "-window", icon_window, str(small)], env=desk.env(), check=True, timeout=30
+    )
+    subprocess.run(
+        ["convert", str(small), "-filter", "point", "-resize", "800%", str(small)],
+        check=True,
+        timeout=30,
+    )
+    return raw

@@ -22,11 +22,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.e2e.app_runs import (
-    ROOT,
+    ARTIFACTS,
     AppClock,
     add_account,
     append_inquiry,
     running_app,
+    screenshot_icon,
     wait_until,
 )
 from tests.support.desktop_session import Desktop
@@ -36,7 +37,6 @@ from trayapp.policy import save_absence
 
 pytestmark = [pytest.mark.integration, pytest.mark.gui, pytest.mark.slow]
 
-ARTIFACTS = ROOT / "artifacts" / "e2e"
 TOKYO = ZoneInfo("Asia/Tokyo")
 AWAY_FROM = dt.datetime(2026, 11, 24, 9, 0, tzinfo=TOKYO)  # Tuesday
 BACK = dt.datetime(2026, 11, 26, 9, 0, tzinfo=TOKYO)  # Thursday
@@ -54,17 +54,6 @@ WORDS = {
         "urgent": "59分",
     },
 }
-
-
-def enlarged_icon(desk: Desktop, icon: str, name: str) -> None:
-    small = ARTIFACTS / f"{name}.png"
-    small.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["import", "-window", icon, str(small)], env=desk.env(), check=True, timeout=30)
-    subprocess.run(
-        ["convert", str(small), "-filter", "point", "-resize", "800%", str(small)],
-        check=True,
-        timeout=30,
-    )
 
 
 @pytest.mark.parametrize("language", ["en", "ja"])
@@ -95,7 +84,7 @@ def test_away_pauses_holds_and_opens_the_list_on_return(
         wait_until(lambda: "connected" in log.read_text(errors="replace"), "connected")
         clock.move_to(wednesday + dt.timedelta(minutes=5))  # a look after the scan: still away
         time.sleep(0.5)
-        enlarged_icon(desktop, icon, f"away-badge-{language}")
+        screenshot_icon(desktop, icon, f"away-badge-{language}")
         # The tooltip (hovering the icon) and the menu say until when.
         desktop.x("xdotool", "mousemove", "--window", icon, "8", "8")
         time.sleep(2.0)
