@@ -19,13 +19,15 @@ from trayapp import memory_tricks
 import argparse
 import faulthandler
 import logging
+import os
+import time
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from PySide6.QtCore import QTimer, QUrl
+from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, QUrl, Signal
 from PySide6.QtGui import QSessionManager
 
 from trayapp.config import ConfigError, ConfigStore, resolve_config_dir
@@ -38,6 +40,7 @@ from trayapp.desktop.notify import (
     Notifier,
 )
 from trayapp.desktop.secrets import SecretStore
+from trayapp.mail.watcher import SystemClock
 from trayapp.mail.webmail import mail_target, provider_of
 from trayapp.resources_paths import app_icon_png
 from trayapp.ui.bridge import WatchBridge
@@ -67,6 +70,60 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CRASH_LOG = "crash.log"  # native crashes (faulthandler) land here, beside ippo.log
+# Tests only: the name of a file holding an ISO instant. The app's wall clock then starts at
+# that instant and runs on from it; writing another instant moves it (as a wake-up does).
+TEST_CLOCK_ENV = "IPPO_TEST_CLOCK"
+
+
+class SetClock(QObject):
+    """The wall clock a test sets through a file ($IPPO_TEST_CLOCK): the instant written there
+    plus the (monotonic) time since it was read. `moved` is emitted on the GUI thread after the
+    file named another instant. Read from any thread (one tuple, swapped whole)."""
+
+    moved = Signal()
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+        self._base = (self._read() or datetime.now().astimezone(), time.monotonic())
+        # The file is replaced, not written in place: watch its folder as well.
+        self._watcher = QFileSystemWatcher([str(path.parent), str(path)], self)
+        self._watcher.directoryChanged.connect(self._changed)
+        self._watcher.fileChanged.connect(self._changed)
+
+    def _read(self) -> datetime | None:
+        try:
+            instant = datetime.fromisoformat(self.path.read_text(encoding="utf-8").strip())
+        except (OSError, ValueError):
+            return None  # half written: the next change brings the whole instant
+        return instant if instant.tzinfo is not None else None
+
+    def _changed(self, _path: str) -> None:
+        if str(self.path) not in self._watcher.files() and self.path.exists():
+            self._watcher.addPath(str(self.path))
+        instant = self._read()
+        if instant is not None and instant != self._base[0]:  # not another file's change
+            self._base = (instant, time.monotonic())
+            self.moved.emit()
+
+    def now(self) -> datetime:
+        instant, read_at = self._base
+        return instant + timedelta(seconds=time.monotonic() - read_at)
+
+
+def test_clock_from_environment() -> SetClock | None:
+    name = os.environ.get(TEST_CLOCK_ENV)
+    return SetClock(Path(name)) if name else None
+
+
+class _WallClock(SystemClock):
+    """The watchers' clock with the app's wall time (their waits stay real)."""
+
+    def __init__(self, now: Callable[[], datetime]) -> None:
+        self._now = now
+
+    def now(self) -> datetime:
+        return self._now()
 
 
 def enable_crash_log(config_dir: Path) -> TextIO | None:
@@ -152,6 +209,8 @@ def _run(args: argparse.Namespace, config_dir: Path, secrets: SecretStore, *, de
     if getattr(args, "config_dir", None):
         launch_args = ["--config-dir", str(config_dir)]
 
+    set_clock = test_clock_from_environment()
+
     def build() -> IppoApp:
         app = build_app(
             config=config,
@@ -159,9 +218,12 @@ def _run(args: argparse.Namespace, config_dir: Path, secrets: SecretStore, *, de
             languages=languages,
             demo=demo,
             launch_args=launch_args,
+            clock=set_clock.now if set_clock is not None else local_now,
         )
         single.show_requested.connect(lambda: app.show_list(None))
         app.tray.quit_requested.connect(lambda: app.request_quit(qapp.quit))
+        if set_clock is not None:
+            set_clock.moved.connect(partial(_clock_moved, app))
         return app
 
     startup = Startup(qapp, build)
@@ -226,6 +288,7 @@ def build_app(
             merge_acknowledgements=partial(with_acknowledgements, store),
             policy=ClockPolicy(config),
             auto_replier=AutoReplier(store, secrets, clock),  # off unless an absence asks
+            clock=_WallClock(clock),
         )
     bridge = WatchBridge(service)
     tray = TrayController()
@@ -294,6 +357,15 @@ def build_app(
         text = recovery_line(store.recovery_report, catalog_for("ja" if shown == "ja" else "en"))
         app._show_message("Ippo", text)  # the name: the same in every language
     return app
+
+
+def _clock_moved(app: IppoApp) -> None:
+    """The test clock jumped: look at the time again at once, as the timers would after a
+    wake-up (the service's recompute follows as a snapshot)."""
+    app.scheduler.check()
+    app.update_summary()
+    app.bridge.refresh()
+    log.info("test clock moved to %s", app.clock().isoformat(timespec="seconds"))
 
 
 def _pending_window(clock: Callable[[], datetime]) -> PendingWindow:

@@ -26,12 +26,13 @@ import re
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.app_runs import ROOT, add_account, ippo, running_app
+from tests.e2e.app_runs import wait_until as wait
 from tests.support.desktop_session import DUNSTRC, Desktop, NotifyCalls, start_desktop
 from tests.support.dovecot import DovecotServer, DovecotUser
 from tests.support.mailcorpus import english_inquiry, make_message, new_message_id
@@ -67,14 +68,6 @@ def desk() -> Iterator[Desktop]:
         config = config.replace("[global]\n", f'[global]\n    dmenu = "{script}"\n', 1)
         desktop.start_dunst(config)
         yield desktop
-
-
-def wait(check: Callable[[], object], what: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
 
 
 def pending_id(desk: Desktop, config: Path, message_id: str) -> str:

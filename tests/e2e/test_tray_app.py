@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.app_runs import ROOT, add_account, ippo, start_app
+from tests.e2e.app_runs import ROOT, add_account, ippo, screenshot_icon, start_app
 from tests.support.desktop_session import Desktop
 from tests.support.dovecot import DovecotServer
 from tests.support.mailcorpus import (
@@ -55,21 +55,6 @@ def wait_for_log(path: Path, pattern: str, count: int = 1, timeout: float = 30.0
             return text
         time.sleep(0.1)
     raise AssertionError(f"{pattern!r} x{count} not in {path} within {timeout}s:\n{text}")
-
-
-def screenshot_icon(desk: Desktop, icon_window: str, name: str) -> Path:
-    """The tray icon alone, enlarged 8x without smoothing (to judge the pixels)."""
-    raw = desk.screenshot(ARTIFACTS / f"{name}-screen.png")
-    small = ARTIFACTS / f"{name}.png"
-    subprocess.run(
-        ["import", "-window", icon_window, str(small)], env=desk.env(), check=True, timeout=30
-    )
-    subprocess.run(
-        ["convert", str(small), "-filter", "point", "-resize", "800%", str(small)],
-        check=True,
-        timeout=30,
-    )
-    return raw
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 from trayapp.core.away import Absence
 from trayapp.core.notifications import Holds
 from trayapp.mail.service import WatchSnapshot
-from trayapp.policy import ClockPolicy
+from trayapp.policy import ClockPolicy, save_absence
 from trayapp.store.db import StateStore
 
 from .helpers import NOW, inquiry
@@ -119,3 +119,16 @@ def test_snooze_from_a_notification_is_kept(harness: Harness, qtbot: QtBot) -> N
     qtbot.waitUntil(lambda: harness.watch.refreshes > refreshes)
     with StateStore(harness.config.directory) as store:
         assert list(store.snoozes()) == ["w1"]
+
+
+def test_an_absence_set_with_the_command_line_is_applied_at_once(
+    harness: Harness, qtbot: QtBot
+) -> None:
+    """`ippo away set` writes config.json while the app runs; its accounts stay the same, so
+    only a recompute makes the due times, the badge and the notifications follow -- now,
+    not at the service's next periodic look."""
+    app = harness.app
+    app.start()
+    refreshes = harness.watch.refreshes
+    save_absence(harness.config, NOW, NOW + timedelta(days=2), NOW)  # what the command writes
+    qtbot.waitUntil(lambda: harness.watch.refreshes > refreshes)

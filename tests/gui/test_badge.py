@@ -33,6 +33,7 @@ SPECS = {
     "error": BadgeSpec("", "error"),
     "error-45m": BadgeSpec("45m", "error", Stage.URGENT),
     "setup": BadgeSpec("", "setup"),
+    "away": BadgeSpec("3h", "away", Stage.WARNING),
 }
 # Font rasterisation may differ by a shade between FreeType builds: a pixel counts as
 # different only beyond this per-channel delta, and only a few may differ.
@@ -95,6 +96,7 @@ def test_every_state_looks_different_from_every_other(qapp: object, size: int) -
         BadgeSpec("3h", "error", Stage.WARNING),
         BadgeSpec("", "error"),
         BadgeSpec("", "empty"),
+        BadgeSpec("3h", "away", Stage.WARNING),
     ]
     images = [render_badge(spec, size, dark_panel=False) for spec in states]
     for i in range(len(images)):
@@ -136,6 +138,18 @@ def test_digits_have_ink_and_the_fill_dominates(qapp: object, size: int) -> None
 def test_not_covered_shows_the_hazard_frame_even_when_items_wait(qapp: object, size: int) -> None:
     image = render_badge(BadgeSpec("45m", "error", Stage.URGENT), size, dark_panel=True)
     assert _count_near(image, HAZARD) > 0.15 * size * size
+
+
+@pytest.mark.gui
+@pytest.mark.parametrize("size", SIZES)
+def test_away_is_a_pause_sign_on_indigo_whatever_waits(qapp: object, size: int) -> None:
+    """Away hides the stage (the deadlines stand still): the same look late or not, and a
+    white pause sign of real weight on the indigo body."""
+    late = render_badge(BadgeSpec("-2h", "away", Stage.OVERDUE), size, dark_panel=True)
+    calm = render_badge(BadgeSpec("2d", "away", Stage.CALM), size, dark_panel=True)
+    assert late == calm
+    assert _count_near(late, FILL["away"]) > 0.45 * size * size
+    assert _count_near(late, QColor("#FFFFFF"), within=60) > 0.1 * size * size
 
 
 @pytest.mark.gui

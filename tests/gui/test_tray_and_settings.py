@@ -200,11 +200,52 @@ def test_away_shows_in_the_menu_and_tooltip(tray: TrayController) -> None:
     ok = {"shop": AccountHealth(HealthState.CONNECTED)}
     tray.set_summary(summarize([inquiry("a", timedelta(hours=30))], ok, NOW, away_until=until))
     assert tray.away_until == until
+    assert tray.current_badge() == BadgeSpec("30h", "away", Stage.CALM)
     texts = [a.text() for a in tray.menu_actions()]
     assert f"Away until {until:%m-%d %H:%M} — change or come back…" in texts
     assert f"Away until {until:%Y-%m-%d %H:%M}" in tray.toolTip()
     tray.set_summary(summarize([], ok, NOW))
     assert "I'm away…" in [a.text() for a in tray.menu_actions()]
+    assert tray.current_badge() == BadgeSpec("", "empty")
+
+
+AWAY_TEXTS = {
+    "en": (
+        "Away until {until:%Y-%m-%d %H:%M}: deadlines paused, notifications held",
+        "2 waiting: 1 overdue · 0 urgent · 0 warning · 1 calm",
+        "Away until {until:%m-%d %H:%M} — change or come back…",
+    ),
+    "ja": (
+        "{until:%Y-%m-%d %H:%M} まで不在：期限は止まり、通知は控えています",
+        "返信待ち 2件：期限切れ 1 · 至急 0 · 注意 0 · 余裕 1",
+        "{until:%m-%d %H:%M} まで不在 — 変更・戻る…",
+    ),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_away_tooltip_and_menu_read_in_each_language(
+    tray: TrayController, qapp: QApplication, language: str
+) -> None:
+    """The away state in words: until when, that deadlines stand still and notifications
+    wait, and what waits (an overdue one too: the away badge hides the stage, the tooltip
+    does not)."""
+    until = NOW + timedelta(days=2)
+    ok = {"shop": AccountHealth(HealthState.CONNECTED)}
+    items = [inquiry("a", timedelta(hours=30)), inquiry("b", -timedelta(hours=2), uid=2)]
+    switcher = LanguageSwitcher(qapp)
+    try:
+        assert switcher.apply(language) or language == "en"
+        tray.retranslate()
+        tray.set_summary(summarize(items, ok, NOW, away_until=until))
+        away, counts, menu = (text.format(until=until) for text in AWAY_TEXTS[language])
+        lines = tray.toolTip().splitlines()
+        assert lines[1:3] == [away, counts], lines
+        assert menu in [a.text() for a in tray.menu_actions()]
+        assert tray.current_badge() == BadgeSpec("-2h", "away", Stage.OVERDUE)
+    finally:
+        switcher.apply("en")
+        tray.retranslate()
 
 
 def test_settings_edit_the_name_shown_to_customers_and_the_signatures(qtbot: QtBot) -> None:

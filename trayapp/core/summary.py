@@ -19,7 +19,8 @@ from trayapp.core.safetext import NAME_CHARS, display_line
 from trayapp.core.stages import format_time_left, item_next_stage_change, item_stage
 
 # "setup": no inbox is set up at all (nothing is watched; the fix is to add one).
-BadgeKind = Literal["calm", "warning", "urgent", "overdue", "empty", "error", "setup"]
+# "away": the user is away (core.away): deadlines paused, notifications held.
+BadgeKind = Literal["calm", "warning", "urgent", "overdue", "empty", "error", "setup", "away"]
 # "connecting": an inbox is still being reached (right after start); not yet an error.
 WaybarClass = Literal["ok", "warning", "urgent", "overdue", "error", "connecting"]
 
@@ -50,7 +51,8 @@ class BadgeSpec:
     `text` is the countdown of the most urgent item ('3h', '45m', '-2h' once overdue) or ''
     when nothing waits. `kind` 'error' wins over every stage: an inbox that is not watched
     must be visible even while items wait, so the renderer still gets the countdown and the
-    underlying `stage` (None when nothing waits).
+    underlying `stage` (None when nothing waits). 'away' wins over the stages (not over
+    'error' or 'setup'): the deadlines stand still, and the tooltip counts what waits.
     """
 
     text: str
@@ -137,6 +139,8 @@ class Summary:
             return BadgeSpec(text, "error", self.most_urgent_stage)
         if self.no_inbox:
             return BadgeSpec("", "setup", None)
+        if self.away_until is not None:
+            return BadgeSpec(text, "away", self.most_urgent_stage)
         if self.most_urgent_stage is None:
             return BadgeSpec("", "empty", None)
         return BadgeSpec(text, _BADGE_KIND[self.most_urgent_stage], self.most_urgent_stage)

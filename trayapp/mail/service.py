@@ -59,6 +59,27 @@ RECOMPUTE_EVERY = 60.0  # seconds: the look-back window moves even when no mail 
 PRUNE_EVERY = timedelta(hours=6)  # forgetting what the look-back can no longer show
 # Beyond the look-back, a margin for clocks that disagree (a server's INTERNALDATE, ours).
 PRUNE_MARGIN = timedelta(days=2)
+# Settings that change only what Ippo decides about the mail it has, not what a watcher
+# fetches: a change of these alone is applied at once, without a reconnect or new mail.
+DECISION_SETTINGS = (
+    "window_hours",
+    "warning_hours",
+    "urgent_hours",
+    "timezone",
+    "working_hours",
+    "holidays",
+    "days_off",
+    "display_name",
+    "signature",
+    "signature_ja",
+    "signature_en",
+    "reply_charset",
+)
+
+
+def watches_the_same(old: AccountConfig, new: AccountConfig) -> bool:
+    """True when `new` differs from `old` only in DECISION_SETTINGS."""
+    return replace(new, **{name: getattr(old, name) for name in DECISION_SETTINGS}) == old
 
 
 @dataclass(frozen=True)
@@ -350,7 +371,9 @@ class WatchService:
         self, accounts: Iterable[AccountConfig], *, forget: Iterable[str] = ()
     ) -> None:
         """Apply changed settings: new accounts start, removed ones stop, changed ones restart
-        (which also clears an `error`: the user changed something). Queued, not awaited; the
+        (which also clears an `error`: the user changed something) -- except where only what
+        is decided changed (DECISION_SETTINGS: a schedule, a window), which is recomputed
+        from the mail already known, at once. Queued, not awaited; the
         old watchers are stopped on a thread of their own (a frozen server can take seconds).
         `forget`: removed accounts whose stored state is put aside (StateStore.hold_account:
         kept a while under the address, so adding it again brings it back), once no watcher
@@ -372,6 +395,17 @@ class WatchService:
             for account in wanted:
                 old = self._views.get(account.name)
                 if old is not None and old.account == account:
+                    continue
+                if (
+                    old is not None
+                    and old.health.covered  # a change to an inbox in trouble: try it again
+                    and watches_the_same(old.account, account)
+                ):
+                    # A new schedule or window: the same mail, decided again now.
+                    old.account = account
+                    if self._recompute(old):
+                        self._persist(old)
+                    changed.add(account.name)
                     continue
                 if old is not None:
                     _stop_in_background(old.watcher)

@@ -13,6 +13,8 @@ Design (legible from 16 px up, on light and dark panels):
   for nothing else, so "you are not covered" is never mistaken for a stage.
 - setup (no inbox set up yet): the error look with a yellow '+' -- nothing is watched, and
   the fix is to add an inbox; never the calm check mark.
+- away (the user is away: deadlines paused, notifications held): indigo with a white pause
+  sign, whatever waits -- a colour and a shape no stage has; the tooltip says until when.
 - empty (nothing waits): no fill, a check mark in the panel's own foreground colour.
 Every filled shape gets a hairline outline that contrasts with the panel, so amber on a
 light panel and dark red on a dark panel keep their edges.
@@ -54,6 +56,7 @@ FILL = {
     "overdue": QColor("#B71C1C"),
     "error": QColor("#37474F"),
     "setup": QColor("#37474F"),
+    "away": QColor("#3949AB"),
 }
 INK = {
     "calm": QColor("#FFFFFF"),
@@ -62,6 +65,7 @@ INK = {
     "overdue": QColor("#FFF59D"),  # pale yellow: overdue reads differently from urgent's white
     "error": QColor("#FFFFFF"),
     "setup": QColor("#FFFFFF"),
+    "away": QColor("#FFFFFF"),
 }
 HAZARD = QColor("#FFD600")
 OVERDUE_STRIPE = QColor("#7F0000")
@@ -152,6 +156,9 @@ def _draw_filled(painter: QPainter, spec: BadgeSpec, size: int, dark_panel: bool
     if kind == "setup":
         _draw_plus(painter, text_box, s)
         return
+    if kind == "away":
+        _draw_pause(painter, ink, text_box, s)
+        return
     if kind == "error" and match is None:
         _draw_centered(painter, "!", HAZARD, text_box, s * 0.8)
         return
@@ -177,6 +184,22 @@ def _draw_plus(painter: QPainter, box: QRectF, s: float) -> None:
     painter.setBrush(HAZARD)
     painter.drawRect(QRectF(left, round(centre.y() - thickness / 2.0), arm, thickness))
     painter.drawRect(QRectF(round(centre.x() - thickness / 2.0), top, thickness, arm))
+    painter.restore()
+
+
+def _draw_pause(painter: QPainter, ink: QColor, box: QRectF, s: float) -> None:
+    """Away: a pause sign, two upright bars on whole pixels (crisp at 16 px)."""
+    bar = max(3.0, round(s * 0.17))
+    gap = max(2.0, round(s * 0.14))
+    height = max(8.0, round(s * 0.5))
+    centre = box.center()
+    left = round(centre.x() - bar - gap / 2.0)
+    top = round(centre.y() - height / 2.0)
+    painter.save()
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(ink)
+    painter.drawRect(QRectF(left, top, bar, height))
+    painter.drawRect(QRectF(left + bar + gap, top, bar, height))
     painter.restore()
 
 

@@ -691,10 +691,12 @@ class IppoApp(QObject):
 
     def _retry_not_covered(self) -> None:
         """config.json changed but not its accounts (say, a password set with the command
-        line): an inbox that is not watched tries again now."""
+        line): an inbox that is not watched tries again now. An absence or quiet hours set
+        with the command line are applied at once (due times, badge, notifications)."""
         for name, health in self.bridge.health.items():
             if not health.covered:
                 self.bridge.retryNow(name)
+        self.bridge.refresh()
 
     def open_settings(self) -> None:
         if self.settings_dialog is not None:
