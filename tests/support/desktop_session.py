@@ -36,7 +36,7 @@ import pytest
 
 from tests.support.keyring_session import KeyringSession, Mode, start_keyring_session
 
-_START_TIMEOUT = 15.0
+_START_TIMEOUT = 45.0
 T = TypeVar("T")
 
 DUNSTRC = """\
@@ -242,7 +242,7 @@ class Desktop:
         return self.notifications
 
     def start_trayer(self) -> str:
-        self.start(
+        trayer = self.start(
             [
                 "trayer",
                 "--edge", "top",
@@ -262,7 +262,12 @@ class Desktop:
                     return line.split()[0]
             return None
 
-        self.trayer_panel = _wait(panel, "trayer did not start")
+        def panel_or_exit() -> str | None:
+            if trayer.poll() is not None:
+                raise RuntimeError(f"trayer exited ({trayer.returncode}): {self.log('trayer.log')}")
+            return panel()
+
+        self.trayer_panel = _wait(panel_or_exit, "trayer did not start")
         # The panel window comes before trayer owns the tray selection; an app started in
         # between finds no tray. Wait for the owner, as a tray client would see it.
         _wait(lambda: _tray_selection_owned(self.display), "trayer owns no tray selection")
