@@ -372,6 +372,12 @@ JA: dict[str, str] = {
     "{count} dismissal(s)": "対応済み・対象外の指定 {count} 件",
     "{count} ignored sender(s)": "無視する送信者 {count} 件",
     "{count} notification record(s)": "通知の記録 {count} 件",
+    "{count} snooze(s)": "スヌーズ {count} 件",
+    "{count} message(s) of the weekly record": "週間記録のメール {count} 通",
+    # why the state file was taken for damaged (trayapp/store/db.py, then SQLite's words)
+    "the file is empty": "ファイルが空でした",
+    "file is not a database": "データベースのファイルではありませんでした",
+    "database disk image is malformed": "データベースの中身が壊れていました",
     "nothing": "なし",
     (
         "{file} was damaged ({reason}); it was moved aside to {moved} and a fresh one "

@@ -75,7 +75,7 @@ def test_the_recovery_line_speaks_japanese_under_a_japanese_locale(tmp_path: Pat
     (tmp_path / "state.sqlite3").write_bytes(b"")
     env = {**os.environ, "IPPO_LANGUAGE": "ja"}
     done = ippo(tmp_path, "pending", env=env)
-    assert "state.sqlite3 が壊れていたため（the file is empty）" in done.stderr
+    assert "state.sqlite3 が壊れていたため（ファイルが空でした）" in done.stderr
     assert "に退避して新しく作り直しました" in done.stderr
 
 

@@ -251,6 +251,7 @@ def _salvage(path: Path) -> _Salvage:
     """Rows still readable in a damaged file, by table: (column names, rows). Acks come with
     their state as the last column (for the unsent count)."""
     found: _Salvage = {}
+    broken: set[str] = set()  # tables read only in part
     if not path.exists() or path.stat().st_size == 0:
         return found
     try:
@@ -277,9 +278,23 @@ def _salvage(path: Path) -> _Salvage:
             except sqlite3.Error:
                 continue
             found[table] = (columns, rows)
+            if len(rows) != _count_rows(conn, table):
+                broken.add(table)
     finally:
         conn.close()
+    # How far the record's folders were read holds only with all of their rows: without it
+    # the next look reads them afresh (a gap in the weekly record would never fill).
+    if broken & _HISTORY_ROWS or not found.keys() >= _HISTORY_ROWS:
+        found.pop("history_folders", None)
     return found
+
+
+def _count_rows(conn: sqlite3.Connection, table: str) -> int:
+    """How many rows the table says it has (-1 when even that cannot be read)."""
+    try:
+        return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+    except sqlite3.Error:
+        return -1
 
 
 def lock_path(path: Path) -> Path:
@@ -326,14 +341,25 @@ class Recovery:
     kept: dict[str, int]  # rows copied into the fresh file, by table (_SALVAGED_TABLES)
     unsent: int  # acknowledgements among them that were recorded but not sent
 
+    def counts(self) -> dict[str, int]:
+        """What is worth telling, by kind: the tables the user knows as such, and the weekly
+        record's messages (received and sent) as one "record" figure."""
+        told = {t: n for t, n in self.kept.items() if not t.startswith("history_")}
+        told["record"] = sum(self.kept.get(t, 0) for t in _HISTORY_ROWS)
+        return told
+
     def english(self) -> str:
         labels = {
             "acks": "acknowledgement(s)",
             "dismissals": "dismissal(s)",
             "ignored_senders": "ignored sender(s)",
             "notifications": "notification record(s)",
+            "snoozes": "snooze(s)",
+            "record": "message(s) of the weekly record",
         }
-        detail = ", ".join(f"{n} {labels[t]}" for t, n in self.kept.items() if n) or "nothing"
+        counts = self.counts()
+        detail = ", ".join(f"{counts[t]} {label}" for t, label in labels.items() if counts.get(t))
+        detail = detail or "nothing"
         unsent = f" ({self.unsent} acknowledgement(s) not yet sent: check them)"
         return (
             f"{self.file} was damaged ({self.reason}); it was moved aside to {self.moved_to} "
@@ -345,9 +371,24 @@ class _Damaged(Exception):
     """The file is not a usable SQLite database (empty, garbled or failing its check)."""
 
 
-# Tables holding what the user decided, salvaged from a damaged file (journal first: an
-# acknowledgement recorded but not yet sent must never be lost or sent twice).
-_SALVAGED_TABLES = ("acks", "dismissals", "ignored_senders", "notifications")
+# Tables holding what the user decided and what cannot be read again from the server,
+# salvaged from a damaged file (journal first: an acknowledgement recorded but not yet sent
+# must never be lost or sent twice; an automatic reply goes to a sender once per absence).
+# The caches (items, sync_state, scans) are rebuilt by the next scan.
+_SALVAGED_TABLES = (
+    "acks",
+    "dismissals",
+    "ignored_senders",
+    "notifications",
+    "snoozes",
+    "auto_replies",
+    "held_accounts",
+    "history_inbox",  # the weekly record: when each inquiry came, when \Answered was seen
+    "history_sent",
+    "history_months",
+    "history_folders",  # after the rows it vouches for (see _salvage)
+)
+_HISTORY_ROWS = frozenset({"history_inbox", "history_sent"})
 
 
 class StateStore:
