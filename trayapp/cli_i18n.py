@@ -165,7 +165,7 @@ def recovery_line(report: object, catalog: Catalog | None = None) -> str:
     """The one line said when the state file was damaged and moved aside
     (trayapp.store.db.Recovery), in the catalog's language (default: the command line's)."""
     say = catalog or current()
-    counts = getattr(report, "counts", dict)()
+    counts: dict[str, int] = getattr(report, "counts", dict)()
     labels = {
         "acks": say("{count} acknowledgement(s)"),
         "dismissals": say("{count} dismissal(s)"),
