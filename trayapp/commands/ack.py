@@ -106,15 +106,24 @@ def _body_text(raw: bytes) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """One acknowledgement per id, in the order given; the worst exit status of them."""
+    """One acknowledgement per id, in the order given; the worst exit status of them.
+    Ctrl-C and SIGTERM cut the connection at once (exit 130 / 143); the journal then says
+    "not sent", or "may have been sent" when the server was already accepting it."""
+    from trayapp.commands.interrupt import run_interruptible
+
     ids = args.id if isinstance(args.id, list) else [args.id]
-    status = EXIT_OK
-    for ident in dict.fromkeys(ids):  # an id given twice is acknowledged once
-        status = max(status, _run_one(argparse.Namespace(**{**vars(args), "id": ident})))
-    return status
+
+    def each(register: Any) -> int:
+        status = EXIT_OK
+        for ident in dict.fromkeys(ids):  # an id given twice is acknowledged once
+            one = argparse.Namespace(**{**vars(args), "id": ident})
+            status = max(status, _run_one(one, register))
+        return status
+
+    return run_interruptible(each)
 
 
-def _run_one(args: argparse.Namespace) -> int:
+def _run_one(args: argparse.Namespace, register: Any = None) -> int:
     from email.utils import formataddr
 
     from trayapp.config import ConfigError, ConfigStore, resolve_config_dir
@@ -135,14 +144,16 @@ def _run_one(args: argparse.Namespace) -> int:
     now = local_now()
     try:
         config_dir = resolve_config_dir(getattr(args, "config_dir", None))
-        accounts = {a.name: a for a in ConfigStore(config_dir).load_accounts()}
+        config = ConfigStore(config_dir)
+        accounts = {a.name: a for a in config.load_accounts()}
+        limits = config.server_limits()
         store = StateStore(config_dir, on_recovery=lambda r: _fail(recovery_line(r)))
     except (ConfigError, StoreError, OSError) as error:
         _fail(str(error))
         return EXIT_UNUSABLE
 
     with store:
-        service = AcknowledgeService(store, KeyringSecretStore())
+        service = AcknowledgeService(store, KeyringSecretStore(), limits=limits, register=register)
         journal = [r for r in store.acks() if r.item_id == args.id]
         inquiry = next((i for i in store.items() if i.id == args.id), None)
         account_name = inquiry.account if inquiry else (journal[-1].account if journal else None)
