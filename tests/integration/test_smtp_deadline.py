@@ -172,13 +172,19 @@ def test_a_deadline_after_the_message_was_handed_over_is_an_unknown_outcome(
     assert "may have been sent" in str(caught.value)
 
 
+@pytest.mark.parametrize("language", ["en", "ja"])
 def test_ack_against_a_server_dripping_before_data_ends_and_says_not_sent(
-    tmp_path: Path, config_dir: Path, secret_env: KeyringSession
+    tmp_path: Path, config_dir: Path, secret_env: KeyringSession, language: str
 ) -> None:
-    env = secret_env.subprocess_env()
-    code, err, item, messages = ack_against(tmp_path, config_dir, env, "data", "dripdata")
+    env = {**secret_env.subprocess_env(), "IPPO_LANGUAGE": language}
+    code, err, item, messages = ack_against(tmp_path, config_dir, env, "data", f"drip{language}")
     assert code == 1, err
-    assert f"within {DEADLINE} s" in err and "Traceback" not in err
+    assert "Traceback" not in err and "ServerTooSlow" not in err and "b'" not in err
+    if language == "ja":  # a plain sentence, then the server's own words for support
+        assert "ippo: 一報は送信されていません: 127.0.0.1 の応答が遅すぎる" in err
+    else:
+        assert "ippo: acknowledgement not sent: The server 127.0.0.1 answered too slowly" in err
+    assert f"within {DEADLINE} s" in err
     assert messages == 0
     [(state, claimed, _error)] = journal(config_dir, item)
     assert (state, claimed) == ("failed", False)  # never handed over: certainly not sent
@@ -230,7 +236,7 @@ def test_ctrl_c_ends_ack_at_once_while_a_server_drips(
     assert code == 130, err
     assert "ippo: interrupted" in err and "Traceback" not in err
     [(state, claimed, error)] = journal(config_dir, item)
-    assert (state, claimed) == ("failed", False) and "not sent" in error
+    assert (state, claimed) == ("failed", False) and "before it was sent" in error
 
 
 class StalledDns:

@@ -23,7 +23,7 @@ import sys
 from email import policy
 from typing import TYPE_CHECKING, Any
 
-from trayapp.cli_i18n import _, recovery_line
+from trayapp.cli_i18n import _, plain_reason, recovery_line
 
 if TYPE_CHECKING:
     from trayapp.core.recipients import RecipientCheck
@@ -277,10 +277,13 @@ def _run_one(args: argparse.Namespace, register: Any = None) -> int:
                 hint += "; " + _(
                     "once you checked it did not arrive: `ippo ack {id} --retry`"
                 ).format(id=args.id)
-            _fail(_("acknowledgement not sent: {reason}").format(reason=error) + hint)
+            _fail(_("acknowledgement not sent: {reason}").format(reason=_ack_failure(error)) + hint)
             return EXIT_FAILED
         except KeyringUnavailable as error:
-            _fail(str(error))
+            _fail(plain_reason(str(error)))
+            return EXIT_UNUSABLE
+        except StoreError as error:  # the journal cannot be written (disk full, read-only)
+            _fail(plain_reason(str(error)))
             return EXIT_UNUSABLE
 
     if result.replaced_recorded_at is not None:
@@ -289,7 +292,7 @@ def _run_one(args: argparse.Namespace, register: Any = None) -> int:
             _(
                 "the acknowledgement recorded {when} was not sent ({reason}); this new one, "
                 "with a promise made now, replaces it"
-            ).format(when=f"{when:%Y-%m-%d %H:%M}", reason=result.replaced_reason)
+            ).format(when=f"{when:%Y-%m-%d %H:%M}", reason=plain_reason(result.replaced_reason))
         )
     if result.note:
         _fail(_("note: {note}").format(note=result.note))
@@ -339,6 +342,30 @@ def _run_one(args: argparse.Namespace, register: Any = None) -> int:
         + f"\n\n{body}"
     )
     return EXIT_OK
+
+
+def _ack_failure(error: Exception) -> str:
+    """Why an acknowledgement was not sent, in the command line's language: Ippo's own cases
+    in its words; a server's or the disk's failure as a plain sentence, then its own words."""
+    from trayapp.core.safetext import SUBJECT_CHARS, display_line
+    from trayapp.mail.acknowledge import AlreadyAcknowledged, InProgress, Replaced, ReplyNotBuilt
+
+    if isinstance(error, InProgress):
+        return _(
+            "it is being sent right now (from another window or command), or that was "
+            "interrupted: it may or may not have gone out; try again in a minute, or check "
+            "Sent and use --retry"
+        )
+    if isinstance(error, AlreadyAcknowledged):
+        return _("this inquiry was already acknowledged")
+    if isinstance(error, Replaced):
+        return _("a newer acknowledgement replaced this one; it is never sent")
+    if isinstance(error, ReplyNotBuilt):
+        cause = display_line(str(error.__cause__ or error), SUBJECT_CHARS)
+        return _("Ippo could not write this reply safely ({detail}); nothing was sent").format(
+            detail=cause
+        )
+    return plain_reason(str(error))
 
 
 def _decoded_subject(raw: bytes) -> str:

@@ -42,6 +42,50 @@ _RAW_RULES: tuple[tuple[str, Fix, str, str, str], ...] = (
         "この受信箱のサインインが取り消されたか、期限が切れました。もう一度サインインしてください。",
     ),
     (
+        # mail.smtp.OutcomeUnknown / acknowledge.SendUncertain: handed over, then cut off.
+        "uncertain",
+        "none",
+        r"may have been sent|may (or may not )?have gone out",
+        "The connection to {server} broke while it was taking the message: it may have been "
+        "sent. Look in Sent before you send it again.",
+        "{server} がメールを受け取っている途中で接続が切れました。送信された可能性があります。"
+        "もう一度送る前に送信済みフォルダーを確認してください。",
+    ),
+    (
+        # core.unsent.NEVER_SENT: Ctrl-C (or a crash) before the message was handed over.
+        "interrupted",
+        "none",
+        r"interrupted before it was sent",
+        "Sending was interrupted before the server took the message: it was not sent.",
+        "サーバーが受け取る前に送信を中断しました。送信されていません。",
+    ),
+    (
+        # mail.transport.ServerTooSlow: the overall deadline of one operation passed.
+        "slow",
+        "wait",
+        r"did not .+ within [\d.]+ s\b|stalled or too slow",
+        "{server} answered too slowly (stalled or dripping), so Ippo stopped waiting. Try "
+        "again later.",
+        "{server} の応答が遅すぎる（止まっている）ため、待つのをやめました。"
+        "しばらくしてから、もう一度お試しください。",
+    ),
+    (
+        # trayapp.disk.disk_problem: Ippo's own files.
+        "disk_full",
+        "none",
+        r"the disk is full",
+        "The disk is full, so Ippo cannot save. Free some space, then try again.",
+        "ディスクがいっぱいで保存できません。空き容量を作ってから、もう一度お試しください。",
+    ),
+    (
+        "read_only",
+        "none",
+        r"read-only or not yours",
+        "Ippo cannot write to its folder (read-only or someone else's). Check its permissions.",
+        "Ippo のフォルダーに書き込めません（読み取り専用か、他のユーザーのものです）。"
+        "権限を確認してください。",
+    ),
+    (
         "no_password",
         "password",
         r"no password|password is missing|not in the (os )?keyring",

@@ -684,9 +684,7 @@ class AcknowledgeService:
             # Ctrl-C: before the claim nothing was handed over, so the journal says "not sent";
             # after it the entry stays claimed (may have gone out: checked before any resend).
             if not any(claims):
-                self._store.set_ack_state(
-                    mid, AckState.FAILED, error="interrupted before it was sent; not sent"
-                )
+                self._store.set_ack_state(mid, AckState.FAILED, error=NEVER_SENT)
             raise
         except ClaimLost:
             raise InProgress(
