@@ -162,3 +162,14 @@ def test_any_reason_gives_one_line_without_reprs(reason: str, language: str) -> 
     failure = explain_failure(reason, language)
     assert failure.text and "\n" not in clean_detail(reason)
     assert failure.fix in ("password", "server", "wait", "none")
+
+
+def test_python_class_names_are_never_said() -> None:
+    reason = "imap.x.jp:993: unexpected reply (ValueError: unexpected message list format)"
+    for language in ("en", "ja"):
+        said = explain_failure(reason, language).with_detail()
+        assert "ValueError" not in said and "unexpected message list format" in said
+    lost = explain_failure("imap.x.jp:993: imaplib.IMAP4.abort: socket error: EOF", "en")
+    assert lost.kind == "lost" and "imaplib" not in lost.with_detail()
+    slow = explain_failure("smtp.x.jp:465: connection failed (TimeoutError: x)", "en")
+    assert slow.kind == "timeout" and "TimeoutError" not in slow.with_detail()

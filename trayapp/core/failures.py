@@ -188,13 +188,19 @@ _GENERIC_NO_HOST = {
 }
 _WHERE = re.compile(r"^\s*(?P<host>[A-Za-z0-9.\-\[\]:]+):(?P<port>\d+):\s*")
 _BYTES_REPR = re.compile(r"""\bb(['"])(.*?)\1""")
+# "ValueError: ", "imaplib.IMAP4.abort: ", "ssl.SSLEOFError: " put in front of the words.
+_CLASS_NAME = re.compile(
+    r"\b(?:[a-z_]\w*\.)*(?:[A-Z]\w*\.)*[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Timeout)"
+    r":\s*|\b(?:[a-z_]\w*\.)+[A-Z]\w*\.(?:abort|error|readonly):\s*"
+)
 
 
 def clean_detail(reason: str, *, keep_where: bool = False) -> str:
-    """The server's words without Python's b'...' wrapping, escapes or (unless asked to keep
-    it) the host prefix."""
+    """The server's words without Python's b'...' wrapping, escapes, exception class names or
+    (unless asked to keep it) the host prefix."""
     text = reason if keep_where else _WHERE.sub("", reason, count=1)
     text = _BYTES_REPR.sub(lambda m: m.group(2), text)
+    text = _CLASS_NAME.sub("", text)
     text = text.replace("\\r", " ").replace("\\n", " ")
     return " ".join(text.split())
 
@@ -211,7 +217,7 @@ def explain_failure(reason: str, language: str = "en", host: str = "") -> Failur
     else:
         server = f"the server {name}" if name else "the mail server"
     for kind, fix, pattern, en, ja in _RULES:
-        if pattern.search(detail):
+        if pattern.search(detail) or pattern.search(reason):  # class names count here
             text = (ja if japanese else en).format(host=name or server, server=server)
             original = clean_detail(reason, keep_where=True)
             return Failure(kind, text if japanese else _capitalised(text), fix, detail, original)

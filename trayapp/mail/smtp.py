@@ -29,6 +29,7 @@ from trayapp.mail.errors import (
     MailError,
     ProtocolError,
     TLSFailure,
+    describe,
     transport_error,
 )
 from trayapp.mail.tls import verified_context
@@ -135,7 +136,7 @@ def _translate(exc: BaseException, settings: SmtpSettings, *, handshake: bool) -
         )
     if isinstance(exc, (smtplib.SMTPServerDisconnected, OSError, EOFError)):
         return ConnectionFailed(f"connection failed ({exc})", host=host, port=port)
-    return ProtocolError(f"unexpected reply ({type(exc).__name__}: {exc})", host=host, port=port)
+    return ProtocolError(f"unexpected reply ({describe(exc)})", host=host, port=port)
 
 
 class _GuardedSMTP(smtplib.SMTP):

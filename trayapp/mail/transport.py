@@ -386,7 +386,8 @@ def end_idle(client: IMAPClient) -> bool:
     typ, data = imap.tagged_commands.pop(tag)
     client._idle_tag = None
     if typ != "OK":
-        raise ProtocolError(f"IDLE failed: {data[0]!r}")
+        said = data[0].decode("utf-8", "replace") if isinstance(data[0], bytes) else data[0]
+        raise ProtocolError(f"IDLE failed: {said}")
     return take_changes(client)
 
 
