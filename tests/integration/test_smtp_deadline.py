@@ -22,7 +22,7 @@ import pytest
 
 from tests.support.ippo_cli import REPO
 from tests.support.keyring_session import KeyringSession
-from tests.support.scripted_smtp import DripFrom, SmtpScript, scripted_smtp
+from tests.support.scripted_smtp import DripFrom, ScriptedSmtpServer, SmtpScript, scripted_smtp
 from trayapp.config import ConfigStore
 from trayapp.core.model import AccountConfig, Inquiry
 from trayapp.desktop.secrets import KeyringSecretStore, forget_account
@@ -137,18 +137,22 @@ def ack_against(
         return code, err, item, server.messages
 
 
+def send_one(server: ScriptedSmtpServer) -> str:
+    return send_message(
+        account_for(server),
+        "pw",
+        "shop@example.test",
+        ["customer@customer.example"],
+        b"Subject: hi\r\n\r\nhello\r\n",
+        limits=ServerLimits(send_seconds=DEADLINE),
+    )
+
+
 def test_send_message_ends_at_its_deadline_and_names_the_server(tmp_path: Path) -> None:
     script = SmtpScript(drip_from="ehlo", drip_interval=DRIP, lifetime=30)
     with scripted_smtp(tmp_path, script) as server:
         with pytest.raises(ServerTooSlow) as caught:
-            send_message(
-                account_for(server),
-                "pw",
-                "shop@example.test",
-                ["customer@customer.example"],
-                b"Subject: hi\r\n\r\nhello\r\n",
-                limits=ServerLimits(send_seconds=DEADLINE),
-            )
+            send_one(server)
         assert server.messages == 0
     assert f"within {DEADLINE} s" in str(caught.value)
     assert f"{server.host}:{server.port}" in str(caught.value)
@@ -160,14 +164,7 @@ def test_a_deadline_after_the_message_was_handed_over_is_an_unknown_outcome(
     script = SmtpScript(drip_from="accepted", drip_interval=DRIP, lifetime=30)
     with scripted_smtp(tmp_path, script) as server:
         with pytest.raises(OutcomeUnknown) as caught:
-            send_message(
-                account_for(server),
-                "pw",
-                "shop@example.test",
-                ["customer@customer.example"],
-                b"Subject: hi\r\n\r\nhello\r\n",
-                limits=ServerLimits(send_seconds=DEADLINE),
-            )
+            send_one(server)
         assert server.messages == 1
     assert "may have been sent" in str(caught.value)
 

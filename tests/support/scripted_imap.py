@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.support.scripted_server import HOST, Closed, ScriptedServer, Wire
+from tests.support.scripted_server import HOST, Closed, ScriptedServer, Wire, running
 
 __all__ = ["HOST", "Script", "ScriptedImapServer", "ScriptedMessage", "scripted_imap"]
 
@@ -226,11 +226,7 @@ def _uids(text: str, uidnext: int) -> Iterator[int]:
             yield int(part)
 
 
-@contextlib.contextmanager
-def scripted_imap(directory: Path, script: Script) -> Iterator[ScriptedImapServer]:
-    server = ScriptedImapServer(directory, script)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.close()
+def scripted_imap(
+    directory: Path, script: Script
+) -> contextlib.AbstractContextManager[ScriptedImapServer]:
+    return running(ScriptedImapServer(directory, script))

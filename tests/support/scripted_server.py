@@ -14,8 +14,9 @@ import socket
 import ssl
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from tests.support.dovecot import generate_ca, issue_server_cert
 
@@ -157,3 +158,16 @@ class Wire:
             self.buffer += chunk
         line, _, self.buffer = self.buffer.partition(b"\n")
         return line.rstrip(b"\r")
+
+
+Server = TypeVar("Server", bound=ScriptedServer)
+
+
+@contextlib.contextmanager
+def running(server: Server) -> Iterator[Server]:
+    """The server started for the block, and closed (every connection ended) after it."""
+    server.start()
+    try:
+        yield server
+    finally:
+        server.close()

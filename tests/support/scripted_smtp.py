@@ -19,12 +19,11 @@ from __future__ import annotations
 
 import contextlib
 import socket
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from tests.support.scripted_server import Closed, ScriptedServer, Wire
+from tests.support.scripted_server import Closed, ScriptedServer, Wire, running
 
 DripFrom = Literal["greeting", "ehlo", "auth", "data", "accepted"]
 
@@ -103,11 +102,7 @@ class _SmtpSession(Wire):
                 self.send(b"502 5.5.2 not here\r\n")
 
 
-@contextlib.contextmanager
-def scripted_smtp(directory: Path, script: SmtpScript) -> Iterator[ScriptedSmtpServer]:
-    server = ScriptedSmtpServer(directory, script)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.close()
+def scripted_smtp(
+    directory: Path, script: SmtpScript
+) -> contextlib.AbstractContextManager[ScriptedSmtpServer]:
+    return running(ScriptedSmtpServer(directory, script))

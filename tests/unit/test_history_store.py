@@ -26,16 +26,21 @@ def mark(folder: str, role: str, last_uid: int) -> FolderMark:
     return FolderMark("shop", folder, role, 1, last_uid, NOW - timedelta(days=400), NOW)  # type: ignore[arg-type]
 
 
+def save_three_inquiries_and_a_reply(store: HistoryStore) -> None:
+    """INBOX up to UID 3 (items 1-3), Sent up to UID 1 (a reply to item 1, 45 h ago)."""
+    store.save_folder(
+        mark("INBOX", "inbox", 3),
+        inbox=[entry(1, NOW - 50 * H), entry(2, NOW - 40 * H), entry(3, NOW - 30 * H)],
+    )
+    store.save_folder(
+        mark("Sent", "sent", 1),
+        sent_uids=[(1, SentEntry("shop", "r1@x", ("x@x", "m1@x.jp"), NOW - 45 * H))],
+    )
+
+
 def test_records_come_back_with_decisions_and_promises(tmp_path: Path) -> None:
     with HistoryStore.open(tmp_path) as store:
-        store.save_folder(
-            mark("INBOX", "inbox", 3),
-            inbox=[entry(1, NOW - 50 * H), entry(2, NOW - 40 * H), entry(3, NOW - 30 * H)],
-        )
-        store.save_folder(
-            mark("Sent", "sent", 1),
-            sent_uids=[(1, SentEntry("shop", "r1@x", ("x@x", "m1@x.jp"), NOW - 45 * H))],
-        )
+        save_three_inquiries_and_a_reply(store)
     with StateStore(tmp_path) as state:
         state.dismiss("shop", "item2", "answered", at=NOW - 39 * H)
         state.dismiss("shop", "item3", "not_inquiry")
@@ -102,14 +107,7 @@ def test_the_weekly_record_survives_a_damaged_state_file(tmp_path: Path) -> None
     from trayapp.store.db import Recovery
 
     with HistoryStore.open(tmp_path) as store:
-        store.save_folder(
-            mark("INBOX", "inbox", 3),
-            inbox=[entry(1, NOW - 50 * H), entry(2, NOW - 40 * H), entry(3, NOW - 30 * H)],
-        )
-        store.save_folder(
-            mark("Sent", "sent", 1),
-            sent_uids=[(1, SentEntry("shop", "r1@x", ("m1@x.jp",), NOW - 45 * H))],
-        )
+        save_three_inquiries_and_a_reply(store)
     with StateStore(tmp_path) as state:  # pages after the record's: the damage hits these
         state.record_scan("shop", [replace(inquiry(n), id=f"i{n}") for n in range(1, 400)], NOW)
     db = tmp_path / "state.sqlite3"
