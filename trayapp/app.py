@@ -311,7 +311,12 @@ def build_app(
         leads=leads_by_account(accounts),
         texts=notification_texts(),
     )
-    ack_service = AcknowledgeService(store, secrets)
+    try:  # settings.server_limits bound sending too (send_seconds: one overall deadline)
+        send_limits = config.server_limits()
+    except ConfigError as error:
+        log.warning("%s; sending with the default limits", error)
+        send_limits = None
+    ack_service = AcknowledgeService(store, secrets, limits=send_limits)
     templates = load_templates([config.directory / "templates"])
     if autostart is None and not demo:
         autostart = autostart_for_platform()

@@ -165,20 +165,22 @@ def recovery_line(report: object, catalog: Catalog | None = None) -> str:
     """The one line said when the state file was damaged and moved aside
     (trayapp.store.db.Recovery), in the catalog's language (default: the command line's)."""
     say = catalog or current()
-    kept = getattr(report, "kept", {})
+    counts: dict[str, int] = getattr(report, "counts", dict)()
     labels = {
         "acks": say("{count} acknowledgement(s)"),
         "dismissals": say("{count} dismissal(s)"),
         "ignored_senders": say("{count} ignored sender(s)"),
         "notifications": say("{count} notification record(s)"),
+        "snoozes": say("{count} snooze(s)"),
+        "record": say("{count} message(s) of the weekly record"),
     }
-    parts = [label.format(count=kept[t]) for t, label in labels.items() if kept.get(t)]
+    parts = [label.format(count=counts[t]) for t, label in labels.items() if counts.get(t)]
     line = say(
         "{file} was damaged ({reason}); it was moved aside to {moved} and a fresh one "
         "started; recovered: {kept}"
     ).format(
         file=getattr(report, "file", ""),
-        reason=getattr(report, "reason", ""),
+        reason=say(getattr(report, "reason", "")),  # known reasons are in the catalog
         moved=getattr(report, "moved_to", ""),
         kept=", ".join(parts) or say("nothing"),
     )

@@ -140,6 +140,20 @@ JA: dict[str, str] = {
     "note: {note}": "お知らせ: {note}",
     "warning: {warning}": "注意: {warning}",
     "acknowledgement not sent: {reason}": "一報は送信されていません: {reason}",
+    "it is being sent right now (from another window or command), or that was "
+    "interrupted: it may or may not have gone out; try again in a minute, or check "
+    "Sent and use --retry": (
+        "ほかのウィンドウかコマンドがいま送信中か、その送信が中断されました。"
+        "送られたかどうかはまだわかりません。1分ほどしてからもう一度お試しいただくか、"
+        "送信済みフォルダーを確認してから --retry を使ってください"
+    ),
+    "this inquiry was already acknowledged": "この問い合わせにはもう一報を送っています",
+    "a newer acknowledgement replaced this one; it is never sent": (
+        "新しい一報に置き換えられたため、この一報は送信されません"
+    ),
+    "Ippo could not write this reply safely ({detail}); nothing was sent": (
+        "この返信は安全に作れませんでした（{detail}）。何も送信していません"
+    ),
     " (retryable)": "（再試行できます）",
     "Sent acknowledgement ({state})": "一報を送信しました（{state}）",
     "Completed acknowledgement ({state})": "一報の送信を完了しました（{state}）",
@@ -372,6 +386,12 @@ JA: dict[str, str] = {
     "{count} dismissal(s)": "対応済み・対象外の指定 {count} 件",
     "{count} ignored sender(s)": "無視する送信者 {count} 件",
     "{count} notification record(s)": "通知の記録 {count} 件",
+    "{count} snooze(s)": "スヌーズ {count} 件",
+    "{count} message(s) of the weekly record": "週間記録のメール {count} 通",
+    # why the state file was taken for damaged (trayapp/store/db.py, then SQLite's words)
+    "the file is empty": "ファイルが空でした",
+    "file is not a database": "データベースのファイルではありませんでした",
+    "database disk image is malformed": "データベースの中身が壊れていました",
     "nothing": "なし",
     (
         "{file} was damaged ({reason}); it was moved aside to {moved} and a fresh one "

@@ -23,6 +23,7 @@ import platformdirs
 
 from trayapp.core.model import AccountConfig, OAuthSettings
 from trayapp.disk import disk_problem
+from trayapp.file_lock import exclusive_lock
 
 log = logging.getLogger(__name__)
 
@@ -394,21 +395,13 @@ class ConfigStore:
 
     @contextlib.contextmanager
     def _file_lock(self) -> Iterator[None]:
-        try:
-            import fcntl
-        except ImportError:  # Windows: the thread lock is what we have
+        with contextlib.ExitStack() as held:
+            try:
+                self.directory.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+                held.enter_context(exclusive_lock(self.directory / ".config.lock"))
+            except OSError as error:
+                raise ConfigError(f"cannot save {self.path}: {disk_problem(error)}") from None
             yield
-            return
-        try:
-            self.directory.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-            fd = os.open(self.directory / ".config.lock", os.O_RDWR | os.O_CREAT, FILE_MODE)
-        except OSError as error:
-            raise ConfigError(f"cannot save {self.path}: {disk_problem(error)}") from None
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
-        finally:
-            os.close(fd)  # closing releases the lock
 
     def _write_raw(self, raw: dict[str, Any]) -> None:
         ordered: dict[str, Any] = {

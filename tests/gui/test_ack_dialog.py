@@ -296,3 +296,40 @@ def test_an_uncertain_send_is_explained_in_the_users_terms(dialog: AckDialog) ->
     assert dialog.error.text().startswith("Not sent: It may or may not have gone out")
     assert "OutcomeUnknown" not in dialog.error.text()
     assert dialog.retry_button.isVisible()
+
+
+def test_a_dripping_server_ends_at_the_deadline_said_plainly_in_japanese(
+    qtbot: Any, qapp: Any, store: StateStore, secret_env: object, tmp_path: Path
+) -> None:
+    """A server dripping one byte every 2 s after EHLO: the send ends at its deadline on the
+    worker, the dialog stays usable, and the reason is a Japanese sentence -- not the
+    engine's English, not a Python class name."""
+    from tests.support.scripted_smtp import SmtpScript, scripted_smtp
+    from trayapp.desktop.secrets import forget_account
+    from trayapp.mail.transport import ServerLimits
+    from trayapp.ui.i18n import LanguageSwitcher
+
+    switcher = LanguageSwitcher(qapp)
+    script = SmtpScript(drip_from="ehlo", drip_interval=2.0, lifetime=30)
+    with scripted_smtp(tmp_path / "smtp", script) as server:
+        account = dataclasses.replace(offline_account(), **server.account_fields())  # type: ignore[arg-type]
+        secrets = KeyringSecretStore()
+        secrets.set_password(account.name, "pw")
+        service = AcknowledgeService(store, secrets, limits=ServerLimits(send_seconds=3))
+        try:
+            assert switcher.apply("ja")
+            box = AckDialog(account, offline_inquiry(), load_templates(), service, local_now)
+            qtbot.addWidget(box)
+            box.show()
+            qtbot.mouseClick(box.send_button, Qt.MouseButton.LeftButton)
+            qtbot.waitUntil(lambda: box.error.isVisible(), timeout=30000)
+            text = box.error.text()
+        finally:
+            switcher.apply("en")
+            forget_account(secrets, account.name)
+        assert server.messages == 0
+    assert "応答が遅すぎる" in text and "待つのをやめました" in text
+    assert "within" not in text and "Error" not in text and "b'" not in text
+    assert box.retry_button.isVisible() and box.send_button.isEnabled()
+    [entry] = store.acks(account.name)
+    assert entry.state == "failed" and entry.attempted_at is None  # certainly not sent

@@ -391,3 +391,19 @@ def test_a_broken_bus_sends_notifications_to_the_tray(
         dbus.close()
     finally:
         bus.close()
+
+
+def test_mail_text_that_looks_like_options_is_only_text(session: Desktop, qtbot: QtBot) -> None:
+    """Issue 9: `Subject: --wait` once blocked the GUI thread (notify-send took it for its
+    option) and `From: "-w"` made it fail while the warning counted as delivered. Through
+    D-Bus they are the bubble's words, and the bubble is shown."""
+    calls = session.start_dunst()
+    fallback: list[tuple[str, str]] = []
+    notifier = Notifier(
+        [DBusNotifier(Actions()), CallableBackend("tray", lambda t, m: fallback.append((t, m)))]
+    )
+    note, _item = note_for("opt", timedelta(hours=2), '"-w" <opt1@customer.example>', "--wait")
+    assert notifier.notify(note) == "dbus"  # returns at once: nothing waits on a bubble
+    text = wait_calls(qtbot, calls, 1)[0]
+    assert "--wait" in text and "-w" in text
+    assert fallback == []

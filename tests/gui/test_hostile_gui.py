@@ -223,7 +223,9 @@ def test_screenshots_of_confirmation_and_not_sent(
         notice = AckDialog(account, item, load_templates(), service, local_now)
         qtbot.addWidget(notice)
         notice.show()
-        assert notice.unsent_notice.isVisible() and "keyring locked" in notice.unsent_notice.text()
+        # The earlier failure's reason as a plain sentence in the UI language.
+        said = "OSのキーリングが使えません" if language == "ja" else "keyring cannot be used"
+        assert notice.unsent_notice.isVisible() and said in notice.unsent_notice.text()
         notice.grab().save(str(ARTIFACTS / f"ack-dialog-not-sent-{language}.png"))
 
         doubt = replace(item, unsent_ack=replace(failed, in_doubt=True))

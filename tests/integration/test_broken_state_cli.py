@@ -6,16 +6,17 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from tests.support.ippo_cli import run_ippo
+from tests.support.ippo_cli import REPO, run_ippo
 from tests.support.keyring_session import KeyringSession
 from tests.support.small_disk import fill, remount_read_only, small_disk
 from trayapp.config import ConfigStore
 from trayapp.core.model import AccountConfig
-from trayapp.store.db import StateStore
+from trayapp.store.db import SCHEMA_VERSION, StateStore
 
 pytestmark = pytest.mark.integration
 
@@ -74,5 +75,67 @@ def test_the_recovery_line_speaks_japanese_under_a_japanese_locale(tmp_path: Pat
     (tmp_path / "state.sqlite3").write_bytes(b"")
     env = {**os.environ, "IPPO_LANGUAGE": "ja"}
     done = ippo(tmp_path, "pending", env=env)
-    assert "state.sqlite3 が壊れていたため（the file is empty）" in done.stderr
+    assert "state.sqlite3 が壊れていたため（ファイルが空でした）" in done.stderr
     assert "に退避して新しく作り直しました" in done.stderr
+
+
+FIRST_START_ROUNDS = 8
+FIRST_START_PROCESSES = 4
+
+
+def open_at_once(folder: Path, processes: int) -> list[str]:
+    """Start `processes` processes that open the state file in `folder` (tests.support.
+    open_state), release them together, and return what each printed; each must end well."""
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "tests.support.open_state", str(folder)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+        )
+        for _ in range(processes)
+    ]
+    for run in runs:  # one line each, at once: they start opening as soon as they are loaded
+        assert run.stdin is not None
+        run.stdin.write("go\n")
+        run.stdin.flush()
+    printed = []
+    for run in runs:
+        out, err = run.communicate(timeout=120)
+        assert (run.returncode, err) == (0, ""), err
+        assert out.endswith("ok\n"), out
+        printed.append(out)
+    return printed
+
+
+def test_first_starts_at_once_never_take_each_others_new_file_for_a_damaged_one(
+    tmp_path: Path,
+) -> None:
+    """Several processes opening a state file that does not exist yet, released at the same
+    instant: each sees either no file or one that another has fully created -- never its
+    half-created, still empty file (which used to be moved aside as "damaged" and then end in
+    "no such table")."""
+    for round_ in range(FIRST_START_ROUNDS):
+        folder = tmp_path / f"round-{round_}"
+        folder.mkdir()
+        printed = open_at_once(folder, FIRST_START_PROCESSES)
+        assert printed == ["ok\n"] * FIRST_START_PROCESSES, f"round {round_}"
+        assert not list(folder.glob("state.sqlite3.broken-*")), f"round {round_}"
+        with StateStore(folder) as store:
+            assert store.schema_version() == SCHEMA_VERSION
+            assert store.dismissed_ids("shop") == {"item-1"}  # no process wrote to a lost file
+
+
+def test_an_empty_file_from_before_is_reported_once_when_processes_start_at_once(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "state.sqlite3").write_bytes(b"")
+    printed = open_at_once(tmp_path, FIRST_START_PROCESSES)
+    told = [out for out in printed if "was damaged (the file is empty)" in out]
+    assert len(told) == 1, printed
+    assert len(list(tmp_path.glob("state.sqlite3.broken-*"))) == 1
+    with StateStore(tmp_path) as store:
+        assert store.recovery is None
+        assert store.dismissed_ids("shop") == {"item-1"}

@@ -304,7 +304,13 @@ def test_a_garbled_reply_costs_a_reconnect_not_the_watcher(tmp_path: Path) -> No
                         retrying.append(event.health.reason)
         finally:
             assert watcher.stop(timeout=5)
-    assert "unexpected reply" in retrying[0]
+    assert "unexpected reply" in retrying[0], retrying
+    # Said to people without the Python class name a layer may have put in front.
+    from trayapp.core.failures import explain_failure
+
+    for language in ("en", "ja"):
+        said = explain_failure(retrying[0], language).with_detail()
+        assert "unexpected message list format" in said and "ValueError" not in said
     assert server.connections >= 2
 
 

@@ -22,16 +22,13 @@ from __future__ import annotations
 import contextlib
 import re
 import socket
-import ssl
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.support.dovecot import generate_ca, issue_server_cert
+from tests.support.scripted_server import HOST, Closed, ScriptedServer, Wire, running
 
-HOST = "127.0.0.1"
+__all__ = ["HOST", "Script", "ScriptedImapServer", "ScriptedMessage", "scripted_imap"]
 
 
 @dataclass
@@ -77,118 +74,22 @@ def header_block(
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
 
 
-class _Closed(Exception):
-    pass
-
-
-class ScriptedImapServer:
+class ScriptedImapServer(ScriptedServer):
     """Start with ``start()``; ``commands`` records every command line received."""
 
-    def __init__(self, directory: Path, script: Script) -> None:
-        self.script = script
-        ca = generate_ca(directory / "ca", "Scripted IMAP CA")
-        cert, key = issue_server_cert(ca, directory, stem="scripted-imap")
-        self.ca_file = str(ca.cert_path)
-        self._context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        self._context.load_cert_chain(cert, key)
-        self._listener = socket.create_server((HOST, 0))
-        self._listener.settimeout(0.2)
-        self.port = int(self._listener.getsockname()[1])
-        self.host = HOST
-        self.commands: list[str] = []
-        self.connections = 0
-        self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
-        self._open: list[socket.socket] = []
-        self._lock = threading.Lock()
+    name = "Scripted IMAP"
+    script: Script
 
-    def start(self) -> ScriptedImapServer:
-        thread = threading.Thread(target=self._accept_loop, daemon=True)
-        thread.start()
-        self._threads.append(thread)
-        return self
-
-    def close(self) -> None:
-        self._stop.set()
-        with self._lock:
-            for conn in self._open:
-                with contextlib.suppress(OSError):
-                    conn.shutdown(socket.SHUT_RDWR)
-        self._listener.close()
-        for thread in self._threads:
-            thread.join(5)
-
-    def count(self, word: str) -> int:
-        with self._lock:
-            return sum(1 for c in self.commands if word.upper() in c.upper())
-
-    def _accept_loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                raw, _ = self._listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            self.connections += 1
-            thread = threading.Thread(target=self._serve, args=(raw,), daemon=True)
-            thread.start()
-            self._threads.append(thread)
-
-    def _serve(self, raw: socket.socket) -> None:
-        deadline = time.monotonic() + self.script.lifetime
-        with contextlib.suppress(_Closed, OSError, ssl.SSLError):
-            raw.settimeout(5)
-            conn = self._context.wrap_socket(raw, server_side=True)
-            with self._lock:
-                self._open.append(conn)
-            _Session(self, conn, deadline).run()
-        with contextlib.suppress(OSError):
-            raw.close()
+    def session(self, conn: socket.socket, deadline: float) -> _Session:
+        return _Session(self, conn, deadline)
 
 
-class _Session:
+class _Session(Wire):
     def __init__(self, server: ScriptedImapServer, conn: socket.socket, deadline: float) -> None:
-        self.server = server
+        super().__init__(server, conn, deadline)
         self.script = server.script
-        self.conn = conn
-        self.deadline = deadline
-        self.buffer = b""
-        self.sent = 0
-        self.drip = False
         self.searches = 0
         self.uidnext = max((m.uid for m in self.script.messages), default=0) + 1
-
-    # ---- wire
-
-    def send(self, data: bytes) -> None:
-        if self.sent + len(data) > self.script.max_bytes:
-            raise _Closed
-        self.sent += len(data)
-        if not self.drip:
-            self.conn.sendall(data)
-            return
-        for i in range(len(data)):
-            if self.server._stop.wait(self.script.drip_interval) or self._expired():
-                raise _Closed
-            self.conn.sendall(data[i : i + 1])
-
-    def _expired(self) -> bool:
-        return time.monotonic() > self.deadline
-
-    def readline(self) -> bytes:
-        while b"\n" not in self.buffer:
-            if self.server._stop.is_set() or self._expired():
-                raise _Closed
-            try:
-                chunk = self.conn.recv(4096)
-            except TimeoutError:
-                continue
-            if not chunk:
-                raise _Closed
-            self.buffer += chunk
-        line, _, self.buffer = self.buffer.partition(b"\n")
-        return line.rstrip(b"\r")
 
     # ---- protocol
 
@@ -197,14 +98,11 @@ class _Session:
 
     def run(self) -> None:
         if self.script.stall_greeting:
-            while not self.server._stop.wait(0.1) and not self._expired():
-                pass
-            raise _Closed
+            self.stall()
         self.send(b"* OK [CAPABILITY " + self.capabilities() + b"] scripted server ready\r\n")
         while True:
             line = self.readline()
-            with self.server._lock:
-                self.server.commands.append(line.decode("latin-1"))
+            self.server.record(line)
             tag, _, rest = line.partition(b" ")
             command, _, args = rest.partition(b" ")
             word = command.upper()
@@ -226,7 +124,7 @@ class _Session:
 
     def do_logout(self, tag: bytes, args: bytes) -> None:
         self.send(b"* BYE bye\r\n" + tag + b" OK done\r\n")
-        raise _Closed
+        raise Closed
 
     def do_noop(self, tag: bytes, args: bytes) -> None:
         self.send(tag + b" OK done\r\n")
@@ -302,7 +200,7 @@ class _Session:
             chunk = b"x" * 65536
             for _ in range(16):
                 self.send(chunk)
-            raise _Closed
+            raise Closed
         self.send(b" " + key + b" {%d}\r\n" % len(data) + data)
 
     def do_idle(self, tag: bytes, args: bytes) -> None:
@@ -328,10 +226,7 @@ def _uids(text: str, uidnext: int) -> Iterator[int]:
             yield int(part)
 
 
-@contextlib.contextmanager
-def scripted_imap(directory: Path, script: Script) -> Iterator[ScriptedImapServer]:
-    server = ScriptedImapServer(directory, script).start()
-    try:
-        yield server
-    finally:
-        server.close()
+def scripted_imap(
+    directory: Path, script: Script
+) -> contextlib.AbstractContextManager[ScriptedImapServer]:
+    return running(ScriptedImapServer(directory, script))

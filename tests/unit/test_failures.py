@@ -88,6 +88,51 @@ AUTH = (
             "パスワードが保存されていません",
         ),
         ("sent folder 'Sent' does not exist", "folder", "server", "folder", "フォルダー"),
+        (
+            "smtp.x.jp:465: the server did not take the message within 120 s (stalled or too slow)",
+            "slow",
+            "wait",
+            "The server smtp.x.jp answered too slowly",
+            "smtp.x.jp の応答が遅すぎる",
+        ),
+        (
+            "smtp.x.jp:465: the server did not take the message within 3 s, after the message"
+            " was handed over: it may have been sent",
+            "uncertain",
+            "none",
+            "it may have been sent. Look in Sent",
+            "送信された可能性があります",
+        ),
+        (
+            "interrupted while the server was accepting it: it may have gone out",
+            "uncertain",
+            "none",
+            "it may have been sent",
+            "送信された可能性があります",
+        ),
+        (
+            "interrupted before it was sent",
+            "interrupted",
+            "none",
+            "it was not sent",
+            "送信されていません",
+        ),
+        (
+            "cannot save to /home/u/.config/ippo/state.sqlite3: the disk is full; free some"
+            " space and try again",
+            "disk_full",
+            "none",
+            "The disk is full",
+            "ディスクがいっぱい",
+        ),
+        (
+            "cannot open /etc/ippo/state.sqlite3: the folder is read-only or not yours; check"
+            " its permissions",
+            "read_only",
+            "none",
+            "cannot write to its folder",
+            "書き込めません",
+        ),
     ],
 )
 def test_known_failures_read_as_sentences(
@@ -117,3 +162,14 @@ def test_any_reason_gives_one_line_without_reprs(reason: str, language: str) -> 
     failure = explain_failure(reason, language)
     assert failure.text and "\n" not in clean_detail(reason)
     assert failure.fix in ("password", "server", "wait", "none")
+
+
+def test_python_class_names_are_never_said() -> None:
+    reason = "imap.x.jp:993: unexpected reply (ValueError: unexpected message list format)"
+    for language in ("en", "ja"):
+        said = explain_failure(reason, language).with_detail()
+        assert "ValueError" not in said and "unexpected message list format" in said
+    lost = explain_failure("imap.x.jp:993: imaplib.IMAP4.abort: socket error: EOF", "en")
+    assert lost.kind == "lost" and "imaplib" not in lost.with_detail()
+    slow = explain_failure("smtp.x.jp:465: connection failed (TimeoutError: x)", "en")
+    assert slow.kind == "timeout" and "TimeoutError" not in slow.with_detail()

@@ -66,7 +66,12 @@ def test_file_is_private_and_in_wal_mode(tmp_path: Path) -> None:
     db = tmp_path / "state.sqlite3"
     assert store.path == db
     files = sorted(p.name for p in tmp_path.iterdir())
-    assert files == ["state.sqlite3", "state.sqlite3-shm", "state.sqlite3-wal"]
+    assert files == [
+        "state.sqlite3",
+        "state.sqlite3-shm",
+        "state.sqlite3-wal",
+        "state.sqlite3.lock",  # taken while the file is opened or created (never moved)
+    ]
     for name in files:
         assert mode_of(tmp_path / name) == 0o600, name
     with sqlite3.connect(db) as other:
@@ -460,3 +465,26 @@ def test_dismissals_made_before_a_moment_are_pruned_per_account(store: StateStor
     assert store.prune_dismissals("shop", NOW - timedelta(days=9)) == 1
     assert store.dismissals("shop") == {"new": "not_inquiry"}
     assert store.dismissed_ids("other") == {"old"}  # another account's are its own
+
+
+def test_a_store_follows_when_another_process_moves_its_file_aside(tmp_path: Path) -> None:
+    """Another process found the file damaged, moved it aside and started a fresh one: an
+    open store goes on with the fresh file (its writes are not lost in the moved one), and
+    a fresh file that is unusable is a StoreError sentence, never "no such table"."""
+    db = tmp_path / "state.sqlite3"
+    with StateStore(tmp_path) as running:
+        running.dismiss("shop", "before", "answered", at=NOW)
+        for suffix in ("", "-wal", "-shm"):  # what the other process's recovery does
+            os.replace(f"{db}{suffix}", f"{db}.broken-x{suffix}")
+        with StateStore(tmp_path) as fresh:
+            running.dismiss("shop", "after", "answered", at=NOW)
+            assert running.dismissed_ids("shop") == {"after"}
+            assert fresh.dismissed_ids("shop") == {"after"}
+        running.items("shop")
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        db.write_bytes(b"\xa5" * 8192)  # not even a database: moved aside in turn
+        assert running.dismissed_ids("shop") == set()
+        assert running.recovery is not None and "was damaged" in running.recovery
+    aside = [p.name for p in tmp_path.glob("state.sqlite3.broken-*") if p.suffix != ".lock"]
+    assert len([name for name in aside if not name.endswith(("-wal", "-shm"))]) == 2

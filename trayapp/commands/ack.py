@@ -23,7 +23,7 @@ import sys
 from email import policy
 from typing import TYPE_CHECKING, Any
 
-from trayapp.cli_i18n import _, recovery_line
+from trayapp.cli_i18n import _, plain_reason, recovery_line
 
 if TYPE_CHECKING:
     from trayapp.core.recipients import RecipientCheck
@@ -106,15 +106,24 @@ def _body_text(raw: bytes) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """One acknowledgement per id, in the order given; the worst exit status of them."""
+    """One acknowledgement per id, in the order given; the worst exit status of them.
+    Ctrl-C and SIGTERM cut the connection at once (exit 130 / 143); the journal then says
+    "not sent", or "may have been sent" when the server was already accepting it."""
+    from trayapp.commands.interrupt import run_interruptible
+
     ids = args.id if isinstance(args.id, list) else [args.id]
-    status = EXIT_OK
-    for ident in dict.fromkeys(ids):  # an id given twice is acknowledged once
-        status = max(status, _run_one(argparse.Namespace(**{**vars(args), "id": ident})))
-    return status
+
+    def each(register: Any) -> int:
+        status = EXIT_OK
+        for ident in dict.fromkeys(ids):  # an id given twice is acknowledged once
+            one = argparse.Namespace(**{**vars(args), "id": ident})
+            status = max(status, _run_one(one, register))
+        return status
+
+    return run_interruptible(each)
 
 
-def _run_one(args: argparse.Namespace) -> int:
+def _run_one(args: argparse.Namespace, register: Any = None) -> int:
     from email.utils import formataddr
 
     from trayapp.config import ConfigError, ConfigStore, resolve_config_dir
@@ -135,14 +144,16 @@ def _run_one(args: argparse.Namespace) -> int:
     now = local_now()
     try:
         config_dir = resolve_config_dir(getattr(args, "config_dir", None))
-        accounts = {a.name: a for a in ConfigStore(config_dir).load_accounts()}
+        config = ConfigStore(config_dir)
+        accounts = {a.name: a for a in config.load_accounts()}
+        limits = config.server_limits()
         store = StateStore(config_dir, on_recovery=lambda r: _fail(recovery_line(r)))
     except (ConfigError, StoreError, OSError) as error:
         _fail(str(error))
         return EXIT_UNUSABLE
 
     with store:
-        service = AcknowledgeService(store, KeyringSecretStore())
+        service = AcknowledgeService(store, KeyringSecretStore(), limits=limits, register=register)
         journal = [r for r in store.acks() if r.item_id == args.id]
         inquiry = next((i for i in store.items() if i.id == args.id), None)
         account_name = inquiry.account if inquiry else (journal[-1].account if journal else None)
@@ -266,10 +277,13 @@ def _run_one(args: argparse.Namespace) -> int:
                 hint += "; " + _(
                     "once you checked it did not arrive: `ippo ack {id} --retry`"
                 ).format(id=args.id)
-            _fail(_("acknowledgement not sent: {reason}").format(reason=error) + hint)
+            _fail(_("acknowledgement not sent: {reason}").format(reason=_ack_failure(error)) + hint)
             return EXIT_FAILED
         except KeyringUnavailable as error:
-            _fail(str(error))
+            _fail(plain_reason(str(error)))
+            return EXIT_UNUSABLE
+        except StoreError as error:  # the journal cannot be written (disk full, read-only)
+            _fail(plain_reason(str(error)))
             return EXIT_UNUSABLE
 
     if result.replaced_recorded_at is not None:
@@ -278,7 +292,7 @@ def _run_one(args: argparse.Namespace) -> int:
             _(
                 "the acknowledgement recorded {when} was not sent ({reason}); this new one, "
                 "with a promise made now, replaces it"
-            ).format(when=f"{when:%Y-%m-%d %H:%M}", reason=result.replaced_reason)
+            ).format(when=f"{when:%Y-%m-%d %H:%M}", reason=plain_reason(result.replaced_reason))
         )
     if result.note:
         _fail(_("note: {note}").format(note=result.note))
@@ -328,6 +342,30 @@ def _run_one(args: argparse.Namespace) -> int:
         + f"\n\n{body}"
     )
     return EXIT_OK
+
+
+def _ack_failure(error: Exception) -> str:
+    """Why an acknowledgement was not sent, in the command line's language: Ippo's own cases
+    in its words; a server's or the disk's failure as a plain sentence, then its own words."""
+    from trayapp.core.safetext import SUBJECT_CHARS, display_line
+    from trayapp.mail.acknowledge import AlreadyAcknowledged, InProgress, Replaced, ReplyNotBuilt
+
+    if isinstance(error, InProgress):
+        return _(
+            "it is being sent right now (from another window or command), or that was "
+            "interrupted: it may or may not have gone out; try again in a minute, or check "
+            "Sent and use --retry"
+        )
+    if isinstance(error, AlreadyAcknowledged):
+        return _("this inquiry was already acknowledged")
+    if isinstance(error, Replaced):
+        return _("a newer acknowledgement replaced this one; it is never sent")
+    if isinstance(error, ReplyNotBuilt):
+        cause = display_line(str(error.__cause__ or error), SUBJECT_CHARS)
+        return _("Ippo could not write this reply safely ({detail}); nothing was sent").format(
+            detail=cause
+        )
+    return plain_reason(str(error))
 
 
 def _decoded_subject(raw: bytes) -> str:

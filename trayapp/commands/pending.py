@@ -14,7 +14,6 @@ import argparse
 import dataclasses
 import json
 import sys
-import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -202,40 +201,10 @@ def _fail(message: str) -> None:
 def run(args: argparse.Namespace) -> int:
     """Ctrl-C and SIGTERM end the run at once: every connection is cut under its blocked
     read (the worker threads then finish in moments) and the exit status is 130 / 143."""
-    import signal
+    from trayapp.commands.interrupt import run_interruptible
 
-    guards: list[Any] = []
-    lock = threading.Lock()
-
-    def register(guard: Any) -> None:
-        with lock:
-            guards.append(guard)
-            late = interrupted is not None
-        if late:
-            guard.cut()
-
-    interrupted: int | None = None
-
-    def on_signal(signum: int, frame: object) -> None:
-        nonlocal interrupted
-        interrupted = signum
-        with lock:
-            for guard in guards:
-                guard.cut()
-        raise KeyboardInterrupt
-
-    previous = {}
-    if threading.current_thread() is threading.main_thread():  # where Python allows it
-        previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     _warnings_to_stderr()
-    try:
-        return _run(args, register)
-    except KeyboardInterrupt:
-        _fail(_("interrupted"))
-        return 128 + (interrupted or signal.SIGINT)
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    return run_interruptible(lambda register: _run(args, register))
 
 
 def _warnings_to_stderr() -> None:

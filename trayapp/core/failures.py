@@ -42,6 +42,50 @@ _RAW_RULES: tuple[tuple[str, Fix, str, str, str], ...] = (
         "この受信箱のサインインが取り消されたか、期限が切れました。もう一度サインインしてください。",
     ),
     (
+        # mail.smtp.OutcomeUnknown / acknowledge.SendUncertain: handed over, then cut off.
+        "uncertain",
+        "none",
+        r"may have been sent|may (or may not )?have gone out",
+        "The connection to {server} broke while it was taking the message: it may have been "
+        "sent. Look in Sent before you send it again.",
+        "{server} がメールを受け取っている途中で接続が切れました。送信された可能性があります。"
+        "もう一度送る前に送信済みフォルダーを確認してください。",
+    ),
+    (
+        # core.unsent.NEVER_SENT: Ctrl-C (or a crash) before the message was handed over.
+        "interrupted",
+        "none",
+        r"interrupted before it was sent",
+        "Sending was interrupted before the server took the message: it was not sent.",
+        "サーバーが受け取る前に送信を中断しました。送信されていません。",
+    ),
+    (
+        # mail.transport.ServerTooSlow: the overall deadline of one operation passed.
+        "slow",
+        "wait",
+        r"did not .+ within [\d.]+ s\b|stalled or too slow",
+        "{server} answered too slowly (stalled or dripping), so Ippo stopped waiting. Try "
+        "again later.",
+        "{server} の応答が遅すぎる（止まっている）ため、待つのをやめました。"
+        "しばらくしてから、もう一度お試しください。",
+    ),
+    (
+        # trayapp.disk.disk_problem: Ippo's own files.
+        "disk_full",
+        "none",
+        r"the disk is full",
+        "The disk is full, so Ippo cannot save. Free some space, then try again.",
+        "ディスクがいっぱいで保存できません。空き容量を作ってから、もう一度お試しください。",
+    ),
+    (
+        "read_only",
+        "none",
+        r"read-only or not yours",
+        "Ippo cannot write to its folder (read-only or someone else's). Check its permissions.",
+        "Ippo のフォルダーに書き込めません（読み取り専用か、他のユーザーのものです）。"
+        "権限を確認してください。",
+    ),
+    (
         "no_password",
         "password",
         r"no password|password is missing|not in the (os )?keyring",
@@ -144,13 +188,19 @@ _GENERIC_NO_HOST = {
 }
 _WHERE = re.compile(r"^\s*(?P<host>[A-Za-z0-9.\-\[\]:]+):(?P<port>\d+):\s*")
 _BYTES_REPR = re.compile(r"""\bb(['"])(.*?)\1""")
+# "ValueError: ", "imaplib.IMAP4.abort: ", "ssl.SSLEOFError: " put in front of the words.
+_CLASS_NAME = re.compile(
+    r"\b(?:[a-z_]\w*\.)*(?:[A-Z]\w*\.)*[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Timeout)"
+    r":\s*|\b(?:[a-z_]\w*\.)+[A-Z]\w*\.(?:abort|error|readonly):\s*"
+)
 
 
 def clean_detail(reason: str, *, keep_where: bool = False) -> str:
-    """The server's words without Python's b'...' wrapping, escapes or (unless asked to keep
-    it) the host prefix."""
+    """The server's words without Python's b'...' wrapping, escapes, exception class names or
+    (unless asked to keep it) the host prefix."""
     text = reason if keep_where else _WHERE.sub("", reason, count=1)
     text = _BYTES_REPR.sub(lambda m: m.group(2), text)
+    text = _CLASS_NAME.sub("", text)
     text = text.replace("\\r", " ").replace("\\n", " ")
     return " ".join(text.split())
 
@@ -167,7 +217,7 @@ def explain_failure(reason: str, language: str = "en", host: str = "") -> Failur
     else:
         server = f"the server {name}" if name else "the mail server"
     for kind, fix, pattern, en, ja in _RULES:
-        if pattern.search(detail):
+        if pattern.search(detail) or pattern.search(reason):  # class names count here
             text = (ja if japanese else en).format(host=name or server, server=server)
             original = clean_detail(reason, keep_where=True)
             return Failure(kind, text if japanese else _capitalised(text), fix, detail, original)

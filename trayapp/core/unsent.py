@@ -21,7 +21,8 @@ from trayapp.core.model import Inquiry, UnsentAck
 from trayapp.core.promise import Acknowledgement, AckState, latest_acks
 
 # A claim or a record younger than this may belong to a process still talking to the SMTP
-# server (its timeouts are 30 s per step): until then it is "being sent", not "not sent".
+# server (one send ends within ServerLimits.send_seconds, 120 s by default): until then it is
+# "being sent", not "not sent".
 IN_FLIGHT_GRACE = timedelta(seconds=120)
 
 NEVER_SENT = "interrupted before it was sent"

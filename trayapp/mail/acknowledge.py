@@ -61,6 +61,7 @@ if TYPE_CHECKING:
     from imapclient import IMAPClient
 
     from trayapp.desktop.secrets import SecretStore
+    from trayapp.mail.transport import Register, ServerLimits
     from trayapp.oauth.tokens import TokenBroker, TokenSecrets
     from trayapp.store.db import AckRecord
 
@@ -159,23 +160,45 @@ ImapConnect = Callable[[AccountConfig, str], "IMAPClient"]
 
 
 def _default_smtp_send(
-    account: AccountConfig,
-    password: str,
-    mail_from: str,
-    recipients: Sequence[str],
-    raw: bytes,
-    *,
-    before_commit: Callable[[], bool] | None = None,
-) -> str:
-    from trayapp.mail.smtp import send_message
+    limits: ServerLimits | None = None, register: Register | None = None
+) -> SmtpSend:
+    """trayapp.mail.smtp.send_message under these limits (one overall deadline per
+    acknowledgement), each connection's guard given to `register` (Ctrl-C cuts it)."""
 
-    return send_message(account, password, mail_from, recipients, raw, before_commit=before_commit)
+    def send(
+        account: AccountConfig,
+        password: str,
+        mail_from: str,
+        recipients: Sequence[str],
+        raw: bytes,
+        *,
+        before_commit: Callable[[], bool] | None = None,
+    ) -> str:
+        from trayapp.mail.smtp import send_message
+
+        return send_message(
+            account,
+            password,
+            mail_from,
+            recipients,
+            raw,
+            before_commit=before_commit,
+            limits=limits,
+            register=register,
+        )
+
+    return send
 
 
-def _default_imap_connect(account: AccountConfig, password: str) -> IMAPClient:
-    from trayapp.mail.imap import connect
+def _default_imap_connect(
+    limits: ServerLimits | None = None, register: Register | None = None
+) -> ImapConnect:
+    def connect(account: AccountConfig, password: str) -> IMAPClient:
+        from trayapp.mail.imap import connect
 
-    return connect(account, password)
+        return connect(account, password, limits=limits, register=register)
+
+    return connect
 
 
 def pause_point(point: str) -> None:
@@ -371,15 +394,19 @@ class AcknowledgeService:
         store: Any,  # trayapp.store.db.StateStore
         passwords: SecretStore,
         *,
-        smtp_send: SmtpSend = _default_smtp_send,
-        imap_connect: ImapConnect = _default_imap_connect,
+        smtp_send: SmtpSend | None = None,
+        imap_connect: ImapConnect | None = None,
         clock: Callable[[], datetime] = local_now,
+        limits: ServerLimits | None = None,
+        register: Register | None = None,
     ) -> None:
+        """`limits` bound every connection in time and size (config.json's server_limits);
+        `register` receives each connection's guard (a command's Ctrl-C cuts them)."""
         self._store = store
         self._passwords = passwords
         self._tokens: TokenBroker | None = None  # made when an OAuth account first sends
-        self._smtp_send = smtp_send
-        self._imap_connect = imap_connect
+        self._smtp_send = smtp_send or _default_smtp_send(limits, register)
+        self._imap_connect = imap_connect or _default_imap_connect(limits, register)
         self._clock = clock
 
     # -- entry points --
@@ -633,8 +660,11 @@ class AcknowledgeService:
             self._store.set_ack_state(mid, "failed", error=str(exc) or type(exc).__name__)
             raise
 
+        claims: list[bool] = []
+
         def claim() -> bool:
             claimed = bool(self._store.claim_ack_send(mid))
+            claims.append(claimed)
             if claimed:
                 pause_point("claimed")
             return claimed
@@ -650,6 +680,12 @@ class AcknowledgeService:
                 record.raw,
                 before_commit=claim,
             )
+        except KeyboardInterrupt:
+            # Ctrl-C: before the claim nothing was handed over, so the journal says "not sent";
+            # after it the entry stays claimed (may have gone out: checked before any resend).
+            if not any(claims):
+                self._store.set_ack_state(mid, AckState.FAILED, error=NEVER_SENT)
+            raise
         except ClaimLost:
             raise InProgress(
                 "this acknowledgement is being sent right now (another window or command)",

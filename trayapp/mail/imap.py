@@ -98,9 +98,8 @@ def translate_error(
         return ProtocolError(f"server said: {describe(exc)}", host=host, port=port)
     if isinstance(exc, (ssl.SSLError, OSError, EOFError)):
         return ConnectionFailed(f"connection failed ({describe(exc)})", host=host, port=port)
-    return ProtocolError(
-        f"unexpected reply ({type(exc).__name__}: {describe(exc)})", host=host, port=port
-    )
+    # The server's words only: a Python class name means nothing to the person reading it.
+    return ProtocolError(f"unexpected reply ({describe(exc)})", host=host, port=port)
 
 
 @contextlib.contextmanager

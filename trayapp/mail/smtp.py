@@ -3,12 +3,20 @@
 The DATA phase is split so the caller can take its exactly-once claim at the last moment
 before the server is asked to accept the message (just before the final "."): up to there,
 dropping the connection leaves nothing sent. Errors are MailError subclasses naming host:port.
+
+smtplib's timeout applies to one socket read: a server that drips a byte every few seconds
+never trips it. Every session therefore runs under one overall deadline (DNS lookup, connect,
+EHLO, STARTTLS, AUTH and DATA together; ServerLimits.send_seconds) kept by the same
+ConnectionGuard as IMAP, which also lets Ctrl-C cut the connection (``register``). When the
+deadline or a cut ends a session after the message was handed over, the outcome is unknown
+(OutcomeUnknown), never "not sent".
 """
 
 from __future__ import annotations
 
 import contextlib
 import smtplib
+import socket
 import ssl
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,9 +29,11 @@ from trayapp.mail.errors import (
     MailError,
     ProtocolError,
     TLSFailure,
+    describe,
     transport_error,
 )
 from trayapp.mail.tls import verified_context
+from trayapp.mail.transport import ConnectionGuard, Register, ServerLimits
 
 DEFAULT_TIMEOUT = 30.0
 
@@ -126,18 +136,65 @@ def _translate(exc: BaseException, settings: SmtpSettings, *, handshake: bool) -
         )
     if isinstance(exc, (smtplib.SMTPServerDisconnected, OSError, EOFError)):
         return ConnectionFailed(f"connection failed ({exc})", host=host, port=port)
-    return ProtocolError(f"unexpected reply ({type(exc).__name__}: {exc})", host=host, port=port)
+    return ProtocolError(f"unexpected reply ({describe(exc)})", host=host, port=port)
+
+
+class _GuardedSMTP(smtplib.SMTP):
+    """smtplib.SMTP whose socket is opened by the guard (the DNS lookup under its deadline)
+    and watched by it from the first byte."""
+
+    def __init__(self, guard: ConnectionGuard, host: str, port: int, timeout: float) -> None:
+        self.guard = guard
+        super().__init__(host, port, timeout=timeout)
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        return self.guard.open_socket(host, port, timeout)
+
+    def close(self) -> None:
+        self.guard.detach()  # before the descriptor is closed (it may be reused)
+        super().close()
+
+
+class _GuardedSMTP_SSL(smtplib.SMTP_SSL):
+    def __init__(
+        self,
+        guard: ConnectionGuard,
+        host: str,
+        port: int,
+        timeout: float,
+        context: ssl.SSLContext,
+    ) -> None:
+        self.guard = guard
+        super().__init__(host, port, timeout=timeout, context=context)
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        # Attached before the handshake, so the deadline covers a stalled handshake too.
+        raw = self.guard.open_socket(host, port, timeout)
+        return self.context.wrap_socket(raw, server_hostname=host)
+
+    def close(self) -> None:
+        self.guard.detach()
+        super().close()
 
 
 class SmtpConnection:
-    """One logged-in SMTP session over verified TLS. Use as a context manager."""
+    """One logged-in SMTP session over verified TLS. Use as a context manager.
+
+    `guard` (a ConnectionGuard) opens and watches the socket: run the session under its
+    deadline (send_message does). Without one, each connection has its own unarmed guard."""
 
     def __init__(
-        self, settings: SmtpSettings, password: str, *, timeout: float = DEFAULT_TIMEOUT
+        self,
+        settings: SmtpSettings,
+        password: str,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        guard: ConnectionGuard | None = None,
     ) -> None:
         self.settings = settings
         self._password = password
         self._timeout = timeout
+        self._guard = guard or ConnectionGuard()
         self._smtp: smtplib.SMTP | None = None
 
     def __enter__(self) -> SmtpConnection:
@@ -153,11 +210,11 @@ class SmtpConnection:
         smtp: smtplib.SMTP
         try:
             if settings.security == "ssl":
-                smtp = smtplib.SMTP_SSL(
-                    settings.host, settings.port, timeout=self._timeout, context=context
+                smtp = _GuardedSMTP_SSL(
+                    self._guard, settings.host, settings.port, self._timeout, context
                 )
             else:
-                smtp = smtplib.SMTP(settings.host, settings.port, timeout=self._timeout)
+                smtp = _GuardedSMTP(self._guard, settings.host, settings.port, self._timeout)
             self._smtp = smtp
             smtp.ehlo()
             if settings.security == "starttls":
@@ -169,6 +226,9 @@ class SmtpConnection:
                     )
                 smtp.starttls(context=context)
                 smtp.ehlo()
+        except _PASSING:
+            self.abort()
+            raise
         except BaseException as exc:
             self.close()
             raise _translate(exc, settings, handshake=True) from exc
@@ -177,6 +237,9 @@ class SmtpConnection:
                 self._login(smtp)
         except MailError:
             self.close()
+            raise
+        except _PASSING:
+            self.abort()
             raise
         except BaseException as exc:
             self.close()
@@ -275,6 +338,9 @@ class SmtpConnection:
             if not body.endswith(b"\r\n"):
                 body += b"\r\n"
             smtp.send(body)
+        except _PASSING:
+            self.abort()  # mid-DATA: the server discards the message
+            raise
         except BaseException as exc:
             self.abort()
             raise _translate(exc, settings, handshake=False) from exc
@@ -309,6 +375,10 @@ class SmtpConnection:
         return f"{code} {_reply_text(reply)}"
 
 
+# Ctrl-C (and SIGTERM, which the commands turn into it) is not a server's failure: it passes.
+_PASSING = (KeyboardInterrupt, SystemExit)
+
+
 def send_message(
     account: AccountConfig,
     password: str,
@@ -318,15 +388,67 @@ def send_message(
     *,
     before_commit: Callable[[], bool] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    limits: ServerLimits | None = None,
+    register: Register | None = None,
 ) -> str:
-    """Connect, log in, send one message, quit. See SmtpConnection.send."""
-    with SmtpConnection(smtp_settings(account), password, timeout=timeout) as connection:
-        return connection.send(mail_from, recipients, raw, before_commit=before_commit)
+    """Connect, log in, send one message, quit, all within limits.send_seconds (ServerTooSlow
+    when it passes before the message was handed over). See SmtpConnection.send. `register`
+    receives the connection's guard as soon as it exists, to cut it from another thread or a
+    signal handler (ConnectionCancelled)."""
+    limits = limits or ServerLimits()
+    settings = smtp_settings(account)
+    guard = ConnectionGuard(limits)
+    if register is not None:
+        register(guard)
+    handed_over = False
+
+    def commit() -> bool:
+        nonlocal handed_over
+        handed_over = before_commit() if before_commit is not None else True
+        return handed_over
+
+    accepted: str | None = None
+    try:
+        with (
+            guard.deadline(limits.send_seconds, "take the message"),
+            SmtpConnection(settings, password, timeout=timeout, guard=guard) as connection,
+        ):
+            accepted = connection.send(mail_from, recipients, raw, before_commit=commit)
+    except ConnectionFailed as error:  # the deadline, or a cut (ConnectionCancelled)
+        if accepted is not None:
+            return accepted  # only the goodbye (QUIT) was too slow: the message is sent
+        if handed_over:
+            raise OutcomeUnknown(
+                f"{error.reason}, after the message was handed over: it may have been sent",
+                host=settings.host,
+                port=settings.port,
+            ) from error
+        if error.host:
+            raise
+        raise type(error)(error.reason, host=settings.host, port=settings.port) from error
+    assert accepted is not None
+    return accepted
 
 
 def check_smtp_login(
-    account: AccountConfig, password: str, *, timeout: float = DEFAULT_TIMEOUT
+    account: AccountConfig,
+    password: str,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    limits: ServerLimits | None = None,
 ) -> None:
-    """Connect and log in (for `ippo account add` / the settings' connection test)."""
-    with SmtpConnection(smtp_settings(account), password, timeout=timeout):
-        pass
+    """Connect and log in (for `ippo account add` / the settings' connection test), within
+    limits.connect_seconds."""
+    limits = limits or ServerLimits()
+    settings = smtp_settings(account)
+    guard = ConnectionGuard(limits)
+    try:
+        with (
+            guard.deadline(limits.connect_seconds, "accept the login"),
+            SmtpConnection(settings, password, timeout=timeout, guard=guard),
+        ):
+            pass
+    except ConnectionFailed as error:
+        if error.host:
+            raise
+        raise type(error)(error.reason, host=settings.host, port=settings.port) from error

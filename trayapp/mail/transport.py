@@ -42,11 +42,13 @@ class ServerLimits:
     fetch is a few KB, a preview 16 KB, a FETCH of 500 messages about 1,000 lines); set
     under "server_limits" in config.json's settings to change them."""
 
-    connect_seconds: float = 60.0  # TCP, TLS, greeting and LOGIN together
+    connect_seconds: float = 60.0  # DNS, TCP, TLS, greeting and LOGIN together
     scan_seconds: float = 600.0  # one full look at an account (a 50,000-message INBOX fits)
     round_seconds: float = 180.0  # one IDLE or poll round: DONE, resync, IDLE again
     max_literal_bytes: int = 32 * MiB
     max_response_lines: int = 200_000  # a 100,000-EXISTS flood still fits (coalesced)
+    # One acknowledgement over SMTP: DNS, connect, EHLO, STARTTLS, AUTH and DATA together.
+    send_seconds: float = 120.0
 
     @classmethod
     def from_settings(cls, raw: object) -> ServerLimits:
@@ -140,6 +142,56 @@ class ConnectionGuard:
             ):
                 dup.shutdown(socket.SHUT_RDWR)
 
+    def open_socket(self, host: str, port: int, timeout: float | None) -> socket.socket:
+        """socket.create_connection under this guard: the DNS lookup counts inside the
+        deadline and ends with cut() (getaddrinfo cannot be interrupted, so it runs on a
+        helper thread that is left to finish on its own), and each connect attempt is
+        attached, so the deadline or cut() ends it too."""
+        addresses = self._resolve(host, port)
+        failure: OSError = OSError(f"no address for {host}")
+        for family, kind, proto, _name, address in addresses:
+            self._check_alive()
+            sock = socket.socket(family, kind, proto)
+            try:
+                sock.settimeout(timeout)
+                self.attach(sock)
+                sock.connect(address)
+                return sock
+            except OSError as error:
+                failure = error
+                with self._lock:
+                    if self._fd == sock.fileno():
+                        self._fd = None  # before closing: the number may be reused
+                sock.close()
+        self._check_alive()
+        raise failure
+
+    def _resolve(self, host: str, port: int) -> list[Any]:
+        found: list[Any] = []
+        failed: list[OSError] = []
+        done = threading.Event()
+
+        def lookup() -> None:
+            try:
+                found.extend(socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM))
+            except OSError as error:
+                failed.append(error)
+            finally:
+                done.set()
+
+        threading.Thread(target=lookup, name=f"dns {host}", daemon=True).start()
+        while not done.wait(_LOOKUP_POLL_SECONDS):
+            self._check_alive()
+        if failed:
+            raise failed[0]
+        return found
+
+    def _check_alive(self) -> None:
+        """OSError once the deadline passed or the connection was cut (deadline() turns it
+        into ServerTooSlow or ConnectionCancelled)."""
+        if self._cancelled or self._fired:
+            raise OSError("the connection was ended before it was made")
+
     # ---- deadlines
 
     @contextlib.contextmanager
@@ -214,6 +266,8 @@ class ConnectionGuard:
             )
 
 
+_LOOKUP_POLL_SECONDS = 0.05  # how soon a lookup left behind notices the deadline or cut()
+
 _COALESCED = frozenset({"EXISTS", "RECENT"})  # counts: only the latest one means anything
 
 
@@ -256,9 +310,9 @@ class _GuardedPlain(_GuardedReads, imap4.IMAP4WithTimeout):  # type: ignore[misc
         super().__init__(host, port, timeout)
 
     def _create_socket(self, timeout: float | None = None) -> socket.socket:
-        sock: socket.socket = super()._create_socket(timeout)
-        self.guard.attach(sock)
-        return sock
+        return self.guard.open_socket(
+            self.host, self.port, timeout if timeout is not None else self._timeout
+        )
 
 
 class _GuardedTLS(_GuardedReads, tls.IMAP4_TLS):  # type: ignore[misc]
@@ -275,10 +329,9 @@ class _GuardedTLS(_GuardedReads, tls.IMAP4_TLS):  # type: ignore[misc]
 
     def _create_socket(self, timeout: float | None = None) -> socket.socket:
         # Attached before the handshake, so the deadline covers a stalled handshake too.
-        raw = socket.create_connection(
-            (self.host, self.port), timeout if timeout is not None else self._timeout
+        raw = self.guard.open_socket(
+            self.host, self.port, timeout if timeout is not None else self._timeout
         )
-        self.guard.attach(raw)
         wrapped: socket.socket = tls.wrap_socket(raw, self.ssl_context, self.host)
         return wrapped
 
@@ -333,7 +386,8 @@ def end_idle(client: IMAPClient) -> bool:
     typ, data = imap.tagged_commands.pop(tag)
     client._idle_tag = None
     if typ != "OK":
-        raise ProtocolError(f"IDLE failed: {data[0]!r}")
+        said = data[0].decode("utf-8", "replace") if isinstance(data[0], bytes) else data[0]
+        raise ProtocolError(f"IDLE failed: {said}")
     return take_changes(client)
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-import os
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
@@ -40,6 +39,7 @@ from trayapp.core.oauth import (
     renew_after,
 )
 from trayapp.desktop.secrets import KeyringUnavailable
+from trayapp.file_lock import exclusive_lock
 from trayapp.mail.errors import MailError
 from trayapp.oauth.clients import client_for_account
 from trayapp.oauth.http import ProviderUnreachable, get_json, post_form
@@ -85,28 +85,16 @@ def _refresh_lock(name: str) -> Iterator[None]:
     """The same across processes (the tray app, `ippo watch`, `ippo pending` and `ippo ack`
     share one keyring entry): an advisory lock file per account in the user's cache folder.
     Where there is no flock (Windows) the in-process lock is what there is."""
-    try:
-        import fcntl
-    except ImportError:
-        yield
-        return
     import platformdirs
 
     folder = Path(platformdirs.user_cache_dir("ippo")) / "locks"
-    try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(
-            folder / f"oauth-{_fingerprint(name)[:16]}.lock", os.O_RDWR | os.O_CREAT, 0o600
-        )
-    except OSError as error:
-        log.warning("no lock file for renewing sign-ins (%s); renewing without it", error)
+    with contextlib.ExitStack() as held:
+        try:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            held.enter_context(exclusive_lock(folder / f"oauth-{_fingerprint(name)[:16]}.lock"))
+        except OSError as error:
+            log.warning("no lock file for renewing sign-ins (%s); renewing without it", error)
         yield
-        return
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
 
 
 def _fingerprint(token: str) -> str:

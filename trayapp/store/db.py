@@ -29,6 +29,7 @@ from typing import Any, Literal
 from trayapp.core.model import Inquiry, ItemState, Stage
 from trayapp.core.promise import AckState
 from trayapp.disk import disk_problem
+from trayapp.file_lock import exclusive_lock
 from trayapp.store import held
 from trayapp.store.history_schema import HISTORY_TABLES
 
@@ -226,6 +227,9 @@ SCHEMA_VERSION = len(_MIGRATIONS)
 
 
 _UNSENT = ("recorded", "failed")
+# A duplicate key is the caller's to handle (AckExists); the rest of sqlite3.DatabaseError
+# is the file's trouble (full, read-only, damaged, replaced): a StoreError sentence.
+_CALLERS_ERRORS = (sqlite3.IntegrityError,)
 
 
 def _row_state(row: tuple[Any, ...]) -> str:
@@ -247,6 +251,7 @@ def _salvage(path: Path) -> _Salvage:
     """Rows still readable in a damaged file, by table: (column names, rows). Acks come with
     their state as the last column (for the unsent count)."""
     found: _Salvage = {}
+    broken: set[str] = set()  # tables read only in part
     if not path.exists() or path.stat().st_size == 0:
         return found
     try:
@@ -273,9 +278,48 @@ def _salvage(path: Path) -> _Salvage:
             except sqlite3.Error:
                 continue
             found[table] = (columns, rows)
+            if len(rows) != _count_rows(conn, table):
+                broken.add(table)
     finally:
         conn.close()
+    # How far the record's folders were read holds only with all of their rows: without it
+    # the next look reads them afresh (a gap in the weekly record would never fill).
+    if broken & _HISTORY_ROWS or not found.keys() >= _HISTORY_ROWS:
+        found.pop("history_folders", None)
     return found
+
+
+def _count_rows(conn: sqlite3.Connection, table: str) -> int:
+    """How many rows the table says it has (-1 when even that cannot be read)."""
+    try:
+        return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+    except sqlite3.Error:
+        return -1
+
+
+def lock_path(path: Path) -> Path:
+    """The lock file beside the state file (see StateStore._creating)."""
+    return path.with_name(path.name + ".lock")
+
+
+def _file_id(path: Path) -> tuple[int, int] | None:
+    """Which file sits at `path` now (device, inode); None when nothing does."""
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return (found.st_dev, found.st_ino)
+
+
+def _broken_name(path: Path) -> Path:
+    """Where a damaged file goes: `<name>.broken-<time>`, never over an earlier one."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    moved = path.with_name(f"{path.name}.broken-{stamp}")
+    count = 1
+    while any(Path(f"{moved}{suffix}").exists() for suffix in ("", "-wal", "-shm")):
+        count += 1
+        moved = path.with_name(f"{path.name}.broken-{stamp}-{count}")
+    return moved
 
 
 def _private_file(path: Path) -> None:
@@ -297,14 +341,25 @@ class Recovery:
     kept: dict[str, int]  # rows copied into the fresh file, by table (_SALVAGED_TABLES)
     unsent: int  # acknowledgements among them that were recorded but not sent
 
+    def counts(self) -> dict[str, int]:
+        """What is worth telling, by kind: the tables the user knows as such, and the weekly
+        record's messages (received and sent) as one "record" figure."""
+        told = {t: n for t, n in self.kept.items() if not t.startswith("history_")}
+        told["record"] = sum(self.kept.get(t, 0) for t in _HISTORY_ROWS)
+        return told
+
     def english(self) -> str:
         labels = {
             "acks": "acknowledgement(s)",
             "dismissals": "dismissal(s)",
             "ignored_senders": "ignored sender(s)",
             "notifications": "notification record(s)",
+            "snoozes": "snooze(s)",
+            "record": "message(s) of the weekly record",
         }
-        detail = ", ".join(f"{n} {labels[t]}" for t, n in self.kept.items() if n) or "nothing"
+        counts = self.counts()
+        detail = ", ".join(f"{counts[t]} {label}" for t, label in labels.items() if counts.get(t))
+        detail = detail or "nothing"
         unsent = f" ({self.unsent} acknowledgement(s) not yet sent: check them)"
         return (
             f"{self.file} was damaged ({self.reason}); it was moved aside to {self.moved_to} "
@@ -316,9 +371,24 @@ class _Damaged(Exception):
     """The file is not a usable SQLite database (empty, garbled or failing its check)."""
 
 
-# Tables holding what the user decided, salvaged from a damaged file (journal first: an
-# acknowledgement recorded but not yet sent must never be lost or sent twice).
-_SALVAGED_TABLES = ("acks", "dismissals", "ignored_senders", "notifications")
+# Tables holding what the user decided and what cannot be read again from the server,
+# salvaged from a damaged file (journal first: an acknowledgement recorded but not yet sent
+# must never be lost or sent twice; an automatic reply goes to a sender once per absence).
+# The caches (items, sync_state, scans) are rebuilt by the next scan.
+_SALVAGED_TABLES = (
+    "acks",
+    "dismissals",
+    "ignored_senders",
+    "notifications",
+    "snoozes",
+    "auto_replies",
+    "held_accounts",
+    "history_inbox",  # the weekly record: when each inquiry came, when \Answered was seen
+    "history_sent",
+    "history_months",
+    "history_folders",  # after the rows it vouches for (see _salvage)
+)
+_HISTORY_ROWS = frozenset({"history_inbox", "history_sent"})
 
 
 class StateStore:
@@ -329,7 +399,11 @@ class StateStore:
     `state.sqlite3.broken-<time>` together with its -wal/-shm, whatever can still be read of
     the acknowledgement journal, dismissals, ignored senders and notifications is copied into
     a fresh file, and `recovery` holds one sentence saying so (passed to `on_recovery`, else
-    logged). Disk full and read-only folders raise StoreError with a sentence."""
+    logged). Disk full and read-only folders raise StoreError with a sentence.
+
+    Several processes starting at once take turns to open, check and create the file (a lock
+    file beside it, see _creating); a store whose file another process moved aside goes on
+    with the fresh one (_follow_moves)."""
 
     def __init__(
         self, path: Path, *, on_recovery: Callable[[Recovery], None] | None = None
@@ -341,6 +415,32 @@ class StateStore:
         self.recovery: str | None = None  # one English sentence (logs, the app's message)
         self.recovery_report: Recovery | None = None  # the same, for a translated message
         self._lock = threading.RLock()
+        self._file_id: tuple[int, int] | None = None  # (device, inode) of the file opened
+        with self._creating():
+            self._open_or_recover()
+        if self.recovery_report is not None:
+            if on_recovery is not None:
+                on_recovery(self.recovery_report)
+            else:
+                log.warning("%s", self.recovery)
+
+    @contextlib.contextmanager
+    def _creating(self) -> Iterator[None]:
+        """Hold the state file's lock (a sidecar file, never moved): opening, the damage check,
+        creating the schema and a recovery happen in one process at a time. Without it a
+        process starting at the same instant saw the file another had just created, still
+        empty, took it for a damaged one and moved it aside from under its creator."""
+        with contextlib.ExitStack() as held:
+            try:
+                held.enter_context(exclusive_lock(lock_path(self.path)))
+            except OSError as error:
+                raise StoreError(f"cannot open {self.path}: {disk_problem(error)}") from None
+            yield
+
+    def _open_or_recover(self) -> None:
+        """Open the file at self.path, creating it; a damaged one is moved aside (_recover).
+        Only with the lock held (_creating)."""
+        path = self.path
         try:
             existed_empty = path.exists() and path.stat().st_size == 0
             _private_file(path)
@@ -352,13 +452,27 @@ class StateStore:
             self._open()
         except _Damaged as damaged:
             self._recover(str(damaged))
-            if on_recovery is not None and self.recovery_report is not None:
-                on_recovery(self.recovery_report)
-            else:
-                log.warning("%s", self.recovery)
+
+    def _follow_moves(self) -> None:
+        """When another process has moved this file aside (it was damaged) and started a
+        fresh one, go on with the fresh one: writes to the moved file would be lost, and the
+        -wal SQLite finds by name would be the other file's. Called with self._lock held."""
+        if self._file_id is None or _file_id(self.path) == self._file_id:
+            return
+        earlier = self.recovery_report
+        with self._creating():
+            if _file_id(self.path) == self._file_id:
+                return
+            log.warning("%s was replaced by another process; using the new file", self.path)
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.close()
+            self._open_or_recover()
+        if self.recovery_report is not earlier:
+            log.warning("%s", self.recovery)
 
     def _open(self) -> None:
         path = self.path
+        self._file_id = None  # until this file is open and has its schema
         try:
             self._conn = sqlite3.connect(
                 path,
@@ -379,6 +493,7 @@ class StateStore:
             self._conn.execute("PRAGMA synchronous = FULL")
             self._conn.execute("PRAGMA foreign_keys = ON")
             self._migrate()
+            self._file_id = _file_id(path)
         except (_Damaged, StoreError):
             with contextlib.suppress(Exception):
                 self._conn.close()
@@ -393,8 +508,7 @@ class StateStore:
     def _recover(self, reason: str) -> None:
         """Move the damaged file aside and start afresh with whatever could be read."""
         salvaged = _salvage(self.path)
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        moved = self.path.with_name(f"{self.path.name}.broken-{stamp}")
+        moved = _broken_name(self.path)
         try:
             for suffix in ("", "-wal", "-shm"):
                 source = Path(f"{self.path}{suffix}")
@@ -406,7 +520,10 @@ class StateStore:
                 f"{self.path} is damaged ({reason}) and cannot be moved aside: "
                 f"{disk_problem(error)}"
             ) from None
-        self._open()
+        try:
+            self._open()
+        except _Damaged as damaged:
+            raise StoreError(f"{self.path} cannot be created afresh: {damaged}") from None
         kept = self._restore(salvaged)
         unsent = sum(1 for row in salvaged.get("acks", ([], []))[1] if _row_state(row) in _UNSENT)
         self.recovery_report = Recovery(self.path.name, reason, moved.name, kept, unsent)
@@ -454,6 +571,7 @@ class StateStore:
         """One write transaction: all of it or none of it. A full disk or a read-only file
         is a StoreError with a sentence (the transaction is rolled back)."""
         with self._lock:
+            self._follow_moves()
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
                 try:
@@ -463,15 +581,24 @@ class StateStore:
                         self._conn.execute("ROLLBACK")
                     raise
                 self._conn.execute("COMMIT")
-            except sqlite3.OperationalError as error:
+            except sqlite3.DatabaseError as error:
+                if isinstance(error, _CALLERS_ERRORS):
+                    raise
                 with contextlib.suppress(sqlite3.Error):
                     if self._conn.in_transaction:
                         self._conn.execute("ROLLBACK")
                 raise StoreError(f"cannot save to {self.path}: {disk_problem(error)}") from None
 
     def _read(self, sql: str, params: Iterable[object] = ()) -> list[tuple[Any, ...]]:
+        """Rows of one query; a file that cannot be read is a StoreError with a sentence."""
         with self._lock:
-            return list(self._conn.execute(sql, tuple(params)).fetchall())
+            self._follow_moves()
+            try:
+                return list(self._conn.execute(sql, tuple(params)).fetchall())
+            except sqlite3.DatabaseError as error:
+                if isinstance(error, _CALLERS_ERRORS):
+                    raise
+                raise StoreError(f"cannot read {self.path}: {disk_problem(error)}") from None
 
     def schema_version(self) -> int:
         return int(self._read("PRAGMA user_version")[0][0])

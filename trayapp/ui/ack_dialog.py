@@ -409,9 +409,8 @@ class AckDialog(QDialog):
             ReplyNotBuilt,
             SendUncertain,
         )
-        from trayapp.mail.errors import MailError
 
-        reason = str(error) or type(error).__name__
+        reason = str(error)  # never a Python class name
         if isinstance(error, SendUncertain):
             return self.tr(
                 "It may or may not have gone out: the connection broke just as it was sent."
@@ -433,9 +432,8 @@ class AckDialog(QDialog):
                 "Ippo could not write this reply safely (%1); nothing was sent. Answer it from "
                 "your mail program (Open in mail)."
             ).replace("%1", display_line(str(cause or reason), SUBJECT_CHARS))
-        if isinstance(getattr(error, "__cause__", None), MailError):
-            return plain_reason(reason)
-        return reason
+        # A server's failure, or Ippo's own (a full disk): a plain sentence, never a repr.
+        return plain_reason(reason)
 
     # -- texts --
 
@@ -483,7 +481,7 @@ class AckDialog(QDialog):
                 notice = self.tr(
                     "An earlier acknowledgement was not sent (%1). It will not go out on its "
                     "own: Send sends a new one with the promise below."
-                ).replace("%1", display_line(unsent.reason, SUBJECT_CHARS))
+                ).replace("%1", plain_reason(unsent.reason))
             self.unsent_notice.setText(notice)
         self._update_send_enabled()
 
