@@ -217,14 +217,14 @@ def test_screenshots_of_confirmation_and_not_sent(
         assert row is not None and row.unsent.endswith("(A)")
         assert ("未送信" in row.unsent) == (language == "ja")
         index = window.model.index(window.model.row_of(item.id))
-        assert "keyring locked" in index.data(Qt.ItemDataRole.ToolTipRole)
+        # The earlier failure's reason as a plain sentence in the UI language.
+        said = "OSのキーリングが使えません" if language == "ja" else "keyring cannot be used"
+        assert said in index.data(Qt.ItemDataRole.ToolTipRole)
         window.grab().save(str(ARTIFACTS / f"pending-not-sent-{language}.png"))
 
         notice = AckDialog(account, item, load_templates(), service, local_now)
         qtbot.addWidget(notice)
         notice.show()
-        # The earlier failure's reason as a plain sentence in the UI language.
-        said = "OSのキーリングが使えません" if language == "ja" else "keyring cannot be used"
         assert notice.unsent_notice.isVisible() and said in notice.unsent_notice.text()
         notice.grab().save(str(ARTIFACTS / f"ack-dialog-not-sent-{language}.png"))
 

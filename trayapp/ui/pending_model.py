@@ -31,6 +31,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 from trayapp.core.model import Inquiry, Stage
 from trayapp.core.safetext import MAX_KEPT, display_line
 from trayapp.ui.badge import FILL, INK
+from trayapp.ui.i18n import plain_reason
 
 ItemIndex = QModelIndex | QPersistentModelIndex
 
@@ -111,7 +112,9 @@ class PendingModel(QAbstractListModel):
             return row.header if row.item is None else row.subject
         if role == Qt.ItemDataRole.ToolTipRole:
             reason = row.item.unsent_ack.reason if row.item and row.item.unsent_ack else ""
-            return "\n".join(t for t in (row.due_text, one_line(reason)) if t) or None
+            # The earlier failure in the UI language, a plain sentence (never a Python repr).
+            said = one_line(plain_reason(reason)) if reason else ""
+            return "\n".join(t for t in (row.due_text, said) if t) or None
         if role == Qt.ItemDataRole.AccessibleTextRole:
             if row.item is None:
                 return row.header
