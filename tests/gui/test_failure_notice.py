@@ -60,6 +60,36 @@ def test_one_notification_per_outage_with_the_fix(qtbot: QtBot, language: str) -
         switcher.apply("en")
 
 
+CERTIFICATE = "imap.example.jp:993: certificate not trusted (self-signed certificate); add its CA"
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "label", "word"),
+    [
+        ("en", "“shop” is not watched", "Check the settings", "certificate"),
+        ("ja", "「shop」を見守れていません", "設定を確認", "証明書"),
+    ],
+)
+def test_a_server_problem_is_told_once_with_the_settings_as_the_fix(
+    qtbot: QtBot, language: str, title: str, label: str, word: str
+) -> None:
+    """A failure no new password fixes (here an untrusted certificate): told once even while
+    it is retried, in the UI language, its action the inbox's server settings."""
+    switcher = LanguageSwitcher(QApplication.instance())  # type: ignore[arg-type]
+    switcher.apply(language)
+    try:
+        told: list[NotificationText] = []
+        notices = FailureNotices(told.append, lambda: language)
+        for state in (HealthState.ERROR, HealthState.RETRYING, HealthState.ERROR):
+            notices.health_changed("shop", health(state, CERTIFICATE))
+        [note] = told
+        assert note.title == title and word in note.message
+        assert "not trusted" not in note.message  # a sentence, not the reason as logged
+        assert note.actions[1] == ("ippo-fix:shop", label)
+    finally:
+        switcher.apply("en")
+
+
 def test_the_app_tells_once_and_its_action_opens_the_fix(
     harness: Harness,  # noqa: F811 - test_app's fixture: the app with SHOP
     qtbot: QtBot,
