@@ -26,6 +26,7 @@ pytestmark = [pytest.mark.gui, pytest.mark.integration]
 ARRIVED = datetime(2026, 11, 30, 10, 0, tzinfo=TOKYO)
 NOW = ARRIVED + timedelta(hours=2)
 PROMISE = NOW + timedelta(days=2)
+Decided = tuple[IppoApp, AccountConfig, DovecotUser, str]  # the app, the inbox, its item
 
 
 def health(app: IppoApp, name: str) -> HealthState | None:
@@ -41,9 +42,7 @@ def decisions(app: IppoApp, name: str) -> tuple[object, ...]:
 
 
 @pytest.fixture
-def decided(
-    dovecot: DovecotServer, tmp_path: Path, qtbot: QtBot
-) -> Iterator[tuple[IppoApp, AccountConfig, DovecotUser, str]]:
+def decided(dovecot: DovecotServer, tmp_path: Path, qtbot: QtBot) -> Iterator[Decided]:
     """The app watching "shop", whose one inquiry the user acknowledged (a filed promise);
     the user also dismissed another message and ignored a sender."""
     app, account, user = start_app(dovecot, tmp_path, ARRIVED, NOW, name="shop")
@@ -79,9 +78,7 @@ def decided(
 
 
 def test_a_password_changed_on_the_server_then_in_the_settings_keeps_every_decision(
-    decided: tuple[IppoApp, AccountConfig, DovecotUser, str],
-    dovecot: DovecotServer,
-    qtbot: QtBot,
+    decided: Decided, dovecot: DovecotServer, qtbot: QtBot
 ) -> None:
     app, _account, user, item_id = decided
     before = decisions(app, "shop")
@@ -105,9 +102,7 @@ def test_a_password_changed_on_the_server_then_in_the_settings_keeps_every_decis
 
 
 def test_removed_in_the_settings_and_added_again_keeps_every_decision(
-    decided: tuple[IppoApp, AccountConfig, DovecotUser, str],
-    dovecot: DovecotServer,
-    qtbot: QtBot,
+    decided: Decided, qtbot: QtBot
 ) -> None:
     app, account, user, item_id = decided
     before = decisions(app, "shop")
