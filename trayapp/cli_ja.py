@@ -59,6 +59,18 @@ JA: dict[str, str] = {
     "SMTP server for acknowledgements": "一報の送信に使うSMTPサーバー",
     "default: 465 (ssl) or 587 (starttls)": "既定: 465（ssl）または 587（starttls）",
     "SMTP login name (default: the IMAP login)": "SMTPのログイン名（既定: IMAPのログイン名）",
+    "the name customers see in From, e.g. your shop's name ('' for the address only)": (
+        "お客様に見える差出人名（例: お店の名前。'' でアドレスのみ）"
+    ),
+    "the signature under every reply, several lines as typed ('' for none)": (
+        "返信の末尾に付ける署名。複数行は入力したとおり（'' で署名なし）"
+    ),
+    "the signature under Japanese replies (default: --signature)": (
+        "日本語の返信に付ける署名（既定: --signature）"
+    ),
+    "the signature under English replies (default: --signature)": (
+        "英語の返信に付ける署名（既定: --signature）"
+    ),
     "read the password from standard input (one line)": "パスワードを標準入力から読みます（1行）",
     "a JSON array of account objects": "アカウントをJSONの配列で出力します",
     # -- pending

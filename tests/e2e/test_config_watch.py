@@ -5,11 +5,12 @@ the real Dovecot -- its inquiry is notified -- and stops watching it when it is 
 from __future__ import annotations
 
 import datetime as dt
+import time
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.app_runs import add_account, ippo, running_app
+from tests.e2e.app_runs import ARTIFACTS, add_account, ippo, running_app
 from tests.e2e.test_tray_app import wait_for_log
 from tests.support.desktop_session import Desktop
 from tests.support.dovecot import DovecotServer
@@ -77,6 +78,8 @@ def test_a_password_changed_on_the_server_is_told_once_and_fixed_from_the_cli(
         assert "「shop」を見守れていません" in told, told
         assert "ippo-fix:shop" in told and "新しいパスワードを入力" in told, told
         assert "AUTHENTICATIONFAILED" not in told and "b'" not in told
+        time.sleep(0.7)  # dunst draws the bubble: a picture of it for a person to look at
+        desktop.screenshot(ARTIFACTS / "failure-notification-ja.png")
         wait_for_log(app_log, r"shop: (retrying|error)", count=2, timeout=60)
         assert notifications.count() == before + 1, notifications.text()[-3000:]
 

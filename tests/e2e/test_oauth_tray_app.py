@@ -124,6 +124,7 @@ def test_real_app_over_oauth_notifies_and_says_sign_in_again(
         wait_for_log(app_log, r"shop: error \(sign in again\)")
         calls = notifications.wait_for(2)
         assert "sign in again" in calls[1], calls[1]
+        assert "ippo-fix:shop" in calls[1] and "Sign in again…" in calls[1], calls[1]
         assert stack.dovecot_auth_failures(user.username) == 1
     text = app_log.read_text(encoding="utf-8")
     assert refresh not in text

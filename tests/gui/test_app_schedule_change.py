@@ -39,21 +39,22 @@ def logins(dovecot: DovecotServer, user: DovecotUser) -> int:
     return dovecot.log_path.read_text(errors="replace").count(f"Login: user=<{user.username}>")
 
 
-@pytest.fixture
-def running(
-    dovecot: DovecotServer, tmp_path: Path, qtbot: QtBot
-) -> Iterator[tuple[IppoApp, AccountConfig, DovecotUser]]:
+def start_app(
+    dovecot: DovecotServer, folder: Path, arrived: datetime, now: datetime, **schedule: object
+) -> tuple[IppoApp, AccountConfig, DovecotUser]:
+    """The app on a new Dovecot user whose one inquiry reached the server at `arrived`, its
+    clock at `now`, the account on Tokyo time with a 9-hour window and `schedule`."""
     user = dovecot.add_user()
     raw = make_message(
         from_addr="tanaka@example.jp",
         to=user.email,
         subject="見積もりのお願い",
         message_id=new_message_id(),
-        date=ARRIVED,
+        date=arrived,
     )
-    dovecot.append(user, "INBOX", raw, internaldate=ARRIVED)
-    account = dovecot.account(user, window_hours=9.0, timezone="Asia/Tokyo")
-    config = ConfigStore(tmp_path / "config")
+    dovecot.append(user, "INBOX", raw, internaldate=arrived)
+    account = dovecot.account(user, window_hours=9.0, timezone="Asia/Tokyo", **schedule)
+    config = ConfigStore(folder / "config")
     config.save_accounts([account])
     secrets = MemorySecretStore()
     secrets.set_password(account.name, user.password)
@@ -62,10 +63,23 @@ def running(
         secrets=secrets,
         languages=None,
         notification_backends=[Recorder()],
-        autostart=XdgAutostart(tmp_path / "xdg-config"),
-        clock=Clock(NOW),
+        autostart=XdgAutostart(folder / "xdg-config"),
+        clock=Clock(now),
     )
     app.start()
+    return app, account, user
+
+
+def badge_of(app: IppoApp) -> str:
+    spec = app.tray.current_badge()
+    return f"{spec.kind} {spec.text}" if spec is not None else ""
+
+
+@pytest.fixture
+def running(
+    dovecot: DovecotServer, tmp_path: Path, qtbot: QtBot
+) -> Iterator[tuple[IppoApp, AccountConfig, DovecotUser]]:
+    app, account, user = start_app(dovecot, tmp_path, ARRIVED, NOW)
     yield app, account, user
     app.shutdown()
 
@@ -80,8 +94,7 @@ def test_a_new_schedule_moves_the_due_time_at_once(
     app.bridge.snapshotChanged.connect(seen.append)
 
     def badge() -> str:
-        spec = app.tray.current_badge()
-        return f"{spec.kind} {spec.text}" if spec is not None else ""
+        return badge_of(app)
 
     # Around the clock: due 9 h after it arrived, Saturday 02:00 (8 h 30 min left).
     qtbot.waitUntil(lambda: badge() == "calm 8h", timeout=30_000)
@@ -119,3 +132,54 @@ def test_a_new_schedule_moves_the_due_time_at_once(
     # Decided again from the mail already known: the inbox stayed connected, no new login.
     assert all(s.health[account.name].state is HealthState.CONNECTED for s in seen[since:])
     assert logins(dovecot, user) == connected_logins
+
+
+# Friday 9 October 2026, 19:30 in Tokyo, after closing. Monday the 12th is Sports Day
+# (スポーツの日, a "Happy Monday" holiday); Tuesday and Wednesday are working days. A past date:
+# Dovecot replaces an INTERNALDATE in the future with the time of the APPEND.
+FRIDAY_EVENING = datetime(2026, 10, 9, 19, 30, tzinfo=TOKYO)
+OFFICE = "mon-fri 09:00-18:00"
+
+
+@pytest.mark.parametrize(
+    ("schedule", "due", "badge"),
+    [
+        ({"working_hours": OFFICE}, datetime(2026, 10, 12, 18, 0, tzinfo=TOKYO), "calm 2d"),
+        (
+            {"working_hours": OFFICE, "holidays": "jp"},
+            datetime(2026, 10, 13, 18, 0, tzinfo=TOKYO),
+            "calm 3d",
+        ),
+        (
+            {"working_hours": OFFICE, "holidays": "jp", "days_off": ("2026-10-13",)},
+            datetime(2026, 10, 14, 18, 0, tzinfo=TOKYO),
+            "calm 4d",
+        ),
+    ],
+    ids=["monday", "national-holiday-tuesday", "holiday-and-day-off-wednesday"],
+)
+def test_a_friday_evening_inquiry_is_due_on_the_next_working_days(
+    dovecot: DovecotServer,
+    tmp_path: Path,
+    qtbot: QtBot,
+    schedule: dict[str, object],
+    due: datetime,
+    badge: str,
+) -> None:
+    """Mon-Fri 9-18 and a 9-hour window: nothing counts on Friday evening or the weekend, so
+    the reply is due at Monday's closing; Tuesday's when Monday is a national holiday (with
+    the Japanese calendar chosen); Wednesday's when the user also took Tuesday off. Seen in
+    the badge, the list row and its tooltip of the app whose clock says Friday 20:00."""
+    app, _account, _user = start_app(
+        dovecot, tmp_path, FRIDAY_EVENING, FRIDAY_EVENING + timedelta(minutes=30), **schedule
+    )
+    try:
+        qtbot.waitUntil(lambda: badge_of(app) == badge, timeout=30_000)
+        app.show_list()
+        rows = [r for r in app.pending.model.rows() if r.item is not None]
+        assert len(rows) == 1
+        [row] = rows
+        assert row.item is not None and row.item.due_at == due
+        assert row.due_text == f"Reply due by {due.astimezone():%Y-%m-%d %H:%M}"
+    finally:
+        app.shutdown()

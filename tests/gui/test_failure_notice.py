@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 from tests.gui.test_app import Harness, harness  # noqa: F401 - the app with SHOP
 from trayapp.core.model import AccountHealth, HealthState
 from trayapp.core.notifications import NotificationText
-from trayapp.ui.failure_notice import FailureNotices
+from trayapp.ui.failure_notice import FailureNotices, sign_in_again_notice
 from trayapp.ui.i18n import LanguageSwitcher
 from trayapp.ui.password_dialog import NewPasswordDialog
 
@@ -56,6 +56,52 @@ def test_one_notification_per_outage_with_the_fix(qtbot: QtBot, language: str) -
             assert note.title == "“shop” is not watched"
             assert note.actions[1][1] == "Enter the new password"
             assert "password" in note.message.lower()
+    finally:
+        switcher.apply("en")
+
+
+CERTIFICATE = "imap.example.jp:993: certificate not trusted (self-signed certificate); add its CA"
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "label", "word"),
+    [
+        ("en", "“shop” is not watched", "Check the settings", "certificate"),
+        ("ja", "「shop」を見守れていません", "設定を確認", "証明書"),
+    ],
+)
+def test_a_server_problem_is_told_once_with_the_settings_as_the_fix(
+    qtbot: QtBot, language: str, title: str, label: str, word: str
+) -> None:
+    """A failure no new password fixes (here an untrusted certificate): told once even while
+    it is retried, in the UI language, its action the inbox's server settings."""
+    switcher = LanguageSwitcher(QApplication.instance())  # type: ignore[arg-type]
+    switcher.apply(language)
+    try:
+        told: list[NotificationText] = []
+        notices = FailureNotices(told.append, lambda: language)
+        for state in (HealthState.ERROR, HealthState.RETRYING, HealthState.ERROR):
+            notices.health_changed("shop", health(state, CERTIFICATE))
+        [note] = told
+        assert note.title == title and word in note.message
+        assert "not trusted" not in note.message  # a sentence, not the reason as logged
+        assert note.actions[1] == ("ippo-fix:shop", label)
+    finally:
+        switcher.apply("en")
+
+
+@pytest.mark.parametrize(
+    ("language", "label"), [("en", "Sign in again…"), ("ja", "もう一度サインイン…")]
+)
+def test_a_revoked_sign_in_is_told_with_the_sign_in_as_its_action(
+    qtbot: QtBot, language: str, label: str
+) -> None:
+    switcher = LanguageSwitcher(QApplication.instance())  # type: ignore[arg-type]
+    switcher.apply(language)
+    try:
+        note = sign_in_again_notice("gmail", "title", "message")
+        assert note.tag == "account:gmail"
+        assert note.actions == (("default", note.actions[0][1]), ("ippo-fix:gmail", label))
     finally:
         switcher.apply("en")
 

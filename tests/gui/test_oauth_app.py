@@ -33,9 +33,11 @@ class Notes:
 
     def __init__(self) -> None:
         self.shown: list[tuple[str, str]] = []
+        self.notes: list[NotificationText] = []
 
     def show(self, note: NotificationText) -> None:
         self.shown.append((note.title, note.message))
+        self.notes.append(note)
 
 
 @pytest.fixture
@@ -110,6 +112,8 @@ def test_tray_app_watches_over_oauth_and_sign_in_again_resumes_without_restart(
     assert stack.dovecot_auth_failures(user.username) == 1
     notes: Notes = app_parts["notes"]
     assert [t for t, _m in notes.shown if "sign in again" in t] == ["Ippo: sign in again"]
+    [told] = [n for n in notes.notes if "sign in again" in n.title]
+    assert told.actions[1] == ("ippo-fix:oauth-shop", "Sign in again…")  # the fix, one click
     # The tray menu's one-click fix for this inbox runs the browser sign-in.
     [action] = [a for a in app.tray.menu_actions() if a.text() == "Fix “oauth-shop”…"]
 

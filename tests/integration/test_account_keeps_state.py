@@ -5,9 +5,11 @@ every step a real `ippo` process."""
 
 from __future__ import annotations
 
+import email
 import json
 import subprocess
 import sys
+from email import policy
 from pathlib import Path
 from typing import Any
 
@@ -196,3 +198,35 @@ def test_the_smtp_login_is_tested_when_the_inbox_is_added(
     smtp_server.add_user(user.username, user.password)
     added = shop.add(name)
     assert added.returncode == 0, added.stderr
+
+
+def test_the_name_shown_to_customers_and_the_signatures_are_set_from_the_cli(
+    decided: tuple[Shop, dict[str, tuple[str, str, str | None]]],
+) -> None:
+    """`ippo account set` edits what customers see, in place: the next first word (a real
+    `ippo ack` through the real SMTP server) carries the name in From and the signature of
+    its language; nothing the user decided is touched."""
+    shop, before = decided
+    changed = shop.run(
+        *("account", "set", "shop", "--display-name", "Ippo Shop, Suzuki"),
+        *("--signature-ja", "一報商店 鈴木", "--signature-en", "--\nIppo Shop\nSuzuki"),
+    )
+    assert changed.returncode == 0, changed.stderr
+    account = json.loads(shop.run("account", "list", "--json").stdout)[0]
+    assert account["display_name"] == "Ippo Shop, Suzuki"
+    assert account["signature_en"] == "--\nIppo Shop\nSuzuki"
+    assert shop.view() == before
+
+    [waiting] = [i["id"] for i in shop.pending() if i["subject"] == "still waiting"]
+    sent = shop.run("ack", waiting, "--promise", "2d")
+    assert sent.returncode == 0, sent.stderr
+    message = email.message_from_bytes(shop.smtp.accepted[-1].data, policy=policy.default)
+    assert message["From"].addresses[0].display_name == "Ippo Shop, Suzuki"
+    assert message["From"].addresses[0].addr_spec == shop.user.email
+    body = message.get_content().replace("\r\n", "\n").rstrip()
+    assert body.endswith("--\nIppo Shop\nSuzuki") and "一報商店" not in body
+
+    cleared = shop.run("account", "set", "shop", "--display-name", "", "--signature-en", "")
+    assert cleared.returncode == 0, cleared.stderr
+    account = json.loads(shop.run("account", "list", "--json").stdout)[0]
+    assert account["display_name"] == "" and account["signature_en"] == ""

@@ -359,6 +359,9 @@ def test_watch_waybar_lines(
     w = watch("--format", "waybar", "--heartbeat", "1")
     line = w.wait_for(lambda ln: ln.get("class") == "warning", 30, "warning class")
     assert set(line) == {"text", "tooltip", "class"}
+    # The first line comes while the inbox is still connecting: never the red error class.
+    classes = [ln.get("class") for _at, ln in w.lines]
+    assert classes[0] == "connecting" and "error" not in classes, classes
     assert re.fullmatch(r"1 · 2h5\dm", line["text"]), line["text"]
     assert "Jane Miller" in line["tooltip"]
     # The heartbeat: lines keep coming while nothing changes.

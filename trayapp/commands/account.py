@@ -24,6 +24,7 @@ from trayapp.commands.account_set import (
     edited_account,
     login_changed,
     mirror_options,
+    reply_look_changes,
     schedule_changes,
 )
 from trayapp.config import ConfigError, ConfigStore, account_to_dict, resolve_config_dir
@@ -85,6 +86,26 @@ def register(subparsers: Any) -> None:
     add.add_argument("--smtp-port", type=_port, help="default: 465 (ssl) or 587 (starttls)")
     add.add_argument("--smtp-security", choices=("ssl", "starttls"), default="ssl")
     add.add_argument("--smtp-username", help="SMTP login name (default: the IMAP login)")
+    add.add_argument(
+        "--display-name",
+        metavar="NAME",
+        help="the name customers see in From, e.g. your shop's name ('' for the address only)",
+    )
+    add.add_argument(
+        "--signature",
+        metavar="TEXT",
+        help="the signature under every reply, several lines as typed ('' for none)",
+    )
+    add.add_argument(
+        "--signature-ja",
+        metavar="TEXT",
+        help="the signature under Japanese replies (default: --signature)",
+    )
+    add.add_argument(
+        "--signature-en",
+        metavar="TEXT",
+        help="the signature under English replies (default: --signature)",
+    )
     add.add_argument(
         "--skip-smtp-test",
         action="store_true",
@@ -201,6 +222,7 @@ def account_from_args(args: argparse.Namespace) -> AccountConfig:
         smtp_port=smtp_port,
         smtp_security=args.smtp_security,
         smtp_username=args.smtp_username or None,
+        **reply_look_changes(args),
         **schedule,
     )
 

@@ -1,5 +1,6 @@
-"""`ippo account set NAME [any add option] [--password-stdin]` and the working-hours options
-that `add` and `set` share (--timezone, --working-hours, --holidays, --days-off).
+"""`ippo account set NAME [any add option] [--password-stdin]`, the working-hours options
+that `add` and `set` share (--timezone, --working-hours, --holidays, --days-off) and what
+customers see (--display-name, --signature, --signature-ja, --signature-en).
 
 `set` edits an account in place: the state Ippo keeps under the account's name (dismissals,
 ignored senders, acknowledgements and their promises) is untouched, so nothing the user
@@ -117,6 +118,21 @@ def schedule_changes(args: argparse.Namespace) -> dict[str, Any]:
     return changes
 
 
+# What customers see in a reply: `add` options whose dest is an AccountConfig field.
+REPLY_LOOK_FIELDS = ("display_name", "signature", "signature_ja", "signature_en")
+
+
+def reply_look_changes(args: argparse.Namespace) -> dict[str, Any]:
+    """The name shown in From and the signatures the options ask for (only those given).
+    A signature keeps its lines as typed; only whitespace at its ends goes."""
+    given = vars(args)
+    return {
+        name: str(given[name]).strip()
+        for name in REPLY_LOOK_FIELDS
+        if name in given and given[name] is not None
+    }
+
+
 def mirror_options(
     source: argparse.ArgumentParser, target: argparse.ArgumentParser, skip: set[str]
 ) -> None:
@@ -177,6 +193,7 @@ def edited_account(
         changes["smtp_port"] = default_ports["smtp"][
             changes.get("smtp_security", old.smtp_security)
         ]
+    changes.update(reply_look_changes(args))
     changes.update(schedule_changes(args))
     return dataclasses.replace(old, **changes)
 

@@ -621,12 +621,11 @@ class IppoApp(QObject):
         return controller
 
     def _notify_about_account(self, account: str, title: str, message: str) -> None:
-        from trayapp.core.notifications import NotificationText
+        # A revoked sign-in (ui/sign_in_again.py): its action signs in again (fix_account).
+        from trayapp.ui.failure_notice import sign_in_again_notice
 
-        try:  # tagged: a later notice about the same inbox replaces this one
-            self.scheduler.notifier.notify(
-                NotificationText(title, message, tag=f"account:{account}")
-            )
+        try:
+            self.scheduler.notifier.notify(sign_in_again_notice(account, title, message))
         except NotificationUnavailable as error:
             log.warning("could not notify about %s: %s", account, error)
 

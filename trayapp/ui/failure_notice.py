@@ -26,6 +26,26 @@ def fix_action_account(key: str) -> str | None:
     return key[len(ACTION_FIX_PREFIX) :] if key.startswith(ACTION_FIX_PREFIX) else None
 
 
+def account_notice(name: str, title: str, message: str, fix_label: str) -> NotificationText:
+    """A notice about inbox `name`: the list, and the one action that fixes it."""
+    return NotificationText(
+        title=title,
+        message=message,
+        actions=(
+            (ACTION_OPEN, QCoreApplication.translate("FailureNotice", "Open list")),
+            (ACTION_FIX_PREFIX + name, fix_label),
+        ),
+        tag=f"account:{name}",  # a later notice about the same inbox replaces this one
+    )
+
+
+def sign_in_again_notice(name: str, title: str, message: str) -> NotificationText:
+    """The revoked-or-expired sign-in notice (worded by ui/sign_in_again.py), its action the
+    browser sign-in, labelled as the list banner's button for it."""
+    label = QCoreApplication.translate("NotCoveredBanner", "Sign in again…")
+    return account_notice(name, title, message, label)
+
+
 class FailureNotices:
     """Feed it every health change; it calls `notify` once when an inbox stops being watched
     for a reason worth the person's attention, and again only after it was watched again."""
@@ -55,17 +75,8 @@ class FailureNotices:
             label = QCoreApplication.translate("FailureNotice", "Try again now")
         else:
             label = QCoreApplication.translate("FailureNotice", "Check the settings")
-        note = NotificationText(
-            title=QCoreApplication.translate("FailureNotice", "“%1” is not watched").replace(
-                "%1", name
-            ),
-            message=failure.text,
-            actions=(
-                (ACTION_OPEN, QCoreApplication.translate("FailureNotice", "Open list")),
-                (ACTION_FIX_PREFIX + name, label),
-            ),
-            tag=f"account:{name}",
-        )
+        title = QCoreApplication.translate("FailureNotice", "“%1” is not watched")
+        note = account_notice(name, title.replace("%1", name), failure.text, label)
         self._notify(note)
         return note
 
