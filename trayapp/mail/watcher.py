@@ -82,6 +82,7 @@ from trayapp.mail.transport import (
     end_idle,
     fetch_each,
     guard_of,
+    pending_changes,
     take_changes,
 )
 
@@ -645,13 +646,21 @@ class AccountWatcher:
         jumps = JumpDetector(self._clock, t.jump_threshold)
         last_sent_check = last_round_end = self._clock.monotonic()
         while True:
-            with deadline(client, "round", "start IDLE"):
-                client.idle()
-            # Covered from the moment the server pushes to us, not before.
-            self._set_health(HealthState.CONNECTED)
+            idling = not pending_changes(client)
+            why = ""
+            if not idling:
+                # News came with the last round's commands (an EXISTS beside a FETCH or a
+                # STATUS answer): IDLE reports only what happens after it starts, so this news
+                # would wait for the next keepalive. A round now instead, after the settle time.
+                why = "push"
+                self._settle(client, last_round_end)
+            else:
+                with deadline(client, "round", "start IDLE"):
+                    client.idle()
+                # Covered from the moment the server pushes to us, not before.
+                self._set_health(HealthState.CONNECTED)
             idle_started = self._clock.monotonic()
             sock = client.socket()
-            why = ""
             while not why:
                 now = self._clock.monotonic()
                 due = min(
@@ -690,7 +699,7 @@ class AccountWatcher:
                     why = "wake"
             # DONE doubles as the liveness probe: its answer must come within the read timeout.
             with deadline(client, "round", "finish an IDLE round"):
-                changed = end_idle(client)
+                changed = end_idle(client) if idling else take_changes(client)
                 if why == "renew":
                     log.info(
                         "%s: renewing the session before its sign-in expires", self.account.name
@@ -712,6 +721,16 @@ class AccountWatcher:
             if self._stop.is_set():
                 self._goodbye(client, idling=False)
                 raise _Stopping
+
+    def _settle(self, client: IMAPClient, since: float) -> None:
+        """Wait until `push_settle` after `since` (a server flooding news gets one round per
+        settle time); stop() cuts it short."""
+        left = since + self.timings.push_settle - self._clock.monotonic()
+        if left > 0:
+            self._clock.select([self._wake_r], left)  # a poke stays unread for the next wait
+        if self._stop.is_set():
+            self._goodbye(client, idling=False)
+            raise _Stopping
 
     # ---- polling (no IDLE)
 
