@@ -10,13 +10,14 @@ from __future__ import annotations
 import contextlib
 import imaplib
 import ssl
+import sys
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from imapclient import IMAPClient
 from imapclient.exceptions import LoginError
 
 from trayapp.core.model import AccountConfig
-from trayapp.core.oauth import BearerToken, oauthbearer, xoauth2
 from trayapp.mail.errors import (
     AuthenticationFailed,
     ConnectionFailed,
@@ -34,6 +35,9 @@ from trayapp.mail.transport import (
     ServerLimits,
     deadline,
 )
+
+if TYPE_CHECKING:
+    from trayapp.core.oauth import BearerToken
 
 DEFAULT_TIMEOUT = 30.0
 
@@ -186,7 +190,8 @@ def login(client: IMAPClient, account: AccountConfig, password: str) -> None:
             with mail_errors(account), deadline(client, "connect", "answer the login"):
                 _login_once(client, account, password)
         except AuthenticationFailed:
-            renew = password.renew if isinstance(password, BearerToken) else None
+            token = _bearer_token(password)
+            renew = token.renew if token is not None else None
             if renew is None:
                 raise
             fresh = renew()
@@ -197,10 +202,23 @@ def login(client: IMAPClient, account: AccountConfig, password: str) -> None:
         raise
 
 
+def _bearer_token(password: str) -> BearerToken | None:
+    """The password when it is an OAuth access token. trayapp.core.oauth is imported only
+    where tokens are made (a status bar's `ippo pending` with passwords never needs it), and
+    no token exists where it was never imported."""
+    oauth = sys.modules.get("trayapp.core.oauth")
+    if oauth is None or not isinstance(password, oauth.BearerToken):
+        return None
+    token: BearerToken = password
+    return token
+
+
 def _login_once(client: IMAPClient, account: AccountConfig, password: str) -> None:
-    if not isinstance(password, BearerToken):
+    if _bearer_token(password) is None:
         client.login(account.login, password)
         return
+    from trayapp.core.oauth import oauthbearer, xoauth2
+
     if client.has_capability("AUTH=OAUTHBEARER"):
         mechanism = "OAUTHBEARER"
         initial = oauthbearer(account.login, password, account.imap_host, account.imap_port)
