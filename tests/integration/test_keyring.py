@@ -197,7 +197,8 @@ def test_a_password_is_read_without_importing_keyring(secret_env: KeyringSession
     KeyringSecretStore().set_password("direct", "秘密 read plainly")
     code = (
         "import sys; from trayapp.desktop.secrets import KeyringSecretStore as S; "
-        "s = S(); print(s.get_password('direct')); print('keyring' in sys.modules); "
+        "s = S(); s.check_available(); print(s.get_password('direct')); "
+        "print('keyring' in sys.modules); "
         "print(s.get_password('nobody')); print('keyring' in sys.modules)"
     )
     result = subprocess.run(
@@ -209,6 +210,6 @@ def test_a_password_is_read_without_importing_keyring(secret_env: KeyringSession
         timeout=30,
         check=True,
     )
-    # Found plainly without keyring; a password that is not there asks keyring's own choice.
+    # Checked and found plainly without keyring; one that is not there asks keyring's choice.
     assert result.stdout.splitlines() == ["秘密 read plainly", "False", "None", "True"]
     KeyringSecretStore().delete_password("direct")

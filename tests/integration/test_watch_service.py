@@ -405,3 +405,96 @@ def test_news_told_beside_another_answer_just_before_idle_is_not_left_waiting(
         assert watcher.connects == 1  # found on the same connection, not by reconnecting
     finally:
         assert watcher.stop(2.0)
+
+
+class Mailboxes:
+    """The watcher's MailboxChanged events; a test waits for one that satisfies a check."""
+
+    def __init__(self) -> None:
+        self.events: list[MailboxChanged] = []
+        self.cond = threading.Condition()
+
+    def __call__(self, event: WorkerEvent) -> None:
+        if isinstance(event, MailboxChanged):
+            with self.cond:
+                self.events.append(event)
+                self.cond.notify_all()
+
+    def wait_for(self, check: Callable[[MailboxChanged], bool], what: str) -> MailboxChanged:
+        with self.cond:
+            if not self.cond.wait_for(lambda: self.events and check(self.events[-1]), 20):
+                last = self.events[-1] if self.events else None
+                subjects = [f.headers.subject for f in last.inbox] if last else []
+                raise AssertionError(f"timed out waiting for {what}: {subjects}")
+            return self.events[-1]
+
+
+def _subjects_of(event: MailboxChanged) -> set[str]:
+    return {f.headers.subject for f in event.inbox}
+
+
+def test_dismissed_messages_are_not_kept_and_come_back_when_undone(
+    dovecot: DovecotServer,
+) -> None:
+    """Bounded state: the watcher stops keeping what the user dismissed (the message and its
+    preview), fetches it again when the dismissal is undone, and when a later message shares
+    its Message-ID (their ids depend on each other, so both must be known)."""
+    from trayapp.core.pending import item_id, waiting_inquiries
+
+    user = dovecot.add_user()
+    account = dovecot.account(user)
+    first_id = mailcorpus.new_message_id()
+    for subject, message_id in (("A", first_id), ("B", None), ("C", None)):
+        raw = mailcorpus.english_inquiry(to=user.email, subject=subject, message_id=message_id)
+        dovecot.deliver(user, raw)
+    seen = Mailboxes()
+    watcher = AccountWatcher(account, _password_of(user), seen, timings=FAST)
+    watcher.start()
+    try:
+        event = seen.wait_for(lambda e: len(e.previews) == 3, "three messages with previews")
+        ids = {f.headers.subject: item_id(account.name, f) for f in event.inbox}
+
+        watcher.set_dismissed({ids["A"], ids["B"]})
+        event = seen.wait_for(lambda e: _subjects_of(e) == {"C"}, "A and B set aside")
+        assert set(event.previews) == {ids["C"]}
+
+        watcher.set_dismissed({ids["A"]})  # B's dismissal undone
+        seen.wait_for(lambda e: _subjects_of(e) == {"B", "C"}, "B back")
+
+        # Another message with A's Message-ID: A is needed again to tell the two apart.
+        raw = mailcorpus.english_inquiry(to=user.email, subject="D", message_id=first_id)
+        dovecot.deliver(user, raw)
+        event = seen.wait_for(lambda e: _subjects_of(e) == {"A", "B", "C", "D"}, "A back")
+        waiting = waiting_inquiries(
+            account, event.inbox, frozenset(), event.at, dismissed_ids={ids["A"]}
+        )
+        assert sorted(i.subject for i in waiting) == ["B", "C", "D"]
+        assert watcher.connects == 1
+    finally:
+        assert watcher.stop(2.0)
+
+
+def test_the_service_tells_its_watchers_what_the_user_dismissed(
+    dovecot: DovecotServer,
+    service_for: Callable[..., tuple[WatchService, Recorder]],
+    tmp_path: Path,
+) -> None:
+    user = dovecot.add_user()
+    account = dovecot.account(user)
+    for subject in ("keep", "dismiss"):
+        dovecot.deliver(user, mailcorpus.english_inquiry(to=user.email, subject=subject))
+    store = StateStore(tmp_path)
+    service, rec = service_for([account], _password_of(user), store=store)
+    snap = rec.wait_for(lambda s: len(s.items) == 2, 30, "both items")
+    gone = next(i for i in snap.items if i.subject == "dismiss")
+    store.dismiss(account.name, gone.id, "not_inquiry")
+    service.refresh()
+    rec.wait_for(lambda s: [i.subject for i in s.items] == ["keep"], 10, "the dismissal")
+    deadline = time.monotonic() + 10
+    while True:  # the watcher's next picture no longer holds the dismissed message
+        mailbox = service._views[account.name].mailbox
+        assert mailbox is not None
+        if [f.headers.subject for f in mailbox.inbox] == ["keep"]:
+            break
+        assert time.monotonic() < deadline, [f.headers.subject for f in mailbox.inbox]
+        time.sleep(0.1)

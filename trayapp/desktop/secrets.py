@@ -140,18 +140,21 @@ class _NotPlain(Exception):
     """Secret Service needs more than a plain read (an unlock prompt): keyring's path does it."""
 
 
-def _read_secret_service(username: str) -> str | None:
+def _read_secret_service(username: str | None) -> str | None:
     """The secret keyring's Secret Service backend keeps under (SERVICE, username), read with
     secretstorage (which that backend uses) directly: the same default collection, the same
     attributes, the same encrypted session, without importing keyring (its import and its
-    backend discovery are most of a status-bar run's start-up). Raises when anything is not
-    plain (a locked collection or item, no Secret Service): keyring's path then decides."""
+    backend discovery are most of a status-bar run's start-up, and ~4 MB of the tray app).
+    Raises when anything is not plain (a locked collection or item, no Secret Service):
+    keyring's path then decides. `username` None: only whether the collection is unlocked."""
     import secretstorage
 
     with contextlib.closing(secretstorage.dbus_init()) as bus:
         collection = secretstorage.get_default_collection(bus)
         if collection.is_locked():
             raise _NotPlain
+        if username is None:
+            return None
         for item in collection.search_items({"username": username, "service": SERVICE}):
             if item.is_locked():
                 raise _NotPlain
@@ -216,7 +219,14 @@ class KeyringSecretStore:
 
     def check_available(self) -> None:
         """Raise KeyringUnavailable unless a secret could be kept now (also catches a locked
-        Secret Service, which keyring selects all the same)."""
+        Secret Service, which keyring selects all the same). Where keyring would use Secret
+        Service, its unlocked default collection is the answer, asked directly."""
+        if self._given is None and _keyring_left_to_itself():
+            try:
+                _read_secret_service(None)
+                return
+            except Exception as error:  # locked, or not there: keyring's path says why
+                log.debug("Secret Service check the plain way failed: %r", error)
         self.get_password("(availability probe)", "probe")
 
     def get_password(self, account: str, kind: str = "imap") -> str | None:

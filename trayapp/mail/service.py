@@ -16,6 +16,7 @@ import logging
 import queue
 import random
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -181,6 +182,9 @@ class _Command:
     """Work for the dispatcher thread that is not a worker event."""
 
     run: Callable[[], None]
+
+
+_TICK = _Command(lambda: None)  # the queue stayed empty until the periodic recompute
 
 
 def _stop_in_background(watcher: AccountWatcher) -> None:
@@ -401,12 +405,21 @@ class WatchService:
         self._events.put(_Command(run))
 
     def _dispatch(self) -> None:
+        next_tick = time.monotonic() + RECOMPUTE_EVERY
         while True:
             try:
-                event = self._events.get(timeout=RECOMPUTE_EVERY)
+                event = self._events.get(timeout=max(0.0, next_tick - time.monotonic()))
             except queue.Empty:
-                self._prune_if_due()
-                self._recompute_all()
+                event = _TICK
+            if time.monotonic() >= next_tick:
+                # Every minute, however busy the queue: the look-back moves, state is pruned.
+                next_tick = time.monotonic() + RECOMPUTE_EVERY
+                try:
+                    self._prune_if_due()
+                    self._recompute_all()
+                except Exception:
+                    log.exception("watch service: the periodic recompute failed")
+            if event is _TICK:
                 continue
             if event is None:
                 return
@@ -472,6 +485,7 @@ class WatchService:
         if self._store is not None:
             dismissed = self._store.dismissed_ids(name)
             ignored = self._store.ignored_senders(name)
+            view.watcher.set_dismissed(dismissed)  # it stops keeping what the user dismissed
             if any(f.first_seen for f in inbox):  # a clock started at first sight: keep it
                 inbox = keep_first_seen(inbox, self._store.items(name))
         waiting = waiting_inquiries(

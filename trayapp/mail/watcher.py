@@ -45,7 +45,8 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
@@ -255,6 +256,9 @@ class _MailState:
     # Watched folders besides INBOX (AccountConfig.folders), rechecked with Sent.
     other_states: dict[str, FolderState] = field(default_factory=dict)
     others: list[MessageFacts] = field(default_factory=list)
+    # INBOX messages the user dismissed, not kept in memory: UID -> (item id, Message-ID).
+    # Fetched again when the dismissal is undone or another message shares the Message-ID.
+    set_aside: dict[int, tuple[str, str | None]] = field(default_factory=dict)
 
 
 class _Stopping(Exception):
@@ -347,6 +351,9 @@ class AccountWatcher:
         self.connects = 0  # connection attempts so far (for tests and the benchmark)
         # Previews by item id, fetched once per run (kept across reconnects).
         self._previews: dict[str, str] = {}
+        # The user's dismissals on this account (item ids), from set_dismissed.
+        self._dismissed: frozenset[str] = frozenset()
+        self._dismissed_changed = threading.Event()
 
     # ---- control (any thread)
 
@@ -383,6 +390,17 @@ class AccountWatcher:
     def retry_now(self) -> None:
         """Try again at once: leaves `error` and skips a backoff wait (the user asked)."""
         self._retry.set()
+        self._poke()
+
+    def set_dismissed(self, item_ids: Collection[str]) -> None:
+        """The user's dismissals on this account (any thread). Dismissed messages and their
+        previews are not kept (state stays bounded however much is dismissed); an undone
+        dismissal brings its message back from the server."""
+        ids = frozenset(item_ids)
+        if ids == self._dismissed:
+            return
+        self._dismissed = ids
+        self._dismissed_changed.set()
         self._poke()
 
     def _poke(self) -> None:
@@ -681,6 +699,9 @@ class AccountWatcher:
                 if settled and _has_buffered_input(client):
                     why = "push"
                     break
+                if settled and self._dismissed_changed.is_set():
+                    why = "dismissed"
+                    break
                 listen = [sock, self._wake_r] if settled else [self._wake_r]
                 wait = due - now if settled else min(due, last_round_end + t.push_settle) - now
                 ready = self._clock.select(listen, min(wait, t.wake_slice))
@@ -705,7 +726,7 @@ class AccountWatcher:
                         "%s: renewing the session before its sign-in expires", self.account.name
                     )
                     raise _Renewing
-                resync = changed or why in ("sent", "wake", "retry")
+                resync = changed or why in ("sent", "wake", "retry", "dismissed")
                 inbox_dirty = self._sync_inbox(client, st) if resync else False
                 sent_dirty = False
                 if (
@@ -764,12 +785,14 @@ class AccountWatcher:
                     if self._retry.is_set():
                         self._retry.clear()
                         why = "retry"
+                    elif self._dismissed_changed.is_set():
+                        why = "dismissed"
                 if jumps.check():
                     why = "wake"
             with deadline(client, "round", "finish a check"):
                 _, responses = client.noop()  # liveness, and the server's news since last time
                 now = self._clock.monotonic()
-                changed = _mailbox_changed(responses) or why in ("retry", "wake")
+                changed = _mailbox_changed(responses) or why in ("retry", "wake", "dismissed")
                 inbox_dirty = sent_dirty = False
                 if changed or now - last_poll >= t.poll_interval:
                     inbox_dirty = self._sync_inbox(client, st)
@@ -822,6 +845,7 @@ class AccountWatcher:
         if state.uidvalidity != st.uidvalidity:
             # First look, or INBOX was recreated: every UID we knew is void.
             st.inbox.clear()
+            st.set_aside.clear()
             st.uidvalidity = state.uidvalidity
             st.modseq = state.highestmodseq
             st.condstore = state.highestmodseq is not None and self.timings.use_condstore
@@ -846,20 +870,71 @@ class AccountWatcher:
         """New and vanished messages from one SEARCH, headers only for new UIDs, flags of the
         known ones (only those changed since our MODSEQ where the server has CONDSTORE)."""
         _clear_untagged(client)
+        self._dismissed_changed.clear()  # the dismissals read below are the newest
         uids = set(client.search(["SINCE", self._since_date()]))
         known = set(st.inbox)
         gone = known - uids
-        new = sorted(uids - known)
+        new = sorted(uids - known - set(st.set_aside))
         changed = bool(gone)
         for uid in gone:
             del st.inbox[uid]
+        for uid in [u for u in st.set_aside if u not in uids]:
+            del st.set_aside[uid]
         changed = self._refresh_flags(client, st, sorted(known - gone)) or changed
         if new and st.inbox_state is not None:
             for facts in fetch_facts(client, st.inbox_state, new, self._clock.now()):
                 st.inbox[facts.uid] = facts
                 changed = True
             st.uidnext = max(st.uidnext or 0, new[-1] + 1)
+        changed = self._bring_back(client, st) or changed
+        changed = self._set_aside_dismissed(st) or changed
         self._prune(st)
+        return changed
+
+    def _bring_back(self, client: IMAPClient, st: _MailState) -> bool:
+        """Fetch again the set-aside messages whose dismissal was undone, and those whose
+        Message-ID another message now has (the ids of such copies depend on each other:
+        core.pending.item_id). True when any came back."""
+        if not st.set_aside or st.inbox_state is None:
+            return False
+        shared = {f.headers.message_id for f in (*st.inbox.values(), *st.others)}
+        wanted = [
+            uid
+            for uid, (item, message_id) in st.set_aside.items()
+            if item not in self._dismissed or (message_id is not None and message_id in shared)
+        ]
+        if not wanted:
+            return False
+        for uid in wanted:
+            del st.set_aside[uid]
+        for facts in fetch_facts(client, st.inbox_state, wanted, self._clock.now()):
+            st.inbox[facts.uid] = facts
+        return True
+
+    def _set_aside_dismissed(self, st: _MailState) -> bool:
+        """Stop keeping the INBOX messages (and previews) the user dismissed. Kept: a message
+        whose Message-ID another message shares (their ids depend on each other), and one
+        whose clock started when Ippo first saw it (it would start again on the way back)."""
+        dismissed = self._dismissed
+        if not dismissed:
+            return False
+        everything = (*st.inbox.values(), *st.others)
+        copies = Counter(f.headers.message_id for f in everything if f.headers.message_id)
+        waiting = waiting_inquiries(
+            self.account, everything, replied_message_ids(st.sent), self._clock.now()
+        )
+        changed = False
+        for item in waiting:
+            facts = st.inbox.get(item.uid) if item.folder == INBOX else None
+            if item.id not in dismissed or facts is None or facts.first_seen:
+                continue
+            message_id = facts.headers.message_id
+            if message_id is not None and copies[message_id] > 1:
+                continue
+            del st.inbox[item.uid]
+            st.set_aside[item.uid] = (item.id, message_id)
+            self._previews.pop(item.id, None)
+            changed = True
         return changed
 
     def _refresh_flags(self, client: IMAPClient, st: _MailState, uids: Sequence[int]) -> bool:
