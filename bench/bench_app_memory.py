@@ -23,6 +23,7 @@ Then the last round's two processes stay idle for --idle-seconds (the issue asks
 under 1 s over 5 idle minutes) and how often its threads woke up (context switches).
 
     .venv/bin/python bench/bench_app_memory.py [--accounts 10] [--rounds 3] [--idle-seconds 300]
+                                               [--plain]
 """
 
 from __future__ import annotations
@@ -183,6 +184,11 @@ def main() -> None:
     )
     parser.add_argument("--samples", type=int, default=5, help="RSS samples per round (1/s)")
     parser.add_argument("--idle-seconds", type=float, default=300.0)
+    parser.add_argument(
+        "--plain",
+        action="store_true",
+        help="run the app with IPPO_PLAIN_PROCESS=1 (trayapp/memory_tricks.py switched off)",
+    )
     args = parser.parse_args()
 
     server = DovecotServer.create()
@@ -217,6 +223,7 @@ def main() -> None:
                         [sys.executable, "-m", "trayapp", "--config-dir", str(config)],
                         "app.log",
                         cwd=REPO,
+                        env={**desk.env(), "IPPO_PLAIN_PROCESS": "1" if args.plain else ""},
                     ),
                 }
                 started = time.monotonic()

@@ -77,6 +77,7 @@ def main() -> None:
                 time.sleep(args.settle)
                 before = rss_kib(app, args.samples)
                 print(f"{args.accounts} accounts connected; RSS before: {mib(before)}", flush=True)
+                print(f"  {app.ask('heap', 'heap')}", flush=True)
                 delivered = 0
                 for cycle in range(1, args.cycles + 1):
                     started = time.monotonic()
@@ -109,6 +110,7 @@ def main() -> None:
                         f" {(after - before) / 1024:+.1f} MiB from before (goal: within 5 MiB)",
                         flush=True,
                     )
+                    print(f"  {app.ask('heap', 'heap')}", flush=True)
             finally:
                 app.stop()
     finally:
