@@ -151,7 +151,36 @@ def open_tls(
             host=host,
             port=port,
         )
-    context = tls_context(account)
+    if account.ca_file:
+        # The account's own CA first, without parsing the system's trust store (a tenth of a
+        # status bar's run where SSL_CERT_FILE names the bundle); a certificate that CA does
+        # not vouch for is then checked against both, as always.
+        own = verified_context(account.ca_file, host=host, port=port, system=False)
+        try:
+            return _open_verified(account, own, timeout, limits, register)
+        except MailError as error:
+            if not _certificate_rejected(error):
+                raise
+    return _open_verified(account, tls_context(account), timeout, limits, register)
+
+
+def _certificate_rejected(error: BaseException) -> bool:
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
+def _open_verified(
+    account: AccountConfig,
+    context: ssl.SSLContext,
+    timeout: float,
+    limits: ServerLimits | None,
+    register: Register | None,
+) -> IMAPClient:
+    host, port = account.imap_host, account.imap_port
     guard = ConnectionGuard(limits)
     if register is not None:
         register(guard)
