@@ -127,9 +127,15 @@ def main() -> int:
 
     def heap() -> str:
         # What Python itself still holds (tells retained objects from allocator high water).
-        counts = Counter(type(o).__name__ for o in gc.get_objects())
+        objects = gc.get_objects()
+        counts = Counter(type(o).__name__ for o in objects)
         top = ",".join(f"{name}={n}" for name, n in counts.most_common(8))
-        return f"heap {sys.getallocatedblocks()} {top}"
+        # The commonest list shapes (length, first element's type): who keeps many of them.
+        shapes = Counter(
+            f"{len(o)}x{type(o[0]).__name__ if o else '-'}" for o in objects if type(o) is list
+        )
+        lists = ",".join(f"{shape}={n}" for shape, n in shapes.most_common(4))
+        return f"heap {sys.getallocatedblocks()} {top} lists:{lists}"
 
     def quit_app() -> str:
         QTimer.singleShot(0, qapp.quit)

@@ -498,3 +498,44 @@ def test_the_service_tells_its_watchers_what_the_user_dismissed(
             break
         assert time.monotonic() < deadline, [f.headers.subject for f in mailbox.inbox]
         time.sleep(0.1)
+
+
+class CountingStore(StateStore):
+    """The real store, counting how often the service reads the user's dismissals."""
+
+    reads = 0
+
+    def dismissed_ids(self, account: str) -> set[str]:
+        self.reads += 1
+        return super().dismissed_ids(account)
+
+
+def test_refreshes_asked_while_one_is_queued_are_answered_by_it(
+    dovecot: DovecotServer,
+    service_for: Callable[..., tuple[WatchService, Recorder]],
+    tmp_path: Path,
+) -> None:
+    """2,000 dismissals in a row ask 2,000 refreshes: those asked while one waits in the
+    queue are answered by it (it reads the store when it runs), not each a recompute of every
+    account with a snapshot of its own."""
+    user = dovecot.add_user()
+    account = dovecot.account(user)
+    store = CountingStore(tmp_path)
+    service, rec = service_for([account], _password_of(user), store=store)
+    rec.wait_for(lambda s: s.health[account.name].covered, 30, "connected")
+    entered, gate, done = threading.Event(), threading.Event(), threading.Event()
+
+    def busy(_snapshot: WatchSnapshot) -> None:
+        entered.set()
+        gate.wait(10)
+
+    unsubscribe = service.subscribe(busy)  # its first call holds the dispatcher
+    assert entered.wait(10)
+    unsubscribe()
+    before = store.reads
+    for _ in range(50):
+        service.refresh()
+    gate.set()
+    service.subscribe(lambda _s: done.set())  # its first call runs after the refreshes
+    assert done.wait(10)
+    assert store.reads - before < 5, store.reads - before

@@ -238,6 +238,8 @@ class WatchService:
         self._pruned_at: datetime | None = None
         self._last: WatchSnapshot | None = None
         self._state_lock = threading.Lock()  # guards _last for snapshot() from other threads
+        self._refresh_lock = threading.Lock()
+        self._refresh_queued = False  # a refresh is posted and has not started yet
         self._thread = threading.Thread(
             target=self._dispatch, name="ippo-watch-service", daemon=True
         )
@@ -315,8 +317,19 @@ class WatchService:
 
     def refresh(self) -> None:
         """Recompute the waiting set (after the user dismissed, ignored or acknowledged).
-        Queued, not awaited: the next snapshot is the answer."""
-        self._post(self._recompute_all)
+        Queued, not awaited: the next snapshot is the answer. Requests made while one is still
+        queued are answered by it (it reads the store when it runs): 2,000 dismissals in a row
+        are not 2,000 recomputes of every account, each with its own snapshot."""
+        with self._refresh_lock:
+            if self._refresh_queued:
+                return
+            self._refresh_queued = True
+        self._post(self._run_refresh)
+
+    def _run_refresh(self) -> None:
+        with self._refresh_lock:
+            self._refresh_queued = False  # from now on a request needs a new run
+        self._recompute_all()
 
     def set_accounts(
         self, accounts: Iterable[AccountConfig], *, forget: Iterable[str] = ()
