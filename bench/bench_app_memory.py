@@ -14,8 +14,9 @@ Once ippo's log shows every account connected and both icons are embedded in tra
 settle for --settle seconds, then their resident memory (VmRSS) is sampled --samples times,
 each process together with any child it has running at that moment (the app starts none
 today, but if it did it would count). Reported: median RSS per program (over samples, then
-rounds), the ratio (goal: ippo within 1.75x of the bare tray, with no memory tricks: the
-keyring in-process, PySide's import hook and glibc's malloc as they come), and PSS/USS from
+rounds), the ratio (goal: ippo within 1.75x of the bare tray; --plain measures the app with
+trayapp/memory_tricks.py switched off: PySide's import hook and glibc's malloc as they come),
+and PSS/USS from
 smaps_rollup for context (RSS counts the shared Qt libraries in full for each process).
 
 Then the last round's two processes stay idle for --idle-seconds (the issue asks 5 minutes:
