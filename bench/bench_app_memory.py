@@ -14,8 +14,9 @@ Once ippo's log shows every account connected and both icons are embedded in tra
 settle for --settle seconds, then their resident memory (VmRSS) is sampled --samples times,
 each process together with any child it has running at that moment (the app starts none
 today, but if it did it would count). Reported: median RSS per program (over samples, then
-rounds), the ratio (goal: ippo within 1.75x of the bare tray, with no memory tricks: the
-keyring in-process, PySide's import hook and glibc's malloc as they come), and PSS/USS from
+rounds), the ratio (goal: ippo within 1.75x of the bare tray; --plain measures the app with
+trayapp/memory_tricks.py switched off: PySide's import hook and glibc's malloc as they come),
+and PSS/USS from
 smaps_rollup for context (RSS counts the shared Qt libraries in full for each process).
 
 Then the last round's two processes stay idle for --idle-seconds (the issue asks 5 minutes:
@@ -23,6 +24,7 @@ Then the last round's two processes stay idle for --idle-seconds (the issue asks
 under 1 s over 5 idle minutes) and how often its threads woke up (context switches).
 
     .venv/bin/python bench/bench_app_memory.py [--accounts 10] [--rounds 3] [--idle-seconds 300]
+                                               [--plain]
 """
 
 from __future__ import annotations
@@ -183,6 +185,11 @@ def main() -> None:
     )
     parser.add_argument("--samples", type=int, default=5, help="RSS samples per round (1/s)")
     parser.add_argument("--idle-seconds", type=float, default=300.0)
+    parser.add_argument(
+        "--plain",
+        action="store_true",
+        help="run the app with IPPO_PLAIN_PROCESS=1 (trayapp/memory_tricks.py switched off)",
+    )
     args = parser.parse_args()
 
     server = DovecotServer.create()
@@ -217,6 +224,7 @@ def main() -> None:
                         [sys.executable, "-m", "trayapp", "--config-dir", str(config)],
                         "app.log",
                         cwd=REPO,
+                        env={**desk.env(), "IPPO_PLAIN_PROCESS": "1" if args.plain else ""},
                     ),
                 }
                 started = time.monotonic()

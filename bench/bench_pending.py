@@ -14,7 +14,8 @@ Both are fresh Python processes, so interpreter start-up counts for both. Prints
 min/max and the ratio (goal: ippo within 1.3x of minimal). ippo scans Sent on a second
 connection while the server searches INBOX; the minimal script uses one connection.
 
-    .venv/bin/python bench/bench_pending.py [--runs 15] [--inbox 50000] [--sent 20000]
+    .venv/bin/python bench/bench_pending.py [--runs 21] [--inbox 50000] [--sent 20000]
+                                            [--profile DIR]
 """
 
 from __future__ import annotations
@@ -127,6 +128,18 @@ def _fmt(values: list[float]) -> str:
     )
 
 
+def _profile(cmd: list[str], env: dict[str, str], out: Path) -> None:
+    """One more cold run under cProfile (out/pending.prof) and one with -X importtime
+    (out/importtime.txt), for finding what the cold path spends its time on."""
+    out.mkdir(parents=True, exist_ok=True)
+    profiled = [cmd[0], "-m", "cProfile", "-o", str(out / "pending.prof"), *cmd[1:]]
+    _timed(profiled, env)
+    timed_imports = [cmd[0], "-X", "importtime", *cmd[1:]]
+    done = subprocess.run(timed_imports, capture_output=True, text=True, env=env, cwd=REPO)
+    (out / "importtime.txt").write_text(done.stderr)
+    print(f"profile: {out / 'pending.prof'}, {out / 'importtime.txt'}")
+
+
 def run(args: argparse.Namespace) -> None:
     now = datetime.now(UTC)
     dovecot = DovecotServer.create(prefix="ippo-bench-dovecot-")
@@ -147,6 +160,8 @@ def run(args: argparse.Namespace) -> None:
         with start_keyring_session("unlocked") as keyring:
             env = keyring.subprocess_env()
             env.pop("IPPO_CONFIG_DIR", None)
+            # Bytecode cached as on any installed machine: the warm-up run writes it.
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
             template = work / "template"
             add = subprocess.run(
                 [
@@ -218,6 +233,9 @@ def run(args: argparse.Namespace) -> None:
                 f"ippo lists {waiting} waiting; minimal fetched INBOX/Sent: {minimal_out.strip()}"
             )
 
+            if args.profile:
+                _profile(ippo_cmd(fresh_config(-2)), env, Path(args.profile))
+
             ippo_times: list[float] = []
             minimal_times: list[float] = []
             for i in range(args.runs):
@@ -245,10 +263,11 @@ def run(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--runs", type=int, default=21)
     parser.add_argument("--inbox", type=int, default=50_000)
     parser.add_argument("--recent", type=int, default=300)
     parser.add_argument("--sent", type=int, default=20_000)
+    parser.add_argument("--profile", metavar="DIR", help="also profile one cold run into DIR")
     run(parser.parse_args())
 
 

@@ -9,6 +9,7 @@ line commands on stdin:
     show | hide                           the kept list
     answered K | not_inquiry K            the user's click on the first K waiting items
     remove NAME                           remove an inbox (after the confirmation)
+    heap                                  Python's live blocks and the most common types
     quit
 
     python bench/gui_stall_app.py CONFIG_DIR
@@ -19,6 +20,7 @@ from __future__ import annotations
 import gc
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -28,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from gui_heartbeat import Commands, Heartbeat, reply  # noqa: E402
 from PySide6.QtCore import QEvent, QObject, QTimer  # noqa: E402
 
+from trayapp import memory_tricks  # noqa: E402
 from trayapp.app import build_app, make_application  # noqa: E402
 from trayapp.config import ConfigStore  # noqa: E402
 from trayapp.core.model import HealthState, ItemState  # noqa: E402
@@ -72,6 +75,7 @@ class GcPauses:
 
 def main() -> int:
     config_dir = Path(sys.argv[1])
+    memory_tricks.limit_malloc_arenas()  # the process as run_gui sets it up
     setup_logging(config_dir, verbose=False)
     qapp = make_application()
     languages = LanguageSwitcher(qapp)
@@ -121,6 +125,18 @@ def main() -> int:
                 app.not_an_inquiry(item.id)
         return f"ok {len(waiting)}"
 
+    def heap() -> str:
+        # What Python itself still holds (tells retained objects from allocator high water).
+        objects = gc.get_objects()
+        counts = Counter(type(o).__name__ for o in objects)
+        top = ",".join(f"{name}={n}" for name, n in counts.most_common(8))
+        # The commonest list shapes (length, first element's type): who keeps many of them.
+        shapes = Counter(
+            f"{len(o)}x{type(o[0]).__name__ if o else '-'}" for o in objects if type(o) is list
+        )
+        lists = ",".join(f"{shape}={n}" for shape, n in shapes.most_common(4))
+        return f"heap {sys.getallocatedblocks()} {top} lists:{lists}"
+
     def quit_app() -> str:
         QTimer.singleShot(0, qapp.quit)
         return "bye"
@@ -138,6 +154,7 @@ def main() -> int:
             "answered": lambda k: act("answered", k),
             "not_inquiry": lambda k: act("not_inquiry", k),
             "remove": lambda name: app.forget_account(name) or "ok",
+            "heap": heap,
             "ping": lambda: "pong",
             "quit": quit_app,
         }

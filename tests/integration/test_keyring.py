@@ -188,3 +188,28 @@ def test_refusal_messages_are_one_line() -> None:
         str(KeyringUnavailable.failed(OSError("boom"))),
     ):
         assert message and "\n" not in message
+
+
+def test_a_password_is_read_without_importing_keyring(secret_env: KeyringSession) -> None:
+    """Where keyring left to itself would use Secret Service, a read goes to it directly
+    (secretstorage, the same collection and attributes) and keyring is never imported: its
+    import and discovery were most of a status bar's `ippo pending` start-up."""
+    KeyringSecretStore().set_password("direct", "秘密 read plainly")
+    code = (
+        "import sys; from trayapp.desktop.secrets import KeyringSecretStore as S; "
+        "s = S(); s.check_available(); print(s.get_password('direct')); "
+        "print('keyring' in sys.modules); "
+        "print(s.get_password('nobody')); print('keyring' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=secret_env.subprocess_env(PYTHONIOENCODING="utf-8"),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=30,
+        check=True,
+    )
+    # Checked and found plainly without keyring; one that is not there asks keyring's choice.
+    assert result.stdout.splitlines() == ["秘密 read plainly", "False", "None", "True"]
+    KeyringSecretStore().delete_password("direct")

@@ -576,6 +576,30 @@ def test_tls_context_shared_per_ca_file(
         check_login(first, dovecot_user.password)
 
 
+def test_the_accounts_own_ca_is_tried_before_the_system_store(
+    dovecot: DovecotServer,
+    dovecot_user: DovecotUser,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An account with its own CA file connects without the system's trust store being parsed
+    (a tenth of a status bar's `ippo pending`); a server that CA does not vouch for is still
+    checked against the system's CAs too, as always."""
+    from trayapp.mail import tls
+
+    ca_file = tmp_path / "own-ca.pem"
+    shutil.copy(dovecot.ca_file, ca_file)
+    own = _account(dovecot, dovecot_user, ca_file=str(ca_file))
+    check_login(own, dovecot_user.password)
+    built = [key for key in tls._contexts if key[0] == str(ca_file)]
+    assert built and all(key[3] is True for key in built)  # no system store loaded
+
+    # The system trusts the server's CA (SSL_CERT_FILE), the account names an unrelated one.
+    unrelated = generate_ca(tmp_path / "unrelated", "Unrelated CA")
+    monkeypatch.setenv("SSL_CERT_FILE", dovecot.ca_file)
+    check_login(replace(own, ca_file=str(unrelated.cert_path)), dovecot_user.password)
+
+
 def test_sent_on_a_second_connection_gives_the_same_result(
     dovecot: DovecotServer, dovecot_user: DovecotUser
 ) -> None:

@@ -7,8 +7,9 @@ whose str() is one line the CLI and the GUI show as is.
                         threads (ui/tasks.py, the watchers): a slow or locked keyring never
                         holds up the GUI.
 
-`keyring` is imported only when a secret is really read or written, so importing this module
-(every CLI command does) stays cheap.
+`keyring` is imported only when a secret is written, or read where Secret Service is not the
+plain answer (see _read_secret_service), so importing this module (every CLI command does) and
+reading a password (`ippo pending` from a status bar, the watchers) stay cheap.
 """
 
 from __future__ import annotations
@@ -116,26 +117,64 @@ def refuse_insecure(backend: KeyringBackend) -> None:
         raise KeyringUnavailable.insecure(name)
 
 
-def _secret_service_backend() -> KeyringBackend | None:
-    """The Secret Service backend, without keyring's discovery (which imports every backend
-    it ships, ~40-60 ms of a status-bar run), where the answer is known: Linux, a D-Bus
-    session, a desktop whose own wallet does not outrank it (KDE's KWallet may), and nothing
-    configured (PYTHON_KEYRING_BACKEND or keyringrc.cfg are honoured through keyring's own
-    path). None otherwise, or when Secret Service is not viable here: then keyring decides.
-    (Where keyring would pick its chainer -- Secret Service and libsecret both viable -- the
-    chainer writes to Secret Service and reads from it first: the same secrets.)"""
+def _keyring_left_to_itself() -> bool:
+    """Whether keyring, on its own here, would keep secrets in Secret Service with its default
+    settings: Linux, a D-Bus session, a desktop whose own wallet does not outrank it (KDE's
+    KWallet may), and nothing configured (PYTHON_KEYRING_BACKEND, KEYRING_PROPERTY_*
+    variables or a keyringrc.cfg are honoured through keyring's own path). Whether Secret
+    Service answers is found out by asking it."""
     if not sys.platform.startswith("linux") or os.environ.get("PYTHON_KEYRING_BACKEND"):
-        return None
+        return False
     if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
-        return None
+        return False
     if "KDE" in os.environ.get("XDG_CURRENT_DESKTOP", "").upper():
+        return False
+    if any(name.startswith("KEYRING_PROPERTY_") for name in os.environ):
+        return False
+    # keyring.util.platform_.config_root() on Linux, without importing keyring.
+    config_home = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return not (Path(config_home) / "python_keyring" / "keyringrc.cfg").exists()
+
+
+class _NotPlain(Exception):
+    """Secret Service needs more than a plain read (an unlock prompt): keyring's path does it."""
+
+
+def _read_secret_service(username: str | None) -> str | None:
+    """The secret keyring's Secret Service backend keeps under (SERVICE, username), read with
+    secretstorage (which that backend uses) directly: the same default collection, the same
+    attributes, the same encrypted session, without importing keyring (its import and its
+    backend discovery are most of a status-bar run's start-up, and ~4 MB of the tray app).
+    Raises when anything is not plain (a locked collection or item, no Secret Service):
+    keyring's path then decides. `username` None: only whether the collection is unlocked."""
+    import secretstorage
+
+    with contextlib.closing(secretstorage.dbus_init()) as bus:
+        collection = secretstorage.get_default_collection(bus)
+        if collection.is_locked():
+            raise _NotPlain
+        if username is None:
+            return None
+        for item in collection.search_items({"username": username, "service": SERVICE}):
+            if item.is_locked():
+                raise _NotPlain
+            secret: bytes = item.get_secret()
+            return secret.decode("utf-8")
+    return None
+
+
+def _secret_service_backend() -> KeyringBackend | None:
+    """keyring's Secret Service backend, without keyring's discovery (which imports every
+    backend it ships, ~40-60 ms of a status-bar run), where keyring left to itself would use
+    it (_keyring_left_to_itself). None otherwise, or when Secret Service is not viable here:
+    then keyring decides. (Where keyring would pick its chainer -- Secret Service and
+    libsecret both viable -- the chainer writes to Secret Service and reads from it first:
+    the same secrets.)"""
+    if not _keyring_left_to_itself():
         return None
     try:
         from keyring.backends import SecretService
-        from keyring.util import platform_
 
-        if (Path(platform_.config_root()) / "keyringrc.cfg").exists():
-            return None
         if float(SecretService.Keyring.priority) < 1:  # raises when not viable
             return None
         return SecretService.Keyring()  # type: ignore[no-untyped-call]
@@ -180,13 +219,29 @@ class KeyringSecretStore:
 
     def check_available(self) -> None:
         """Raise KeyringUnavailable unless a secret could be kept now (also catches a locked
-        Secret Service, which keyring selects all the same)."""
+        Secret Service, which keyring selects all the same). Where keyring would use Secret
+        Service, its unlocked default collection is the answer, asked directly."""
+        if self._given is None and _keyring_left_to_itself():
+            try:
+                _read_secret_service(None)
+                return
+            except Exception as error:  # locked, or not there: keyring's path says why
+                log.debug("Secret Service check the plain way failed: %r", error)
         self.get_password("(availability probe)", "probe")
 
     def get_password(self, account: str, kind: str = "imap") -> str | None:
+        username = self._username(account, kind)
+        if self._given is None and _keyring_left_to_itself():
+            try:
+                found = _read_secret_service(username)
+            except Exception as error:  # not plain, or not there: keyring's path decides
+                log.debug("Secret Service read the plain way failed: %r", error)
+            else:
+                if found is not None:
+                    return found
         backend = self._backend()
         with _keyring_failures():
-            value: str | None = backend.get_password(SERVICE, self._username(account, kind))
+            value: str | None = backend.get_password(SERVICE, username)
         if value is None and self._given is None and self._quick:
             # Found the quick way, and not there: ask keyring's own choice too (a password
             # kept by a backend keyring would pick, e.g. libsecret's, is still found).
@@ -195,7 +250,7 @@ class KeyringSecretStore:
             with _keyring_failures():
                 chosen = keyring.get_keyring()
                 refuse_insecure(chosen)
-                value = chosen.get_password(SERVICE, self._username(account, kind))
+                value = chosen.get_password(SERVICE, username)
         return value
 
     def set_password(self, account: str, password: str, kind: str = "imap") -> None:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import contextlib
 import imaplib
 import ssl
+import sys
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from imapclient import IMAPClient
 from imapclient.exceptions import LoginError
 
 from trayapp.core.model import AccountConfig
-from trayapp.core.oauth import BearerToken, oauthbearer, xoauth2
 from trayapp.mail.errors import (
     AuthenticationFailed,
     ConnectionFailed,
@@ -34,6 +35,9 @@ from trayapp.mail.transport import (
     ServerLimits,
     deadline,
 )
+
+if TYPE_CHECKING:
+    from trayapp.core.oauth import BearerToken
 
 DEFAULT_TIMEOUT = 30.0
 
@@ -146,7 +150,36 @@ def open_tls(
             host=host,
             port=port,
         )
-    context = tls_context(account)
+    if account.ca_file:
+        # The account's own CA first, without parsing the system's trust store (a tenth of a
+        # status bar's run where SSL_CERT_FILE names the bundle); a certificate that CA does
+        # not vouch for is then checked against both, as always.
+        own = verified_context(account.ca_file, host=host, port=port, system=False)
+        try:
+            return _open_verified(account, own, timeout, limits, register)
+        except MailError as error:
+            if not _certificate_rejected(error):
+                raise
+    return _open_verified(account, tls_context(account), timeout, limits, register)
+
+
+def _certificate_rejected(error: BaseException) -> bool:
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
+def _open_verified(
+    account: AccountConfig,
+    context: ssl.SSLContext,
+    timeout: float,
+    limits: ServerLimits | None,
+    register: Register | None,
+) -> IMAPClient:
+    host, port = account.imap_host, account.imap_port
     guard = ConnectionGuard(limits)
     if register is not None:
         register(guard)
@@ -185,7 +218,8 @@ def login(client: IMAPClient, account: AccountConfig, password: str) -> None:
             with mail_errors(account), deadline(client, "connect", "answer the login"):
                 _login_once(client, account, password)
         except AuthenticationFailed:
-            renew = password.renew if isinstance(password, BearerToken) else None
+            token = _bearer_token(password)
+            renew = token.renew if token is not None else None
             if renew is None:
                 raise
             fresh = renew()
@@ -196,10 +230,23 @@ def login(client: IMAPClient, account: AccountConfig, password: str) -> None:
         raise
 
 
+def _bearer_token(password: str) -> BearerToken | None:
+    """The password when it is an OAuth access token. trayapp.core.oauth is imported only
+    where tokens are made (a status bar's `ippo pending` with passwords never needs it), and
+    no token exists where it was never imported."""
+    oauth = sys.modules.get("trayapp.core.oauth")
+    if oauth is None or not isinstance(password, oauth.BearerToken):
+        return None
+    token: BearerToken = password
+    return token
+
+
 def _login_once(client: IMAPClient, account: AccountConfig, password: str) -> None:
-    if not isinstance(password, BearerToken):
+    if _bearer_token(password) is None:
         client.login(account.login, password)
         return
+    from trayapp.core.oauth import oauthbearer, xoauth2
+
     if client.has_capability("AUTH=OAUTHBEARER"):
         mechanism = "OAUTHBEARER"
         initial = oauthbearer(account.login, password, account.imap_host, account.imap_port)

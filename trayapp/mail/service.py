@@ -16,6 +16,7 @@ import logging
 import queue
 import random
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
@@ -205,6 +206,9 @@ class _Command:
     run: Callable[[], None]
 
 
+_TICK = _Command(lambda: None)  # the queue stayed empty until the periodic recompute
+
+
 def _stop_in_background(watcher: AccountWatcher) -> None:
     """Stop a watcher without waiting for it: its events are ignored from now on (tokens),
     and a connect in progress against a frozen server may take its full timeout to end."""
@@ -256,6 +260,8 @@ class WatchService:
         self._pruned_at: datetime | None = None
         self._last: WatchSnapshot | None = None
         self._state_lock = threading.Lock()  # guards _last for snapshot() from other threads
+        self._refresh_lock = threading.Lock()
+        self._refresh_queued = False  # a refresh is posted and has not started yet
         self._thread = threading.Thread(
             target=self._dispatch, name="ippo-watch-service", daemon=True
         )
@@ -333,8 +339,19 @@ class WatchService:
 
     def refresh(self) -> None:
         """Recompute the waiting set (after the user dismissed, ignored or acknowledged).
-        Queued, not awaited: the next snapshot is the answer."""
-        self._post(self._recompute_all)
+        Queued, not awaited: the next snapshot is the answer. Requests made while one is still
+        queued are answered by it (it reads the store when it runs): 2,000 dismissals in a row
+        are not 2,000 recomputes of every account, each with its own snapshot."""
+        with self._refresh_lock:
+            if self._refresh_queued:
+                return
+            self._refresh_queued = True
+        self._post(self._run_refresh)
+
+    def _run_refresh(self) -> None:
+        with self._refresh_lock:
+            self._refresh_queued = False  # from now on a request needs a new run
+        self._recompute_all()
 
     def dismissed_items(self) -> Future[list[tuple[Inquiry, str]]]:
         """What the user dismissed ('answered', 'not_inquiry') that the inboxes still hold
@@ -467,12 +484,21 @@ class WatchService:
         self._events.put(_Command(run))
 
     def _dispatch(self) -> None:
+        next_tick = time.monotonic() + RECOMPUTE_EVERY
         while True:
             try:
-                event = self._events.get(timeout=RECOMPUTE_EVERY)
+                event = self._events.get(timeout=max(0.0, next_tick - time.monotonic()))
             except queue.Empty:
-                self._prune_if_due()
-                self._recompute_all()
+                event = _TICK
+            if time.monotonic() >= next_tick:
+                # Every minute, however busy the queue: the look-back moves, state is pruned.
+                next_tick = time.monotonic() + RECOMPUTE_EVERY
+                try:
+                    self._prune_if_due()
+                    self._recompute_all()
+                except Exception:
+                    log.exception("watch service: the periodic recompute failed")
+            if event is _TICK:
                 continue
             if event is None:
                 return
@@ -538,6 +564,7 @@ class WatchService:
         if self._store is not None:
             dismissed_ids = self._store.dismissed_ids(name) if dismissed else set()
             ignored = self._store.ignored_senders(name)
+            view.watcher.set_dismissed(dismissed)  # it stops keeping what the user dismissed
             if any(f.first_seen for f in inbox):  # a clock started at first sight: keep it
                 inbox = keep_first_seen(inbox, self._store.items(name))
         waiting = waiting_inquiries(

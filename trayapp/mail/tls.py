@@ -33,29 +33,36 @@ def _lazy_system_capath() -> str | None:
 # system trust (and the extra CA file) again, about 1 MB per connection kept open. An
 # SSLContext is safe to share between threads once configured; nothing changes it later.
 _Stamp = tuple[tuple[int, int, int] | None, tuple[int, int, int] | None]
-_contexts: dict[tuple[str | None, str | None, str | None], tuple[_Stamp, ssl.SSLContext]] = {}
+_Key = tuple[str | None, str | None, str | None, bool]
+_contexts: dict[_Key, tuple[_Stamp, ssl.SSLContext]] = {}
 _contexts_lock = threading.Lock()
 
 
-def verified_context(ca_file: str | None, *, host: str, port: int) -> ssl.SSLContext:
+def verified_context(
+    ca_file: str | None, *, host: str, port: int, system: bool = True
+) -> ssl.SSLContext:
     """The system's trusted CAs plus ``ca_file``; hostname checked; TLS 1.2 or newer.
+    ``system`` False (with a ``ca_file``): that file's CAs only, without parsing the system's
+    trust store (a caller tries this first and falls back to the full context).
 
     Shared: the same context for every connection (IMAP or SMTP) with the same CA file,
     built again only when that file or the system bundle changes on disk, or
     SSL_CERT_FILE/SSL_CERT_DIR point elsewhere. (A hashed system CA directory is read
     lazily by OpenSSL: CAs added there are found without a new context.)"""
     paths = ssl.get_default_verify_paths()
+    own_only = bool(ca_file) and not system
     key = (
         ca_file,
-        os.environ.get(paths.openssl_cafile_env),
-        os.environ.get(paths.openssl_capath_env),
+        None if own_only else os.environ.get(paths.openssl_cafile_env),
+        None if own_only else os.environ.get(paths.openssl_capath_env),
+        own_only,
     )
-    stamp = (_file_stamp(ca_file), _file_stamp(paths.cafile))
+    stamp = (_file_stamp(ca_file), None if own_only else _file_stamp(paths.cafile))
     with _contexts_lock:
         cached = _contexts.get(key)
         if cached is not None and cached[0] == stamp:
             return cached[1]
-        context = _new_context(ca_file, host=host, port=port)
+        context = _new_context(ca_file, host=host, port=port, system=not own_only)
         _contexts[key] = (stamp, context)
         return context
 
@@ -72,17 +79,24 @@ def _file_stamp(path: str | None) -> tuple[int, int, int] | None:
     return (info.st_mtime_ns, info.st_size, info.st_ino)
 
 
-def _new_context(ca_file: str | None, *, host: str, port: int) -> ssl.SSLContext:
-    capath = _lazy_system_capath()
-    context = ssl.create_default_context(capath=capath) if capath else ssl.create_default_context()
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
+def _new_context(ca_file: str | None, *, host: str, port: int, system: bool) -> ssl.SSLContext:
+    context: ssl.SSLContext | None = None
+    if system or not ca_file:
+        capath = _lazy_system_capath()
+        context = ssl.create_default_context(capath=capath) if capath else None
+        context = context or ssl.create_default_context()
     if ca_file:
         try:
-            context.load_verify_locations(cafile=ca_file)
+            if context is None:
+                context = ssl.create_default_context(cafile=ca_file)  # that file's CAs only
+            else:
+                context.load_verify_locations(cafile=ca_file)
         except (OSError, ssl.SSLError) as exc:
             raise TLSFailure(
                 f"cannot use CA file {ca_file}: {describe(exc)}",
                 host=host,
                 port=port,
             ) from exc
+    assert context is not None
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
     return context

@@ -391,11 +391,16 @@ def end_idle(client: IMAPClient) -> bool:
     return take_changes(client)
 
 
+def pending_changes(client: IMAPClient) -> bool:
+    """Whether untagged responses since the last look report a change (kept for take_changes)."""
+    pending = client._imap.untagged_responses
+    return any(pending.get(kind) for kind in _CHANGE_TYPES)
+
+
 def take_changes(client: IMAPClient) -> bool:
     """Whether untagged responses since the last look report a change; clears them."""
-    pending = client._imap.untagged_responses
-    changed = any(pending.get(kind) for kind in _CHANGE_TYPES)
-    pending.clear()
+    changed = pending_changes(client)
+    client._imap.untagged_responses.clear()
     return changed
 
 

@@ -45,7 +45,8 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
@@ -82,6 +83,7 @@ from trayapp.mail.transport import (
     end_idle,
     fetch_each,
     guard_of,
+    pending_changes,
     take_changes,
 )
 
@@ -254,6 +256,9 @@ class _MailState:
     # Watched folders besides INBOX (AccountConfig.folders), rechecked with Sent.
     other_states: dict[str, FolderState] = field(default_factory=dict)
     others: list[MessageFacts] = field(default_factory=list)
+    # INBOX messages the user dismissed, not kept in memory: UID -> (item id, Message-ID).
+    # Fetched again when the dismissal is undone or another message shares the Message-ID.
+    set_aside: dict[int, tuple[str, str | None]] = field(default_factory=dict)
 
 
 class _Stopping(Exception):
@@ -346,6 +351,9 @@ class AccountWatcher:
         self.connects = 0  # connection attempts so far (for tests and the benchmark)
         # Previews by item id, fetched once per run (kept across reconnects).
         self._previews: dict[str, str] = {}
+        # The user's dismissals on this account (item ids), from set_dismissed.
+        self._dismissed: frozenset[str] = frozenset()
+        self._dismissed_changed = threading.Event()
 
     # ---- control (any thread)
 
@@ -382,6 +390,17 @@ class AccountWatcher:
     def retry_now(self) -> None:
         """Try again at once: leaves `error` and skips a backoff wait (the user asked)."""
         self._retry.set()
+        self._poke()
+
+    def set_dismissed(self, item_ids: Collection[str]) -> None:
+        """The user's dismissals on this account (any thread). Dismissed messages and their
+        previews are not kept (state stays bounded however much is dismissed); an undone
+        dismissal brings its message back from the server."""
+        ids = frozenset(item_ids)
+        if ids == self._dismissed:
+            return
+        self._dismissed = ids
+        self._dismissed_changed.set()
         self._poke()
 
     def _poke(self) -> None:
@@ -645,13 +664,21 @@ class AccountWatcher:
         jumps = JumpDetector(self._clock, t.jump_threshold)
         last_sent_check = last_round_end = self._clock.monotonic()
         while True:
-            with deadline(client, "round", "start IDLE"):
-                client.idle()
-            # Covered from the moment the server pushes to us, not before.
-            self._set_health(HealthState.CONNECTED)
+            idling = not pending_changes(client)
+            why = ""
+            if not idling:
+                # News came with the last round's commands (an EXISTS beside a FETCH or a
+                # STATUS answer): IDLE reports only what happens after it starts, so this news
+                # would wait for the next keepalive. A round now instead, after the settle time.
+                why = "push"
+                self._settle(client, last_round_end)
+            else:
+                with deadline(client, "round", "start IDLE"):
+                    client.idle()
+                # Covered from the moment the server pushes to us, not before.
+                self._set_health(HealthState.CONNECTED)
             idle_started = self._clock.monotonic()
             sock = client.socket()
-            why = ""
             while not why:
                 now = self._clock.monotonic()
                 due = min(
@@ -672,6 +699,9 @@ class AccountWatcher:
                 if settled and _has_buffered_input(client):
                     why = "push"
                     break
+                if settled and self._dismissed_changed.is_set():
+                    why = "dismissed"
+                    break
                 listen = [sock, self._wake_r] if settled else [self._wake_r]
                 wait = due - now if settled else min(due, last_round_end + t.push_settle) - now
                 ready = self._clock.select(listen, min(wait, t.wake_slice))
@@ -690,13 +720,13 @@ class AccountWatcher:
                     why = "wake"
             # DONE doubles as the liveness probe: its answer must come within the read timeout.
             with deadline(client, "round", "finish an IDLE round"):
-                changed = end_idle(client)
+                changed = end_idle(client) if idling else take_changes(client)
                 if why == "renew":
                     log.info(
                         "%s: renewing the session before its sign-in expires", self.account.name
                     )
                     raise _Renewing
-                resync = changed or why in ("sent", "wake", "retry")
+                resync = changed or why in ("sent", "wake", "retry", "dismissed")
                 inbox_dirty = self._sync_inbox(client, st) if resync else False
                 sent_dirty = False
                 if (
@@ -712,6 +742,16 @@ class AccountWatcher:
             if self._stop.is_set():
                 self._goodbye(client, idling=False)
                 raise _Stopping
+
+    def _settle(self, client: IMAPClient, since: float) -> None:
+        """Wait until `push_settle` after `since` (a server flooding news gets one round per
+        settle time); stop() cuts it short."""
+        left = since + self.timings.push_settle - self._clock.monotonic()
+        if left > 0:
+            self._clock.select([self._wake_r], left)  # a poke stays unread for the next wait
+        if self._stop.is_set():
+            self._goodbye(client, idling=False)
+            raise _Stopping
 
     # ---- polling (no IDLE)
 
@@ -745,12 +785,14 @@ class AccountWatcher:
                     if self._retry.is_set():
                         self._retry.clear()
                         why = "retry"
+                    elif self._dismissed_changed.is_set():
+                        why = "dismissed"
                 if jumps.check():
                     why = "wake"
             with deadline(client, "round", "finish a check"):
                 _, responses = client.noop()  # liveness, and the server's news since last time
                 now = self._clock.monotonic()
-                changed = _mailbox_changed(responses) or why in ("retry", "wake")
+                changed = _mailbox_changed(responses) or why in ("retry", "wake", "dismissed")
                 inbox_dirty = sent_dirty = False
                 if changed or now - last_poll >= t.poll_interval:
                     inbox_dirty = self._sync_inbox(client, st)
@@ -803,6 +845,7 @@ class AccountWatcher:
         if state.uidvalidity != st.uidvalidity:
             # First look, or INBOX was recreated: every UID we knew is void.
             st.inbox.clear()
+            st.set_aside.clear()
             st.uidvalidity = state.uidvalidity
             st.modseq = state.highestmodseq
             st.condstore = state.highestmodseq is not None and self.timings.use_condstore
@@ -827,20 +870,71 @@ class AccountWatcher:
         """New and vanished messages from one SEARCH, headers only for new UIDs, flags of the
         known ones (only those changed since our MODSEQ where the server has CONDSTORE)."""
         _clear_untagged(client)
+        self._dismissed_changed.clear()  # the dismissals read below are the newest
         uids = set(client.search(["SINCE", self._since_date()]))
         known = set(st.inbox)
         gone = known - uids
-        new = sorted(uids - known)
+        new = sorted(uids - known - set(st.set_aside))
         changed = bool(gone)
         for uid in gone:
             del st.inbox[uid]
+        for uid in [u for u in st.set_aside if u not in uids]:
+            del st.set_aside[uid]
         changed = self._refresh_flags(client, st, sorted(known - gone)) or changed
         if new and st.inbox_state is not None:
             for facts in fetch_facts(client, st.inbox_state, new, self._clock.now()):
                 st.inbox[facts.uid] = facts
                 changed = True
             st.uidnext = max(st.uidnext or 0, new[-1] + 1)
+        changed = self._bring_back(client, st) or changed
+        changed = self._set_aside_dismissed(st) or changed
         self._prune(st)
+        return changed
+
+    def _bring_back(self, client: IMAPClient, st: _MailState) -> bool:
+        """Fetch again the set-aside messages whose dismissal was undone, and those whose
+        Message-ID another message now has (the ids of such copies depend on each other:
+        core.pending.item_id). True when any came back."""
+        if not st.set_aside or st.inbox_state is None:
+            return False
+        shared = {f.headers.message_id for f in (*st.inbox.values(), *st.others)}
+        wanted = [
+            uid
+            for uid, (item, message_id) in st.set_aside.items()
+            if item not in self._dismissed or (message_id is not None and message_id in shared)
+        ]
+        if not wanted:
+            return False
+        for uid in wanted:
+            del st.set_aside[uid]
+        for facts in fetch_facts(client, st.inbox_state, wanted, self._clock.now()):
+            st.inbox[facts.uid] = facts
+        return True
+
+    def _set_aside_dismissed(self, st: _MailState) -> bool:
+        """Stop keeping the INBOX messages (and previews) the user dismissed. Kept: a message
+        whose Message-ID another message shares (their ids depend on each other), and one
+        whose clock started when Ippo first saw it (it would start again on the way back)."""
+        dismissed = self._dismissed
+        if not dismissed:
+            return False
+        everything = (*st.inbox.values(), *st.others)
+        copies = Counter(f.headers.message_id for f in everything if f.headers.message_id)
+        waiting = waiting_inquiries(
+            self.account, everything, replied_message_ids(st.sent), self._clock.now()
+        )
+        changed = False
+        for item in waiting:
+            facts = st.inbox.get(item.uid) if item.folder == INBOX else None
+            if item.id not in dismissed or facts is None or facts.first_seen:
+                continue
+            message_id = facts.headers.message_id
+            if message_id is not None and copies[message_id] > 1:
+                continue
+            del st.inbox[item.uid]
+            st.set_aside[item.uid] = (item.id, message_id)
+            self._previews.pop(item.id, None)
+            changed = True
         return changed
 
     def _refresh_flags(self, client: IMAPClient, st: _MailState, uids: Sequence[int]) -> bool:

@@ -1,0 +1,122 @@
+"""Benchmark: does the tray app's memory come back after a burst is delivered and dismissed?
+
+One private desktop (Xvfb, a private D-Bus session with gnome-keyring, trayer, dunst), one
+real Dovecot with --accounts users (10), accounts added with `ippo account add`. The real app
+(bench/gui_stall_app.py: trayapp.app.build_app with every real part, driven by line commands)
+connects every account and settles; its resident memory (VmRSS, median of --samples) is the
+baseline. Then, for each of --cycles cycles: --deliveries messages (2,000) are delivered over
+LMTP across the accounts, the app shows them all, the user dismisses every one ("Not an
+inquiry", the same call as the list's button), the app shows none, and after --settle seconds
+RSS is sampled again. Goal (issue 15): after 2,000 deliveries dismissed, RSS within 5 MiB of
+its value before them.
+
+    .venv/bin/python bench/bench_dismiss_memory.py [--accounts 10] [--deliveries 2000]
+                                                   [--cycles 2] [--settle 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_app_memory import add_account, mib, usage  # noqa: E402
+from bench_gui_stall import BENCH, Driven, wait_until  # noqa: E402
+
+from tests.support import mailcorpus as corpus  # noqa: E402
+from tests.support.desktop_session import start_desktop  # noqa: E402
+from tests.support.dovecot import DovecotServer  # noqa: E402
+
+
+def rss_kib(app: Driven, samples: int) -> float:
+    values = []
+    for _ in range(samples):
+        values.append(usage(app.proc.pid).rss_kib)
+        time.sleep(1.0)
+    return statistics.median(values)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=10)
+    parser.add_argument("--deliveries", type=int, default=2000)
+    parser.add_argument("--cycles", type=int, default=2)
+    parser.add_argument("--settle", type=float, default=30.0)
+    parser.add_argument("--samples", type=int, default=5)
+    args = parser.parse_args()
+
+    server = DovecotServer.create()
+    work = Path(tempfile.mkdtemp(prefix="ippo-bench-dismiss-"))
+    try:
+        server.start()
+        with start_desktop() as desk:
+            users = [server.add_user() for _ in range(args.accounts)]
+            config = work / "config"
+            for user in users:
+                add_account(desk, config, server, user)
+            app = Driven(
+                [sys.executable, str(BENCH / "gui_stall_app.py"), str(config)],
+                desk.env(),
+                work / "app.log",
+            )
+            try:
+                app.ask("ping", "pong", timeout=120)
+                wait_until(
+                    lambda: app.number("connected", "connected") >= args.accounts,
+                    "every account connected",
+                    120,
+                )
+                time.sleep(args.settle)
+                before = rss_kib(app, args.samples)
+                print(f"{args.accounts} accounts connected; RSS before: {mib(before)}", flush=True)
+                print(f"  {app.ask('heap', 'heap')}", flush=True)
+                delivered = 0
+                for cycle in range(1, args.cycles + 1):
+                    started = time.monotonic()
+                    for n in range(args.deliveries):
+                        user = users[n % len(users)]
+                        raw = corpus.english_inquiry(
+                            to=user.email,
+                            from_addr=f"customer{delivered}@example.test",
+                            subject=f"Order #{delivered} question",
+                        )
+                        server.deliver(user, raw)
+                        delivered += 1
+                    wait_until(
+                        lambda: app.number("items", "items") >= args.deliveries,
+                        f"{args.deliveries} items shown",
+                        600,
+                    )
+                    shown = time.monotonic() - started
+                    peak = usage(app.proc.pid).rss_kib
+                    answer = app.ask(f"not_inquiry {args.deliveries}", "ok", timeout=120)
+                    wait_until(
+                        lambda: app.number("items", "items") == 0, "every item dismissed", 600
+                    )
+                    time.sleep(args.settle)
+                    after = rss_kib(app, args.samples)
+                    print(
+                        f"  cycle {cycle}: {args.deliveries} delivered and shown in"
+                        f" {shown:.0f} s (RSS {mib(peak)}), {answer.split()[1]} dismissed;"
+                        f" RSS after {args.settle:.0f} s: {mib(after)},"
+                        f" {(after - before) / 1024:+.1f} MiB from before (goal: within 5 MiB)",
+                        flush=True,
+                    )
+                    print(f"  {app.ask('heap', 'heap')}", flush=True)
+            finally:
+                app.stop()
+    finally:
+        server.destroy()
+        subprocess.run(["rm", "-rf", str(work)], check=False)
+
+
+if __name__ == "__main__":
+    main()
