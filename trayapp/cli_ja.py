@@ -500,4 +500,66 @@ JA: dict[str, str] = {
         "--provider、--oauth-issuer、--oauth-client-id、--oauth-scope には --auth oauth2 が必要です"
     ),
     "the following arguments are required: --imap-host": "次の引数が必要です: --imap-host",
+    # -- config.json (trayapp/config.py: ConfigError's sentences, trayapp.core.said.Said)
+    "account {name!r}: {field} {rule} (not {value!r})": (
+        "アカウント {name!r} の {field} は、{rule}（いまの値: {value!r}）"
+    ),
+    "must be a number above {low} and at most {high}": (
+        "{low} より大きく {high} 以下の数にしてください"
+    ),
+    "must be a number at least {low} and at most {high}": (
+        "{low} 以上 {high} 以下の数にしてください"
+    ),
+    "must be a whole number from {low} to {high}": "{low} から {high} までの整数にしてください",
+    "must list at least one folder, and no empty name": (
+        "フォルダーを1つ以上、空でない名前で挙げてください"
+    ),
+    "must name the IMAP server": "IMAPサーバーの名前を入れてください",
+    "account {name!r}: {field} has a bad value: {value!r}": (
+        "アカウント {name!r} の {field} の値が正しくありません（いまの値: {value!r}）"
+    ),
+    "account {name!r}: {field} must be {first!r} or {second!r}": (
+        "アカウント {name!r} の {field} は {first!r} か {second!r} にしてください"
+    ),
+    "account {name!r}: {field}: {problem}": (
+        "アカウント {name!r} の {field} を読み取れません: {problem}"
+    ),
+    "account {name!r}: {problem}": "アカウント {name!r} の設定に問題があります: {problem}",
+    "account {name!r}: the name is used twice": (
+        "アカウント名 {name!r} が2回使われています。どちらかの名前を変えてください"
+    ),
+    "account {name!r} in the config file has a bad 'auth' block": (
+        "設定ファイルのアカウント {name!r} の auth（サインイン方法）の書き方が正しくありません"
+    ),
+    "account {name!r}: an OpenID Connect sign-in needs an 'issuer'": (
+        "アカウント {name!r} の OpenID Connect のサインインには issuer が必要です"
+    ),
+    "account {name!r} in the config file lacks email or imap_host": (
+        "設定ファイルのアカウント {name!r} に email か imap_host がありません"
+    ),
+    "an account in the config file has no name": (
+        "設定ファイルに名前（name）のないアカウントがあります"
+    ),
+    "{path} is not valid JSON (line {line}): fix or move it away": (
+        "{path} はJSONとして読めません（{line} 行目）。直すか、別の場所へ移してください"
+    ),
+    "{path} does not hold a JSON object": "{path} の中身がJSONのオブジェクトではありません",
+    "{path} was written by a newer Ippo (version {version}); upgrade Ippo": (
+        "{path} は新しい Ippo で書かれています（バージョン {version}）。Ippo を更新してください"
+    ),
+    "'accounts' must be a list of objects": "accounts はオブジェクトのリストにしてください",
+    "'settings' must be an object": "settings はオブジェクトにしてください",
+    "two accounts have the same name": "同じ名前のアカウントが2つあります",
+    "cannot create {path}: {problem}": "{path} を作れません: {problem}",
+    "cannot save {path}: {problem}": "{path} を保存できません: {problem}",
+    # -- trayapp/disk.py: Ippo's own files
+    "the disk is full; free some space and try again": (
+        "ディスクがいっぱいです。空き容量を作ってから、もう一度お試しください"
+    ),
+    "the folder is read-only or not yours; check its permissions": (
+        "フォルダーが読み取り専用か、他のユーザーのものです。権限を確認してください"
+    ),
+    "the file cannot be opened; check the folder's permissions": (
+        "ファイルを開けません。フォルダーの権限を確認してください"
+    ),
 }

@@ -33,7 +33,13 @@ DayRange = tuple[date, date]  # inclusive
 
 
 class ScheduleError(ValueError):
-    """A schedule text that cannot be read; str() says what and how to write it."""
+    """A schedule text that cannot be read; str() says what and how to write it. From
+    check_schedule_fields, `field` names the account field and `detail` is the rest."""
+
+    def __init__(self, message: str, *, field: str = "", detail: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+        self.detail = detail or message
 
 
 # --- working hours -----------------------------------------------------------------------------
@@ -417,9 +423,8 @@ def check_schedule_fields(
         try:
             ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError, OSError):
-            raise ScheduleError(
-                f"timezone: unknown time zone {timezone!r} (use a name like Asia/Tokyo)"
-            ) from None
+            detail = f"unknown time zone {timezone!r} (use a name like Asia/Tokyo)"
+            raise ScheduleError(f"timezone: {detail}", field="timezone", detail=detail) from None
     for field_name, check in (
         ("working_hours", lambda: parse_working_hours(working_hours)),
         ("holidays", lambda: check_country(holidays) if holidays else None),
@@ -428,4 +433,6 @@ def check_schedule_fields(
         try:
             check()
         except ValueError as error:
-            raise ScheduleError(f"{field_name}: {error}") from None
+            raise ScheduleError(
+                f"{field_name}: {error}", field=field_name, detail=str(error)
+            ) from None

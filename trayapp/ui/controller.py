@@ -39,7 +39,13 @@ from trayapp.desktop.url_handlers import has_handler
 from trayapp.mail.service import WatchSnapshot
 from trayapp.mail.webmail import mail_target
 from trayapp.ui.bridge import WatchBridge, WatchSource
-from trayapp.ui.i18n import LanguageSwitcher, notification_texts, resolve_language, ui_language
+from trayapp.ui.i18n import (
+    LanguageSwitcher,
+    error_sentence,
+    notification_texts,
+    resolve_language,
+    ui_language,
+)
 from trayapp.ui.messages import no_keyring_message
 from trayapp.ui.notification_actions import NotificationActions
 from trayapp.ui.set_aside_log import SetAsideLog
@@ -730,7 +736,7 @@ class IppoApp(QObject):
         try:
             self.config.update_account(account)
         except ConfigError as error:
-            self._show_message(self.tr("Ippo"), str(error))
+            self._show_message(self.tr("Ippo"), error_sentence(error))
             return
         self._accounts_changed()
 

@@ -103,6 +103,19 @@ def plain_reason(reason: str) -> str:
     return explain_failure(reason, ui_language()).text
 
 
+def error_sentence(error: BaseException) -> str:
+    """Why something failed, for a dialog in the UI language: a config.json problem names
+    its account and field (the command line's catalog holds those sentences); anything else
+    is a plain sentence (core.failures), never an exception's class name or repr."""
+    from trayapp.config import ConfigError
+
+    if isinstance(error, ConfigError):
+        from trayapp.cli_i18n import catalog_for
+
+        return error.text(catalog_for("ja" if ui_language() == "ja" else "en"))
+    return plain_reason(str(error))
+
+
 def describe_health(health: AccountHealth) -> str:
     """An account's health in the UI language, the reason as a plain sentence."""
     if health.state is HealthState.CONNECTED:
