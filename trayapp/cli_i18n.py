@@ -165,9 +165,9 @@ def error_text(error: BaseException) -> str:
     """Why a command cannot go on, for people: a config.json problem in the command line's
     language (naming the account and the field); anything else as a plain sentence
     (trayapp.core.failures), never an exception's class name or repr."""
-    from trayapp.config import ConfigError
+    from trayapp.core.said import SaidError
 
-    if isinstance(error, ConfigError):
+    if isinstance(error, SaidError):  # config.json's problems, the login entry's
         return error.text(current())
     if isinstance(error, OSError):
         from trayapp.disk import disk_problem

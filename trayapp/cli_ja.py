@@ -552,6 +552,15 @@ JA: dict[str, str] = {
     "two accounts have the same name": "同じ名前のアカウントが2つあります",
     "cannot create {path}: {problem}": "{path} を作れません: {problem}",
     "cannot save {path}: {problem}": "{path} を保存できません: {problem}",
+    # -- trayapp/desktop/autostart.py: the login entry (start at login)
+    "cannot write the login entry: {problem}": "ログイン時の起動の設定を書き込めません: {problem}",
+    "cannot remove the login entry: {problem}": "ログイン時の起動の設定を削除できません: {problem}",
+    "cannot write the login entry {path}: {problem}": (
+        "ログイン時の起動の設定（{path}）を書き込めません: {problem}"
+    ),
+    "cannot remove the login entry {path}: {problem}": (
+        "ログイン時の起動の設定（{path}）を削除できません: {problem}"
+    ),
     # -- trayapp/disk.py: Ippo's own files
     "the disk is full; free some space and try again": (
         "ディスクがいっぱいです。空き容量を作ってから、もう一度お試しください"

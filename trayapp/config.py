@@ -22,7 +22,7 @@ from typing import Any
 import platformdirs
 
 from trayapp.core.model import AccountConfig, OAuthSettings
-from trayapp.core.said import Said, Translate
+from trayapp.core.said import Said, SaidError, Translate
 from trayapp.disk import disk_problem
 from trayapp.file_lock import exclusive_lock
 
@@ -72,14 +72,14 @@ _OPTIONAL_FIELDS = frozenset(
 _FLOAT_FIELDS = frozenset({"window_hours", "warning_hours", "urgent_hours"})
 
 
-class ConfigError(Exception):
+class ConfigError(SaidError):
     """The config file cannot be used. str() is a one-line message for people (English);
     text(catalog) says the same in the catalog's language (trayapp.cli_i18n.catalog_for)."""
 
     def __init__(self, *problems: Said | str, file: Path | None = None) -> None:
         self.problems = tuple(p if isinstance(p, Said) else Said(p) for p in problems)
         self.file = file
-        super().__init__(self.text())
+        Exception.__init__(self, self.text())
 
     def text(self, translate: Translate | None = None) -> str:
         said = dict.fromkeys(p.text(translate) if translate else p.text() for p in self.problems)

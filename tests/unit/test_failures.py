@@ -173,3 +173,30 @@ def test_python_class_names_are_never_said() -> None:
     assert lost.kind == "lost" and "imaplib" not in lost.with_detail()
     slow = explain_failure("smtp.x.jp:465: connection failed (TimeoutError: x)", "en")
     assert slow.kind == "timeout" and "TimeoutError" not in slow.with_detail()
+
+
+@pytest.mark.parametrize(
+    ("error", "kind"),
+    [
+        (EOFError(), "lost"),
+        (ConnectionResetError(), "lost"),
+        (BrokenPipeError(), "lost"),
+        (ConnectionAbortedError(), "lost"),
+        (TimeoutError(), "timeout"),
+        (KeyError(), "other"),
+    ],
+)
+def test_an_exception_that_says_nothing_is_not_named_by_its_class(
+    error: BaseException, kind: str
+) -> None:
+    """mail.errors.describe gave the class name when an exception carried no words
+    ("connection failed (ConnectionResetError)"): now a phrase the sentences understand."""
+    from trayapp.mail.errors import describe
+
+    # as mail.imap.imap_error words them
+    wording = "connection failed" if isinstance(error, OSError | EOFError) else "unexpected reply"
+    reason = f"imap.x.jp:993: {wording} ({describe(error)})"
+    assert type(error).__name__ not in reason
+    for language in ("en", "ja"):
+        failure = explain_failure(reason, language)
+        assert failure.kind == kind and type(error).__name__ not in failure.with_detail()

@@ -43,3 +43,15 @@ class Said:
 
     def __repr__(self) -> str:
         return f"Said({self.text()!r})"
+
+
+class SaidError(Exception):
+    """An error whose message is a Said: str() is English, text(catalog) the catalog's
+    language (the command line and the GUI say it in the user's)."""
+
+    def __init__(self, said: Said) -> None:
+        self.said = said
+        super().__init__(said.text())
+
+    def text(self, translate: Translate = _as_is) -> str:
+        return self.said.text(translate)

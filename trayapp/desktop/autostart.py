@@ -15,6 +15,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from trayapp.core.said import Said, SaidError
+from trayapp.disk import disk_problem
+
 # One reverse-DNS id for the desktop file, AppStream, the macOS bundle and the LaunchAgent.
 APP_ID = "io.github.ippo.Ippo"
 APP_NAME = "Ippo"
@@ -23,8 +26,27 @@ WINDOWS_RUN_KEY = r"Software\Microsoft\Windows\CurrentVersion\Run"
 WINDOWS_RUN_VALUE = APP_NAME
 
 
-class AutostartError(RuntimeError):
-    """The login entry could not be written or removed (message is for the user)."""
+class AutostartError(SaidError, RuntimeError):
+    """The login entry could not be written or removed: a sentence for the user, in English
+    (str) or their language (text(catalog)); what the OS said goes to it as a plain phrase."""
+
+    @classmethod
+    def writing(cls, error: OSError, path: Path | None = None) -> AutostartError:
+        problem = Said(disk_problem(error))
+        if path is None:
+            return cls(Said("cannot write the login entry: {problem}", problem=problem))
+        return cls(
+            Said("cannot write the login entry {path}: {problem}", path=path, problem=problem)
+        )
+
+    @classmethod
+    def removing(cls, error: OSError, path: Path | None = None) -> AutostartError:
+        problem = Said(disk_problem(error))
+        if path is None:
+            return cls(Said("cannot remove the login entry: {problem}", problem=problem))
+        return cls(
+            Said("cannot remove the login entry {path}: {problem}", path=path, problem=problem)
+        )
 
 
 class Autostart(ABC):
@@ -284,13 +306,13 @@ class WindowsRunAutostart(Autostart):
         try:
             self._registry.write(self._name, windows_run_value(command))
         except OSError as exc:
-            raise AutostartError(f"cannot write the login entry: {exc}") from exc
+            raise AutostartError.writing(exc) from exc
 
     def disable(self) -> None:
         try:
             self._registry.delete(self._name)
         except OSError as exc:
-            raise AutostartError(f"cannot remove the login entry: {exc}") from exc
+            raise AutostartError.removing(exc) from exc
 
 
 # --- choice and helpers --------------------------------------------------------------------
@@ -314,11 +336,11 @@ def _write_atomically(path: Path, data: bytes) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise AutostartError(f"cannot write the login entry {path}: {exc}") from exc
+        raise AutostartError.writing(exc, path) from exc
 
 
 def _remove(path: Path) -> None:
     try:
         path.unlink(missing_ok=True)
     except OSError as exc:
-        raise AutostartError(f"cannot remove the login entry {path}: {exc}") from exc
+        raise AutostartError.removing(exc, path) from exc

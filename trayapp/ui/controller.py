@@ -513,7 +513,7 @@ class IppoApp(QObject):
 
     def _on_write_failed(self, error: BaseException) -> None:
         log.error("could not save the change: %s", error)
-        self._show_message(self.tr("Ippo"), str(error) or type(error).__name__)
+        self._show_message(self.tr("Ippo"), error_sentence(error))
 
     def open_in_mail(self, item_id: str) -> None:
         item = self._item(item_id)
@@ -824,7 +824,7 @@ class IppoApp(QObject):
             else:
                 self.autostart.disable()
         except AutostartError as error:
-            self._show_message(self.tr("Ippo"), str(error))
+            self._show_message(self.tr("Ippo"), error_sentence(error))
             self.tray.set_start_at_login(self.autostart.is_enabled())
             return
         self.config.update_settings(autostart=enabled)
