@@ -161,7 +161,7 @@ def test_a_host_name_is_never_capitalised_in_japanese() -> None:
 def test_any_reason_gives_one_line_without_reprs(reason: str, language: str) -> None:
     failure = explain_failure(reason, language)
     assert failure.text and "\n" not in clean_detail(reason)
-    assert failure.fix in ("password", "server", "wait", "none")
+    assert failure.fix in ("password", "signin", "server", "wait", "none")
 
 
 def test_python_class_names_are_never_said() -> None:
