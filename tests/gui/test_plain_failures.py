@@ -1,74 +1,27 @@
 """What went wrong reaches people as a plain sentence in the UI language, never Python's words
-or an exception's raw English text: a full disk under the running app (the write that failed,
-the ignored-senders list), a login entry that cannot be written, a keyring that refuses the
-new password. Real parts: the app's store on a tiny tmpfs, the XDG autostart on a read-only
-one, gnome-keyring (locked) on a private bus."""
+or an exception's raw English text: a login entry that cannot be written, a keyring that
+refuses the new password (a full disk under the running app: tests/gui/test_app.py). Real
+parts: the XDG autostart on a read-only tmpfs, gnome-keyring (locked) on a private bus."""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from tests.support.keyring_session import KeyringSession
-from tests.support.small_disk import fill, remount_read_only, small_disk
+from tests.support.small_disk import remount_read_only, small_disk
 from trayapp.desktop.autostart import XdgAutostart
 from trayapp.desktop.secrets import KeyringSecretStore
-from trayapp.ui.i18n import LanguageSwitcher
-from trayapp.ui.ignored_senders import IgnoredSendersDialog
 from trayapp.ui.password_dialog import NewPasswordDialog
 
-from .helpers import inquiry
-from .test_app import CONNECTED, SHOP, Harness
+from .helpers import speaking
+from .test_app import SHOP, Harness
 
 pytestmark = [pytest.mark.gui]
 
-DISK_FULL_JA = "ディスクがいっぱいで保存できません。空き容量を作ってから、もう一度お試しください。"
 LOCKED_JA = "OSのキーリングが使えません（ロック中か未導入）。"
-
-
-@contextlib.contextmanager
-def speaking(language: str) -> Iterator[None]:
-    switcher = LanguageSwitcher(QApplication.instance())  # type: ignore[arg-type]
-    switcher.apply(language)
-    try:
-        yield
-    finally:
-        switcher.apply("en")
-
-
-def test_a_full_disk_under_the_running_app_is_said_in_japanese(
-    tmp_path: Path, qtbot: QtBot
-) -> None:
-    with small_disk(tmp_path / "disk", size_kb=1024) as folder, speaking("ja"):
-        harness = Harness(folder, [SHOP])
-        app = harness.app
-        try:
-            app.start()
-            app.store.ignore_sender("shop", "offers@spam.example")
-            harness.watch.publish([inquiry("a", timedelta(hours=3), uid=1)], {"shop": CONNECTED})
-            qtbot.waitUntil(lambda: app.pending.item("a") is not None)
-            fill(folder)
-            app.mark_answered("a")
-            qtbot.waitUntil(lambda: bool(app.messages), timeout=10_000)
-            said = app.messages[-1].text()
-            assert said == DISK_FULL_JA, said  # was "cannot save to …: the disk is full; …"
-
-            app.open_ignored_senders()
-            dialog = app.ignored_dialog
-            assert isinstance(dialog, IgnoredSendersDialog)
-            qtbot.waitUntil(lambda: dialog.senders() == [("shop", "offers@spam.example")])
-            dialog.list.setCurrentRow(0)
-            dialog.remove_selected()
-            qtbot.waitUntil(lambda: dialog.problem.isVisibleTo(dialog), timeout=10_000)
-            assert dialog.problem.text() == DISK_FULL_JA
-        finally:
-            app.shutdown()
 
 
 @pytest.mark.parametrize("language", ["ja", "en"])

@@ -4,8 +4,7 @@ folder that cannot be written is a sentence, not Python's words."""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
@@ -13,23 +12,14 @@ from pytestqt.qtbot import QtBot
 
 from trayapp.config import ConfigStore
 from trayapp.store.db import StateStore
-from trayapp.ui.i18n import LanguageSwitcher
 from trayapp.ui.startup import EXIT_UNUSABLE, Startup
+
+from .helpers import speaking
 
 BROKEN = """{"version": 1, "accounts": [
  {"name": "shop", "email": "s@example.jp", "imap_host": "imap.example.jp",
   "window_hours": -24, "folders": []}
 ]}"""
-
-
-@contextlib.contextmanager
-def speaking(language: str) -> Iterator[None]:
-    switcher = LanguageSwitcher(QApplication.instance())  # type: ignore[arg-type]
-    switcher.apply(language)
-    try:
-        yield
-    finally:
-        switcher.apply("en")
 
 
 def failed_start(build: Callable[[], None]) -> str:
