@@ -81,8 +81,12 @@ class ConfigError(SaidError):
         self.file = file
         Exception.__init__(self, self.text())
 
-    def text(self, translate: Translate | None = None) -> str:
+    def text(self, translate: Translate | None = None, *, lines: bool = False) -> str:
+        """One line (the command line, logs); with `lines`, the file then one problem a line
+        (a dialog)."""
         said = dict.fromkeys(p.text(translate) if translate else p.text() for p in self.problems)
+        if lines:
+            return "\n".join([f"{self.file}:", *said] if self.file else said)
         return (f"{self.file}: " if self.file else "") + "; ".join(said)
 
 

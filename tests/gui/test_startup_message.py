@@ -40,7 +40,7 @@ def test_a_broken_config_is_named_in_the_ui_language(qtbot: QtBot, tmp_path: Pat
         text = failed_start(lambda: ConfigStore(tmp_path).load_accounts() and None)
     assert text.startswith("Ippo を起動できませんでした：")
     assert "アカウント 'shop' の window_hours は、0 より大きく 8784 以下の数にしてください" in text
-    assert "アカウント 'shop' の folders は、フォルダーを1つ以上" in text
+    assert "\nアカウント 'shop' の folders は、フォルダーを1つ以上" in text  # a problem a line
     assert "must" not in text
     with speaking("en"):
         text = failed_start(lambda: ConfigStore(tmp_path).load_accounts() and None)
