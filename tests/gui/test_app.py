@@ -13,6 +13,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -696,6 +697,20 @@ def test_a_full_disk_while_marking_is_said_not_a_traceback(
             dialog.remove_selected()
             qtbot.waitUntil(lambda: dialog.problem.isVisibleTo(dialog), timeout=10000)
             assert dialog.problem.text() == DISK_FULL[language]
+
+            app.open_settings()  # an account's settings changed there: config.json is full too
+            assert app.settings_dialog is not None
+            app.settings_dialog.account_settings_changed.emit(replace(SHOP, window_hours=12))
+            assert len(app.messages) == 2
+            config_json = folder / "config" / "config.json"
+            assert (
+                app.messages[1].text()
+                == {
+                    "en": f"cannot save {config_json}: the disk is full; free some space and try again",
+                    "ja": f"{config_json} を保存できません: ディスクがいっぱいです。"
+                    "空き容量を作ってから、もう一度お試しください",
+                }[language]
+            )
         finally:
             h.app.shutdown()
 
