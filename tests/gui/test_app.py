@@ -703,14 +703,12 @@ def test_a_full_disk_while_marking_is_said_not_a_traceback(
             app.settings_dialog.account_settings_changed.emit(replace(SHOP, window_hours=12))
             assert len(app.messages) == 2
             config_json = folder / "config" / "config.json"
-            assert (
-                app.messages[1].text()
-                == {
-                    "en": f"cannot save {config_json}: the disk is full; free some space and try again",
-                    "ja": f"{config_json} を保存できません: ディスクがいっぱいです。"
-                    "空き容量を作ってから、もう一度お試しください",
-                }[language]
-            )
+            said = {
+                "en": f"cannot save {config_json}: the disk is full; free some space and try again",
+                "ja": f"{config_json} を保存できません: ディスクがいっぱいです。"
+                "空き容量を作ってから、もう一度お試しください",
+            }
+            assert app.messages[1].text() == said[language]
         finally:
             h.app.shutdown()
 

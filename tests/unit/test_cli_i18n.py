@@ -201,7 +201,9 @@ def test_every_said_problem_has_japanese() -> None:
     """config.json's problems and the login entry's (core.said.Said) in the Japanese catalog."""
     config_said = _said_templates(ROOT / "trayapp" / "config.py")
     assert len(config_said) > 15
-    config_said += _said_templates(ROOT / "trayapp" / "desktop" / "autostart.py")
+    from trayapp.desktop.autostart import AutostartError
+
+    config_said += AutostartError.SAID.values()
     from trayapp.config import ConfigError
 
     plain = [  # ConfigError("fixed sentence") and disk.disk_problem's sentences
