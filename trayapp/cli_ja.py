@@ -552,6 +552,34 @@ JA: dict[str, str] = {
     "two accounts have the same name": "同じ名前のアカウントが2つあります",
     "cannot create {path}: {problem}": "{path} を作れません: {problem}",
     "cannot save {path}: {problem}": "{path} を保存できません: {problem}",
+    # -- trayapp/core/schedule.py, calendars.py: working hours, days off, holidays, time zone
+    "{field}: {problem}": "{field}: {problem}",
+    "not a time of day in {text!r}": "{text!r} の時刻が正しくありません",
+    "not a weekday in {text!r}: {token!r} (use mon, tue, wed, thu, fri, sat, sun)": (
+        "{text!r} の {token!r} は曜日ではありません（mon, tue, wed, thu, fri, sat, sun で"
+        "書いてください）"
+    ),
+    "no weekday in {text!r}": "{text!r} に曜日がありません",
+    "{clause!r}: write days then times, e.g. 'mon-fri 09:00-18:00'": (
+        "{clause!r}: 曜日、時間の順に書いてください（例: 'mon-fri 09:00-18:00'）"
+    ),
+    "not a time range in {text!r}: {piece!r}": (
+        "{text!r} の {piece!r} は時間の範囲として読めません（例: 09:00-18:00）"
+    ),
+    "{piece!r} ends before it starts (split a night shift in two days)": (
+        "{piece!r} は終わりが始まりより前です（夜をまたぐ勤務は2日に分けて書いてください）"
+    ),
+    "no working time in {text!r}": "{text!r} に勤務時間がありません",
+    "not a date in {whole!r}: {piece!r} (use 2026-12-29)": (
+        "{whole!r} の {piece!r} は日付として読めません（2026-12-29 の形で書いてください）"
+    ),
+    "{piece!r} ends before it starts": "{piece!r} は終わりが始まりより前です",
+    "unknown time zone {zone!r} (use a name like Asia/Tokyo)": (
+        "{zone!r} というタイムゾーンはありません（Asia/Tokyo のような名前で書いてください）"
+    ),
+    "no public holidays known for {code!r} (use a code like jp or us)": (
+        "{code!r} の祝日は分かりません（jp や us のような国コードで書いてください）"
+    ),
     # -- trayapp/desktop/autostart.py: the login entry (start at login)
     "cannot write the login entry: {problem}": "ログイン時の起動の設定を書き込めません: {problem}",
     "cannot remove the login entry: {problem}": "ログイン時の起動の設定を削除できません: {problem}",

@@ -66,3 +66,28 @@ def test_a_password_the_keyring_refuses_is_said_in_japanese(
         said = dialog.status.text()
     assert said.startswith("ログインはできましたが、パスワードを保存できませんでした：" + LOCKED_JA)
     assert "keyring" not in said  # was the keyring's English words
+
+
+def test_a_schedule_that_does_not_read_is_said_in_japanese(qtbot: QtBot) -> None:
+    """The settings' working hours, days off and time zone: the parser's problem in the UI
+    language (it was English inside the Japanese dialog)."""
+    from trayapp.ui.schedule_editor import ScheduleEditor
+
+    with speaking("ja"):
+        editor = ScheduleEditor("ja")
+        qtbot.addWidget(editor)
+        editor.load(SHOP)
+        editor.working_hours.setText("mon-fri 9-18")
+        hours = editor.problem()
+        preview = editor.preview.text()
+        editor.working_hours.setText("mon-fri 09:00-18:00")
+        editor.days_off.setText("2027-02-30")
+        days_off = editor.problem()
+    assert (
+        hours
+        == preview
+        == "'mon-fri 9-18' の '9-18' は時間の範囲として読めません（例: 09:00-18:00）"
+    )
+    assert days_off == (
+        "'2027-02-30' の '2027-02-30' は日付として読めません（2026-12-29 の形で書いてください）"
+    )

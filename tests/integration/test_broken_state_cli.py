@@ -132,6 +132,21 @@ def test_a_hand_broken_config_is_named_in_japanese(
     assert "アカウント" not in english.stderr
 
 
+def test_a_schedule_option_that_does_not_read_is_said_in_japanese(tmp_path: Path) -> None:
+    ConfigStore(tmp_path).add_account(
+        AccountConfig(name="shop", email="shop@example.jp", imap_host="imap.example.jp")
+    )
+    env = language_env(IPPO_LANGUAGE="ja")
+    for option, value, said in (
+        ("--timezone", "Mars/Olympus", "'Mars/Olympus' というタイムゾーンはありません"),
+        ("--working-hours", "mon-fri 9-18", "'mon-fri 9-18' の '9-18' は時間の範囲として"),
+        ("--holidays", "zz", "'zz' の祝日は分かりません（jp や us のような国コードで"),
+    ):
+        done = ippo(tmp_path, "account", "set", "shop", option, value, env=env)
+        assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+        assert done.stderr.startswith(f"ippo: {option}: {said}"), done.stderr
+
+
 FIRST_START_ROUNDS = 8
 FIRST_START_PROCESSES = 4
 

@@ -201,6 +201,8 @@ def test_every_said_problem_has_japanese() -> None:
     """config.json's problems and the login entry's (core.said.Said) in the Japanese catalog."""
     config_said = _said_templates(ROOT / "trayapp" / "config.py")
     assert len(config_said) > 15
+    for module in ("schedule.py", "calendars.py"):
+        config_said += _said_templates(ROOT / "trayapp" / "core" / module)
     from trayapp.desktop.autostart import AutostartError
 
     config_said += AutostartError.SAID.values()

@@ -335,8 +335,18 @@ JAPANESE_PROBLEMS = [
     ({"folders": []}, "アカウント 'a' の folders は、フォルダーを1つ以上、空でない名前で挙げて"),
     ({"imap_host": " "}, "アカウント 'a' の imap_host は、IMAPサーバーの名前を入れてください"),
     ({"imap_security": "plain"}, "アカウント 'a' の imap_security は 'ssl' か 'starttls' にして"),
-    ({"working_hours": "mon-fri 9-17"}, "アカウント 'a' の working_hours を読み取れません"),
-    ({"timezone": "Mars/Olympus"}, "アカウント 'a' の timezone を読み取れません"),
+    (
+        {"working_hours": "mon-fri 9-17"},
+        "アカウント 'a' の working_hours を読み取れません: 'mon-fri 9-17' の '9-17' は時間の範囲",
+    ),
+    (
+        {"timezone": "Mars/Olympus"},
+        "アカウント 'a' の timezone を読み取れません: 'Mars/Olympus' というタイムゾーンは",
+    ),
+    (
+        {"holidays": "zz"},
+        "アカウント 'a' の holidays を読み取れません: 'zz' の祝日は分かりません",
+    ),
 ]
 
 
