@@ -69,6 +69,11 @@ def test_read_only_and_full_config_folders_are_sentences(
         nested = ippo(folder / "new" / "config", "pending", env=env)
         assert nested.returncode == 2
         assert "cannot create" in nested.stderr and "Traceback" not in nested.stderr
+        # the tray app too (it ended in a traceback), in the command line's language
+        tray = ippo(folder / "new" / "config", env={**env, "IPPO_LANGUAGE": "ja"})
+        assert tray.returncode == 2 and "Traceback" not in tray.stderr, tray.stderr
+        assert tray.stderr.startswith(f"ippo: {folder / 'new' / 'config'} を作れません: ")
+        assert "読み取り専用" in tray.stderr
 
 
 def test_the_recovery_line_speaks_japanese_under_a_japanese_locale(tmp_path: Path) -> None:
