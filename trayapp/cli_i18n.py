@@ -167,8 +167,10 @@ def error_text(error: BaseException) -> str:
     (trayapp.core.failures), never an exception's class name or repr."""
     from trayapp.core.said import SaidError
 
-    if isinstance(error, SaidError):  # config.json's problems, the login entry's
+    if isinstance(error, SaidError):  # config.json's problems, typed times, the login entry
         return error.text(current())
+    if isinstance(error, ValueError):  # what a person typed, refused with a sentence already
+        return str(error)
     if isinstance(error, OSError):
         from trayapp.disk import disk_problem
 

@@ -580,6 +580,18 @@ JA: dict[str, str] = {
     "no public holidays known for {code!r} (use a code like jp or us)": (
         "{code!r} の祝日は分かりません（jp や us のような国コードで書いてください）"
     ),
+    # -- trayapp/core/when.py, quiet.py, away.py: times and periods a person typed
+    "not a time of day: {text!r}": "{text!r} は時刻として読めません",
+    "not a time: {text!r} (use 2026-12-10, 2026-12-10T09:00, 13:00, 1h, 30m, 2d, "
+    "this-afternoon or tomorrow)": (
+        "{text!r} は日時として読めません（2026-12-10、2026-12-10T09:00、13:00、1h、30m、2d、"
+        "this-afternoon、tomorrow のように書いてください）"
+    ),
+    "not quiet hours: {text!r} (use a range like 22:00-07:30)": (
+        "{text!r} は通知を控える時間として読めません（22:00-07:30 のような範囲で書いてください）"
+    ),
+    "that absence is already over": "その不在の期間はもう終わっています",
+    "an absence must end after it starts": "不在の終わりは始まりより後にしてください",
     # -- trayapp/desktop/autostart.py: the login entry (start at login)
     "cannot write the login entry: {problem}": "ログイン時の起動の設定を書き込めません: {problem}",
     "cannot remove the login entry: {problem}": "ログイン時の起動の設定を削除できません: {problem}",

@@ -201,7 +201,7 @@ def test_every_said_problem_has_japanese() -> None:
     """config.json's problems and the login entry's (core.said.Said) in the Japanese catalog."""
     config_said = _said_templates(ROOT / "trayapp" / "config.py")
     assert len(config_said) > 15
-    for module in ("schedule.py", "calendars.py"):
+    for module in ("schedule.py", "calendars.py", "when.py", "quiet.py", "away.py"):
         config_said += _said_templates(ROOT / "trayapp" / "core" / module)
     from trayapp.desktop.autostart import AutostartError
 

@@ -74,11 +74,11 @@ def run_set(args: argparse.Namespace) -> int:
         start = parse_when(args.start, now) if args.start else now.replace(microsecond=0)
         until = parse_when(args.until, now)
     except ValueError as error:
-        return _fail(str(error), EXIT_BAD_INPUT)
+        return _fail(error_text(error), EXIT_BAD_INPUT)
     try:
         save_absence(_config(args), start, until, now, auto_reply=args.auto_reply)
     except ValueError as error:
-        return _fail(str(error), EXIT_BAD_INPUT)
+        return _fail(error_text(error), EXIT_BAD_INPUT)
     except (ConfigError, OSError) as error:
         return _fail(error_text(error), EXIT_UNUSABLE)
     note = _(" (automatic first word on)") if args.auto_reply else ""

@@ -53,7 +53,7 @@ def run_set(args: argparse.Namespace) -> int:
     try:
         text = format_quiet_hours(parse_quiet_hours(args.hours))
     except ValueError as error:
-        return _fail(str(error), 1)
+        return _fail(error_text(error), 1)
     status = _save(args, text)
     if status == 0:
         print(_("quiet hours {hours}").format(hours=text))

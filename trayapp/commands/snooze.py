@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             until = parse_when(args.when, now)
         except ValueError as error:
-            return _fail(str(error), 1)
+            return _fail(error_text(error), 1)
         if until <= now:
             return _fail(_("must lie in the future: {spec!r}").format(spec=args.when), 1)
     try:

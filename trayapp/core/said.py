@@ -55,3 +55,7 @@ class SaidError(Exception):
 
     def text(self, translate: Translate = _as_is) -> str:
         return self.said.text(translate)
+
+
+class SaidValueError(SaidError, ValueError):
+    """A value a person typed that does not read (a time, a range): what and how to write it."""
