@@ -200,3 +200,12 @@ def test_an_exception_that_says_nothing_is_not_named_by_its_class(
     for language in ("en", "ja"):
         failure = explain_failure(reason, language)
         assert failure.kind == kind and type(error).__name__ not in failure.with_detail()
+
+
+@pytest.mark.parametrize("port", [45351, 53550, 5355])
+def test_a_port_number_is_not_read_as_a_reply_code(port: int) -> None:
+    """'535' is SMTP's "authentication failed"; in the server's port it means nothing (a test
+    server on port 45351 turned "451 temporarily busy" into "enter the new password")."""
+    for language in ("en", "ja"):
+        failure = explain_failure(f"127.0.0.2:{port}: 451 4.3.0 temporarily busy", language)
+        assert failure.kind == "other" and "451 4.3.0 temporarily busy" in failure.text

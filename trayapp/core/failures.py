@@ -227,8 +227,9 @@ def explain_failure(reason: str, language: str = "en", host: str = "") -> Failur
         server = name or "メールサーバー"
     else:
         server = f"the server {name}" if name else "the mail server"
+    unplaced = _WHERE.sub("", reason, count=1)  # a port such as 45351 is no SMTP code 535
     for kind, fix, pattern, en, ja in _RULES:
-        if pattern.search(detail) or pattern.search(reason):  # class names count here
+        if pattern.search(detail) or pattern.search(unplaced):  # class names count here
             text = (ja if japanese else en).format(host=name or server, server=server)
             original = "" if kind in _OWN_WORDS else clean_detail(reason, keep_where=True)
             return Failure(kind, text if japanese else _capitalised(text), fix, detail, original)
