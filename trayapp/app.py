@@ -159,8 +159,10 @@ def run_gui(args: argparse.Namespace) -> int:
     else:
         try:
             config_dir = resolve_config_dir(getattr(args, "config_dir", None))
-        except OSError as error:
-            stderr(f"cannot use the config folder: {error}")
+        except (ConfigError, OSError) as error:  # said in the command line's language
+            from trayapp.cli_i18n import error_text
+
+            stderr(error_text(error))
             return EXIT_UNUSABLE
         from trayapp.desktop.secrets import KeyringSecretStore
 

@@ -161,6 +161,24 @@ def plain_reason(reason: str) -> str:
     return explain_failure(reason, current().language).with_detail()
 
 
+def error_text(error: BaseException) -> str:
+    """Why a command cannot go on, for people: a config.json problem in the command line's
+    language (naming the account and the field); anything else as a plain sentence
+    (trayapp.core.failures), never an exception's class name or repr."""
+    from trayapp.core.said import SaidError
+
+    if isinstance(error, SaidError):  # config.json's problems, typed times, the login entry
+        return error.text(current())
+    if isinstance(error, ValueError):  # what a person typed, refused with a sentence already
+        return str(error)
+    if isinstance(error, OSError):
+        from trayapp.disk import disk_problem
+
+        where = f"{error.filename}: " if error.filename else ""
+        return plain_reason(where + disk_problem(error))
+    return plain_reason(str(error))
+
+
 def recovery_line(report: object, catalog: Catalog | None = None) -> str:
     """The one line said when the state file was damaged and moved aside
     (trayapp.store.db.Recovery), in the catalog's language (default: the command line's)."""

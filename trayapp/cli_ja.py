@@ -512,4 +512,115 @@ JA: dict[str, str] = {
         "--provider、--oauth-issuer、--oauth-client-id、--oauth-scope には --auth oauth2 が必要です"
     ),
     "the following arguments are required: --imap-host": "次の引数が必要です: --imap-host",
+    # -- config.json (trayapp/config.py: ConfigError's sentences, trayapp.core.said.Said)
+    "account {name!r}: {field} {rule} (not {value!r})": (
+        "アカウント {name!r} の {field} は、{rule}（いまの値: {value!r}）"
+    ),
+    "must be a number above {low} and at most {high}": (
+        "{low} より大きく {high} 以下の数にしてください"
+    ),
+    "must be a number at least {low} and at most {high}": (
+        "{low} 以上 {high} 以下の数にしてください"
+    ),
+    "must be a whole number from {low} to {high}": "{low} から {high} までの整数にしてください",
+    "must list at least one folder, and no empty name": (
+        "フォルダーを1つ以上、空でない名前で挙げてください"
+    ),
+    "must name the IMAP server": "IMAPサーバーの名前を入れてください",
+    "account {name!r}: {field} has a bad value: {value!r}": (
+        "アカウント {name!r} の {field} の値が正しくありません（いまの値: {value!r}）"
+    ),
+    "account {name!r}: {field} must be {first!r} or {second!r}": (
+        "アカウント {name!r} の {field} は {first!r} か {second!r} にしてください"
+    ),
+    "account {name!r}: {field}: {problem}": (
+        "アカウント {name!r} の {field} を読み取れません: {problem}"
+    ),
+    "account {name!r}: {problem}": "アカウント {name!r} の設定に問題があります: {problem}",
+    "account {name!r}: the name is used twice": (
+        "アカウント名 {name!r} が2回使われています。どちらかの名前を変えてください"
+    ),
+    "account {name!r} in the config file has a bad 'auth' block": (
+        "設定ファイルのアカウント {name!r} の auth（サインイン方法）の書き方が正しくありません"
+    ),
+    "account {name!r}: an OpenID Connect sign-in needs an 'issuer'": (
+        "アカウント {name!r} の OpenID Connect のサインインには issuer が必要です"
+    ),
+    "account {name!r} in the config file lacks email or imap_host": (
+        "設定ファイルのアカウント {name!r} に email か imap_host がありません"
+    ),
+    "an account in the config file has no name": (
+        "設定ファイルに名前（name）のないアカウントがあります"
+    ),
+    "{path} is not valid JSON (line {line}): fix or move it away": (
+        "{path} はJSONとして読めません（{line} 行目）。直すか、別の場所へ移してください"
+    ),
+    "{path} does not hold a JSON object": "{path} の中身がJSONのオブジェクトではありません",
+    "{path} was written by a newer Ippo (version {version}); upgrade Ippo": (
+        "{path} は新しい Ippo で書かれています（バージョン {version}）。Ippo を更新してください"
+    ),
+    "'accounts' must be a list of objects": "accounts はオブジェクトのリストにしてください",
+    "'settings' must be an object": "settings はオブジェクトにしてください",
+    "two accounts have the same name": "同じ名前のアカウントが2つあります",
+    "cannot create {path}: {problem}": "{path} を作れません: {problem}",
+    "cannot save {path}: {problem}": "{path} を保存できません: {problem}",
+    # -- trayapp/core/schedule.py, calendars.py: working hours, days off, holidays, time zone
+    "{field}: {problem}": "{field}: {problem}",
+    "not a time of day in {text!r}": "{text!r} の時刻が正しくありません",
+    "not a weekday in {text!r}: {token!r} (use mon, tue, wed, thu, fri, sat, sun)": (
+        "{text!r} の {token!r} は曜日ではありません（mon, tue, wed, thu, fri, sat, sun で"
+        "書いてください）"
+    ),
+    "no weekday in {text!r}": "{text!r} に曜日がありません",
+    "{clause!r}: write days then times, e.g. 'mon-fri 09:00-18:00'": (
+        "{clause!r}: 曜日、時間の順に書いてください（例: 'mon-fri 09:00-18:00'）"
+    ),
+    "not a time range in {text!r}: {piece!r}": (
+        "{text!r} の {piece!r} は時間の範囲として読めません（例: 09:00-18:00）"
+    ),
+    "{piece!r} ends before it starts (split a night shift in two days)": (
+        "{piece!r} は終わりが始まりより前です（夜をまたぐ勤務は2日に分けて書いてください）"
+    ),
+    "no working time in {text!r}": "{text!r} に勤務時間がありません",
+    "not a date in {whole!r}: {piece!r} (use 2026-12-29)": (
+        "{whole!r} の {piece!r} は日付として読めません（2026-12-29 の形で書いてください）"
+    ),
+    "{piece!r} ends before it starts": "{piece!r} は終わりが始まりより前です",
+    "unknown time zone {zone!r} (use a name like Asia/Tokyo)": (
+        "{zone!r} というタイムゾーンはありません（Asia/Tokyo のような名前で書いてください）"
+    ),
+    "no public holidays known for {code!r} (use a code like jp or us)": (
+        "{code!r} の祝日は分かりません（jp や us のような国コードで書いてください）"
+    ),
+    # -- trayapp/core/when.py, quiet.py, away.py: times and periods a person typed
+    "not a time of day: {text!r}": "{text!r} は時刻として読めません",
+    "not a time: {text!r} (use 2026-12-10, 2026-12-10T09:00, 13:00, 1h, 30m, 2d, "
+    "this-afternoon or tomorrow)": (
+        "{text!r} は日時として読めません（2026-12-10、2026-12-10T09:00、13:00、1h、30m、2d、"
+        "this-afternoon、tomorrow のように書いてください）"
+    ),
+    "not quiet hours: {text!r} (use a range like 22:00-07:30)": (
+        "{text!r} は通知を控える時間として読めません（22:00-07:30 のような範囲で書いてください）"
+    ),
+    "that absence is already over": "その不在の期間はもう終わっています",
+    "an absence must end after it starts": "不在の終わりは始まりより後にしてください",
+    # -- trayapp/desktop/autostart.py: the login entry (start at login)
+    "cannot write the login entry: {problem}": "ログイン時の起動の設定を書き込めません: {problem}",
+    "cannot remove the login entry: {problem}": "ログイン時の起動の設定を削除できません: {problem}",
+    "cannot write the login entry {path}: {problem}": (
+        "ログイン時の起動の設定（{path}）を書き込めません: {problem}"
+    ),
+    "cannot remove the login entry {path}: {problem}": (
+        "ログイン時の起動の設定（{path}）を削除できません: {problem}"
+    ),
+    # -- trayapp/disk.py: Ippo's own files
+    "the disk is full; free some space and try again": (
+        "ディスクがいっぱいです。空き容量を作ってから、もう一度お試しください"
+    ),
+    "the folder is read-only or not yours; check its permissions": (
+        "フォルダーが読み取り専用か、他のユーザーのものです。権限を確認してください"
+    ),
+    "the file cannot be opened; check the folder's permissions": (
+        "ファイルを開けません。フォルダーの権限を確認してください"
+    ),
 }

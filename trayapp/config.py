@@ -22,6 +22,7 @@ from typing import Any
 import platformdirs
 
 from trayapp.core.model import AccountConfig, OAuthSettings
+from trayapp.core.said import Said, SaidError, Translate
 from trayapp.disk import disk_problem
 from trayapp.file_lock import exclusive_lock
 
@@ -71,8 +72,22 @@ _OPTIONAL_FIELDS = frozenset(
 _FLOAT_FIELDS = frozenset({"window_hours", "warning_hours", "urgent_hours"})
 
 
-class ConfigError(Exception):
-    """The config file cannot be used. str() is a one-line message for people."""
+class ConfigError(SaidError):
+    """The config file cannot be used. str() is a one-line message for people (English);
+    text(catalog) says the same in the catalog's language (trayapp.cli_i18n.catalog_for)."""
+
+    def __init__(self, *problems: Said | str, file: Path | None = None) -> None:
+        self.problems = tuple(p if isinstance(p, Said) else Said(p) for p in problems)
+        self.file = file
+        Exception.__init__(self, self.text())
+
+    def text(self, translate: Translate | None = None, *, lines: bool = False) -> str:
+        """One line (the command line, logs); with `lines`, the file then one problem a line
+        (a dialog)."""
+        said = dict.fromkeys(p.text(translate) if translate else p.text() for p in self.problems)
+        if lines:
+            return "\n".join([f"{self.file}:", *said] if self.file else said)
+        return (f"{self.file}: " if self.file else "") + "; ".join(said)
 
 
 HOURS_MAX = 24.0 * 366  # a window or lead time longer than a year is a typo
@@ -82,35 +97,47 @@ def _finite(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _number_in(low: float, high: float, *, low_open: bool = False) -> Callable[[Any], str | None]:
-    above = f"above {low:g}" if low_open else f"at least {low:g}"
+def _number_in(low: float, high: float, *, low_open: bool = False) -> Callable[[Any], Said | None]:
+    rule = Said(
+        "must be a number above {low} and at most {high}"
+        if low_open
+        else "must be a number at least {low} and at most {high}",
+        low=f"{low:g}",
+        high=f"{high:g}",
+    )
 
-    def check(value: Any) -> str | None:
+    def check(value: Any) -> Said | None:
         if not _finite(value) or value < low or (low_open and value == low) or value > high:
-            return f"must be a number {above} and at most {high:g}"
+            return rule
         return None
 
     return check
 
 
-def _whole_in(low: int, high: int) -> Callable[[Any], str | None]:
-    def check(value: Any) -> str | None:
+def _whole_in(low: int, high: int) -> Callable[[Any], Said | None]:
+    rule = Said("must be a whole number from {low} to {high}", low=low, high=high)
+
+    def check(value: Any) -> Said | None:
         if not _finite(value) or value != int(value) or not low <= value <= high:
-            return f"must be a whole number from {low} to {high}"
+            return rule
         return None
 
     return check
 
 
-def _folder_list(value: Any) -> str | None:
+def _folder_list(value: Any) -> Said | None:
     if not value or not all(v.strip() for v in value):
-        return "must list at least one folder, and no empty name"
+        return Said("must list at least one folder, and no empty name")
     return None
+
+
+def _names_a_server(value: Any) -> Said | None:
+    return None if value.strip() else Said("must name the IMAP server")
 
 
 # What each account field may hold once its type is right: one rule per field, so a new
 # field adds one line. A problem is reported as "account 'x': <field> <rule>".
-FIELD_RULES: dict[str, Callable[[Any], str | None]] = {
+FIELD_RULES: dict[str, Callable[[Any], Said | None]] = {
     "imap_port": _whole_in(1, 65535),
     "smtp_port": _whole_in(1, 65535),
     "window_hours": _number_in(0, HOURS_MAX, low_open=True),
@@ -118,7 +145,7 @@ FIELD_RULES: dict[str, Callable[[Any], str | None]] = {
     "urgent_hours": _number_in(0, HOURS_MAX),
     "lookback_days": _whole_in(1, 3650),
     "folders": _folder_list,
-    "imap_host": lambda v: None if v.strip() else "must name the IMAP server",
+    "imap_host": _names_a_server,
 }
 
 
@@ -135,8 +162,24 @@ def resolve_config_dir(cli_value: str | None) -> Path:
             path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
             os.chmod(path, DIR_MODE)  # mkdir's mode is filtered by the umask
         except OSError as error:
-            raise ConfigError(f"cannot create {path}: {disk_problem(error)}") from None
+            raise ConfigError(
+                Said("cannot create {path}: {problem}", path=path, problem=_disk(error))
+            ) from None
     return path
+
+
+def _disk(error: OSError) -> Said:
+    return Said(disk_problem(error))  # its fixed sentences are in the catalog
+
+
+def _field_problem(name: str, key: str, rule: Said, value: Any) -> Said:
+    return Said(
+        "account {name!r}: {field} {rule} (not {value!r})",
+        name=name,
+        field=key,
+        rule=rule,
+        value=value,
+    )
 
 
 def atomic_write(path: Path, data: bytes, mode: int = FILE_MODE) -> None:
@@ -199,7 +242,7 @@ def _auth_from_dict(name: str, raw: Any) -> OAuthSettings | None:
     """The `auth` block of an account; None (or absent) means a password account."""
     if raw is None:
         return None
-    bad = ConfigError(f"account {name!r} in the config file has a bad 'auth' block")
+    bad = ConfigError(Said("account {name!r} in the config file has a bad 'auth' block", name=name))
     if not isinstance(raw, dict) or raw.get("method", "oauth2") != "oauth2":
         raise bad
     provider, client_id = raw.get("provider"), raw.get("client_id")
@@ -209,7 +252,9 @@ def _auth_from_dict(name: str, raw: Any) -> OAuthSettings | None:
     if issuer is not None and not isinstance(issuer, str):
         raise bad
     if provider == "oidc" and not issuer:
-        raise ConfigError(f"account {name!r}: an OpenID Connect sign-in needs an 'issuer'")
+        raise ConfigError(
+            Said("account {name!r}: an OpenID Connect sign-in needs an 'issuer'", name=name)
+        )
     if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):
         raise bad
     return OAuthSettings(provider, client_id, issuer, tuple(scopes))
@@ -222,7 +267,7 @@ def account_from_dict(raw: Mapping[str, Any]) -> AccountConfig:
     if not isinstance(name, str) or not name:
         raise ConfigError("an account in the config file has no name")
     values: dict[str, Any] = {}
-    problems: list[str] = []
+    problems: list[Said] = []
     for key in _ACCOUNT_FIELDS:
         if key not in raw:
             continue
@@ -244,7 +289,7 @@ def account_from_dict(raw: Mapping[str, Any]) -> AccountConfig:
                     raise TypeError
                 problem = FIELD_RULES[key](value) if key in FIELD_RULES else None
                 if problem is not None:
-                    problems.append(f"account {name!r}: {key} {problem} (not {value!r})")
+                    problems.append(_field_problem(name, key, problem, value))
                     continue
                 values[key] = float(value) if key in _FLOAT_FIELDS else int(value)
             else:
@@ -254,21 +299,42 @@ def account_from_dict(raw: Mapping[str, Any]) -> AccountConfig:
             if key in FIELD_RULES and key in values:
                 problem = FIELD_RULES[key](values[key])
                 if problem is not None:
-                    problems.append(f"account {name!r}: {key} {problem} (not {value!r})")
+                    problems.append(_field_problem(name, key, problem, value))
         except (TypeError, ValueError, OverflowError):
-            problems.append(f"account {name!r}: {key} has a bad value: {value!r}")
+            problems.append(
+                Said(
+                    "account {name!r}: {field} has a bad value: {value!r}",
+                    name=name,
+                    field=key,
+                    value=value,
+                )
+            )
     if problems:
-        raise ConfigError("; ".join(problems))
+        raise ConfigError(*problems)
     if "email" not in values or "imap_host" not in values:
-        raise ConfigError(f"account {name!r} in the config file lacks email or imap_host")
-    if values.get("imap_security", "ssl") not in ("ssl", "starttls"):
-        raise ConfigError(f"account {name!r}: imap_security must be 'ssl' or 'starttls'")
-    if values.get("smtp_security", "ssl") not in ("ssl", "starttls"):
-        raise ConfigError(f"account {name!r}: smtp_security must be 'ssl' or 'starttls'")
-    if values.get("reply_charset", "utf-8") not in ("utf-8", "iso-2022-jp"):
-        raise ConfigError(f"account {name!r}: reply_charset must be 'utf-8' or 'iso-2022-jp'")
+        raise ConfigError(
+            Said("account {name!r} in the config file lacks email or imap_host", name=name)
+        )
+    for key, choices in _CHOICES.items():
+        if key in values and values[key] not in choices:
+            raise ConfigError(
+                Said(
+                    "account {name!r}: {field} must be {first!r} or {second!r}",
+                    name=name,
+                    field=key,
+                    first=choices[0],
+                    second=choices[1],
+                )
+            )
     _check_schedule(name, values)
     return AccountConfig(**values)
+
+
+_CHOICES = {
+    "imap_security": ("ssl", "starttls"),
+    "smtp_security": ("ssl", "starttls"),
+    "reply_charset": ("utf-8", "iso-2022-jp"),
+}
 
 
 def _check_schedule(name: str, values: Mapping[str, Any]) -> None:
@@ -284,7 +350,16 @@ def _check_schedule(name: str, values: Mapping[str, Any]) -> None:
             days_off=values.get("days_off", ()),
         )
     except ScheduleError as error:
-        raise ConfigError(f"account {name!r}: {error}") from None
+        raise ConfigError(
+            Said(
+                "account {name!r}: {field}: {problem}",
+                name=name,
+                field=error.field,
+                problem=error.detail,
+            )
+            if error.field
+            else Said("account {name!r}: {problem}", name=name, problem=str(error))
+        ) from None
 
 
 class ConfigStore:
@@ -312,18 +387,26 @@ class ConfigStore:
             raw = json.loads(text)
         except json.JSONDecodeError as error:
             raise ConfigError(
-                f"{self.path} is not valid JSON (line {error.lineno}): fix or move it away"
+                Said(
+                    "{path} is not valid JSON (line {line}): fix or move it away",
+                    path=self.path,
+                    line=error.lineno,
+                )
             ) from None
         if not isinstance(raw, dict):
-            raise ConfigError(f"{self.path} does not hold a JSON object")
+            raise ConfigError(Said("{path} does not hold a JSON object", path=self.path))
         version = raw.get("version", CONFIG_VERSION)
         if not isinstance(version, int) or version > CONFIG_VERSION:
             raise ConfigError(
-                f"{self.path} was written by a newer Ippo (version {version}); upgrade Ippo"
+                Said(
+                    "{path} was written by a newer Ippo (version {version}); upgrade Ippo",
+                    path=self.path,
+                    version=version,
+                )
             )
         accounts = raw.get("accounts", [])
         if not isinstance(accounts, list) or not all(isinstance(a, dict) for a in accounts):
-            raise ConfigError(f"{self.path}: 'accounts' must be a list of objects")
+            raise ConfigError("'accounts' must be a list of objects", file=self.path)
         for account in accounts:
             for key in [k for k in account if _is_secret_key(k)]:
                 log.warning(
@@ -332,7 +415,7 @@ class ConfigStore:
                 del account[key]
         settings = raw.get("settings", {})
         if not isinstance(settings, dict):
-            raise ConfigError(f"{self.path}: 'settings' must be an object")
+            raise ConfigError("'settings' must be an object", file=self.path)
         raw["accounts"] = accounts
         raw["settings"] = settings
         return raw
@@ -343,19 +426,19 @@ class ConfigStore:
         with self._lock:
             raw_accounts = self._read_raw()["accounts"]
         accounts: list[AccountConfig] = []
-        problems: list[str] = []
+        problems: list[Said] = []
         for raw in raw_accounts:
             try:
                 accounts.append(account_from_dict(raw))
             except ConfigError as error:
-                problems.append(str(error))
+                problems.extend(error.problems)
         seen: set[str] = set()
         for account in accounts:
             if account.name in seen:
-                problems.append(f"account {account.name!r}: the name is used twice")
+                problems.append(Said("account {name!r}: the name is used twice", name=account.name))
             seen.add(account.name)
         if problems:
-            raise ConfigError(f"{self.path}: " + "; ".join(dict.fromkeys(problems)))
+            raise ConfigError(*problems, file=self.path)
         return accounts
 
     def get_account(self, name: str) -> AccountConfig | None:
@@ -371,7 +454,7 @@ class ConfigStore:
         try:
             return ServerLimits.from_settings(self.settings.get("server_limits"))
         except ValueError as error:
-            raise ConfigError(f"{self.path}: {error}") from None
+            raise ConfigError(str(error), file=self.path) from None
 
     @property
     def settings(self) -> dict[str, Any]:
@@ -400,7 +483,7 @@ class ConfigStore:
                 self.directory.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
                 held.enter_context(exclusive_lock(self.directory / ".config.lock"))
             except OSError as error:
-                raise ConfigError(f"cannot save {self.path}: {disk_problem(error)}") from None
+                raise self._cannot_save(error) from None
             yield
 
     def _write_raw(self, raw: dict[str, Any]) -> None:
@@ -417,7 +500,12 @@ class ConfigStore:
         try:
             atomic_write(self.path, data.encode("utf-8"))
         except OSError as error:
-            raise ConfigError(f"cannot save {self.path}: {disk_problem(error)}") from None
+            raise self._cannot_save(error) from None
+
+    def _cannot_save(self, error: OSError) -> ConfigError:
+        return ConfigError(
+            Said("cannot save {path}: {problem}", path=self.path, problem=_disk(error))
+        )
 
     def save_accounts(self, accounts: list[AccountConfig]) -> None:
         """Replace the account list (in the given order), keeping unknown keys per account."""
@@ -438,7 +526,9 @@ class ConfigStore:
         with self._lock:
             accounts = self.load_accounts()
             if any(a.name == account.name for a in accounts):
-                raise ConfigError(f"an account named {account.name!r} already exists")
+                raise ConfigError(
+                    Said("an account named {name!r} already exists", name=account.name)
+                )
             self.save_accounts([*accounts, account])
 
     def update_account(self, account: AccountConfig) -> None:
@@ -446,7 +536,7 @@ class ConfigStore:
         with self._lock:
             accounts = self.load_accounts()
             if not any(a.name == account.name for a in accounts):
-                raise ConfigError(f"no account named {account.name!r}")
+                raise ConfigError(Said("no account named {name!r}", name=account.name))
             self.save_accounts([account if a.name == account.name else a for a in accounts])
 
     def remove_account(self, name: str) -> bool:

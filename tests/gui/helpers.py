@@ -15,6 +15,21 @@ from trayapp.store.db import StateStore
 NOW = datetime(2024, 6, 3, 9, 0, 30, tzinfo=UTC)
 
 
+@contextlib.contextmanager
+def speaking(language: str) -> Iterator[None]:
+    """The UI in `language` ("en" or "ja") for the block, English again after it."""
+    from PySide6.QtWidgets import QApplication
+
+    from trayapp.ui.i18n import LanguageSwitcher
+
+    switcher = LanguageSwitcher(QApplication.instance())  # type: ignore[arg-type]
+    switcher.apply(language)
+    try:
+        yield
+    finally:
+        switcher.apply("en")
+
+
 class Clock:
     """A settable clock for windows that take `clock=`."""
 

@@ -13,6 +13,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -33,7 +34,7 @@ from trayapp.ui.ack_dialog import AckDialog
 from trayapp.ui.first_run import AddInboxDialog
 from trayapp.ui.i18n import LanguageSwitcher
 
-from .helpers import Clock, inquiry, record_filed_promise
+from .helpers import Clock, inquiry, record_filed_promise, speaking
 
 pytestmark = [pytest.mark.gui]
 
@@ -656,14 +657,27 @@ def test_overdue_stays_is_a_setting(harness: Harness, qtbot: QtBot) -> None:
     dialog.close()
 
 
-def test_a_full_disk_while_marking_is_said_not_a_traceback(tmp_path: Path, qtbot: QtBot) -> None:
-    from tests.support.small_disk import fill, small_disk
+DISK_FULL = {
+    "en": "The disk is full, so Ippo cannot save. Free some space, then try again.",
+    "ja": "ディスクがいっぱいで保存できません。空き容量を作ってから、もう一度お試しください。",
+}
 
-    with small_disk(tmp_path / "disk", size_kb=512) as folder:
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_a_full_disk_while_marking_is_said_not_a_traceback(
+    tmp_path: Path, qtbot: QtBot, language: str
+) -> None:
+    """One plain sentence in the UI language, for the failed write and in the ignored-senders
+    list (it was the store's English words: "cannot save to …: the disk is full; …")."""
+    from tests.support.small_disk import fill, small_disk
+    from trayapp.ui.ignored_senders import IgnoredSendersDialog
+
+    with small_disk(tmp_path / "disk", size_kb=512) as folder, speaking(language):
         h = Harness(folder, [SHOP])
         try:
             app = h.app
             app.start()
+            app.store.ignore_sender("shop", "offers@spam.example")
             h.watch.publish([inquiry("a", timedelta(hours=3), uid=1)], {"shop": CONNECTED})
             qtbot.waitUntil(lambda: app.pending.item("a") is not None)
             fill(folder)
@@ -672,8 +686,29 @@ def test_a_full_disk_while_marking_is_said_not_a_traceback(tmp_path: Path, qtbot
             # The write runs off the GUI thread; its failure comes back as one message.
             qtbot.waitUntil(lambda: len(app.messages) == 1, timeout=10000)
             [box] = app.messages
-            assert "the disk is full" in box.text()
+            assert box.text() == DISK_FULL[language]
             assert app.store.dismissals("shop") == {}
+
+            app.open_ignored_senders()
+            dialog = app.ignored_dialog
+            assert isinstance(dialog, IgnoredSendersDialog)
+            qtbot.waitUntil(lambda: dialog.senders() == [("shop", "offers@spam.example")])
+            dialog.list.setCurrentRow(0)
+            dialog.remove_selected()
+            qtbot.waitUntil(lambda: dialog.problem.isVisibleTo(dialog), timeout=10000)
+            assert dialog.problem.text() == DISK_FULL[language]
+
+            app.open_settings()  # an account's settings changed there: config.json is full too
+            assert app.settings_dialog is not None
+            app.settings_dialog.account_settings_changed.emit(replace(SHOP, window_hours=12))
+            assert len(app.messages) == 2
+            config_json = folder / "config" / "config.json"
+            said = {
+                "en": f"cannot save {config_json}: the disk is full; free some space and try again",
+                "ja": f"{config_json} を保存できません: ディスクがいっぱいです。"
+                "空き容量を作ってから、もう一度お試しください",
+            }
+            assert app.messages[1].text() == said[language]
         finally:
             h.app.shutdown()
 

@@ -216,6 +216,37 @@ def test_no_usable_keyring_saves_nothing(
             assert PASSWORD.encode() not in path.read_bytes(), path
 
 
+def test_a_locked_keyring_is_a_japanese_sentence_in_japanese(
+    locked_keyring_session: KeyringSession, config_dir: Path
+) -> None:
+    """`account remove` and `pending` said the keyring's English words inside a Japanese
+    line; now the plain sentence of core.failures in the command line's language."""
+    from trayapp.config import ConfigStore
+    from trayapp.core.model import AccountConfig
+
+    ConfigStore(config_dir).add_account(
+        AccountConfig(name="shop", email="shop@example.jp", imap_host="127.0.0.1", imap_port=1)
+    )
+    env = locked_keyring_session.subprocess_env(IPPO_LANGUAGE="ja")
+    said = {}
+    for command in (("account", "remove", "shop"), ("pending",)):
+        done = subprocess.run(
+            [sys.executable, "-m", "trayapp", "--config-dir", str(config_dir), *command],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            env=env,
+            timeout=120,
+        )
+        assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+        said[command[0]] = done.stderr.splitlines()[0]
+    locked = "OSのキーリングが使えません（ロック中か未導入）。ロックを解除してから"
+    assert said["account"].startswith("ippo: " + locked), said
+    assert said["account"].endswith("（アカウントは削除していません）"), said
+    assert said["pending"].startswith("ippo: account 'shop': " + locked), said
+    assert saved_accounts(config_dir) == ["shop"]
+
+
 def test_duplicate_name_is_refused_and_the_first_stays(
     dovecot: DovecotServer, user: DovecotUser, keyring_session: KeyringSession, config_dir: Path
 ) -> None:

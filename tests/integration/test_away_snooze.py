@@ -277,3 +277,22 @@ def test_automatic_first_word_while_away_once_per_sender_never_to_lists(
     # A second watcher (a restart) sends nothing more.
     watch_until(3, patience=6.0)
     assert len(smtp_server.accepted) == 2
+
+
+def test_a_time_that_does_not_read_is_said_in_japanese(tmp_path: Path) -> None:
+    """away, snooze and quiet hours refuse what was typed with a sentence in the command
+    line's language (it was the parser's English words)."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "LANG", "IPPO_"))}
+    env["IPPO_LANGUAGE"] = "ja"
+    for command, said in (
+        (("away", "set", "someday"), "'someday' は日時として読めません（2026-12-10、"),
+        (("away", "set", "2020-01-01"), "その不在の期間はもう終わっています"),
+        (("snooze", "x", "25:00"), "'25:00' は時刻として読めません"),
+        (("snooze", "x", "0m"), "未来の時刻を指定してください: '0m'"),
+        (("quiet", "set", "22:00"), "'22:00' は通知を控える時間として読めません"),
+    ):
+        done = run_ippo(env, tmp_path, *command)
+        assert done.returncode in (1, 2) and "Traceback" not in done.stderr, done.stderr
+        assert done.stderr.startswith(f"ippo: {said}") and "not " not in done.stderr

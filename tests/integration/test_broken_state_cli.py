@@ -69,6 +69,11 @@ def test_read_only_and_full_config_folders_are_sentences(
         nested = ippo(folder / "new" / "config", "pending", env=env)
         assert nested.returncode == 2
         assert "cannot create" in nested.stderr and "Traceback" not in nested.stderr
+        # the tray app too (it ended in a traceback), in the command line's language
+        tray = ippo(folder / "new" / "config", env={**env, "IPPO_LANGUAGE": "ja"})
+        assert tray.returncode == 2 and "Traceback" not in tray.stderr, tray.stderr
+        assert tray.stderr.startswith(f"ippo: {folder / 'new' / 'config'} を作れません: ")
+        assert "読み取り専用" in tray.stderr
 
 
 def test_the_recovery_line_speaks_japanese_under_a_japanese_locale(tmp_path: Path) -> None:
@@ -77,6 +82,74 @@ def test_the_recovery_line_speaks_japanese_under_a_japanese_locale(tmp_path: Pat
     done = ippo(tmp_path, "pending", env=env)
     assert "state.sqlite3 が壊れていたため（ファイルが空でした）" in done.stderr
     assert "に退避して新しく作り直しました" in done.stderr
+
+
+# NaN, 1e400, a negative window, an empty folder list and a name used twice, by hand.
+HOSTILE_CONFIG = """{"version": 1, "accounts": [
+ {"name": "shop", "email": "s@example.jp", "imap_host": "imap.example.jp",
+  "window_hours": NaN, "folders": []},
+ {"name": "desk", "email": "d@example.jp", "imap_host": "imap.example.jp",
+  "urgent_hours": 1e400, "warning_hours": -2},
+ {"name": "help", "email": "h@example.jp", "imap_host": "imap.example.jp"},
+ {"name": "help", "email": "i@example.jp", "imap_host": "imap.example.jp"}
+]}"""
+
+
+def language_env(**language: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "LANG", "IPPO_"))}
+    return {**env, **language}
+
+
+@pytest.mark.parametrize(
+    "language",
+    [{"IPPO_LANGUAGE": "ja"}, {"LANG": "ja_JP.UTF-8"}],
+    ids=["IPPO_LANGUAGE", "locale"],
+)
+def test_a_hand_broken_config_is_named_in_japanese(
+    tmp_path: Path, language: dict[str, str]
+) -> None:
+    (tmp_path / "config.json").write_text(HOSTILE_CONFIG)
+    for command in (("pending",), ("account", "list"), ("ack", "x")):
+        done = ippo(tmp_path, *command, env=language_env(**language))
+        assert done.returncode == 2 if command[0] != "account" else done.returncode == 1
+        lines = done.stderr.splitlines()
+        assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
+        said = lines[0]
+        assert said.startswith(f"ippo: {tmp_path / 'config.json'}: "), said
+        for sentence in (
+            "アカウント 'shop' の window_hours は、0 より大きく 8784 以下の数にしてください"
+            "（いまの値: nan）",
+            "アカウント 'shop' の folders は、フォルダーを1つ以上、空でない名前で挙げてください",
+            "アカウント 'desk' の urgent_hours は、0 以上 8784 以下の数にしてください"
+            "（いまの値: inf）",
+            "アカウント 'desk' の warning_hours は、0 以上 8784 以下の数にしてください"
+            "（いまの値: -2）",
+            "アカウント名 'help' が2回使われています",
+        ):
+            assert sentence in said, said
+        assert "must" not in said and "account '" not in said
+    english = ippo(tmp_path, "pending", env=language_env(LANG="en_US.UTF-8"))
+    assert english.returncode == 2 and "Traceback" not in english.stderr
+    assert "account 'shop': window_hours must be a number above 0 and at most 8784 (not nan)" in (
+        english.stderr
+    )
+    assert "account 'help': the name is used twice" in english.stderr
+    assert "アカウント" not in english.stderr
+
+
+def test_a_schedule_option_that_does_not_read_is_said_in_japanese(tmp_path: Path) -> None:
+    ConfigStore(tmp_path).add_account(
+        AccountConfig(name="shop", email="shop@example.jp", imap_host="imap.example.jp")
+    )
+    env = language_env(IPPO_LANGUAGE="ja")
+    for option, value, said in (
+        ("--timezone", "Mars/Olympus", "'Mars/Olympus' というタイムゾーンはありません"),
+        ("--working-hours", "mon-fri 9-18", "'mon-fri 9-18' の '9-18' は時間の範囲として"),
+        ("--holidays", "zz", "'zz' の祝日は分かりません（jp や us のような国コードで"),
+    ):
+        done = ippo(tmp_path, "account", "set", "shop", option, value, env=env)
+        assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+        assert done.stderr.startswith(f"ippo: {option}: {said}"), done.stderr
 
 
 FIRST_START_ROUNDS = 8

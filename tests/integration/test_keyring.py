@@ -118,6 +118,41 @@ def test_keyring_without_a_login_collection_is_refused(
     assert not session.base.exists()  # torn down, directory deleted
 
 
+def test_a_keyring_that_stops_answering_is_a_plain_sentence(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The session bus (and with it the keyring daemon) goes away after Ippo found and checked
+    the keyring: what people read is a sentence in their language, never Python's class name
+    (it was "the OS keyring did not answer (SecretServiceNotAvailableException)")."""
+    import keyring.core
+
+    from tests.support.keyring_session import _stop
+    from trayapp.core.failures import explain_failure
+
+    with start_keyring_session("unlocked") as session:
+        for name, value in session.env.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setattr(keyring.core, "_keyring_backend", None)
+        forget_keyring_choice()
+        try:
+            store = KeyringSecretStore()
+            store.check_available()  # found and checked while the bus is there
+            for process in session._processes:  # the bus first, then the daemon
+                _stop(process)
+            with pytest.raises(KeyringUnavailable) as caught:
+                store.get_password("shop")
+        finally:
+            forget_keyring_choice()
+    message = str(caught.value)
+    assert message == KeyringUnavailable.DID_NOT_ANSWER
+    for language, sentence in (
+        ("en", "The system keyring did not answer. Try again in a moment."),
+        ("ja", "OSのキーリングが応答しませんでした。少し待ってから、もう一度お試しください。"),
+    ):
+        failure = explain_failure(message, language)
+        assert (failure.text, failure.fix, failure.with_detail()) == (sentence, "wait", sentence)
+
+
 class PlaintextKeyring:
     """Shaped like keyrings.alt.file.PlaintextKeyring (priority 0.5), keeping data in memory.
     Deliberately not a KeyringBackend subclass: those register themselves with keyring's

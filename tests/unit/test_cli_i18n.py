@@ -182,3 +182,40 @@ def test_the_language_chosen_in_the_settings_wins_over_the_locale(tmp_path: Path
     empty = tmp_path / "nothing-here"
     _ippo("--help", language="en_US.UTF-8", config=empty)
     assert not empty.exists()  # looking for the setting creates nothing
+
+
+def _said_templates(path: Path) -> list[str]:
+    """The English templates of every Said(...) in `path` (their first argument, literal)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Said":
+            first = node.args[0] if node.args else None
+            if isinstance(first, ast.IfExp):  # Said("a" if x else "b", ...)
+                found += [first.body.value, first.orelse.value]  # type: ignore[attr-defined]
+            elif isinstance(first, ast.Constant):  # not Said(text): fixed texts, listed below
+                found.append(first.value)
+    return found
+
+
+def test_every_said_problem_has_japanese() -> None:
+    """config.json's problems and the login entry's (core.said.Said) in the Japanese catalog."""
+    config_said = _said_templates(ROOT / "trayapp" / "config.py")
+    assert len(config_said) > 15
+    for module in ("schedule.py", "calendars.py", "when.py", "quiet.py", "away.py"):
+        config_said += _said_templates(ROOT / "trayapp" / "core" / module)
+    from trayapp.desktop.autostart import AutostartError
+
+    config_said += AutostartError.SAID.values()
+    from trayapp.config import ConfigError
+
+    plain = [  # ConfigError("fixed sentence") and disk.disk_problem's sentences
+        "'accounts' must be a list of objects",
+        "'settings' must be an object",
+        "two accounts have the same name",
+        "the disk is full; free some space and try again",
+        "the folder is read-only or not yours; check its permissions",
+        "the file cannot be opened; check the folder's permissions",
+    ]
+    missing = [t for t in [*config_said, *plain] if t not in JA]
+    assert not missing, "add to trayapp/cli_ja.py:\n" + "\n".join(map(repr, missing))
+    assert ConfigError(plain[0]).text(catalog_for("ja")) == JA[plain[0]]

@@ -314,3 +314,95 @@ def test_display_name_and_signatures_survive_the_file(tmp_path: Path) -> None:
     assert store.get_account("shop") == SHOP
     raw = json.loads((tmp_path / "config.json").read_text(encoding="utf-8"))
     assert raw["accounts"][0]["display_name"] == "サンプル商店 髙橋"
+
+
+JAPANESE_PROBLEMS = [
+    (
+        {"window_hours": float("nan")},
+        "アカウント 'a' の window_hours は、0 より大きく 8784 以下の数",
+    ),
+    ({"window_hours": float("inf")}, "アカウント 'a' の window_hours は、0 より大きく"),
+    ({"window_hours": -5}, "アカウント 'a' の window_hours は、0 より大きく 8784 以下の数にして"),
+    (
+        {"warning_hours": -1},
+        "アカウント 'a' の warning_hours は、0 以上 8784 以下の数にしてください",
+    ),
+    (
+        {"lookback_days": 0},
+        "アカウント 'a' の lookback_days は、1 から 3650 までの整数にしてください",
+    ),
+    ({"lookback_days": "7"}, "アカウント 'a' の lookback_days の値が正しくありません"),
+    ({"folders": []}, "アカウント 'a' の folders は、フォルダーを1つ以上、空でない名前で挙げて"),
+    ({"imap_host": " "}, "アカウント 'a' の imap_host は、IMAPサーバーの名前を入れてください"),
+    ({"imap_security": "plain"}, "アカウント 'a' の imap_security は 'ssl' か 'starttls' にして"),
+    (
+        {"working_hours": "mon-fri 9-17"},
+        "アカウント 'a' の working_hours を読み取れません: 'mon-fri 9-17' の '9-17' は時間の範囲",
+    ),
+    (
+        {"timezone": "Mars/Olympus"},
+        "アカウント 'a' の timezone を読み取れません: 'Mars/Olympus' というタイムゾーンは",
+    ),
+    (
+        {"holidays": "zz"},
+        "アカウント 'a' の holidays を読み取れません: 'zz' の祝日は分かりません",
+    ),
+]
+
+
+@pytest.mark.parametrize(("account", "said"), JAPANESE_PROBLEMS)
+def test_each_problem_reads_in_japanese_naming_account_and_field(
+    tmp_path: Path, account: dict[str, object], said: str
+) -> None:
+    """The same problems through the command line's Japanese catalog: a sentence that names
+    the account and the field, in Japanese (the English words of the rule are gone)."""
+    from trayapp.cli_i18n import catalog_for
+
+    raw = {"name": "a", "email": "a@example.jp", "imap_host": "imap.example.jp", **account}
+    text = json.dumps({"version": 1, "accounts": [raw]}).replace("Infinity", "1e400")
+    (tmp_path / "config.json").write_text(text)
+    with pytest.raises(ConfigError) as caught:
+        ConfigStore(tmp_path).load_accounts()
+    japanese = caught.value.text(catalog_for("ja"))
+    assert said in japanese
+    assert japanese.startswith(f"{tmp_path / 'config.json'}: ")
+    for english in ("account", "must", "bad value", " or "):
+        assert english not in japanese
+    assert caught.value.text(catalog_for("en")) == str(caught.value)  # English as before
+
+
+def test_every_problem_at_once_in_japanese(tmp_path: Path) -> None:
+    from trayapp.cli_i18n import catalog_for
+
+    raws = [
+        {"name": "a", "email": "a@x", "imap_host": "h", "window_hours": -1, "folders": []},
+        {"name": "b", "email": "b@x", "imap_host": "h"},
+        {"name": "b", "email": "c@x", "imap_host": "h"},
+        {"email": "d@x", "imap_host": "h"},
+    ]
+    (tmp_path / "config.json").write_text(json.dumps({"version": 1, "accounts": raws}))
+    with pytest.raises(ConfigError) as caught:
+        ConfigStore(tmp_path).load_accounts()
+    japanese = caught.value.text(catalog_for("ja"))
+    assert "アカウント 'a' の window_hours は" in japanese
+    assert "アカウント 'a' の folders は" in japanese
+    assert "アカウント名 'b' が2回使われています" in japanese
+    assert "設定ファイルに名前（name）のないアカウントがあります" in japanese
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        ("{not json", "はJSONとして読めません（1 行目）"),
+        ("[]", "の中身がJSONのオブジェクトではありません"),
+        ('{"version": 99, "accounts": []}', "は新しい Ippo で書かれています（バージョン 99）"),
+        ('{"version": 1, "accounts": {}}', "accounts はオブジェクトのリストにしてください"),
+    ],
+)
+def test_a_broken_file_reads_in_japanese(tmp_path: Path, content: str, said: str) -> None:
+    from trayapp.cli_i18n import catalog_for
+
+    (tmp_path / "config.json").write_text(content)
+    with pytest.raises(ConfigError) as caught:
+        ConfigStore(tmp_path).load_accounts()
+    assert said in caught.value.text(catalog_for("ja"))

@@ -161,7 +161,7 @@ def test_a_host_name_is_never_capitalised_in_japanese() -> None:
 def test_any_reason_gives_one_line_without_reprs(reason: str, language: str) -> None:
     failure = explain_failure(reason, language)
     assert failure.text and "\n" not in clean_detail(reason)
-    assert failure.fix in ("password", "server", "wait", "none")
+    assert failure.fix in ("password", "signin", "server", "wait", "none")
 
 
 def test_python_class_names_are_never_said() -> None:
@@ -173,3 +173,39 @@ def test_python_class_names_are_never_said() -> None:
     assert lost.kind == "lost" and "imaplib" not in lost.with_detail()
     slow = explain_failure("smtp.x.jp:465: connection failed (TimeoutError: x)", "en")
     assert slow.kind == "timeout" and "TimeoutError" not in slow.with_detail()
+
+
+@pytest.mark.parametrize(
+    ("error", "kind"),
+    [
+        (EOFError(), "lost"),
+        (ConnectionResetError(), "lost"),
+        (BrokenPipeError(), "lost"),
+        (ConnectionAbortedError(), "lost"),
+        (TimeoutError(), "timeout"),
+        (KeyError(), "other"),
+    ],
+)
+def test_an_exception_that_says_nothing_is_not_named_by_its_class(
+    error: BaseException, kind: str
+) -> None:
+    """mail.errors.describe gave the class name when an exception carried no words
+    ("connection failed (ConnectionResetError)"): now a phrase the sentences understand."""
+    from trayapp.mail.errors import describe
+
+    # as mail.imap.imap_error words them
+    wording = "connection failed" if isinstance(error, OSError | EOFError) else "unexpected reply"
+    reason = f"imap.x.jp:993: {wording} ({describe(error)})"
+    assert type(error).__name__ not in reason
+    for language in ("en", "ja"):
+        failure = explain_failure(reason, language)
+        assert failure.kind == kind and type(error).__name__ not in failure.with_detail()
+
+
+@pytest.mark.parametrize("port", [45351, 53550, 5355])
+def test_a_port_number_is_not_read_as_a_reply_code(port: int) -> None:
+    """'535' is SMTP's "authentication failed"; in the server's port it means nothing (a test
+    server on port 45351 turned "451 temporarily busy" into "enter the new password")."""
+    for language in ("en", "ja"):
+        failure = explain_failure(f"127.0.0.2:{port}: 451 4.3.0 temporarily busy", language)
+        assert failure.kind == "other" and "451 4.3.0 temporarily busy" in failure.text

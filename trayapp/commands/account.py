@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from trayapp.cli_i18n import _, plain_reason
+from trayapp.cli_i18n import _, error_text, plain_reason
 from trayapp.commands.account_set import (
     SMTP_FIELDS,
     add_schedule_options,
@@ -276,7 +276,9 @@ def add_account(
         secrets.check_available()
         check_login(account, password)
     except KeyringUnavailable as error:
-        raise CommandError(_("{reason}; nothing was saved").format(reason=error)) from None
+        raise CommandError(
+            _("{reason}; nothing was saved").format(reason=plain_reason(str(error)))
+        ) from None
     except MailError as error:
         raise CommandError(plain_reason(str(error))) from None
     if account.smtp_host and test_smtp:
@@ -284,7 +286,9 @@ def add_account(
     try:
         secrets.set_password(account.name, password, "imap")
     except KeyringUnavailable as error:
-        raise CommandError(_("{reason}; nothing was saved").format(reason=error)) from None
+        raise CommandError(
+            _("{reason}; nothing was saved").format(reason=plain_reason(str(error)))
+        ) from None
     try:
         config.add_account(account)
     except ConfigError as error:
@@ -292,7 +296,7 @@ def add_account(
             secrets.delete_password(account.name, "imap")
         except KeyringUnavailable:
             log.warning("could not take back the keyring entry of %s", account.name)
-        raise CommandError(str(error)) from None
+        raise CommandError(error_text(error)) from None
 
 
 def run_add(args: argparse.Namespace, secrets: SecretStore | None = None) -> int:
@@ -320,8 +324,10 @@ def run_add(args: argparse.Namespace, secrets: SecretStore | None = None) -> int
             password,
             test_smtp=not getattr(args, "skip_smtp_test", False),
         )
-    except (CommandError, ConfigError) as error:
+    except CommandError as error:
         return _fail(str(error))
+    except ConfigError as error:
+        return _fail(error_text(error))
     _restore_state(config_dir, account)
     log.info(
         "added account %s (%s on %s:%d)",
@@ -356,7 +362,7 @@ def run_list(args: argparse.Namespace) -> int:
         _config_dir, config = _open_config(args)
         accounts = config.load_accounts()
     except ConfigError as error:
-        return _fail(str(error))
+        return _fail(error_text(error))
     if args.json:
         print(json.dumps([account_to_dict(a) for a in accounts], indent=2, ensure_ascii=False))
         return 0
@@ -389,9 +395,11 @@ def run_remove(args: argparse.Namespace, secrets: SecretStore | None = None) -> 
         forget_account(secrets or KeyringSecretStore(), args.name)
         config.remove_account(args.name)
     except KeyringUnavailable as error:
-        return _fail(_("{reason}; the account was not removed").format(reason=error))
+        return _fail(
+            _("{reason}; the account was not removed").format(reason=plain_reason(str(error)))
+        )
     except ConfigError as error:
-        return _fail(str(error))
+        return _fail(error_text(error))
     _hold_state(config_dir, account)
     log.info("removed account %s", args.name)
     print(_("removed {name}").format(name=args.name))
@@ -479,7 +487,9 @@ def set_account(
             if password is not None:
                 secrets.set_password(new.name, password, "imap")
     except KeyringUnavailable as error:
-        raise CommandError(_("{reason}; nothing was saved").format(reason=error)) from None
+        raise CommandError(
+            _("{reason}; nothing was saved").format(reason=plain_reason(str(error)))
+        ) from None
     except MailError as error:
         raise CommandError(
             _("{reason}; nothing was saved").format(reason=plain_reason(str(error)))
@@ -487,7 +497,7 @@ def set_account(
     try:
         config.update_account(new)
     except ConfigError as error:
-        raise CommandError(str(error)) from None
+        raise CommandError(error_text(error)) from None
 
 
 def _stored_secret(secrets: SecretStore, old: AccountConfig, new: AccountConfig) -> str | None:
@@ -524,8 +534,10 @@ def run_set(args: argparse.Namespace, secrets: SecretStore | None = None) -> int
             password,
             test_smtp=not getattr(args, "skip_smtp_test", False),
         )
-    except (CommandError, ConfigError) as error:
+    except CommandError as error:
         return _fail(str(error))
+    except ConfigError as error:
+        return _fail(error_text(error))
     changes = describe_changes(old, new) + (["password"] if password is not None else [])
     log.info("changed account %s: %s", new.name, "; ".join(changes))
     print(

@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from trayapp.cli_i18n import _, plain_reason
+from trayapp.cli_i18n import _, error_text, plain_reason
 from trayapp.config import ConfigError, ConfigStore
 from trayapp.core.model import AccountConfig
 from trayapp.desktop.secrets import KeyringSecretStore, KeyringUnavailable, SecretStore
@@ -205,7 +205,7 @@ def run_add_oauth(
     except KeyboardInterrupt:
         return _cancelled()
     except KeyringUnavailable as error:
-        return _fail(_("{reason}; nothing was saved").format(reason=error))
+        return _fail(_("{reason}; nothing was saved").format(reason=plain_reason(str(error))))
     except OAuthError as error:
         return _fail(_("{reason}; nothing was saved").format(reason=error))
     except MailError as error:
@@ -217,7 +217,7 @@ def run_add_oauth(
             store.delete_password(account.name, REFRESH_KIND)
         except KeyringUnavailable:
             log.warning("could not take back the keyring entry of %s", account.name)
-        return _fail(str(error))
+        return _fail(error_text(error))
     from trayapp.commands.account import _restore_state
 
     _restore_state(config.directory, account)  # what a remove of this address kept
@@ -243,7 +243,7 @@ def run_reauth(args: argparse.Namespace, secrets: SecretStore | None = None) -> 
         _config_dir, config = _open_config(args)
         account = config.get_account(args.name)
     except ConfigError as error:
-        return _fail(str(error))
+        return _fail(error_text(error))
     if account is None:
         return _fail(_("no account named {name!r}").format(name=args.name))
     auth = account.auth
@@ -269,7 +269,9 @@ def run_reauth(args: argparse.Namespace, secrets: SecretStore | None = None) -> 
     except KeyboardInterrupt:
         return _cancelled()
     except KeyringUnavailable as error:
-        return _fail(_("{reason}; the old sign-in was kept").format(reason=error))
+        return _fail(
+            _("{reason}; the old sign-in was kept").format(reason=plain_reason(str(error)))
+        )
     except OAuthError as error:
         return _fail(_("{reason}; the old sign-in was kept").format(reason=error))
     except MailError as error:

@@ -16,6 +16,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from trayapp.cli_i18n import current
 from trayapp.core.model import AccountConfig
 from trayapp.core.schedule import (
     ALWAYS,
@@ -93,7 +94,7 @@ def schedule_changes(args: argparse.Namespace) -> dict[str, Any]:
         try:
             changes["working_hours"] = format_working_hours(parse_working_hours(hours))
         except ScheduleError as error:
-            raise ValueError(f"--working-hours: {error}") from None
+            raise ValueError(f"--working-hours: {error.text(current())}") from None
     holidays = getattr(args, "holidays", None)
     if holidays is not None:
         code = holidays.strip().lower()
@@ -103,7 +104,7 @@ def schedule_changes(args: argparse.Namespace) -> dict[str, Any]:
         try:
             changes["days_off"] = format_days_off(parse_days_off(days_off))
         except ScheduleError as error:
-            raise ValueError(f"--days-off: {error}") from None
+            raise ValueError(f"--days-off: {error.text(current())}") from None
     try:
         check_schedule_fields(
             timezone=changes.get("timezone"),
@@ -112,9 +113,9 @@ def schedule_changes(args: argparse.Namespace) -> dict[str, Any]:
             days_off=changes.get("days_off", ()),
         )
     except ScheduleError as error:
-        # "timezone: unknown …" -> "--timezone: unknown …" (the option the user typed)
-        field, _sep, reason = str(error).partition(": ")
-        raise ValueError(f"--{field.replace('_', '-')}: {reason}") from None
+        # the field -> the option the user typed ("--timezone: unknown …")
+        option = "--" + error.field.replace("_", "-")
+        raise ValueError(f"{option}: {error.detail.text(current())}") from None
     return changes
 
 

@@ -23,7 +23,7 @@ import sys
 from email import policy
 from typing import TYPE_CHECKING, Any
 
-from trayapp.cli_i18n import _, plain_reason, recovery_line
+from trayapp.cli_i18n import _, error_text, plain_reason, recovery_line
 
 if TYPE_CHECKING:
     from trayapp.core.recipients import RecipientCheck
@@ -149,7 +149,7 @@ def _run_one(args: argparse.Namespace, register: Any = None) -> int:
         limits = config.server_limits()
         store = StateStore(config_dir, on_recovery=lambda r: _fail(recovery_line(r)))
     except (ConfigError, StoreError, OSError) as error:
-        _fail(str(error))
+        _fail(error_text(error))
         return EXIT_UNUSABLE
 
     with store:

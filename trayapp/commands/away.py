@@ -12,7 +12,7 @@ import argparse
 import sys
 from typing import Any
 
-from trayapp.cli_i18n import _
+from trayapp.cli_i18n import _, error_text
 
 EXIT_BAD_INPUT = 1
 EXIT_UNUSABLE = 2
@@ -74,13 +74,13 @@ def run_set(args: argparse.Namespace) -> int:
         start = parse_when(args.start, now) if args.start else now.replace(microsecond=0)
         until = parse_when(args.until, now)
     except ValueError as error:
-        return _fail(str(error), EXIT_BAD_INPUT)
+        return _fail(error_text(error), EXIT_BAD_INPUT)
     try:
         save_absence(_config(args), start, until, now, auto_reply=args.auto_reply)
     except ValueError as error:
-        return _fail(str(error), EXIT_BAD_INPUT)
+        return _fail(error_text(error), EXIT_BAD_INPUT)
     except (ConfigError, OSError) as error:
-        return _fail(str(error), EXIT_UNUSABLE)
+        return _fail(error_text(error), EXIT_UNUSABLE)
     note = _(" (automatic first word on)") if args.auto_reply else ""
     print(_("away from {start} until {until}").format(start=_fmt(start), until=_fmt(until)) + note)
     return 0
@@ -94,7 +94,7 @@ def run_clear(args: argparse.Namespace) -> int:
     try:
         had = end_absence(_config(args), clock_now())
     except (ConfigError, OSError) as error:
-        return _fail(str(error), EXIT_UNUSABLE)
+        return _fail(error_text(error), EXIT_UNUSABLE)
     print(_("back: the absence is cleared") if had else _("not away"))
     return 0
 
@@ -109,7 +109,7 @@ def run_show(args: argparse.Namespace) -> int:
     try:
         absence = next_absence(ClockPolicy(_config(args)).absences(), now)
     except (ConfigError, OSError) as error:
-        return _fail(str(error), EXIT_UNUSABLE)
+        return _fail(error_text(error), EXIT_UNUSABLE)
     if absence is None:
         print(_("not away"))
     elif absence.start <= now:

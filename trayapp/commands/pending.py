@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from trayapp.cli_i18n import _, plain_reason, recovery_line
+from trayapp.cli_i18n import _, error_text, plain_reason, recovery_line
 from trayapp.core.model import AccountConfig, Inquiry
 from trayapp.core.pending import sort_by_urgency
 from trayapp.core.safetext import NAME_CHARS, SENDER_CHARS, SUBJECT_CHARS, display_line
@@ -235,7 +235,7 @@ def _run(args: argparse.Namespace, register: Any) -> int:
         link = _Link(args.timeout, config.server_limits(), register)
         policy = ClockPolicy(config)
     except (ConfigError, OSError) as error:
-        _fail(str(error))
+        _fail(error_text(error))
         return EXIT_UNUSABLE
 
     status = EXIT_OK
@@ -268,7 +268,7 @@ def _run(args: argparse.Namespace, register: Any) -> int:
                             )
                         )
                 except KeyringUnavailable as error:
-                    _fail(f"account '{account.name}': {error}")
+                    _fail(f"account '{account.name}': {plain_reason(str(error))}")
                     password = None
                 except MailError as error:  # an OAuth sign-in that cannot be renewed
                     _fail(f"account '{account.name}': {plain_reason(str(error))}")

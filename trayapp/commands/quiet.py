@@ -11,7 +11,7 @@ import argparse
 import sys
 from typing import Any
 
-from trayapp.cli_i18n import _
+from trayapp.cli_i18n import _, error_text
 
 
 def register(subparsers: Any) -> None:
@@ -43,7 +43,7 @@ def _save(args: argparse.Namespace, value: str | None) -> int:
         config = ConfigStore(resolve_config_dir(getattr(args, "config_dir", None)))
         config.update_settings(**{QUIET_SETTING: value})
     except (ConfigError, OSError) as error:
-        return _fail(str(error), 2)
+        return _fail(error_text(error), 2)
     return 0
 
 
@@ -53,7 +53,7 @@ def run_set(args: argparse.Namespace) -> int:
     try:
         text = format_quiet_hours(parse_quiet_hours(args.hours))
     except ValueError as error:
-        return _fail(str(error), 1)
+        return _fail(error_text(error), 1)
     status = _save(args, text)
     if status == 0:
         print(_("quiet hours {hours}").format(hours=text))
@@ -76,7 +76,7 @@ def run_show(args: argparse.Namespace) -> int:
         config = ConfigStore(resolve_config_dir(getattr(args, "config_dir", None)))
         quiet = ClockPolicy(config).quiet_hours()
     except (ConfigError, OSError) as error:
-        return _fail(str(error), 2)
+        return _fail(error_text(error), 2)
     if quiet:
         print(_("quiet hours {hours}").format(hours=format_quiet_hours(quiet)))
     else:

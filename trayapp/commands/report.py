@@ -19,7 +19,7 @@ import threading
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from trayapp.cli_i18n import _, current, plain_reason
+from trayapp.cli_i18n import _, current, error_text, plain_reason
 from trayapp.commands.pending import _fail, _write_stdout
 from trayapp.core.record import FIGURE_KEYS, Figures, Report, week_start
 from trayapp.core.record_text import (
@@ -173,7 +173,7 @@ def run(args: argparse.Namespace) -> int:
         accounts = config.load_accounts()
         settings = config.settings
     except (ConfigError, OSError) as error:
-        _fail(str(error))
+        _fail(error_text(error))
         return EXIT_UNUSABLE
     language: Language = current().language
     names = [a.name for a in accounts]

@@ -12,7 +12,7 @@ import argparse
 import sys
 from typing import Any
 
-from trayapp.cli_i18n import _
+from trayapp.cli_i18n import _, error_text
 
 
 def register(subparsers: Any) -> None:
@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             until = parse_when(args.when, now)
         except ValueError as error:
-            return _fail(str(error), 1)
+            return _fail(error_text(error), 1)
         if until <= now:
             return _fail(_("must lie in the future: {spec!r}").format(spec=args.when), 1)
     try:
@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
             else:
                 store.snooze(name, item.id, until)
     except (ConfigError, StoreError, OSError) as error:
-        return _fail(str(error), 2)
+        return _fail(error_text(error), 2)
     if until is None:
         print(_("{id}: notifications back on").format(id=item.id))
     else:

@@ -29,7 +29,7 @@ from datetime import datetime
 from types import FrameType
 from typing import Any
 
-from trayapp.cli_i18n import _, recovery_line
+from trayapp.cli_i18n import _, error_text, recovery_line
 from trayapp.clock import now as clock_now
 from trayapp.core.model import AccountConfig, AccountHealth, Inquiry
 
@@ -169,7 +169,7 @@ def run(args: argparse.Namespace) -> int:
         limits = config.server_limits()
         store = StateStore(config_dir, on_recovery=lambda r: _fail(recovery_line(r)))
     except (ConfigError, StoreError, OSError) as error:
-        _fail(str(error))
+        _fail(error_text(error))
         return EXIT_UNUSABLE
     try:
         from trayapp.logs import setup_logging

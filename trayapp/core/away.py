@@ -11,6 +11,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from trayapp.core.said import Said, SaidValueError
+
 KEEP_PAST = timedelta(days=90)  # longer than any look-back: their pauses still count
 
 
@@ -71,9 +73,9 @@ def set_absence(
     """Plan an absence. Planned (future or current) ones it overlaps are replaced; past ones
     are kept (they still shape past due times) unless older than KEEP_PAST."""
     if until <= now:
-        raise ValueError("that absence is already over")
+        raise SaidValueError(Said("that absence is already over"))
     if until <= start:
-        raise ValueError("an absence must end after it starts")
+        raise SaidValueError(Said("an absence must end after it starts"))
     kept = [
         a
         for a in absences

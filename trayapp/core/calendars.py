@@ -6,11 +6,13 @@ from __future__ import annotations
 import functools
 from datetime import date
 
+from trayapp.core.said import Said, SaidError
+
 # `holidays` is imported where it is used: it costs ~40 ms, and `ippo pending` with no
 # holiday calendar set should not pay for it.
 
 
-class UnknownCountry(ValueError):
+class UnknownCountry(SaidError, ValueError):
     pass
 
 
@@ -25,7 +27,9 @@ def check_country(code: str) -> str:
     """The upper-case ISO 3166 code, or UnknownCountry."""
     upper = code.strip().upper()
     if upper not in supported_countries():
-        raise UnknownCountry(f"no public holidays known for {code!r} (use a code like jp or us)")
+        raise UnknownCountry(
+            Said("no public holidays known for {code!r} (use a code like jp or us)", code=code)
+        )
     return upper
 
 
@@ -38,7 +42,9 @@ def public_holidays(country: str, year: int, language: str | None = None) -> dic
     try:
         table = holidays.country_holidays(country, years=year, language=language)
     except NotImplementedError:
-        raise UnknownCountry(f"no public holidays known for {country!r}") from None
+        raise UnknownCountry(
+            Said("no public holidays known for {code!r} (use a code like jp or us)", code=country)
+        ) from None
     return {day: str(name) for day, name in sorted(table.items())}
 
 

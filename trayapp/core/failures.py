@@ -93,6 +93,14 @@ _RAW_RULES: tuple[tuple[str, Fix, str, str, str], ...] = (
         "この受信箱のパスワードが保存されていません。もう一度入力してください。",
     ),
     (
+        # desktop.secrets.KeyringUnavailable.failed: the Secret Service went away or broke.
+        "keyring_silent",
+        "wait",
+        r"keyring did not answer",
+        "The system keyring did not answer. Try again in a moment.",
+        "OSのキーリングが応答しませんでした。少し待ってから、もう一度お試しください。",
+    ),
+    (
         "keyring",
         "none",
         r"keyring",
@@ -178,6 +186,9 @@ _RULES = tuple(
     for kind, fix, pattern, en, ja in _RAW_RULES
 )
 
+# Kinds whose reason is only Ippo's own sentence: the plain one says all, nothing in brackets.
+_OWN_WORDS = frozenset({"keyring_silent"})
+
 _GENERIC = {
     "en": "{server} reported a problem: {detail}",
     "ja": "{server} から問題が報告されました：{detail}",
@@ -216,10 +227,11 @@ def explain_failure(reason: str, language: str = "en", host: str = "") -> Failur
         server = name or "メールサーバー"
     else:
         server = f"the server {name}" if name else "the mail server"
+    unplaced = _WHERE.sub("", reason, count=1)  # a port such as 45351 is no SMTP code 535
     for kind, fix, pattern, en, ja in _RULES:
-        if pattern.search(detail) or pattern.search(reason):  # class names count here
+        if pattern.search(detail) or pattern.search(unplaced):  # class names count here
             text = (ja if japanese else en).format(host=name or server, server=server)
-            original = clean_detail(reason, keep_where=True)
+            original = "" if kind in _OWN_WORDS else clean_detail(reason, keep_where=True)
             return Failure(kind, text if japanese else _capitalised(text), fix, detail, original)
     table = _GENERIC if name else _GENERIC_NO_HOST
     text = table["ja" if japanese else "en"].format(server=server, detail=detail or "?")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta, tzinfo
 
+from trayapp.core.said import Said, SaidValueError
+
 QuietHours = tuple[time, time]  # start, end; end <= start means the period crosses midnight
 
 _QUIET = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
@@ -13,11 +15,14 @@ _QUIET = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 def parse_quiet_hours(text: str) -> QuietHours:
     """`22:00-07:30`. ValueError otherwise."""
     match = _QUIET.match(text)
+    bad = SaidValueError(
+        Said("not quiet hours: {text!r} (use a range like 22:00-07:30)", text=text)
+    )
     if not match:
-        raise ValueError(f"not quiet hours: {text!r} (use a range like 22:00-07:30)")
+        raise bad
     h1, m1, h2, m2 = (int(g) for g in match.groups())
     if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59 or (h1, m1) == (h2, m2):
-        raise ValueError(f"not quiet hours: {text!r} (use a range like 22:00-07:30)")
+        raise bad
     return time(h1, m1), time(h2, m2)
 
 

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from trayapp.core.calendars import check_country, is_public_holiday
+from trayapp.core.calendars import UnknownCountry, check_country, is_public_holiday
 from trayapp.core.model import AccountConfig
+from trayapp.core.said import Said, SaidError
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ALWAYS = "always"
@@ -32,8 +33,15 @@ Pause = tuple[datetime, datetime]  # [start, end), aware instants
 DayRange = tuple[date, date]  # inclusive
 
 
-class ScheduleError(ValueError):
-    """A schedule text that cannot be read; str() says what and how to write it."""
+class ScheduleError(SaidError, ValueError):
+    """A schedule text that cannot be read; str() says what and how to write it (English),
+    text(catalog) in the catalog's language. From check_schedule_fields, `field` names the
+    account field and `detail` says the rest."""
+
+    def __init__(self, said: Said, *, field: str = "", detail: Said | None = None) -> None:
+        super().__init__(said)
+        self.field = field
+        self.detail = detail or said
 
 
 # --- working hours -----------------------------------------------------------------------------
@@ -63,7 +71,7 @@ _RANGE = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
 def _minutes(hours: str, minutes: str, text: str, *, end: bool) -> int:
     h, m = int(hours), int(minutes)
     if m > 59 or h > 24 or (h == 24 and m != 0) or (h == 24 and not end):
-        raise ScheduleError(f"not a time of day in {text!r}")
+        raise ScheduleError(Said("not a time of day in {text!r}", text=text))
     return h * 60 + m
 
 
@@ -72,7 +80,11 @@ def _weekday(token: str, text: str) -> int:
         return WEEKDAYS.index(token.strip().lower()[:3])
     except ValueError:
         raise ScheduleError(
-            f"not a weekday in {text!r}: {token!r} (use mon, tue, wed, thu, fri, sat, sun)"
+            Said(
+                "not a weekday in {text!r}: {token!r} (use mon, tue, wed, thu, fri, sat, sun)",
+                text=text,
+                token=token,
+            )
         ) from None
 
 
@@ -91,7 +103,7 @@ def _days(spec: str, text: str) -> list[int]:
         else:
             days.append(_weekday(part, text))
     if not days:
-        raise ScheduleError(f"no weekday in {text!r}")
+        raise ScheduleError(Said("no weekday in {text!r}", text=text))
     return days
 
 
@@ -118,23 +130,30 @@ def parse_working_hours(text: str) -> WeeklyHours | None:
             continue
         parts = clause.split(None, 1)
         if len(parts) != 2:
-            raise ScheduleError(f"{clause!r}: write days then times, e.g. 'mon-fri 09:00-18:00'")
+            raise ScheduleError(
+                Said("{clause!r}: write days then times, e.g. 'mon-fri 09:00-18:00'", clause=clause)
+            )
         days = _days(parts[0], text)
         for piece in parts[1].split(","):
             match = _RANGE.match(piece.strip())
             if not match:
-                raise ScheduleError(f"not a time range in {text!r}: {piece.strip()!r}")
+                raise ScheduleError(
+                    Said("not a time range in {text!r}: {piece!r}", text=text, piece=piece.strip())
+                )
             start = _minutes(match.group(1), match.group(2), text, end=False)
             end = _minutes(match.group(3), match.group(4), text, end=True)
             if end <= start:
                 raise ScheduleError(
-                    f"{piece.strip()!r} ends before it starts (split a night shift in two days)"
+                    Said(
+                        "{piece!r} ends before it starts (split a night shift in two days)",
+                        piece=piece.strip(),
+                    )
                 )
             for day in days:
                 per_day[day].append((start, end))
     week = WeeklyHours(tuple(_merge(ranges) for ranges in per_day))
     if not any(week.days):
-        raise ScheduleError(f"no working time in {text!r}")
+        raise ScheduleError(Said("no working time in {text!r}", text=text))
     return None if week.is_always else week
 
 
@@ -168,7 +187,13 @@ def _date(text: str, whole: str) -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise ScheduleError(f"not a date in {whole!r}: {text.strip()!r} (use 2026-12-29)") from None
+        raise ScheduleError(
+            Said(
+                "not a date in {whole!r}: {piece!r} (use 2026-12-29)",
+                whole=whole,
+                piece=text.strip(),
+            )
+        ) from None
 
 
 def parse_days_off(text: str | Sequence[str]) -> tuple[DayRange, ...]:
@@ -186,7 +211,9 @@ def parse_days_off(text: str | Sequence[str]) -> tuple[DayRange, ...]:
                 first_text, last_text = piece.split("..", 1)
                 first, last = _date(first_text, whole), _date(last_text, whole)
                 if last < first:
-                    raise ScheduleError(f"{piece.strip()!r} ends before it starts")
+                    raise ScheduleError(
+                        Said("{piece!r} ends before it starts", piece=piece.strip())
+                    )
             else:
                 first = last = _date(piece, whole)
             ranges.append((first, last))
@@ -345,8 +372,8 @@ def make_schedule(
     if holidays:
         try:
             country = check_country(holidays)
-        except ValueError as error:
-            raise ScheduleError(str(error)) from None
+        except UnknownCountry as error:
+            raise ScheduleError(error.said) from None
     return Schedule(
         zone=zone,
         hours=parse_working_hours(working_hours),
@@ -417,8 +444,11 @@ def check_schedule_fields(
         try:
             ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError, OSError):
+            detail = Said("unknown time zone {zone!r} (use a name like Asia/Tokyo)", zone=timezone)
             raise ScheduleError(
-                f"timezone: unknown time zone {timezone!r} (use a name like Asia/Tokyo)"
+                Said("{field}: {problem}", field="timezone", problem=detail),
+                field="timezone",
+                detail=detail,
             ) from None
     for field_name, check in (
         ("working_hours", lambda: parse_working_hours(working_hours)),
@@ -428,4 +458,9 @@ def check_schedule_fields(
         try:
             check()
         except ValueError as error:
-            raise ScheduleError(f"{field_name}: {error}") from None
+            detail = error.said if isinstance(error, SaidError) else Said(str(error))
+            raise ScheduleError(
+                Said("{field}: {problem}", field=field_name, problem=detail),
+                field=field_name,
+                detail=detail,
+            ) from None

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta
 
+from trayapp.core.said import Said, SaidValueError
+
 MORNING = time(9, 0)
 AFTERNOON = time(13, 0)
 
@@ -35,13 +37,13 @@ def parse_when(text: str, now: datetime) -> datetime:
         unit = match.group(2).lower()
         minutes = {"m": 1, "min": 1, "h": 60, "d": 24 * 60}[unit]
         if amount <= 0:
-            raise ValueError(f"must lie in the future: {text!r}")
+            raise SaidValueError(Said("must lie in the future: {spec!r}", spec=text))
         return now + timedelta(minutes=amount * minutes)
     match = _CLOCK.match(text.strip())
     if match:
         hour, minute = int(match.group(1)), int(match.group(2))
         if hour > 23 or minute > 59:
-            raise ValueError(f"not a time of day: {text!r}")
+            raise SaidValueError(Said("not a time of day: {text!r}", text=text))
         moment = _at(today, time(hour, minute), now)
         return moment if moment > now else _at(today + timedelta(days=1), time(hour, minute), now)
     try:
@@ -49,9 +51,12 @@ def parse_when(text: str, now: datetime) -> datetime:
             return _at(date.fromisoformat(text.strip()), time(0, 0), now)
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise ValueError(
-            f"not a time: {text!r} (use 2026-12-10, 2026-12-10T09:00, 13:00, 1h, 30m, 2d, "
-            "this-afternoon or tomorrow)"
+        raise SaidValueError(
+            Said(
+                "not a time: {text!r} (use 2026-12-10, 2026-12-10T09:00, 13:00, 1h, 30m, 2d, "
+                "this-afternoon or tomorrow)",
+                text=text,
+            )
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=now.tzinfo)

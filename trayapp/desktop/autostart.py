@@ -11,9 +11,12 @@ import os
 import subprocess
 import sys
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Literal
+
+from trayapp.core.said import Said, SaidError
+from trayapp.disk import disk_problem
 
 # One reverse-DNS id for the desktop file, AppStream, the macOS bundle and the LaunchAgent.
 APP_ID = "io.github.ippo.Ippo"
@@ -23,8 +26,24 @@ WINDOWS_RUN_KEY = r"Software\Microsoft\Windows\CurrentVersion\Run"
 WINDOWS_RUN_VALUE = APP_NAME
 
 
-class AutostartError(RuntimeError):
-    """The login entry could not be written or removed (message is for the user)."""
+class AutostartError(SaidError, RuntimeError):
+    """The login entry could not be written or removed: a sentence for the user, in English
+    (str) or their language (text(catalog)); what the OS said goes to it as a plain phrase."""
+
+    # (what was done, whether the entry is a file) -> the sentence (trayapp/cli_ja.py has them)
+    SAID: ClassVar[Mapping[tuple[str, bool], str]] = {
+        ("write", True): "cannot write the login entry {path}: {problem}",
+        ("write", False): "cannot write the login entry: {problem}",
+        ("remove", True): "cannot remove the login entry {path}: {problem}",
+        ("remove", False): "cannot remove the login entry: {problem}",
+    }
+
+    @classmethod
+    def of(
+        cls, doing: Literal["write", "remove"], error: OSError, path: Path | None = None
+    ) -> AutostartError:
+        problem = Said(disk_problem(error))
+        return cls(Said(cls.SAID[doing, path is not None], path=path, problem=problem))
 
 
 class Autostart(ABC):
@@ -284,13 +303,13 @@ class WindowsRunAutostart(Autostart):
         try:
             self._registry.write(self._name, windows_run_value(command))
         except OSError as exc:
-            raise AutostartError(f"cannot write the login entry: {exc}") from exc
+            raise AutostartError.of("write", exc) from exc
 
     def disable(self) -> None:
         try:
             self._registry.delete(self._name)
         except OSError as exc:
-            raise AutostartError(f"cannot remove the login entry: {exc}") from exc
+            raise AutostartError.of("remove", exc) from exc
 
 
 # --- choice and helpers --------------------------------------------------------------------
@@ -314,11 +333,11 @@ def _write_atomically(path: Path, data: bytes) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise AutostartError(f"cannot write the login entry {path}: {exc}") from exc
+        raise AutostartError.of("write", exc, path) from exc
 
 
 def _remove(path: Path) -> None:
     try:
         path.unlink(missing_ok=True)
     except OSError as exc:
-        raise AutostartError(f"cannot remove the login entry {path}: {exc}") from exc
+        raise AutostartError.of("remove", exc, path) from exc

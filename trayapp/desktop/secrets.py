@@ -54,9 +54,13 @@ class KeyringUnavailable(Exception):
             "passwords in a plain file); Ippo keeps passwords only in the OS keyring"
         )
 
+    DID_NOT_ANSWER = "the OS keyring did not answer; try again later"
+
     @classmethod
     def failed(cls, error: BaseException) -> KeyringUnavailable:
-        return cls(f"the OS keyring did not answer ({type(error).__name__}); try again later")
+        # What broke is for the log (support); people get the sentence.
+        log.warning("the keyring failed: %s: %s", type(error).__name__, error)
+        return cls(cls.DID_NOT_ANSWER)
 
 
 class SecretStore(Protocol):

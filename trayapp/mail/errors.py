@@ -77,7 +77,20 @@ def describe(exc: BaseException) -> str:
     text = exc.args[0] if exc.args else str(exc)
     if isinstance(text, bytes):
         text = text.decode("utf-8", "replace")
-    return str(text) or type(exc).__name__
+    if str(text):
+        return str(text)
+    # Nothing said: a phrase core.failures understands, never Python's class name.
+    return next(
+        (words for kinds, words in _SILENT_FAILURES if isinstance(exc, kinds)), "no details"
+    )
+
+
+_SILENT_FAILURES: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], str], ...] = (
+    (TimeoutError, "timed out"),
+    (ConnectionResetError, "connection reset"),
+    (BrokenPipeError, "broken pipe"),
+    ((EOFError, ConnectionError), "connection closed"),
+)
 
 
 def transport_error(

@@ -39,7 +39,13 @@ from trayapp.desktop.url_handlers import has_handler
 from trayapp.mail.service import WatchSnapshot
 from trayapp.mail.webmail import mail_target
 from trayapp.ui.bridge import WatchBridge, WatchSource
-from trayapp.ui.i18n import LanguageSwitcher, notification_texts, resolve_language, ui_language
+from trayapp.ui.i18n import (
+    LanguageSwitcher,
+    error_sentence,
+    notification_texts,
+    resolve_language,
+    ui_language,
+)
 from trayapp.ui.messages import no_keyring_message
 from trayapp.ui.notification_actions import NotificationActions
 from trayapp.ui.set_aside_log import SetAsideLog
@@ -507,7 +513,7 @@ class IppoApp(QObject):
 
     def _on_write_failed(self, error: BaseException) -> None:
         log.error("could not save the change: %s", error)
-        self._show_message(self.tr("Ippo"), str(error) or type(error).__name__)
+        self._show_message(self.tr("Ippo"), error_sentence(error))
 
     def open_in_mail(self, item_id: str) -> None:
         item = self._item(item_id)
@@ -729,7 +735,7 @@ class IppoApp(QObject):
         try:
             self.config.update_account(account)
         except ConfigError as error:
-            self._show_message(self.tr("Ippo"), str(error))
+            self._show_message(self.tr("Ippo"), error_sentence(error))
             return
         self._accounts_changed()
 
@@ -817,7 +823,7 @@ class IppoApp(QObject):
             else:
                 self.autostart.disable()
         except AutostartError as error:
-            self._show_message(self.tr("Ippo"), str(error))
+            self._show_message(self.tr("Ippo"), error_sentence(error))
             self.tray.set_start_at_login(self.autostart.is_enabled())
             return
         self.config.update_settings(autostart=enabled)

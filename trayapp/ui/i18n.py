@@ -103,6 +103,23 @@ def plain_reason(reason: str) -> str:
     return explain_failure(reason, ui_language()).text
 
 
+def error_sentence(error: BaseException) -> str:
+    """Why something failed, for a dialog in the UI language: a config.json problem names
+    its account and field (the command line's catalog holds those sentences); anything else
+    is a plain sentence (core.failures), never an exception's class name or repr."""
+    from trayapp.config import ConfigError
+    from trayapp.core.said import SaidError
+
+    if isinstance(error, SaidError):  # config.json's problems, the login entry's
+        from trayapp.cli_i18n import catalog_for
+
+        catalog = catalog_for("ja" if ui_language() == "ja" else "en")
+        if isinstance(error, ConfigError):
+            return error.text(catalog, lines=True)  # a problem a line: easier to fix them all
+        return error.text(catalog)
+    return plain_reason(str(error))
+
+
 def describe_health(health: AccountHealth) -> str:
     """An account's health in the UI language, the reason as a plain sentence."""
     if health.state is HealthState.CONNECTED:

@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QLabel, QListWidgetItem, QWidget
 
+from trayapp.ui.i18n import error_sentence
 from trayapp.ui.list_dialog import ListDialog
 from trayapp.ui.tasks import TaskRunner
 
@@ -87,7 +88,7 @@ class IgnoredSendersDialog(ListDialog):
         self._update_action(known=self.loaded)
 
     def _failed(self, error: BaseException) -> None:
-        self.problem.setText(str(error) or type(error).__name__)
+        self.problem.setText(error_sentence(error))
         self.problem.show()
         self.reload()
 

@@ -123,7 +123,7 @@ class NewPasswordDialog(QDialog):
         if stage == "save":
             self.status.setText(
                 self.tr("The login works, but the password could not be stored: %1").replace(
-                    "%1", reason
+                    "%1", plain_reason(reason)
                 )
             )
             return

@@ -30,6 +30,7 @@ from trayapp.core.schedule import (
     parse_days_off,
     parse_working_hours,
 )
+from trayapp.ui.i18n import error_sentence
 
 # Offered in the lists; any other IANA zone or holidays-package country code can be typed.
 COMMON_ZONES = (
@@ -166,7 +167,7 @@ class ScheduleEditor(QGroupBox):
         try:
             self.fields()
         except ScheduleError as error:
-            return str(error)
+            return error_sentence(error)
         return None
 
     # -------------------------------------------------------------- preview
@@ -181,7 +182,7 @@ class ScheduleEditor(QGroupBox):
         try:
             fields = self.fields()
         except ScheduleError as error:
-            self.preview.setText(str(error))
+            self.preview.setText(error_sentence(error))
             return
         zone_name = fields["timezone"]
         zone = ZoneInfo(zone_name) if zone_name else system_zone()

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from trayapp.desktop.autostart import APP_ID
 from trayapp.resources_paths import app_icon_files
+from trayapp.ui.i18n import error_sentence
 from trayapp.ui.messages import no_tray_message, system_tray_available
 
 log = logging.getLogger(__name__)
@@ -135,7 +136,7 @@ class Startup(QObject):
                 QMessageBox.Icon.Critical,
                 "Ippo",
                 QCoreApplication.translate("Startup", "Ippo could not start: %1").replace(
-                    "%1", str(error)
+                    "%1", error_sentence(error)
                 ),
                 QMessageBox.StandardButton.Close,
             )
