@@ -562,9 +562,10 @@ class WatchService:
         ignored: set[str] = set()
         inbox: Sequence[MessageFacts] = mailbox.inbox
         if self._store is not None:
-            dismissed_ids = self._store.dismissed_ids(name) if dismissed else set()
+            all_dismissed = self._store.dismissed_ids(name)
+            dismissed_ids = all_dismissed if dismissed else set()
             ignored = self._store.ignored_senders(name)
-            view.watcher.set_dismissed(dismissed)  # it stops keeping what the user dismissed
+            view.watcher.set_dismissed(all_dismissed)  # it stops keeping what was dismissed
             if any(f.first_seen for f in inbox):  # a clock started at first sight: keep it
                 inbox = keep_first_seen(inbox, self._store.items(name))
         waiting = waiting_inquiries(
