@@ -63,7 +63,7 @@ from trayapp.core.model import (
     MessageHeaders,
 )
 from trayapp.core.pending import lookback_start, replied_message_ids, waiting_inquiries
-from trayapp.mail.errors import MailError
+from trayapp.mail.errors import MailError, describe
 from trayapp.mail.imap import find_sent_folder
 from trayapp.mail.preview import fetch_previews
 from trayapp.mail.scan import (
@@ -533,10 +533,10 @@ class AccountWatcher:
                     continue
                 except MailError as error:
                     if error.permanent:
-                        permanent = str(error) or type(error).__name__
+                        permanent = str(error) or describe(error)
                         permanent_kind = error.kind
                         continue
-                    reason = str(error) or type(error).__name__
+                    reason = str(error) or describe(error)
                 except _Transient as error:
                     reason = error.reason
                     connected_at = error.connected_at
@@ -1089,4 +1089,5 @@ def _describe(error: BaseException) -> str:
         return "connection refused"
     if isinstance(error, imaplib.IMAP4.abort) and "EOF" in text:
         return "connection closed by the server"
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+    # What people read (health reasons): the server's or the system's words, never a class name.
+    return describe(error)
