@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 from trayapp.ui.tasks import TaskRunner
@@ -101,3 +101,27 @@ def test_closing_still_runs_what_was_submitted(qtbot: QtBot) -> None:
     gate.set()
     assert runner.close(wait=5)
     assert written == ["dismissal"]
+
+
+@pytest.mark.parametrize("how", ["closed", "deleted"])
+def test_a_task_owned_by_a_dialog_is_dropped_when_the_dialog_goes(qtbot: QtBot, how: str) -> None:
+    """The runner outlives the dialog (the app's): the owner's close or deletion cancels the
+    delivery, and its stop event tells the job; other owners' results still arrive."""
+    runner = TaskRunner("test-tasks")
+    dialog = QDialog()
+    gate = threading.Event()
+    delivered: list[str] = []
+    task = runner.submit(lambda: gate.wait(10) and "late", on_done=delivered.append, owner=dialog)
+    other = QDialog()
+    qtbot.addWidget(other)
+    runner.submit(lambda: "other", on_done=delivered.append, owner=other)
+    if how == "closed":
+        dialog.show()
+        dialog.reject()
+    else:
+        dialog.deleteLater()
+        qtbot.waitUntil(lambda: task.cancelled)
+    assert task.cancelled and task.stop.is_set()
+    gate.set()
+    qtbot.waitUntil(lambda: delivered == ["other"])
+    runner.close()

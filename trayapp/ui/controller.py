@@ -5,10 +5,12 @@
               then `refresh` to the service. It never waits: the next snapshot is the answer.
 
 Threads: the watchers and the WatchService dispatcher report through WatchBridge, whose
-signal arrives on the GUI thread. Blocking work (the store, the keyring, acknowledgement
-resumes) runs on two TaskRunners: `tasks` for the store (in order, so a dismissal is written
-before the refresh that reads it) and `slow_tasks` for the keyring, which may take seconds.
-No timer polls: the badge and the notifications each arm one single-shot WakeTimer.
+signal arrives on the GUI thread. Blocking work runs on the TaskRunners the composition root
+passes in: `tasks` for the store (in order, so a dismissal is written before the refresh that
+reads it), `slow_tasks` for the keyring and acknowledgement resumes, which may take seconds,
+and `account_tasks` for the dialogs' logins, SMTP tests, saves and browser sign-ins (a dialog
+closed early gets no result: ui/login_check.py). No timer polls: the badge and the
+notifications each arm one single-shot WakeTimer.
 """
 
 from __future__ import annotations
@@ -135,7 +137,9 @@ class IppoApp(QObject):
         open_url: Callable[[QUrl], bool] | None = None,
         keyring_check: Callable[[], None] | None = None,
         demo: bool = False,
-        tasks: TaskRunner | None = None,
+        tasks: TaskRunner,
+        slow_tasks: TaskRunner,
+        account_tasks: TaskRunner,
         notification_actions: NotificationActions | None = None,
         snooze_notifications: Callable[[str, datetime], None] | None = None,
         record: RecordController | None = None,
@@ -181,9 +185,11 @@ class IppoApp(QObject):
         self.settings_dialog: SettingsDialog | None = None
         self.ack_dialogs: dict[str, AckDialog] = {}
         self.messages: list[QMessageBox] = []  # kept alive while shown
-        self.tasks = tasks or TaskRunner("ippo-store")  # store writes, in order
-        self.tasks.setParent(self)
-        self.slow_tasks = TaskRunner("ippo-keyring", self)  # keyring, resumes (may be slow)
+        self.tasks = tasks  # store writes, in order
+        self.slow_tasks = slow_tasks  # keyring, resumes (may be slow)
+        self.account_tasks = account_tasks  # the dialogs' logins, tests, saves, sign-ins
+        for runner in (tasks, slow_tasks, account_tasks):
+            runner.setParent(self)
         self._notified: tuple[Inquiry, ...] | None = None
         self._started = False
         self._stopped = False
@@ -201,7 +207,7 @@ class IppoApp(QObject):
         from trayapp.ui.away import HoldsController
 
         self.holds = HoldsController(  # away, snooze, quiet hours (issue 13)
-            config, store, bridge.refresh, clock, self, on_return=self.show_list
+            config, store, self._write_then_refresh, clock, self, on_return=self.show_list
         )
         tray.away_requested.connect(lambda: self.holds.open_away(tray.away_until))
         self.sign_in_again = self._make_sign_in_again()
@@ -262,6 +268,7 @@ class IppoApp(QObject):
         self._stopped = True
         log.info("shutting down")
         self.slow_tasks.close()
+        self.account_tasks.close()  # a browser sign-in still waiting ends now
         self.notify_timer.arm(None)
         self.summary_timer.arm(None)
         self.config_watch.stop()
@@ -430,7 +437,7 @@ class IppoApp(QObject):
         store = self.store
         self._write_then_refresh(lambda: store.ignore_sender(account, address))
 
-    def _write_then_refresh(self, write: Callable[[], None]) -> None:
+    def _write_then_refresh(self, write: Callable[[], object]) -> None:
         """The store write off the GUI thread, then the service recomputes (queued, never
         awaited); the snapshot after it takes the item off the list."""
         refresh = self.service.refresh
@@ -522,10 +529,12 @@ class IppoApp(QObject):
         from trayapp.ui.first_run import AddInboxDialog  # on first use (see TYPE_CHECKING)
 
         dialog = AddInboxDialog(
-            test_login=self._test_new_inbox,
+            test_login=lambda account, password: self.check_login(account, password),
             save=self._save_new_account,
             existing_names=[a.name for a in self.accounts],
             oauth_sign_in=self.oauth_sign_in,
+            tasks=self.account_tasks,
+            test_sending=lambda account, password: self.check_sending(account, password),
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.account_added.connect(self._on_account_added)
@@ -534,13 +543,6 @@ class IppoApp(QObject):
         hint = dialog.sizeHint()
         dialog.resize(max(hint.width(), 520), hint.height())
         _bring_forward(dialog)
-
-    def _test_new_inbox(self, account: AccountConfig, password: str) -> None:
-        # Worker thread (the add dialog's): the inbox, then sending when a server is given
-        # (clearing the SMTP server saves the inbox without it).
-        self.check_login(account, password)
-        if account.smtp_host:
-            self.check_sending(account, password)
 
     def _make_sign_in_again(self) -> SignInAgain:
         """OAuth accounts whose sign-in was revoked: notified once, a tray menu entry, the
@@ -554,6 +556,7 @@ class IppoApp(QObject):
             store_secret=self.secrets.set_password,
             retry=self.bridge.retryNow,
             notify=self._notify_about_account,
+            tasks=self.account_tasks,
             parent=self,
         )
         return controller
@@ -828,7 +831,9 @@ class IppoApp(QObject):
         elif fix == "password":
             from trayapp.ui.password_dialog import NewPasswordDialog  # on first use
 
-            dialog = NewPasswordDialog(account, reason, self.check_login, self._store_password)
+            dialog = NewPasswordDialog(
+                account, reason, self.check_login, self._store_password, self.account_tasks
+            )
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             dialog.password_saved.connect(self.service.retry_now)
             self.password_dialogs.append(dialog)

@@ -1,12 +1,16 @@
 """Blocking work off the GUI thread, results back on it (in the spirit of Electrum's TaskThread).
 
-    tasks = TaskRunner("ippo-keyring", parent=dialog)
-    tasks.submit(lambda: secrets.get_password(name), on_done=show, on_error=complain)
+    tasks = TaskRunner("ippo-keyring")          # built by the composition root, passed in
+    tasks.submit(lambda: secrets.get_password(name), on_done=show, on_error=complain,
+                 owner=dialog)
 
 One worker thread per runner runs the jobs in the order they were submitted (so a store write
 and the refresh after it stay in order); `on_done(result)` / `on_error(exception)` run on the
-GUI thread. The runner is a QObject: when it is deleted (its parent dialog closed), results
-still in flight are dropped, never delivered to a dead window. `Task.cancel()` drops one.
+GUI thread. A task with an `owner` is cancelled when the owner is destroyed, and when a
+QDialog owner closes (accept, reject, the window's X): a dialog closed early is never handed a
+result. `Task.cancel()` drops one; it also sets the task's `stop` event, which a long job (a
+browser sign-in) watches to end at once. When the runner itself is deleted, results still in
+flight are dropped too.
 
 The worker emits through a relay object created on the worker thread itself: the thread never
 touches the runner, so a runner deleted mid-job cannot crash the worker, and Qt drops the
@@ -22,6 +26,7 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtWidgets import QDialog
 
 log = logging.getLogger(__name__)
 
@@ -36,15 +41,18 @@ class Task(Generic[T]):
         job: Callable[[], T],
         on_done: Callable[[T], None] | None,
         on_error: Callable[[BaseException], None] | None,
+        stop: threading.Event | None = None,
     ) -> None:
         self.job = job
         self.on_done = on_done
         self.on_error = on_error
         self.cancelled = False
         self.finished = False
+        self.stop = stop or threading.Event()
 
     def cancel(self) -> None:
         self.cancelled = True
+        self.stop.set()
 
 
 class _Relay(QObject):
@@ -71,12 +79,21 @@ class TaskRunner(QObject):
         job: Callable[[], T],
         on_done: Callable[[T], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
+        *,
+        owner: QObject | None = None,
+        stop: threading.Event | None = None,
     ) -> Task[T]:
-        """Queue `job`; never blocks. Without `on_error` a failure is logged."""
-        task: Task[T] = Task(job, on_done, on_error)
+        """Queue `job`; never blocks. Without `on_error` a failure is logged. `owner`: the
+        window the result is for (see above). `stop`: the event `cancel()` sets (the job
+        holds it, so it can end early); by default one of the task's own."""
+        task: Task[T] = Task(job, on_done, on_error, stop)
         if self._closed:
             task.cancel()
             return task
+        if owner is not None:
+            owner.destroyed.connect(lambda *_: task.cancel())
+            if isinstance(owner, QDialog):
+                owner.finished.connect(lambda *_: task.cancel())
         self._outstanding.add(task)
         self._jobs.put(task)
         return task
