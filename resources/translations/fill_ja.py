@@ -8,6 +8,9 @@ that has no Japanese yet. tests/unit/test_translations.py fails until none is mi
 """
 
 JA = {
+ ('SettingsDialog', 'Deadlines'): '期限',
+ ('SettingsDialog', 'Working hours'): '営業日・営業時間',
+ ('SettingsDialog', 'Replies'): '差出人と署名',
  ('LoginCheck', 'Testing the connection to %1…'): '%1 への接続を確認しています…',
  ('LoginCheck', 'Could not log in: %1\nNothing was saved.'): 'ログインできませんでした：%1\n何も保存されていません。',
  ('LoginCheck', 'The login works, but the password could not be stored: %1'): 'ログインはできましたが、パスワードを保存できませんでした：%1',

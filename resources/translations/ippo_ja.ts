@@ -886,6 +886,18 @@ Nothing was saved yet. Correct the SMTP settings, or save anyway and fix sending
         <translation>全般</translation>
     </message>
     <message>
+        <source>Deadlines</source>
+        <translation>期限</translation>
+    </message>
+    <message>
+        <source>Working hours</source>
+        <translation>営業日・営業時間</translation>
+    </message>
+    <message>
+        <source>Replies</source>
+        <translation>差出人と署名</translation>
+    </message>
+    <message>
         <source>Add inbox…</source>
         <translation>受信箱を追加…</translation>
     </message>
