@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -32,14 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from trayapp.core.model import AccountConfig
-from trayapp.ui.forms import (
-    StatusLine,
-    chosen_security,
-    on_language_change,
-    port_box,
-    security_box,
-    set_row_labels,
-)
+from trayapp.ui import forms
 from trayapp.ui.login_check import SAVE, LoginCheck, SendingFailed, StepFailed, step
 from trayapp.ui.tasks import TaskRunner
 
@@ -70,14 +63,12 @@ class AccountEditor(QDialog):
 
         self.email = QLineEdit(account.email)
         self.email.setObjectName("email")
-        self.password = QLineEdit()
-        self.password.setObjectName("password")
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password = forms.password_field()
         self.imap_host = QLineEdit(account.imap_host)
         self.imap_host.setObjectName("imap_host")
-        self.imap_port = port_box("imap_port")
+        self.imap_port = forms.port_box("imap_port")
         self.imap_port.setValue(account.imap_port)
-        self.imap_security = security_box("imap_security")
+        self.imap_security = forms.security_box("imap_security")
         self.imap_security.setCurrentIndex(
             max(self.imap_security.findData(account.imap_security), 0)
         )
@@ -85,9 +76,9 @@ class AccountEditor(QDialog):
         self.username.setObjectName("username")
         self.smtp_host = QLineEdit(account.smtp_host or "")
         self.smtp_host.setObjectName("smtp_host")
-        self.smtp_port = port_box("smtp_port")
+        self.smtp_port = forms.port_box("smtp_port")
         self.smtp_port.setValue(account.smtp_port or 465)
-        self.smtp_security = security_box("smtp_security")
+        self.smtp_security = forms.security_box("smtp_security")
         self.smtp_security.setCurrentIndex(
             max(self.smtp_security.findData(account.smtp_security), 0)
         )
@@ -96,7 +87,7 @@ class AccountEditor(QDialog):
         self.test_smtp = QCheckBox()
         self.test_smtp.setObjectName("testSmtp")
         self.test_smtp.setChecked(True)
-        self.status = StatusLine()
+        self.status = forms.StatusLine()
         self.status.setMinimumWidth(460)
         self.save_button = QPushButton()
         self.save_button.setObjectName("save")
@@ -126,7 +117,7 @@ class AccountEditor(QDialog):
         layout.addWidget(self.status)
         layout.addWidget(self.buttons)
         self._retranslate()
-        on_language_change(self, self._retranslate)
+        forms.on_language_change(self, self._retranslate)
 
     def edited(self) -> AccountConfig:
         smtp_host = self.smtp_host.text().strip() or None
@@ -135,11 +126,11 @@ class AccountEditor(QDialog):
             email=self.email.text().strip(),
             imap_host=self.imap_host.text().strip(),
             imap_port=self.imap_port.value(),
-            imap_security=chosen_security(self.imap_security),
+            imap_security=forms.chosen_security(self.imap_security),
             username=self.username.text().strip() or None,
             smtp_host=smtp_host,
             smtp_port=self.smtp_port.value() if smtp_host else self.original.smtp_port,
-            smtp_security=chosen_security(self.smtp_security),
+            smtp_security=forms.chosen_security(self.smtp_security),
             smtp_username=self.smtp_username.text().strip() or None,
         )
 
@@ -197,7 +188,7 @@ class AccountEditor(QDialog):
         self.imap_box.setTitle(self.tr("Receiving (IMAP)"))
         self.smtp_box.setTitle(self.tr("Sending (SMTP)"))
         self.test_smtp.setText(self.tr("Test sending too (untick to save anyway)"))
-        set_row_labels(
+        forms.set_row_labels(
             (
                 (self.sign_in, self.email, self.tr("Email address")),
                 (self.sign_in, self.password, self.tr("Password")),
@@ -229,18 +220,11 @@ def open_account_editor(app: IppoApp, account: AccountConfig) -> AccountEditor:
             raise SendingFailed(error.host, error.reason) from None
 
     editor = AccountEditor(account, save, app.account_tasks, parent=app.settings_dialog)
-    editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
     def saved(new: AccountConfig) -> None:
         app._accounts_changed()
         app.service.retry_now(new.name)
 
     editor.account_saved.connect(saved)
-    app.password_dialogs.append(editor)
-    editor.destroyed.connect(
-        lambda *_: app.password_dialogs.remove(editor) if editor in app.password_dialogs else None
-    )
-    editor.show()
-    editor.raise_()
-    editor.activateWindow()
+    app.show_login_dialog(editor)
     return editor

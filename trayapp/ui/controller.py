@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from PySide6.QtCore import QObject, QRect, Qt, QTimer, QUrl
-from PySide6.QtWidgets import QDialog, QMessageBox
+from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from trayapp.clock import now as local_now  # one clock for the GUI, the CLI and promises
 from trayapp.config import ConfigError, ConfigStore
@@ -108,6 +108,13 @@ def _bring_forward(widget: Any) -> None:
     widget.show()
     widget.raise_()
     widget.activateWindow()
+
+
+def _keep_while_open(widget: QWidget, kept: list[Any]) -> None:
+    """`widget` lives in `kept` until it is closed (and deleted): nothing else holds it."""
+    widget.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    kept.append(widget)
+    widget.destroyed.connect(lambda *_: kept.remove(widget) if widget in kept else None)
 
 
 class IppoApp(QObject):
@@ -385,13 +392,19 @@ class IppoApp(QObject):
     def _account(self, name: str) -> AccountConfig | None:
         return next((a for a in self.accounts if a.name == name), None)
 
+    def _item_and_account(self, item_id: str) -> tuple[Inquiry, AccountConfig] | None:
+        """The listed inquiry and its inbox, or None when either is gone."""
+        item = self._item(item_id)
+        account = self._account(item.account) if item is not None else None
+        return (item, account) if item is not None and account is not None else None
+
     # ---------------------------------------------------------------- intents -> commands
 
     def acknowledge(self, item_id: str) -> None:
-        item = self._item(item_id)
-        account = self._account(item.account) if item is not None else None
-        if item is None or account is None:
+        found = self._item_and_account(item_id)
+        if found is None:
             return
+        item, account = found
         open_dialog = self.ack_dialogs.get(item_id)
         if open_dialog is not None:
             _bring_forward(open_dialog)
@@ -455,10 +468,10 @@ class IppoApp(QObject):
         self._show_message(self.tr("Ippo"), str(error) or type(error).__name__)
 
     def open_in_mail(self, item_id: str) -> None:
-        item = self._item(item_id)
-        account = self._account(item.account) if item is not None else None
-        if item is None or account is None:
+        found = self._item_and_account(item_id)
+        if found is None:
             return
+        item, account = found
         url = mail_target(account, item)
         log.info(
             "opening %s for an item of %s", url.split("?", 1)[0].split("#", 1)[0], account.name
@@ -834,25 +847,19 @@ class IppoApp(QObject):
             dialog = NewPasswordDialog(
                 account, reason, self.check_login, self._store_password, self.account_tasks
             )
-            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             dialog.password_saved.connect(self.service.retry_now)
-            self.password_dialogs.append(dialog)
-            dialog.destroyed.connect(
-                lambda *_: (
-                    self.password_dialogs.remove(dialog)
-                    if dialog in self.password_dialogs
-                    else None
-                )
-            )
-            dialog.show()
-            dialog.raise_()
-            dialog.activateWindow()
+            self.show_login_dialog(dialog)
         elif fix == "wait":
             self.service.retry_now(name)
         else:
             self.open_settings()
             if self.settings_dialog is not None:
                 self.settings_dialog.select_account(name)
+
+    def show_login_dialog(self, dialog: QDialog) -> None:
+        """A new-password dialog or an account editor: kept while open, brought forward."""
+        _keep_while_open(dialog, self.password_dialogs)
+        _bring_forward(dialog)
 
     def _store_password(self, name: str, password: str) -> None:
         # Worker thread (the dialog's): the keyring may block.
@@ -875,11 +882,7 @@ class IppoApp(QObject):
 
     def _keep_shown(self, box: QMessageBox) -> None:
         # Non-modal: a nested event loop would keep Quit and SIGTERM from ending the app.
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.messages.append(box)
-        box.destroyed.connect(
-            lambda *_: self.messages.remove(box) if box in self.messages else None
-        )
+        _keep_while_open(box, self.messages)
         box.show()
 
 

@@ -43,6 +43,7 @@ from trayapp.ui.forms import (
     StatusLine,
     chosen_security,
     on_language_change,
+    password_field,
     port_box,
     security_box,
     set_row_labels,
@@ -91,9 +92,7 @@ class AddInboxDialog(QDialog):
         self.intro.setTextFormat(Qt.TextFormat.PlainText)
         self.email = QLineEdit()
         self.email.setObjectName("email")
-        self.password = QLineEdit()
-        self.password.setObjectName("password")
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password = password_field()
         self.provider = QComboBox()
         self.provider.setObjectName("provider")
         for preset in PRESETS:
@@ -356,23 +355,30 @@ class AddInboxDialog(QDialog):
     def _password_job(
         self, account: AccountConfig, password: str
     ) -> Callable[[threading.Event], AccountConfig]:
-        test_login, save = self._test_login, self._save
-        test_sending = self._test_sending
+        test_then_save = self._test_then_save()
+        return lambda stop: test_then_save(stop, account, password, password)
 
-        def job(stop: threading.Event) -> AccountConfig:
-            # Worker thread: no widget is touched here.
-            step(LOGIN, stop, lambda: test_login(account, password))
+    def _test_then_save(
+        self,
+    ) -> Callable[[threading.Event, AccountConfig, str, str], AccountConfig]:
+        test_login, test_sending, save = self._test_login, self._test_sending, self._save
+
+        def run(
+            stop: threading.Event, account: AccountConfig, secret: str, kept: str
+        ) -> AccountConfig:
+            # Worker thread (no widget is touched here): the IMAP login with `secret`, the SMTP
+            # login when the inbox sends, then `kept` (the password, the refresh token) stored.
+            step(LOGIN, stop, lambda: test_login(account, secret))
             if account.smtp_host and test_sending is not None:
-                kept = (account, password)
-                step(SENDING, stop, lambda: test_sending(account, password), kept)
-            step(SAVE, stop, lambda: save(account, password))
+                tested = (account, kept)  # what "Save anyway" saves
+                step(SENDING, stop, lambda: test_sending(account, secret), tested)
+            step(SAVE, stop, lambda: save(account, kept))
             return account
 
-        return job
+        return run
 
     def _sign_in_job(self, account: AccountConfig) -> Callable[[threading.Event], AccountConfig]:
-        sign_in, test_login, save = self._oauth_sign_in, self._test_login, self._save
-        test_sending = self._test_sending
+        sign_in, test_then_save = self._oauth_sign_in, self._test_then_save()
         assert sign_in is not None
         method = self.method()
         issuer = self.issuer.text().strip() or None if method == "oidc" else None
@@ -384,16 +390,10 @@ class AddInboxDialog(QDialog):
             auth, tokens = step(
                 SIGN_IN, stop, lambda: sign_in(method, issuer, client_id, account.email, stop)
             )
+            assert tokens.refresh_token is not None
             signed_in = replace(account, auth=auth)
             token = BearerToken(tokens.access_token)
-            step(LOGIN, stop, lambda: test_login(signed_in, token))
-            refresh_token = tokens.refresh_token
-            assert refresh_token is not None
-            if account.smtp_host and test_sending is not None:
-                kept = (signed_in, refresh_token)
-                step(SENDING, stop, lambda: test_sending(signed_in, token), kept)
-            step(SAVE, stop, lambda: save(signed_in, refresh_token))
-            return signed_in
+            return test_then_save(stop, signed_in, token, tokens.refresh_token)
 
         return job
 

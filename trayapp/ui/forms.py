@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from typing import Literal
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QSpinBox, QWidget
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QSpinBox, QWidget
 
 FormLabels = Iterable[tuple[QFormLayout, QWidget, str]]
 ERROR_STYLE = "color: #B71C1C; font-weight: bold;"
@@ -31,6 +31,13 @@ def port_box(name: str = "") -> QSpinBox:
     box.setObjectName(name)
     box.setRange(1, 65535)
     return box
+
+
+def password_field() -> QLineEdit:
+    field = QLineEdit()
+    field.setObjectName("password")
+    field.setEchoMode(QLineEdit.EchoMode.Password)
+    return field
 
 
 def set_row_labels(rows: FormLabels) -> None:
@@ -76,6 +83,7 @@ __all__ = [
     "StatusLine",
     "chosen_security",
     "on_language_change",
+    "password_field",
     "port_box",
     "security_box",
     "set_row_labels",

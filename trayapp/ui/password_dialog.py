@@ -16,14 +16,13 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from trayapp.core.model import AccountConfig
-from trayapp.ui.forms import StatusLine
+from trayapp.ui.forms import StatusLine, password_field
 from trayapp.ui.i18n import plain_reason
 from trayapp.ui.login_check import LOGIN, SAVE, LoginCheck, StepFailed, step
 from trayapp.ui.tasks import TaskRunner
@@ -59,9 +58,7 @@ class NewPasswordDialog(QDialog):
         self.reason = QLabel(plain_reason(reason) if reason else "")
         self.reason.setTextFormat(Qt.TextFormat.PlainText)
         self.reason.setWordWrap(True)
-        self.password = QLineEdit()
-        self.password.setObjectName("password")
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password = password_field()
         self.status = StatusLine()
         self.save_button = QPushButton()
         self.save_button.setDefault(True)
