@@ -125,3 +125,18 @@ def test_a_task_owned_by_a_dialog_is_dropped_when_the_dialog_goes(qtbot: QtBot, 
     gate.set()
     qtbot.waitUntil(lambda: delivered == ["other"])
     runner.close()
+
+
+def test_a_long_lived_owner_gathers_no_connections(qtbot: QtBot) -> None:
+    """A controller that runs a job every few minutes: each delivered task lets go of the
+    owner's signal, so nothing piles up over days."""
+    runner = TaskRunner("test-tasks")
+    owner = QDialog()
+    qtbot.addWidget(owner)
+    delivered: list[int] = []
+    tasks = [runner.submit(lambda n=n: n, on_done=delivered.append, owner=owner) for n in range(20)]
+    qtbot.waitUntil(lambda: len(delivered) == 20)
+    assert all(t.links == [] for t in tasks)
+    assert owner.receivers("2destroyed(QObject*)") <= 1  # (Qt's own, if any)
+    assert owner.receivers("2finished(int)") == 0
+    runner.close()

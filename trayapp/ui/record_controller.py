@@ -157,6 +157,7 @@ class RecordController(QObject):
         """No new job starts; a running one ends by itself (its own connections)."""
         self._stopped = True
         self._timer.stop()
+        self._tasks.close()  # a result still to come is dropped
         if self._window is not None:
             self._window.close()
 

@@ -14,7 +14,11 @@ flight are dropped too.
 
 The worker emits through a relay object created on the worker thread itself: the thread never
 touches the runner, so a runner deleted mid-job cannot crash the worker, and Qt drops the
-queued delivery of a receiver that is gone.
+queued delivery of a receiver that is gone. The one connection between relay and runner is
+cut by whichever ends first (`_Link`), so the two are never destroyed while connected: the
+runner deleted on the GUI thread at the moment its worker ended and deleted the relay made
+PySide read a half-destroyed object (the rare segfault of tests/gui, about 1 run in 6 of
+test_tasks.py).
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QMetaObject, QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QDialog
 
 log = logging.getLogger(__name__)
@@ -49,6 +53,9 @@ class Task(Generic[T]):
         self.cancelled = False
         self.finished = False
         self.stop = stop or threading.Event()
+        # The owner's signals that cancel this task: let go once it is delivered, so a
+        # long-lived owner (a controller running a job every few minutes) gathers none.
+        self.links: list[QMetaObject.Connection] = []
 
     def cancel(self) -> None:
         self.cancelled = True
@@ -59,6 +66,24 @@ class _Relay(QObject):
     """Lives on the worker thread; its signal is queued to the runner on the GUI thread."""
 
     done = Signal(object, bool, object)  # task, ok, result or exception
+
+
+class _Link:
+    """The relay→runner connection, cut once, under a lock, by the side that ends first."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._connection: QMetaObject.Connection | None = None
+
+    def hold(self, connection: QMetaObject.Connection) -> None:
+        with self._lock:
+            self._connection = connection
+
+    def cut(self) -> None:
+        with self._lock:
+            if self._connection is not None:
+                QObject.disconnect(self._connection)
+                self._connection = None
 
 
 class TaskRunner(QObject):
@@ -91,9 +116,9 @@ class TaskRunner(QObject):
             task.cancel()
             return task
         if owner is not None:
-            owner.destroyed.connect(lambda *_: task.cancel())
+            task.links.append(owner.destroyed.connect(lambda *_: task.cancel()))
             if isinstance(owner, QDialog):
-                owner.finished.connect(lambda *_: task.cancel())
+                task.links.append(owner.finished.connect(lambda *_: task.cancel()))
         self._outstanding.add(task)
         self._jobs.put(task)
         return task
@@ -101,14 +126,17 @@ class TaskRunner(QObject):
     def _start(self) -> None:
         ready = threading.Event()
         made: list[_Relay] = []
+        link = _Link()
         # The thread gets no reference to the runner: it may be deleted (with its dialog)
         # while a job runs, and must never be deleted from the worker's side.
         self._thread = threading.Thread(
-            target=_work, args=(self._jobs, made, ready), name=self._name, daemon=True
+            target=_work, args=(self._jobs, made, ready, link), name=self._name, daemon=True
         )
         self._thread.start()
         ready.wait()  # the relay exists (a thread start); connected before any job is queued
-        made[0].done.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+        link.hold(made[0].done.connect(self._deliver, Qt.ConnectionType.QueuedConnection))
+        # Emitted first thing in the runner's destructor, before Qt tears its connections.
+        self.destroyed.connect(lambda *_: link.cut())
 
     def busy(self) -> bool:
         """A job submitted here has not been delivered yet."""
@@ -139,6 +167,9 @@ class TaskRunner(QObject):
     def _deliver(self, task: Task[Any], ok: bool, value: object) -> None:
         self._outstanding.discard(task)
         task.finished = True
+        for link in task.links:
+            QObject.disconnect(link)  # (False, harmlessly, when the owner is gone)
+        task.links.clear()
         if task.cancelled:
             return
         try:
@@ -156,7 +187,10 @@ class TaskRunner(QObject):
 
 
 def _work(
-    jobs: queue.SimpleQueue[Task[Any] | None], made: list[_Relay], ready: threading.Event
+    jobs: queue.SimpleQueue[Task[Any] | None],
+    made: list[_Relay],
+    ready: threading.Event,
+    link: _Link,
 ) -> None:
     """The worker thread: runs every job in order, reports through a relay of its own."""
     relay = _Relay()  # belongs to this thread, and is deleted on it
@@ -174,6 +208,7 @@ def _work(
             relay.done.emit(task, False, error)
         else:
             relay.done.emit(task, True, result)
+    link.cut()  # then the relay goes alone (see the module's docstring)
     made.clear()
     del relay
 
