@@ -59,7 +59,10 @@ def save_and_wait(editor: AccountEditor, qtbot: QtBot) -> bool:
     editor.destroyed.connect(lambda *_: closed.append(True))
     editor.save_button.click()
     assert editor.is_busy()  # the test runs on a worker thread: the GUI goes on
-    qtbot.waitUntil(lambda: bool(closed) or not editor.is_busy(), timeout=30_000)
+    # Saved: the editor hides at once and is deleted a moment later; wait for that.
+    qtbot.waitUntil(
+        lambda: bool(closed) or (not editor.is_busy() and editor.isVisible()), timeout=30_000
+    )
     return bool(closed)
 
 
