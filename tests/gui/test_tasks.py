@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -140,3 +141,25 @@ def test_a_long_lived_owner_gathers_no_connections(qtbot: QtBot) -> None:
     assert owner.receivers("2destroyed(QObject*)") <= 1  # (Qt's own, if any)
     assert owner.receivers("2finished(int)") == 0
     runner.close()
+
+
+def test_what_a_job_holds_is_let_go_on_the_gui_thread(qtbot: QtBot) -> None:
+    """A job's closure may hold the last reference to a Qt object (the record controller and
+    its timer): it must be destroyed on the GUI thread, never on the worker (a timer left
+    behind by an object destroyed there crashed the GUI thread)."""
+    runner = TaskRunner("test-tasks")
+    destroyed_on: list[threading.Thread] = []
+    done: list[object] = []
+
+    def destroyed(*_args: object) -> None:
+        destroyed_on.append(threading.current_thread())
+
+    for n in range(10):
+        holder = QObject()  # owned by Python alone: the job's closure is its last holder
+        holder.destroyed.connect(destroyed)
+        runner.submit(lambda holder=holder, n=n: n, on_done=done.append)  # type: ignore[misc]
+        del holder
+        qtbot.waitUntil(lambda n=n: len(done) == n + 1)  # type: ignore[misc]
+    assert runner.close(wait=5)  # the worker has moved on from the last job, and ended
+    qtbot.waitUntil(lambda: len(destroyed_on) == 10)
+    assert {t.name for t in destroyed_on} == {threading.main_thread().name}

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPushButton
@@ -87,7 +87,7 @@ class LoginCheck(QObject):
         self._tasks = tasks
         self._dialog = dialog
         self._failed = failed
-        self._task: Task[object] | None = None
+        self._task: Task[Any] | None = None
         self.save_anyway: QPushButton | None = None
         dialog.finished.connect(lambda _result: self.cancel())  # closed: no longer busy
 
@@ -124,10 +124,9 @@ class LoginCheck(QObject):
             self._task = None
             self.report(error if isinstance(error, StepFailed) else StepFailed("", describe(error)))
 
-        task = self._tasks.submit(
+        self._task = self._tasks.submit(
             lambda: job(stop), finished, went_wrong, owner=self._dialog, stop=stop
         )
-        self._task = task  # type: ignore[assignment]
 
     def report(self, failure: StepFailed) -> None:
         """A check failed: "Save anyway" where only sending did, and the dialog says why."""

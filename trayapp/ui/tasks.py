@@ -19,6 +19,12 @@ cut by whichever ends first (`_Link`), so the two are never destroyed while conn
 runner deleted on the GUI thread at the moment its worker ended and deleted the relay made
 PySide read a half-destroyed object (the rare segfault of tests/gui, about 1 run in 6 of
 test_tasks.py).
+
+A job, its result and its error are let go on the GUI thread, never on the worker: a job's
+closure may hold the last reference to a Qt object (a controller with a timer), and one
+destroyed on the worker thread left a dangling timer that crashed the GUI thread. So the
+worker hands them over in one list, which the GUI thread empties when it delivers it; where
+the runner is gone before that, the worker keeps the list rather than let go of it there.
 """
 
 from __future__ import annotations
@@ -65,25 +71,32 @@ class Task(Generic[T]):
 class _Relay(QObject):
     """Lives on the worker thread; its signal is queued to the runner on the GUI thread."""
 
-    done = Signal(object, bool, object)  # task, ok, result or exception
+    done = Signal(object)  # [task, ok, result or exception], emptied on the GUI thread
 
 
 class _Link:
     """The relay→runner connection, cut once, under a lock, by the side that ends first."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self.lock = threading.Lock()
         self._connection: QMetaObject.Connection | None = None
+        self.runner_gone = False
 
     def hold(self, connection: QMetaObject.Connection) -> None:
-        with self._lock:
+        with self.lock:
             self._connection = connection
 
-    def cut(self) -> None:
-        with self._lock:
+    def cut(self, runner_gone: bool = False) -> None:
+        with self.lock:
+            self.runner_gone = self.runner_gone or runner_gone
             if self._connection is not None:
                 QObject.disconnect(self._connection)
                 self._connection = None
+
+
+# Hand-overs whose runner was destroyed before it took them: kept, never let go of on a
+# worker thread (see the module's docstring). Only a runner deleted mid-job adds one.
+_UNCLAIMED: list[list[Any]] = []
 
 
 class TaskRunner(QObject):
@@ -136,7 +149,7 @@ class TaskRunner(QObject):
         ready.wait()  # the relay exists (a thread start); connected before any job is queued
         link.hold(made[0].done.connect(self._deliver, Qt.ConnectionType.QueuedConnection))
         # Emitted first thing in the runner's destructor, before Qt tears its connections.
-        self.destroyed.connect(lambda *_: link.cut())
+        self.destroyed.connect(lambda *_: link.cut(runner_gone=True))
 
     def busy(self) -> bool:
         """A job submitted here has not been delivered yet."""
@@ -163,8 +176,10 @@ class TaskRunner(QObject):
 
     # -- GUI thread
 
-    @Slot(object, bool, object)
-    def _deliver(self, task: Task[Any], ok: bool, value: object) -> None:
+    @Slot(object)
+    def _deliver(self, outcome: list[Any]) -> None:
+        task, ok, value = outcome
+        outcome.clear()  # what the worker handed over is now held here only
         self._outstanding.discard(task)
         task.finished = True
         for link in task.links:
@@ -203,11 +218,15 @@ def _work(
         # A cancelled task still runs (a store write must not be lost); only its result is
         # dropped.
         try:
-            result = task.job()
+            outcome: list[Any] = [task, True, task.job()]
         except BaseException as error:  # delivered to on_error, as is
-            relay.done.emit(task, False, error)
-        else:
-            relay.done.emit(task, True, result)
+            outcome = [task, False, error]
+        del task  # from here on only `outcome` holds the job (see the module's docstring)
+        relay.done.emit(outcome)
+        with link.lock:  # a runner being destroyed waits: its queued delivery still holds it
+            if link.runner_gone and outcome:
+                _UNCLAIMED.append(outcome)
+            del outcome
     link.cut()  # then the relay goes alone (see the module's docstring)
     made.clear()
     del relay
