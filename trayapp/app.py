@@ -331,6 +331,7 @@ def build_app(
         secrets,
         lambda: languages.language if languages is not None else "en",
         clock,
+        TaskRunner("ippo-record"),  # a long job of its own: it holds up nothing else
     )
     app = IppoApp(
         config=config,
@@ -354,6 +355,9 @@ def build_app(
         keyring_check=keyring_check,
         demo=demo,
         tasks=store_tasks,
+        slow_tasks=TaskRunner("ippo-keyring"),  # the keyring and resumes: may take seconds
+        # The dialogs' logins, SMTP tests, saves and browser sign-ins, one after another.
+        account_tasks=TaskRunner("ippo-accounts"),
         notification_actions=actions,
         record=record,
     )

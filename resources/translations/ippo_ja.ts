@@ -11,10 +11,6 @@
         <translation>このアドレスのIMAPサーバーを入力してください。</translation>
     </message>
     <message>
-        <source>Testing the connection to %1…</source>
-        <translation>%1 への接続を確認しています…</translation>
-    </message>
-    <message>
         <source>Server and sign-in: %1</source>
         <translation>サーバーとログイン：%1</translation>
     </message>
@@ -69,12 +65,6 @@
     <message>
         <source>the IMAP user name</source>
         <translation>IMAPのユーザー名と同じ</translation>
-    </message>
-    <message>
-        <source>The inbox works, but sending through %1 does not: %2
-Nothing was saved; untick “Test sending too” to save anyway.</source>
-        <translation>受信箱には接続できましたが、%1 からは送信できません：%2
-設定は保存されていません。それでも保存するには「送信も確認する」のチェックを外してください。</translation>
     </message>
 </context>
 <context>
@@ -229,26 +219,6 @@ Nothing was saved; untick “Test sending too” to save anyway.</source>
     <message>
         <source>Sign in in the browser window that opened. This window waits up to 5 minutes; Cancel stops it.</source>
         <translation>開いたブラウザーでサインインしてください。この画面は最大5分間お待ちします。「キャンセル」で中止できます。</translation>
-    </message>
-    <message>
-        <source>Testing the connection to %1…</source>
-        <translation>%1 への接続を確認しています…</translation>
-    </message>
-    <message>
-        <source>Sign-in did not complete: %1
-Nothing was saved.</source>
-        <translation>サインインが完了しませんでした：%1
-設定は保存されていません。</translation>
-    </message>
-    <message>
-        <source>Could not log in: %1
-Nothing was saved.</source>
-        <translation>ログインできませんでした：%1
-設定は保存されていません。</translation>
-    </message>
-    <message>
-        <source>The login works, but the password could not be stored: %1</source>
-        <translation>ログインはできましたが、パスワードを保存できませんでした：%1</translation>
     </message>
     <message>
         <source>Connected. The inbox is now watched.</source>
@@ -529,6 +499,39 @@ Nothing was saved.</source>
     </message>
 </context>
 <context>
+    <name>LoginCheck</name>
+    <message>
+        <source>Save anyway</source>
+        <translation>このまま保存</translation>
+    </message>
+    <message>
+        <source>Sign-in did not complete: %1
+Nothing was saved.</source>
+        <translation>サインインが完了しませんでした：%1
+何も保存されていません。</translation>
+    </message>
+    <message>
+        <source>Could not log in: %1
+Nothing was saved.</source>
+        <translation>ログインできませんでした：%1
+何も保存されていません。</translation>
+    </message>
+    <message>
+        <source>The inbox works, but sending through %1 does not: %2
+Nothing was saved yet. Correct the SMTP settings, or save anyway and fix sending later in the settings.</source>
+        <translation>受信箱には接続できましたが、%1 からは送信できません：%2
+まだ何も保存されていません。SMTPの設定を直すか、「このまま保存」して送信はあとで設定から直してください。</translation>
+    </message>
+    <message>
+        <source>The login works, but the password could not be stored: %1</source>
+        <translation>ログインはできましたが、パスワードを保存できませんでした：%1</translation>
+    </message>
+    <message>
+        <source>Testing the connection to %1…</source>
+        <translation>%1 への接続を確認しています…</translation>
+    </message>
+</context>
+<context>
     <name>Messages</name>
     <message>
         <source>Ippo</source>
@@ -572,20 +575,6 @@ Nothing was saved.</source>
     <message>
         <source>Enter the password (or app password).</source>
         <translation>パスワード（またはアプリパスワード）を入力してください。</translation>
-    </message>
-    <message>
-        <source>Testing the connection to %1…</source>
-        <translation>%1 への接続を確認しています…</translation>
-    </message>
-    <message>
-        <source>Could not log in: %1
-Nothing was saved.</source>
-        <translation>ログインできませんでした：%1
-パスワードは保存されていません。</translation>
-    </message>
-    <message>
-        <source>The login works, but the password could not be stored: %1</source>
-        <translation>ログインはできましたが、パスワードを保存できませんでした：%1</translation>
     </message>
 </context>
 <context>
@@ -936,7 +925,7 @@ Nothing was saved.</source>
     </message>
     <message>
         <source>Marked as answered: “%1”</source>
-        <translation>返信済みにしました：「%1」</translation>
+        <translation>対応済みにしました：「%1」</translation>
     </message>
     <message>
         <source>Not an inquiry: “%1”</source>
@@ -951,7 +940,7 @@ Nothing was saved.</source>
     </message>
     <message>
         <source>What you marked as answered or not an inquiry (while the message is still in the inbox), and the senders you ignored since Ippo started. Put back an item to list it again.</source>
-        <translation>「返信済み」「問い合わせではない」にしたメール（受信箱に残っているもの）と、Ippo を起動してから無視した差出人です。「一覧に戻す」を押すと、もう一度一覧に表示されます。</translation>
+        <translation>「対応済み」「問い合わせではない」にしたメール（受信箱に残っているもの）と、Ippo を起動してから無視した差出人です。「一覧に戻す」を押すと、もう一度一覧に表示されます。</translation>
     </message>
     <message>
         <source>Nothing was set aside.</source>
@@ -983,6 +972,18 @@ Nothing was saved.</source>
     <message>
         <source>General</source>
         <translation>全般</translation>
+    </message>
+    <message>
+        <source>Deadlines</source>
+        <translation>期限</translation>
+    </message>
+    <message>
+        <source>Working hours</source>
+        <translation>営業日・営業時間</translation>
+    </message>
+    <message>
+        <source>Replies</source>
+        <translation>差出人と署名</translation>
     </message>
     <message>
         <source>Add inbox…</source>

@@ -10,15 +10,17 @@ from __future__ import annotations
 import sys
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from trayapp.core.model import AccountConfig, Inquiry
 from trayapp.mail.acknowledge import load_templates, local_now
 from trayapp.ui.ack_dialog import AckDialog
 from trayapp.ui.i18n import LanguageSwitcher
+from trayapp.ui.login_check import SENDING, StepFailed
 from trayapp.ui.password_dialog import NewPasswordDialog
 from trayapp.ui.settings_dialog import SettingsDialog
+from trayapp.ui.tasks import TaskRunner
 
 SHOP = AccountConfig(
     name="shop",
@@ -96,6 +98,7 @@ def main() -> int:
             "b'[AUTHENTICATIONFAILED] Authentication failed.'",
             lambda account, password: None,
             lambda name, password: None,
+            TaskRunner("scene-tasks"),
         )
     elif scene == "editor":
         from trayapp.ui.account_editor import AccountEditor
@@ -106,18 +109,13 @@ def main() -> int:
         from dataclasses import replace
 
         shop = replace(SHOP, smtp_host="smtp.example.jp", smtp_port=465)
-        widget = AccountEditor(shop, lambda old, new, password, smtp: None)
-        widget.password.setText("new password")
-        widget._show(  # what a refused SMTP login shows
-            QCoreApplication.translate(
-                "AccountEditor",
-                "The inbox works, but sending through %1 does not: %2\nNothing was saved;"
-                " untick “Test sending too” to save anyway.",
-            )
-            .replace("%1", "smtp.example.jp")
-            .replace("%2", "(535 5.7.8 Authentication failed)"),
-            error=True,
+        widget = AccountEditor(
+            shop, lambda old, new, password, smtp: None, TaskRunner("scene-tasks")
         )
+        widget.password.setText("new password")
+        # What a refused SMTP login shows ("Save anyway" beside it).
+        failure = StepFailed(SENDING, "(535 5.7.8 Authentication failed)", plain=True)
+        widget._check.report(failure)
         widget.move(700, 20)
         widget.show()
         QTimer.singleShot(1200, lambda: print("shown", flush=True))

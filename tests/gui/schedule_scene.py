@@ -50,6 +50,7 @@ def main() -> int:
     tray.set_summary(summarize(sample_items(now), health, now, away_until=away_until))
     tray.show()
     settings = SettingsDialog(ACCOUNTS, language=language)
+    settings.account_tabs.setCurrentWidget(settings.schedule)  # the working-hours tab
     settings.move(20, 40)
     away = AwayDialog(clock_now(), away_until)
     away.move(560, 60)
@@ -62,6 +63,7 @@ def main() -> int:
         menu.popup(QPoint(600, 420))
         print(f"tooltip={tray.toolTip()!r}", flush=True)
         print(f"preview={settings.schedule.preview.text()!r}", flush=True)
+        print(f"settings_height={settings.height()}", flush=True)
         QTimer.singleShot(800, lambda: print("shown", flush=True))
 
     QTimer.singleShot(1500, show)

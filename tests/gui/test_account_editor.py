@@ -10,11 +10,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from tests.gui.test_app import Harness
 from tests.support.dovecot import DovecotServer, DovecotUser, free_port
 from tests.support.smtp_server import SmtpServer
+from trayapp.mail.imap import check_login
 from trayapp.ui.account_editor import AccountEditor
 
 pytestmark = [pytest.mark.gui, pytest.mark.integration]
@@ -57,7 +59,10 @@ def save_and_wait(editor: AccountEditor, qtbot: QtBot) -> bool:
     editor.destroyed.connect(lambda *_: closed.append(True))
     editor.save_button.click()
     assert editor.is_busy()  # the test runs on a worker thread: the GUI goes on
-    qtbot.waitUntil(lambda: bool(closed) or not editor.is_busy(), timeout=30_000)
+    # Saved: the editor hides at once and is deleted a moment later; wait for that.
+    qtbot.waitUntil(
+        lambda: bool(closed) or (not editor.is_busy() and editor.isVisible()), timeout=30_000
+    )
     return bool(closed)
 
 
@@ -99,8 +104,13 @@ def test_a_changed_smtp_server_is_tested_and_can_be_saved_anyway(
     assert str(closed) in editor.status.text() or "send" in editor.status.text().lower()
     assert harness.config.get_account("shop").smtp_port != closed  # type: ignore[union-attr]
 
-    editor.test_smtp.setChecked(False)
-    assert save_and_wait(editor, qtbot)
+    save_anyway = editor.findChild(QPushButton, "saveAnyway")
+    assert save_anyway is not None and save_anyway.isVisible()  # only sending failed
+    gone: list[bool] = []
+    editor.destroyed.connect(lambda *_: gone.append(True))
+    save_anyway.click()  # the same as unticking "Test sending too" and saving
+    assert not editor.test_smtp.isChecked()
+    qtbot.waitUntil(lambda: bool(gone), timeout=30_000)
     saved = harness.config.get_account("shop")
     assert saved is not None and saved.smtp_port == closed
     assert [a.smtp_port for a in harness.app.accounts] == [closed]
@@ -141,5 +151,59 @@ def test_the_add_inbox_dialog_tests_sending_too(
         dialog.start_test()
         qtbot.waitUntil(lambda: app.add_dialog is None, timeout=30_000)
         assert [a.smtp_host for a in harness.config.load_accounts()] == [smtp_server.host]
+    finally:
+        app.shutdown()
+
+
+def test_a_new_inbox_whose_smtp_port_refuses_can_be_saved_anyway(
+    tmp_path: Path, qtbot: QtBot, dovecot: DovecotServer
+) -> None:
+    """Issue 11: the IMAP login works (real Dovecot), only the SMTP port refuses the
+    connection: the dialog says so, offers "Save anyway", and that saves the inbox as tested
+    (its SMTP settings kept, to be fixed later). A failed IMAP login never offers it."""
+    user = dovecot.add_user()
+    refusing = free_port(dovecot.host)  # nothing listens there: the connection is refused
+    harness = Harness(tmp_path, [])
+    app = harness.app
+    app.check_login = check_login  # the real IMAP login (the harness only records it)
+    try:
+        app.open_add_inbox()
+        dialog = app.add_dialog
+        assert dialog is not None
+        save_anyway = dialog.findChild(QPushButton, "saveAnyway")
+        assert save_anyway is not None and not save_anyway.isVisible()
+        dialog.email.setText(user.email)
+        dialog.password.setText("not the password")
+        dialog.imap_host.setText(dovecot.host)
+        dialog.imap_port.setValue(dovecot.imaps_port)
+        dialog.username.setText(user.username)
+        dialog.ca_file.setText(dovecot.ca_file)
+        dialog.smtp_host.setText(dovecot.host)
+        dialog.smtp_port.setValue(refusing)
+        dialog.start_test()
+        qtbot.waitUntil(lambda: not dialog.is_busy(), timeout=30_000)
+        assert dialog.status.text().startswith("Could not log in")
+        assert not save_anyway.isVisible()  # the inbox itself fails: nothing to save
+
+        dialog.password.setText(user.password)
+        dialog.start_test()
+        qtbot.waitUntil(lambda: not dialog.is_busy(), timeout=30_000)
+        status = dialog.status.text()
+        assert f"sending through {dovecot.host} does not" in status, status
+        assert "save anyway" in status and "b'" not in status
+        assert save_anyway.isVisible() and save_anyway.text() == "Save anyway"
+        assert harness.config.load_accounts() == []
+        assert harness.secrets.get_password(user.email) is None
+
+        save_anyway.click()
+        qtbot.waitUntil(lambda: app.add_dialog is None, timeout=30_000)
+        [saved] = harness.config.load_accounts()
+        assert (saved.email, saved.smtp_host, saved.smtp_port) == (
+            user.email,
+            dovecot.host,
+            refusing,
+        )
+        assert harness.secrets.get_password(saved.name) == user.password
+        assert [a.name for a in harness.watch.set_accounts_calls[-1]] == [saved.name]
     finally:
         app.shutdown()

@@ -33,6 +33,7 @@ from trayapp.mail.service import WatchSnapshot
 from trayapp.ui.ack_dialog import AckDialog
 from trayapp.ui.first_run import AddInboxDialog
 from trayapp.ui.i18n import LanguageSwitcher
+from trayapp.ui.tasks import TaskRunner
 
 from .helpers import Clock, inquiry, record_filed_promise, speaking
 
@@ -331,14 +332,16 @@ def test_a_refused_password_is_fixed_in_one_click_from_the_tray(
     qtbot.waitUntil(lambda: not any(a.text().startswith("Fix") for a in app.tray.menu_actions()))
 
 
-def test_a_new_password_that_does_not_log_in_is_not_stored(tmp_path: Path, qtbot: QtBot) -> None:
+def test_a_new_password_that_does_not_log_in_is_not_stored(
+    tmp_path: Path, qtbot: QtBot, tasks: TaskRunner
+) -> None:
     from trayapp.ui.password_dialog import NewPasswordDialog
 
     def refuse(account: AccountConfig, password: str) -> None:
         raise RuntimeError("login failed (wrong user name or password?): b'[AUTH] no'")
 
     stored: list[tuple[str, str]] = []
-    dialog = NewPasswordDialog(SHOP, "", refuse, lambda n, p: stored.append((n, p)))
+    dialog = NewPasswordDialog(SHOP, "", refuse, lambda n, p: stored.append((n, p)), tasks)
     qtbot.addWidget(dialog)
     dialog.password.setText("still wrong")
     dialog.save_button.click()

@@ -12,6 +12,7 @@ from trayapp.core.model import AccountConfig
 from trayapp.desktop.secrets import KeyringSecretStore
 from trayapp.mail.imap import check_login
 from trayapp.ui.first_run import AddInboxDialog
+from trayapp.ui.tasks import TaskRunner
 
 pytestmark = [pytest.mark.gui, pytest.mark.integration]
 
@@ -26,8 +27,8 @@ def _fill(dialog: AddInboxDialog, dovecot: object, user: object, password: str) 
     dialog.ca_file.setText(dovecot.ca_file)  # type: ignore[attr-defined]
 
 
-def test_presets_fill_the_servers(qtbot: QtBot) -> None:
-    dialog = AddInboxDialog(test_login=check_login, save=lambda a, p: None)
+def test_presets_fill_the_servers(tasks: TaskRunner, qtbot: QtBot) -> None:
+    dialog = AddInboxDialog(tasks=tasks, test_login=check_login, save=lambda a, p: None)
     qtbot.addWidget(dialog)
     dialog.email.setText("shop@yahoo.co.jp")
     assert dialog.preset().key == "yahoo_japan"
@@ -49,7 +50,12 @@ def test_presets_fill_the_servers(qtbot: QtBot) -> None:
 
 
 def test_wrong_password_saves_nothing_and_the_gui_stays_responsive(
-    qtbot: QtBot, qapp: QApplication, dovecot: object, dovecot_user: object, secret_env: object
+    tasks: TaskRunner,
+    qtbot: QtBot,
+    qapp: QApplication,
+    dovecot: object,
+    dovecot_user: object,
+    secret_env: object,
 ) -> None:
     store = KeyringSecretStore()
     saved: list[AccountConfig] = []
@@ -62,7 +68,7 @@ def test_wrong_password_saves_nothing_and_the_gui_stays_responsive(
         time.sleep(0.5)  # a slow server: the GUI must keep running meanwhile
         check_login(account, password)
 
-    dialog = AddInboxDialog(test_login=slow_check, save=save)
+    dialog = AddInboxDialog(tasks=tasks, test_login=slow_check, save=save)
     qtbot.addWidget(dialog)
     _fill(dialog, dovecot, dovecot_user, "not-the-password")
     ticks = []
@@ -84,14 +90,14 @@ def test_wrong_password_saves_nothing_and_the_gui_stays_responsive(
 
 
 def test_right_password_is_tested_then_stored_in_the_keyring(
-    qtbot: QtBot, dovecot: object, dovecot_user: object, secret_env: object
+    tasks: TaskRunner, qtbot: QtBot, dovecot: object, dovecot_user: object, secret_env: object
 ) -> None:
     store = KeyringSecretStore()
 
     def save(account: AccountConfig, password: str) -> None:
         store.set_password(account.name, password)
 
-    dialog = AddInboxDialog(test_login=check_login, save=save)
+    dialog = AddInboxDialog(tasks=tasks, test_login=check_login, save=save)
     qtbot.addWidget(dialog)
     _fill(dialog, dovecot, dovecot_user, dovecot_user.password)  # type: ignore[attr-defined]
     with qtbot.waitSignal(dialog.account_added, timeout=20_000) as added:
@@ -105,10 +111,12 @@ def test_right_password_is_tested_then_stored_in_the_keyring(
 
 
 def test_no_keyring_is_a_clear_message_not_a_crash(
-    qtbot: QtBot, dovecot: object, dovecot_user: object, no_secret_env: object
+    tasks: TaskRunner, qtbot: QtBot, dovecot: object, dovecot_user: object, no_secret_env: object
 ) -> None:
     store = KeyringSecretStore()
-    dialog = AddInboxDialog(test_login=check_login, save=lambda a, p: store.set_password(a.name, p))
+    dialog = AddInboxDialog(
+        tasks=tasks, test_login=check_login, save=lambda a, p: store.set_password(a.name, p)
+    )
     qtbot.addWidget(dialog)
     _fill(dialog, dovecot, dovecot_user, dovecot_user.password)  # type: ignore[attr-defined]
     dialog.start_test()
@@ -118,9 +126,11 @@ def test_no_keyring_is_a_clear_message_not_a_crash(
     assert dialog.isVisible() or dialog.result() != AddInboxDialog.DialogCode.Accepted
 
 
-def test_missing_fields_are_named_before_any_connection(qtbot: QtBot) -> None:
+def test_missing_fields_are_named_before_any_connection(tasks: TaskRunner, qtbot: QtBot) -> None:
     calls: list[str] = []
-    dialog = AddInboxDialog(test_login=lambda a, p: calls.append("test"), save=lambda a, p: None)
+    dialog = AddInboxDialog(
+        tasks=tasks, test_login=lambda a, p: calls.append("test"), save=lambda a, p: None
+    )
     qtbot.addWidget(dialog)
     dialog.start_test()
     assert dialog.status.text() == "Enter the full email address."

@@ -25,6 +25,7 @@ from trayapp.oauth.signin import browser_sign_in
 from trayapp.oauth.tokens import REFRESH_KIND
 from trayapp.ui.first_run import AddInboxDialog
 from trayapp.ui.i18n import LanguageSwitcher
+from trayapp.ui.tasks import TaskRunner
 
 pytestmark = [pytest.mark.gui, pytest.mark.integration]
 
@@ -35,8 +36,12 @@ def _never(*_args: Any) -> tuple[OAuthSettings, TokenSet]:
     raise AssertionError("no sign-in in this test")
 
 
-def test_addresses_pick_their_sign_in_and_gmail_keeps_the_app_password(qtbot: QtBot) -> None:
-    dialog = AddInboxDialog(test_login=check_login, save=lambda a, p: None, oauth_sign_in=_never)
+def test_addresses_pick_their_sign_in_and_gmail_keeps_the_app_password(
+    tasks: TaskRunner, qtbot: QtBot
+) -> None:
+    dialog = AddInboxDialog(
+        tasks=tasks, test_login=check_login, save=lambda a, p: None, oauth_sign_in=_never
+    )
     qtbot.addWidget(dialog)
     dialog.email.setText("shop@gmail.com")
     assert dialog.method() == "google"
@@ -68,8 +73,8 @@ def test_addresses_pick_their_sign_in_and_gmail_keeps_the_app_password(qtbot: Qt
     assert not dialog.is_busy() and "issuer URL" in dialog.status.text()
 
 
-def test_without_oauth_the_dialog_is_as_before(qtbot: QtBot) -> None:
-    dialog = AddInboxDialog(test_login=check_login, save=lambda a, p: None)
+def test_without_oauth_the_dialog_is_as_before(tasks: TaskRunner, qtbot: QtBot) -> None:
+    dialog = AddInboxDialog(tasks=tasks, test_login=check_login, save=lambda a, p: None)
     qtbot.addWidget(dialog)
     dialog.email.setText("shop@gmail.com")
     assert dialog.method() == "password" and dialog.password.isVisibleTo(dialog)
@@ -88,6 +93,7 @@ def _fill(dialog: AddInboxDialog, stack: OAuthMail, user: Any) -> None:
 
 
 def test_dialog_signs_in_in_the_browser_and_the_gui_keeps_running(
+    tasks: TaskRunner,
     qtbot: QtBot,
     qapp: QApplication,
     oauth_mail: OAuthMail,
@@ -119,7 +125,7 @@ def test_dialog_signs_in_in_the_browser_and_the_gui_keeps_running(
             provider, show, issuer=issuer, client_id=client_id, email=email, cancel=cancel
         )
 
-    dialog = AddInboxDialog(test_login=check_login, save=save, oauth_sign_in=sign_in)
+    dialog = AddInboxDialog(tasks=tasks, test_login=check_login, save=save, oauth_sign_in=sign_in)
     qtbot.addWidget(dialog)
     _fill(dialog, oauth_mail, user)
     ticks: list[int] = []
@@ -142,7 +148,7 @@ def test_dialog_signs_in_in_the_browser_and_the_gui_keeps_running(
 
 
 def test_cancel_during_the_browser_wait_stops_listening_and_saves_nothing(
-    qtbot: QtBot, oauth_mail: OAuthMail, secret_env: object
+    tasks: TaskRunner, qtbot: QtBot, oauth_mail: OAuthMail, secret_env: object
 ) -> None:
     user = oauth_mail.dovecot.add_user()
     urls: list[str] = []
@@ -161,7 +167,10 @@ def test_cancel_during_the_browser_wait_stops_listening_and_saves_nothing(
             raise
 
     dialog = AddInboxDialog(
-        test_login=check_login, save=lambda a, s: saved.append(a), oauth_sign_in=sign_in
+        tasks=tasks,
+        test_login=check_login,
+        save=lambda a, s: saved.append(a),
+        oauth_sign_in=sign_in,
     )
     qtbot.addWidget(dialog)
     _fill(dialog, oauth_mail, user)
@@ -187,13 +196,13 @@ def test_cancel_during_the_browser_wait_stops_listening_and_saves_nothing(
     ],
 )
 def test_sign_in_dialog_in_both_languages_screenshot(
-    qtbot: QtBot, qapp: QApplication, language: str, button: str, choice: str
+    tasks: TaskRunner, qtbot: QtBot, qapp: QApplication, language: str, button: str, choice: str
 ) -> None:
     switcher = LanguageSwitcher(qapp)
     assert switcher.apply(language)
     try:
         dialog = AddInboxDialog(
-            test_login=check_login, save=lambda a, p: None, oauth_sign_in=_never
+            tasks=tasks, test_login=check_login, save=lambda a, p: None, oauth_sign_in=_never
         )
         qtbot.addWidget(dialog)
         dialog.resize(560, 640)

@@ -16,6 +16,7 @@ from tests.support import mailcorpus as corpus
 from tests.support.dovecot import DovecotServer
 from trayapp.config import ConfigStore
 from trayapp.ui.record_controller import RecordController, compute_view
+from trayapp.ui.tasks import TaskRunner
 
 pytestmark = [pytest.mark.gui, pytest.mark.integration]
 
@@ -29,7 +30,7 @@ class Passwords:
 
 
 def test_the_record_is_built_in_the_background_and_shown(
-    qtbot: QtBot, tmp_path: Path, dovecot: DovecotServer
+    qtbot: QtBot, tmp_path: Path, dovecot: DovecotServer, tasks: TaskRunner
 ) -> None:
     user = dovecot.add_user()
     account = dovecot.account(user, name="shop", window_hours=24.0)
@@ -65,6 +66,7 @@ def test_the_record_is_built_in_the_background_and_shown(
         Passwords({"shop": user.password}),
         lambda: "en",
         lambda: datetime.now().astimezone(),
+        tasks,
         start_delay_ms=3_600_000,
         compute=compute,
     )

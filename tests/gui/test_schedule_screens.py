@@ -30,4 +30,6 @@ def test_schedule_settings_and_away_state(language: str) -> None:
         preview, away = EXPECTED[language]
         assert any(line.startswith("preview=") and preview in line for line in lines), lines
         assert any(line.startswith("tooltip=") and away in line for line in lines), lines
+        [height] = [int(x.split("=")[1]) for x in lines if x.startswith("settings_height=")]
+        assert height <= 600  # a laptop at 1366x768 with a panel
         desk.screenshot(ARTIFACTS / f"schedule-and-away-{language}.png")

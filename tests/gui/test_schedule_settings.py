@@ -7,11 +7,13 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtCore import QPoint
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from trayapp.core.model import AccountConfig
 from trayapp.ui.away import AwayDialog
+from trayapp.ui.i18n import LanguageSwitcher
 from trayapp.ui.schedule_editor import ScheduleEditor
 from trayapp.ui.settings_dialog import SettingsDialog
 
@@ -103,3 +105,38 @@ def test_quiet_hours_in_the_general_settings(qtbot: QtBot) -> None:
     assert dialog.apply() and chosen == ["23:00-06:30"]
     dialog.quiet_hours.setText("")
     assert dialog.apply() and chosen == ["23:00-06:30", None]
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_the_settings_fit_a_laptop_screen_with_the_schedule_preview_in_view(
+    qtbot: QtBot, qapp: QApplication, language: str
+) -> None:
+    """1366x768 with a panel leaves about 600 px: the dialog asks for no more (it cannot be
+    made smaller than its minimum), and the working-hours tab shows the schedule, the
+    holidays, the days off and the preview's one line within it."""
+    switcher = LanguageSwitcher(qapp)
+    assert switcher.apply(language)
+    try:
+        dialog = SettingsDialog([SHOP, PLAIN], language=language)
+        qtbot.addWidget(dialog)
+        dialog.account_tabs.setCurrentWidget(dialog.schedule)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        assert dialog.minimumSizeHint().height() <= LAPTOP_HEIGHT
+        assert dialog.sizeHint().height() <= LAPTOP_HEIGHT
+        assert dialog.height() <= LAPTOP_HEIGHT
+        schedule = dialog.schedule
+        for field in (schedule.working_hours, schedule.holidays, schedule.days_off):
+            assert field.isVisible() and field.height() > 0
+        preview = schedule.preview
+        assert preview.isVisible() and "2026-12-29" in schedule.days_off.text()
+        bottom = preview.mapTo(dialog, QPoint(0, preview.height())).y()
+        assert bottom <= dialog.height()  # not cut off
+        assert preview.width() >= preview.sizeHint().width()  # the whole line shows
+        assert preview.text().startswith(EXPECTED_PREVIEW[language])
+    finally:
+        switcher.apply("en")
+
+
+LAPTOP_HEIGHT = 600
+EXPECTED_PREVIEW = {"en": "A message arriving now is due", "ja": "今届いたメッセージの期限："}

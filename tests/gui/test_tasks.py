@@ -6,7 +6,8 @@ from __future__ import annotations
 import threading
 
 import pytest
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 from trayapp.ui.tasks import TaskRunner
@@ -101,3 +102,64 @@ def test_closing_still_runs_what_was_submitted(qtbot: QtBot) -> None:
     gate.set()
     assert runner.close(wait=5)
     assert written == ["dismissal"]
+
+
+@pytest.mark.parametrize("how", ["closed", "deleted"])
+def test_a_task_owned_by_a_dialog_is_dropped_when_the_dialog_goes(qtbot: QtBot, how: str) -> None:
+    """The runner outlives the dialog (the app's): the owner's close or deletion cancels the
+    delivery, and its stop event tells the job; other owners' results still arrive."""
+    runner = TaskRunner("test-tasks")
+    dialog = QDialog()
+    gate = threading.Event()
+    delivered: list[str] = []
+    task = runner.submit(lambda: gate.wait(10) and "late", on_done=delivered.append, owner=dialog)
+    other = QDialog()
+    qtbot.addWidget(other)
+    runner.submit(lambda: "other", on_done=delivered.append, owner=other)
+    if how == "closed":
+        dialog.show()
+        dialog.reject()
+    else:
+        dialog.deleteLater()
+        qtbot.waitUntil(lambda: task.cancelled)
+    assert task.cancelled and task.stop.is_set()
+    gate.set()
+    qtbot.waitUntil(lambda: delivered == ["other"])
+    runner.close()
+
+
+def test_a_long_lived_owner_gathers_no_connections(qtbot: QtBot) -> None:
+    """A controller that runs a job every few minutes: each delivered task lets go of the
+    owner's signal, so nothing piles up over days."""
+    runner = TaskRunner("test-tasks")
+    owner = QDialog()
+    qtbot.addWidget(owner)
+    delivered: list[int] = []
+    tasks = [runner.submit(lambda n=n: n, on_done=delivered.append, owner=owner) for n in range(20)]
+    qtbot.waitUntil(lambda: len(delivered) == 20)
+    assert all(t.links == [] for t in tasks)
+    assert owner.receivers("2destroyed(QObject*)") <= 1  # (Qt's own, if any)
+    assert owner.receivers("2finished(int)") == 0
+    runner.close()
+
+
+def test_what_a_job_holds_is_let_go_on_the_gui_thread(qtbot: QtBot) -> None:
+    """A job's closure may hold the last reference to a Qt object (the record controller and
+    its timer): it must be destroyed on the GUI thread, never on the worker (a timer left
+    behind by an object destroyed there crashed the GUI thread)."""
+    runner = TaskRunner("test-tasks")
+    destroyed_on: list[threading.Thread] = []
+    done: list[object] = []
+
+    def destroyed(*_args: object) -> None:
+        destroyed_on.append(threading.current_thread())
+
+    for n in range(10):
+        holder = QObject()  # owned by Python alone: the job's closure is its last holder
+        holder.destroyed.connect(destroyed)
+        runner.submit(lambda holder=holder, n=n: n, on_done=done.append)  # type: ignore[misc]
+        del holder
+        qtbot.waitUntil(lambda n=n: len(done) == n + 1)  # type: ignore[misc]
+    assert runner.close(wait=5)  # the worker has moved on from the last job, and ended
+    qtbot.waitUntil(lambda: len(destroyed_on) == 10)
+    assert {t.name for t in destroyed_on} == {threading.main_thread().name}

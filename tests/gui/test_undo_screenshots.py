@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.gui, pytest.mark.integration]
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "gui"
 BAR = {
-    "ja": "bar=返信済みにしました：「Order #4411 arrived damaged」",
+    "ja": "bar=対応済みにしました：「Order #4411 arrived damaged」",
     "en": "bar=Marked as answered: “Order #4411 arrived damaged”",
 }
 

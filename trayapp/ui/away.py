@@ -1,19 +1,18 @@
 """'I'm away until …' from the tray menu, and snoozing one item from the list.
 
-The dialog only picks a time; `HoldsController` writes the absence (config.json settings,
-through trayapp.policy) or the snooze (the state store) on a worker thread -- the GUI thread
-never waits on a file lock or an fsync -- and then asks the watch service to recompute, whose
-next snapshot carries the new holds to the badge, the tooltip and the notifications."""
+The dialog only picks a time; `HoldsController` hands the write of the absence (config.json
+settings, through trayapp.policy) or the snooze (the state store) to the app's `write` (the
+store's TaskRunner: the GUI thread never waits on a file lock or an fsync), which then asks the
+watch service to recompute; its next snapshot carries the new holds to the badge, the tooltip
+and the notifications."""
 
 from __future__ import annotations
 
-import logging
-import threading
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDateTime, QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QDateTime, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateTimeEdit,
@@ -26,12 +25,11 @@ from PySide6.QtWidgets import (
 )
 
 from trayapp.core.when import parse_when
+from trayapp.ui.forms import on_language_change
 
 if TYPE_CHECKING:
     from trayapp.config import ConfigStore
     from trayapp.store.db import StateStore
-
-log = logging.getLogger(__name__)
 
 SNOOZE_CHOICES = ("1h", "this-afternoon", "tomorrow-morning")
 
@@ -85,6 +83,7 @@ class AwayDialog(QDialog):
         layout.addWidget(self.buttons)
         self._away_until = away_until
         self._retranslate()
+        on_language_change(self, self._retranslate)
 
     def chosen_until(self) -> datetime:
         naive = self.until.dateTime().toPython()
@@ -98,11 +97,6 @@ class AwayDialog(QDialog):
     def _back(self) -> None:
         self.back_chosen.emit()
         self.accept()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self._retranslate()
-        super().changeEvent(event)
 
     def _retranslate(self) -> None:
         self.setWindowTitle(self.tr("I'm away"))
@@ -121,13 +115,14 @@ class AwayDialog(QDialog):
 
 
 class HoldsController(QObject):
-    """The tray's away entry and the list's snooze entry, written off the GUI thread."""
+    """The tray's away entry and the list's snooze entry, written off the GUI thread:
+    `write(job)` runs the job on the store's TaskRunner, then the service recomputes."""
 
     def __init__(
         self,
         config: ConfigStore,
         store: StateStore,
-        refresh: Callable[[], None],
+        write: Callable[[Callable[[], object]], None],
         clock: Callable[[], datetime],
         parent: QObject | None = None,
         on_return: Callable[[], None] | None = None,
@@ -137,7 +132,7 @@ class HoldsController(QObject):
         self._was_away = False
         self._config = config
         self._store = store
-        self._refresh = refresh
+        self._write = write
         self._clock = clock
         self.dialog: AwayDialog | None = None
 
@@ -167,33 +162,21 @@ class HoldsController(QObject):
 
         now = self._clock()
         start = now.replace(microsecond=0)  # INTERNALDATE has whole seconds
-        self._in_thread(
-            lambda: save_absence(self._config, start, until, now, auto_reply=auto_reply)
-        )
+        self._write(lambda: save_absence(self._config, start, until, now, auto_reply=auto_reply))
 
     def back(self) -> None:
         from trayapp.policy import end_absence
 
         now = self._clock()
-        self._in_thread(lambda: end_absence(self._config, now))
+        self._write(lambda: end_absence(self._config, now))
 
     def set_quiet_hours(self, value: str | None) -> None:
         from trayapp.policy import QUIET_SETTING
 
-        self._in_thread(lambda: self._config.update_settings(**{QUIET_SETTING: value}))
+        self._write(lambda: self._config.update_settings(**{QUIET_SETTING: value}))
 
     def snooze(self, account: str, item_id: str, spec: str) -> None:
         self.snooze_until(account, item_id, parse_when(spec, self._clock()))
 
     def snooze_until(self, account: str, item_id: str, until: datetime) -> None:
-        self._in_thread(lambda: self._store.snooze(account, item_id, until))
-
-    def _in_thread(self, work: Callable[[], object]) -> None:
-        def run() -> None:
-            try:
-                work()
-            except Exception:
-                log.exception("could not save the change")
-            self._refresh()
-
-        threading.Thread(target=run, name="ippo-holds", daemon=True).start()
+        self._write(lambda: self._store.snooze(account, item_id, until))

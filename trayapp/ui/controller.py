@@ -5,10 +5,12 @@
               then `refresh` to the service. It never waits: the next snapshot is the answer.
 
 Threads: the watchers and the WatchService dispatcher report through WatchBridge, whose
-signal arrives on the GUI thread. Blocking work (the store, the keyring, acknowledgement
-resumes) runs on two TaskRunners: `tasks` for the store (in order, so a dismissal is written
-before the refresh that reads it) and `slow_tasks` for the keyring, which may take seconds.
-No timer polls: the badge and the notifications each arm one single-shot WakeTimer.
+signal arrives on the GUI thread. Blocking work runs on the TaskRunners the composition root
+passes in: `tasks` for the store (in order, so a dismissal is written before the refresh that
+reads it), `slow_tasks` for the keyring and acknowledgement resumes, which may take seconds,
+and `account_tasks` for the dialogs' logins, SMTP tests, saves and browser sign-ins (a dialog
+closed early gets no result: ui/login_check.py). No timer polls: the badge and the
+notifications each arm one single-shot WakeTimer.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from PySide6.QtCore import QObject, QRect, Qt, QTimer, QUrl
-from PySide6.QtWidgets import QDialog, QMessageBox
+from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from trayapp.clock import now as local_now  # one clock for the GUI, the CLI and promises
 from trayapp.config import ConfigError, ConfigStore
@@ -119,6 +121,13 @@ def _bring_forward(widget: Any) -> None:
     widget.activateWindow()
 
 
+def _keep_while_open(widget: QWidget, kept: list[Any]) -> None:
+    """`widget` lives in `kept` until it is closed (and deleted): nothing else holds it."""
+    widget.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    kept.append(widget)
+    widget.destroyed.connect(lambda *_: kept.remove(widget) if widget in kept else None)
+
+
 class IppoApp(QObject):
     """Wires the pieces. Everything is passed in; `start()` shows the tray and starts the
     watchers, `shutdown()` stops them and closes the store (idempotent)."""
@@ -146,7 +155,9 @@ class IppoApp(QObject):
         open_url: Callable[[QUrl], bool] | None = None,
         keyring_check: Callable[[], None] | None = None,
         demo: bool = False,
-        tasks: TaskRunner | None = None,
+        tasks: TaskRunner,
+        slow_tasks: TaskRunner,
+        account_tasks: TaskRunner,
         notification_actions: NotificationActions | None = None,
         snooze_notifications: Callable[[str, datetime], None] | None = None,
         record: RecordController | None = None,
@@ -192,9 +203,11 @@ class IppoApp(QObject):
         self.settings_dialog: SettingsDialog | None = None
         self.ack_dialogs: dict[str, AckDialog] = {}
         self.messages: list[QMessageBox] = []  # kept alive while shown
-        self.tasks = tasks or TaskRunner("ippo-store")  # store writes, in order
-        self.tasks.setParent(self)
-        self.slow_tasks = TaskRunner("ippo-keyring", self)  # keyring, resumes (may be slow)
+        self.tasks = tasks  # store writes, in order
+        self.slow_tasks = slow_tasks  # keyring, resumes (may be slow)
+        self.account_tasks = account_tasks  # the dialogs' logins, tests, saves, sign-ins
+        for runner in (tasks, slow_tasks, account_tasks):
+            runner.setParent(self)
         # D, N and I, written on the store's runner, and put back from there (ui/set_aside_log).
         self.set_aside_log = SetAsideLog(
             store, self.tasks, service.refresh, self._on_write_failed, self
@@ -218,7 +231,7 @@ class IppoApp(QObject):
         from trayapp.ui.away import HoldsController
 
         self.holds = HoldsController(  # away, snooze, quiet hours (issue 13)
-            config, store, bridge.refresh, clock, self, on_return=self.show_list
+            config, store, self._write_then_refresh, clock, self, on_return=self.show_list
         )
         tray.away_requested.connect(lambda: self.holds.open_away(tray.away_until))
         self.sign_in_again = self._make_sign_in_again()
@@ -279,6 +292,7 @@ class IppoApp(QObject):
         self._stopped = True
         log.info("shutting down")
         self.slow_tasks.close()
+        self.account_tasks.close()  # a browser sign-in still waiting ends now
         self.notify_timer.arm(None)
         self.summary_timer.arm(None)
         self.config_watch.stop()
@@ -408,13 +422,19 @@ class IppoApp(QObject):
     def _account(self, name: str) -> AccountConfig | None:
         return next((a for a in self.accounts if a.name == name), None)
 
+    def _item_and_account(self, item_id: str) -> tuple[Inquiry, AccountConfig] | None:
+        """The listed inquiry and its inbox, or None when either is gone."""
+        item = self._item(item_id)
+        account = self._account(item.account) if item is not None else None
+        return (item, account) if item is not None and account is not None else None
+
     # ---------------------------------------------------------------- intents -> commands
 
     def acknowledge(self, item_id: str) -> None:
-        item = self._item(item_id)
-        account = self._account(item.account) if item is not None else None
-        if item is None or account is None:
+        found = self._item_and_account(item_id)
+        if found is None:
             return
+        item, account = found
         open_dialog = self.ack_dialogs.get(item_id)
         if open_dialog is not None:
             _bring_forward(open_dialog)
@@ -467,6 +487,19 @@ class IppoApp(QObject):
         else:
             self.set_aside_log.put_back(entry)
 
+    def _write_then_refresh(self, write: Callable[[], object]) -> None:
+        """A store write off the GUI thread (away, snooze, quiet hours), then the service
+        recomputes (queued, never awaited); the next snapshot shows it."""
+        refresh = self.service.refresh
+
+        def job() -> None:
+            try:
+                write()
+            finally:
+                refresh()
+
+        self.tasks.submit(job, on_error=self._on_write_failed)
+
     def open_set_aside(self) -> None:
         """ "Recently set aside": put back what the undo bar no longer offers."""
         if self.set_aside_dialog is None:
@@ -516,10 +549,10 @@ class IppoApp(QObject):
         self._show_message(self.tr("Ippo"), error_sentence(error))
 
     def open_in_mail(self, item_id: str) -> None:
-        item = self._item(item_id)
-        account = self._account(item.account) if item is not None else None
-        if item is None or account is None:
+        found = self._item_and_account(item_id)
+        if found is None:
             return
+        item, account = found
         url = mail_target(account, item)
         log.info(
             "opening %s for an item of %s", url.split("?", 1)[0].split("#", 1)[0], account.name
@@ -590,10 +623,12 @@ class IppoApp(QObject):
         from trayapp.ui.first_run import AddInboxDialog  # on first use (see TYPE_CHECKING)
 
         dialog = AddInboxDialog(
-            test_login=self._test_new_inbox,
+            test_login=lambda account, password: self.check_login(account, password),
             save=self._save_new_account,
             existing_names=[a.name for a in self.accounts],
             oauth_sign_in=self.oauth_sign_in,
+            tasks=self.account_tasks,
+            test_sending=lambda account, password: self.check_sending(account, password),
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.account_added.connect(self._on_account_added)
@@ -602,13 +637,6 @@ class IppoApp(QObject):
         hint = dialog.sizeHint()
         dialog.resize(max(hint.width(), 520), hint.height())
         _bring_forward(dialog)
-
-    def _test_new_inbox(self, account: AccountConfig, password: str) -> None:
-        # Worker thread (the add dialog's): the inbox, then sending when a server is given
-        # (clearing the SMTP server saves the inbox without it).
-        self.check_login(account, password)
-        if account.smtp_host:
-            self.check_sending(account, password)
 
     def _make_sign_in_again(self) -> SignInAgain:
         """OAuth accounts whose sign-in was revoked: notified once, a tray menu entry, the
@@ -622,6 +650,7 @@ class IppoApp(QObject):
             store_secret=self.secrets.set_password,
             retry=self.bridge.retryNow,
             notify=self._notify_about_account,
+            tasks=self.account_tasks,
             parent=self,
         )
         return controller
@@ -841,7 +870,7 @@ class IppoApp(QObject):
     # ---------------------------------------------------------------- keyring, acks
 
     def _on_keyring_problem(self, error: BaseException) -> None:
-        problem = str(error) or type(error).__name__
+        problem = error_sentence(error)
         if self._stopped:
             return
         log.warning("keyring unusable: %s", problem)
@@ -898,26 +927,22 @@ class IppoApp(QObject):
         elif fix == "password":
             from trayapp.ui.password_dialog import NewPasswordDialog  # on first use
 
-            dialog = NewPasswordDialog(account, reason, self.check_login, self._store_password)
-            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            dialog.password_saved.connect(self.service.retry_now)
-            self.password_dialogs.append(dialog)
-            dialog.destroyed.connect(
-                lambda *_: (
-                    self.password_dialogs.remove(dialog)
-                    if dialog in self.password_dialogs
-                    else None
-                )
+            dialog = NewPasswordDialog(
+                account, reason, self.check_login, self._store_password, self.account_tasks
             )
-            dialog.show()
-            dialog.raise_()
-            dialog.activateWindow()
+            dialog.password_saved.connect(self.service.retry_now)
+            self.show_login_dialog(dialog)
         elif fix == "wait":
             self.service.retry_now(name)
         else:
             self.open_settings()
             if self.settings_dialog is not None:
                 self.settings_dialog.select_account(name)
+
+    def show_login_dialog(self, dialog: QDialog) -> None:
+        """A new-password dialog or an account editor: kept while open, brought forward."""
+        _keep_while_open(dialog, self.password_dialogs)
+        _bring_forward(dialog)
 
     def _store_password(self, name: str, password: str) -> None:
         # Worker thread (the dialog's): the keyring may block.
@@ -940,11 +965,7 @@ class IppoApp(QObject):
 
     def _keep_shown(self, box: QMessageBox) -> None:
         # Non-modal: a nested event loop would keep Quit and SIGTERM from ending the app.
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.messages.append(box)
-        box.destroyed.connect(
-            lambda *_: self.messages.remove(box) if box in self.messages else None
-        )
+        _keep_while_open(box, self.messages)
         box.show()
 
 

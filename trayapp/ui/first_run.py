@@ -1,10 +1,13 @@
 """The "Add inbox" dialog: address + password, provider presets, a connection test before
 anything is saved, the password into the keyring.
 
-Both the login test and the saving are passed in (the app gives it
-`trayapp.mail.imap.check_login` and a function that stores the password in the keyring and
-the account in the config); both run on a worker thread so a slow server or a keyring
-prompt never freezes the GUI. Nothing is saved unless the login test passed.
+The login test, the SMTP test and the saving are passed in (the app gives it
+`trayapp.mail.imap.check_login`, the SMTP login and a function that stores the password in the
+keyring and the account in the config), and so is the app's TaskRunner they run on
+(ui/login_check.py), so a slow server or a keyring prompt never freezes the GUI; closed early,
+the dialog gets no result and nothing more is saved. Nothing is saved unless the login test
+passed. When the inbox logs in but only the SMTP login fails, "Save anyway" saves it as tested
+(sending can be fixed later in the settings).
 
 With `oauth_sign_in` given, Gmail, Outlook.com/Hotmail/Live and Microsoft 365 addresses sign
 in with Google or Microsoft in the system browser instead (no password field; Gmail keeps its
@@ -19,7 +22,7 @@ import threading
 from collections.abc import Callable, Collection
 from dataclasses import replace
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -29,7 +32,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -37,7 +39,17 @@ from PySide6.QtWidgets import (
 from trayapp.core.model import AccountConfig, OAuthSettings
 from trayapp.core.oauth import BearerToken, TokenSet, provider_for_email
 from trayapp.mail.presets import PRESETS, PRESETS_BY_KEY, ProviderPreset, preset_for_email
-from trayapp.ui.i18n import plain_reason
+from trayapp.ui.forms import (
+    StatusLine,
+    chosen_security,
+    on_language_change,
+    password_field,
+    port_box,
+    security_box,
+    set_row_labels,
+)
+from trayapp.ui.login_check import LOGIN, SAVE, SENDING, SIGN_IN, LoginCheck, StepFailed, step
+from trayapp.ui.tasks import TaskRunner
 
 LoginTest = Callable[[AccountConfig, str], None]
 SaveAccount = Callable[[AccountConfig, str], None]
@@ -46,12 +58,7 @@ OAuthSignIn = Callable[
     [str, str | None, str | None, str, threading.Event], tuple[OAuthSettings, TokenSet]
 ]
 SIGN_IN_METHODS = ("password", "google", "microsoft", "oidc")
-
-
-class _Outcome(QObject):
-    """Carries a worker's result to the GUI thread (queued: the object lives there)."""
-
-    finished = Signal(object, str, str)  # account, stage ('test'/'save'/''), error text
+Tested = tuple[AccountConfig, str]  # the account as tested, and its secret to store
 
 
 class AddInboxDialog(QDialog):
@@ -66,27 +73,26 @@ class AddInboxDialog(QDialog):
         existing_names: Collection[str] = (),
         parent: QWidget | None = None,
         oauth_sign_in: OAuthSignIn | None = None,
+        *,
+        tasks: TaskRunner,
+        test_sending: LoginTest | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("AddInboxDialog")
         self._test_login = test_login
+        self._test_sending = test_sending
         self._save = save
         self._oauth_sign_in = oauth_sign_in
-        self._cancel = threading.Event()
         self._existing = {n.lower() for n in existing_names}
-        self._busy = False
-        self._attempt = 0
-        self._outcome = _Outcome(self)
-        self._outcome.finished.connect(self._on_finished)
+        self._check = LoginCheck(tasks, self, self._on_failed)
+        self._sending_failed: Tested | None = None  # what "Save anyway" would save
 
         self.intro = QLabel()
         self.intro.setWordWrap(True)
         self.intro.setTextFormat(Qt.TextFormat.PlainText)
         self.email = QLineEdit()
         self.email.setObjectName("email")
-        self.password = QLineEdit()
-        self.password.setObjectName("password")
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password = password_field()
         self.provider = QComboBox()
         self.provider.setObjectName("provider")
         for preset in PRESETS:
@@ -108,29 +114,22 @@ class AddInboxDialog(QDialog):
         self.name.setObjectName("name")
         self.imap_host = QLineEdit()
         self.imap_host.setObjectName("imap_host")
-        self.imap_port = QSpinBox()
-        self.imap_port.setRange(1, 65535)
-        self.imap_security = QComboBox()
-        self.imap_security.addItem("SSL/TLS", "ssl")
-        self.imap_security.addItem("STARTTLS", "starttls")
+        self.imap_port = port_box("imap_port")
+        self.imap_security = security_box("imap_security")
         self.username = QLineEdit()
         self.ca_file = QLineEdit()
         self.ca_file.setObjectName("ca_file")
         self.smtp_host = QLineEdit()
-        self.smtp_port = QSpinBox()
-        self.smtp_port.setRange(1, 65535)
-        self.smtp_security = QComboBox()
-        self.smtp_security.addItem("SSL/TLS", "ssl")
-        self.smtp_security.addItem("STARTTLS", "starttls")
+        self.smtp_host.setObjectName("smtp_host")
+        self.smtp_port = port_box("smtp_port")
+        self.smtp_security = security_box("smtp_security")
 
-        self.status = QLabel()
-        self.status.setObjectName("status")
-        self.status.setWordWrap(True)
-        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        self.status = StatusLine()
         self.buttons = QDialogButtonBox()
         self.save_button = QPushButton()
         self.save_button.setDefault(True)
         self.buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        self._check.offer_save_anyway(self.buttons, self.save_anyway)
         self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
 
         self.basic = QFormLayout()
@@ -168,6 +167,7 @@ class AddInboxDialog(QDialog):
         self._name_touched = False
         self.name.textEdited.connect(lambda _t: setattr(self, "_name_touched", True))
         self._retranslate()
+        on_language_change(self, self._retranslate)
         self.select_preset("custom")
         self._apply_method()
 
@@ -285,12 +285,12 @@ class AddInboxDialog(QDialog):
             email=email,
             imap_host=self.imap_host.text().strip(),
             imap_port=self.imap_port.value(),
-            imap_security="starttls" if self.imap_security.currentData() == "starttls" else "ssl",
+            imap_security=chosen_security(self.imap_security),
             username=username,
             ca_file=self.ca_file.text().strip() or None,
             smtp_host=self.smtp_host.text().strip() or None,
             smtp_port=self.smtp_port.value(),
-            smtp_security="starttls" if self.smtp_security.currentData() == "starttls" else "ssl",
+            smtp_security=chosen_security(self.smtp_security),
         )
 
     def _problem(self, account: AccountConfig) -> str:
@@ -309,122 +309,106 @@ class AddInboxDialog(QDialog):
     # -------------------------------------------------------------- test, then save
 
     def is_busy(self) -> bool:
-        return self._busy
+        return self._check.busy()
 
     def start_test(self) -> None:
-        if self._busy:
+        if self._check.busy():
             return
         account = self.account()
         problem = self._problem(account)
         if problem:
             self._show_status(problem, error=True)
             return
-        password = self.password.text()
-        self._busy = True
-        self._attempt += 1
-        attempt = self._attempt
-        self._set_inputs_enabled(False)
-        target: Callable[..., None] = self._work
-        args: tuple[object, ...] = (account, password, attempt)
+        self._sending_failed = None
         if self.method() != "password" and self._oauth_sign_in is not None:
-            self._cancel = threading.Event()
-            target = self._sign_in_work
-            args = (account, attempt, self._cancel)
             self._show_status(
                 self.tr(
                     "Sign in in the browser window that opened. This window waits up to"
                     " 5 minutes; Cancel stops it."
                 )
             )
+            self._run(self._sign_in_job(account))
         else:
-            self._show_status(
-                self.tr("Testing the connection to %1…").replace("%1", account.imap_host)
-            )
-        worker = threading.Thread(
-            target=target,
-            args=args,
-            name=f"ippo-add-inbox-{attempt}",
-            daemon=True,
-        )
-        worker.start()
+            self._show_status(self._check.testing_text(account.imap_host))
+            self._run(self._password_job(account, self.password.text()))
 
-    def _work(self, account: AccountConfig, password: str, attempt: int) -> None:
-        # Worker thread: no widget is touched here, only the queued signal.
-        try:
-            self._test_login(account, password)
-        except Exception as exc:
-            self._outcome.finished.emit((attempt, account), "test", _describe(exc))
+    def save_anyway(self) -> None:
+        """Only sending failed: save the inbox as it was tested (when nothing was changed
+        since), without the SMTP test; otherwise test again."""
+        tested = self._sending_failed
+        if tested is None or replace(tested[0], auth=None) != self.account():
+            self.start_test()
             return
-        try:
-            self._save(account, password)
-        except Exception as exc:
-            self._outcome.finished.emit((attempt, account), "save", _describe(exc))
-            return
-        self._outcome.finished.emit((attempt, account), "", "")
+        account, secret = tested
+        save = self._save
 
-    def _sign_in_work(self, account: AccountConfig, attempt: int, cancel: threading.Event) -> None:
-        # Worker thread: the browser wait, the login test, the keyring; only the signal out.
-        assert self._oauth_sign_in is not None
-        issuer = self.issuer.text().strip() or None if self.method() == "oidc" else None
+        def job(stop: threading.Event) -> AccountConfig:
+            step(SAVE, stop, lambda: save(account, secret))
+            return account
+
+        self._run(job)
+
+    def _run(self, job: Callable[[threading.Event], AccountConfig]) -> None:
+        self._set_inputs_enabled(False)
+        self._check.start(job, self._on_added)
+
+    def _password_job(
+        self, account: AccountConfig, password: str
+    ) -> Callable[[threading.Event], AccountConfig]:
+        test_then_save = self._test_then_save()
+        return lambda stop: test_then_save(stop, account, password, password)
+
+    def _test_then_save(
+        self,
+    ) -> Callable[[threading.Event, AccountConfig, str, str], AccountConfig]:
+        test_login, test_sending, save = self._test_login, self._test_sending, self._save
+
+        def run(
+            stop: threading.Event, account: AccountConfig, secret: str, kept: str
+        ) -> AccountConfig:
+            # Worker thread (no widget is touched here): the IMAP login with `secret`, the SMTP
+            # login when the inbox sends, then `kept` (the password, the refresh token) stored.
+            step(LOGIN, stop, lambda: test_login(account, secret))
+            if account.smtp_host and test_sending is not None:
+                tested = (account, kept)  # what "Save anyway" saves
+                step(SENDING, stop, lambda: test_sending(account, secret), tested)
+            step(SAVE, stop, lambda: save(account, kept))
+            return account
+
+        return run
+
+    def _sign_in_job(self, account: AccountConfig) -> Callable[[threading.Event], AccountConfig]:
+        sign_in, test_then_save = self._oauth_sign_in, self._test_then_save()
+        assert sign_in is not None
+        method = self.method()
+        issuer = self.issuer.text().strip() or None if method == "oidc" else None
         client_id = self.client_id.text().strip() or None
-        try:
-            auth, tokens = self._oauth_sign_in(
-                self.method(), issuer, client_id, account.email, cancel
-            )
-            signed_in = replace(account, auth=auth)
-        except Exception as exc:
-            self._outcome.finished.emit((attempt, account), "signin", _describe(exc))
-            return
-        try:
-            self._test_login(signed_in, BearerToken(tokens.access_token))
-        except Exception as exc:
-            self._outcome.finished.emit((attempt, signed_in), "test", _describe(exc))
-            return
-        try:
-            assert tokens.refresh_token is not None
-            self._save(signed_in, tokens.refresh_token)
-        except Exception as exc:
-            self._outcome.finished.emit((attempt, signed_in), "save", _describe(exc))
-            return
-        self._outcome.finished.emit((attempt, signed_in), "", "")
 
-    def _on_finished(self, tagged: tuple[int, AccountConfig], stage: str, error: str) -> None:
-        attempt, account = tagged
-        if attempt != self._attempt:
-            return
-        self._busy = False
+        def job(stop: threading.Event) -> AccountConfig:
+            # Worker thread: the browser wait (Cancel sets `stop`: it ends at once), the
+            # login test, the keyring.
+            auth, tokens = step(
+                SIGN_IN, stop, lambda: sign_in(method, issuer, client_id, account.email, stop)
+            )
+            assert tokens.refresh_token is not None
+            signed_in = replace(account, auth=auth)
+            token = BearerToken(tokens.access_token)
+            return test_then_save(stop, signed_in, token, tokens.refresh_token)
+
+        return job
+
+    def _on_failed(self, failure: StepFailed) -> None:
         self._set_inputs_enabled(True)
-        if stage == "signin":
-            self._show_status(
-                self.tr("Sign-in did not complete: %1\nNothing was saved.").replace("%1", error),
-                error=True,
-            )
-            return
-        if stage == "test":
-            self._show_status(
-                self.tr("Could not log in: %1\nNothing was saved.").replace(
-                    "%1", plain_reason(error)
-                ),
-                error=True,
-            )
-            return
-        if stage == "save":
-            self._show_status(
-                self.tr("The login works, but the password could not be stored: %1").replace(
-                    "%1", error
-                ),
-                error=True,
-            )
-            return
+        kept = failure.kept if failure.stage == SENDING else None
+        self._sending_failed = kept if isinstance(kept, tuple) else None
+        host = self.account().smtp_host or ""
+        self._show_status(self._check.failure_text(failure, host), error=True)
+
+    def _on_added(self, account: AccountConfig) -> None:
+        self._set_inputs_enabled(True)
         self._show_status(self.tr("Connected. The inbox is now watched."))
         self.account_added.emit(account)
         self.accept()
-
-    def reject(self) -> None:
-        self._cancel.set()  # a browser wait ends now (its listener closes)
-        self._attempt += 1  # a test still running is ignored when it ends
-        self._busy = False
-        super().reject()
 
     def _set_inputs_enabled(self, enabled: bool) -> None:
         for widget in (
@@ -439,15 +423,9 @@ class AddInboxDialog(QDialog):
             widget.setEnabled(enabled)
 
     def _show_status(self, text: str, error: bool = False) -> None:
-        self.status.setText(text)
-        self.status.setStyleSheet("color: #B71C1C; font-weight: bold;" if error else "")
+        self.status.say(text, error)
 
     # -------------------------------------------------------------- text
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self._retranslate()
-        super().changeEvent(event)
 
     def _retranslate(self) -> None:
         self.setWindowTitle(self.tr("Add inbox"))
@@ -457,27 +435,25 @@ class AddInboxDialog(QDialog):
                 " a reply is due. The password is kept in your system keyring only."
             )
         )
-        labels = (
-            (self.basic, self.email, self.tr("Email address")),
-            (self.basic, self.sign_in_with, self.tr("Sign in with")),
-            (self.basic, self.password, self.tr("Password")),
-            (self.basic, self.issuer, self.tr("Provider address (issuer URL)")),
-            (self.basic, self.provider, self.tr("Provider")),
-            (self._server_form, self.name, self.tr("Name in Ippo")),
-            (self._server_form, self.imap_host, self.tr("IMAP server")),
-            (self._server_form, self.imap_port, self.tr("IMAP port")),
-            (self._server_form, self.imap_security, self.tr("IMAP security")),
-            (self._server_form, self.username, self.tr("User name (if not the address)")),
-            (self._server_form, self.ca_file, self.tr("Extra trusted CA (PEM file)")),
-            (self._server_form, self.smtp_host, self.tr("SMTP server")),
-            (self._server_form, self.smtp_port, self.tr("SMTP port")),
-            (self._server_form, self.smtp_security, self.tr("SMTP security")),
-            (self._server_form, self.client_id, self.tr("OAuth client ID (optional)")),
+        set_row_labels(
+            (
+                (self.basic, self.email, self.tr("Email address")),
+                (self.basic, self.sign_in_with, self.tr("Sign in with")),
+                (self.basic, self.password, self.tr("Password")),
+                (self.basic, self.issuer, self.tr("Provider address (issuer URL)")),
+                (self.basic, self.provider, self.tr("Provider")),
+                (self._server_form, self.name, self.tr("Name in Ippo")),
+                (self._server_form, self.imap_host, self.tr("IMAP server")),
+                (self._server_form, self.imap_port, self.tr("IMAP port")),
+                (self._server_form, self.imap_security, self.tr("IMAP security")),
+                (self._server_form, self.username, self.tr("User name (if not the address)")),
+                (self._server_form, self.ca_file, self.tr("Extra trusted CA (PEM file)")),
+                (self._server_form, self.smtp_host, self.tr("SMTP server")),
+                (self._server_form, self.smtp_port, self.tr("SMTP port")),
+                (self._server_form, self.smtp_security, self.tr("SMTP security")),
+                (self._server_form, self.client_id, self.tr("OAuth client ID (optional)")),
+            )
         )
-        for form, field, text in labels:
-            label = form.labelForField(field)
-            if isinstance(label, QLabel):
-                label.setText(text)
         self.server_box.setTitle(self.tr("Server"))
         self.provider.setItemText(self.provider.findData("custom"), self.tr("Other (custom)"))
         method_names = {
@@ -494,8 +470,3 @@ class AddInboxDialog(QDialog):
         self.ca_file.setPlaceholderText(self.tr("only for a self-hosted server"))
         if self.provider.count():
             self.hint.setText(self._method_note() or self._preset_note(self.preset()))
-
-
-def _describe(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text or type(exc).__name__

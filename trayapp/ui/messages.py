@@ -10,39 +10,47 @@ def system_tray_available() -> bool:
     return QSystemTrayIcon.isSystemTrayAvailable()
 
 
-def no_tray_message(parent: QWidget | None = None) -> QMessageBox:
+def _problem_box(
+    name: str, icon: QMessageBox.Icon, text: str, informative: str, parent: QWidget | None
+) -> QMessageBox:
     box = QMessageBox(parent)
-    box.setObjectName("noTrayMessage")
-    box.setIcon(QMessageBox.Icon.Warning)
+    box.setObjectName(name)
+    box.setIcon(icon)
     box.setWindowTitle(QCoreApplication.translate("Messages", "Ippo"))
-    box.setText(QCoreApplication.translate("Messages", "No system tray was found."))
-    box.setInformativeText(
+    box.setText(text)
+    box.setInformativeText(informative)
+    box.setStandardButtons(QMessageBox.StandardButton.Close)
+    return box
+
+
+def no_tray_message(parent: QWidget | None = None) -> QMessageBox:
+    return _problem_box(
+        "noTrayMessage",
+        QMessageBox.Icon.Warning,
+        QCoreApplication.translate("Messages", "No system tray was found."),
         QCoreApplication.translate(
             "Messages",
             "Ippo lives in the system tray, and this desktop has none running. On GNOME,"
             " install the AppIndicator extension; elsewhere enable the panel's tray area."
             " Meanwhile `ippo watch` or `ippo pending` show what waits.",
-        )
+        ),
+        parent,
     )
-    box.setStandardButtons(QMessageBox.StandardButton.Close)
-    return box
 
 
 def no_keyring_message(detail: str = "", parent: QWidget | None = None) -> QMessageBox:
-    box = QMessageBox(parent)
-    box.setObjectName("noKeyringMessage")
-    box.setIcon(QMessageBox.Icon.Critical)
-    box.setWindowTitle(QCoreApplication.translate("Messages", "Ippo"))
-    box.setText(QCoreApplication.translate("Messages", "No secure keyring is available."))
-    box.setInformativeText(
+    box = _problem_box(
+        "noKeyringMessage",
+        QMessageBox.Icon.Critical,
+        QCoreApplication.translate("Messages", "No secure keyring is available."),
         QCoreApplication.translate(
             "Messages",
             "Ippo keeps mail passwords only in the system keyring and never in a file."
             " Unlock or install a keyring (GNOME Keyring, KWallet, Windows Credential"
             " Manager, macOS Keychain) and try again. Nothing was saved.",
-        )
+        ),
+        parent,
     )
     if detail:
         box.setDetailedText(detail)
-    box.setStandardButtons(QMessageBox.StandardButton.Close)
     return box

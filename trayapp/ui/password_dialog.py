@@ -1,13 +1,14 @@
 """One click from "the server refused the password" to watched again: the reason in plain
 words, a field for the new password (or app password), and "Test and save".
 
-The login is tested, and the password stored in the keyring, on the dialog's TaskRunner
-(ui/tasks.py); the outcome comes back on the GUI thread, which never waits, and a dialog
+The login is tested, and the password stored in the keyring, on the app's TaskRunner
+(ui/login_check.py); the outcome comes back on the GUI thread, which never waits, and a dialog
 closed early gets none. Nothing is stored unless the new password logs in.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
@@ -15,15 +16,16 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from trayapp.core.model import AccountConfig
+from trayapp.ui.forms import StatusLine, password_field
 from trayapp.ui.i18n import plain_reason
-from trayapp.ui.tasks import Task, TaskRunner
+from trayapp.ui.login_check import LOGIN, SAVE, LoginCheck, StepFailed, step
+from trayapp.ui.tasks import TaskRunner
 
 LoginTest = Callable[[AccountConfig, str], None]
 SavePassword = Callable[[str, str], None]  # (account name, password)
@@ -40,6 +42,7 @@ class NewPasswordDialog(QDialog):
         reason: str,
         test_login: LoginTest,
         save: SavePassword,
+        tasks: TaskRunner,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -47,8 +50,7 @@ class NewPasswordDialog(QDialog):
         self.account = account
         self._test_login = test_login
         self._save = save
-        self._tasks = TaskRunner("ippo-new-password", self)
-        self._task: Task[tuple[str, str]] | None = None
+        self._check = LoginCheck(tasks, self, self._on_failed)
 
         self.explanation = QLabel()
         self.explanation.setTextFormat(Qt.TextFormat.PlainText)
@@ -56,12 +58,8 @@ class NewPasswordDialog(QDialog):
         self.reason = QLabel(plain_reason(reason) if reason else "")
         self.reason.setTextFormat(Qt.TextFormat.PlainText)
         self.reason.setWordWrap(True)
-        self.password = QLineEdit()
-        self.password.setObjectName("password")
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.status = QLabel()
-        self.status.setTextFormat(Qt.TextFormat.PlainText)
-        self.status.setWordWrap(True)
+        self.password = password_field()
+        self.status = StatusLine()
         self.save_button = QPushButton()
         self.save_button.setDefault(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
@@ -86,52 +84,28 @@ class NewPasswordDialog(QDialog):
     def start_test(self) -> None:
         password = self.password.text()
         if not password:
-            self.status.setText(self.tr("Enter the password (or app password)."))
+            self.status.say(self.tr("Enter the password (or app password)."))
             return
         self.save_button.setEnabled(False)
         self.password.setEnabled(False)
-        self.status.setText(
-            self.tr("Testing the connection to %1…").replace("%1", self.account.imap_host)
-        )
+        self.status.say(self._check.testing_text(self.account.imap_host))
         account, test_login, save = self.account, self._test_login, self._save
 
-        def work() -> tuple[str, str]:
-            # Worker thread: no widget is touched here. Returns (failed stage, reason).
-            try:
-                test_login(account, password)
-            except Exception as exc:
-                return "test", str(exc) or type(exc).__name__
-            try:
-                save(account.name, password)
-            except Exception as exc:
-                return "save", str(exc) or type(exc).__name__
-            return "", ""
+        def job(stop: threading.Event) -> str:
+            # Worker thread: no widget is touched here.
+            step(LOGIN, stop, lambda: test_login(account, password))
+            step(SAVE, stop, lambda: save(account.name, password))
+            return account.name
 
-        self._task = self._tasks.submit(work, on_done=lambda outcome: self._on_finished(*outcome))
+        self._check.start(job, self._on_saved)
 
-    def _on_finished(self, stage: str, reason: str) -> None:
-        self._task = None
+    def _on_failed(self, failure: StepFailed) -> None:
         self.save_button.setEnabled(True)
         self.password.setEnabled(True)
-        if stage == "test":
-            self.status.setText(
-                self.tr("Could not log in: %1\nNothing was saved.").replace(
-                    "%1", plain_reason(reason)
-                )
-            )
-            return
-        if stage == "save":
-            self.status.setText(
-                self.tr("The login works, but the password could not be stored: %1").replace(
-                    "%1", plain_reason(reason)
-                )
-            )
-            return
-        self.password_saved.emit(self.account.name)
-        self.accept()
+        self.status.say(self._check.failure_text(failure))
 
-    def reject(self) -> None:
-        if self._task is not None:
-            self._task.cancel()  # a test still running is ignored when it ends
-            self._task = None
-        super().reject()
+    def _on_saved(self, name: str) -> None:
+        self.save_button.setEnabled(True)
+        self.password.setEnabled(True)
+        self.password_saved.emit(name)
+        self.accept()

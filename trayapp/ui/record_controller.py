@@ -1,11 +1,11 @@
 """Keeps the trust record current in the tray app, off the GUI thread.
 
-A background job (a plain daemon thread, its OWN IMAP connection per account and its own
-SQLite connection: never a watcher's) brings the history up to date, then computes the last
-12 weeks and the slowest recent inquiries. It runs a while after start (so the watchers'
-start-up scans go first), whenever the watchers report a change (at most every
-``min_interval``), and when the Record window is opened. Results and progress come back as
-queued signals; the GUI thread never waits for the job.
+A background job (on the TaskRunner the app passes in, with its OWN IMAP connection per
+account and its own SQLite connection: never a watcher's) brings the history up to date, then
+computes the last 12 weeks and the slowest recent inquiries. It runs a while after start (so
+the watchers' start-up scans go first), whenever the watchers report a change (at most every
+``min_interval``), and when the Record window is opened. The result comes back through the
+runner, progress as a queued signal; the GUI thread never waits for the job.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from trayapp.core.model import AccountConfig
+from trayapp.ui.i18n import error_sentence
+from trayapp.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from imapclient import IMAPClient
@@ -108,8 +110,7 @@ class RecordController(QObject):
     """Owns the background job, the last result, the tooltip line and the window."""
 
     line_changed = Signal()
-    _progressed = Signal(int, int)
-    _finished = Signal(object)  # RecordView, or a str: why the job failed
+    _progressed = Signal(int, int)  # emitted on the worker thread, delivered on the GUI's
 
     def __init__(
         self,
@@ -118,6 +119,7 @@ class RecordController(QObject):
         passwords: Passwords,
         language: Callable[[], str],
         clock: Callable[[], datetime],
+        tasks: TaskRunner,
         *,
         history_days: int | None = None,
         start_delay_ms: int = 60_000,
@@ -134,6 +136,7 @@ class RecordController(QObject):
         self._history_days = history_days
         self._min_interval = min_interval
         self._compute = compute
+        self._tasks = tasks
         self._view: RecordView | None = None
         self._window: RecordWindow | None = None
         self._running = False
@@ -145,7 +148,6 @@ class RecordController(QObject):
         self._timer.timeout.connect(self.run_now)
         self._start_delay_ms = start_delay_ms
         self._progressed.connect(self._on_progress)
-        self._finished.connect(self._on_finished)
 
     # -------------------------------------------------------------- lifecycle
 
@@ -153,9 +155,10 @@ class RecordController(QObject):
         self._timer.start(self._start_delay_ms)
 
     def stop(self) -> None:
-        """No new job starts; a running one ends by itself (daemon thread, own connections)."""
+        """No new job starts; a running one ends by itself (its own connections)."""
         self._stopped = True
         self._timer.stop()
+        self._tasks.close()  # a result still to come is dropped
         if self._window is not None:
             self._window.close()
 
@@ -200,23 +203,16 @@ class RecordController(QObject):
         if self._window is not None:
             self._window.set_progress(0, 0)
 
-        def work() -> None:
-            try:
-                view = self._compute(
-                    self._config_dir,
-                    accounts,
-                    self._passwords,
-                    now,
-                    history_days=self._history_days,
-                    progress=self._progressed.emit,
-                )
-            except Exception as error:  # never lost silently: logged and shown in the window
-                log.exception("the record could not be updated")
-                self._finished.emit(str(error) or type(error).__name__)
-                return
-            self._finished.emit(view)
-
-        threading.Thread(target=work, name="ippo-record", daemon=True).start()
+        compute, config_dir, passwords = self._compute, self._config_dir, self._passwords
+        history_days, progress = self._history_days, self._progressed.emit
+        self._tasks.submit(
+            lambda: compute(
+                config_dir, accounts, passwords, now, history_days=history_days, progress=progress
+            ),
+            on_done=self._on_view,
+            on_error=self._on_failed,
+            owner=self,
+        )
 
     # -------------------------------------------------------------- results (GUI thread)
 
@@ -224,19 +220,29 @@ class RecordController(QObject):
         if self._window is not None:
             self._window.set_progress(done, total)
 
-    def _on_finished(self, outcome: object) -> None:
+    def _on_view(self, view: RecordView) -> None:
+        self._view = view
+        if self._window is not None:
+            self._window.set_view(view)
+        self._job_ended()
+        self.line_changed.emit()
+        self._again_if_asked()
+
+    def _on_failed(self, error: BaseException) -> None:
+        # Never lost silently: logged and shown in the window.
+        log.error("the record could not be updated", exc_info=error)
+        self._job_ended()
+        if self._window is not None:
+            self._window.status.setText(error_sentence(error))
+        self._again_if_asked()
+
+    def _job_ended(self) -> None:
         self._running = False
         self._last_run = self._clock()
-        if isinstance(outcome, str):
-            if self._window is not None:
-                self._window.set_idle()
-                self._window.status.setText(outcome)
-        else:
-            self._view = outcome  # type: ignore[assignment]
-            if self._window is not None:
-                self._window.set_view(outcome)  # type: ignore[arg-type]
-                self._window.set_idle()
-            self.line_changed.emit()
+        if self._window is not None:
+            self._window.set_idle()
+
+    def _again_if_asked(self) -> None:
         if self._again and not self._stopped:
             self.mail_changed()
 

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QWidget
 
 from trayapp.clock import now as clock_now
@@ -30,6 +30,7 @@ from trayapp.core.schedule import (
     parse_days_off,
     parse_working_hours,
 )
+from trayapp.ui.forms import on_language_change, set_row_labels
 from trayapp.ui.i18n import error_sentence
 
 # Offered in the lists; any other IANA zone or holidays-package country code can be typed.
@@ -60,9 +61,12 @@ class ScheduleEditor(QGroupBox):
         language: str = "en",
         clock: Callable[[], datetime] = clock_now,
         parent: QWidget | None = None,
+        titled: bool = True,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("ScheduleEditor")
+        self._titled = titled
+        self.setFlat(not titled)  # in a tab named for it: no frame, no title of its own
         self._language = language
         self._clock = clock
         self._window = timedelta(hours=24)
@@ -98,6 +102,7 @@ class ScheduleEditor(QGroupBox):
         self.days_off.textChanged.connect(lambda _t: self._edited())
         self._loading = False
         self._retranslate()
+        on_language_change(self, self._retranslate)
 
     # -------------------------------------------------------------- in and out
 
@@ -196,13 +201,8 @@ class ScheduleEditor(QGroupBox):
 
     # -------------------------------------------------------------- text
 
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self._retranslate()
-        super().changeEvent(event)
-
     def _retranslate(self) -> None:
-        self.setTitle(self.tr("Working hours"))
+        self.setTitle(self.tr("Working hours") if self._titled else "")
         system = system_zone_name() or self.tr("unknown")
         self.timezone.setItemText(0, self.tr("System (%1)").replace("%1", system))
         self.holidays.setItemText(0, self.tr("No public holidays"))
@@ -212,13 +212,13 @@ class ScheduleEditor(QGroupBox):
                 "mon-fri 09:00-12:00,13:00-18:00; sat 10:00-14:00"
             )
         )
-        for field, text in (
-            (self.timezone, self.tr("Time zone")),
-            (self.working_hours, self.tr("Working hours")),
-            (self.holidays, self.tr("Public holidays of")),
-            (self.days_off, self.tr("Days off")),
-        ):
-            label = self.form.labelForField(field)
-            if isinstance(label, QLabel):
-                label.setText(text)
+        set_row_labels(
+            (self.form, field, text)
+            for field, text in (
+                (self.timezone, self.tr("Time zone")),
+                (self.working_hours, self.tr("Working hours")),
+                (self.holidays, self.tr("Public holidays of")),
+                (self.days_off, self.tr("Days off")),
+            )
+        )
         self._update_preview()

@@ -1,13 +1,18 @@
-"""Settings: per-account response window, warning lead times and look-back, the name shown
-to customers and the signatures (Japanese and English replies); language; start at login.
-The dialog edits copies and reports them as signals; the app persists them."""
+"""Settings: per-account response window, warning lead times and look-back, working hours,
+the name shown to customers and the signatures (Japanese and English replies); language;
+start at login. The dialog edits copies and reports them as signals; the app persists them.
+
+It fits a laptop screen (1366x768 with a panel: 600 px of height at most): the inbox's
+settings sit in three tabs under the inbox picker and its buttons: "Deadlines" (the response
+window, its leads, the look-back), "Working hours" (the working-hours clock with its one-line
+preview) and "Replies" (name shown and signatures)."""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -21,11 +26,13 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from trayapp.core.model import AccountConfig
+from trayapp.ui.forms import on_language_change, set_row_labels
 from trayapp.ui.hours_spin import HoursSpinBox
 from trayapp.ui.i18n import LANGUAGE_NAMES, resolve_language
 from trayapp.ui.schedule_editor import ScheduleEditor
@@ -99,7 +106,8 @@ class SettingsDialog(QDialog):
         for edit in (self.signature_ja, self.signature_en):
             edit.setTabChangesFocus(True)
             edit.setFixedHeight(edit.fontMetrics().lineSpacing() * 5 + 12)
-        self.schedule = ScheduleEditor(resolve_language(language))  # the working-hours clock
+        # The working-hours clock, a tab of its own (the tab names it: no title of its own).
+        self.schedule = ScheduleEditor(resolve_language(language), titled=False)
         self.problem = QLabel()
         self.problem.setTextFormat(Qt.TextFormat.PlainText)
         self.problem.setStyleSheet("color: #B71C1C; font-weight: bold;")
@@ -123,18 +131,29 @@ class SettingsDialog(QDialog):
         picker.addWidget(self.add_button)
         picker.addWidget(self.remove_button)
         picker.addWidget(self.login_button)
+        # Two tabs keep the dialog within a laptop's height (see the module's docstring).
+        self.deadlines_tab = QWidget()
         self.account_form = QFormLayout()
         self.account_form.addRow(QLabel(), self.window_hours)
         self.account_form.addRow(QLabel(), self.warning_hours)
         self.account_form.addRow(QLabel(), self.urgent_hours)
         self.account_form.addRow(QLabel(), self.lookback_days)
-        self.account_form.addRow(QLabel(), self.display_name)
-        self.account_form.addRow(QLabel(), self.signature_ja)
-        self.account_form.addRow(QLabel(), self.signature_en)
+        deadlines = QVBoxLayout(self.deadlines_tab)
+        deadlines.addLayout(self.account_form)
+        deadlines.addStretch(1)
+        self.replies_tab = QWidget()
+        self.replies_form = QFormLayout(self.replies_tab)
+        self.replies_form.addRow(QLabel(), self.display_name)
+        self.replies_form.addRow(QLabel(), self.signature_ja)
+        self.replies_form.addRow(QLabel(), self.signature_en)
+        self.account_tabs = QTabWidget()
+        self.account_tabs.setObjectName("accountTabs")
+        self.account_tabs.addTab(self.deadlines_tab, "")
+        self.account_tabs.addTab(self.schedule, "")
+        self.account_tabs.addTab(self.replies_tab, "")
         account_layout = QVBoxLayout(self.account_box)
         account_layout.addLayout(picker)
-        account_layout.addLayout(self.account_form)
-        account_layout.addWidget(self.schedule)
+        account_layout.addWidget(self.account_tabs)
         account_layout.addWidget(self.problem)
         self.general_form = QFormLayout(self.general_box)
         self.general_form.addRow(QLabel(), self.language)
@@ -173,6 +192,7 @@ class SettingsDialog(QDialog):
         apply.clicked.connect(self.apply)
         self._loading = False
         self._retranslate()
+        on_language_change(self, self._retranslate)
         self.set_accounts(accounts)
         index = self.language.findData(language if language in LANGUAGE_NAMES else "system")
         self.language.setCurrentIndex(max(index, 0))
@@ -356,15 +376,13 @@ class SettingsDialog(QDialog):
 
     # -------------------------------------------------------------- text
 
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self._retranslate()
-        super().changeEvent(event)
-
     def _retranslate(self) -> None:
         self.setWindowTitle(self.tr("Ippo settings"))
         self.account_box.setTitle(self.tr("Inboxes"))
         self.general_box.setTitle(self.tr("General"))
+        self.account_tabs.setTabText(0, self.tr("Deadlines"))
+        self.account_tabs.setTabText(1, self.tr("Working hours"))
+        self.account_tabs.setTabText(2, self.tr("Replies"))
         self.add_button.setText(self.tr("Add inbox…"))
         self.remove_button.setText(self.tr("Remove"))
         self.login_button.setText(self.tr("Server and sign-in…"))
@@ -380,20 +398,19 @@ class SettingsDialog(QDialog):
             prefix, _, suffix = phrase.partition("%1")
             spin.setPrefix(prefix)
             spin.setSuffix(suffix)
-        for form, field, text in (
-            (self.account_form, self.window_hours, self.tr("Reply within")),
-            (self.account_form, self.warning_hours, self.tr("Warning")),
-            (self.account_form, self.urgent_hours, self.tr("Urgent")),
-            (self.account_form, self.lookback_days, self.tr("Look back")),
-            (self.account_form, self.display_name, self.tr("Name shown to customers")),
-            (self.account_form, self.signature_ja, self.tr("Signature (Japanese replies)")),
-            (self.account_form, self.signature_en, self.tr("Signature (English replies)")),
-            (self.general_form, self.language, self.tr("Language")),
-            (self.general_form, self.quiet_hours, self.tr("Quiet hours")),
-        ):
-            label = form.labelForField(field)
-            if isinstance(label, QLabel):
-                label.setText(text)
+        set_row_labels(
+            (
+                (self.account_form, self.window_hours, self.tr("Reply within")),
+                (self.account_form, self.warning_hours, self.tr("Warning")),
+                (self.account_form, self.urgent_hours, self.tr("Urgent")),
+                (self.account_form, self.lookback_days, self.tr("Look back")),
+                (self.replies_form, self.display_name, self.tr("Name shown to customers")),
+                (self.replies_form, self.signature_ja, self.tr("Signature (Japanese replies)")),
+                (self.replies_form, self.signature_en, self.tr("Signature (English replies)")),
+                (self.general_form, self.language, self.tr("Language")),
+                (self.general_form, self.quiet_hours, self.tr("Quiet hours")),
+            )
+        )
         self.language.setItemText(0, self.tr("System default"))
         self.autostart.setText(self.tr("Start Ippo when I log in"))
         self.quiet_hours.setToolTip(

@@ -2,9 +2,9 @@
 
 For each such account: one notification when it happens (not repeated while it stays so);
 its "Fix" entry in the tray menu (IppoApp.fix_account) calls `start`: the browser sign-in on
-a worker thread (the GUI thread never waits), the IMAP login tested with the new token, the
-refresh token into the keyring, and the account's watcher retried at once: it resumes
-without restarting the app. Qt only for the signal that brings the result back.
+the app's TaskRunner (the GUI thread never waits; `cancel_all` ends a browser wait at once),
+the IMAP login tested with the new token, the refresh token into the keyring, and the
+account's watcher retried at once: it resumes without restarting the app.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from PySide6.QtCore import QObject, Signal
 
 from trayapp.core.model import AccountConfig, AccountHealth, HealthState
 from trayapp.core.oauth import SIGN_IN_AGAIN, BearerToken
+from trayapp.ui.i18n import error_sentence
+from trayapp.ui.tasks import Task, TaskRunner
 
 if TYPE_CHECKING:  # the dialog's module is imported when the dialog first opens
     from trayapp.ui.first_run import LoginTest, OAuthSignIn
@@ -44,9 +46,11 @@ class SignInAgain(QObject):
         store_secret: Callable[[str, str, str], None],
         retry: Callable[[str], None],
         notify: Callable[[str, str, str], object],  # (account, title, message)
+        tasks: TaskRunner,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
+        self._tasks = tasks
         self._accounts = accounts
         self._sign_in = sign_in
         self._test_login = test_login
@@ -54,9 +58,7 @@ class SignInAgain(QObject):
         self._retry = retry
         self._notify = notify
         self._needing: set[str] = set()
-        self._running: dict[str, threading.Event] = {}
-        self._done = _Done(self)
-        self._done.result.connect(self._on_done)
+        self._running: dict[str, Task[None]] = {}
 
     @property
     def needing(self) -> list[str]:
@@ -77,36 +79,35 @@ class SignInAgain(QObject):
         self._needing = now
 
     def start(self, name: str) -> bool:
-        """Run the browser sign-in for `name` on a worker thread; False when it cannot start."""
+        """Run the browser sign-in for `name` on the TaskRunner; False when it cannot start."""
         account = next((a for a in self._accounts() if a.name == name), None)
-        if account is None or account.auth is None or name in self._running:
+        auth = account.auth if account is not None else None
+        if account is None or auth is None or name in self._running:
             return False
-        cancel = threading.Event()
-        self._running[name] = cancel
-        threading.Thread(
-            target=self._work, args=(account, cancel), name=f"ippo-sign-in-{name}", daemon=True
-        ).start()
+        sign_in, test_login, store_secret = self._sign_in, self._test_login, self._store_secret
+        stop = threading.Event()
+
+        def work() -> None:
+            # Worker thread: the browser wait (ends when `stop` is set), the login test, the
+            # keyring.
+            _auth, tokens = sign_in(auth.provider, auth.issuer, auth.client_id, account.email, stop)
+            test_login(account, BearerToken(tokens.access_token))
+            assert tokens.refresh_token is not None
+            store_secret(account.name, tokens.refresh_token, REFRESH_KIND)
+
+        self._running[name] = self._tasks.submit(
+            work,
+            on_done=lambda _none: self._on_done(name, ""),
+            on_error=lambda error: self._on_done(name, error_sentence(error)),
+            owner=self,
+            stop=stop,
+        )
         return True
 
     def cancel_all(self) -> None:
-        for cancel in self._running.values():
-            cancel.set()
-
-    def _work(self, account: AccountConfig, cancel: threading.Event) -> None:
-        # Worker thread: the browser wait, the login test, the keyring.
-        auth = account.auth
-        assert auth is not None
-        try:
-            _auth, tokens = self._sign_in(
-                auth.provider, auth.issuer, auth.client_id, account.email, cancel
-            )
-            self._test_login(account, BearerToken(tokens.access_token))
-            assert tokens.refresh_token is not None
-            self._store_secret(account.name, tokens.refresh_token, REFRESH_KIND)
-        except Exception as error:
-            self._done.result.emit(account.name, str(error) or type(error).__name__)
-            return
-        self._done.result.emit(account.name, "")
+        for task in self._running.values():
+            task.cancel()
+        self._running.clear()
 
     def _on_done(self, name: str, error: str) -> None:
         self._running.pop(name, None)
@@ -123,9 +124,3 @@ class SignInAgain(QObject):
                 .replace("%2", error),
             )
         self.finished.emit(name, error)
-
-
-class _Done(QObject):
-    """Carries a worker's result to the GUI thread (queued: the object lives there)."""
-
-    result = Signal(str, str)
