@@ -78,6 +78,8 @@ def test_a_password_changed_on_the_server_is_tested_before_it_is_saved(
     editor.password.setText("a wrong guess")
     assert not save_and_wait(editor, qtbot)
     assert "nothing was saved" in editor.status.text().lower()
+    assert "could not log in" in editor.status.text().lower()  # the login failed, not saving
+    assert "the login works" not in editor.status.text().lower()
     assert "b'" not in editor.status.text()
     assert harness.secrets.get_password("shop") == user.password
 

@@ -227,6 +227,14 @@ def account_from_args(args: argparse.Namespace) -> AccountConfig:
     )
 
 
+class LoginRefused(CommandError):
+    """The changed login does not work (the server's reason in `reason`); nothing was saved."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
 class SmtpTestFailed(CommandError):
     """The inbox logs in but the SMTP server refuses (or cannot be reached)."""
 
@@ -491,8 +499,8 @@ def set_account(
             _("{reason}; nothing was saved").format(reason=plain_reason(str(error)))
         ) from None
     except MailError as error:
-        raise CommandError(
-            _("{reason}; nothing was saved").format(reason=plain_reason(str(error)))
+        raise LoginRefused(
+            _("{reason}; nothing was saved").format(reason=plain_reason(str(error))), str(error)
         ) from None
     try:
         config.update_account(new)

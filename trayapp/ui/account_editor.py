@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from trayapp.core.model import AccountConfig
 from trayapp.ui import forms
-from trayapp.ui.login_check import SAVE, LoginCheck, SendingFailed, StepFailed, step
+from trayapp.ui.login_check import LOGIN, SAVE, LoginCheck, SendingFailed, StepFailed, step
 from trayapp.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
@@ -212,12 +212,14 @@ def open_account_editor(app: IppoApp, account: AccountConfig) -> AccountEditor:
 
     def save(old: AccountConfig, new: AccountConfig, password: str | None, smtp: bool) -> None:
         # Worker thread (the editor's): commands.account.set_account tests, then stores.
-        from trayapp.commands.account import SmtpTestFailed, set_account
+        from trayapp.commands.account import LoginRefused, SmtpTestFailed, set_account
 
         try:
             set_account(app.config, app.secrets, old, new, password, test_smtp=smtp)
         except SmtpTestFailed as error:
             raise SendingFailed(error.host, error.reason) from None
+        except LoginRefused as error:  # the login, not the saving, failed: said as such
+            raise StepFailed(LOGIN, error.reason) from None
 
     editor = AccountEditor(account, save, app.account_tasks, parent=app.settings_dialog)
 

@@ -75,6 +75,8 @@ def step(stage: str, stop: threading.Event, action: Callable[[], T], kept: objec
         return action()
     except SendingFailed as error:  # the save tested sending: said as sending
         raise StepFailed(SENDING, error.reason, kept, plain=True) from error
+    except StepFailed:  # the action knew its stage better (a save that tests the login)
+        raise
     except Exception as error:
         raise StepFailed(stage, describe(error), kept) from error
 
