@@ -15,6 +15,7 @@ from tests.support.small_disk import remount_read_only, small_disk
 from trayapp.desktop.autostart import XdgAutostart
 from trayapp.desktop.secrets import KeyringSecretStore
 from trayapp.ui.password_dialog import NewPasswordDialog
+from trayapp.ui.tasks import TaskRunner
 
 from .helpers import speaking
 from .test_app import SHOP, Harness
@@ -52,12 +53,16 @@ def test_a_login_entry_that_cannot_be_written_is_a_sentence(
 
 
 def test_a_password_the_keyring_refuses_is_said_in_japanese(
-    qtbot: QtBot, locked_secret_env: KeyringSession
+    qtbot: QtBot, locked_secret_env: KeyringSession, tasks: TaskRunner
 ) -> None:
     store = KeyringSecretStore()
     with speaking("ja"):
         dialog = NewPasswordDialog(
-            SHOP, "", lambda account, password: None, lambda name, p: store.set_password(name, p)
+            SHOP,
+            "",
+            lambda account, password: None,
+            lambda name, p: store.set_password(name, p),
+            tasks,
         )
         qtbot.addWidget(dialog)
         dialog.password.setText("new secret")
