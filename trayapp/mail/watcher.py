@@ -224,6 +224,9 @@ class MailboxChanged:
     full_scan: bool = False  # True after a (re)connect's full scan
     # Plain-text previews of the waiting messages, by item id (core.pending.item_id).
     previews: Mapping[str, str] = field(default_factory=dict)
+    # INBOX messages the user dismissed that the server still holds within the look-back but
+    # the worker does not keep (not in `inbox`): item id -> Message-ID.
+    set_aside: Mapping[str, str | None] = field(default_factory=dict)
 
 
 WorkerEvent = HealthChanged | MailboxChanged
@@ -354,12 +357,20 @@ class AccountWatcher:
         # The user's dismissals on this account (item ids), from set_dismissed.
         self._dismissed: frozenset[str] = frozenset()
         self._dismissed_changed = threading.Event()
+        # Item ids of MailboxChanged.set_aside as last published (replaced, never changed).
+        self._set_aside_ids: frozenset[str] = frozenset()
 
     # ---- control (any thread)
 
     @property
     def health(self) -> AccountHealth:
         return self._health
+
+    @property
+    def set_aside_ids(self) -> frozenset[str]:
+        """The dismissed messages the last published picture says are set aside: still on the
+        server, not kept here (any thread; read-only, for tests and diagnostics)."""
+        return self._set_aside_ids
 
     def start(self) -> None:
         self._thread.start()
@@ -442,6 +453,7 @@ class AccountWatcher:
 
     def _publish(self, st: _MailState, *, full_scan: bool = False) -> None:
         sent = tuple(st.sent)
+        set_aside = dict(st.set_aside.values())
         self._emit(
             MailboxChanged(
                 account=self.account.name,
@@ -454,8 +466,10 @@ class AccountWatcher:
                 at=self._clock.now(),
                 full_scan=full_scan,
                 previews=dict(self._previews),
+                set_aside=set_aside,
             )
         )
+        self._set_aside_ids = frozenset(set_aside)  # after the event: it is on its way
 
     def _publish_with_previews(
         self, client: IMAPClient, st: _MailState, *, full_scan: bool = False
@@ -879,7 +893,8 @@ class AccountWatcher:
         for uid in gone:
             del st.inbox[uid]
         for uid in [u for u in st.set_aside if u not in uids]:
-            del st.set_aside[uid]
+            del st.set_aside[uid]  # deleted, moved or out of the look-back: not listed again
+            changed = True
         changed = self._refresh_flags(client, st, sorted(known - gone)) or changed
         if new and st.inbox_state is not None:
             for facts in fetch_facts(client, st.inbox_state, new, self._clock.now()):
