@@ -132,12 +132,15 @@ def test_a_dismissal_of_an_earlier_session_is_listed_and_put_back(
         store.close()
 
 
-def test_a_dismissal_whose_message_was_deleted_is_not_listed(
-    dovecot: DovecotServer, tmp_path: Path
+@pytest.mark.parametrize("change", ["deleted", "answered elsewhere"])
+def test_a_dismissal_whose_message_was_deleted_or_answered_is_not_listed(
+    change: str, dovecot: DovecotServer, tmp_path: Path
 ) -> None:
+    """Nothing to put back: the message is gone, or was answered from another mail program
+    (\\Answered; put back, it would not be listed either)."""
     user = dovecot.add_user()
     account = dovecot.account(user)
-    dovecot.deliver(user, mailcorpus.english_inquiry(to=user.email, subject="Deleted later"))
+    dovecot.deliver(user, mailcorpus.english_inquiry(to=user.email, subject="Changed later"))
     store = StateStore(tmp_path)
     service, rec = _started(account, user, store)
     try:
@@ -151,9 +154,12 @@ def test_a_dismissal_whose_message_was_deleted_is_not_listed(
 
         with dovecot.session(user) as client:
             client.select_folder("INBOX")
-            client.delete_messages([item.uid])
-            client.expunge()
-        _until(lambda: not service.set_aside_ids(account.name), "the watcher to see it gone")
+            if change == "deleted":
+                client.delete_messages([item.uid])
+                client.expunge()
+            else:
+                client.add_flags([item.uid], [b"\\Answered"])
+        _until(lambda: not service.set_aside_ids(account.name), f"the watcher to see it {change}")
         assert service.dismissed_items().result(timeout=10) == []
         assert store.dismissals(account.name) == {item.id: "answered"}  # pruned with time
     finally:
