@@ -34,6 +34,7 @@ from trayapp.core.model import (
 )
 from trayapp.core.notifications import Holds
 from trayapp.core.pending import lookback_start, sort_by_urgency, waiting_inquiries
+from trayapp.core.put_back import still_dismissed
 from trayapp.core.schedule import Schedule, account_schedule
 from trayapp.core.summary import StageLeads, leads_by_account
 from trayapp.mail.scan import keep_first_seen
@@ -369,20 +370,34 @@ class WatchService:
         return future
 
     def _dismissed_items(self) -> list[tuple[Inquiry, str]]:
+        """From the watchers' last pictures: a dismissed message they still keep as it is
+        now, one they set aside (not kept) as the store kept it with the dismissal."""
         if self._store is None:
             return []
         found: list[tuple[Inquiry, str]] = []
         now = self._clock.now()
+        replied = self._all_replied_ids()
         for name in self._order:
             view = self._views[name]
-            kinds = self._store.dismissals(name)
-            if view.mailbox is None or not kinds:
+            mailbox = view.mailbox
+            dismissals = self._store.dismissals_shown(name)
+            if mailbox is None or not dismissals:
                 continue
-            for item in self._waiting(view, view.mailbox, now, dismissed=False):
-                if item.id in kinds:
-                    found.append((item, kinds[item.id]))
+            found += still_dismissed(
+                self._waiting(view, mailbox, now, dismissed=False),
+                mailbox.set_aside,
+                dismissals,
+                replied,
+                self._store.ignored_senders(name),
+            )
         found.sort(key=lambda pair: pair[0].received_at, reverse=True)
         return found
+
+    def set_aside_ids(self, account: str) -> frozenset[str]:
+        """The dismissed messages of `account` its watcher set aside: on the server, not kept
+        in memory (any thread; read-only, for tests and diagnostics)."""
+        view = self._views.get(account)
+        return view.watcher.set_aside_ids if view is not None else frozenset()
 
     def set_accounts(
         self, accounts: Iterable[AccountConfig], *, forget: Iterable[str] = ()

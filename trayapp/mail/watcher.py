@@ -224,6 +224,9 @@ class MailboxChanged:
     full_scan: bool = False  # True after a (re)connect's full scan
     # Plain-text previews of the waiting messages, by item id (core.pending.item_id).
     previews: Mapping[str, str] = field(default_factory=dict)
+    # INBOX messages the user dismissed that the server still holds within the look-back but
+    # the worker does not keep (not in `inbox`): item id -> Message-ID.
+    set_aside: Mapping[str, str | None] = field(default_factory=dict)
 
 
 WorkerEvent = HealthChanged | MailboxChanged
@@ -354,12 +357,20 @@ class AccountWatcher:
         # The user's dismissals on this account (item ids), from set_dismissed.
         self._dismissed: frozenset[str] = frozenset()
         self._dismissed_changed = threading.Event()
+        # Item ids of MailboxChanged.set_aside as last published (replaced, never changed).
+        self._set_aside_ids: frozenset[str] = frozenset()
 
     # ---- control (any thread)
 
     @property
     def health(self) -> AccountHealth:
         return self._health
+
+    @property
+    def set_aside_ids(self) -> frozenset[str]:
+        """The dismissed messages the last published picture says are set aside: still on the
+        server, not kept here (any thread; read-only, for tests and diagnostics)."""
+        return self._set_aside_ids
 
     def start(self) -> None:
         self._thread.start()
@@ -442,6 +453,7 @@ class AccountWatcher:
 
     def _publish(self, st: _MailState, *, full_scan: bool = False) -> None:
         sent = tuple(st.sent)
+        set_aside = dict(st.set_aside.values())
         self._emit(
             MailboxChanged(
                 account=self.account.name,
@@ -454,8 +466,10 @@ class AccountWatcher:
                 at=self._clock.now(),
                 full_scan=full_scan,
                 previews=dict(self._previews),
+                set_aside=set_aside,
             )
         )
+        self._set_aside_ids = frozenset(set_aside)  # after the event: it is on its way
 
     def _publish_with_previews(
         self, client: IMAPClient, st: _MailState, *, full_scan: bool = False
@@ -879,29 +893,35 @@ class AccountWatcher:
         for uid in gone:
             del st.inbox[uid]
         for uid in [u for u in st.set_aside if u not in uids]:
-            del st.set_aside[uid]
-        changed = self._refresh_flags(client, st, sorted(known - gone)) or changed
+            del st.set_aside[uid]  # deleted, moved or out of the look-back: not listed again
+            changed = True
+        answered_aside: list[int] = []  # set aside, since answered elsewhere (\Answered)
+        watched = sorted((known - gone) | set(st.set_aside))
+        changed = self._refresh_flags(client, st, watched, answered_aside) or changed
         if new and st.inbox_state is not None:
             for facts in fetch_facts(client, st.inbox_state, new, self._clock.now()):
                 st.inbox[facts.uid] = facts
                 changed = True
             st.uidnext = max(st.uidnext or 0, new[-1] + 1)
-        changed = self._bring_back(client, st) or changed
+        changed = self._bring_back(client, st, answered_aside) or changed
         changed = self._set_aside_dismissed(st) or changed
         self._prune(st)
         return changed
 
-    def _bring_back(self, client: IMAPClient, st: _MailState) -> bool:
-        """Fetch again the set-aside messages whose dismissal was undone, and those whose
+    def _bring_back(self, client: IMAPClient, st: _MailState, answered: Collection[int]) -> bool:
+        """Fetch again the set-aside messages whose dismissal was undone, those whose
         Message-ID another message now has (the ids of such copies depend on each other:
-        core.pending.item_id). True when any came back."""
+        core.pending.item_id), and those `answered` since (no longer waiting, so kept like
+        any answered message: they are no dismissal to put back). True when any came back."""
         if not st.set_aside or st.inbox_state is None:
             return False
         shared = {f.headers.message_id for f in (*st.inbox.values(), *st.others)}
         wanted = [
             uid
             for uid, (item, message_id) in st.set_aside.items()
-            if item not in self._dismissed or (message_id is not None and message_id in shared)
+            if item not in self._dismissed
+            or (message_id is not None and message_id in shared)
+            or uid in answered
         ]
         if not wanted:
             return False
@@ -937,7 +957,11 @@ class AccountWatcher:
             changed = True
         return changed
 
-    def _refresh_flags(self, client: IMAPClient, st: _MailState, uids: Sequence[int]) -> bool:
+    def _refresh_flags(
+        self, client: IMAPClient, st: _MailState, uids: Sequence[int], answered_aside: list[int]
+    ) -> bool:
+        """Flags of the kept messages; the set-aside ones now \\Answered go to
+        `answered_aside`."""
         if not uids:
             return False
         changed = False
@@ -949,10 +973,14 @@ class AccountWatcher:
                 data = fetch_each(client, chunk, ["FLAGS"])
             for uid, d in data.items():
                 facts = st.inbox.get(int(uid))
-                if facts is None or b"FLAGS" not in d:
+                if b"FLAGS" not in d:
                     continue
                 flags = _flags(d[b"FLAGS"])
                 st.next_modseq = _max_modseq(st.next_modseq, d)
+                if facts is None:
+                    if int(uid) in st.set_aside and "\\answered" in {f.lower() for f in flags}:
+                        answered_aside.append(int(uid))
+                    continue
                 if flags != facts.flags:
                     st.inbox[facts.uid] = replace(facts, flags=flags)
                     changed = True

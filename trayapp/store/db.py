@@ -21,13 +21,13 @@ import os
 import sqlite3
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
 from trayapp.core.model import Inquiry, ItemState, Stage
-from trayapp.core.promise import AckState
+from trayapp.core.promise import AckState, inquiry_from_dict, inquiry_to_dict
 from trayapp.disk import disk_problem
 from trayapp.file_lock import exclusive_lock
 from trayapp.store import held
@@ -221,6 +221,12 @@ _MIGRATIONS: list[tuple[str, ...]] = [
             at TEXT NOT NULL,
             PRIMARY KEY (account, sender, absence_start)
         )""",
+    ),
+    (
+        # The item as the list showed it when dismissed (JSON, core.promise.inquiry_to_dict,
+        # without the preview): "Recently set aside" lists a dismissal of an earlier session
+        # from it once the watcher no longer keeps the message (mail/watcher.py).
+        "ALTER TABLE dismissals ADD COLUMN shown TEXT",
     ),
 ]
 SCHEMA_VERSION = len(_MIGRATIONS)
@@ -699,21 +705,41 @@ class StateStore:
     # -- what the user dismissed --------------------------------------------------------------
 
     def dismiss(
-        self, account: str, item_id: str, kind: DismissKind, at: datetime | None = None
+        self,
+        account: str,
+        item_id: str,
+        kind: DismissKind,
+        at: datetime | None = None,
+        *,
+        shown: Inquiry | None = None,
     ) -> None:
         """The user says this item needs nothing more ('answered', e.g. by phone) or is not an
-        inquiry. It also leaves the last known list at once."""
+        inquiry. It also leaves the last known list at once. `shown`: the item as the list
+        showed it, kept so that it can be listed and put back later (`dismissals_shown`)."""
         if kind not in ("answered", "not_inquiry"):
             raise ValueError(f"unknown dismissal kind {kind!r}")
+        snapshot = None
+        if shown is not None:
+            data = inquiry_to_dict(shown)
+            data["preview"] = ""  # a row per dismissal stays small
+            snapshot = json.dumps(data, ensure_ascii=False)
         with self._write() as conn:
             key = conn.execute(held.ITEM_KEY_SQL, (account, item_id)).fetchone()
             conn.execute(
-                "INSERT INTO dismissals (account, item_id, kind, at, message_key)"
-                " VALUES (?, ?, ?, ?, ?)"
+                "INSERT INTO dismissals (account, item_id, kind, at, message_key, shown)"
+                " VALUES (?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (account, item_id) DO UPDATE SET kind = excluded.kind,"
                 " at = excluded.at,"
-                " message_key = COALESCE(excluded.message_key, dismissals.message_key)",
-                (account, item_id, kind, to_db_time(at or _utcnow()), key[0] if key else None),
+                " message_key = COALESCE(excluded.message_key, dismissals.message_key),"
+                " shown = COALESCE(excluded.shown, dismissals.shown)",
+                (
+                    account,
+                    item_id,
+                    kind,
+                    to_db_time(at or _utcnow()),
+                    key[0] if key else None,
+                    snapshot,
+                ),
             )
             conn.execute("DELETE FROM items WHERE account = ? AND id = ?", (account, item_id))
 
@@ -730,6 +756,26 @@ class StateStore:
     def dismissals(self, account: str) -> dict[str, DismissKind]:
         rows = self._read("SELECT item_id, kind FROM dismissals WHERE account = ?", (account,))
         return {str(r[0]): "answered" if r[1] == "answered" else "not_inquiry" for r in rows}
+
+    def dismissals_shown(self, account: str) -> dict[str, tuple[DismissKind, Inquiry | None]]:
+        """Each dismissal's kind and its item as the list showed it (None when it was not
+        kept: dismissed by an older Ippo, or without the item). The item carries
+        the dismissal's own id and account (a removed inbox added again renames both)."""
+        rows = self._read(
+            "SELECT item_id, kind, shown FROM dismissals WHERE account = ?", (account,)
+        )
+        found: dict[str, tuple[DismissKind, Inquiry | None]] = {}
+        for item_id, kind_text, shown in rows:
+            kind: DismissKind = "answered" if kind_text == "answered" else "not_inquiry"
+            item = None
+            if shown:
+                try:
+                    data = json.loads(str(shown))
+                    item = replace(inquiry_from_dict(data), id=str(item_id), account=account)
+                except (ValueError, TypeError, AttributeError):
+                    log.warning("%s: dismissal %s keeps an unreadable item", account, item_id)
+            found[str(item_id)] = (kind, item)
+        return found
 
     def prune_dismissals(self, account: str, dismissed_before: datetime) -> int:
         """Forget dismissals made before `dismissed_before`. A message is dismissed after it

@@ -49,7 +49,7 @@ def set_aside(store: StateStore, entry: SetAside) -> None:
         entry.already_ignored = entry.address in store.ignored_senders(item.account)
         store.ignore_sender(item.account, entry.address)
         return
-    store.dismiss(item.account, item.id, entry.kind)
+    store.dismiss(item.account, item.id, entry.kind, shown=item)  # listed again later
     if entry.kind == "answered" and item.state is ItemState.ACKNOWLEDGED:
         for record in store.acks(item.account, item_id=item.id):
             if record.state in DELIVERED_STATES:
