@@ -59,10 +59,14 @@ export QT_QPA_PLATFORM=xcb
 # Xvfb picks a free display number itself and reports it on the fd.
 exec {display_fd}<> <(:)
 Xvfb -displayfd "$display_fd" -screen 0 1024x600x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
-pids+=($!)
+xvfb_pid=$!
+pids+=("$xvfb_pid")
 display=""
-for _ in $(seq 100); do
+# Up to 30 s on a loaded machine; its log's "server already running" lines are only the
+# displays it tried and found taken.
+for _ in $(seq 300); do
     read -r -t 0.1 -u "$display_fd" display && break || true
+    kill -0 "$xvfb_pid" 2>/dev/null || break
 done
 [[ -n "$display" ]] || fail "Xvfb did not start: $(cat "$work/xvfb.log")"
 export DISPLAY=":$display"
