@@ -51,6 +51,7 @@ def main() -> None:
     parser.add_argument("--cycles", type=int, default=2)
     parser.add_argument("--settle", type=float, default=30.0)
     parser.add_argument("--samples", type=int, default=5)
+    parser.add_argument("--trim", action="store_true", help="diagnosis: malloc_trim after")
     args = parser.parse_args()
 
     server = DovecotServer.create()
@@ -78,6 +79,8 @@ def main() -> None:
                 before = rss_kib(app, args.samples)
                 print(f"{args.accounts} accounts connected; RSS before: {mib(before)}", flush=True)
                 print(f"  {app.ask('heap', 'heap')}", flush=True)
+                print(f"  {app.ask('mem', 'mem')}", flush=True)
+                print(f"  {app.ask('top', 'top')}", flush=True)
                 delivered = 0
                 for cycle in range(1, args.cycles + 1):
                     started = time.monotonic()
@@ -111,6 +114,11 @@ def main() -> None:
                         flush=True,
                     )
                     print(f"  {app.ask('heap', 'heap')}", flush=True)
+                    print(f"  {app.ask('mem', 'mem')}", flush=True)
+                    print(f"  {app.ask('top', 'top', timeout=120)}", flush=True)
+                    if args.trim:  # diagnosis: what glibc's free heap is worth
+                        print(f"  {app.ask('trim', 'trim')}", flush=True)
+                        print(f"  RSS after trim: {mib(rss_kib(app, args.samples))}", flush=True)
             finally:
                 app.stop()
     finally:

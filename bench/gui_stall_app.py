@@ -10,6 +10,13 @@ line commands on stdin:
     answered K | not_inquiry K            the user's click on the first K waiting items
     remove NAME                           remove an inbox (after the confirmation)
     heap                                  Python's live blocks and the most common types
+    mem                                   where the resident memory is: smaps_rollup (anon,
+                                          file), glibc's heap (mallinfo2: in use, free kept),
+                                          pymalloc arenas, traced Python memory
+    profile on|off                        cProfile of the GUI thread (to $IPPO_BENCH_PROFILE)
+    trim                                  diagnosis: glibc's malloc_trim(0), then `mem`
+    top                                   with IPPO_BENCH_TRACEMALLOC=1: what Python allocated
+                                          since the first `top` (tracemalloc, 12 lines)
     quit
 
     python bench/gui_stall_app.py CONFIG_DIR
@@ -17,9 +24,15 @@ line commands on stdin:
 
 from __future__ import annotations
 
+import cProfile
+import ctypes
 import gc
+import io
+import os
+import pstats
 import sys
 import time
+import tracemalloc
 from collections import Counter
 from pathlib import Path
 
@@ -73,7 +86,114 @@ class GcPauses:
             self.worst = max(self.worst, (time.perf_counter() - self._started) * 1000)
 
 
+class MallInfo2(ctypes.Structure):
+    _fields_ = [
+        (name, ctypes.c_size_t)
+        for name in (
+            "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks",
+            "uordblks", "fordblks", "keepcost",
+        )
+    ]  # fmt: skip
+
+
+def memory_report() -> str:
+    """Where the resident memory is (diagnosis only: glibc's mallinfo2, pymalloc's stats)."""
+    rollup = {}
+    with open(f"/proc/{os.getpid()}/smaps_rollup") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 3 and parts[2] == "kB":
+                rollup[parts[0].rstrip(":")] = int(parts[1])
+    libc = ctypes.CDLL(None)
+    libc.mallinfo2.restype = MallInfo2
+    info = libc.mallinfo2()
+    # pymalloc's arena count, from its own statistics (printed to stderr by the C code).
+    read_fd, write_fd = os.pipe()
+    saved = os.dup(2)
+    os.dup2(write_fd, 2)
+    try:
+        sys._debugmallocstats()
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(write_fd)
+    with open(read_fd, encoding="utf-8", errors="replace") as f:
+        stats = f.read()
+    arenas = next(
+        (
+            line.split("=")[-1].strip()
+            for line in stats.splitlines()
+            if "arenas allocated current" in line
+        ),
+        "?",
+    )
+    traced = tracemalloc.get_traced_memory()[0] // 1024 if tracemalloc.is_tracing() else -1
+    mib = 1024
+    return (
+        f"mem rss={rollup.get('Rss', 0) / mib:.1f} anon={rollup.get('Anonymous', 0) / mib:.1f}"
+        f" file={(rollup.get('Rss', 0) - rollup.get('Anonymous', 0)) / mib:.1f}"
+        f" heap_arena={info.arena / 2**20:.1f} heap_used={info.uordblks / 2**20:.1f}"
+        f" heap_free={info.fordblks / 2**20:.1f} heap_top_free={info.keepcost / 2**20:.1f}"
+        f" mmapped={info.hblkhd / 2**20:.1f} pymalloc_arenas={arenas} traced_kib={traced}"
+    )
+
+
+class GuiProfile:
+    """cProfile of the GUI thread between `profile on` and `profile off` (the top lines by
+    own time go to the file named in IPPO_BENCH_PROFILE, or stderr)."""
+
+    def __init__(self) -> None:
+        self._profile: cProfile.Profile | None = None
+
+    def __call__(self, switch: str) -> str:
+        if switch == "on":
+            self._profile = cProfile.Profile()
+            self._profile.enable()
+            return "profile on"
+        profile, self._profile = self._profile, None
+        if profile is None:
+            return "profile off"
+        profile.disable()
+        out = io.StringIO()
+        stats = pstats.Stats(profile, stream=out)
+        stats.sort_stats("tottime").print_stats(25)
+        stats.sort_stats("cumulative").print_stats(40)
+        target = os.environ.get("IPPO_BENCH_PROFILE")
+        if target:
+            with open(target, "a", encoding="utf-8") as f:
+                f.write(out.getvalue())
+        else:
+            print(out.getvalue(), file=sys.stderr)
+        return "profile off"
+
+
+class TraceDiff:
+    """What Python allocated since the first call (tracemalloc, by line)."""
+
+    def __init__(self) -> None:
+        self._first: tracemalloc.Snapshot | None = None
+
+    def __call__(self) -> str:
+        if not tracemalloc.is_tracing():
+            return "top off"
+        gc.collect()
+        snap = tracemalloc.take_snapshot().filter_traces(
+            [tracemalloc.Filter(False, tracemalloc.__file__)]
+        )
+        if self._first is None:
+            self._first = snap
+            return "top first"
+        stats = snap.compare_to(self._first, "lineno")[:12]
+        return "top " + " | ".join(
+            f"{s.traceback[0].filename.rsplit('/', 2)[-1]}:{s.traceback[0].lineno}"
+            f" {s.size_diff / 1024:+.0f}KiB {s.count_diff:+d}"
+            for s in stats
+        )
+
+
 def main() -> int:
+    if os.environ.get("IPPO_BENCH_TRACEMALLOC") == "1":
+        tracemalloc.start(1)
     config_dir = Path(sys.argv[1])
     memory_tricks.limit_malloc_arenas()  # the process as run_gui sets it up
     setup_logging(config_dir, verbose=False)
@@ -155,6 +275,10 @@ def main() -> int:
             "not_inquiry": lambda k: act("not_inquiry", k),
             "remove": lambda name: app.forget_account(name) or "ok",
             "heap": heap,
+            "mem": memory_report,
+            "top": TraceDiff(),
+            "profile": GuiProfile(),
+            "trim": lambda: f"trim {ctypes.CDLL(None).malloc_trim(0)} {memory_report()}",
             "ping": lambda: "pong",
             "quit": quit_app,
         }

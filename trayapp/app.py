@@ -305,9 +305,12 @@ def build_app(
     # The GUI's store writes, in order, off the GUI thread: the notification ledger's and the
     # user's (IppoApp's dismissals).
     store_tasks = TaskRunner("ippo-store")
+    ledger = MemoryLedger(store, store_tasks.submit)
+    # Pruned with the table: the service's snapshot says when and up to where.
+    bridge.snapshotChanged.connect(lambda s: ledger.prune_notifications(s.notified_before))
     scheduler = NotificationScheduler(
         notifier,
-        MemoryLedger(store, store_tasks.submit),
+        ledger,
         arm_timer=notify_timer.arm,
         clock=clock,
         leads=leads_by_account(accounts),

@@ -68,11 +68,22 @@ class FakeWatch:
         listener(self.current)
         return lambda: self.listeners.remove(listener) if listener in self.listeners else None
 
-    def publish(self, items: list[Inquiry], health: dict[str, AccountHealth]) -> None:
+    def publish(
+        self,
+        items: list[Inquiry],
+        health: dict[str, AccountHealth],
+        notified_before: datetime | None = None,
+    ) -> None:
         # Like the service: an account that connected once in this run is live from then on.
         self.live |= {n for n, h in health.items() if h.state is HealthState.CONNECTED}
         self.current = WatchSnapshot(
-            NOW, tuple(items), health, tuple(self.accounts), True, live=frozenset(self.live)
+            NOW,
+            tuple(items),
+            health,
+            tuple(self.accounts),
+            True,
+            live=frozenset(self.live),
+            notified_before=notified_before,
         )
         worker = threading.Thread(target=lambda: [f(self.current) for f in self.listeners])
         worker.start()
@@ -177,6 +188,26 @@ def test_snapshots_reach_tray_list_and_notifier(harness: Harness, qtbot: QtBot) 
     harness.watch.publish([warning, calm], {"shop": CONNECTED})
     qtbot.wait(50)
     assert len(harness.notes.shown) == 1
+
+
+def test_the_notification_ledger_in_memory_is_pruned_with_the_table(
+    harness: Harness, qtbot: QtBot
+) -> None:
+    """The service's prune says its cutoff in the snapshot; the GUI's ledger forgets the
+    same records (here one whose item is still shown, so forgetting it shows: told again)."""
+    app = harness.app
+    app.start()
+    warning = inquiry("w1", timedelta(hours=3), "Jane Miller <jane@example.com>", "Order #4521")
+    harness.watch.publish([warning], {"shop": CONNECTED})
+    qtbot.waitUntil(lambda: len(harness.notes.shown) == 1)
+    calm = inquiry("c1", timedelta(hours=14), uid=2)
+    before = warning.deadline  # not before it: the record is kept
+    harness.watch.publish([warning, calm], {"shop": CONNECTED}, notified_before=before)
+    qtbot.wait(50)
+    assert len(harness.notes.shown) == 1
+    after = warning.deadline + timedelta(seconds=1)
+    harness.watch.publish([warning], {"shop": CONNECTED}, notified_before=after)
+    qtbot.waitUntil(lambda: len(harness.notes.shown) == 2)
 
 
 def test_an_account_not_covered_shows_in_badge_and_list(harness: Harness, qtbot: QtBot) -> None:

@@ -280,3 +280,27 @@ def test_when_the_selected_item_leaves_the_next_row_takes_the_selection(
     assert window.current_item().id == "acked"  # type: ignore[union-attr]
     window.set_items([i for i in items if i.id not in ("urgent", "calm", "acked")])
     assert window.current_item().id == "overdue"  # type: ignore[union-attr]
+
+
+def test_a_hidden_list_builds_its_rows_when_shown_not_on_each_click(
+    window: PendingWindow, qtbot: QtBot
+) -> None:
+    """Answered from a notification while the list is hidden: the item leaves the list's
+    items at once, but its 1,000 rows are not rebuilt per click -- once, when shown."""
+    from trayapp.store.set_aside import SetAside
+
+    item = next(i for i in sample_items() if i.id == "urgent")
+    before = window.model.rows()
+    window.hide_set_aside(SetAside("answered", item))
+    assert window.item("urgent") is None  # gone from what the list holds
+    assert window.model.rows() == before  # nobody looks: no rows built yet
+    window.show()
+    qtbot.waitExposed(window)
+    assert "urgent" not in _row_ids(window)
+    assert _row_ids(window) == [None, "overdue", "calm", None, "acked"]
+    window.hide()
+    window.show_put_back(SetAside("answered", item))
+    window.show()
+    qtbot.waitExposed(window)
+    assert _row_ids(window) == [None, "overdue", "urgent", "calm", None, "acked"]
+    assert window.current_item() is not None and window.current_item().id == "urgent"

@@ -43,28 +43,41 @@ def item_stage_starts(
     """When each stage of the item's current deadline begins. A waiting item under a working
     schedule carries its own marks (warning and urgent leads counted in working time); a
     promise is a wall-clock time, so its leads are too."""
-    starts = stage_starts(item.deadline, warning, urgent)
+    warn, urge, overdue = _item_marks(item, warning, urgent)
+    return {Stage.WARNING: warn, Stage.URGENT: urge, Stage.OVERDUE: overdue}
+
+
+def _item_marks(
+    item: Inquiry, warning: timedelta, urgent: timedelta
+) -> tuple[datetime, datetime, datetime]:
+    """item_stage_starts as a tuple (warning, urgent, overdue): asked of every item on every
+    snapshot by the badge, the list and the notifications, so it builds no dict."""
+    deadline = item.deadline
+    warn, urge = deadline - warning, deadline - urgent
     if item.state is ItemState.WAITING:
         if item.warning_at is not None:
-            starts[Stage.WARNING] = item.warning_at
+            warn = item.warning_at
         if item.urgent_at is not None:
-            starts[Stage.URGENT] = item.urgent_at
-    return starts
+            urge = item.urgent_at
+    return warn, urge, deadline
 
 
 def item_stage(item: Inquiry, now: datetime, warning: timedelta, urgent: timedelta) -> Stage:
     """The item's stage at `now` (working-time marks when it has them)."""
-    starts = item_stage_starts(item, warning, urgent)
-    for stage in (Stage.OVERDUE, Stage.URGENT, Stage.WARNING):
-        if now >= starts[stage]:
-            return stage
+    warn, urge, overdue = _item_marks(item, warning, urgent)
+    if now >= overdue:
+        return Stage.OVERDUE
+    if now >= urge:
+        return Stage.URGENT
+    if now >= warn:
+        return Stage.WARNING
     return Stage.CALM
 
 
 def item_next_stage_change(
     item: Inquiry, now: datetime, warning: timedelta, urgent: timedelta
 ) -> datetime | None:
-    future = [t for t in item_stage_starts(item, warning, urgent).values() if t > now]
+    future = [t for t in _item_marks(item, warning, urgent) if t > now]
     return min(future) if future else None
 
 

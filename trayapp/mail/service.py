@@ -98,6 +98,9 @@ class WatchSnapshot:
     # Accounts connected (scanned live) during this run: only their items are notified (the
     # last known list from the store may hold items answered elsewhere while Ippo was off).
     live: frozenset[str] = field(default_factory=frozenset)
+    # The stored notification records with a deadline before this were last pruned (None: not
+    # yet this run); the GUI's in-memory ledger forgets the same (trayapp.ui.ledger).
+    notified_before: datetime | None = None
 
     @property
     def leads(self) -> dict[str, StageLeads]:
@@ -259,6 +262,7 @@ class WatchService:
         self._order: list[str] = []
         self._live: set[str] = set()  # accounts that connected during this run
         self._pruned_at: datetime | None = None
+        self._notified_before: datetime | None = None  # the last notification prune's cutoff
         self._last: WatchSnapshot | None = None
         self._state_lock = threading.Lock()  # guards _last for snapshot() from other threads
         self._refresh_lock = threading.Lock()
@@ -658,9 +662,14 @@ class WatchService:
                 since = lookback_start(view.account, now) - PRUNE_MARGIN
                 self._store.prune_dismissals(view.account.name, since)
             # Every deadline still shown is after its message arrived, so after the look-back.
-            self._store.prune_notifications(now - timedelta(days=longest) - PRUNE_MARGIN)
+            cutoff = now - timedelta(days=longest) - PRUNE_MARGIN
+            self._store.prune_notifications(cutoff)
+            self._notified_before = cutoff
         except Exception:
             log.exception("could not prune the stored state")
+            return
+        # Tell the GUI's ledger now (every PRUNE_EVERY): it forgets what the table forgot.
+        self._publish(items_changed=False, health_changed=frozenset())
 
     def _prune_if_due(self) -> None:
         at = self._pruned_at
@@ -691,6 +700,7 @@ class WatchService:
             items_changed=items_changed,
             health_changed=health_changed,
             live=frozenset(n for n in self._live if n in self._views),
+            notified_before=self._notified_before,
         )
 
     def _holds(self, now: datetime) -> Holds:

@@ -4,7 +4,9 @@ The scheduler asks `was_notified` for every item in a warning stage on each upda
 the store, each question would wait for the store's lock, which the watch service holds while
 it saves a scan. Here the answers come from a set loaded once at start-up (the table is pruned
 to what the look-back can show, so it stays small), and each `mark_notified` is remembered at
-once and written to the store by `write` (a TaskRunner's submit, in order).
+once and written to the store by `write` (a TaskRunner's submit, in order). When the watch
+service prunes the table, its next snapshot carries the cutoff (`notified_before`) and
+`prune_notifications` forgets the same records here: the set stays as small as the table.
 """
 
 from __future__ import annotations
@@ -36,6 +38,20 @@ class MemoryLedger:
         self._store = store
         self._write = write
         self._seen = {_key(*k) for k in store.notified()}
+        self._pruned_before: datetime | None = None
+
+    def prune_notifications(self, deadline_before: datetime | None) -> int:
+        """Forget the records whose deadline is before `deadline_before`, the rule of
+        StateStore.prune_notifications (None, or the cutoff already applied: nothing to do).
+        Returns how many were forgotten."""
+        if deadline_before is None or deadline_before == self._pruned_before:
+            return 0
+        self._pruned_before = deadline_before
+        cutoff = deadline_before.astimezone(UTC)
+        kept = {key for key in self._seen if key[2] >= cutoff}
+        forgotten = len(self._seen) - len(kept)
+        self._seen = kept
+        return forgotten
 
     def was_notified(self, item_id: str, stage: Stage, deadline: datetime) -> bool:
         return _key(item_id, stage, deadline) in self._seen

@@ -111,6 +111,7 @@ class PendingWindow(QWidget):
         self._health: dict[str, AccountHealth] = {}
         self._leads: dict[str, StageLeads] = {}
         self._by_id: dict[str, Inquiry] = {}
+        self._rows_stale = False  # the items changed while hidden: the rows wait for a show
         self._built_minute: datetime | None = None  # the countdowns' minute
         self.model = PendingModel(self)
 
@@ -234,7 +235,7 @@ class PendingWindow(QWidget):
             self._hidden_senders.add((entry.account, entry.address))
         else:
             self._hidden_ids.add(entry.item.id)
-        self._show_items()
+        self._show_items(lazy=True)
         self.undo_bar.show_set_aside(entry)
 
     def show_put_back(self, entry: SetAside) -> None:
@@ -242,12 +243,12 @@ class PendingWindow(QWidget):
         next snapshot)."""
         self._hidden_ids.discard(entry.item.id)
         self._hidden_senders.discard((entry.account, entry.address))
-        self._show_items()
+        self._show_items(lazy=True)
         if not self.select_item(entry.item.id):
             self._select_when_listed = entry.item.id
         self.undo_bar.show_put_back(entry)
 
-    def _show_items(self) -> None:
+    def _show_items(self, *, lazy: bool = False) -> None:
         self._items = [
             i
             for i in self._all_items
@@ -255,7 +256,10 @@ class PendingWindow(QWidget):
             and (i.account, i.sender_addr.strip().lower()) not in self._hidden_senders
         ]
         self._by_id = {i.id: i for i in self._items}
-        self._rebuild()
+        if self.isVisible() or not lazy:
+            self._rebuild()
+        else:  # nobody looks (a 1,000-row rebuild per click): the rows are built when shown
+            self._rows_stale = True
 
     def set_leads(self, leads: Mapping[str, StageLeads]) -> None:
         self._leads = dict(leads)
@@ -340,8 +344,8 @@ class PendingWindow(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         now = self._clock()
-        if self._built_minute != now.replace(second=0, microsecond=0):
-            self.refresh_countdowns()  # time went by while hidden
+        if self._rows_stale or self._built_minute != now.replace(second=0, microsecond=0):
+            self._rebuild()  # set aside or put back while hidden, or time went by
         else:
             self._arm_tick(now)
 
@@ -404,6 +408,7 @@ class PendingWindow(QWidget):
         that took its place (never back to the top: pressing D twice must not mark the most
         urgent inquiry)."""
         now = self._clock()
+        self._rows_stale = False
         self._built_minute = now.replace(second=0, microsecond=0)
         index = self.list.currentIndex()  # read before the rows change
         current_id = index.data(ITEM_ID_ROLE) if index.isValid() else None
