@@ -227,6 +227,12 @@ def _render(mail: SampleMail, now: dt.datetime) -> bytes:
     return msg.as_bytes()
 
 
+# -I: nothing from the current folder or PYTHON* variables is imported; -u: the log is written
+# as it happens. A bundle's executable is Ippo itself, which runs `-c CODE` like Python
+# (installers/ippo_entry.py) and imports nothing from the current folder anyway.
+_INTERPRETER_FLAGS: tuple[str, ...] = () if getattr(sys, "frozen", False) else ("-I", "-u")
+
+
 class DemoServer:
     """Starts pymap on loopback, fills it, and tears everything down on exit."""
 
@@ -273,13 +279,10 @@ class DemoServer:
 
     def _launch(self, cert: Path, key: Path) -> None:
         log = (self.folder / "pymap.log").open("wb")
-        # -I: nothing from the current folder or PYTHON* variables is imported; -u: the log is
-        # written as it happens, so a failed start can say why.
         self._process = subprocess.Popen(
             [
                 sys.executable,
-                "-I",
-                "-u",
+                *_INTERPRETER_FLAGS,
                 "-c",
                 # The password comes on stdin, never in the process arguments.
                 "import sys; from pymap.main import main;"

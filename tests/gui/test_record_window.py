@@ -37,9 +37,14 @@ def test_the_record_is_built_in_the_background_and_shown(
     config = ConfigStore(tmp_path)
     config.add_account(account)
     now = datetime.now().astimezone()
-    # Three inquiries today (two answered: after 1 h and 3 h), and a newsletter.
-    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    start = max(now - timedelta(hours=5), midnight + timedelta(minutes=1))  # this week
+    # Three inquiries this week (two answered: after 1 h and 3 h), and a newsletter, all in the
+    # past (the server stores a future arrival as "now"). In the first hours of a week the
+    # record's clock is set to the end of the last one, so the mail and the replies share it.
+    monday = now.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=now.weekday())
+    start = now - timedelta(hours=3, minutes=10)
+    if start < monday:
+        now = monday - timedelta(minutes=1)
+        start = now - timedelta(hours=3, minutes=10)
     for n, reply_after in enumerate((1.0, 3.0, None)):
         arrival = start + timedelta(minutes=n)
         mid = f"rw{n}@cust.test"
@@ -65,7 +70,7 @@ def test_the_record_is_built_in_the_background_and_shown(
         config.load_accounts,
         Passwords({"shop": user.password}),
         lambda: "en",
-        lambda: datetime.now().astimezone(),
+        lambda: now,
         tasks,
         start_delay_ms=3_600_000,
         compute=compute,

@@ -198,6 +198,7 @@ class KeyringSecretStore:
         self._given = backend
         self._checked: KeyringBackend | None = None
         self._quick = False  # the backend was found without keyring's discovery
+        self._answered = False  # Secret Service answered a plain read in this process
 
     def _backend(self) -> KeyringBackend:
         if self._checked is not None:
@@ -227,19 +228,35 @@ class KeyringSecretStore:
         Service, its unlocked default collection is the answer, asked directly."""
         if self._given is None and _keyring_left_to_itself():
             try:
-                _read_secret_service(None)
+                self._read_plain(None)
                 return
-            except Exception as error:  # locked, or not there: keyring's path says why
-                log.debug("Secret Service check the plain way failed: %r", error)
+            except _NotPlain:  # locked, or not there: keyring's path says why
+                pass
         self.get_password("(availability probe)", "probe")
+
+    def _read_plain(self, username: str | None) -> str | None:
+        """_read_secret_service; _NotPlain where keyring's path should decide. A keyring that
+        answered before and now fails (its daemon or the bus went away) did not answer: that
+        is said as such, not as "no keyring" from keyring's discovery."""
+        try:
+            found = _read_secret_service(username)
+        except _NotPlain:
+            raise
+        except Exception as error:
+            if self._answered:
+                raise KeyringUnavailable.failed(error) from error
+            log.debug("Secret Service read the plain way failed: %r", error)
+            raise _NotPlain from error
+        self._answered = True
+        return found
 
     def get_password(self, account: str, kind: str = "imap") -> str | None:
         username = self._username(account, kind)
         if self._given is None and _keyring_left_to_itself():
             try:
-                found = _read_secret_service(username)
-            except Exception as error:  # not plain, or not there: keyring's path decides
-                log.debug("Secret Service read the plain way failed: %r", error)
+                found = self._read_plain(username)
+            except _NotPlain:  # not plain, or not there: keyring's path decides
+                pass
             else:
                 if found is not None:
                     return found
