@@ -55,7 +55,7 @@ from trayapp.core.templates import (
     template_values,
 )
 from trayapp.core.unsent import IN_FLIGHT_GRACE, NEVER_SENT, mark_unsent
-from trayapp.mail.errors import MailError
+from trayapp.mail.errors import MailError, describe
 
 if TYPE_CHECKING:
     from imapclient import IMAPClient
@@ -657,7 +657,7 @@ class AcknowledgeService:
         try:
             password = self._password(account, ("smtp", "imap"))
         except Exception as exc:  # no password, a locked keyring: certainly not sent
-            self._store.set_ack_state(mid, "failed", error=str(exc) or type(exc).__name__)
+            self._store.set_ack_state(mid, "failed", error=str(exc) or describe(exc))
             raise
 
         claims: list[bool] = []
