@@ -56,19 +56,29 @@ chmod 700 "$XDG_RUNTIME_DIR"
 unset WAYLAND_DISPLAY
 export QT_QPA_PLATFORM=xcb
 
-# Xvfb picks a free display number itself and reports it on the fd.
-exec {display_fd}<> <(:)
+# Xvfb picks a free display number itself and writes it to the fd it is given. A plain file
+# rather than a pipe: nothing to read with a timeout, nothing lost if we look late.
+exec {display_fd}>"$work/display"
 Xvfb -displayfd "$display_fd" -screen 0 1024x600x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
 xvfb_pid=$!
+exec {display_fd}>&-
 pids+=("$xvfb_pid")
 display=""
-# Up to 30 s on a loaded machine; its log's "server already running" lines are only the
+# Up to 60 s on a loaded machine; its log's "server already running" lines are only the
 # displays it tried and found taken.
-for _ in $(seq 300); do
-    read -r -t 0.1 -u "$display_fd" display && break || true
-    kill -0 "$xvfb_pid" 2>/dev/null || break
+for _ in $(seq 600); do
+    # The number is complete once its newline is there.
+    if (($(wc -l <"$work/display") > 0)); then
+        display="$(head -n 1 "$work/display")"
+        break
+    fi
+    if ! kill -0 "$xvfb_pid" 2>/dev/null; then
+        wait "$xvfb_pid" && rc=0 || rc=$?
+        fail "Xvfb exited ($rc) before reporting a display; log: $(cat "$work/xvfb.log")"
+    fi
+    sleep 0.1
 done
-[[ -n "$display" ]] || fail "Xvfb did not start: $(cat "$work/xvfb.log")"
+[[ -n "$display" ]] || fail "Xvfb reported no display within 60 s (pid $xvfb_pid $(ps -o stat=,etime= -p "$xvfb_pid" 2>/dev/null)); log: $(cat "$work/xvfb.log")"
 export DISPLAY=":$display"
 
 # A private session bus: no StatusNotifierWatcher on it, so Qt uses the XEmbed tray (trayer).
