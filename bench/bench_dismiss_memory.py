@@ -51,7 +51,27 @@ def main() -> None:
     parser.add_argument("--cycles", type=int, default=2)
     parser.add_argument("--settle", type=float, default=30.0)
     parser.add_argument("--samples", type=int, default=5)
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=0,
+        help="deliver and dismiss this many first; RSS after it is the baseline",
+    )
     parser.add_argument("--trim", action="store_true", help="diagnosis: malloc_trim after")
+    parser.add_argument(
+        "--batch",
+        type=int,
+        default=0,
+        help="dismiss this many at a time, each batch once the last left the list (0: all)",
+    )
+    parser.add_argument(
+        "--objects",
+        action="store_true",
+        help="diagnosis: the small objects left behind (walks every object: a full collection)",
+    )
+    parser.add_argument(
+        "--collect", action="store_true", help="diagnosis: a full gc.collect() after"
+    )
     args = parser.parse_args()
 
     server = DovecotServer.create()
@@ -75,16 +95,31 @@ def main() -> None:
                     "every account connected",
                     120,
                 )
+                # The weekly record's first computation (60 s after start) reads every
+                # inbox's history: part of the app's steady state, so done before the baseline.
+                wait_until(
+                    lambda: app.ask("record", "record").split()[1:] == ["1", "0"],
+                    "the weekly record computed",
+                    300,
+                )
                 time.sleep(args.settle)
                 before = rss_kib(app, args.samples)
                 print(f"{args.accounts} accounts connected; RSS before: {mib(before)}", flush=True)
                 print(f"  {app.ask('heap', 'heap')}", flush=True)
                 print(f"  {app.ask('mem', 'mem')}", flush=True)
                 print(f"  {app.ask('top', 'top')}", flush=True)
+                print(f"  {app.ask('modules', 'modules')}", flush=True)
+                print(f"  {app.ask('pools', 'pools')}", flush=True)
+                if args.objects:
+                    print(f"  {app.ask('small', 'small', timeout=120)}", flush=True)
                 delivered = 0
-                for cycle in range(1, args.cycles + 1):
+
+                def burst(count: int) -> tuple[float, float, str]:
+                    """Deliver `count` messages, wait until shown, dismiss them all, wait until
+                    none is shown: (seconds until shown, RSS at that point, the answer)."""
+                    nonlocal delivered
                     started = time.monotonic()
-                    for n in range(args.deliveries):
+                    for n in range(count):
                         user = users[n % len(users)]
                         raw = corpus.english_inquiry(
                             to=user.email,
@@ -93,17 +128,43 @@ def main() -> None:
                         )
                         server.deliver(user, raw)
                         delivered += 1
-                    wait_until(
-                        lambda: app.number("items", "items") >= args.deliveries,
-                        f"{args.deliveries} items shown",
-                        600,
-                    )
+                    wait_until(lambda: app.number("items", "items") >= count, "all shown", 600)
                     shown = time.monotonic() - started
                     peak = usage(app.proc.pid).rss_kib
-                    answer = app.ask(f"not_inquiry {args.deliveries}", "ok", timeout=120)
-                    wait_until(
-                        lambda: app.number("items", "items") == 0, "every item dismissed", 600
+                    if not args.batch:
+                        answer = app.ask(f"not_inquiry {count}", "ok", timeout=120)
+                        wait_until(
+                            lambda: app.number("items", "items") == 0, "every item dismissed", 600
+                        )
+                        return shown, peak, answer
+                    # As a person clears a list: a few at a time, each time the list shows it.
+                    for left in range(count - args.batch, -args.batch, -args.batch):
+                        app.ask(f"not_inquiry {args.batch}", "ok", timeout=120)
+                        shown_at_most = max(left, 0)
+                        wait_until(
+                            lambda n=shown_at_most: app.number("items", "items") <= n,
+                            "a batch dismissed",
+                            600,
+                        )
+                    return shown, peak, f"ok {count}"
+
+                if args.warmup:
+                    # The first dismissal of a session loads code (modules, Qt types) that
+                    # stays; a user's app has usually done that before any burst.
+                    burst(args.warmup)
+                    time.sleep(args.settle)
+                    warm = rss_kib(app, args.samples)
+                    print(
+                        f"  after a warm-up of {args.warmup} dismissed: RSS {mib(warm)},"
+                        f" {(warm - before) / 1024:+.1f} MiB (the baseline from here on)",
+                        flush=True,
                     )
+                    print(f"  {app.ask('mem', 'mem')}", flush=True)
+                    print(f"  {app.ask('top', 'top')}", flush=True)
+                    print(f"  {app.ask('modules', 'modules')}", flush=True)
+                    before = warm
+                for cycle in range(1, args.cycles + 1):
+                    shown, peak, answer = burst(args.deliveries)
                     time.sleep(args.settle)
                     after = rss_kib(app, args.samples)
                     print(
@@ -116,6 +177,19 @@ def main() -> None:
                     print(f"  {app.ask('heap', 'heap')}", flush=True)
                     print(f"  {app.ask('mem', 'mem')}", flush=True)
                     print(f"  {app.ask('top', 'top', timeout=120)}", flush=True)
+                    print(f"  {app.ask('modules', 'modules')}", flush=True)
+                    print(f"  {app.ask('pools', 'pools')}", flush=True)
+                    if args.objects:
+                        print(f"  {app.ask('small', 'small', timeout=120)}", flush=True)
+                    if args.collect:  # diagnosis: what a full collection gives back
+                        print(f"  {app.ask('collect', 'collect')}", flush=True)
+                        print(f"  {app.ask('pools', 'pools')}", flush=True)
+                        collected = rss_kib(app, args.samples)
+                        print(
+                            f"  RSS after a full collection: {mib(collected)},"
+                            f" {(collected - before) / 1024:+.1f} MiB from before",
+                            flush=True,
+                        )
                     if args.trim:  # diagnosis: what glibc's free heap is worth
                         print(f"  {app.ask('trim', 'trim')}", flush=True)
                         print(f"  RSS after trim: {mib(rss_kib(app, args.samples))}", flush=True)

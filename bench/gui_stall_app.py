@@ -15,8 +15,15 @@ line commands on stdin:
                                           pymalloc arenas, traced Python memory
     profile on|off                        cProfile of the GUI thread (to $IPPO_BENCH_PROFILE)
     trim                                  diagnosis: glibc's malloc_trim(0), then `mem`
+    pools                                 pymalloc's size classes with 8 pools or more
+    collect                               diagnosis: a full gc.collect() (it also empties
+                                          the interpreter's free lists), then `mem`
+    small                                 small objects by kind, grown since the first `small`
+    modules                               the modules imported since the last `modules`
+    record                                "record V R": V 1 once the weekly record was computed,
+                                          R 1 while a computation runs
     top                                   with IPPO_BENCH_TRACEMALLOC=1: what Python allocated
-                                          since the first `top` (tracemalloc, 12 lines)
+                                          since the first `top` (tracemalloc, 20 lines)
     quit
 
     python bench/gui_stall_app.py CONFIG_DIR
@@ -96,6 +103,72 @@ class MallInfo2(ctypes.Structure):
     ]  # fmt: skip
 
 
+def pymalloc_stats() -> str:
+    """sys._debugmallocstats' text (the C code prints it to stderr)."""
+    read_fd, write_fd = os.pipe()
+    saved = os.dup(2)
+    os.dup2(write_fd, 2)
+    try:
+        sys._debugmallocstats()
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(write_fd)
+    with open(read_fd, encoding="utf-8", errors="replace") as f:
+        return f.read()
+
+
+def pool_report() -> str:
+    """pymalloc's size classes with 8 pools or more: size, pools, blocks in use, free blocks
+    (many pools with few blocks in use: the objects that keep arenas alive)."""
+    rows = []
+    for line in pymalloc_stats().splitlines():
+        parts = line.split()
+        if len(parts) == 5 and all(p.isdigit() for p in parts) and int(parts[2]) >= 8:
+            rows.append(f"{parts[1]}B:{parts[2]}p/{parts[3]}u/{parts[4]}f")
+    return "pools " + " ".join(rows)
+
+
+class SmallObjects:
+    """Objects of pymalloc's busiest size classes reachable from the collector's objects
+    (through untracked containers too), by kind, as a change since the first call: what a
+    burst left behind."""
+
+    HAS_GC = 1 << 14  # Py_TPFLAGS_HAVE_GC: the object has a 16-byte GC header in front
+
+    def __init__(self) -> None:
+        self._first: Counter[str] | None = None
+
+    def __call__(self) -> str:
+        gc.collect()
+        seen: set[int] = set()
+        kinds: Counter[str] = Counter()
+        todo = list(gc.get_objects())
+        while todo:
+            obj = todo.pop()
+            if id(obj) in seen:
+                continue
+            seen.add(id(obj))
+            has_gc = bool(type(obj).__flags__ & self.HAS_GC)
+            if has_gc:
+                todo.extend(gc.get_referents(obj))
+            size = (sys.getsizeof(obj) + (16 if has_gc else 0) + 15) // 16 * 16
+            if size not in (48, 64, 80, 96, 112):
+                continue
+            kind = type(obj).__name__
+            if isinstance(obj, str):
+                kind = f"str{len(obj)}"
+            elif isinstance(obj, tuple):
+                kind = "tuple(" + ",".join(type(o).__name__ for o in obj) + ")"
+            kinds[f"{size}:{kind}"] += 1
+        del seen, todo
+        if self._first is None:
+            self._first = kinds
+            return "small first"
+        grown = (kinds - self._first).most_common(14)
+        return "small " + " ".join(f"{k}={n}" for k, n in grown)
+
+
 def memory_report() -> str:
     """Where the resident memory is (diagnosis only: glibc's mallinfo2, pymalloc's stats)."""
     rollup = {}
@@ -107,18 +180,7 @@ def memory_report() -> str:
     libc = ctypes.CDLL(None)
     libc.mallinfo2.restype = MallInfo2
     info = libc.mallinfo2()
-    # pymalloc's arena count, from its own statistics (printed to stderr by the C code).
-    read_fd, write_fd = os.pipe()
-    saved = os.dup(2)
-    os.dup2(write_fd, 2)
-    try:
-        sys._debugmallocstats()
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(write_fd)
-    with open(read_fd, encoding="utf-8", errors="replace") as f:
-        stats = f.read()
+    stats = pymalloc_stats()  # pymalloc's arena count, from its own statistics
     arenas = next(
         (
             line.split("=")[-1].strip()
@@ -183,12 +245,25 @@ class TraceDiff:
         if self._first is None:
             self._first = snap
             return "top first"
-        stats = snap.compare_to(self._first, "lineno")[:12]
+        # The most objects first: a few thousand small ones can pin more arenas than a big one.
+        stats = sorted(snap.compare_to(self._first, "lineno"), key=lambda s: -s.count_diff)[:20]
         return "top " + " | ".join(
             f"{s.traceback[0].filename.rsplit('/', 2)[-1]}:{s.traceback[0].lineno}"
             f" {s.size_diff / 1024:+.0f}KiB {s.count_diff:+d}"
             for s in stats
         )
+
+
+class NewModules:
+    """The modules imported since the last call (code a burst loads for the first time)."""
+
+    def __init__(self) -> None:
+        self._known = set(sys.modules)
+
+    def __call__(self) -> str:
+        new = sorted(set(sys.modules) - self._known)
+        self._known.update(new)
+        return f"modules {len(new)} {' '.join(new)}"
 
 
 def main() -> int:
@@ -277,6 +352,14 @@ def main() -> int:
             "heap": heap,
             "mem": memory_report,
             "top": TraceDiff(),
+            "modules": NewModules(),
+            "pools": pool_report,
+            "collect": lambda: f"collect {gc.collect()} {memory_report()}",
+            "small": SmallObjects(),
+            "record": lambda: (
+                f"record {int(app.record is not None and app.record.view is not None)}"
+                f" {int(app.record is not None and app.record.running)}"
+            ),
             "profile": GuiProfile(),
             "trim": lambda: f"trim {ctypes.CDLL(None).malloc_trim(0)} {memory_report()}",
             "ping": lambda: "pong",
