@@ -361,6 +361,8 @@ def build_app(
         slow_tasks=TaskRunner("ippo-keyring"),  # the keyring and resumes: may take seconds
         # The dialogs' logins, SMTP tests, saves and browser sign-ins, one after another.
         account_tasks=TaskRunner("ippo-accounts"),
+        # Acknowledgements, each up to its send deadline: never behind a login test.
+        send_tasks=TaskRunner("ippo-send"),
         notification_actions=actions,
         record=record,
     )

@@ -27,6 +27,7 @@ from trayapp.mail.imap import connect, logout
 from trayapp.mail.scan import scan_account
 from trayapp.store.db import StateStore
 from trayapp.ui.ack_dialog import AckDialog
+from trayapp.ui.tasks import TaskRunner
 
 pytestmark = pytest.mark.gui
 
@@ -333,3 +334,55 @@ def test_a_dripping_server_ends_at_the_deadline_said_plainly_in_japanese(
     assert box.retry_button.isVisible() and box.send_button.isEnabled()
     [entry] = store.acks(account.name)
     assert entry.state == "failed" and entry.attempted_at is None  # certainly not sent
+
+
+class GatedService(RecordingService):
+    """The real service, whose send waits until the test lets it go."""
+
+    entered: threading.Event
+    release: threading.Event
+    finished: threading.Event
+
+    def acknowledge(self, *args: Any, **kwargs: Any) -> Any:
+        self.entered.set()
+        assert self.release.wait(20)
+        try:
+            return super().acknowledge(*args, **kwargs)
+        finally:
+            self.finished.set()
+
+
+def test_on_the_apps_send_runner_a_dialog_closed_mid_send_gets_no_result(
+    qtbot: Any,
+    live: tuple[AccountConfig, Inquiry, DovecotUser, RecordingService],
+    dovecot: DovecotServer,
+    smtp_server: SmtpServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    account, inquiry, customer, recording = live
+    service = GatedService(recording._store, recording._passwords)
+    service.threads = []
+    service.entered, service.release, service.finished = (threading.Event() for _ in range(3))
+    runner = TaskRunner("test-send")
+    try:
+        box = AckDialog(account, inquiry, load_templates(), service, local_now, tasks=runner)
+        qtbot.addWidget(box)
+        assert not box.findChildren(TaskRunner)  # no runner (and no thread) of its own
+        got: list[object] = []
+        box.sent.connect(got.append)
+        box.show()
+        qtbot.mouseClick(box.send_button, Qt.MouseButton.LeftButton)
+        assert service.entered.wait(10)
+        assert not box.send_button.isEnabled()  # this dialog's send is on its way
+        box.reject()  # the user closes it while the send waits
+        service.release.set()
+        assert service.finished.wait(30)
+        # The runner goes on: a later job is delivered, the closed dialog's result was not.
+        later: list[str] = []
+        runner.submit(lambda: "next", on_done=later.append)
+        qtbot.waitUntil(lambda: later == ["next"], timeout=10000)
+        assert got == [] and box.error.isHidden()
+        assert len(smtp_server.accepted) == 1 and delivered_count(dovecot, customer) == 1
+        assert "background job failed" not in caplog.text
+    finally:
+        runner.close()

@@ -46,7 +46,7 @@ from trayapp.core.templates import (
     template_values,
 )
 from trayapp.ui.i18n import plain_reason
-from trayapp.ui.tasks import TaskRunner
+from trayapp.ui.tasks import Task, TaskRunner
 
 LANGUAGES: tuple[tuple[Language, str], ...] = (("ja", "日本語"), ("en", "English"))
 EXCERPT_CHARS = 600
@@ -87,7 +87,10 @@ class AckDialog(QDialog):
         service: AckSender,
         clock: Callable[[], datetime],
         parent: QWidget | None = None,
+        *,
+        tasks: TaskRunner | None = None,
     ) -> None:
+        """`tasks`: the app's runner for sending; None gives the dialog one of its own."""
         super().__init__(parent)
         self.setObjectName("AckDialog")
         self.account = account
@@ -99,8 +102,9 @@ class AckDialog(QDialog):
         self._phrase = ""  # the promised-time phrase currently in the text
         self._last_error: BaseException | None = None
         self._sent_text: tuple[str, datetime] | None = None
-        # The send runs here, off the GUI thread; closing the dialog drops its result.
-        self._tasks = TaskRunner("ippo-ack-send", self)
+        # The send runs off the GUI thread; closing the dialog drops its result (owner).
+        self._tasks = tasks if tasks is not None else TaskRunner("ippo-ack-send", self)
+        self._sending: Task[object] | None = None
 
         self.sender_label = _plain(QLabel(display_line(inquiry.sender, SENDER_CHARS)))
         self.subject_label = _plain(QLabel(display_line(inquiry.subject, SUBJECT_CHARS)))
@@ -356,11 +360,18 @@ class AckDialog(QDialog):
         else:
             self.send()
 
+    def _busy(self) -> bool:
+        """This dialog's send is on its way (the runner may be busy with others' jobs)."""
+        task = self._sending
+        return task is not None and not task.finished and not task.cancelled
+
     def _start(self, job: Callable[[], object]) -> None:
-        if self._tasks.busy():
+        if self._busy():
             return  # one send at a time: a double click does nothing
         self._set_busy(True)
-        self._tasks.submit(job, on_done=self._on_sent, on_error=self._on_failed)
+        self._sending = self._tasks.submit(
+            job, on_done=self._on_sent, on_error=self._on_failed, owner=self
+        )
 
     def _set_busy(self, busy: bool) -> None:
         for widget in (

@@ -7,10 +7,11 @@
 Threads: the watchers and the WatchService dispatcher report through WatchBridge, whose
 signal arrives on the GUI thread. Blocking work runs on the TaskRunners the composition root
 passes in: `tasks` for the store (in order, so a dismissal is written before the refresh that
-reads it), `slow_tasks` for the keyring and acknowledgement resumes, which may take seconds,
-and `account_tasks` for the dialogs' logins, SMTP tests, saves and browser sign-ins (a dialog
-closed early gets no result: ui/login_check.py). No timer polls: the badge and the
-notifications each arm one single-shot WakeTimer.
+reads it; the ignored-senders list too), `slow_tasks` for the keyring, acknowledgement resumes
+and other waits that may take seconds, `account_tasks` for the dialogs' logins, SMTP tests,
+saves and browser sign-ins, and `send_tasks` for the acknowledgement dialogs' sends. No dialog
+makes a runner of its own; one closed early gets no result (the task's owner). No timer
+polls: the badge and the notifications each arm one single-shot WakeTimer.
 """
 
 from __future__ import annotations
@@ -158,6 +159,7 @@ class IppoApp(QObject):
         tasks: TaskRunner,
         slow_tasks: TaskRunner,
         account_tasks: TaskRunner,
+        send_tasks: TaskRunner,
         notification_actions: NotificationActions | None = None,
         snooze_notifications: Callable[[str, datetime], None] | None = None,
         record: RecordController | None = None,
@@ -206,7 +208,8 @@ class IppoApp(QObject):
         self.tasks = tasks  # store writes, in order
         self.slow_tasks = slow_tasks  # keyring, resumes (may be slow)
         self.account_tasks = account_tasks  # the dialogs' logins, tests, saves, sign-ins
-        for runner in (tasks, slow_tasks, account_tasks):
+        self.send_tasks = send_tasks  # the acknowledgement dialogs' sends
+        for runner in (tasks, slow_tasks, account_tasks, send_tasks):
             runner.setParent(self)
         # D, N and I, written on the store's runner, and put back from there (ui/set_aside_log).
         self.set_aside_log = SetAsideLog(
@@ -293,6 +296,7 @@ class IppoApp(QObject):
         log.info("shutting down")
         self.slow_tasks.close()
         self.account_tasks.close()  # a browser sign-in still waiting ends now
+        self.send_tasks.close()  # a send on its way ends by its deadline; its journal says
         self.notify_timer.arm(None)
         self.summary_timer.arm(None)
         self.config_watch.stop()
@@ -441,7 +445,9 @@ class IppoApp(QObject):
             return
         from trayapp.ui.ack_dialog import AckDialog  # on first use (see TYPE_CHECKING above)
 
-        dialog = AckDialog(account, item, self.templates, self.ack_service, self.clock)
+        dialog = AckDialog(
+            account, item, self.templates, self.ack_service, self.clock, tasks=self.send_tasks
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.sent.connect(lambda _result: self.bridge.refresh())
         dialog.rejected.connect(self.bridge.refresh)  # closed after a failure: "not sent"
@@ -510,7 +516,7 @@ class IppoApp(QObject):
             def earlier() -> list[tuple[Inquiry, str]]:  # a worker waits, not the GUI
                 return service.dismissed_items().result(timeout=30)
 
-            dialog = SetAsideDialog(self.set_aside_log, earlier)
+            dialog = SetAsideDialog(self.set_aside_log, earlier, tasks=self.slow_tasks)
             self.set_aside_dialog = self._keep_dialog(dialog, "set_aside_dialog")
         _bring_forward(self.set_aside_dialog)
 
@@ -534,7 +540,7 @@ class IppoApp(QObject):
                 finally:
                     refresh()
 
-            dialog = IgnoredSendersDialog(load, remove)
+            dialog = IgnoredSendersDialog(load, remove, tasks=self.tasks)
             dialog.removed.connect(self.set_aside_log.sender_unignored)
             self.ignored_dialog = self._keep_dialog(dialog, "ignored_dialog")
         _bring_forward(self.ignored_dialog)

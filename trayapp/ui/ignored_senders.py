@@ -34,11 +34,15 @@ class IgnoredSendersDialog(ListDialog):
         load: Callable[[], IgnoredList],
         remove: Callable[[str, str], None],
         parent: QWidget | None = None,
+        *,
+        tasks: TaskRunner | None = None,
     ) -> None:
+        """`tasks`: the app's runner for the store; None gives the dialog one of its own."""
         super().__init__("IgnoredSendersDialog", "ignoredList", "removeIgnored", parent)
         self._load = load
         self._remove = remove
-        self.tasks = TaskRunner("ippo-ignored-senders", self)
+        self._own_tasks = tasks is None
+        self.tasks = tasks if tasks is not None else TaskRunner("ippo-ignored-senders", self)
         self.problem = QLabel()
         self.problem.setTextFormat(Qt.TextFormat.PlainText)
         self.problem.setWordWrap(True)
@@ -54,7 +58,7 @@ class IgnoredSendersDialog(ListDialog):
         self.reload()
 
     def reload(self) -> None:
-        self.tasks.submit(self._load, on_done=self._loaded, on_error=self._failed)
+        self.tasks.submit(self._load, on_done=self._loaded, on_error=self._failed, owner=self)
 
     def senders(self) -> IgnoredList:
         return [self.list.item(n).data(SENDER_ROLE) for n in range(self.list.count())]
@@ -71,7 +75,9 @@ class IgnoredSendersDialog(ListDialog):
         def done(_: object) -> None:
             self.removed.emit(account, address)
 
-        self.tasks.submit(lambda: remove(account, address), on_done=done, on_error=self._failed)
+        self.tasks.submit(
+            lambda: remove(account, address), on_done=done, on_error=self._failed, owner=self
+        )
 
     def _loaded(self, senders: IgnoredList) -> None:
         self.loaded = True
@@ -93,7 +99,9 @@ class IgnoredSendersDialog(ListDialog):
         self.reload()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.tasks.close()  # what is on its way is dropped; a removal still gets written
+        # What is on its way is dropped (owner); a removal still gets written.
+        if self._own_tasks:
+            self.tasks.close()
         super().closeEvent(event)
 
     def _retranslate(self) -> None:

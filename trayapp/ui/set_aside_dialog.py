@@ -32,10 +32,14 @@ class SetAsideDialog(ListDialog):
         log: SetAsideLog,
         earlier: Callable[[], list[tuple[Inquiry, str]]] | None = None,
         parent: QWidget | None = None,
+        *,
+        tasks: TaskRunner | None = None,
     ) -> None:
+        """`tasks`: the app's runner for waits on the service; None: one of its own."""
         super().__init__("SetAsideDialog", "setAsideList", "putBack", parent)
         self._log = log
-        self.tasks = TaskRunner("ippo-set-aside", self)
+        self._own_tasks = tasks is None
+        self.tasks = tasks if tasks is not None else TaskRunner("ippo-set-aside", self)
         self.earlier_loaded = earlier is None
         self.put_back_button = self.action_button
         self.put_back_button.clicked.connect(self.put_back_selected)
@@ -44,7 +48,9 @@ class SetAsideDialog(ListDialog):
         self.resize(480, 360)
         self._retranslate()
         if earlier is not None:
-            self.tasks.submit(earlier, on_done=self._add_earlier, on_error=self._no_earlier)
+            self.tasks.submit(
+                earlier, on_done=self._add_earlier, on_error=self._no_earlier, owner=self
+            )
 
     def _add_earlier(self, found: list[tuple[Inquiry, str]]) -> None:
         self.earlier_loaded = True
@@ -56,7 +62,8 @@ class SetAsideDialog(ListDialog):
         self._update_action()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.tasks.close()  # a late answer is dropped
+        if self._own_tasks:  # a late answer is dropped (owner)
+            self.tasks.close()
         super().closeEvent(event)
 
     def reload(self) -> None:
