@@ -17,7 +17,7 @@ import queue
 import random
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -387,12 +387,13 @@ class WatchService:
             dismissals = self._store.dismissals_shown(name)
             if mailbox is None or not dismissals:
                 continue
+            ignored = self._store.ignored_senders(name)
             found += still_dismissed(
-                self._waiting(view, mailbox, now, dismissed=False),
+                self._waiting(view, mailbox, now, (), ignored),
                 mailbox.set_aside,
                 dismissals,
                 replied,
-                self._store.ignored_senders(name),
+                ignored,
             )
         found.sort(key=lambda pair: pair[0].received_at, reverse=True)
         return found
@@ -572,21 +573,19 @@ class WatchService:
         return sent
 
     def _waiting(
-        self, view: _AccountView, mailbox: MailboxChanged, now: datetime, *, dismissed: bool
+        self,
+        view: _AccountView,
+        mailbox: MailboxChanged,
+        now: datetime,
+        dismissed_ids: Collection[str],
+        ignored: Collection[str],
     ) -> list[Inquiry]:
-        """What waits in this account's last scan; `dismissed=False` leaves out the user's
-        dismissals (not the ignored senders): what the list would show without them."""
+        """What waits in this account's last scan, less `dismissed_ids` and the `ignored`
+        senders (with no dismissed ids: what the list would show without the dismissals)."""
         name = view.account.name
-        dismissed_ids: set[str] = set()
-        ignored: set[str] = set()
         inbox: Sequence[MessageFacts] = mailbox.inbox
-        if self._store is not None:
-            all_dismissed = self._store.dismissed_ids(name)
-            dismissed_ids = all_dismissed if dismissed else set()
-            ignored = self._store.ignored_senders(name)
-            view.watcher.set_dismissed(all_dismissed)  # it stops keeping what was dismissed
-            if any(f.first_seen for f in inbox):  # a clock started at first sight: keep it
-                inbox = keep_first_seen(inbox, self._store.items(name))
+        if self._store is not None and any(f.first_seen for f in inbox):
+            inbox = keep_first_seen(inbox, self._store.items(name))  # a clock started then
         waiting = waiting_inquiries(
             view.account,
             inbox,
@@ -606,7 +605,13 @@ class WatchService:
             return False
         name = view.account.name
         now = self._clock.now()
-        waiting = self._waiting(view, mailbox, now, dismissed=True)
+        dismissed: Collection[str] = ()
+        ignored: Collection[str] = ()
+        if self._store is not None:
+            dismissed = self._store.dismissed_ids(name)
+            ignored = self._store.ignored_senders(name)
+        view.watcher.set_dismissed(dismissed)  # it stops keeping what was dismissed
+        waiting = self._waiting(view, mailbox, now, dismissed, ignored)
         items = tuple(self._with_acknowledgements(name, waiting, self._all_sent()))
         if self._auto_replier is not None:
             try:
