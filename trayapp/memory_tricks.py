@@ -18,11 +18,11 @@ handed back by timer, the keyring in helper processes) is gone for good.
         about 1 MB each for nothing. Two shared arenas cost no measurable speed for threads
         that are idle nearly all the time. Before any thread starts (run_gui calls it first).
 
-Not here, on purpose: malloc_trim after a burst. After 2,000 deliveries dismissed RSS stays
-~14 MiB above where it was (bench/bench_dismiss_memory.py, 2026-12-02): ~11 MiB of it is
-pymalloc arenas (17 -> 28 of 1 MiB) kept by the few objects that outlive the burst (the
-dismissed ids the look-back still needs), ~3 MiB glibc's heap; malloc_trim(0) gave back only
-0.8-2.2 MiB, and with PYTHONMALLOC=malloc it was no better: fragmentation, not a heap top.
+Not here, on purpose: malloc_trim or a full collection after a burst. After 2,000 deliveries
+dismissed RSS stays 10-15 MiB above where it was (bench/bench_dismiss_memory.py, 2026-12-02):
+mostly pymalloc arenas (1 MiB each) the burst needed, each pinned by a few objects that outlive
+it, and 2-3 MiB of glibc's heap. malloc_trim(0) gave back only 0.8-2.2 MiB, PYTHONMALLOC=malloc
+was no better, and gc.collect() gave back nothing: fragmentation, not a heap top.
 """
 
 from __future__ import annotations
