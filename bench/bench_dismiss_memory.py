@@ -105,13 +105,15 @@ def main() -> None:
                 time.sleep(args.settle)
                 before = rss_kib(app, args.samples)
                 print(f"{args.accounts} accounts connected; RSS before: {mib(before)}", flush=True)
-                print(f"  {app.ask('heap', 'heap')}", flush=True)
-                print(f"  {app.ask('mem', 'mem')}", flush=True)
-                print(f"  {app.ask('top', 'top')}", flush=True)
-                print(f"  {app.ask('modules', 'modules')}", flush=True)
-                print(f"  {app.ask('pools', 'pools')}", flush=True)
+
+                def show(*commands: str) -> None:
+                    """Ask the app each diagnosis command and print its answer."""
+                    for command in commands:
+                        print(f"  {app.ask(command, command, timeout=120)}", flush=True)
+
+                show("heap", "mem", "top", "modules", "pools")
                 if args.objects:
-                    print(f"  {app.ask('small', 'small', timeout=120)}", flush=True)
+                    show("small")
                 delivered = 0
 
                 def burst(count: int) -> tuple[float, float, str]:
@@ -159,9 +161,7 @@ def main() -> None:
                         f" {(warm - before) / 1024:+.1f} MiB (the baseline from here on)",
                         flush=True,
                     )
-                    print(f"  {app.ask('mem', 'mem')}", flush=True)
-                    print(f"  {app.ask('top', 'top')}", flush=True)
-                    print(f"  {app.ask('modules', 'modules')}", flush=True)
+                    show("mem", "top", "modules")
                     before = warm
                 for cycle in range(1, args.cycles + 1):
                     shown, peak, answer = burst(args.deliveries)
@@ -174,16 +174,11 @@ def main() -> None:
                         f" {(after - before) / 1024:+.1f} MiB from before (goal: within 5 MiB)",
                         flush=True,
                     )
-                    print(f"  {app.ask('heap', 'heap')}", flush=True)
-                    print(f"  {app.ask('mem', 'mem')}", flush=True)
-                    print(f"  {app.ask('top', 'top', timeout=120)}", flush=True)
-                    print(f"  {app.ask('modules', 'modules')}", flush=True)
-                    print(f"  {app.ask('pools', 'pools')}", flush=True)
+                    show("heap", "mem", "top", "modules", "pools")
                     if args.objects:
-                        print(f"  {app.ask('small', 'small', timeout=120)}", flush=True)
+                        show("small")
                     if args.collect:  # diagnosis: what a full collection gives back
-                        print(f"  {app.ask('collect', 'collect')}", flush=True)
-                        print(f"  {app.ask('pools', 'pools')}", flush=True)
+                        show("collect", "pools")
                         collected = rss_kib(app, args.samples)
                         print(
                             f"  RSS after a full collection: {mib(collected)},"
@@ -191,7 +186,7 @@ def main() -> None:
                             flush=True,
                         )
                     if args.trim:  # diagnosis: what glibc's free heap is worth
-                        print(f"  {app.ask('trim', 'trim')}", flush=True)
+                        show("trim")
                         print(f"  RSS after trim: {mib(rss_kib(app, args.samples))}", flush=True)
             finally:
                 app.stop()
