@@ -13,7 +13,9 @@ What must hold (issue 10):
   \\Answered) closes its bubble (CloseNotification with its id on the bus);
 - no notify-send or gdbus process starts while the app runs, through a burst of 50 inquiries
   (wrappers of those names first on PATH log every start, and /proc is polled meanwhile);
-- the list shows the hostile text as text (screenshot).
+- the list shows the hostile text as text (screenshot);
+- quitting (SIGTERM) closes every bubble of Ippo still on screen (CloseNotification for each):
+  their buttons would do nothing once the app is gone.
 Screenshots go to artifacts/e2e/ for a look.
 """
 
@@ -276,6 +278,19 @@ def test_act_on_notifications_replace_withdraw_and_never_markup(
         desk.wait_for_window("Ippo — waiting for a reply")
         time.sleep(0.7)
         desk.screenshot(ARTIFACTS / "pending-list-hostile-en.png")
+        # What is still on screen when the app quits (below): shown, not closed since.
+        closed = {n for n, _reason in calls.closed_signals()}
+        on_screen = set(calls.notify_ids()) - set(calls.closes()) - closed
+        assert on_screen, calls.text()[-3000:]  # the burst's bubbles at least
+
+    # --- quitting (SIGTERM, exit 0) takes Ippo's bubbles off the screen: their buttons
+    # would do nothing once the app is gone. (One that expires meanwhile needs no call; the
+    # burst's bubbles, a few seconds old, expire only after dunst's 60 s.)
+    def all_taken_off() -> bool:
+        expired = {n for n, reason in calls.closed_signals() if reason in (1, 2)}
+        return on_screen - expired <= set(calls.closes())
+
+    wait(all_taken_off, "CloseNotification for each bubble left at quit", timeout=10)
     assert not started.exists(), started.read_text(encoding="utf-8")
     assert watch.seen == set()
     print(

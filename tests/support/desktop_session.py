@@ -111,6 +111,18 @@ class NotifyCalls:
                     found.append(int(match.group(1)))
         return found
 
+    def closed_signals(self) -> list[tuple[int, int]]:
+        """(id, reason) of each NotificationClosed signal, in order. Reasons: 1 expired,
+        2 dismissed by the user, 3 closed by a CloseNotification call, 4 other."""
+        found = []
+        for block in self.blocks():
+            head = block.splitlines()[0]
+            if block.startswith("signal") and "member=NotificationClosed" in head:
+                values = re.findall(r"uint32 (\d+)", block)
+                if len(values) >= 2:
+                    found.append((int(values[0]), int(values[1])))
+        return found
+
     def notify_ids(self) -> list[int]:
         """The ids the server returned for the Notify calls, in order (the uint32 of each
         method return answering a Notify call's serial)."""

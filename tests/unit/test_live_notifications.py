@@ -93,6 +93,7 @@ class RecordingLive:
         self.shown: list[NotificationText] = []
         self.waiting: list[dict[str, datetime]] = []
         self.withdrawn: list[list[str]] = []
+        self.closed = False
 
     def show(self, n: NotificationText) -> None:
         self.shown.append(n)
@@ -102,6 +103,9 @@ class RecordingLive:
 
     def withdraw_items(self, item_ids: Iterable[str]) -> None:
         self.withdrawn.append(list(item_ids))
+
+    def close(self) -> None:
+        self.closed = True
 
 
 class Ledger:

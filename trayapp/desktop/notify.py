@@ -70,6 +70,9 @@ class LiveBackend(Protocol):
     def withdraw_items(self, item_ids: Iterable[str]) -> None:
         """Close the live notifications that tell any of these inquiries."""
 
+    def close(self) -> None:
+        """The app quits: let go of the connection (never waits)."""
+
 
 class WithdrawsLive(Generic[Id]):
     """`withdraw` and `withdraw_items` for a backend that keeps its notifications on screen in
@@ -187,6 +190,13 @@ class Notifier:
         for backend in self._backends:
             if isinstance(backend, LiveBackend):
                 backend.withdraw_items(ids)
+
+    def close(self) -> None:
+        """The app quits: the live backends let go (D-Bus first takes Ippo's notifications
+        off the screen: their buttons would do nothing once the app is gone)."""
+        for backend in self._backends:
+            if isinstance(backend, LiveBackend):
+                backend.close()
 
 
 # Monotonic timers stop while the machine sleeps; never wait longer than this, so a stage that

@@ -319,6 +319,7 @@ class IppoApp(QObject):
             if widget is not None:
                 widget.close()
         self.tray.hide()
+        self.scheduler.notifier.close()  # Ippo's bubbles leave the screen with it
         # What the user decided is written before the store closes (a few writes at most).
         if not self.tasks.close(wait=STOP_TIMEOUT):
             log.warning("store writes still running at exit")

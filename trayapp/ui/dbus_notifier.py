@@ -466,4 +466,9 @@ class DBusNotifier(QObject, WithdrawsLive[int]):
         return self._live.ids()
 
     def close(self) -> None:
+        """Quitting: every notification of Ippo still on screen is closed (its actions would
+        do nothing once the app is gone), then the bus. Each call goes to the socket at once
+        when it takes it; none is awaited."""
+        for notification_id in self._live.ids():
+            self._close(notification_id)
         self._bus.close("Ippo is quitting")
