@@ -29,6 +29,9 @@ save_artifacts() {
     cp "$work/app.log" "$ARTIFACTS_DIR/smoke-app.log" 2>/dev/null || true
 }
 fail() { echo "SMOKE FAIL: $*" >&2; save_artifacts; exit 1; }
+# Nothing ends this script without saying why: a command that fails outside a test names
+# itself (set -e alone exits silently).
+trap 'status=$?; fail "line $LINENO: '"'"'$BASH_COMMAND'"'"' exited $status"' ERR
 [[ -x "$app" ]] || fail "no executable at $app (run installers/linux/build.sh first)"
 
 # --- 1. --version ---------------------------------------------------------------------------
@@ -90,11 +93,13 @@ trayer --edge top --align right --widthtype request --height 24 --SetDockType tr
 pids+=($!)
 panel=""
 for _ in $(seq 100); do
-    panel="$(xwininfo -root -tree 2>/dev/null | awk '/\("panel" "trayer"\)/ {print $1; exit}')"
+    # A poll: a failed look (the server busy, awk done before xwininfo) is only "not yet".
+    panel="$(xwininfo -root -tree 2>"$work/xwininfo.err" |
+        awk '/\("panel" "trayer"\)/ {print $1; exit}')" || panel=""
     [[ -n "$panel" ]] && break
     sleep 0.1
 done
-[[ -n "$panel" ]] || fail "trayer did not start: $(cat "$work/trayer.log")"
+[[ -n "$panel" ]] || fail "trayer did not start: $(cat "$work/trayer.log" "$work/xwininfo.err")"
 # The panel window comes before trayer owns the tray selection (_NET_SYSTEM_TRAY_S0); an app
 # started in between finds no tray. Wait for the owner as a tray client sees it (libX11).
 tray_owned() {
