@@ -66,7 +66,12 @@ def main() -> int:
     widget: QWidget
     if scene == "ack":
         widget = AckDialog(
-            SHOP, overdue_inquiry(local_now()), load_templates(), NoSend(), local_now
+            SHOP,
+            overdue_inquiry(local_now()),
+            load_templates(),
+            NoSend(),
+            local_now,
+            tasks=TaskRunner("scene-tasks"),
         )
         print("body-start=" + widget.body.toPlainText().split("\n")[3], flush=True)
     elif scene == "banner":

@@ -76,9 +76,11 @@ def offline_inquiry(subject: str = mailcorpus.JA_SUBJECT, preview: str = JA_PREV
 
 
 @pytest.fixture
-def dialog(qtbot: Any, store: StateStore) -> AckDialog:
+def dialog(tasks: TaskRunner, qtbot: Any, store: StateStore) -> AckDialog:
     service = AcknowledgeService(store, KeyringSecretStore())
-    box = AckDialog(offline_account(), offline_inquiry(), load_templates(), service, local_now)
+    box = AckDialog(
+        offline_account(), offline_inquiry(), load_templates(), service, local_now, tasks=tasks
+    )
     qtbot.addWidget(box)
     return box
 
@@ -99,10 +101,12 @@ def test_prefilled_from_the_japanese_template(dialog: AckDialog) -> None:
     assert dialog.template_box.currentText() == "受け付けました（標準）"
 
 
-def test_english_inquiry_starts_in_english(qtbot: Any, store: StateStore) -> None:
+def test_english_inquiry_starts_in_english(
+    tasks: TaskRunner, qtbot: Any, store: StateStore
+) -> None:
     inquiry = offline_inquiry("Question about my order #4521", "Hi, where is my parcel?")
     service = AcknowledgeService(store, KeyringSecretStore())
-    box = AckDialog(offline_account(), inquiry, load_templates(), service, local_now)
+    box = AckDialog(offline_account(), inquiry, load_templates(), service, local_now, tasks=tasks)
     qtbot.addWidget(box)
     assert box.language == "en"
     assert box.body.toPlainText().startswith("Hello 髙橋 一郎,\n")
@@ -183,13 +187,14 @@ def delivered_count(dovecot: DovecotServer, user: DovecotUser) -> int:
 
 
 def test_send_goes_out_off_the_gui_thread(
+    tasks: TaskRunner,
     qtbot: Any,
     live: tuple[AccountConfig, Inquiry, DovecotUser, RecordingService],
     dovecot: DovecotServer,
     smtp_server: SmtpServer,
 ) -> None:
     account, inquiry, customer, service = live
-    box = AckDialog(account, inquiry, load_templates(), service, local_now)
+    box = AckDialog(account, inquiry, load_templates(), service, local_now, tasks=tasks)
     qtbot.addWidget(box)
     text = box.body.toPlainText()
     with qtbot.waitSignal(box.sent, timeout=30000) as sent:
@@ -205,6 +210,7 @@ def test_send_goes_out_off_the_gui_thread(
 
 
 def test_error_is_shown_with_reason_and_retry_sends_once(
+    tasks: TaskRunner,
     qtbot: Any,
     live: tuple[AccountConfig, Inquiry, DovecotUser, RecordingService],
     dovecot: DovecotServer,
@@ -212,7 +218,7 @@ def test_error_is_shown_with_reason_and_retry_sends_once(
 ) -> None:
     account, inquiry, customer, service = live
     smtp_server.refuse_next_data = "451 4.3.0 Mailbox temporarily busy"
-    box = AckDialog(account, inquiry, load_templates(), service, local_now)
+    box = AckDialog(account, inquiry, load_templates(), service, local_now, tasks=tasks)
     qtbot.addWidget(box)
     box.show()
     qtbot.mouseClick(box.send_button, Qt.MouseButton.LeftButton)
@@ -237,13 +243,15 @@ def test_retry_is_not_offered_before_a_send_failed(dialog: AckDialog) -> None:
     assert dialog.retry_button.isVisible()
 
 
-def test_an_overdue_inquiry_opens_with_an_apology(qtbot: Any, store: StateStore) -> None:
+def test_an_overdue_inquiry_opens_with_an_apology(
+    tasks: TaskRunner, qtbot: Any, store: StateStore
+) -> None:
     now = local_now()
     late = dataclasses.replace(
         offline_inquiry(), received_at=now - timedelta(hours=30), due_at=now - timedelta(hours=6)
     )
     service = AcknowledgeService(store, KeyringSecretStore())
-    box = AckDialog(offline_account(), late, load_templates(), service, local_now)
+    box = AckDialog(offline_account(), late, load_templates(), service, local_now, tasks=tasks)
     qtbot.addWidget(box)
     assert box.body.toPlainText().split("\n")[:3] == [
         "髙橋 一郎様",
@@ -256,15 +264,17 @@ def test_an_overdue_inquiry_opens_with_an_apology(qtbot: Any, store: StateStore)
     assert (
         "申し訳ございません"
         not in AckDialog(
-            offline_account(), offline_inquiry(), load_templates(), service, local_now
+            offline_account(), offline_inquiry(), load_templates(), service, local_now, tasks=tasks
         ).body.toPlainText()
     )
 
 
-def test_signature_follows_the_reply_language(qtbot: Any, store: StateStore) -> None:
+def test_signature_follows_the_reply_language(
+    tasks: TaskRunner, qtbot: Any, store: StateStore
+) -> None:
     account = dataclasses.replace(offline_account(), signature_en="--\nIppo Shop, Suzuki")
     service = AcknowledgeService(store, KeyringSecretStore())
-    box = AckDialog(account, offline_inquiry(), load_templates(), service, local_now)
+    box = AckDialog(account, offline_inquiry(), load_templates(), service, local_now, tasks=tasks)
     qtbot.addWidget(box)
     assert box.body.toPlainText().rstrip().endswith("一報商店 鈴木")
     box.language_box.setCurrentIndex(box.language_box.findData("en"))
@@ -300,7 +310,7 @@ def test_an_uncertain_send_is_explained_in_the_users_terms(dialog: AckDialog) ->
 
 
 def test_a_dripping_server_ends_at_the_deadline_said_plainly_in_japanese(
-    qtbot: Any, qapp: Any, store: StateStore, secret_env: object, tmp_path: Path
+    tasks: TaskRunner, qtbot: Any, qapp: Any, store: StateStore, secret_env: object, tmp_path: Path
 ) -> None:
     """A server dripping one byte every 2 s after EHLO: the send ends at its deadline on the
     worker, the dialog stays usable, and the reason is a Japanese sentence -- not the
@@ -319,7 +329,9 @@ def test_a_dripping_server_ends_at_the_deadline_said_plainly_in_japanese(
         service = AcknowledgeService(store, secrets, limits=ServerLimits(send_seconds=3))
         try:
             assert switcher.apply("ja")
-            box = AckDialog(account, offline_inquiry(), load_templates(), service, local_now)
+            box = AckDialog(
+                account, offline_inquiry(), load_templates(), service, local_now, tasks=tasks
+            )
             qtbot.addWidget(box)
             box.show()
             qtbot.mouseClick(box.send_button, Qt.MouseButton.LeftButton)

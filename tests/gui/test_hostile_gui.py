@@ -30,6 +30,7 @@ from trayapp.store.db import StateStore
 from trayapp.ui.ack_dialog import AckDialog
 from trayapp.ui.i18n import LanguageSwitcher
 from trayapp.ui.pending_window import PendingWindow
+from trayapp.ui.tasks import TaskRunner
 
 pytestmark = pytest.mark.gui
 
@@ -120,6 +121,7 @@ def test_the_list_shows_every_hostile_item_as_clean_lines(
 
 @pytest.mark.parametrize("mail", hostile.load(), ids=lambda m: m.name)
 def test_the_dialog_shows_every_recipient_and_asks_when_it_must(
+    tasks: TaskRunner,
     qtbot: Any,
     mail: hostile.HostileMail,
     scanned: tuple[AccountConfig, dict[str, Inquiry]],
@@ -128,7 +130,7 @@ def test_the_dialog_shows_every_recipient_and_asks_when_it_must(
     account, items = scanned
     inquiry = items[mail.name]
     service = AcknowledgeService(store, KeyringSecretStore())
-    box = AckDialog(account, inquiry, load_templates(), service, local_now)
+    box = AckDialog(account, inquiry, load_templates(), service, local_now, tasks=tasks)
     qtbot.addWidget(box)
     box.show()
     for text in shown_texts(box):
@@ -157,6 +159,7 @@ def test_the_dialog_shows_every_recipient_and_asks_when_it_must(
 
 @pytest.mark.parametrize("charset", ["utf-8", "iso-2022-jp"])
 def test_a_confirmed_reply_goes_to_the_shown_address_only(
+    tasks: TaskRunner,
     qtbot: Any,
     charset: str,
     scanned: tuple[AccountConfig, dict[str, Inquiry]],
@@ -168,7 +171,7 @@ def test_a_confirmed_reply_goes_to_the_shown_address_only(
     service = AcknowledgeService(store, KeyringSecretStore())
     for name in ("reply-to-other-domain", "crlf-subject-iso2022jp", "crlf-body-forgery"):
         before = len(smtp_server.accepted)
-        box = AckDialog(account, items[name], load_templates(), service, local_now)
+        box = AckDialog(account, items[name], load_templates(), service, local_now, tasks=tasks)
         qtbot.addWidget(box)
         box.show()
         if box.recipient_check.needs_confirmation:
@@ -185,6 +188,7 @@ def test_a_confirmed_reply_goes_to_the_shown_address_only(
 
 @pytest.mark.parametrize("language", ["en", "ja"])
 def test_screenshots_of_confirmation_and_not_sent(
+    tasks: TaskRunner,
     qtbot: Any,
     qapp: QApplication,
     language: str,
@@ -196,7 +200,9 @@ def test_screenshots_of_confirmation_and_not_sent(
     assert switcher.apply(language)
     try:
         service = AcknowledgeService(store, KeyringSecretStore())
-        box = AckDialog(account, items["reply-to-300"], load_templates(), service, local_now)
+        box = AckDialog(
+            account, items["reply-to-300"], load_templates(), service, local_now, tasks=tasks
+        )
         qtbot.addWidget(box)
         box.show()
         warning = box.recipients_warning.text()
@@ -222,14 +228,14 @@ def test_screenshots_of_confirmation_and_not_sent(
         assert said in index.data(Qt.ItemDataRole.ToolTipRole)
         window.grab().save(str(ARTIFACTS / f"pending-not-sent-{language}.png"))
 
-        notice = AckDialog(account, item, load_templates(), service, local_now)
+        notice = AckDialog(account, item, load_templates(), service, local_now, tasks=tasks)
         qtbot.addWidget(notice)
         notice.show()
         assert notice.unsent_notice.isVisible() and said in notice.unsent_notice.text()
         notice.grab().save(str(ARTIFACTS / f"ack-dialog-not-sent-{language}.png"))
 
         doubt = replace(item, unsent_ack=replace(failed, in_doubt=True))
-        unsure = AckDialog(account, doubt, load_templates(), service, local_now)
+        unsure = AckDialog(account, doubt, load_templates(), service, local_now, tasks=tasks)
         qtbot.addWidget(unsure)
         unsure.show()
         assert unsure.confirm_resend.isVisible() and not unsure.send_button.isEnabled()
@@ -292,6 +298,7 @@ def test_the_app_at_start_sends_no_acknowledgement_that_failed(
 
 
 def test_an_acknowledgement_in_doubt_is_sent_again_only_after_the_user_checked(
+    tasks: TaskRunner,
     qtbot: Any,
     scanned: tuple[AccountConfig, dict[str, Inquiry]],
     store: StateStore,
@@ -306,7 +313,12 @@ def test_an_acknowledgement_in_doubt_is_sent_again_only_after_the_user_checked(
     doubt = UnsentAck(message_id, "interrupted", True, long_ago)
     service = AcknowledgeService(store, KeyringSecretStore())
     box = AckDialog(
-        account, replace(inquiry, unsent_ack=doubt), load_templates(), service, local_now
+        account,
+        replace(inquiry, unsent_ack=doubt),
+        load_templates(),
+        service,
+        local_now,
+        tasks=tasks,
     )
     qtbot.addWidget(box)
     box.show()
@@ -324,7 +336,10 @@ def test_an_acknowledgement_in_doubt_is_sent_again_only_after_the_user_checked(
 
 
 def test_a_reply_that_cannot_be_written_safely_says_so(
-    qtbot: Any, scanned: tuple[AccountConfig, dict[str, Inquiry]], store: StateStore
+    tasks: TaskRunner,
+    qtbot: Any,
+    scanned: tuple[AccountConfig, dict[str, Inquiry]],
+    store: StateStore,
 ) -> None:
     """A Reply-To that is no plain address (it would need quoting in the header): nothing is
     recorded or sent, and the dialog says why in the user's words."""
@@ -336,6 +351,7 @@ def test_a_reply_that_cannot_be_written_safely_says_so(
         load_templates(),
         AcknowledgeService(store, KeyringSecretStore()),
         local_now,
+        tasks=tasks,
     )
     qtbot.addWidget(box)
     box.show()

@@ -19,6 +19,7 @@ from trayapp.mail.acknowledge import AcknowledgeService, load_templates
 from trayapp.store.db import StateStore
 from trayapp.ui.ack_dialog import AckDialog
 from trayapp.ui.pending_window import PendingWindow
+from trayapp.ui.tasks import TaskRunner
 from trayapp.ui.tray import TrayController
 
 from .helpers import NOW, Clock, inquiry
@@ -43,7 +44,9 @@ def assert_plain(labels: list[QLabel]) -> None:
     assert rich == [], rich
 
 
-def test_pending_list_and_ack_dialog_show_mail_text_as_text(qtbot: QtBot, tmp_path: Path) -> None:
+def test_pending_list_and_ack_dialog_show_mail_text_as_text(
+    tasks: TaskRunner, qtbot: QtBot, tmp_path: Path
+) -> None:
     item = inquiry("h1", timedelta(hours=2), SENDER, SUBJECT, preview="<b>本文</b>")
     window = PendingWindow(clock=Clock(NOW))
     qtbot.addWidget(window)
@@ -58,7 +61,12 @@ def test_pending_list_and_ack_dialog_show_mail_text_as_text(qtbot: QtBot, tmp_pa
     account = AccountConfig(name="shop", email="shop@example.test", imap_host="imap.invalid")
     with StateStore(tmp_path) as store:
         dialog = AckDialog(
-            account, item, load_templates(), AcknowledgeService(store, None), Clock(NOW)
+            account,
+            item,
+            load_templates(),
+            AcknowledgeService(store, None),
+            Clock(NOW),
+            tasks=tasks,
         )
         qtbot.addWidget(dialog)
         labels = mail_labels(dialog)

@@ -54,7 +54,7 @@ def main() -> int:
         log.set_aside("answered", by_id["urgent"])
         log.set_aside("not_inquiry", by_id["calm"])
         log.set_aside("ignore_sender", by_id["overdue"])
-        dialog = SetAsideDialog(log)
+        dialog = SetAsideDialog(log, tasks=tasks)
         dialog.move(520, 40)
         dialog.show()
         shown.append(dialog)
@@ -66,7 +66,7 @@ def main() -> int:
         def load() -> list[tuple[str, str]]:
             return [(n, a) for n in ("shop", "support") for a in sorted(store.ignored_senders(n))]
 
-        ignored = IgnoredSendersDialog(load, store.unignore_sender)
+        ignored = IgnoredSendersDialog(load, store.unignore_sender, tasks=tasks)
         ignored.move(520, 40)
         ignored.show()
         shown.append(ignored)

@@ -88,9 +88,9 @@ class AckDialog(QDialog):
         clock: Callable[[], datetime],
         parent: QWidget | None = None,
         *,
-        tasks: TaskRunner | None = None,
+        tasks: TaskRunner,
     ) -> None:
-        """`tasks`: the app's runner for sending; None gives the dialog one of its own."""
+        """`tasks`: the app's runner for sending (the dialog owns the task, not the runner)."""
         super().__init__(parent)
         self.setObjectName("AckDialog")
         self.account = account
@@ -103,7 +103,7 @@ class AckDialog(QDialog):
         self._last_error: BaseException | None = None
         self._sent_text: tuple[str, datetime] | None = None
         # The send runs off the GUI thread; closing the dialog drops its result (owner).
-        self._tasks = tasks if tasks is not None else TaskRunner("ippo-ack-send", self)
+        self._tasks = tasks
         self._sending: Task[object] | None = None
 
         self.sender_label = _plain(QLabel(display_line(inquiry.sender, SENDER_CHARS)))

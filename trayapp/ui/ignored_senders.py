@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QLabel, QListWidgetItem, QWidget
 
 from trayapp.ui.i18n import error_sentence
@@ -35,14 +34,13 @@ class IgnoredSendersDialog(ListDialog):
         remove: Callable[[str, str], None],
         parent: QWidget | None = None,
         *,
-        tasks: TaskRunner | None = None,
+        tasks: TaskRunner,
     ) -> None:
-        """`tasks`: the app's runner for the store; None gives the dialog one of its own."""
+        """`tasks`: the app's runner for the store (the dialog owns its tasks, not it)."""
         super().__init__("IgnoredSendersDialog", "ignoredList", "removeIgnored", parent)
         self._load = load
         self._remove = remove
-        self._own_tasks = tasks is None
-        self.tasks = tasks if tasks is not None else TaskRunner("ippo-ignored-senders", self)
+        self.tasks = tasks
         self.problem = QLabel()
         self.problem.setTextFormat(Qt.TextFormat.PlainText)
         self.problem.setWordWrap(True)
@@ -97,12 +95,6 @@ class IgnoredSendersDialog(ListDialog):
         self.problem.setText(error_sentence(error))
         self.problem.show()
         self.reload()
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        # What is on its way is dropped (owner); a removal still gets written.
-        if self._own_tasks:
-            self.tasks.close()
-        super().closeEvent(event)
 
     def _retranslate(self) -> None:
         self.setWindowTitle(self.tr("Ignored senders"))

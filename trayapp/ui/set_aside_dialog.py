@@ -9,7 +9,6 @@ import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QListWidgetItem, QWidget
 
 from trayapp.core.model import Inquiry
@@ -33,13 +32,13 @@ class SetAsideDialog(ListDialog):
         earlier: Callable[[], list[tuple[Inquiry, str]]] | None = None,
         parent: QWidget | None = None,
         *,
-        tasks: TaskRunner | None = None,
+        tasks: TaskRunner,
     ) -> None:
-        """`tasks`: the app's runner for waits on the service; None: one of its own."""
+        """`tasks`: the app's runner for waits on the service (closed early, the dialog gets
+        no late answer: it owns the task)."""
         super().__init__("SetAsideDialog", "setAsideList", "putBack", parent)
         self._log = log
-        self._own_tasks = tasks is None
-        self.tasks = tasks if tasks is not None else TaskRunner("ippo-set-aside", self)
+        self.tasks = tasks
         self.earlier_loaded = earlier is None
         self.put_back_button = self.action_button
         self.put_back_button.clicked.connect(self.put_back_selected)
@@ -60,11 +59,6 @@ class SetAsideDialog(ListDialog):
         log.warning("could not list earlier dismissals: %s", error)
         self.earlier_loaded = True
         self._update_action()
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if self._own_tasks:  # a late answer is dropped (owner)
-            self.tasks.close()
-        super().closeEvent(event)
 
     def reload(self) -> None:
         chosen = self.selected()
