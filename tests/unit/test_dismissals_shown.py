@@ -16,6 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.unit.test_store import NOW, inquiry
+from trayapp.core.dismissed_ids import message_key
 from trayapp.core.model import Inquiry
 from trayapp.core.pending import item_id_for_key
 from trayapp.core.put_back import still_dismissed
@@ -135,11 +136,11 @@ def test_what_the_watcher_keeps_is_listed_as_it_is_now_the_rest_as_shown() -> No
     found = still_dismissed(
         [kept_now, not_dismissed],
         {
-            aside.id: aside.message_id,
-            answered.id: answered.message_id,
-            ignored.id: ignored.message_id,
-            old.id: old.message_id,
-            kept_now.id: kept_now.message_id,
+            aside.id: message_key(aside.message_id),
+            answered.id: message_key(answered.message_id),
+            ignored.id: message_key(ignored.message_id),
+            old.id: message_key(old.message_id),
+            kept_now.id: message_key(kept_now.message_id),
         },
         dismissals,
         replied_ids={"unrelated@x", answered.message_id or ""},
@@ -165,7 +166,7 @@ def test_only_dismissed_messages_still_there_are_offered_once(
 
     found = still_dismissed(
         [item(i) for i in sorted(kept)],
-        {i: f"{i}@x" for i in set_aside},
+        {i: message_key(f"{i}@x") for i in set_aside},
         {i: ("answered", item(i) if has_item else None) for i, has_item in dismissed.items()},
         (),
         (),

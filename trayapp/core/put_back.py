@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 
+from trayapp.core.dismissed_ids import message_key
 from trayapp.core.model import Inquiry
 
 
 def still_dismissed(
     kept: Iterable[Inquiry],
-    set_aside: Mapping[str, str | None],
+    set_aside: Mapping[str, int],
     dismissals: Mapping[str, tuple[str, Inquiry | None]],
     replied_ids: Collection[str],
     ignored_senders: Collection[str],
@@ -26,7 +27,8 @@ def still_dismissed(
     """The dismissed items a put back would list again, newest first.
 
     `kept`: what the account's last scan would list without the dismissals; `set_aside`:
-    item id -> Message-ID of the dismissed messages the watcher set aside; `dismissals`:
+    item id -> message_key of the Message-ID of the dismissed messages the watcher set aside
+    (core.dismissed_ids; 0 without one); `dismissals`:
     item id -> (kind, the item as shown when dismissed, None when not kept). A set-aside
     message since answered from Sent, or from a sender ignored since, would not come back,
     so it is not offered."""
@@ -35,11 +37,12 @@ def still_dismissed(
         if item.id in dismissals:
             found[item.id] = (item, dismissals[item.id][0])
     ignored = {s.strip().lower() for s in ignored_senders}
-    for item_id, message_id in set_aside.items():
+    replied = {message_key(m) for m in replied_ids}
+    for item_id, key in set_aside.items():
         kind, shown = dismissals.get(item_id, (None, None))
         if kind is None or shown is None or item_id in found:
             continue
-        if message_id is not None and message_id in replied_ids:
+        if key and key in replied:
             continue
         if shown.sender_addr.strip().lower() in ignored:
             continue

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol, cast
 
 from trayapp.core.away import Absence, away_at
+from trayapp.core.dismissed_ids import ItemIds
 from trayapp.core.model import (
     AccountConfig,
     AccountHealth,
@@ -398,11 +399,11 @@ class WatchService:
         found.sort(key=lambda pair: pair[0].received_at, reverse=True)
         return found
 
-    def set_aside_ids(self, account: str) -> frozenset[str]:
+    def set_aside_ids(self, account: str) -> ItemIds:
         """The dismissed messages of `account` its watcher set aside: on the server, not kept
         in memory (any thread; read-only, for tests and diagnostics)."""
         view = self._views.get(account)
-        return view.watcher.set_aside_ids if view is not None else frozenset()
+        return view.watcher.set_aside_ids if view is not None else ItemIds()
 
     def set_accounts(
         self, accounts: Iterable[AccountConfig], *, forget: Iterable[str] = ()

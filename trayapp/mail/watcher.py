@@ -55,6 +55,7 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
 
 from trayapp.clock import now as clock_now
+from trayapp.core.dismissed_ids import ItemIds, SetAsideIds, SetAsideTable, message_key
 from trayapp.core.model import (
     AccountConfig,
     AccountHealth,
@@ -225,8 +226,8 @@ class MailboxChanged:
     # Plain-text previews of the waiting messages, by item id (core.pending.item_id).
     previews: Mapping[str, str] = field(default_factory=dict)
     # INBOX messages the user dismissed that the server still holds within the look-back but
-    # the worker does not keep (not in `inbox`): item id -> Message-ID.
-    set_aside: Mapping[str, str | None] = field(default_factory=dict)
+    # the worker does not keep (not in `inbox`): item id -> message_key of its Message-ID.
+    set_aside: SetAsideIds = field(default_factory=SetAsideIds)
 
 
 WorkerEvent = HealthChanged | MailboxChanged
@@ -261,7 +262,7 @@ class _MailState:
     others: list[MessageFacts] = field(default_factory=list)
     # INBOX messages the user dismissed, not kept in memory: UID -> (item id, Message-ID).
     # Fetched again when the dismissal is undone or another message shares the Message-ID.
-    set_aside: dict[int, tuple[str, str | None]] = field(default_factory=dict)
+    set_aside: SetAsideTable = field(default_factory=SetAsideTable)
 
 
 class _Stopping(Exception):
@@ -355,10 +356,10 @@ class AccountWatcher:
         # Previews by item id, fetched once per run (kept across reconnects).
         self._previews: dict[str, str] = {}
         # The user's dismissals on this account (item ids), from set_dismissed.
-        self._dismissed: frozenset[str] = frozenset()
+        self._dismissed = ItemIds()
         self._dismissed_changed = threading.Event()
         # Item ids of MailboxChanged.set_aside as last published (replaced, never changed).
-        self._set_aside_ids: frozenset[str] = frozenset()
+        self._set_aside_ids = ItemIds()
 
     # ---- control (any thread)
 
@@ -367,7 +368,7 @@ class AccountWatcher:
         return self._health
 
     @property
-    def set_aside_ids(self) -> frozenset[str]:
+    def set_aside_ids(self) -> ItemIds:
         """The dismissed messages the last published picture says are set aside: still on the
         server, not kept here (any thread; read-only, for tests and diagnostics)."""
         return self._set_aside_ids
@@ -407,7 +408,7 @@ class AccountWatcher:
         """The user's dismissals on this account (any thread). Dismissed messages and their
         previews are not kept (state stays bounded however much is dismissed); an undone
         dismissal brings its message back from the server."""
-        ids = frozenset(item_ids)
+        ids = item_ids if isinstance(item_ids, ItemIds) else ItemIds(item_ids)
         if ids == self._dismissed:
             return
         self._dismissed = ids
@@ -453,7 +454,7 @@ class AccountWatcher:
 
     def _publish(self, st: _MailState, *, full_scan: bool = False) -> None:
         sent = tuple(st.sent)
-        set_aside = dict(st.set_aside.values())
+        set_aside = st.set_aside.picture()
         self._emit(
             MailboxChanged(
                 account=self.account.name,
@@ -469,7 +470,7 @@ class AccountWatcher:
                 set_aside=set_aside,
             )
         )
-        self._set_aside_ids = frozenset(set_aside)  # after the event: it is on its way
+        self._set_aside_ids = set_aside.ids()  # after the event: it is on its way
 
     def _publish_with_previews(
         self, client: IMAPClient, st: _MailState, *, full_scan: bool = False
@@ -888,15 +889,17 @@ class AccountWatcher:
         uids = set(client.search(["SINCE", self._since_date()]))
         known = set(st.inbox)
         gone = known - uids
-        new = sorted(uids - known - set(st.set_aside))
+        aside = set(st.set_aside.uids())
+        new = sorted(uids - known - aside)
         changed = bool(gone)
         for uid in gone:
             del st.inbox[uid]
-        for uid in [u for u in st.set_aside if u not in uids]:
-            del st.set_aside[uid]  # deleted, moved or out of the look-back: not listed again
+        if aside - uids:
+            # Deleted, moved or out of the look-back: not listed again.
+            st.set_aside.remove(aside - uids)
             changed = True
         answered_aside: list[int] = []  # set aside, since answered elsewhere (\Answered)
-        watched = sorted((known - gone) | set(st.set_aside))
+        watched = sorted((known - gone) | (aside & uids))
         changed = self._refresh_flags(client, st, watched, answered_aside) or changed
         if new and st.inbox_state is not None:
             for facts in fetch_facts(client, st.inbox_state, new, self._clock.now()):
@@ -915,18 +918,16 @@ class AccountWatcher:
         any answered message: they are no dismissal to put back). True when any came back."""
         if not st.set_aside or st.inbox_state is None:
             return False
-        shared = {f.headers.message_id for f in (*st.inbox.values(), *st.others)}
+        shared = {message_key(f.headers.message_id) for f in (*st.inbox.values(), *st.others)}
+        shared.discard(0)  # no Message-ID
         wanted = [
             uid
-            for uid, (item, message_id) in st.set_aside.items()
-            if item not in self._dismissed
-            or (message_id is not None and message_id in shared)
-            or uid in answered
+            for uid, item, key in st.set_aside.entries()
+            if item not in self._dismissed or key in shared or uid in answered
         ]
         if not wanted:
             return False
-        for uid in wanted:
-            del st.set_aside[uid]
+        st.set_aside.remove(set(wanted))
         for facts in fetch_facts(client, st.inbox_state, wanted, self._clock.now()):
             st.inbox[facts.uid] = facts
         return True
@@ -952,7 +953,7 @@ class AccountWatcher:
             if message_id is not None and copies[message_id] > 1:
                 continue
             del st.inbox[item.uid]
-            st.set_aside[item.uid] = (item.id, message_id)
+            st.set_aside.add(item.uid, item.id, message_id)
             self._previews.pop(item.id, None)
             changed = True
         return changed
