@@ -19,7 +19,7 @@ from trayapp.core.headers import (
     decode_header_value,
     parse_headers,
 )
-from trayapp.core.model import MessageHeaders
+from trayapp.core.model import PARSED_FIELDS, MessageHeaders
 from trayapp.core.safetext import MAX_KEPT
 
 
@@ -262,7 +262,7 @@ def test_parse_headers_full_block() -> None:
     assert headers.message_id == "abc.123@mail.example.test"
     assert headers.in_reply_to == ("parent@example.test",)
     assert headers.references == ("root@example.test", "parent@example.test")
-    assert headers.raw["references"] == ["<root@example.test> <parent@example.test>"]
+    assert "references" not in headers.raw  # parsed: not kept twice
     assert headers.raw["x-custom"] == ["one", "two"]
     assert headers.get("X-CUSTOM") == "one"
 
@@ -400,7 +400,7 @@ def test_parse_headers_skips_garbage_lines_and_keeps_the_rest() -> None:
     raw = b"Subject: ok\r\nthis line has no colon\r\n continued garbage\r\nFrom: a@example.test\r\n"
     headers = parse_headers(raw + b"\r\n")
     assert headers.from_addr == "a@example.test"
-    assert headers.raw == {"subject": ["ok"], "from": ["a@example.test"]}
+    assert headers.subject == "ok" and headers.raw == {}
 
 
 def test_huge_header_is_fast_and_safe() -> None:
@@ -445,8 +445,20 @@ def test_header_fields_cover_everything_classify_reads() -> None:
     fetched = {name.lower() for name in HEADER_FIELDS}
     assert recorder.asked, "classify read no header at all?"
     assert recorder.asked <= fetched, recorder.asked - fetched
+    assert recorder.asked.isdisjoint(PARSED_FIELDS)  # those are read as attributes
     model_fields = {"from", "reply-to", "to", "cc", "subject", "date", "message-id"}
     assert model_fields | {"in-reply-to", "references"} <= fetched
+
+
+def test_parsed_fields_are_kept_once() -> None:
+    raw = b"Subject: =?UTF-8?B?5ZWP44GE5ZCI44KP44Gb?=\r\nFrom: A <a@example.test>\r\n"
+    raw += b"Precedence: bulk\r\nX-Custom: kept\r\n\r\n"
+    headers = parse_headers(raw)
+    assert headers.subject == "問い合わせ" and headers.from_addr == "a@example.test"
+    assert headers.raw == {"precedence": ["bulk"], "x-custom": ["kept"]}
+    assert headers.get("Precedence") == "bulk"
+    with pytest.raises(ValueError):
+        headers.get("Subject")  # the decoded attribute, never the raw text
 
 
 def test_sent_header_fields() -> None:

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from email.utils import getaddresses, parsedate_to_datetime
 from typing import TypeVar
 
-from trayapp.core.model import MessageHeaders
+from trayapp.core.model import PARSED_FIELDS, MessageHeaders
 from trayapp.core.safetext import MAX_KEPT, cap, neutralise
 
 _T = TypeVar("_T")
@@ -693,7 +693,7 @@ def parse_headers(raw: bytes) -> MessageHeaders:
         if "subject" in fields
         else "",
         date=_guard(lambda: parse_date(first("date")), None) if "date" in fields else None,
-        raw=fields,
+        raw={name: values for name, values in fields.items() if name not in PARSED_FIELDS},
     )
 
 

@@ -79,6 +79,13 @@ class AccountConfig:
         return frozenset(a.lower() for a in (self.email, *self.aliases))
 
 
+# The fields MessageHeaders keeps parsed; their raw text is not kept twice (a burst of mail
+# stays in memory until the user deals with it, and the raw texts were half its share).
+PARSED_FIELDS = frozenset(
+    {"from", "reply-to", "to", "cc", "subject", "date", "message-id", "in-reply-to", "references"}
+)
+
+
 @dataclass(frozen=True)
 class MessageHeaders:
     """The header fields Ippo decides with, decoded as the sender meant them."""
@@ -93,7 +100,8 @@ class MessageHeaders:
     cc: tuple[str, ...] = ()
     subject: str = ""
     date: datetime | None = None  # the Date header: shown, never trusted for the clock
-    # Every fetched field, by lower-cased name, raw unfolded text (for the classifier).
+    # The other fetched fields (core.headers.PARSED_FIELDS are the ones above), by lower-cased
+    # name, raw unfolded text: what the classifier reads.
     raw: dict[str, list[str]] = field(default_factory=dict)
 
     @property
@@ -104,6 +112,9 @@ class MessageHeaders:
         return self.from_addr or self.from_name
 
     def get(self, name: str) -> str | None:
+        """The first raw value of a field that is not parsed (not in PARSED_FIELDS)."""
+        if name.lower() in PARSED_FIELDS:
+            raise ValueError(f"{name} is parsed: read its attribute")
         values = self.raw.get(name.lower())
         return values[0] if values else None
 
