@@ -256,8 +256,10 @@ def test_mark_answered_not_an_inquiry_and_ignore_sender(harness: Harness, qtbot:
     app.pending.dismiss_action.trigger()
     app.pending.select_item("c")
     app.pending.ignore_action.trigger()
-    # Written off the GUI thread, in order; the service recomputes after each write.
-    qtbot.waitUntil(lambda: harness.watch.refreshes == 3)
+    # Written off the GUI thread, in order; the service recomputes after the writes (once
+    # for writes made while the first was on its way: at least once, never more than three).
+    qtbot.waitUntil(lambda: not app.tasks.busy() and harness.watch.refreshes >= 1)
+    assert harness.watch.refreshes <= 3
     assert app.store.dismissals("shop") == {"a": "answered", "b": "not_inquiry"}
     assert app.store.ignored_senders("shop") == {"offers@spam.example"}
 

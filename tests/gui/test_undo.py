@@ -288,3 +288,27 @@ def test_dismissals_of_earlier_sessions_can_be_put_back(app_of: Harness, qtbot: 
     harness.watch.publish(items[:1] + items[2:], {"shop": CONNECTED})  # the recompute
     qtbot.waitUntil(lambda: window.item("a") is not None)
     assert _current(window) == "a"
+
+
+def test_a_burst_of_dismissals_is_one_write_job_and_one_recompute(
+    app_of: Harness, qtbot: QtBot
+) -> None:
+    """2,000 clicks queued 2,000 jobs (each with its own event and delivery) and asked for
+    2,000 recomputes; writes made while one is on its way now join it, in order."""
+    harness = app_of
+    items = [
+        inquiry(f"m{n}", timedelta(hours=1, minutes=n), f"C{n} <c{n}@example.com>", uid=n + 1)
+        for n in range(200)
+    ]
+    _shown(harness, qtbot, items)
+    refreshes = harness.watch.refreshes
+    for item in items:
+        harness.app.not_an_inquiry(item.id)  # one GUI-thread turn: nothing is delivered between
+    qtbot.waitUntil(lambda: not harness.app.tasks.busy(), timeout=20_000)
+    assert harness.app.store.dismissals("shop") == {i.id: "not_inquiry" for i in items}
+    # The first write's job may start before the last click: at most one more after it.
+    assert 1 <= harness.watch.refreshes - refreshes <= 2
+    undone = harness.app.set_aside_log.undo_last()  # the newest: m199, put back in order
+    assert undone is not None and undone.item.id == "m199"
+    qtbot.waitUntil(lambda: "m199" not in harness.app.store.dismissals("shop"))
+    assert len(harness.app.store.dismissals("shop")) == 199

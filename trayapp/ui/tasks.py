@@ -58,14 +58,24 @@ class Task(Generic[T]):
         self.on_error = on_error
         self.cancelled = False
         self.finished = False
-        self.stop = stop or threading.Event()
+        self._stop = stop  # made on first use: most jobs never look (a burst of 2,000 writes)
         # The owner's signals that cancel this task: let go once it is delivered, so a
         # long-lived owner (a controller running a job every few minutes) gathers none.
         self.links: list[QMetaObject.Connection] = []
 
+    @property
+    def stop(self) -> threading.Event:
+        """The event `cancel()` sets (GUI thread)."""
+        if self._stop is None:
+            self._stop = threading.Event()
+            if self.cancelled:
+                self._stop.set()
+        return self._stop
+
     def cancel(self) -> None:
         self.cancelled = True
-        self.stop.set()
+        if self._stop is not None:
+            self._stop.set()
 
 
 class _Relay(QObject):
