@@ -11,7 +11,7 @@ from tests.support import mailcorpus as corpus
 from tests.support.dovecot import DovecotServer
 from trayapp.core.headers import parse_headers
 from trayapp.mail.history import INBOX_FIELDS, _fetch_raw, parse_fetch_lines
-from trayapp.mail.scan import _aware, _flags, _header_bytes, _header_item
+from trayapp.mail.scan import _aware, _header_bytes, _header_item, message_flags
 
 pytestmark = pytest.mark.integration
 
@@ -49,6 +49,6 @@ def test_fast_fetch_equals_imapclient_on_hostile_mail(dovecot: DovecotServer) ->
         expected = full[uid]
         assert fast[uid].internal_date == _aware(expected[b"INTERNALDATE"])
         recent = {"\\Recent"}  # belongs to the session that saw the message first
-        assert fast[uid].flags - recent == _flags(expected[b"FLAGS"]) - recent
+        assert fast[uid].flags - recent == message_flags(expected[b"FLAGS"]) - recent
         assert fast[uid].header == _header_bytes(expected)
         assert parse_headers(fast[uid].header) == parse_headers(_header_bytes(expected))

@@ -34,10 +34,10 @@ from trayapp.mail.scan import (
     FETCH_BATCH,
     FolderState,
     _aware,
-    _flags,
     _header_bytes,
     _header_item,
     examine,
+    message_flags,
     search_since_date,
 )
 from trayapp.store.db import StoreError
@@ -213,7 +213,9 @@ def _fetch_raw(client: IMAPClient, uids: Sequence[int], items: Sequence[str]) ->
     for uid, values in response.items():
         when = _aware(values.get(b"INTERNALDATE"))
         if when is not None:
-            result[int(uid)] = Fetched(when, _flags(values.get(b"FLAGS")), _header_bytes(values))
+            result[int(uid)] = Fetched(
+                when, message_flags(values.get(b"FLAGS")), _header_bytes(values)
+            )
     return result
 
 

@@ -171,12 +171,37 @@ def _aware(value: object) -> datetime | None:
         return None
 
 
-def _flags(value: object) -> frozenset[str]:
-    if not isinstance(value, tuple | list):
-        return frozenset()
-    return frozenset(
-        f.decode("ascii", "replace") if isinstance(f, bytes) else str(f) for f in value
+# The few flag sets nearly every message has: one shared set each, not one per message.
+_USUAL_FLAGS = {
+    flags: flags
+    for flags in map(
+        frozenset,
+        (
+            (),
+            ("\\Seen",),
+            ("\\Answered",),
+            ("\\Seen", "\\Answered"),
+            ("\\Flagged",),
+            ("\\Seen", "\\Flagged"),
+            ("\\Seen", "\\Answered", "\\Flagged"),
+        ),
     )
+}
+
+
+def message_flags(value: object) -> frozenset[str]:
+    """A FETCH response's FLAGS without \\Recent (it only says which session saw the message
+    first: a message fetched again would otherwise look changed)."""
+    if not isinstance(value, tuple | list):
+        return _USUAL_FLAGS[frozenset()]
+    flags = frozenset(
+        text
+        for text in (
+            f.decode("ascii", "replace") if isinstance(f, bytes) else str(f) for f in value
+        )
+        if text.lower() != "\\recent"
+    )
+    return _USUAL_FLAGS.get(flags, flags)
 
 
 def _batches(uids: Sequence[int], size: int = FETCH_BATCH) -> Iterable[Sequence[int]]:
@@ -242,7 +267,7 @@ def _facts(
             uidvalidity=state.uidvalidity,
             uid=uid,
             received_at=received_at,
-            flags=_flags(data.get(b"FLAGS")),
+            flags=message_flags(data.get(b"FLAGS")),
             headers=headers,
             size=_int(data.get(b"RFC822.SIZE")) or 0,
             first_seen=source is ArrivalSource.FIRST_SEEN,

@@ -72,6 +72,7 @@ from trayapp.mail.scan import (
     examine,
     fetch_facts,
     fetch_sent_headers,
+    message_flags,
     scan_account,
     scan_folder,
     scan_sent,
@@ -976,7 +977,7 @@ class AccountWatcher:
                 facts = st.inbox.get(int(uid))
                 if b"FLAGS" not in d:
                     continue
-                flags = _flags(d[b"FLAGS"])
+                flags = message_flags(d[b"FLAGS"])
                 st.next_modseq = _max_modseq(st.next_modseq, d)
                 if facts is None:
                     if int(uid) in st.set_aside and "\\answered" in {f.lower() for f in flags}:
@@ -1083,14 +1084,6 @@ def _has_buffered_input(client: IMAPClient) -> bool:
     finally:
         with contextlib.suppress(OSError):
             sock.settimeout(timeout)
-
-
-def _flags(raw: Iterable[bytes | str]) -> frozenset[str]:
-    return frozenset(
-        f.decode() if isinstance(f, bytes) else str(f)
-        for f in raw
-        if (f.decode() if isinstance(f, bytes) else str(f)).lower() != "\\recent"
-    )
 
 
 def _max_modseq(current: int | None, data: dict[bytes, Any]) -> int | None:
