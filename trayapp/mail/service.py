@@ -622,7 +622,7 @@ class WatchService:
                 log.exception("%s: auto-reply check failed", name)
         if items == view.items:
             return False
-        view.items = items
+        view.items = _reusing(items, view.items)
         return True
 
     def _with_acknowledgements(
@@ -734,3 +734,16 @@ class WatchService:
             listener(snapshot)
         except Exception:
             log.exception("watch listener failed")
+
+
+def _reusing(items: tuple[Inquiry, ...], before: tuple[Inquiry, ...]) -> tuple[Inquiry, ...]:
+    """`items`, each one that equals its predecessor replaced by that predecessor: the picture
+    (and the GUI, which still holds the last one) keeps one object per unchanged item, not a
+    new copy each minute or each time one item of 2,000 changes."""
+    if not before:
+        return items
+    previous = {item.id: item for item in before}
+    return tuple(
+        old if (old := previous.get(item.id)) is not None and old == item else item
+        for item in items
+    )
