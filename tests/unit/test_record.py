@@ -110,7 +110,7 @@ def test_automated_mail_is_never_an_inquiry() -> None:
         headers = MessageHeaders(
             message_id="x@y",
             from_addr="news@shop.example",
-            raw={k.replace("_", "-"): [v] for k, v in raw.items()},
+            raw={k.replace("_", "-"): (v,) for k, v in raw.items()},
         )
         return MessageFacts("INBOX", 1, 1, T0, frozenset(), headers)
 

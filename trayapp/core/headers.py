@@ -15,9 +15,11 @@ import base64
 import binascii
 import codecs
 import contextlib
+import functools
 import re
+import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from email.utils import getaddresses, parsedate_to_datetime
 from typing import TypeVar
 
@@ -500,7 +502,8 @@ def _split_fields(raw: bytes) -> list[tuple[str, bytes]]:
             current = None  # not a field (an mbox "From " line, garbage): skip it
             continue
         current = [line[match.end() :]]
-        entries.append((match.group(1).decode("ascii").lower(), current))
+        # Interned: the same few names on every message, kept as the keys of each one's raw.
+        entries.append((sys.intern(match.group(1).decode("ascii").lower()), current))
     return [(name, b"".join(lines).strip()) for name, lines in entries]
 
 
@@ -651,8 +654,16 @@ def parse_date(text: str) -> datetime | None:
     if value is None:
         return None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value
+        return value.replace(tzinfo=UTC)
+    offset = value.utcoffset()
+    return value.replace(tzinfo=fixed_zone(offset)) if offset is not None else value
+
+
+@functools.lru_cache(maxsize=64)
+def fixed_zone(offset: timedelta) -> timezone:
+    """The zone of a fixed UTC offset, one object per offset: a message's Date and arrival
+    each came with a zone object of their own, kept as long as the message waits."""
+    return timezone(offset)
 
 
 def parse_headers(raw: bytes) -> MessageHeaders:
@@ -693,7 +704,7 @@ def parse_headers(raw: bytes) -> MessageHeaders:
         if "subject" in fields
         else "",
         date=_guard(lambda: parse_date(first("date")), None) if "date" in fields else None,
-        raw={name: values for name, values in fields.items() if name not in PARSED_FIELDS},
+        raw={name: tuple(values) for name, values in fields.items() if name not in PARSED_FIELDS},
     )
 
 

@@ -102,7 +102,7 @@ class MessageHeaders:
     date: datetime | None = None  # the Date header: shown, never trusted for the clock
     # The other fetched fields (core.headers.PARSED_FIELDS are the ones above), by lower-cased
     # name, raw unfolded text: what the classifier reads.
-    raw: dict[str, list[str]] = field(default_factory=dict)
+    raw: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def sender(self) -> str:

@@ -13,13 +13,13 @@ import logging
 from collections.abc import Collection, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from imapclient import IMAPClient
 
 from trayapp.core.arrival import ArrivalSource, arrival_time
-from trayapp.core.headers import HEADER_FIELDS, SENT_HEADER_FIELDS, parse_headers
+from trayapp.core.headers import HEADER_FIELDS, SENT_HEADER_FIELDS, fixed_zone, parse_headers
 from trayapp.core.model import AccountConfig, Inquiry, MessageFacts, MessageHeaders
 from trayapp.core.pending import lookback_start, replied_message_ids, waiting_inquiries
 from trayapp.core.schedule import Schedule
@@ -166,7 +166,7 @@ def _aware(value: object) -> datetime | None:
         offset = value.utcoffset()
         # A plain datetime.timezone rather than imapclient's FixedOffset: same instant, and it
         # compares, pickles and prints like every other aware datetime in the app.
-        return value.astimezone(timezone(offset)) if offset is not None else value
+        return value.astimezone(fixed_zone(offset)) if offset is not None else value
     except (OverflowError, ValueError):  # year 9999 with an offset: off the calendar
         return None
 
