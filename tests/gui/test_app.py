@@ -724,6 +724,8 @@ def test_a_full_disk_while_marking_is_said_not_a_traceback(
             [box] = app.messages
             assert box.text() == DISK_FULL[language]
             assert app.store.dismissals("shop") == {}
+            assert app.pending.item("a") is not None  # nothing was set aside: the row is back
+            assert [e.item.id for e in app.set_aside_log.entries()] == []
 
             app.open_ignored_senders()
             dialog = app.ignored_dialog
