@@ -72,6 +72,12 @@ def main() -> None:
     parser.add_argument(
         "--collect", action="store_true", help="diagnosis: a full gc.collect() after"
     )
+    parser.add_argument(
+        "--peak",
+        action="store_true",
+        help="diagnosis: what the app holds while a burst is shown (`mem`, and `top` with"
+        " IPPO_BENCH_TRACEMALLOC=N)",
+    )
     args = parser.parse_args()
 
     server = DovecotServer.create()
@@ -133,8 +139,12 @@ def main() -> None:
                     wait_until(lambda: app.number("items", "items") >= count, "all shown", 600)
                     shown = time.monotonic() - started
                     peak = usage(app.proc.pid).rss_kib
+                    if args.peak:
+                        show("mem", "top", "pools")
                     if not args.batch:
                         answer = app.ask(f"not_inquiry {count}", "ok", timeout=120)
+                        if args.peak:  # what the clicks left queued
+                            show("mem", "top", "pools")
                         wait_until(
                             lambda: app.number("items", "items") == 0, "every item dismissed", 600
                         )

@@ -22,8 +22,9 @@ line commands on stdin:
     modules                               the modules imported since the last `modules`
     record                                "record V R": V 1 once the weekly record was computed,
                                           R 1 while a computation runs
-    top                                   with IPPO_BENCH_TRACEMALLOC=1: what Python allocated
-                                          since the first `top` (tracemalloc, 20 lines)
+    top                                   with IPPO_BENCH_TRACEMALLOC=N: what Python allocated
+                                          since the first `top` (tracemalloc, N frames deep,
+                                          the 30 with the most blocks)
     quit
 
     python bench/gui_stall_app.py CONFIG_DIR
@@ -246,11 +247,12 @@ class TraceDiff:
             self._first = snap
             return "top first"
         # The most objects first: a few thousand small ones can pin more arenas than a big one.
-        stats = sorted(snap.compare_to(self._first, "lineno"), key=lambda s: -s.count_diff)[:20]
+        # With IPPO_BENCH_TRACEMALLOC=N > 1, each line names its N innermost calls.
+        stats = sorted(snap.compare_to(self._first, "traceback"), key=lambda s: -s.count_diff)
         return "top " + " | ".join(
-            f"{s.traceback[0].filename.rsplit('/', 2)[-1]}:{s.traceback[0].lineno}"
-            f" {s.size_diff / 1024:+.0f}KiB {s.count_diff:+d}"
-            for s in stats
+            "<".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno}" for f in s.traceback)
+            + f" {s.size_diff / 1024:+.0f}KiB {s.count_diff:+d}"
+            for s in stats[:30]
         )
 
 
@@ -267,8 +269,9 @@ class NewModules:
 
 
 def main() -> int:
-    if os.environ.get("IPPO_BENCH_TRACEMALLOC") == "1":
-        tracemalloc.start(1)
+    frames = int(os.environ.get("IPPO_BENCH_TRACEMALLOC") or 0)
+    if frames:
+        tracemalloc.start(frames)
     config_dir = Path(sys.argv[1])
     memory_tricks.limit_malloc_arenas()  # the process as run_gui sets it up
     setup_logging(config_dir, verbose=False)
