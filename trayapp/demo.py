@@ -284,9 +284,10 @@ class DemoServer:
                 sys.executable,
                 *_INTERPRETER_FLAGS,
                 "-c",
-                # The password comes on stdin, never in the process arguments.
+                # The password comes on stdin, never in the process arguments; joined to
+                # its option with '=': one that starts with '-' (1 in 64) is not an option.
                 "import sys; from pymap.main import main;"
-                " sys.argv += ['--demo-password', sys.stdin.readline().strip()];"
+                " sys.argv += ['--demo-password=' + sys.stdin.readline().strip()];"
                 " sys.exit(main())",
                 "--host",
                 "127.0.0.1",
