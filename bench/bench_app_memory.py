@@ -181,7 +181,7 @@ def main() -> None:
         "--settle",
         type=float,
         default=20.0,
-        help="seconds before sampling (start-up scans and the list's preload done)",
+        help="seconds before sampling (start-up scans done)",
     )
     parser.add_argument("--samples", type=int, default=5, help="RSS samples per round (1/s)")
     parser.add_argument("--idle-seconds", type=float, default=300.0)

@@ -24,7 +24,7 @@ from concurrent.futures import Future
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
-from PySide6.QtCore import QObject, QRect, Qt, QTimer, QUrl
+from PySide6.QtCore import QObject, QRect, Qt, QUrl
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from trayapp.clock import now as local_now  # one clock for the GUI, the CLI and promises
@@ -76,7 +76,6 @@ log = logging.getLogger(__name__)
 # so the countdown is right again soon after a wake even when no mail arrives.
 SUMMARY_MAX_WAIT = timedelta(minutes=30)
 STOP_TIMEOUT = 2.0  # per watcher, all in parallel: well inside the 10 s a session gives us
-PRELOAD_LIST_MS = 3_000
 NOTIFICATION_SNOOZE = timedelta(hours=1)  # "Snooze 1 h" on a notification
 
 
@@ -110,10 +109,6 @@ def _default_check_sending(account: AccountConfig, password: str) -> None:
     from trayapp.mail.smtp import check_smtp_login
 
     check_smtp_login(account, password)
-
-
-def _preload_list() -> None:
-    import trayapp.ui.pending_window  # noqa: F401 (loaded, not used here)
 
 
 def _bring_forward(widget: Any) -> None:
@@ -283,9 +278,8 @@ class IppoApp(QObject):
         self._resume_acknowledgements()
         if self.record is not None:
             self.record.start()
-        # The list's code is loaded once start-up has settled, so the first click on the
-        # tray icon shows the list at once (importing it then took ~25 ms of that click).
-        QTimer.singleShot(PRELOAD_LIST_MS, _preload_list)
+        # The list's code is not loaded ahead: its Qt classes cost ~3 MiB for the whole
+        # session (bench_app_memory), the first click ~25 ms once (bench_gui_stall).
         log.info("started with %d inbox(es)", len(self.accounts))
 
     def shutdown(self) -> None:
