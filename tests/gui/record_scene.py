@@ -16,9 +16,9 @@ from PySide6.QtWidgets import QApplication
 
 from tests.support.history_data import inquiry_entry
 from trayapp.core.history import InboxEntry, InquiryRecord, SentEntry, build_records
-from trayapp.core.record import build_report, slowest, week_start
+from trayapp.core.record import RecordView, build_report, slowest, week_start
 from trayapp.ui.i18n import LanguageSwitcher
-from trayapp.ui.record_window import RecordView, RecordWindow
+from trayapp.ui.record_window import RecordWindow
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 SENDERS = [

@@ -95,8 +95,8 @@ def test_the_record_is_built_in_the_background_and_shown(
 
 def test_hostile_subjects_are_shown_plain(qtbot: QtBot) -> None:
     from trayapp.core.history import InquiryRecord
-    from trayapp.core.record import Figures, Period
-    from trayapp.ui.record_window import RecordView, RecordWindow
+    from trayapp.core.record import Figures, Period, RecordView
+    from trayapp.ui.record_window import RecordWindow
 
     now = datetime.now().astimezone()
     record = InquiryRecord(

@@ -157,6 +157,22 @@ class Period:
 
 
 @dataclass(frozen=True)
+class RecordView:
+    """Everything the record window shows (computed on a worker; no Qt here, so the
+    tray's tooltip and the worker do not load the window's code)."""
+
+    weeks: Sequence[Period]  # oldest first; the last one is this week
+    window_hours: float | None  # None when the accounts' windows differ
+    slowest: Sequence[InquiryRecord] = ()
+    computed_at: datetime | None = None
+    errors: dict[str, str] = field(default_factory=dict)  # account -> why it was not read
+
+    @property
+    def this_week(self) -> Figures:
+        return self.weeks[-1].total if self.weeks else Figures()
+
+
+@dataclass(frozen=True)
 class Report:
     generated_at: datetime
     since: date  # the first week's Monday

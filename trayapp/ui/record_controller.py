@@ -26,8 +26,9 @@ from trayapp.ui.tasks import TaskRunner
 if TYPE_CHECKING:
     from imapclient import IMAPClient
 
+    from trayapp.core.record import RecordView
     from trayapp.core.record_text import Language
-    from trayapp.ui.record_window import RecordView, RecordWindow
+    from trayapp.ui.record_window import RecordWindow
 
 log = logging.getLogger(__name__)
 
@@ -58,13 +59,12 @@ def compute_view(
     from trayapp.clock import system_zone
     from trayapp.config import ConfigStore
     from trayapp.core.history import history_days as history_days_setting
-    from trayapp.core.record import build_report, slowest, week_start
+    from trayapp.core.record import RecordView, build_report, slowest, week_start
     from trayapp.mail.errors import AuthenticationFailed
     from trayapp.mail.history import update_history
     from trayapp.mail.imap import connect
     from trayapp.policy import ClockPolicy
     from trayapp.store.history import HistoryStore
-    from trayapp.ui.record_window import RecordView
 
     keyring_lock = threading.Lock()  # one keyring question at a time (see commands/report)
 

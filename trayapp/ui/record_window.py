@@ -9,8 +9,6 @@ defanged, never as rich text.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPaintEvent, QPen
@@ -26,8 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trayapp.core.history import InquiryRecord
-from trayapp.core.record import Figures, Period
+from trayapp.core.record import Period, RecordView
 from trayapp.core.record_text import Language, duration, share_text, week_sentence
 from trayapp.core.safetext import display_line
 from trayapp.ui.i18n import defang
@@ -38,21 +35,6 @@ POOR = QColor("#c62828")
 EMPTY = QColor("#bdbdbd")
 LINE = QColor("#1565c0")
 GRID = QColor(0, 0, 0, 40)
-
-
-@dataclass(frozen=True)
-class RecordView:
-    """Everything the window shows."""
-
-    weeks: Sequence[Period]  # oldest first; the last one is this week
-    window_hours: float | None  # None when the accounts' windows differ
-    slowest: Sequence[InquiryRecord] = ()
-    computed_at: datetime | None = None
-    errors: dict[str, str] = field(default_factory=dict)  # account -> why it was not read
-
-    @property
-    def this_week(self) -> Figures:
-        return self.weeks[-1].total if self.weeks else Figures()
 
 
 SHOWN_CHARS = 200
