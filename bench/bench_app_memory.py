@@ -155,11 +155,18 @@ def add_account(
         raise SystemExit(f"bench: account add failed: {done.stderr.decode()}")
 
 
-def wait_until(check: object, what: str, timeout: float) -> None:
+def wait_until(check: object, what: str, timeout: float, *logs: Path) -> None:
+    """Wait for `check`; on a timeout, end the bench with the last lines of `logs`."""
     deadline = time.monotonic() + timeout
     while not check():  # type: ignore[operator]
         if time.monotonic() > deadline:
-            raise SystemExit(f"bench: timed out waiting for {what}")
+            tails = "".join(
+                f"\n--- {log.name}:\n"
+                + "\n".join(log.read_text(errors="replace").splitlines()[-40:])
+                for log in logs
+                if log.exists()
+            )
+            raise SystemExit(f"bench: timed out waiting for {what}{tails}")
         time.sleep(0.2)
 
 
@@ -234,6 +241,8 @@ def main() -> None:
                     lambda log=log, before=before: connected_count(log) >= before + args.accounts,
                     "every account connected",
                     120,
+                    log,
+                    desk.base / "app.log",
                 )
                 ready = time.monotonic() - started
                 time.sleep(args.settle)
