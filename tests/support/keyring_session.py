@@ -101,12 +101,25 @@ class KeyringSession:
         from jeepney.io.blocking import open_dbus_connection
 
         with contextlib.closing(open_dbus_connection(bus=self.bus_address)) as conn:
-            collection = secretstorage.get_default_collection(conn)
-            found: dict[str, str] = {}
-            for item in collection.search_items({"service": service}):
-                username = item.get_attributes().get("username", "")
-                found[username] = item.get_secret().decode()
+            try:
+                collection = secretstorage.get_default_collection(conn)
+                found: dict[str, str] = {}
+                for item in collection.search_items({"service": service}):
+                    username = item.get_attributes().get("username", "")
+                    found[username] = item.get_secret().decode()
+            except secretstorage.exceptions.SecretServiceNotAvailableException as error:
+                # The daemon went away mid-call: say how it ended and what it last logged.
+                raise RuntimeError(f"{error}\n{self.describe_daemon()}") from error
             return found
+
+    def describe_daemon(self) -> str:
+        """The bus's and the keyring daemon's state and the end of their log."""
+        states = ", ".join(f"{p.args[0]} exit={p.poll()}" for p in self._processes)
+        try:
+            tail = self.log_path.read_text(errors="replace").splitlines()[-30:]
+        except OSError:
+            tail = []
+        return f"{states}\n--- keyring-daemon.log:\n" + "\n".join(tail)
 
 
 def _free_env(base: Path) -> dict[str, str]:
