@@ -42,6 +42,12 @@ def _sorted_numbers(numbers: Iterable[int]) -> array[int]:
     return array("Q", sorted(set(numbers)))
 
 
+def _index(numbers: array[int], number: int) -> int | None:
+    """Where `number` is in the sorted `numbers`, or None."""
+    at = bisect_left(numbers, number)
+    return at if at < len(numbers) and numbers[at] == number else None
+
+
 def _sorted_pairs(keys: Mapping[int, int]) -> tuple[array[int], array[int]]:
     """Item numbers in order and the key of each, as two arrays."""
     numbers = sorted(keys)
@@ -72,8 +78,7 @@ class ItemIds(Set[str]):
         number = id_number(item_id)
         if number is None:
             return item_id in self._others
-        at = bisect_left(self._numbers, number)
-        return at < len(self._numbers) and self._numbers[at] == number
+        return _index(self._numbers, number) is not None
 
     def __iter__(self) -> Iterator[str]:
         yield from map(id_text, self._numbers)
@@ -106,11 +111,10 @@ class SetAsideIds(Mapping[str, int]):
 
     def __getitem__(self, item_id: str) -> int:
         number = id_number(item_id)
-        if number is not None:
-            at = bisect_left(self._ids, number)
-            if at < len(self._ids) and self._ids[at] == number:
-                return self._keys[at]
-        raise KeyError(item_id)
+        at = _index(self._ids, number) if number is not None else None
+        if at is None:
+            raise KeyError(item_id)
+        return self._keys[at]
 
     def __iter__(self) -> Iterator[str]:
         return map(id_text, self._ids)
@@ -153,7 +157,8 @@ class SetAsideTable:
         number = id_number(item_id)
         if number is None:
             raise ValueError(f"not an item id: {item_id!r}")
-        self.remove((uid,))
+        if uid in self._uids:  # a scan in C; remove() rebuilds the arrays
+            self.remove((uid,))
         self._uids.append(uid)
         self._ids.append(number)
         self._keys.append(message_key(message_id))

@@ -100,7 +100,7 @@ class MessageHeaders:
     cc: tuple[str, ...] = ()
     subject: str = ""
     date: datetime | None = None  # the Date header: shown, never trusted for the clock
-    # The other fetched fields (core.headers.PARSED_FIELDS are the ones above), by lower-cased
+    # The other fetched fields (PARSED_FIELDS are the ones above), by lower-cased
     # name, raw unfolded text: what the classifier reads.
     raw: dict[str, tuple[str, ...]] = field(default_factory=dict)
 

@@ -261,7 +261,7 @@ class _MailState:
     # Watched folders besides INBOX (AccountConfig.folders), rechecked with Sent.
     other_states: dict[str, FolderState] = field(default_factory=dict)
     others: list[MessageFacts] = field(default_factory=list)
-    # INBOX messages the user dismissed, not kept in memory: UID -> (item id, Message-ID).
+    # INBOX messages the user dismissed, not kept in memory: UID -> (item id, message_key).
     # Fetched again when the dismissal is undone or another message shares the Message-ID.
     set_aside: SetAsideTable = field(default_factory=SetAsideTable)
 
