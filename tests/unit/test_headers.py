@@ -484,3 +484,22 @@ def test_header_fields_parse_from_a_header_fields_response() -> None:
 def test_lone_escape_bytes_are_dropped_not_looped_on() -> None:
     assert decode_header_value(b"a\x1bb \x1b$ c") == "ab c"  # unknown escape dropped
     assert decode_header_value("=?iso-2022-jp?B?" + b64(b"x\x1by") + "?=") == "xy"
+
+
+def test_hostile_parsed_fields_are_not_kept_raw_either() -> None:
+    """An option as the subject, CR/LF inside an encoded word and a 300-address Reply-To:
+    parsed once, neutralised, and their raw text not kept beside it."""
+    reply_to = ", ".join(f"u{i}@x.test" for i in range(300))
+    raw = (
+        b"Subject: --help =?UTF-8?B?" + base64.b64encode(b"a\r\nBcc: x@evil.test") + b"?=\r\n"
+        b"Reply-To: " + reply_to.encode() + b"\r\n"
+        b"From: =?UTF-8?B?" + base64.b64encode("\u202eevil\u200b".encode()) + b"?= <a@x.test>\r\n"
+        b"List-Id: <news.x.test>\r\n\r\n"
+    )
+    headers = parse_headers(raw)
+    assert headers.subject.startswith("--help") and "\r" not in headers.subject
+    assert "\n" not in headers.subject
+    assert len(headers.reply_to) == 300
+    assert "\u202e" not in headers.from_name
+    assert set(headers.raw) == {"list-id"}
+    assert headers.get("List-Id") == "<news.x.test>"
