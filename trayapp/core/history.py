@@ -53,7 +53,7 @@ def deadline_for(
     return due_at(arrival, account.window, schedule)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InboxEntry:
     """An inquiry as the history stores it (only inquiries are stored)."""
 
@@ -72,7 +72,7 @@ class InboxEntry:
     flag_seen_at: datetime | None = None  # when Ippo first saw \Answered (None: unknown)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SentEntry:
     """One message in a Sent folder: its id, the ids it names, and when it left."""
 
@@ -82,7 +82,7 @@ class SentEntry:
     sent_at: datetime
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PromiseFact:
     """An acknowledgement that reached the customer, as the journal keeps it."""
 
@@ -95,7 +95,7 @@ class PromiseFact:
     done_at: datetime | None = None  # the user marked the promise kept at this moment
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InquiryRecord:
     """One inquiry's history: everything the figures are computed from."""
 

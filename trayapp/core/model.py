@@ -86,7 +86,7 @@ PARSED_FIELDS = frozenset(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MessageHeaders:
     """The header fields Ippo decides with, decoded as the sender meant them."""
 
@@ -119,7 +119,7 @@ class MessageHeaders:
         return values[0] if values else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MessageFacts:
     """What the server said about one message. `received_at` is INTERNALDATE, timezone-aware."""
 
@@ -160,7 +160,7 @@ class Stage(enum.StrEnum):
 _STAGE_RANK = {Stage.CALM: 0, Stage.WARNING: 1, Stage.URGENT: 2, Stage.OVERDUE: 3}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UnsentAck:
     """An acknowledgement the user asked for that did not reach the customer, or may not have:
     it is never sent later without the user ("not sent -- send now?"; see core.unsent)."""
@@ -179,7 +179,7 @@ class UnsentAck:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Inquiry:
     """One message that waits for a response."""
 
@@ -236,7 +236,7 @@ class HealthState(enum.StrEnum):
     ERROR = "error"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AccountHealth:
     """Whether an inbox is really being watched. Anything but CONNECTED means 'not covered'."""
 

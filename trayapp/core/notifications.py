@@ -32,7 +32,7 @@ class NotifiedLedger(Protocol):
     def mark_notified(self, item_id: str, stage: Stage, deadline: datetime) -> object: ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StageAlert:
     item: Inquiry
     stage: Stage

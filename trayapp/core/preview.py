@@ -24,7 +24,7 @@ MAX_CHARS = 300
 ELLIPSIS = "…"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PreviewPart:
     """The body part a preview is made from, as BODYSTRUCTURE describes it."""
 

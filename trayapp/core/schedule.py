@@ -401,7 +401,7 @@ def account_schedule(
         return Schedule(zone=zone, pauses=tuple(pauses))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WindowMarks:
     """When the window's stages begin for one arrival: due, and the warning and urgent leads
     counted back in working time (None when the clock runs around the clock: plain leads)."""

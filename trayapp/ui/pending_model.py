@@ -49,7 +49,7 @@ def one_line(text: str) -> str:
     return display_line(text, MAX_KEPT)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Row:
     """One line of the list: an inquiry (item set) or a section header (item None)."""
 
