@@ -250,3 +250,35 @@ def test_a_password_is_read_without_importing_keyring(secret_env: KeyringSession
     # Checked and found plainly without keyring; one that is not there asks keyring's choice.
     assert result.stdout.splitlines() == ["秘密 read plainly", "[]", "None", "True"]
     KeyringSecretStore().delete_password("direct")
+
+
+def test_a_keyring_daemon_that_never_answers_is_an_error_not_a_hang() -> None:
+    """Something holds Secret Service's name on the bus and never replies (a hung daemon):
+    a read gives up after its deadline and says the keyring did not answer, instead of
+    waiting for ever on a worker (or falling back to keyring, which has no deadline)."""
+    from jeepney.bus_messages import message_bus
+    from jeepney.io.blocking import Proxy, open_dbus_connection
+
+    with start_keyring_session("absent") as session:
+        address = session.env["DBUS_SESSION_BUS_ADDRESS"]
+        with open_dbus_connection(bus=address) as silent:
+            reply = Proxy(message_bus, silent).RequestName("org.freedesktop.secrets", 4)
+            assert reply == (1,)  # the primary owner: calls to the name come here, unread
+            code = (
+                "import time; from trayapp.desktop import secrets; "
+                "secrets.SECRET_SERVICE_TIMEOUT_S = 1.0; started = time.monotonic()\n"
+                "try:\n    secrets.KeyringSecretStore().get_password('shop')\n"
+                "except secrets.KeyringUnavailable as error:\n    print(error)\n"
+                "print(round(time.monotonic() - started))"
+            )
+            result = subprocess.run(
+                [sys.executable, "-c", code],
+                env=session.subprocess_env(),
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=True,
+            )
+    message, seconds = result.stdout.splitlines()
+    assert message == KeyringUnavailable.DID_NOT_ANSWER
+    assert int(seconds) < 10

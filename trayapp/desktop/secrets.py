@@ -283,6 +283,10 @@ class KeyringSecretStore:
             found = _read_secret_service(username)
         except _NotPlain:
             raise
+        except TimeoutError as error:
+            # The daemon holds the name and does not answer: keyring's path (no deadlines of
+            # its own) would only wait on it longer.
+            raise KeyringUnavailable.failed(error) from error
         except Exception as error:
             if self._answered:
                 raise KeyringUnavailable.failed(error) from error
