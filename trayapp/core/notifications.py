@@ -72,13 +72,13 @@ def next_wakeup(
 ) -> datetime | None:
     """The next moment any item enters a new stage (the one timer is set for exactly that)."""
     per_account = leads or {}
-    moments = []
+    earliest: datetime | None = None
     for item in items:
         lead = _leads(item, per_account, default_leads)
         moment = item_next_stage_change(item, now, lead.warning, lead.urgent)
-        if moment is not None:
-            moments.append(moment)
-    return min(moments, default=None)
+        if moment is not None and (earliest is None or moment < earliest):
+            earliest = moment
+    return earliest
 
 
 @dataclass(frozen=True)

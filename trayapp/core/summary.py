@@ -110,7 +110,9 @@ class Summary:
     time_left: timedelta | None  # of most_urgent; negative once overdue
     most_urgent_stage: Stage | None
     not_covered: tuple[tuple[str, AccountHealth], ...] = field(default=())  # by account name
-    stage_changes: tuple[datetime, ...] = ()  # the next stage change of each item, if any
+    # The earliest next stage change of any item (one moment, not one per item: a burst of
+    # 2,000 held 2,000 datetimes for the life of the snapshot).
+    next_stage_change: datetime | None = None
     waiting_counts: Mapping[Stage, int] = field(default_factory=dict)  # waiting items only
     acknowledged_late: int = 0  # acknowledged items past their promised time
     no_inbox: bool = False  # no account is set up: nothing can be watched
@@ -206,7 +208,9 @@ class Summary:
     def next_change_at(self) -> datetime | None:
         """The next moment the badge text or any item's stage changes: the one timer the tray
         sets (no per-minute polling while the badge shows hours)."""
-        moments = [m for m in self.stage_changes if m > self.now]
+        moments = []
+        if self.next_stage_change is not None and self.next_stage_change > self.now:
+            moments.append(self.next_stage_change)
         if self.away_until is not None and self.away_until > self.now:
             moments.append(self.away_until)  # back: the tooltip and the menu change
         if self.time_left is not None:
@@ -290,7 +294,7 @@ def summarize(
     counts = dict.fromkeys(Stage, 0)
     waiting_counts = dict.fromkeys(Stage, 0)
     acknowledged_late = 0
-    changes: list[datetime] = []
+    next_change: datetime | None = None
     for item in ordered:
         lead = per_account.get(item.account, default_leads)
         stage = item_stage(item, now, lead.warning, lead.urgent)
@@ -301,8 +305,8 @@ def summarize(
         else:
             waiting_counts[stage] += 1
         change = item_next_stage_change(item, now, lead.warning, lead.urgent)
-        if change is not None:
-            changes.append(change)
+        if change is not None and (next_change is None or change < next_change):
+            next_change = change
     # Most urgent = highest stage, then earliest deadline: with per-account leads a later
     # deadline can already be urgent while an earlier one is only calm.
     most_urgent = min(
@@ -323,7 +327,7 @@ def summarize(
         time_left=(most_urgent.deadline - now) if most_urgent is not None else None,
         most_urgent_stage=stages[most_urgent.id] if most_urgent is not None else None,
         not_covered=not_covered,
-        stage_changes=tuple(changes),
+        next_stage_change=next_change,
         waiting_counts=waiting_counts,
         acknowledged_late=acknowledged_late,
         no_inbox=no_inbox,
