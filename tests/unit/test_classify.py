@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from tests.support import mailcorpus as corpus
 from trayapp.core.classify import (
+    RAW_FIELDS,
     is_automated,
     is_system_address,
     non_inquiry_reason,
@@ -287,3 +291,88 @@ def test_no_from_at_all_still_counts() -> None:
 )
 def test_reason_precedence(build: Callable[[], bytes], expected: str) -> None:
     assert reason(build()) == expected
+
+
+# --- MessageHeaders keeps only the raw fields that can mark a message ------------------------
+
+_FIELD_NAMES = sorted(RAW_FIELDS | {"x-custom", "sender", "mime-version"})
+# Values that make rules fire, values that look close, and plain ones.
+_FIELD_VALUES = (
+    "",
+    "no",
+    "No (comment)",
+    "auto-replied",
+    "auto-generated; x=1",
+    "bulk",
+    "junk",
+    "list",
+    "auto_reply",
+    "normal",
+    "OOF, AutoReply",
+    "All",
+    "false",
+    "0",
+    "yes",
+    "<>",
+    "< >",
+    " <> ",
+    "<bounce@example.test>",
+    "text/plain; charset=utf-8",
+    "multipart/alternative; boundary=x",
+    'multipart/report; report-type="delivery-status"; boundary=b',
+    "Multipart/Report; report-type=disposition-notification",
+    "multipart/report",
+    "<news.example.test>",
+)
+
+
+@settings(max_examples=400)
+@example({"return-path": ["< >"]}, "jane@example.test", "Question", ())
+@example(
+    {"content-type": ["Multipart/Report; report-type=disposition-notification"]},
+    "jane@example.test",
+    "Question",
+    (),
+)
+@example(
+    {"content-type": ['multipart/report; report-type="delivery-status"']},
+    "jane@example.test",
+    "Question",
+    (),
+)
+@example(
+    {"x-custom": ["bulk"], "precedence": ["normal", "bulk"]}, "jane@example.test", "Question", ()
+)
+@given(
+    fields=st.dictionaries(
+        st.sampled_from(_FIELD_NAMES),
+        st.lists(st.sampled_from(_FIELD_VALUES), min_size=1, max_size=3),
+        max_size=4,
+    ),
+    sender=st.sampled_from(
+        ["jane@example.test", "noreply@shop.test", "mailer-daemon@mx.test", "me@example.test"]
+    ),
+    subject=st.sampled_from(["Question", "Automatic reply: away", "自動応答：不在", "Re: 件名"]),
+    reply_to=st.sampled_from([(), ("jane@example.test",), ("me@example.test",)]),
+)
+def test_the_kept_raw_fields_classify_like_all_of_them(
+    fields: dict[str, list[str]], sender: str, subject: str, reply_to: tuple[str, ...]
+) -> None:
+    """Whatever a message carries, the classifier says the same from the fields parse_headers
+    keeps as from every field it fetched."""
+    block = "".join(f"{name}: {value}\r\n" for name, values in fields.items() for value in values)
+    reply = f"Reply-To: {', '.join(reply_to)}\r\n" if reply_to else ""
+    raw = f"From: {sender}\r\nSubject: {subject}\r\n{reply}{block}\r\n".encode()
+    kept = parse_headers(raw)
+    every = replace(kept, raw={name: tuple(values) for name, values in fields.items()})
+    own = frozenset({"me@example.test"})
+    assert non_inquiry_reason(kept, own) == non_inquiry_reason(every, own)
+    assert set(kept.raw) <= RAW_FIELDS
+
+
+def test_an_ordinary_inquiry_keeps_no_raw_text() -> None:
+    """A plain Content-Type and a Return-Path with an address can mark nothing: nothing raw is
+    kept for the message while it waits (one shared empty mapping)."""
+    headers = parse_headers(corpus.header_block(corpus.english_inquiry()))
+    other = parse_headers(corpus.header_block(corpus.japanese_iso2022jp_inquiry()))
+    assert headers.raw == {} and headers.raw is other.raw

@@ -18,12 +18,13 @@ import contextlib
 import functools
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import getaddresses, parsedate_to_datetime
 from typing import TypeVar
 
-from trayapp.core.model import PARSED_FIELDS, MessageHeaders
+from trayapp.core.classify import marks_a_message
+from trayapp.core.model import NO_RAW, PARSED_FIELDS, MessageHeaders
 from trayapp.core.safetext import MAX_KEPT, cap, neutralise
 
 _T = TypeVar("_T")
@@ -704,8 +705,18 @@ def parse_headers(raw: bytes) -> MessageHeaders:
         if "subject" in fields
         else "",
         date=_guard(lambda: parse_date(first("date")), None) if "date" in fields else None,
-        raw={name: tuple(values) for name, values in fields.items() if name not in PARSED_FIELDS},
+        raw=_raw_that_marks(fields),
     )
+
+
+def _raw_that_marks(fields: Mapping[str, list[str]]) -> Mapping[str, tuple[str, ...]]:
+    """The raw fields the classifier could act on (core.classify.marks_a_message)."""
+    kept = {
+        name: tuple(values)
+        for name, values in fields.items()
+        if values and name not in PARSED_FIELDS and marks_a_message(name, values[0])
+    }
+    return kept or NO_RAW
 
 
 def _addresses_only(text: str) -> tuple[str, ...]:

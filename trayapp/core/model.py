@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from types import MappingProxyType
 from typing import Literal
 
 ImapSecurity = Literal["ssl", "starttls"]
@@ -86,6 +88,10 @@ PARSED_FIELDS = frozenset(
 )
 
 
+# One shared empty `raw`: most messages keep no raw field at all.
+NO_RAW: Mapping[str, tuple[str, ...]] = MappingProxyType({})
+
+
 @dataclass(frozen=True, slots=True)
 class MessageHeaders:
     """The header fields Ippo decides with, decoded as the sender meant them."""
@@ -100,9 +106,9 @@ class MessageHeaders:
     cc: tuple[str, ...] = ()
     subject: str = ""
     date: datetime | None = None  # the Date header: shown, never trusted for the clock
-    # The other fetched fields (PARSED_FIELDS are the ones above), by lower-cased
-    # name, raw unfolded text: what the classifier reads.
-    raw: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The other fields the classifier reads, by lower-cased name, raw unfolded text; only
+    # those that can mark the message (core.classify.marks_a_message): for most mail, none.
+    raw: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: NO_RAW)
 
     @property
     def sender(self) -> str:
