@@ -4,7 +4,8 @@ Pure: server facts in, inquiries out."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Iterable
+import sys
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 
 from trayapp.core.classify import non_inquiry_reason
@@ -27,9 +28,11 @@ def item_id(account: str, facts: MessageFacts, *, shared: bool = False) -> str:
 
 
 def item_id_for_key(account: str, key: str) -> str:
-    """item_id from the message's key (its Message-ID, else uid:folder:uidvalidity:uid)."""
+    """item_id from the message's key (its Message-ID, else uid:folder:uidvalidity:uid).
+    Interned: the watcher (for previews) and the service each work out the id of every
+    waiting message, and a burst's messages then share one string, not two."""
     digest = hashlib.sha256(f"{account}\0{key}".encode()).hexdigest()
-    return digest[:12]
+    return sys.intern(digest[:12])
 
 
 def copy_key(facts: MessageFacts) -> tuple[str, str, str, str]:
@@ -55,7 +58,7 @@ def lookback_start(account: AccountConfig, now: datetime) -> datetime:
     return now - timedelta(days=account.lookback_days)
 
 
-def waiting_inquiries(
+def waiting_messages(
     account: AccountConfig,
     inbox: Iterable[MessageFacts],
     replied_ids: Collection[str],
@@ -63,21 +66,17 @@ def waiting_inquiries(
     *,
     dismissed_ids: Collection[str] = (),
     ignored_senders: Collection[str] = (),
-    schedule: Schedule | None = None,
-) -> list[Inquiry]:
-    """The inquiries of one account that still wait, most urgent first.
-
-    Each is due when the account's window has run on `schedule` (core.schedule: working
-    hours, days off, absences); None runs it around the clock.
+) -> Iterator[tuple[MessageFacts, str]]:
+    """The messages of one account that still wait, each with its item id, oldest first.
 
     A message waits when it arrived within the look-back, is an inquiry (not automated, bulk,
     list, bounce or our own), carries no \\Answered flag, is named by none of our sent mail,
-    and the user has not dismissed it. Reading it changes nothing.
+    and the user has not dismissed it. Reading it changes nothing. (What the watcher asks on
+    every change: which messages, not when each is due, so no Inquiry is built for it.)
     """
     since = lookback_start(account, now)
     ignored = {s.lower() for s in ignored_senders}
     seen_copies: set[tuple[str, str, str, str]] = set()
-    waiting: list[Inquiry] = []
     # Oldest first, so a message delivered twice keeps its first arrival as its clock.
     messages = sorted(inbox, key=lambda f: (f.received_at, f.uid))
     # A message delivered twice is answered when either copy carries \Answered.
@@ -107,6 +106,37 @@ def waiting_inquiries(
         ident = item_id(account.name, facts, shared=shared)
         if ident in dismissed_ids:
             continue
+        yield facts, ident
+
+
+def waiting_inquiries(
+    account: AccountConfig,
+    inbox: Iterable[MessageFacts],
+    replied_ids: Collection[str],
+    now: datetime,
+    *,
+    dismissed_ids: Collection[str] = (),
+    ignored_senders: Collection[str] = (),
+    schedule: Schedule | None = None,
+    previews: Mapping[str, str] | None = None,
+) -> list[Inquiry]:
+    """The inquiries of one account that still wait (waiting_messages), most urgent first.
+
+    Each is due when the account's window has run on `schedule` (core.schedule: working
+    hours, days off, absences); None runs it around the clock. `previews`: the text shown
+    for each, by item id.
+    """
+    waiting: list[Inquiry] = []
+    found = waiting_messages(
+        account,
+        inbox,
+        replied_ids,
+        now,
+        dismissed_ids=dismissed_ids,
+        ignored_senders=ignored_senders,
+    )
+    for facts, ident in found:
+        headers = facts.headers
         marks = window_marks(
             facts.received_at,
             account.window,
@@ -131,6 +161,7 @@ def waiting_inquiries(
                 urgent_at=marks.urgent_at,
                 reply_to=headers.reply_to,
                 references=headers.references,
+                preview=previews.get(ident, "") if previews else "",
             )
         )
     return sort_by_urgency(waiting)

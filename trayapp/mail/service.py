@@ -595,9 +595,8 @@ class WatchService:
             dismissed_ids=dismissed_ids,
             ignored_senders=ignored,
             schedule=self._policy.schedule(view.account),
+            previews=mailbox.previews,  # fetched by the worker before it emitted
         )
-        if mailbox.previews:  # fetched by the worker before it emitted
-            waiting = [replace(i, preview=mailbox.previews.get(i.id, i.preview)) for i in waiting]
         return waiting
 
     def _recompute(self, view: _AccountView) -> bool:

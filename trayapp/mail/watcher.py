@@ -63,7 +63,7 @@ from trayapp.core.model import (
     MessageFacts,
     MessageHeaders,
 )
-from trayapp.core.pending import lookback_start, replied_message_ids, waiting_inquiries
+from trayapp.core.pending import lookback_start, replied_message_ids, waiting_messages
 from trayapp.mail.errors import MailError, describe
 from trayapp.mail.imap import find_sent_folder
 from trayapp.mail.preview import fetch_previews
@@ -488,16 +488,22 @@ class AccountWatcher:
         """Item ids by UID of the waiting messages in `folder` that have no preview yet.
         Waiting as core.pending sees it without the user's dismissals (a superset of what the
         list shows); the cache is trimmed to waiting items on the way."""
-        waiting = waiting_inquiries(
-            self.account,
-            (*st.inbox.values(), *st.others),
-            replied_message_ids(st.sent),
-            self._clock.now(),
+        waiting = list(
+            waiting_messages(
+                self.account,
+                (*st.inbox.values(), *st.others),
+                replied_message_ids(st.sent),
+                self._clock.now(),
+            )
         )
-        ids = {i.id for i in waiting}
+        ids = {ident for _facts, ident in waiting}
         for gone in [k for k in self._previews if k not in ids]:
             del self._previews[gone]
-        return {i.uid: i.id for i in waiting if i.folder == folder and i.id not in self._previews}
+        return {
+            facts.uid: ident
+            for facts, ident in waiting
+            if facts.folder == folder and ident not in self._previews
+        }
 
     def _fetch_previews(self, client: IMAPClient, st: _MailState, folder: str) -> bool:
         """Fetch the missing previews of `folder`, which must be the open one. True when any
@@ -942,20 +948,20 @@ class AccountWatcher:
             return False
         everything = (*st.inbox.values(), *st.others)
         copies = Counter(f.headers.message_id for f in everything if f.headers.message_id)
-        waiting = waiting_inquiries(
+        waiting = waiting_messages(
             self.account, everything, replied_message_ids(st.sent), self._clock.now()
         )
         changed = False
-        for item in waiting:
-            facts = st.inbox.get(item.uid) if item.folder == INBOX else None
-            if item.id not in dismissed or facts is None or facts.first_seen:
+        for found, ident in waiting:  # over `everything`: st.inbox may change meanwhile
+            facts = st.inbox.get(found.uid) if found.folder == INBOX else None
+            if ident not in dismissed or facts is None or facts.first_seen:
                 continue
             message_id = facts.headers.message_id
             if message_id is not None and copies[message_id] > 1:
                 continue
-            del st.inbox[item.uid]
-            st.set_aside.add(item.uid, item.id, message_id)
-            self._previews.pop(item.id, None)
+            del st.inbox[found.uid]
+            st.set_aside.add(found.uid, ident, message_id)
+            self._previews.pop(ident, None)
             changed = True
         return changed
 
