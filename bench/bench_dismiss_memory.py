@@ -78,6 +78,13 @@ def main() -> None:
         help="diagnosis: what the app holds while a burst is shown (`mem`, and `top` with"
         " IPPO_BENCH_TRACEMALLOC=N)",
     )
+    parser.add_argument(
+        "--attach",
+        default="",
+        help="diagnosis: a command run once the baseline is taken, {pid} the app's (e.g."
+        " 'heaptrack -o /tmp/ht -p {pid}': what the burst allocated and never freed, native"
+        " code included, is what the tool reports as leaked: the app is killed at the end)",
+    )
     args = parser.parse_args()
 
     server = DovecotServer.create()
@@ -94,6 +101,7 @@ def main() -> None:
                 desk.env(),
                 work / "app.log",
             )
+            attached: subprocess.Popen[bytes] | None = None
             try:
                 app.ask("ping", "pong", timeout=120)
                 wait_until(
@@ -120,6 +128,10 @@ def main() -> None:
                 show("heap", "mem", "top", "modules", "pools")
                 if args.objects:
                     show("small")
+                if args.attach:
+                    command = args.attach.format(pid=app.proc.pid).split()
+                    attached = subprocess.Popen(command, stdout=sys.stderr)
+                    time.sleep(15)  # the tool is in before the burst
                 delivered = 0
 
                 def burst(count: int) -> tuple[float, float, str]:
@@ -199,6 +211,11 @@ def main() -> None:
                         show("trim")
                         print(f"  RSS after trim: {mib(rss_kib(app, args.samples))}", flush=True)
             finally:
+                if attached is not None:
+                    # Killed, not quit: what is still allocated then is what the tool reports
+                    # as never freed (a quitting app frees nearly everything first).
+                    app.proc.kill()
+                    attached.wait(timeout=300)
                 app.stop()
     finally:
         server.destroy()

@@ -248,11 +248,14 @@ class TraceDiff:
             return "top first"
         # The most objects first: a few thousand small ones can pin more arenas than a big one.
         # With IPPO_BENCH_TRACEMALLOC=N > 1, each line names its N innermost calls.
-        stats = sorted(snap.compare_to(self._first, "traceback"), key=lambda s: -s.count_diff)
+        # Then the most bytes: what holds the heap (a grown dict or list is one object).
+        diff = snap.compare_to(self._first, "traceback")
+        by_count = sorted(diff, key=lambda s: -s.count_diff)[:30]
+        by_size = sorted(diff, key=lambda s: -s.size_diff)[:20]
         return "top " + " | ".join(
             "<".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno}" for f in s.traceback)
             + f" {s.size_diff / 1024:+.0f}KiB {s.count_diff:+d}"
-            for s in stats[:30]
+            for s in (*by_count, *by_size)
         )
 
 

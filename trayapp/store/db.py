@@ -41,7 +41,7 @@ BUSY_TIMEOUT_MS = 10_000
 # SQLite's page cache per connection (its default is 2,000 KiB). The whole store is read
 # through it and the OS keeps the file's pages anyway: after a burst of thousands of items it
 # stayed full for the rest of the run (issue 15: RSS back to its baseline after a burst).
-PAGE_CACHE_KIB = 512
+PAGE_CACHE_KIB = 128
 
 DismissKind = Literal["answered", "not_inquiry"]
 ACK_STATES: tuple[str, ...] = tuple(s.value for s in AckState)  # the one AckState: core's
