@@ -19,11 +19,14 @@ handed back by timer, the keyring in helper processes) is gone for good.
         that are idle nearly all the time. Before any thread starts (run_gui calls it first).
 
 Not here, on purpose: malloc_trim or a full collection after a burst. After 2,000 deliveries
-dismissed RSS stays ~7 MiB above where it was (bench/bench_dismiss_memory.py, 2026-12-02;
-15 MiB before the app held less per message and per click): the pymalloc arenas (1 MiB each)
-the burst needed, each pinned by a few objects that outlive it, and 1-2 MiB of glibc's heap.
-malloc_trim(0) gave back only 0.8-2.2 MiB, PYTHONMALLOC=malloc was no better, and
-gc.collect() gave back nothing: fragmentation, not a heap top.
+dismissed RSS stays ~4.8 MiB above where it was (bench/bench_dismiss_memory.py, 2026-12-02,
+fourth session; 15 MiB, then 7 MiB, before the app held less per message): the pymalloc
+arenas (1 MiB each) the burst needed, each pinned by a few objects that outlive it (the
+tuples CPython keeps on its free lists among them), and ~1.7 MiB of glibc's heap (SQLite's
+page cache and the tables of dicts that grew). malloc_trim(0) gave back only 0.8-2.2 MiB,
+PYTHONMALLOC=malloc was no better, and gc.collect() gave back nothing: fragmentation, not a
+heap top. What brought it down is holding less per waiting message, so a burst needs fewer
+arenas in the first place.
 """
 
 from __future__ import annotations

@@ -155,7 +155,7 @@ def _read_secret_service(username: str | None) -> str | None:
     the session bus with jeepney: the same default collection, the same attributes, without
     importing keyring (its import and backend discovery are most of a status-bar run's
     start-up) or secretstorage (whose encrypted session loads `cryptography`: ~6 MB of the
-    tray app for the whole session, ~25 ms of every `ippo pending`).
+    tray app for the whole session; ~15 ms more imports in every `ippo pending`).
 
     The secret comes over the Secret Service "plain" session, as zalando/go-keyring reads it:
     the message goes from the keyring daemon to this process through the user's own session
