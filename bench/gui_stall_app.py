@@ -284,6 +284,7 @@ def main() -> int:
     config = ConfigStore(config_dir)
     app = build_app(config=config, secrets=KeyringSecretStore(), languages=languages)
     app.start()
+    memory_tricks.freeze_start_up_objects()  # as run_gui does once start-up is done
     beat = Heartbeat()
     pauses = GcPauses()
     painters: list[FirstPaint] = []

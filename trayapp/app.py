@@ -222,6 +222,8 @@ def _run(args: argparse.Namespace, config_dir: Path, secrets: SecretStore, *, de
             launch_args=launch_args,
             clock=set_clock.now if set_clock is not None else local_now,
         )
+        # Once start() has run (Startup starts what build returns): start-up is done.
+        QTimer.singleShot(0, memory_tricks.freeze_start_up_objects)
         single.show_requested.connect(lambda: app.show_list(None))
         app.tray.quit_requested.connect(lambda: app.request_quit(qapp.quit))
         if set_clock is not None:

@@ -71,3 +71,33 @@ def test_window_icon_stops_at_128_px(qapp: object) -> None:
 
     sizes = [s.width() for s in app_icon().availableSizes()]
     assert sizes and max(sizes) == WINDOW_ICON_MAX_PX == 128 and min(sizes) == 16
+
+
+FREEZE = """
+import gc, weakref
+from trayapp import memory_tricks
+class Node: pass
+a, b = Node(), Node()
+a.other, b.other = b, a  # start-up garbage in a cycle: collected, not frozen
+gone = weakref.ref(a)
+del a, b
+done = memory_tricks.freeze_start_up_objects()
+print(done, gc.get_freeze_count() > 10_000, gone() is None)
+"""
+
+
+@pytest.mark.parametrize(("plain", "expected"), [("", "True True True"), ("1", "False False")])
+def test_start_up_objects_are_frozen_out_of_full_collections(plain: str, expected: str) -> None:
+    """What start-up made stays out of every later full collection (gc.freeze), the
+    garbage it left collected first; IPPO_PLAIN_PROCESS=1 leaves the collector as it is."""
+    done = subprocess.run(
+        [sys.executable, "-c", FREEZE],
+        cwd=REPO,
+        env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "IPPO_PLAIN_PROCESS": plain},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().startswith(expected)
