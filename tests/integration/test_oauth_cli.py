@@ -62,7 +62,9 @@ class SignInProcess:
             stderr=subprocess.PIPE,
             text=True,
             cwd=REPO,
-            env=env_for(session),
+            # A sign-in that hangs says where: SIGABRT makes faulthandler print every
+            # thread's stack (finish()).
+            env=env_for(session, PYTHONFAULTHANDLER="1"),
         )
         self.first_line = ""
         got = threading.Event()
@@ -92,8 +94,16 @@ class SignInProcess:
         return redirect.port
 
     def finish(self, timeout: float = 60) -> tuple[int, str, str]:
-        """(exit code, stdout, the whole stderr including the first line)."""
-        out, rest = self.proc.communicate(timeout=timeout)
+        """(exit code, stdout, the whole stderr including the first line). A process still
+        running after `timeout` is aborted and the test fails with its threads' stacks."""
+        try:
+            out, rest = self.proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.send_signal(signal.SIGABRT)
+            out, rest = self.proc.communicate(timeout=30)
+            raise AssertionError(
+                f"ippo still ran {timeout:.0f} s later; its stacks on SIGABRT:\n{rest}"
+            ) from None
         return self.proc.returncode, out, self.first_line + "\n" + rest
 
 

@@ -18,10 +18,22 @@ Register = Callable[[Any], None]  # receives a trayapp.mail.transport.Connection
 def run_interruptible(body: Callable[[Register], int]) -> int:
     """body(register) with SIGINT and SIGTERM cutting every guard given to `register` (also
     one registered after the signal) and ending the command. A body that returns although
-    a signal came (a server's failure caught on the way out) still exits as interrupted."""
+    a signal came (a server's failure caught on the way out) still exits as interrupted.
+
+    The signal handler takes no lock: it runs between two bytecodes of whatever the main
+    thread was doing, which may hold the very lock a guard's cut() needs (or the guard
+    list's), and would wait for itself for ever. It wakes a helper thread that cuts."""
     guards: list[Any] = []
     lock = threading.Lock()
     interrupted: int | None = None
+    wake = threading.Event()  # only the handler and the cutter touch it
+
+    def cut_all() -> None:
+        wake.wait()
+        with lock:
+            cutting = list(guards)
+        for guard in cutting:
+            guard.cut()
 
     def register(guard: Any) -> None:
         with lock:
@@ -33,13 +45,12 @@ def run_interruptible(body: Callable[[Register], int]) -> int:
     def on_signal(signum: int, frame: object) -> None:
         nonlocal interrupted
         interrupted = signum
-        with lock:
-            for guard in guards:
-                guard.cut()
+        wake.set()
         raise KeyboardInterrupt
 
     previous = {}
     if threading.current_thread() is threading.main_thread():  # where Python allows it
+        threading.Thread(target=cut_all, name="ippo-interrupt", daemon=True).start()
         previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         status = body(register)
