@@ -12,6 +12,22 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 
+
+def _probe(code: str, plain: str) -> str:
+    """What `code` prints, run in a fresh interpreter with IPPO_PLAIN_PROCESS=`plain`."""
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO,
+        env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "IPPO_PLAIN_PROCESS": plain},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
 PROBE = """
 import builtins, linecache
 import trayapp.app
@@ -28,17 +44,7 @@ print(dropped, kept)
 
 @pytest.mark.parametrize(("plain", "expected"), [("", "True 0"), ("1", "False")])
 def test_modules_imported_after_qt_are_not_kept_as_source(plain: str, expected: str) -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE],
-        cwd=REPO,
-        env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "IPPO_PLAIN_PROCESS": plain},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip().startswith(expected)
+    assert _probe(PROBE, plain).startswith(expected)
 
 
 LAZY = """
@@ -90,14 +96,4 @@ print(done, gc.get_freeze_count() > 10_000, gone() is None)
 def test_start_up_objects_are_frozen_out_of_full_collections(plain: str, expected: str) -> None:
     """What start-up made stays out of every later full collection (gc.freeze), the
     garbage it left collected first; IPPO_PLAIN_PROCESS=1 leaves the collector as it is."""
-    done = subprocess.run(
-        [sys.executable, "-c", FREEZE],
-        cwd=REPO,
-        env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "IPPO_PLAIN_PROCESS": plain},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip().startswith(expected)
+    assert _probe(FREEZE, plain).startswith(expected)
