@@ -407,11 +407,13 @@ def start_desktop(
         base = bus.base / "desktop"
         base.mkdir()
         read_fd, write_fd = os.pipe()
-        xvfb = subprocess.Popen(
-            ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", f"{width}x{height}x24",
-             "-nolisten", "tcp", "-dpi", "96"],
-            pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+        xvfb_log = base / "xvfb.log"
+        with xvfb_log.open("wb") as log:
+            xvfb = subprocess.Popen(
+                ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", f"{width}x{height}x24",
+                 "-nolisten", "tcp", "-dpi", "96"],
+                pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=log,
+            )  # fmt: skip
         os.close(write_fd)
         desk: Desktop | None = None
         try:
@@ -421,7 +423,16 @@ def start_desktop(
                 raise RuntimeError("Xvfb did not report a display")
             desk = Desktop(base=base, display=f":{number}", bus=bus)
             if tray:
-                desk.start_trayer()
+                try:
+                    desk.start_trayer()
+                except RuntimeError as error:
+                    # Say how the X server was then (once trayer could not open its display
+                    # right after Xvfb announced it; the cause was not recorded).
+                    state = "running" if xvfb.poll() is None else f"exited ({xvfb.returncode})"
+                    tail = xvfb_log.read_text(errors="replace")[-2000:]
+                    raise RuntimeError(
+                        f"{error}\nXvfb :{number} {state}; its log:\n{tail}"
+                    ) from error
             if notifications:
                 desk.start_dunst()
             yield desk
