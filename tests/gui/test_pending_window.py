@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -85,6 +85,30 @@ def test_mail_text_is_plain_text_never_html(window: PendingWindow, qtbot: QtBot)
     window.list.render(painter, QPoint(0, 0), rect)
     painter.end()
     assert not image.isNull()
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_beside_a_tray_icon_in_the_corner_the_whole_window_is_on_screen(
+    window: PendingWindow, qtbot: QtBot, qapp: QApplication, language: str
+) -> None:
+    # The button row is wider than the window's default width: placed at the default width,
+    # the window ran off the screen's edge by the difference (the buttons on the right hidden).
+    switcher = LanguageSwitcher(qapp)
+    try:
+        assert switcher.apply(language)
+        screen = window.screen()
+        assert screen is not None
+        area = screen.availableGeometry()
+        icon = QRect(area.right() - 23, area.top(), 24, 24)  # the tray's last icon, top right
+        window.show_near(icon)
+        qtbot.waitExposed(window)
+        assert window.width() >= window.minimumSizeHint().width() > 460
+        frame = window.frameGeometry()  # the platform's frame around it included
+        assert frame.width() > window.width()
+        assert area.contains(frame), (frame, area)
+        assert frame.top() > icon.bottom()  # below the icon, not over it
+    finally:
+        switcher.apply("en")
 
 
 def test_one_timer_ticks_at_the_next_minute_boundary_only_while_visible(

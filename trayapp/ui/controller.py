@@ -406,12 +406,7 @@ class IppoApp(QObject):
         if anchor is None or not anchor.isValid():
             geometry = self.tray.geometry()
             anchor = geometry if geometry.isValid() else None
-        window = self.pending  # caught up with the latest snapshot if it was hidden
-        # Placement uses the window's size: make it the size it will really have (the button
-        # row is wider than the default width in some languages), so it stays on screen.
-        window.ensurePolished()
-        window.resize(window.size().expandedTo(window.minimumSizeHint()))
-        window.show_near(anchor)
+        self.pending.show_near(anchor)  # caught up with the latest snapshot if it was hidden
 
     def _item(self, item_id: str) -> Inquiry | None:
         snapshot = self.bridge.snapshot

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QListView,
     QMenu,
     QPushButton,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -146,9 +145,8 @@ class PendingWindow(QWidget):
         self.not_inquiry_button.setMenu(self.not_inquiry_menu)
         self.ack_button.setDefault(True)
         # What was set aside, to put back later; the senders never counted.
-        self.more_button = QToolButton()
+        self.more_button = QPushButton()  # like "Not an inquiry": its arrow drawn the same way
         self.more_button.setObjectName("moreButton")
-        self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.more_menu = QMenu(self)
         self.set_aside_action = self.more_menu.addAction("")
         self.ignored_action = self.more_menu.addAction("")
@@ -319,7 +317,14 @@ class PendingWindow(QWidget):
         screen = QGuiApplication.screenAt(anchor.center()) if anchor else None
         screen = screen or QGuiApplication.primaryScreen()
         area = screen.availableGeometry() if screen is not None else QRect(0, 0, 1280, 800)
-        size = self.size()
+        # Place it at the size it will really have: the button row is wider than the default
+        # width in some languages, and a window placed at the smaller size runs off the screen.
+        self.ensurePolished()
+        self.resize(self.size().expandedTo(self.minimumSizeHint()))
+        # move() places the frame: count the window manager's border too, known once the native
+        # window exists (on X11 only after its first showing; the window manager keeps the rest).
+        self.winId()
+        size = self.frameGeometry().size()
         if anchor is not None and anchor.isValid():
             x = anchor.center().x() - size.width() // 2
             below = anchor.bottom() + 4
