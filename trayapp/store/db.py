@@ -425,6 +425,7 @@ class StateStore:
         self.recovery: str | None = None  # one English sentence (logs, the app's message)
         self.recovery_report: Recovery | None = None  # the same, for a translated message
         self._lock = threading.RLock()
+        self._in_write = False  # a write transaction is open (on the thread holding _lock)
         self._file_id: tuple[int, int] | None = None  # (device, inode) of the file opened
         with self._creating():
             self._open_or_recover()
@@ -578,19 +579,34 @@ class StateStore:
         self.close()
 
     @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Several writes as one: every write made inside it (on this thread) is committed
+        together at the end, or none of them when anything in it fails. Other threads and
+        processes never see a part of it."""
+        with self._write():
+            yield
+
+    @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction: all of it or none of it. A full disk or a read-only file
-        is a StoreError with a sentence (the transaction is rolled back)."""
+        is a StoreError with a sentence (the transaction is rolled back). Inside
+        `transaction()` a write is part of that one."""
         with self._lock:
+            if self._in_write:
+                yield self._conn
+                return
             self._follow_moves()
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
+                self._in_write = True
                 try:
                     yield self._conn
                 except BaseException:
+                    self._in_write = False
                     with contextlib.suppress(sqlite3.Error):
                         self._conn.execute("ROLLBACK")
                     raise
+                self._in_write = False
                 self._conn.execute("COMMIT")
             except sqlite3.DatabaseError as error:
                 if isinstance(error, _CALLERS_ERRORS):
