@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.gui.helpers import record_filed_promise
 from tests.unit.test_store import NOW, inquiry
 from trayapp.core.model import Inquiry, ItemState
 from trayapp.store import StateStore
@@ -31,16 +32,7 @@ def _acknowledged(store: StateStore) -> Inquiry:
     """An item whose acknowledgement reached the customer: its promise is open ('filed')."""
     item = inquiry(1, state=ItemState.ACKNOWLEDGED, promise_due_at=NOW + timedelta(hours=20))
     store.record_scan("shop", [item], NOW)
-    store.record_ack(
-        item_id=item.id,
-        account="shop",
-        message_id=ACK_ID,
-        recipients=["taka1@example.jp"],
-        subject="Re: お見積りのご依頼",
-        raw=b"From: x\r\n\r\nbody\r\n",
-        promise_due_at=NOW + timedelta(hours=20),
-    )
-    store.set_ack_state(ACK_ID, "filed")
+    record_filed_promise(store, item.id, ACK_ID)
     return item
 
 

@@ -600,14 +600,15 @@ class StateStore:
                 self._conn.execute("BEGIN IMMEDIATE")
                 self._in_write = True
                 try:
-                    yield self._conn
-                except BaseException:
+                    try:
+                        yield self._conn
+                    except BaseException:
+                        with contextlib.suppress(sqlite3.Error):
+                            self._conn.execute("ROLLBACK")
+                        raise
+                    self._conn.execute("COMMIT")
+                finally:
                     self._in_write = False
-                    with contextlib.suppress(sqlite3.Error):
-                        self._conn.execute("ROLLBACK")
-                    raise
-                self._in_write = False
-                self._conn.execute("COMMIT")
             except sqlite3.DatabaseError as error:
                 if isinstance(error, _CALLERS_ERRORS):
                     raise
