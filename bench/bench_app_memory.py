@@ -45,6 +45,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from installed import compile_like_installed  # noqa: E402
+
 from tests.support import mailcorpus as corpus  # noqa: E402
 from tests.support.desktop_session import Desktop, start_desktop  # noqa: E402
 from tests.support.dovecot import DovecotServer, DovecotUser  # noqa: E402
@@ -198,6 +200,7 @@ def main() -> None:
         help="run the app with IPPO_PLAIN_PROCESS=1 (trayapp/memory_tricks.py switched off)",
     )
     args = parser.parse_args()
+    compile_like_installed()
 
     server = DovecotServer.create()
     work = Path(tempfile.mkdtemp(prefix="ippo-bench-app-"))

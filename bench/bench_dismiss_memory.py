@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_app_memory import add_account, mib, usage  # noqa: E402
 from bench_gui_stall import BENCH, Driven, wait_until  # noqa: E402
+from installed import compile_like_installed  # noqa: E402
 
 from tests.support import mailcorpus as corpus  # noqa: E402
 from tests.support.desktop_session import start_desktop  # noqa: E402
@@ -86,6 +87,7 @@ def main() -> None:
         " code included, is what the tool reports as leaked: the app is killed at the end)",
     )
     args = parser.parse_args()
+    compile_like_installed()
 
     server = DovecotServer.create()
     work = Path(tempfile.mkdtemp(prefix="ippo-bench-dismiss-"))

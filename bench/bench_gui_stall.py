@@ -14,7 +14,13 @@ program over the same window. Printed: the median over rounds of each, the app's
 the bare tray (goal: <= 50 ms in every scenario) and, for opening the list, the time from the
 click to its rows' first paint (goal: <= 100 ms at 1,000 items).
 
-    .venv/bin/python bench/bench_gui_stall.py [--accounts 10] [--rounds 3]
+    .venv/bin/python bench/bench_gui_stall.py [--accounts 10] [--rounds 3] [--profile DIR]
+                                                [--sample FILE]
+
+--profile DIR: the app's GUI thread under cProfile through each scenario, one file per
+scenario and round in DIR (the stalls it prints are then the profiled program's).
+--sample FILE: a thread samples the app's GUI-thread stack every millisecond; after each
+scenario, where it was during the worst stall is appended to FILE (diagnosis: it perturbs).
 """
 
 from __future__ import annotations
@@ -44,6 +50,7 @@ from tests.support.tcp_proxy import TcpProxy  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_app_memory import add_account  # noqa: E402
+from installed import compile_like_installed  # noqa: E402
 
 BENCH = Path(__file__).resolve().parent
 ICON = REPO / "resources" / "icons" / "png" / "ippo-32.png"
@@ -104,8 +111,18 @@ def wait_until(check: Callable[[], bool], what: str, timeout: float) -> None:
 class Round:
     """One fresh pair of programs on fresh users; the scenarios, in order."""
 
-    def __init__(self, desk: Desktop, server: DovecotServer, work: Path, accounts: int) -> None:
+    def __init__(
+        self,
+        desk: Desktop,
+        server: DovecotServer,
+        work: Path,
+        accounts: int,
+        profile: tuple[Path, int] | None = None,
+        sample: Path | None = None,
+    ) -> None:
         self.desk, self.server = desk, server
+        self.profile = profile
+        self.sample = sample
         self.users = [server.add_user() for _ in range(accounts)]
         self.proxies = [
             TcpProxy(server.host, server.imaps_port, listen_host=server.host) for _ in self.users
@@ -115,6 +132,10 @@ class Round:
             add_account(desk, self.config, server, user, proxy.port)
         self.delivered = 0
         env = desk.env()
+        if profile is not None:
+            env["IPPO_BENCH_PROFILE"] = str(profile[0])
+        if sample is not None:
+            env["IPPO_BENCH_SAMPLE"] = "1"
         self.bare = Driven([sys.executable, str(BENCH / "gui_stall_bare.py"), str(ICON)], env,
                            work / "bare.log")  # fmt: skip
         self.app = Driven([sys.executable, str(BENCH / "gui_stall_app.py"), str(self.config)],
@@ -165,8 +186,16 @@ class Round:
     def measure(self, name: str, action: Callable[[], None], settle: float = 1.0) -> None:
         self.app.ask("mark", "ok")
         self.bare.ask("mark", "ok")
+        if self.profile is not None:
+            self.app.ask("profile on", "profile")
         action()
         time.sleep(settle)
+        if self.sample is not None:
+            with self.sample.open("a", encoding="utf-8") as out:
+                out.write(f"{name}: {self.app.ask('why', 'why')}\n")
+        if self.profile is not None:
+            slug = "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")
+            self.app.ask(f"profile off {self.profile[1]}-{slug}", "profile")
         app = self.app.number("stall", "stall")
         bare = self.bare.number("stall", "stall")
         collect = self.app.number("gc", "gc")
@@ -286,7 +315,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--profile", type=Path, metavar="DIR", help="cProfile each scenario")
+    parser.add_argument(
+        "--sample", type=Path, metavar="FILE", help="append where each worst stall was to FILE"
+    )
     args = parser.parse_args()
+    compile_like_installed()
     if args.accounts < 6:
         raise SystemExit("bench: --accounts must be at least 6 (scenarios use six of them)")
 
@@ -300,7 +334,11 @@ def main() -> None:
         with start_desktop() as desk:
             for number in range(1, args.rounds + 1):
                 print(f"round {number} ({args.accounts} accounts):", flush=True)
-                current = Round(desk, server, work, args.accounts)
+                profile = None
+                if args.profile is not None:
+                    args.profile.mkdir(parents=True, exist_ok=True)
+                    profile = (args.profile.resolve(), number)
+                current = Round(desk, server, work, args.accounts, profile, args.sample)
                 try:
                     current.run()
                 finally:

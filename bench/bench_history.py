@@ -37,6 +37,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from installed import compile_like_installed  # noqa: E402
+
 from bench.bench_pending import _fmt, _inbox_message, _timed  # noqa: E402
 from tests.support import mailcorpus as corpus  # noqa: E402
 from tests.support.dovecot import BulkMessage, DovecotServer, DovecotUser  # noqa: E402
@@ -183,7 +185,9 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=5)
     parser.add_argument("--inbox", type=int, default=2000)
     parser.add_argument("--sent", type=int, default=1000)
-    run(parser.parse_args())
+    args = parser.parse_args()
+    compile_like_installed()
+    run(args)
 
 
 if __name__ == "__main__":

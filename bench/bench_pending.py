@@ -35,6 +35,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from installed import compile_like_installed  # noqa: E402
+
 from tests.support import mailcorpus as corpus  # noqa: E402
 from tests.support.dovecot import BulkMessage, DovecotServer, DovecotUser  # noqa: E402
 from tests.support.keyring_session import start_keyring_session  # noqa: E402
@@ -268,7 +270,9 @@ def main() -> None:
     parser.add_argument("--recent", type=int, default=300)
     parser.add_argument("--sent", type=int, default=20_000)
     parser.add_argument("--profile", metavar="DIR", help="also profile one cold run into DIR")
-    run(parser.parse_args())
+    args = parser.parse_args()
+    compile_like_installed()
+    run(args)
 
 
 if __name__ == "__main__":

@@ -41,6 +41,8 @@ from typing import Any, cast
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from installed import compile_like_installed  # noqa: E402
+
 from tests.support import mailcorpus as corpus  # noqa: E402
 from tests.support.dovecot import DovecotServer, DovecotUser  # noqa: E402
 from tests.support.keyring_session import start_keyring_session  # noqa: E402
@@ -139,6 +141,7 @@ def main() -> None:
     parser.add_argument("--idle-seconds", type=float, default=300.0)
     parser.add_argument("--seed", type=int, default=None)
     args = parser.parse_args()
+    compile_like_installed()
     rng = random.Random(args.seed)
 
     with start_keyring_session("unlocked") as keyring:

@@ -27,16 +27,20 @@ class Heartbeat(QObject):
         self._timer.timeout.connect(self._beat)
         self._last = time.perf_counter()
         self.worst = 0.0
+        self.worst_window = (0.0, 0.0)  # perf_counter() from, to: the worst stall's beats
         self._timer.start()
 
     def _beat(self) -> None:
         now = time.perf_counter()
-        self.worst = max(self.worst, now - self._last - BEAT_MS / 1000)
+        late = now - self._last - BEAT_MS / 1000
+        if late > self.worst:
+            self.worst, self.worst_window = late, (self._last, now)
         self._last = now
 
     def mark(self) -> None:
         self._last = time.perf_counter()
         self.worst = 0.0
+        self.worst_window = (0.0, 0.0)
 
     def worst_ms(self) -> float:
         # A stall still going on counts too.

@@ -13,7 +13,11 @@ line commands on stdin:
     mem                                   where the resident memory is: smaps_rollup (anon,
                                           file), glibc's heap (mallinfo2: in use, free kept),
                                           pymalloc arenas, traced Python memory
-    profile on|off                        cProfile of the GUI thread (to $IPPO_BENCH_PROFILE)
+    why                                   with IPPO_BENCH_SAMPLE=1: where the GUI thread's
+                                          Python stack was during the worst stall since
+                                          mark (a sampling thread, every millisecond)
+    profile on|off [NAME]                 cProfile of the GUI thread (to $IPPO_BENCH_PROFILE,
+                                          or to the directory's NAME.txt when it is one)
     trim                                  diagnosis: glibc's malloc_trim(0), then `mem`
     pools                                 pymalloc's size classes with 8 pools or more
     collect                               diagnosis: a full gc.collect() (it also empties
@@ -32,6 +36,7 @@ line commands on stdin:
 
 from __future__ import annotations
 
+import collections
 import cProfile
 import ctypes
 import gc
@@ -39,8 +44,10 @@ import io
 import os
 import pstats
 import sys
+import threading
 import time
 import tracemalloc
+import types
 from collections import Counter
 from pathlib import Path
 
@@ -208,7 +215,7 @@ class GuiProfile:
     def __init__(self) -> None:
         self._profile: cProfile.Profile | None = None
 
-    def __call__(self, switch: str) -> str:
+    def __call__(self, switch: str, name: str = "") -> str:
         if switch == "on":
             self._profile = cProfile.Profile()
             self._profile.enable()
@@ -222,12 +229,58 @@ class GuiProfile:
         stats.sort_stats("tottime").print_stats(25)
         stats.sort_stats("cumulative").print_stats(40)
         target = os.environ.get("IPPO_BENCH_PROFILE")
+        if target and name and os.path.isdir(target):
+            target = os.path.join(target, f"{name}.txt")
         if target:
             with open(target, "a", encoding="utf-8") as f:
                 f.write(out.getvalue())
         else:
             print(out.getvalue(), file=sys.stderr)
         return "profile off"
+
+
+def _where(frame: types.FrameType) -> str:
+    return f"{frame.f_code.co_filename.rsplit('/', 2)[-1]}:{frame.f_code.co_name}"
+
+
+class StackSampler:
+    """Where the GUI thread was, sampled every millisecond by a daemon thread (it must take
+    the GIL to look, so it perturbs what it measures a little: diagnosis only)."""
+
+    def __init__(self) -> None:
+        self._gui = threading.get_ident()
+        self._samples: collections.deque[tuple[float, tuple[str, ...]]] = collections.deque(
+            maxlen=200_000
+        )
+        threading.Thread(target=self._run, name="stack-sampler", daemon=True).start()
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(0.001)
+            frames = sys._current_frames()
+            stack: list[str] = []
+            frame = frames.get(self._gui)
+            while frame is not None and len(stack) < 40:
+                stack.append(_where(frame))
+                frame = frame.f_back
+            # The other threads' innermost three frames (who else was running).
+            for ident, other in frames.items():
+                if ident not in (self._gui, threading.get_ident()):
+                    inner = [other, other.f_back, other.f_back.f_back if other.f_back else None]
+                    stack.append("other:" + "<".join(_where(f) for f in inner if f is not None))
+            self._samples.append((time.perf_counter(), tuple(stack)))
+
+    def report(self, window: tuple[float, float]) -> str:
+        start, end = window
+        inside = [stack for at, stack in list(self._samples) if start <= at <= end]
+        if not inside:
+            return "why none"
+        # Each function counted once per sample it is on the stack in: the share of the stall.
+        counts: Counter[str] = Counter()
+        for stack in inside:
+            counts.update(set(stack))
+        top = " | ".join(f"{name} {n}" for name, n in counts.most_common(60))
+        return f"why {len(inside)} samples over {(end - start) * 1000:.0f} ms: {top}"
 
 
 class TraceDiff:
@@ -286,6 +339,7 @@ def main() -> int:
     app.start()
     memory_tricks.freeze_start_up_objects()  # as run_gui does once start-up is done
     beat = Heartbeat()
+    sampler = StackSampler() if os.environ.get("IPPO_BENCH_SAMPLE") else None
     pauses = GcPauses()
     painters: list[FirstPaint] = []
 
@@ -302,7 +356,10 @@ def main() -> int:
     def show(fresh: bool) -> None:
         started = time.perf_counter()
         if fresh and app.has_list():
-            old = app.pending
+            # Not `app.pending`: that would first catch the old, hidden list up (a fill the
+            # user never waits for), inside the measured window.
+            old = app._pending
+            assert old is not None
             app._pending = None  # the next show builds a new list (the worst case)
             old.close()
             old.deleteLater()
@@ -368,6 +425,7 @@ def main() -> int:
                 f" {int(app.record is not None and app.record.running)}"
             ),
             "profile": GuiProfile(),
+            "why": lambda: sampler.report(beat.worst_window) if sampler else "why off",
             "trim": lambda: f"trim {ctypes.CDLL(None).malloc_trim(0)} {memory_report()}",
             "ping": lambda: "pong",
             "quit": quit_app,
