@@ -20,7 +20,7 @@ from trayapp.core.durations import DurationWords, format_duration
 from trayapp.core.model import Inquiry, Stage
 from trayapp.core.quiet import QuietHours, next_quiet_period, quiet_period_at
 from trayapp.core.safetext import SENDER_CHARS, SUBJECT_CHARS, display_line
-from trayapp.core.stages import item_next_stage_change, item_stage
+from trayapp.core.stages import item_next_stage_change, item_stage, item_stage_and_next_change
 from trayapp.core.summary import DEFAULT_LEADS, StageLeads
 
 
@@ -60,8 +60,12 @@ def due_alerts(
         if stage is Stage.CALM or already_notified(item.id, stage, item.deadline):
             continue
         alerts.append(StageAlert(item, stage, item.deadline, item.deadline - now))
-    alerts.sort(key=lambda a: (-a.stage.rank, a.deadline, a.item.account, a.item.uid))
+    alerts.sort(key=_most_urgent_first)
     return alerts
+
+
+def _most_urgent_first(alert: StageAlert) -> tuple[int, datetime, str, int]:
+    return (-alert.stage.rank, alert.deadline, alert.item.account, alert.item.uid)
 
 
 def next_wakeup(
@@ -237,8 +241,19 @@ def plan_notifications(
     quiet hours one warning lists what will pass its deadline before they end. A snoozed
     item is not told until its snooze ends (its deadline and the badge do not change)."""
     holds = holds or Holds()
+    # One look at every item (1,000 on the GUI thread per snapshot): its stage now, for the
+    # alerts, and when it next changes, for the wake-up.
+    per_account = leads or {}
+    stage_wake: datetime | None = None
+    staged: list[tuple[Inquiry, Stage]] = []
+    for item in items:
+        lead = per_account.get(item.account, default_leads)
+        stage, change = item_stage_and_next_change(item, now, lead.warning, lead.urgent)
+        if change is not None and (stage_wake is None or change < stage_wake):
+            stage_wake = change
+        if stage is not Stage.CALM:
+            staged.append((item, stage))
     wakes: list[datetime] = []
-    stage_wake = next_wakeup(items, now, leads, default_leads)
     if stage_wake is not None:
         wakes.append(stage_wake)
     wakes += [until for until in holds.snoozed.values() if until > now]
@@ -270,9 +285,12 @@ def plan_notifications(
     if held_until is not None:
         return NotificationPlan([], warning, quiet[0] if quiet else None, held_until, wake_at)
     snoozed = {ident for ident, until in holds.snoozed.items() if until > now}
-    alerts = due_alerts(
-        [i for i in items if i.id not in snoozed], already_notified, now, leads, default_leads
-    )
+    alerts = [
+        StageAlert(item, stage, item.deadline, item.deadline - now)
+        for item, stage in staged
+        if item.id not in snoozed and not already_notified(item.id, stage, item.deadline)
+    ]
+    alerts.sort(key=_most_urgent_first)
     return NotificationPlan(alerts, [], None, None, wake_at)
 
 

@@ -77,8 +77,29 @@ def item_stage(item: Inquiry, now: datetime, warning: timedelta, urgent: timedel
 def item_next_stage_change(
     item: Inquiry, now: datetime, warning: timedelta, urgent: timedelta
 ) -> datetime | None:
-    future = [t for t in _item_marks(item, warning, urgent) if t > now]
-    return min(future) if future else None
+    return item_stage_and_next_change(item, now, warning, urgent)[1]
+
+
+def item_stage_and_next_change(
+    item: Inquiry, now: datetime, warning: timedelta, urgent: timedelta
+) -> tuple[Stage, datetime | None]:
+    """item_stage and item_next_stage_change from one look at the item's marks: the badge and
+    the notifications ask both of every item on every snapshot (1,000 items on the GUI
+    thread), so this builds no list and no dict."""
+    warn, urge, overdue = _item_marks(item, warning, urgent)
+    if now >= overdue:
+        stage = Stage.OVERDUE
+    elif now >= urge:
+        stage = Stage.URGENT
+    elif now >= warn:
+        stage = Stage.WARNING
+    else:
+        stage = Stage.CALM
+    upcoming: datetime | None = None
+    for mark in (warn, urge, overdue):
+        if mark > now and (upcoming is None or mark < upcoming):
+            upcoming = mark
+    return stage, upcoming
 
 
 def format_time_left(left: timedelta) -> str:

@@ -16,7 +16,7 @@ from trayapp.core.durations import DurationWords, format_duration
 from trayapp.core.model import AccountConfig, AccountHealth, HealthState, Inquiry, ItemState, Stage
 from trayapp.core.pending import sort_by_urgency
 from trayapp.core.safetext import NAME_CHARS, display_line
-from trayapp.core.stages import format_time_left, item_next_stage_change, item_stage
+from trayapp.core.stages import format_time_left, item_stage_and_next_change
 
 # "setup": no inbox is set up at all (nothing is watched; the fix is to add one).
 # "away": the user is away (core.away): deadlines paused, notifications held.
@@ -297,14 +297,13 @@ def summarize(
     next_change: datetime | None = None
     for item in ordered:
         lead = per_account.get(item.account, default_leads)
-        stage = item_stage(item, now, lead.warning, lead.urgent)
+        stage, change = item_stage_and_next_change(item, now, lead.warning, lead.urgent)
         stages[item.id] = stage
         counts[stage] += 1
         if item.state is ItemState.ACKNOWLEDGED:
             acknowledged_late += stage is Stage.OVERDUE
         else:
             waiting_counts[stage] += 1
-        change = item_next_stage_change(item, now, lead.warning, lead.urgent)
         if change is not None and (next_change is None or change < next_change):
             next_change = change
     # Most urgent = highest stage, then earliest deadline: with per-account leads a later

@@ -278,8 +278,11 @@ class IppoApp(QObject):
         self._resume_acknowledgements()
         if self.record is not None:
             self.record.start()
-        # The list's code is not loaded ahead: its Qt classes cost ~3 MiB for the whole
-        # session (bench_app_memory), the first click ~25 ms once (bench_gui_stall).
+        # The list is what a click on the tray opens. Its code, and the Qt enums it touches
+        # first, take ~40 ms to load on a slow CPU: paid here, at start-up, not on the first
+        # click (bench_gui_stall); it costs ~3 MiB for the session (bench_app_memory).
+        import trayapp.ui.pending_window  # noqa: F401
+
         log.info("started with %d inbox(es)", len(self.accounts))
 
     def shutdown(self) -> None:

@@ -215,10 +215,12 @@ class PendingWindow(QWidget):
         self._all_items = list(items)
         # What the snapshots no longer list needs no hiding (a put back then waits for the
         # snapshot that lists it again).
-        ids = {i.id for i in self._all_items}
-        senders = {(i.account, i.sender_addr.strip().lower()) for i in self._all_items}
-        self._hidden_ids &= ids
-        self._hidden_senders &= senders
+        if self._hidden_ids:
+            self._hidden_ids &= {i.id for i in self._all_items}
+        if self._hidden_senders:
+            self._hidden_senders &= {
+                (i.account, i.sender_addr.strip().lower()) for i in self._all_items
+            }
         self._show_items()
 
     def set_health(self, health: Mapping[str, AccountHealth]) -> None:
@@ -247,12 +249,16 @@ class PendingWindow(QWidget):
         self.undo_bar.show_put_back(entry)
 
     def _show_items(self, *, lazy: bool = False) -> None:
-        self._items = [
-            i
-            for i in self._all_items
-            if i.id not in self._hidden_ids
-            and (i.account, i.sender_addr.strip().lower()) not in self._hidden_senders
-        ]
+        hidden_ids, hidden_senders = self._hidden_ids, self._hidden_senders
+        if hidden_senders:
+            self._items = [
+                i
+                for i in self._all_items
+                if i.id not in hidden_ids
+                and (i.account, i.sender_addr.strip().lower()) not in hidden_senders
+            ]
+        else:  # the common case, on every click of a 1,000-item list: no address to fold
+            self._items = [i for i in self._all_items if i.id not in hidden_ids]
         self._by_id = {i.id: i for i in self._items}
         if self.isVisible() or not lazy:
             self._rebuild()
@@ -260,6 +266,8 @@ class PendingWindow(QWidget):
             self._rows_stale = True
 
     def set_leads(self, leads: Mapping[str, StageLeads]) -> None:
+        if leads == self._leads:
+            return  # every snapshot hands them over; the rows are rebuilt once, by set_items
         self._leads = dict(leads)
         self.refresh_countdowns()
 
