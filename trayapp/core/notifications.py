@@ -20,7 +20,12 @@ from trayapp.core.durations import DurationWords, format_duration
 from trayapp.core.model import Inquiry, Stage
 from trayapp.core.quiet import QuietHours, next_quiet_period, quiet_period_at
 from trayapp.core.safetext import SENDER_CHARS, SUBJECT_CHARS, display_line
-from trayapp.core.stages import item_next_stage_change, item_stage, item_stage_and_next_change
+from trayapp.core.stages import (
+    in_utc,
+    item_next_stage_change,
+    item_stage,
+    item_stage_and_next_change,
+)
 from trayapp.core.summary import DEFAULT_LEADS, StageLeads
 
 
@@ -246,9 +251,10 @@ def plan_notifications(
     per_account = leads or {}
     stage_wake: datetime | None = None
     staged: list[tuple[Inquiry, Stage]] = []
+    at = in_utc(now)
     for item in items:
         lead = per_account.get(item.account, default_leads)
-        stage, change = item_stage_and_next_change(item, now, lead.warning, lead.urgent)
+        stage, change = item_stage_and_next_change(item, at, lead.warning, lead.urgent)
         if change is not None and (stage_wake is None or change < stage_wake):
             stage_wake = change
         if stage is not Stage.CALM:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from trayapp.core.model import Inquiry, ItemState, Stage
 
@@ -78,6 +78,15 @@ def item_next_stage_change(
     item: Inquiry, now: datetime, warning: timedelta, urgent: timedelta
 ) -> datetime | None:
     return item_stage_and_next_change(item, now, warning, urgent)[1]
+
+
+def in_utc(now: datetime) -> datetime:
+    """`now` for comparing with many items' times: the same instant in UTC. Two aware
+    datetimes compare by their fields when they share a tzinfo, and through a utcoffset()
+    call on each side when they do not -- several times slower with the user's ZoneInfo,
+    and the badge compares every item on every snapshot. (Servers stamp arrivals in UTC
+    mostly; a server's own fixed offset still takes the slower path, correctly.)"""
+    return now.astimezone(UTC)
 
 
 def item_stage_and_next_change(

@@ -16,7 +16,7 @@ from trayapp.core.durations import DurationWords, format_duration
 from trayapp.core.model import AccountConfig, AccountHealth, HealthState, Inquiry, ItemState, Stage
 from trayapp.core.pending import sort_by_urgency
 from trayapp.core.safetext import NAME_CHARS, display_line
-from trayapp.core.stages import format_time_left, item_stage_and_next_change
+from trayapp.core.stages import format_time_left, in_utc, item_stage_and_next_change
 
 # "setup": no inbox is set up at all (nothing is watched; the fix is to add one).
 # "away": the user is away (core.away): deadlines paused, notifications held.
@@ -289,6 +289,7 @@ def summarize(
     """The glanceable state. `leads` is per account name; accounts without one use the default.
     `no_inbox`: no account is set up at all (the tray must not look calm)."""
     ordered = tuple(sort_by_urgency(items))
+    at = in_utc(now)
     per_account = leads or {}
     stages: dict[str, Stage] = {}
     counts = dict.fromkeys(Stage, 0)
@@ -297,7 +298,7 @@ def summarize(
     next_change: datetime | None = None
     for item in ordered:
         lead = per_account.get(item.account, default_leads)
-        stage, change = item_stage_and_next_change(item, now, lead.warning, lead.urgent)
+        stage, change = item_stage_and_next_change(item, at, lead.warning, lead.urgent)
         stages[item.id] = stage
         counts[stage] += 1
         if item.state is ItemState.ACKNOWLEDGED:

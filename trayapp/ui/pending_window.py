@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from trayapp.core.durations import DurationWords, format_duration
 from trayapp.core.model import AccountHealth, Inquiry, ItemState, Stage
-from trayapp.core.stages import item_stage
+from trayapp.core.stages import in_utc, item_stage
 from trayapp.core.summary import DEFAULT_LEADS, StageLeads
 from trayapp.store.set_aside import SetAside
 from trayapp.ui.i18n import duration_words
@@ -439,6 +439,7 @@ class PendingWindow(QWidget):
         self._arm_tick(now)
 
     def _rows_at(self, now: datetime) -> list[Row]:
+        now = in_utc(now)  # compared with every item's times (core.stages.in_utc)
         waiting, acked, stages = self._ordered(now)
         words = duration_words()
         rows: list[Row] = []
