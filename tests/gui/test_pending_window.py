@@ -137,6 +137,46 @@ def test_one_timer_ticks_at_the_next_minute_boundary_only_while_visible(
     assert not tick.isActive()
 
 
+def test_a_snapshot_makes_new_rows_only_for_what_changed(
+    window: PendingWindow, clock: Clock, qapp: QApplication
+) -> None:
+    before = {r.key: r for r in window.model.rows() if r.item is not None}
+    items = sample_items()
+    items[1] = inquiry(
+        "urgent", timedelta(minutes=42), "Alice Martin <alice@example.com>", "Re: damaged", uid=2
+    )
+    window.set_items(items)  # the same items again, "urgent" with a new subject
+    after = {r.key: r for r in window.model.rows() if r.item is not None}
+    assert after["calm"] is before["calm"] and after["overdue"] is before["overdue"]
+    assert after["urgent"] is not before["urgent"] and after["urgent"].subject == "Re: damaged"
+    # Seconds later: the rows whose countdown shows another minute are new, the rest kept.
+    clock.now = NOW + timedelta(seconds=10)
+    window.refresh_countdowns()
+    assert _countdown(window, "calm") == "7h 11m left"
+    assert window.row("calm") is not after["calm"]
+    assert window.row("overdue") is after["overdue"]  # 2h 05m 10s late: still "2h 05m"
+    calm = window.row("calm")
+    clock.now = NOW + timedelta(seconds=50)
+    window.refresh_countdowns()
+    assert window.row("calm") is calm and _countdown(window, "calm") == "7h 11m left"
+    assert _countdown(window, "overdue") == "2h 05m late"
+    clock.now = NOW + timedelta(seconds=70)
+    window.refresh_countdowns()
+    assert _countdown(window, "calm") == "7h 10m left"
+    assert _countdown(window, "overdue") == "2h 06m late"
+    # Another language: every row is made again, in it.
+    switcher = LanguageSwitcher(qapp)
+    try:
+        assert switcher.apply("ja")
+        qapp.processEvents()
+        assert _countdown(window, "calm") == "あと7時間10分"
+        assert _countdown(window, "overdue") == "2時間6分超過"
+    finally:
+        switcher.apply("en")
+        qapp.processEvents()
+    assert _countdown(window, "calm") == "7h 10m left"
+
+
 def test_not_covered_accounts_show_a_banner(window: PendingWindow) -> None:
     assert window.banner.isHidden()
     window.set_health(

@@ -171,7 +171,7 @@ class PendingModel(QAbstractListModel):
         changed: list[int] = []
         for target, row in enumerate(rows):
             if target < len(self._rows) and self._rows[target].key == row.key:
-                if self._rows[target] != row:
+                if self._rows[target] is not row and self._rows[target] != row:
                     self._rows[target] = row
                     changed.append(target)
                 continue

@@ -112,6 +112,8 @@ class PendingWindow(QWidget):
         self._by_id: dict[str, Inquiry] = {}
         self._rows_stale = False  # the items changed while hidden: the rows wait for a show
         self._built_minute: datetime | None = None  # the countdowns' minute
+        # item id -> (item, stage, countdown shown, its Row) of the last rebuild
+        self._row_cache: dict[str, tuple[Inquiry, Stage, tuple[bool, int, bool], Row]] = {}
         self.model = PendingModel(self)
 
         self.banner = NotCoveredBanner()
@@ -395,6 +397,7 @@ class PendingWindow(QWidget):
         self.ignored_action.setText(self.tr("Ignored senders…"))
         self.empty.setText(self.tr("Nothing waits for a reply."))
         # Row texts, looked up once per language rather than once per row.
+        self._row_cache = {}  # the rows made in the language before
         self._late = self.tr("%1 late")
         self._left = self.tr("%1 left")
         self._promised = self.tr("Promised answer by %1")
@@ -444,19 +447,33 @@ class PendingWindow(QWidget):
         words = duration_words()
         rows: list[Row] = []
         placeholder = self.tr("(no subject)")
+        # A row whose item, stage and countdown minute are as last time is the same Row: a
+        # snapshot of 1,000 items makes new rows for what changed only.
+        previous, self._row_cache = self._row_cache, {}
         for key, header, items in (
             ("h:waiting", self.tr("Waiting for a reply (%n)", "", len(waiting)), waiting),
             ("h:acked", self.tr("Acknowledged — promised answer (%n)", "", len(acked)), acked),
         ):
-            if items:
-                rows.append(Row(key, header=header))
-                rows.extend(self._row(i, now, stages[i.id], placeholder, words) for i in items)
+            if not items:
+                continue
+            rows.append(Row(key, header=header))
+            for item in items:
+                stage = stages[item.id]
+                left = item.deadline - now
+                seconds = abs(int(left.total_seconds()))
+                shown = (left <= timedelta(0), seconds // 60, seconds == 0)  # what the text shows
+                cached = previous.get(item.id)
+                if cached is not None and cached[0] is item and cached[1:3] == (stage, shown):
+                    row = cached[3]
+                else:
+                    row = self._row(item, left, stage, placeholder, words)
+                self._row_cache[item.id] = (item, stage, shown, row)
+                rows.append(row)
         return rows
 
     def _row(
-        self, item: Inquiry, now: datetime, stage: Stage, placeholder: str, words: DurationWords
+        self, item: Inquiry, left: timedelta, stage: Stage, placeholder: str, words: DurationWords
     ) -> Row:
-        left = item.deadline - now
         late = left <= timedelta(0)
         return Row(
             item.id,
