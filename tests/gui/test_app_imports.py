@@ -1,6 +1,7 @@
-"""The tray app imports its windows and dialogs when first opened, not at start; and its
-process imports Qt without PySide's per-import source scan (trayapp/memory_tricks.py) unless
-IPPO_PLAIN_PROCESS=1 says not to."""
+"""Importing the tray app loads none of its windows and dialogs: they are imported when first
+opened (the pending list when the app starts: IppoApp.start, so the first click does not wait
+for it); and its process imports Qt without PySide's per-import source scan
+(trayapp/memory_tricks.py) unless IPPO_PLAIN_PROCESS=1 says not to."""
 
 from __future__ import annotations
 
@@ -57,7 +58,7 @@ print(sorted(m for m in lazy if m in sys.modules))
 
 
 def test_windows_dialogs_and_unused_modules_are_not_imported_up_front() -> None:
-    """The app imports its windows when first opened (tests/gui/test_app.py opens them), not
+    """The app imports its dialogs when first opened (tests/gui/test_app.py opens them), not
     at start: a tray app spends most days with none open (bench/bench_app_memory.py)."""
     done = subprocess.run(
         [sys.executable, "-c", LAZY],
