@@ -114,6 +114,19 @@ def test_the_one_pass_plan_tells_what_the_stage_rules_tell(
         return item_id in told_ids
 
     plan = plan_notifications(items, already, now)
+    lead = StageLeads()
+    # The stage rules asked one by one (item_stage, and every mark after now).
+    expected = []
+    for item in items:
+        stage = item_stage(item, now, lead.warning, lead.urgent)
+        if stage is not Stage.CALM and item.id not in told_ids:
+            expected.append((-stage.rank, item.deadline, item.account, item.uid, item.id, stage))
+    expected.sort(key=lambda e: e[:4])
+    assert [(a.item.id, a.stage, a.time_left) for a in plan.alerts] == [
+        (e[4], e[5], next(i for i in items if i.id == e[4]).deadline - now) for e in expected
+    ]
+    marks = [m for item in items for m in _marks(item, lead) if m > now]
+    assert plan.wake_at == min(marks, default=None)
     assert plan.alerts == due_alerts(items, already, now)
     assert plan.wake_at == next_wakeup(items, now)
 

@@ -22,8 +22,6 @@ from trayapp.core.quiet import QuietHours, next_quiet_period, quiet_period_at
 from trayapp.core.safetext import SENDER_CHARS, SUBJECT_CHARS, display_line
 from trayapp.core.stages import (
     in_utc,
-    item_next_stage_change,
-    item_stage,
     item_stage_and_next_change,
 )
 from trayapp.core.summary import DEFAULT_LEADS, StageLeads
@@ -45,8 +43,40 @@ class StageAlert:
     time_left: timedelta  # negative once overdue
 
 
-def _leads(item: Inquiry, leads: Mapping[str, StageLeads], default: StageLeads) -> StageLeads:
-    return leads.get(item.account, default)
+def _look(
+    items: Iterable[Inquiry],
+    now: datetime,
+    leads: Mapping[str, StageLeads] | None,
+    default_leads: StageLeads,
+) -> tuple[list[tuple[Inquiry, Stage]], datetime | None]:
+    """One look at every item (1,000 on the GUI thread per snapshot): the items past calm
+    with their stage now, and the next moment any item enters a new stage."""
+    per_account = leads or {}
+    at = in_utc(now)
+    staged: list[tuple[Inquiry, Stage]] = []
+    earliest: datetime | None = None
+    for item in items:
+        lead = per_account.get(item.account, default_leads)
+        stage, change = item_stage_and_next_change(item, at, lead.warning, lead.urgent)
+        if change is not None and (earliest is None or change < earliest):
+            earliest = change
+        if stage is not Stage.CALM:
+            staged.append((item, stage))
+    return staged, earliest
+
+
+def _alerts(
+    staged: Iterable[tuple[Inquiry, Stage]],
+    already_notified: Callable[[str, Stage, datetime], bool],
+    now: datetime,
+) -> list[StageAlert]:
+    alerts = [
+        StageAlert(item, stage, item.deadline, item.deadline - now)
+        for item, stage in staged
+        if not already_notified(item.id, stage, item.deadline)
+    ]
+    alerts.sort(key=lambda a: (-a.stage.rank, a.deadline, a.item.account, a.item.uid))
+    return alerts
 
 
 def due_alerts(
@@ -57,20 +87,7 @@ def due_alerts(
     default_leads: StageLeads = DEFAULT_LEADS,
 ) -> list[StageAlert]:
     """The alerts to send now, most urgent first."""
-    per_account = leads or {}
-    alerts: list[StageAlert] = []
-    for item in items:
-        lead = _leads(item, per_account, default_leads)
-        stage = item_stage(item, now, lead.warning, lead.urgent)
-        if stage is Stage.CALM or already_notified(item.id, stage, item.deadline):
-            continue
-        alerts.append(StageAlert(item, stage, item.deadline, item.deadline - now))
-    alerts.sort(key=_most_urgent_first)
-    return alerts
-
-
-def _most_urgent_first(alert: StageAlert) -> tuple[int, datetime, str, int]:
-    return (-alert.stage.rank, alert.deadline, alert.item.account, alert.item.uid)
+    return _alerts(_look(items, now, leads, default_leads)[0], already_notified, now)
 
 
 def next_wakeup(
@@ -80,14 +97,7 @@ def next_wakeup(
     default_leads: StageLeads = DEFAULT_LEADS,
 ) -> datetime | None:
     """The next moment any item enters a new stage (the one timer is set for exactly that)."""
-    per_account = leads or {}
-    earliest: datetime | None = None
-    for item in items:
-        lead = _leads(item, per_account, default_leads)
-        moment = item_next_stage_change(item, now, lead.warning, lead.urgent)
-        if moment is not None and (earliest is None or moment < earliest):
-            earliest = moment
-    return earliest
+    return _look(items, now, leads, default_leads)[1]
 
 
 @dataclass(frozen=True)
@@ -246,19 +256,7 @@ def plan_notifications(
     quiet hours one warning lists what will pass its deadline before they end. A snoozed
     item is not told until its snooze ends (its deadline and the badge do not change)."""
     holds = holds or Holds()
-    # One look at every item (1,000 on the GUI thread per snapshot): its stage now, for the
-    # alerts, and when it next changes, for the wake-up.
-    per_account = leads or {}
-    stage_wake: datetime | None = None
-    staged: list[tuple[Inquiry, Stage]] = []
-    at = in_utc(now)
-    for item in items:
-        lead = per_account.get(item.account, default_leads)
-        stage, change = item_stage_and_next_change(item, at, lead.warning, lead.urgent)
-        if change is not None and (stage_wake is None or change < stage_wake):
-            stage_wake = change
-        if stage is not Stage.CALM:
-            staged.append((item, stage))
+    staged, stage_wake = _look(items, now, leads, default_leads)
     wakes: list[datetime] = []
     if stage_wake is not None:
         wakes.append(stage_wake)
@@ -291,13 +289,8 @@ def plan_notifications(
     if held_until is not None:
         return NotificationPlan([], warning, quiet[0] if quiet else None, held_until, wake_at)
     snoozed = {ident for ident, until in holds.snoozed.items() if until > now}
-    alerts = [
-        StageAlert(item, stage, item.deadline, item.deadline - now)
-        for item, stage in staged
-        if item.id not in snoozed and not already_notified(item.id, stage, item.deadline)
-    ]
-    alerts.sort(key=_most_urgent_first)
-    return NotificationPlan(alerts, [], None, None, wake_at)
+    told = (pair for pair in staged if pair[0].id not in snoozed)
+    return NotificationPlan(_alerts(told, already_notified, now), [], None, None, wake_at)
 
 
 def compose_quiet_warning(

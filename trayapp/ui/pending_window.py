@@ -461,7 +461,8 @@ class PendingWindow(QWidget):
                 stage = stages[item.id]
                 left = item.deadline - now
                 seconds = abs(int(left.total_seconds()))
-                shown = (left <= timedelta(0), seconds // 60, seconds == 0)  # what the text shows
+                # What the text shows: format_duration(fine=True) counts whole minutes.
+                shown = (left <= timedelta(0), seconds // 60, seconds == 0)
                 cached = previous.get(item.id)
                 if cached is not None and cached[0] is item and cached[1:3] == (stage, shown):
                     row = cached[3]
