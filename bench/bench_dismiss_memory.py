@@ -106,11 +106,17 @@ def main() -> None:
             attached: subprocess.Popen[bytes] | None = None
             try:
                 app.ask("ping", "pong", timeout=120)
-                wait_until(
-                    lambda: app.number("connected", "connected") >= args.accounts,
-                    "every account connected",
-                    120,
-                )
+                try:
+                    wait_until(
+                        lambda: app.number("connected", "connected") >= args.accounts,
+                        "every account connected",
+                        120,
+                    )
+                except SystemExit:
+                    # Say why (the work folder goes with the bench): the app's own log.
+                    log = (config / "ippo.log").read_text(errors="replace").splitlines()
+                    print("\n".join(log[-60:]), file=sys.stderr)
+                    raise
                 # The weekly record's first computation (60 s after start) reads every
                 # inbox's history: part of the app's steady state, so done before the baseline.
                 wait_until(

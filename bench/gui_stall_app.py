@@ -55,10 +55,15 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from trayapp import memory_tricks  # noqa: E402
+
+memory_tricks.restart_without_thread_caches()  # the process as cli.main starts the app
+
+# isort: split
+
 from gui_heartbeat import Commands, Heartbeat, reply  # noqa: E402
 from PySide6.QtCore import QEvent, QObject, QTimer  # noqa: E402
 
-from trayapp import memory_tricks  # noqa: E402
 from trayapp.app import build_app, make_application  # noqa: E402
 from trayapp.config import ConfigStore  # noqa: E402
 from trayapp.core.model import HealthState, ItemState  # noqa: E402
@@ -198,6 +203,12 @@ def memory_report() -> str:
         "?",
     )
     traced = tracemalloc.get_traced_memory()[0] // 1024 if tracemalloc.is_tracing() else -1
+    try:  # SQLite's own count of what it holds (page caches, prepared statements)
+        sqlite = ctypes.CDLL("libsqlite3.so.0")
+        sqlite.sqlite3_memory_used.restype = ctypes.c_int64
+        sqlite_kib = sqlite.sqlite3_memory_used() // 1024
+    except (OSError, AttributeError):
+        sqlite_kib = -1
     mib = 1024
     return (
         f"mem rss={rollup.get('Rss', 0) / mib:.1f} anon={rollup.get('Anonymous', 0) / mib:.1f}"
@@ -205,6 +216,7 @@ def memory_report() -> str:
         f" heap_arena={info.arena / 2**20:.1f} heap_used={info.uordblks / 2**20:.1f}"
         f" heap_free={info.fordblks / 2**20:.1f} heap_top_free={info.keepcost / 2**20:.1f}"
         f" mmapped={info.hblkhd / 2**20:.1f} pymalloc_arenas={arenas} traced_kib={traced}"
+        f" sqlite_kib={sqlite_kib}"
     )
 
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 # First: PySide6 without its import hook's source scan (memory_tricks.py says why).
 from trayapp import memory_tricks
 
+memory_tricks.drop_pyside_import_hook()
+
 # isort: split
 
 import argparse

@@ -114,6 +114,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = getattr(args, "handler", None)
     if handler is None:
         # No command: the tray app. Imported only here so CLI commands stay Qt-free.
+        if argv is None:  # this process is the app (not a test calling main())
+            from trayapp.memory_tricks import restart_without_thread_caches
+
+            restart_without_thread_caches()
         from trayapp.app import run_gui
 
         return run_gui(args)

@@ -1,18 +1,27 @@
-"""The process-level settings the tray app keeps to stay within its budgets (two for memory,
-one for GUI stalls), in one place: IPPO_PLAIN_PROCESS=1 turns them all off (to measure
+"""The process-level settings the tray app keeps to stay within its budgets (three for
+memory, one for GUI stalls), in one place: IPPO_PLAIN_PROCESS=1 turns them all off (to measure
 without them, or should one ever misbehave).
 
 Without them the app with 10 inboxes was 1.99x a bare PySide6 tray (bench/bench_app_memory.py,
 goal 1.75x); what remains of the old tricks (the list thrown away after 60 s, freed memory
 handed back by timer, the keyring in helper processes) is gone for good.
 
+    restart_without_thread_caches()  glibc keeps, in every thread, a cache of up to 7 freed
+        blocks of each size up to 1 KiB (tcache), given back only when the thread ends. The
+        watcher threads (one per inbox) live as long as the app: after 2,000 deliveries
+        dismissed their caches held ~1.3 MiB for good, and RSS stayed +5.4 MiB above its
+        baseline (goal: within 5; bench/bench_dismiss_memory.py, 2026-12-03). The cache can
+        only be switched off when a process starts (GLIBC_TUNABLES), so the tray app starts
+        itself once more with it off (exec: the same process id, nothing else runs yet);
+        +4.1 MiB then. The programs Ippo starts (browser, notify-send) get the
+        environment as it was. Called by cli.main before anything else is loaded.
     drop_pyside_import_hook()  PySide6 replaces builtins.__import__ with a hook that reads the
         whole source of every module imported after Qt (bookkeeping for `from __feature__
         import snake_case`, which Ippo never uses); the sources stay in linecache (~7 MB), and
         every import the interpreter makes later (datetime.strftime imports `time` each call)
         pays the scan. The interpreter's own import, kept by PySide as __orig_import__, comes
         back; PySide then installs its lighter lazy-type hook. Must run right after PySide6 is
-        first imported: trayapp/app.py imports this module first.
+        first imported: trayapp/app.py calls it before its own imports.
     limit_malloc_arenas()  glibc gives every thread that allocates its own malloc arena (up
         to 8 per core), each keeping its freed pages: with a watcher thread per inbox that is
         about 1 MB each for nothing. Two shared arenas cost no measurable speed for threads
@@ -22,14 +31,12 @@ handed back by timer, the keyring in helper processes) is gone for good.
         them: with them frozen, a full collection walks what came later (the mail).
 
 Not here, on purpose: malloc_trim or a full collection after a burst. After 2,000 deliveries
-dismissed RSS stays ~4.8 MiB above where it was (bench/bench_dismiss_memory.py, 2026-12-02,
-fourth session; 15 MiB, then 7 MiB, before the app held less per message): the pymalloc
-arenas (1 MiB each) the burst needed, each pinned by a few objects that outlive it (the
-tuples CPython keeps on its free lists among them), and ~1.7 MiB of glibc's heap (SQLite's
-page cache and the tables of dicts that grew). malloc_trim(0) gave back only 0.8-2.2 MiB,
-PYTHONMALLOC=malloc was no better, and gc.collect() gave back nothing: fragmentation, not a
-heap top. What brought it down is holding less per waiting message, so a burst needs fewer
-arenas in the first place.
+dismissed, what stays is the pymalloc arenas (1 MiB each) the burst needed, each pinned by a
+few objects that outlive it (the tuples CPython keeps on its free lists among them); heaptrack
+found only ~0.5 MiB of malloc's memory still held, the rest of glibc's growth was the thread
+caches above. malloc_trim(0) then gives back ~0.5 MiB, gc.collect() nothing: fragmentation,
+not a heap top. What brought it down is holding less per waiting message, so a burst needs
+fewer arenas in the first place.
 """
 
 from __future__ import annotations
@@ -41,9 +48,11 @@ import gc
 import os
 import sys
 
-import PySide6.QtCore  # noqa: F401  (installs the hook this module takes out again)
-
 SWITCH_ENV = "IPPO_PLAIN_PROCESS"
+TUNABLES_ENV = "GLIBC_TUNABLES"
+NO_THREAD_CACHE = "glibc.malloc.tcache_count=0"
+# Set for the restarted process only: what GLIBC_TUNABLES was before ("" when unset).
+RESTARTED_ENV = "IPPO_RESTARTED_TUNABLES"
 FEATURE_HOOK = "__feature_import__"
 M_ARENA_MAX = -8  # glibc's mallopt parameter number (malloc.h)
 MALLOC_ARENAS = 2
@@ -53,9 +62,59 @@ def enabled() -> bool:
     return os.environ.get(SWITCH_ENV, "") not in ("1", "yes", "true")
 
 
+def _glibc() -> bool:
+    """Whether this process runs on glibc with per-thread caches (2.26 and later)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        name, version = os.confstr("CS_GNU_LIBC_VERSION").split()  # type: ignore[union-attr]
+        major, minor = (int(part) for part in version.split(".")[:2])
+    except (ValueError, OSError, AttributeError):
+        return False  # musl and others: no such setting
+    return name == "glibc" and (major, minor) >= (2, 26)
+
+
+def _command_line() -> list[str]:
+    """The command that started this process, to start it once more."""
+    if getattr(sys, "frozen", False):  # a bundle: its own program is the interpreter
+        return [sys.executable, *sys.argv[1:]]
+    return list(sys.orig_argv)
+
+
+def restart_without_thread_caches() -> None:
+    """Replace this process by itself started with glibc's thread caches off (returns when
+    that is done already, switched off, or not glibc). In the restarted process the
+    environment is put back as it was, for the programs it starts."""
+    if RESTARTED_ENV in os.environ:
+        before = os.environ.pop(RESTARTED_ENV)
+        if before:
+            os.environ[TUNABLES_ENV] = before
+        else:
+            os.environ.pop(TUNABLES_ENV, None)
+        return
+    if not enabled() or not _glibc():
+        return
+    before = os.environ.get(TUNABLES_ENV, "")
+    if NO_THREAD_CACHE in before.split(":"):
+        return
+    env = dict(os.environ)
+    env[RESTARTED_ENV] = before
+    env[TUNABLES_ENV] = f"{before}:{NO_THREAD_CACHE}" if before else NO_THREAD_CACHE
+    argv = _command_line()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            stream.flush()  # what was printed must not be lost with the old process
+    try:
+        os.execve(argv[0] if os.path.isabs(argv[0]) else sys.executable, argv, env)
+    except OSError:
+        return  # cannot restart: run as we are, with the caches
+
+
 def drop_pyside_import_hook() -> bool:
     """Restore the interpreter's import if PySide's feature hook is the one in place (never
-    someone else's hook). True when it was dropped."""
+    someone else's hook). True when it was dropped. Imports PySide6 (which installs it)."""
+    import PySide6.QtCore  # noqa: F401  (installs the hook taken out here)
+
     original = getattr(builtins, "__orig_import__", None)
     current = builtins.__import__
     if not enabled() or original is None or current is original:
@@ -90,13 +149,11 @@ def freeze_start_up_objects() -> bool:
     return True
 
 
-drop_pyside_import_hook()
-
-
 __all__ = [
     "SWITCH_ENV",
     "drop_pyside_import_hook",
     "enabled",
     "freeze_start_up_objects",
     "limit_malloc_arenas",
+    "restart_without_thread_caches",
 ]

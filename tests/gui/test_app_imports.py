@@ -82,6 +82,7 @@ def test_window_icon_stops_at_128_px(qapp: object) -> None:
 
 FREEZE = """
 import gc, weakref
+import trayapp.app  # start-up's modules, Qt among them
 from trayapp import memory_tricks
 class Node: pass
 a, b = Node(), Node()

@@ -161,6 +161,7 @@ class Desktop:
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
     notifications: NotifyCalls | None = None
     trayer_panel: str | None = None
+    _display_probe: str = ""
     _logs: dict[int, str] = field(default_factory=dict)  # pid -> log file name
 
     # ---- environment
@@ -252,6 +253,33 @@ class Desktop:
         # dbus-monitor prints a NameAcquired/NameLost pair once it is a monitor.
         _wait(lambda: "NameLost" in self.log(monitor_log), "dbus-monitor did not attach")
         return self.notifications
+
+    def wait_for_display(self) -> None:
+        """Until an X client can open the display. Xvfb reports its number once it listens,
+        yet trayer once exited with "cannot open display" right after (the server running,
+        its log empty): every later part starts only after a client got in."""
+
+        def answers() -> bool:
+            probe = subprocess.run(
+                ["xdpyinfo", "-display", self.display],
+                env=self.env(), capture_output=True, text=True, timeout=10, check=False,
+            )  # fmt: skip
+            self._display_probe = probe.stderr.strip()
+            return probe.returncode == 0
+
+        try:
+            _wait(answers, f"display {self.display} never answered")
+        except RuntimeError as error:
+            try:  # which X servers listen (ss is iproute2's: not on every machine)
+                sockets = subprocess.run(
+                    ["ss", "-xlp"], capture_output=True, text=True, timeout=10, check=False
+                ).stdout
+            except OSError as missing:
+                sockets = f"X11-unix: ss not run ({missing})"
+            x11 = "\n".join(line for line in sockets.splitlines() if "X11-unix" in line)
+            raise RuntimeError(
+                f"{error}: xdpyinfo said {self._display_probe!r}; X sockets:\n{x11}"
+            ) from error
 
     def start_trayer(self) -> str:
         trayer = self.start(
@@ -422,6 +450,7 @@ def start_desktop(
             if not number:
                 raise RuntimeError("Xvfb did not report a display")
             desk = Desktop(base=base, display=f":{number}", bus=bus)
+            desk.wait_for_display()
             if tray:
                 try:
                     desk.start_trayer()
