@@ -75,10 +75,12 @@ def _glibc() -> bool:
 
 
 def _command_line() -> list[str]:
-    """The command that started this process, to start it once more."""
+    """The command that started this process, to start it once more. Its first word is
+    sys.executable, not the name it was started by (a bare `python` would be looked up on
+    PATH again by the new interpreter, and could be another one, outside the venv)."""
     if getattr(sys, "frozen", False):  # a bundle: its own program is the interpreter
         return [sys.executable, *sys.argv[1:]]
-    return list(sys.orig_argv)
+    return [sys.executable, *sys.orig_argv[1:]]
 
 
 def restart_without_thread_caches() -> None:
@@ -105,7 +107,7 @@ def restart_without_thread_caches() -> None:
         with contextlib.suppress(OSError, ValueError, AttributeError):
             stream.flush()  # what was printed must not be lost with the old process
     try:
-        os.execve(argv[0] if os.path.isabs(argv[0]) else sys.executable, argv, env)
+        os.execve(argv[0], argv, env)
     except OSError:
         return  # cannot restart: run as we are, with the caches
 

@@ -161,7 +161,6 @@ class Desktop:
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
     notifications: NotifyCalls | None = None
     trayer_panel: str | None = None
-    _display_probe: str = ""
     _logs: dict[int, str] = field(default_factory=dict)  # pid -> log file name
 
     # ---- environment
@@ -259,12 +258,15 @@ class Desktop:
         yet trayer once exited with "cannot open display" right after (the server running,
         its log empty): every later part starts only after a client got in."""
 
+        said = ""  # what xdpyinfo said last, for the error
+
         def answers() -> bool:
+            nonlocal said
             probe = subprocess.run(
                 ["xdpyinfo", "-display", self.display],
                 env=self.env(), capture_output=True, text=True, timeout=10, check=False,
             )  # fmt: skip
-            self._display_probe = probe.stderr.strip()
+            said = probe.stderr.strip()
             return probe.returncode == 0
 
         try:
@@ -277,9 +279,7 @@ class Desktop:
             except OSError as missing:
                 sockets = f"X11-unix: ss not run ({missing})"
             x11 = "\n".join(line for line in sockets.splitlines() if "X11-unix" in line)
-            raise RuntimeError(
-                f"{error}: xdpyinfo said {self._display_probe!r}; X sockets:\n{x11}"
-            ) from error
+            raise RuntimeError(f"{error}: xdpyinfo said {said!r}; X sockets:\n{x11}") from error
 
     def start_trayer(self) -> str:
         trayer = self.start(
